@@ -1,0 +1,780 @@
+"""Java ``DateTimeFormatter`` patterns: strict matching and formatting.
+
+Pact's ``date``/``time``/``datetime``/``timestamp`` matchers and the ``Date``,
+``Time`` and ``DateTime`` generators carry formats written for Java's
+``DateTimeFormatter.ofPattern`` (pact-jvm) or, from some clients, Python
+``strftime`` formats.  A pattern is parsed once (cached) into items; matching
+compiles those items into one anchored regular expression plus a validation
+pass over the captured fields (month 1-12, day valid for the month and leap
+year, hours, minutes, offsets, day-of-week agreeing with the date), so a
+check costs one ``re.fullmatch`` and a few integer comparisons.
+
+Choices where Java depends on context:
+
+* Text is English (``Jan``/``January``, ``Mon``/``Monday``, ``AM``/``PM``)
+  and case-sensitive, as with ``ofPattern`` under an English locale.
+* Localized week fields (``e``, ``c``, ``w``, ``W``, ``Y``) use ISO weeks:
+  Monday is day 1, the first week has at least 4 days.
+* Values are validated strictly (``2023-02-30`` is rejected, where Java's
+  SMART resolver would clamp it); a day-of-week must agree with a full date.
+* ``yy`` parses as 2000-2099 (Java's base year) for leap-year checks.
+* Formatting treats naive ``datetime``/``time`` values as UTC for offset and
+  zone fields; a ``date`` has no zone, so zone fields are unavailable for it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import functools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Union
+
+__all__ = [
+    "ISO_DATE",
+    "ISO_DATETIME",
+    "ISO_TIME",
+    "JavaPattern",
+    "JavaTimeError",
+    "looks_like_strftime",
+    "matches_iso_date",
+    "matches_iso_datetime",
+    "matches_iso_time",
+    "parse_pattern",
+    "strftime_to_java",
+]
+
+
+class JavaTimeError(ValueError):
+    """An invalid or unsupported date/time pattern, or an unformattable value."""
+
+
+#: Defaults used by the Pact specification when a matcher/generator has no format.
+ISO_DATE = "yyyy-MM-dd"
+ISO_TIME = "HH:mm:ss"
+ISO_DATETIME = "yyyy-MM-dd'T'HH:mm:ss"
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July",
+           "August", "September", "October", "November", "December")
+_MONTHS_SHORT = tuple(m[:3] for m in _MONTHS)
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_DAYS_SHORT = tuple(d[:3] for d in _DAYS)
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_QUARTERS = ("1st quarter", "2nd quarter", "3rd quarter", "4th quarter")
+
+# Zone abbreviations accepted by ``z`` (Java recognises these in English).
+_ZONE_ABBREVIATIONS = frozenset(
+    """UTC GMT UT Z PST PDT PT MST MDT MT CST CDT CT EST EDT ET AKST AKDT HST HDT AST
+    ADT NST NDT CET CEST MET MEST EET EEST WET WEST BST IST GMT JST KST HKT SGT PHT
+    WIB WITA WIT ICT MSK SAMT YEKT OMST KRAT IRKT YAKT VLAT MAGT PETT AEST AEDT ACST
+    ACDT AWST NZST NZDT CHST SST ART BRT CLT CLST COT PET VET UYT PYT BOT ECT GFT SRT
+    FNT AMT WAT CAT EAT SAST PKT NPT BDT MMT IRST IRDT GST AFT UZT TJT TMT KGT ALMT
+    HOVT ULAT CHOT AZT GET AMT TRT CAST MUT SCT RET MVT IOT""".split()
+)
+_ZONE_FULL_NAMES = {
+    "UTC": "Coordinated Universal Time", "GMT": "Greenwich Mean Time",
+    "BST": "British Summer Time", "CET": "Central European Standard Time",
+    "CEST": "Central European Summer Time", "EET": "Eastern European Standard Time",
+    "EEST": "Eastern European Summer Time", "WET": "Western European Standard Time",
+    "WEST": "Western European Summer Time", "PST": "Pacific Standard Time",
+    "PDT": "Pacific Daylight Time", "MST": "Mountain Standard Time",
+    "MDT": "Mountain Daylight Time", "CST": "Central Standard Time",
+    "CDT": "Central Daylight Time", "EST": "Eastern Standard Time",
+    "EDT": "Eastern Daylight Time", "JST": "Japan Standard Time",
+    "IST": "India Standard Time", "AEST": "Australian Eastern Standard Time",
+    "AEDT": "Australian Eastern Daylight Time", "HST": "Hawaii-Aleutian Standard Time",
+}
+
+_ZONE_ID = r"[A-Za-z][A-Za-z0-9~._+-]*(?:/[A-Za-z0-9~._+-]+)*"
+_PREFIXED_OFFSET = r"(?:UTC|GMT|UT)(?:[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?)?"
+_FULL_ZONE_NAME = r"[A-Z][A-Za-z-]*(?: [A-Z][A-Za-z-]*)* Time"
+
+_Temporal = Union[dt.datetime, dt.date, dt.time]
+_Parsed = tuple[tuple[str, Union[int, str]], ...]
+
+
+class _Unavailable(Exception):
+    """A field cannot be formatted from the value given (e.g. hours of a date)."""
+
+
+# =============================================================================
+# Pattern items
+# =============================================================================
+
+
+@dataclass(frozen=True, slots=True)
+class _Literal:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    letter: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Optional:
+    items: tuple[_Item, ...]
+
+
+_Item = Union[_Literal, _Field, _Optional]
+
+
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    """How one field parses (regex + converter) and formats."""
+
+    regex: str
+    parse: Callable[[str], _Parsed]
+    format: Callable[[_Temporal], str]
+
+
+# Maximum letter counts per pattern letter (Java's "Too many pattern letters").
+_MAX_COUNT = {
+    "G": 5, "u": 19, "y": 19, "Y": 19, "D": 3, "M": 5, "L": 5, "d": 2, "Q": 5, "q": 5,
+    "w": 2, "W": 1, "E": 5, "e": 5, "c": 5, "F": 1, "a": 1, "h": 2, "K": 2, "k": 2,
+    "H": 2, "m": 2, "s": 2, "S": 9, "A": 19, "n": 19, "N": 19, "V": 2, "v": 4, "z": 4,
+    "O": 4, "X": 5, "x": 5, "Z": 5,
+}
+_INVALID_COUNTS = {"V": {1}, "v": {2, 3}, "O": {2, 3}, "c": {2}}
+
+
+def _tokenize(pattern: str) -> tuple[_Item, ...]:
+    stack: list[list[_Item]] = [[]]
+    opens: list[int] = []
+    i, n = 0, len(pattern)
+
+    def fail(reason: str) -> JavaTimeError:
+        return JavaTimeError(f"invalid date/time pattern {pattern!r}: {reason}")
+
+    def add_literal(text: str) -> None:
+        items = stack[-1]
+        if items and isinstance(items[-1], _Literal):
+            items[-1] = _Literal(items[-1].text + text)
+        else:
+            items.append(_Literal(text))
+
+    while i < n:
+        ch = pattern[i]
+        if ch == "'":
+            if pattern.startswith("''", i):
+                add_literal("'")
+                i += 2
+                continue
+            j, text = i + 1, []
+            while True:
+                if j >= n:
+                    raise fail(f"unterminated quoted literal starting at position {i}")
+                if pattern[j] == "'":
+                    if pattern.startswith("''", j):
+                        text.append("'")
+                        j += 2
+                        continue
+                    break
+                text.append(pattern[j])
+                j += 1
+            add_literal("".join(text))
+            i = j + 1
+        elif ch == "[":
+            opens.append(i)
+            stack.append([])
+            i += 1
+        elif ch == "]":
+            if len(stack) == 1:
+                raise fail(f"unbalanced ']' at position {i}")
+            opens.pop()
+            inner = tuple(stack.pop())
+            stack[-1].append(_Optional(inner))
+            i += 1
+        elif ch in "#{}":
+            raise fail(f"reserved character {ch!r} at position {i}")
+        elif ("a" <= ch <= "z") or ("A" <= ch <= "Z"):
+            j = i
+            while j < n and pattern[j] == ch:
+                j += 1
+            count = j - i
+            if ch not in _MAX_COUNT:
+                raise fail(f"unknown pattern letter {ch!r} at position {i}")
+            if count > _MAX_COUNT[ch] or count in _INVALID_COUNTS.get(ch, ()):
+                raise fail(f"too many pattern letters {ch * count!r} at position {i}"
+                           if count > _MAX_COUNT[ch]
+                           else f"invalid number of pattern letters {ch * count!r} at position {i}")
+            stack[-1].append(_Field(ch, count))
+            i = j
+        else:
+            add_literal(ch)
+            i += 1
+    if len(stack) > 1:
+        raise fail(f"unclosed optional section '[' at position {opens[-1]}")
+    return tuple(stack[0])
+
+
+# =============================================================================
+# Field specifications
+# =============================================================================
+
+
+def _date(v: _Temporal) -> dt.date:
+    if isinstance(v, dt.date):
+        return v
+    raise _Unavailable("date fields")
+
+
+def _time(v: _Temporal) -> dt.time:
+    if isinstance(v, dt.datetime):
+        return v.timetz()
+    if isinstance(v, dt.time):
+        return v
+    raise _Unavailable("time fields")
+
+
+def _offset_seconds(v: _Temporal) -> int:
+    if isinstance(v, dt.datetime):
+        off = v.utcoffset()
+    elif isinstance(v, dt.time):
+        off = v.utcoffset()
+    else:
+        raise _Unavailable("zone fields")
+    return 0 if off is None else int(off.total_seconds())
+
+
+def _tzinfo(v: _Temporal) -> dt.tzinfo | None:
+    if isinstance(v, (dt.datetime, dt.time)):
+        return v.tzinfo
+    raise _Unavailable("zone fields")
+
+
+def _num(count: int, lo: int, hi: int, kind: str, *, max_digits: int | None = None) -> tuple[str, Callable[[str], _Parsed]]:
+    """Numeric field: count 1 -> 1..max digits, otherwise exactly/at least count."""
+    if count == 1:
+        regex = rf"\d{{1,{max_digits or 19}}}"
+    elif max_digits and max_digits > count:
+        regex = rf"\d{{{count},{max_digits}}}"
+    else:
+        regex = rf"\d{{{count}}}"
+
+    def parse(text: str) -> _Parsed:
+        value = int(text)
+        if not lo <= value <= hi:
+            raise ValueError(kind)
+        return ((kind, value),)
+
+    return regex, parse
+
+
+def _pad(value: int, count: int) -> str:
+    return str(value).zfill(count) if count > 1 else str(value)
+
+
+def _text(names: Sequence[str], kind: str, base: int = 1, extra: dict[str, int] | None = None) -> tuple[str, Callable[[str], _Parsed]]:
+    lookup = {name: idx + base for idx, name in enumerate(names)}
+    if extra:
+        lookup.update(extra)
+    regex = "|".join(re.escape(k) for k in sorted(lookup, key=len, reverse=True))
+
+    def parse(text: str) -> _Parsed:
+        return ((kind, lookup[text]),)
+
+    return f"(?:{regex})", parse
+
+
+def _ignore(regex: str) -> tuple[str, Callable[[str], _Parsed]]:
+    return regex, lambda text: ()
+
+
+def _parse_offset(text: str) -> _Parsed:
+    """+HH[[:]MM[[:]SS]] (possibly after GMT/UTC/UT) or Z; validates ranges."""
+    body = text
+    for prefix in ("GMT", "UTC", "UT"):
+        if body.startswith(prefix):
+            body = body[len(prefix):]
+            break
+    if body in ("", "Z"):
+        return (("offset", 0),)
+    sign = -1 if body[0] == "-" else 1
+    parts = body[1:].split(":") if ":" in body else [body[1:3], body[3:5], body[5:7]]
+    parts = [p for p in parts if p]
+    hours = int(parts[0])
+    minutes = int(parts[1]) if len(parts) > 1 else 0
+    seconds = int(parts[2]) if len(parts) > 2 else 0
+    if hours > 18 or minutes > 59 or seconds > 59 or (hours == 18 and (minutes or seconds)):
+        raise ValueError("offset")
+    return (("offset", sign * (hours * 3600 + minutes * 60 + seconds)),)
+
+
+def _format_offset(seconds: int, *, colon: bool, minutes: str, secs: bool, zero: str | None) -> str:
+    """Java offset printing; minutes: 'always' or 'nonzero'."""
+    if seconds == 0 and zero is not None:
+        return zero
+    sign = "-" if seconds < 0 else "+"
+    total = abs(seconds)
+    h, rem = divmod(total, 3600)
+    m, s = divmod(rem, 60)
+    sep = ":" if colon else ""
+    out = f"{sign}{h:02d}"
+    if minutes == "always" or m or (secs and s):
+        out += f"{sep}{m:02d}"
+    if secs and s:
+        out += f"{sep}{s:02d}"
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _known_regions() -> frozenset[str]:
+    try:
+        import zoneinfo
+
+        return frozenset(zoneinfo.available_timezones())
+    except Exception:  # pragma: no cover - no tz database: accept any well-formed id
+        return frozenset()
+
+
+def _parse_zone(text: str, names: bool) -> _Parsed:
+    """Validate a zone: offset forms, known region ids, and (for ``z``) names."""
+    if re.fullmatch(_PREFIXED_OFFSET, text) or re.fullmatch(r"Z|[+-]\d{2}:\d{2}(?::\d{2})?", text):
+        return _parse_offset(text)
+    regions = _known_regions()
+    if text in regions or (not regions and "/" in text):
+        return (("zone", text),)
+    if names and (text in _ZONE_ABBREVIATIONS or re.fullmatch(_FULL_ZONE_NAME, text)):
+        return (("zone", text),)
+    raise ValueError("zone")
+
+
+def _zone_name(v: _Temporal, full: bool) -> str:
+    tz = _tzinfo(v)
+    off = _offset_seconds(v)
+    name = None
+    if tz is not None:
+        ref = v if isinstance(v, dt.datetime) else None
+        name = tz.tzname(ref)
+    if tz is None or name is None:
+        name = "UTC"
+    if name not in _ZONE_ABBREVIATIONS and not re.fullmatch(_PREFIXED_OFFSET, name):
+        name = "GMT" + _format_offset(off, colon=True, minutes="always", secs=True, zero="")
+    if full and name in _ZONE_FULL_NAMES:
+        return _ZONE_FULL_NAMES[name]
+    return name
+
+
+def _zone_id(v: _Temporal) -> str:
+    tz = _tzinfo(v)
+    key = getattr(tz, "key", None)
+    regions = _known_regions()
+    if isinstance(key, str) and (key in regions or not regions):
+        return key
+    off = _offset_seconds(v)
+    if tz is None or off == 0:
+        return "UTC"
+    return _format_offset(off, colon=True, minutes="always", secs=True, zero="Z")
+
+
+def _iso_week_of_month(d: dt.date) -> int:
+    # Java WeekFields.ISO.weekOfMonth(): Monday start, minimal days 4.
+    dow = d.isoweekday()
+    week_start = (d.day - dow) % 7
+    offset = 7 - week_start if week_start + 1 > 4 else -week_start
+    return (7 + offset + (d.day - 1)) // 7
+
+
+@functools.lru_cache(maxsize=256)
+def _spec(letter: str, count: int) -> _Spec:
+    """The parse/format behaviour of ``letter`` repeated ``count`` times."""
+    L, c = letter, count
+    if L == "G":
+        names = {1: ("AD", "BC"), 4: ("Anno Domini", "Before Christ"), 5: ("A", "B")}[c if c >= 4 else 1]
+        regex, parse = _text(names, "era")
+        return _Spec(regex, parse, lambda v: names[0] if _date(v).year > 0 else names[1])
+    if L in "uyY":
+        kind = "weekyear" if L == "Y" else "year"
+
+        def year_of(v: _Temporal) -> int:
+            d = _date(v)
+            return d.isocalendar()[0] if L == "Y" else d.year
+
+        if c == 2:
+            def parse2(text: str) -> _Parsed:
+                return ((kind + "2", 2000 + int(text)),)
+
+            return _Spec(r"\d{2}", parse2, lambda v: f"{year_of(v) % 100:02d}")
+        regex = r"[+-]?\d{1,19}" if c == 1 else (rf"\d{{{c}}}|[+-]\d{{{c + 1},19}}" if c >= 4 else rf"-?\d{{{c},19}}")
+
+        def parse_year(text: str) -> _Parsed:
+            year = int(text)
+            if L == "y" and year < 1:  # year-of-era starts at 1
+                raise ValueError(kind)
+            return ((kind, year),)
+
+        return _Spec(f"(?:{regex})", parse_year, lambda v: _pad(year_of(v), c))
+    if L in "ML":
+        if c <= 2:
+            regex, parse = _num(c, 1, 12, "month", max_digits=2)
+            return _Spec(regex, parse, lambda v: _pad(_date(v).month, c))
+        if c == 3:
+            regex, parse = _text(_MONTHS_SHORT, "month", extra={"Sept": 9})
+            return _Spec(regex, parse, lambda v: _MONTHS_SHORT[_date(v).month - 1])
+        if c == 4:
+            regex, parse = _text(_MONTHS, "month")
+            return _Spec(regex, parse, lambda v: _MONTHS[_date(v).month - 1])
+        regex, parse = _ignore("[JFMASOND]")
+        return _Spec(regex, parse, lambda v: _MONTHS[_date(v).month - 1][0])
+    if L == "d":
+        regex, parse = _num(c, 1, 31, "day", max_digits=2)
+        return _Spec(regex, parse, lambda v: _pad(_date(v).day, c))
+    if L == "D":
+        regex, parse = _num(c, 1, 366, "doy", max_digits=3)
+        return _Spec(regex, parse, lambda v: _pad(_date(v).timetuple().tm_yday, c))
+    if L in "Qq":
+        def quarter(v: _Temporal) -> int:
+            return (_date(v).month - 1) // 3 + 1
+
+        if c <= 2:
+            regex, parse = _num(c, 1, 4, "quarter", max_digits=1 if c == 1 else 2)
+            return _Spec(regex, parse, lambda v: _pad(quarter(v), c))
+        if c == 3:
+            regex, parse = _text(("Q1", "Q2", "Q3", "Q4"), "quarter")
+            return _Spec(regex, parse, lambda v: f"Q{quarter(v)}")
+        if c == 4:
+            regex, parse = _text(_QUARTERS, "quarter")
+            return _Spec(regex, parse, lambda v: _QUARTERS[quarter(v) - 1])
+        regex, parse = _num(1, 1, 4, "quarter", max_digits=1)
+        return _Spec(regex, parse, lambda v: str(quarter(v)))
+    if L == "w":
+        regex, parse = _num(c, 1, 53, "week", max_digits=2)
+        return _Spec(regex, parse, lambda v: _pad(_date(v).isocalendar()[1], c))
+    if L == "W":
+        regex, parse = _num(1, 0, 6, "weekofmonth", max_digits=1)
+        return _Spec(regex, parse, lambda v: str(_iso_week_of_month(_date(v))))
+    if L == "F":
+        regex, parse = _num(1, 1, 5, "alignedweek", max_digits=1)
+        return _Spec(regex, parse, lambda v: str((_date(v).day - 1) // 7 + 1))
+    if L in "Eec":
+        if L != "E" and c <= 2:
+            regex, parse = _num(c, 1, 7, "dow", max_digits=1 if c == 1 else 2)
+            return _Spec(regex, parse, lambda v: _pad(_date(v).isoweekday(), c))
+        if c <= 3:
+            regex, parse = _text(_DAYS_SHORT, "dow")
+            return _Spec(regex, parse, lambda v: _DAYS_SHORT[_date(v).weekday()])
+        if c == 4:
+            regex, parse = _text(_DAYS, "dow")
+            return _Spec(regex, parse, lambda v: _DAYS[_date(v).weekday()])
+        regex, parse = _ignore("[MTWFS]")
+        return _Spec(regex, parse, lambda v: _DAYS[_date(v).weekday()][0])
+    if L == "a":
+        regex, parse = _text(("AM", "PM"), "ampm", base=0)
+        return _Spec(regex, parse, lambda v: "AM" if _time(v).hour < 12 else "PM")
+    if L in "hKkH":
+        lo, hi, kind, conv = {
+            "H": (0, 23, "hour", lambda h: h),
+            "k": (1, 24, "hour_k", lambda h: h or 24),
+            "K": (0, 11, "hour_K", lambda h: h % 12),
+            "h": (1, 12, "hour_h", lambda h: h % 12 or 12),
+        }[L]
+        regex, parse = _num(c, lo, hi, kind, max_digits=2)
+        return _Spec(regex, parse, lambda v: _pad(conv(_time(v).hour), c))
+    if L == "m":
+        regex, parse = _num(c, 0, 59, "minute", max_digits=2)
+        return _Spec(regex, parse, lambda v: _pad(_time(v).minute, c))
+    if L == "s":
+        regex, parse = _num(c, 0, 59, "second", max_digits=2)
+        return _Spec(regex, parse, lambda v: _pad(_time(v).second, c))
+    if L == "S":
+        regex, parse = _ignore(rf"\d{{{c}}}" if c else r"\d{1,9}")
+        if c == 0:  # internal: ISO fraction, 1-9 digits, printed without zeros
+            return _Spec(regex, parse, lambda v: f"{_time(v).microsecond:06d}".rstrip("0") or "0")
+        return _Spec(regex, parse, lambda v: f"{_time(v).microsecond * 1000:09d}"[:c])
+    if L in "AnN":
+        hi, kind, value = {
+            "A": (86_399_999, "milliofday", lambda t: ((t.hour * 60 + t.minute) * 60 + t.second) * 1000 + t.microsecond // 1000),
+            "n": (999_999_999, "nano", lambda t: t.microsecond * 1000),
+            "N": (86_399_999_999_999, "nanoofday", lambda t: (((t.hour * 60 + t.minute) * 60 + t.second) * 1_000_000 + t.microsecond) * 1000),
+        }[L]
+        regex, parse = _num(c, 0, hi, kind, max_digits=19)
+        return _Spec(regex, parse, lambda v: _pad(value(_time(v)), c))
+    if L == "X" or L == "x":
+        zero = "Z" if L == "X" else None
+        z_alt = "Z|" if L == "X" else ""
+        regex = {
+            1: r"[+-]\d{2}(?:\d{2})?",
+            2: r"[+-]\d{4}",
+            3: r"[+-]\d{2}:\d{2}",
+            4: r"[+-]\d{4}(?:\d{2})?",
+            5: r"[+-]\d{2}:\d{2}(?::\d{2})?",
+        }[c]
+        colon = c in (3, 5)
+        minutes = "nonzero" if c == 1 else "always"
+        secs = c in (4, 5)
+
+        def fmt_x(v: _Temporal) -> str:
+            off = _offset_seconds(v)
+            return _format_offset(off, colon=colon, minutes=minutes, secs=secs,
+                                  zero=zero if zero else None)
+
+        return _Spec(f"(?:{z_alt}{regex})", _parse_offset, fmt_x)
+    if L == "Z":
+        if c <= 3:
+            return _Spec(r"[+-]\d{4}", _parse_offset,
+                         lambda v: _format_offset(_offset_seconds(v), colon=False, minutes="always", secs=False, zero=None))
+        if c == 4:
+            return _Spec(r"GMT(?:[+-]\d{2}:\d{2}(?::\d{2})?)?", _parse_offset,
+                         lambda v: "GMT" + _format_offset(_offset_seconds(v), colon=True, minutes="always", secs=True, zero=""))
+        return _Spec(r"(?:Z|[+-]\d{2}:\d{2}(?::\d{2})?)", _parse_offset,
+                     lambda v: _format_offset(_offset_seconds(v), colon=True, minutes="always", secs=True, zero="Z"))
+    if L == "O":
+        if c == 1:
+            def fmt_o(v: _Temporal) -> str:
+                off = _offset_seconds(v)
+                if off == 0:
+                    return "GMT"
+                sign = "-" if off < 0 else "+"
+                h, rem = divmod(abs(off), 3600)
+                m, s = divmod(rem, 60)
+                return f"GMT{sign}{h}" + (f":{m:02d}" if m or s else "") + (f":{s:02d}" if s else "")
+
+            return _Spec(r"GMT(?:[+-]\d{1,2}(?::\d{2}(?::\d{2})?)?)?", _parse_offset, fmt_o)
+        return _Spec(r"GMT(?:[+-]\d{2}:\d{2}(?::\d{2})?)?", _parse_offset,
+                     lambda v: "GMT" + _format_offset(_offset_seconds(v), colon=True, minutes="always", secs=True, zero=""))
+    if L == "V":
+        regex = rf"(?:{_ZONE_ID}|{_PREFIXED_OFFSET}|[+-]\d{{2}}:\d{{2}}(?::\d{{2}})?)"
+        return _Spec(regex, lambda text: _parse_zone(text, False), _zone_id)
+    # z and v: zone names (either style), region ids and GMT/UTC offsets
+    regex = rf"(?:{_ZONE_ID}|{_PREFIXED_OFFSET}|{_FULL_ZONE_NAME})"
+    return _Spec(regex, lambda text: _parse_zone(text, True), lambda v: _zone_name(v, full=c == 4))
+
+
+# =============================================================================
+# Compiled patterns
+# =============================================================================
+
+
+@dataclass(frozen=True, slots=True)
+class JavaPattern:
+    """A parsed ``DateTimeFormatter`` pattern (see :func:`parse_pattern`)."""
+
+    pattern: str
+    _items: tuple[_Item, ...]
+    _regex: re.Pattern[str]
+    _fields: tuple[tuple[str, Callable[[str], _Parsed]], ...]
+
+    def matches(self, value: str) -> bool:
+        """True if ``value`` strictly parses with this pattern and its fields are valid."""
+        if not isinstance(value, str):
+            return False
+        m = self._regex.fullmatch(value)
+        if m is None:
+            return False
+        found: dict[str, int | str] = {}
+        try:
+            for group, parse in self._fields:
+                text = m.group(group)
+                if text is None:
+                    continue
+                for kind, parsed in parse(text):
+                    if found.setdefault(kind, parsed) != parsed:
+                        return False
+        except ValueError:
+            return False
+        return _consistent(found)
+
+    def format(self, value: dt.datetime | dt.date | dt.time) -> str:
+        """Render ``value``; optional sections are kept when their fields are available."""
+        try:
+            return "".join(_format_items(self._items, value))
+        except _Unavailable as exc:
+            raise JavaTimeError(
+                f"cannot format {value!r} with date/time pattern {self.pattern!r}: "
+                f"it has no {exc.args[0]}"
+            ) from None
+
+
+def _format_items(items: Sequence[_Item], value: _Temporal) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if isinstance(item, _Literal):
+            out.append(item.text)
+        elif isinstance(item, _Field):
+            out.append(_spec(item.letter, item.count).format(value))
+        else:
+            try:
+                out.extend(_format_items(item.items, value))
+            except _Unavailable:
+                pass
+    return out
+
+
+def _consistent(found: dict[str, int | str]) -> bool:
+    year = found.get("year")
+    year2 = found.get("year2")
+    month = found.get("month")
+    day = found.get("day")
+    known_year = year if isinstance(year, int) else (year2 if isinstance(year2, int) else None)
+    # An unknown year may be a leap year, so February 29 stays acceptable.
+    leap = True if known_year is None else calendar.isleap(known_year)
+    if isinstance(month, int) and isinstance(day, int):
+        limit = (29 if leap else 28) if month == 2 else _DAYS_IN_MONTH[month - 1]
+        if day > limit:
+            return False
+    doy = found.get("doy")
+    if isinstance(doy, int) and doy == 366 and not leap:
+        return False
+    dow = found.get("dow")
+    if isinstance(dow, int) and isinstance(year, int) and isinstance(month, int) and isinstance(day, int):
+        if 1 <= year <= 9999 and dt.date(year, month, day).isoweekday() != dow:
+            return False
+    ampm = found.get("ampm")
+    hour = found.get("hour")
+    if isinstance(ampm, int) and isinstance(hour, int) and (hour >= 12) != (ampm == 1):
+        return False
+    return True
+
+
+def _compile(pattern: str, items: tuple[_Item, ...]) -> JavaPattern:
+    fields: list[tuple[str, Callable[[str], _Parsed]]] = []
+
+    def build(seq: Sequence[_Item]) -> str:
+        parts: list[str] = []
+        for item in seq:
+            if isinstance(item, _Literal):
+                parts.append(re.escape(item.text))
+            elif isinstance(item, _Field):
+                spec = _spec(item.letter, item.count)
+                name = f"f{len(fields)}"
+                fields.append((name, spec.parse))
+                parts.append(f"(?P<{name}>{spec.regex})")
+            else:
+                parts.append(f"(?:{build(item.items)})?")
+        return "".join(parts)
+
+    return JavaPattern(pattern, items, re.compile(build(items)), tuple(fields))
+
+
+@functools.lru_cache(maxsize=512)
+def parse_pattern(pattern: str) -> JavaPattern:
+    """Parse a Java ``DateTimeFormatter`` pattern (cached).
+
+    Raises JavaTimeError naming the pattern and the offending letter and
+    position for unknown letters, too many letters, unterminated quotes,
+    unbalanced optional sections and reserved characters.
+    """
+    if not isinstance(pattern, str):
+        raise JavaTimeError(f"invalid date/time pattern {pattern!r}: expected a string")
+    return _compile(pattern, _tokenize(pattern))
+
+
+# =============================================================================
+# ISO-8601 defaults
+# =============================================================================
+
+_ISO_OFFSET = _Field("X", 5)
+_ISO_FRACTION = _Optional((_Literal("."), _Field("S", 0)))
+_ISO_TIME_ITEMS: tuple[_Item, ...] = (
+    _Field("H", 2), _Literal(":"), _Field("m", 2),
+    _Optional((_Literal(":"), _Field("s", 2), _ISO_FRACTION)),
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _iso_patterns() -> tuple[JavaPattern, JavaPattern, JavaPattern]:
+    date = parse_pattern(ISO_DATE)
+    time = _compile("ISO-8601 time", _ISO_TIME_ITEMS + (_Optional((_ISO_OFFSET,)),))
+    datetime = _compile(
+        "ISO-8601 date-time",
+        _tokenize(ISO_DATE) + (_Literal("T"),) + _ISO_TIME_ITEMS
+        + (_Optional((_ISO_OFFSET, _Optional((_Literal("["), _Field("V", 2), _Literal("]"))))),),
+    )
+    return date, time, datetime
+
+
+def matches_iso_date(value: str) -> bool:
+    """``yyyy-MM-dd`` with a valid calendar date (Pact's default ``date`` format)."""
+    return _iso_patterns()[0].matches(value)
+
+
+def matches_iso_time(value: str) -> bool:
+    """ISO-8601 local or offset time: ``HH:mm[:ss[.f{1,9}]][offset]``.
+
+    This is what Java's ``ISO_TIME`` (and the Rust core) accept for Pact's
+    default ``time`` format ``HH:mm:ss``; the offset is ``Z`` or ``+HH:MM[:ss]``.
+    """
+    return _iso_patterns()[1].matches(value)
+
+
+def matches_iso_datetime(value: str) -> bool:
+    """ISO-8601 date-time: ``yyyy-MM-dd'T'HH:mm[:ss[.f{1,9}]][offset['['zone']']]``.
+
+    Java's ``ISO_DATE_TIME`` accepted for Pact's default ``datetime`` format;
+    the region suffix (``[Europe/Paris]``) is only allowed after an offset.
+    """
+    return _iso_patterns()[2].matches(value)
+
+
+# =============================================================================
+# strftime conversion
+# =============================================================================
+
+_STRFTIME_TO_JAVA = {
+    "Y": "yyyy", "y": "yy", "m": "MM", "d": "dd", "H": "HH", "I": "hh", "M": "mm",
+    "S": "ss", "f": "SSSSSS", "p": "a", "a": "EEE", "A": "EEEE", "b": "MMM",
+    "h": "MMM", "B": "MMMM", "j": "DDD", "z": "xx", ":z": "xxx", "Z": "z",
+    "G": "YYYY", "V": "ww", "u": "e", "F": "yyyy-MM-dd", "T": "HH:mm:ss",
+    "R": "HH:mm", "D": "MM/dd/yy", "r": "hh:mm:ss a",
+    # glibc "no padding" flag
+    "-d": "d", "-m": "M", "-H": "H", "-I": "h", "-M": "m", "-S": "s", "-j": "D",
+}
+_STRFTIME_LITERALS = {"%": "%", "n": "\n", "t": "\t"}
+_STRFTIME_DIRECTIVE = re.compile(r"%([-:]?)(.?)", re.S)
+_JAVA_SPECIAL = frozenset("[]#{}'")
+
+
+def looks_like_strftime(fmt: str) -> bool:
+    """True if ``fmt`` contains a ``%`` directive (a Python/C format, not Java)."""
+    return re.search(r"%[-:]?[A-Za-z%]", fmt) is not None
+
+
+def strftime_to_java(fmt: str) -> str:
+    """Convert a Python ``strftime`` format into the equivalent Java pattern.
+
+    Letters and Java's special characters in literal text are quoted.  Raises
+    JavaTimeError for directives with no Java equivalent (``%w``, ``%U``,
+    ``%c``, ``%s``...).
+    """
+    out: list[str] = []
+    literal: list[str] = []
+
+    def flush() -> None:
+        if not literal:
+            return
+        text = "".join(literal)
+        literal.clear()
+        if any(ch.isascii() and ch.isalpha() or ch in _JAVA_SPECIAL for ch in text):
+            out.append("'" + text.replace("'", "''") + "'")
+        else:
+            out.append(text)
+
+    i = 0
+    while i < len(fmt):
+        ch = fmt[i]
+        if ch != "%":
+            literal.append(ch)
+            i += 1
+            continue
+        m = _STRFTIME_DIRECTIVE.match(fmt, i)
+        assert m is not None
+        flag, directive = m.group(1), m.group(2)
+        key = flag + directive
+        if not flag and directive in _STRFTIME_LITERALS:
+            literal.append(_STRFTIME_LITERALS[directive])
+        elif key in _STRFTIME_TO_JAVA:
+            flush()
+            out.append(_STRFTIME_TO_JAVA[key])
+        else:
+            raise JavaTimeError(
+                f"strftime format {fmt!r}: directive %{key} at position {i} has no "
+                "Java DateTimeFormatter equivalent"
+            )
+        i = m.end()
+    flush()
+    return "".join(out)
