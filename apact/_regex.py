@@ -17,7 +17,9 @@ Design
    variable repeat offers up to ``n`` ways unless the next thing the pattern
    needs is disjoint from what the repeat consumes (``[a-z]+@``), and a repeat
    of an ambiguous body offers ``ways**count`` (exponential).  Searching
-   multiplies by the ``n + 1`` start positions unless the pattern is anchored.
+   multiplies by the ``n + 1`` start positions unless the pattern is anchored
+   (a failing start never reached the pattern's unconditional tail, which
+   caps the repeats leading into it: ``\\d+`` stays linear).
    From that bound each pattern gets two length limits (search / fullmatch):
    the largest ``n`` whose bound stays under ``max(_BUDGET, _LINEAR_RATE * n)``.
    Linear patterns get an unlimited length; ``(a+)+$`` gets a handful of
@@ -777,7 +779,8 @@ class _CostModel:
         self._top = list(parsed.data)
         self._flags = parsed.state.flags
         self._info: dict[tuple[int, int], _Info] = {}
-        self._single: dict[tuple[int, int], _CharSet] = {}
+        self._single: dict[tuple[Any, int], _CharSet] = {}
+        self._failing = False
         top = self._top
         multiline = bool(self._flags & _F_MULTILINE)
         self.anchored = bool(top) and top[0][0] is _AT and (
@@ -786,13 +789,22 @@ class _CostModel:
         )
 
     def steps(self, n: int, search: bool) -> float:
+        self._failing = False
         follow = _FOLLOW_ALWAYS if search else _FOLLOW_END
         _, work = self._seq(self._top, follow, self._flags, n)
         if not search:
             return work
         if self.anchored:
             return work + n + 1
-        return _mul(work, n + 1)
+        # Every start position but the last one tried fails; a failing attempt
+        # never reaches the unconditional tail, so repeats leading into it stop
+        # early (see _repeat).  The last attempt may succeed: count it in full.
+        self._failing = True
+        try:
+            _, failing = self._seq(self._top, follow, self._flags, n)
+        finally:
+            self._failing = False
+        return _mul(failing, n + 1) + work
 
     def limit(self, search: bool) -> int:
         """Largest value length whose bound stays within the budget."""
@@ -966,6 +978,9 @@ class _CostModel:
             choices = float(min(hi, n) - lo + 1)
             work = min(hi, n) + choices
             x = self._charset(s_op, s_av, s_flags)
+            if follow.always and self._failing:
+                # Reaching `lo` iterations would succeed; failing attempts stop sooner.
+                return 1.0, float(min(lo, n) + 1)
             if op is _POSSESSIVE_REPEAT or follow.always:
                 return 1.0, work
             if x.disjoint(follow.first):
@@ -973,6 +988,8 @@ class _CostModel:
             return choices, work
         inner_follow = _Follow(body_info.first.union(follow.first), follow.end, False)
         wb, cb = self._seq(body_items, inner_follow, flags, n)
+        if follow.always and self._failing and wb <= 1:
+            return 1.0, _mul(float(min(lo, n) + 1), cb) + 1
         ways = _geometric(wb, lo, top)
         work = _mul(_geometric(wb, 0, top - 1), cb) + top
         if op is _POSSESSIVE_REPEAT or follow.always:
@@ -1352,6 +1369,13 @@ def compile_regex(pattern: str) -> Regex:
         raise _parse_error(pattern, translated, exc) from None
     except (OverflowError, RecursionError) as exc:
         raise RegexError(f"invalid regex {pattern!r}: {exc}") from None
+    try:
+        return _classify(pattern, translated, parsed, compiled)
+    except RecursionError:
+        raise RegexError(f"invalid regex {pattern!r}: groups nested too deeply") from None
+
+
+def _classify(pattern: str, translated: str, parsed: Any, compiled: re.Pattern[str]) -> Regex:
     model = _CostModel(parsed)
     search_limit = model.limit(search=True)
     fullmatch_limit = model.limit(search=False)

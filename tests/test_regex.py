@@ -202,11 +202,27 @@ def test_backtracking_only_features() -> None:
 
 
 def test_safe_patterns_use_re_at_any_length() -> None:
-    for pattern in [r"^[a-z]+$", r"\d{4}-\d{2}-\d{2}", r"^[\w.+-]+@[\w-]+\.[\w.-]+$",
+    for pattern in [r"^[a-z]+$", r"\d{4}-\d{2}-\d{2}", r"^[\w.+-]+@[\w-]+\.[\w.-]+$", r"\d+",
+                    r"(foo|bar)+", r"\w{1,100000}",
                     r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"]:
         regex = compile_regex(pattern)
         assert regex._search_limit == regex._fullmatch_limit == 2**63 - 1, pattern
         assert regex._search_engine is None
+
+
+def test_polynomial_patterns_limit_re_and_fall_back() -> None:
+    regex = compile_regex(r"a*b")  # quadratic for re.search on "aaaa..."
+    assert 100 < regex._search_limit < 10_000
+    assert regex._search_engine is not None
+    assert not regex.search("a" * 100_000)
+    assert regex.search("a" * 100_000 + "b")
+
+
+def test_oversized_nfa_is_refused_only_beyond_the_re_bound() -> None:
+    regex = compile_regex(r"[ab]{1,60000}c")
+    assert regex.search("xx abc")
+    with pytest.raises(RegexError, match="expand beyond"):
+        regex.search("a" * 5_000)
 
 
 # --- translation ----------------------------------------------------------------
