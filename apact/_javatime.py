@@ -380,6 +380,25 @@ def _iso_week_of_month(d: dt.date) -> int:
     return (7 + offset + (d.day - 1)) // 7
 
 
+def _micros_of_day(t: dt.time) -> int:
+    return ((t.hour * 60 + t.minute) * 60 + t.second) * 1_000_000 + t.microsecond
+
+
+# letter -> (min, max, kind, hour-of-day -> printed value)
+_HOUR_FIELDS: dict[str, tuple[int, int, str, Callable[[int], int]]] = {
+    "H": (0, 23, "hour", lambda h: h),
+    "k": (1, 24, "hour_k", lambda h: h or 24),
+    "K": (0, 11, "hour_K", lambda h: h % 12),
+    "h": (1, 12, "hour_h", lambda h: h % 12 or 12),
+}
+# letter -> (max, kind, time -> value) for milli-of-day, nano-of-second, nano-of-day
+_COUNT_FIELDS: dict[str, tuple[int, str, Callable[[dt.time], int]]] = {
+    "A": (86_399_999, "milliofday", lambda t: _micros_of_day(t) // 1000),
+    "n": (999_999_999, "nano", lambda t: t.microsecond * 1000),
+    "N": (86_399_999_999_999, "nanoofday", lambda t: _micros_of_day(t) * 1000),
+}
+
+
 @functools.lru_cache(maxsize=256)
 def _spec(letter: str, count: int) -> _Spec:
     """The parse/format behaviour of ``letter`` repeated ``count`` times."""
@@ -467,12 +486,7 @@ def _spec(letter: str, count: int) -> _Spec:
         regex, parse = _text(("AM", "PM"), "ampm", base=0)
         return _Spec(regex, parse, lambda v: "AM" if _time(v).hour < 12 else "PM")
     if L in "hKkH":
-        lo, hi, kind, conv = {
-            "H": (0, 23, "hour", lambda h: h),
-            "k": (1, 24, "hour_k", lambda h: h or 24),
-            "K": (0, 11, "hour_K", lambda h: h % 12),
-            "h": (1, 12, "hour_h", lambda h: h % 12 or 12),
-        }[L]
+        lo, hi, kind, conv = _HOUR_FIELDS[L]
         regex, parse = _num(c, lo, hi, kind, max_digits=2)
         return _Spec(regex, parse, lambda v: _pad(conv(_time(v).hour), c))
     if L == "m":
@@ -487,11 +501,7 @@ def _spec(letter: str, count: int) -> _Spec:
             return _Spec(regex, parse, lambda v: f"{_time(v).microsecond:06d}".rstrip("0") or "0")
         return _Spec(regex, parse, lambda v: f"{_time(v).microsecond * 1000:09d}"[:c])
     if L in "AnN":
-        hi, kind, value = {
-            "A": (86_399_999, "milliofday", lambda t: ((t.hour * 60 + t.minute) * 60 + t.second) * 1000 + t.microsecond // 1000),
-            "n": (999_999_999, "nano", lambda t: t.microsecond * 1000),
-            "N": (86_399_999_999_999, "nanoofday", lambda t: (((t.hour * 60 + t.minute) * 60 + t.second) * 1_000_000 + t.microsecond) * 1000),
-        }[L]
+        hi, kind, value = _COUNT_FIELDS[L]
         regex, parse = _num(c, 0, hi, kind, max_digits=19)
         return _Spec(regex, parse, lambda v: _pad(value(_time(v)), c))
     if L == "X" or L == "x":

@@ -44,6 +44,7 @@ repeats and group captures never matter to the NFA.
 from __future__ import annotations
 
 import functools
+import importlib
 import math
 import random
 import re
@@ -54,22 +55,18 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-try:  # Python 3.11+
-    from re import _constants as _c
-    from re import _parser as _sre_parse
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants as _c  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-try:  # Python 3.11+
-    from re._casefix import _EXTRA_CASES as _CASE_FIXES
-except ImportError:  # pragma: no cover - Python 3.10
-    try:
-        from sre_compile import _ignorecase_fixes as _CASE_FIXES  # type: ignore[no-redef]
-    except ImportError:
-        _CASE_FIXES = {}
-
-import _sre
+# The stdlib regex parser, constants and case tables (moved in 3.11).
+_sre: Any = importlib.import_module("_sre")
+if sys.version_info >= (3, 11):
+    _sre_parse: Any = importlib.import_module("re._parser")
+    _c: Any = importlib.import_module("re._constants")
+    # Lower-cased code point -> other lower-cased code points with the same upper case.
+    _CASE_FIXES: dict[int, tuple[int, ...]] = importlib.import_module("re._casefix")._EXTRA_CASES
+else:  # pragma: no cover - Python 3.10
+    _sre_parse = importlib.import_module("sre_parse")
+    _c = importlib.import_module("sre_constants")
+    _CASE_FIXES = importlib.import_module("sre_compile")._ignorecase_fixes
 
 __all__ = [
     "Regex",
@@ -557,15 +554,13 @@ _Pred = Callable[[str], bool]
 
 
 def _tolower_fn(flags: int) -> Callable[[int], int]:
-    if flags & _F_UNICODE:
-        return _sre.unicode_tolower
-    return _sre.ascii_tolower
+    fn: Callable[[int], int] = _sre.unicode_tolower if flags & _F_UNICODE else _sre.ascii_tolower
+    return fn
 
 
 def _iscased_fn(flags: int) -> Callable[[int], bool]:
-    if flags & _F_UNICODE:
-        return _sre.unicode_iscased
-    return _sre.ascii_iscased
+    fn: Callable[[int], bool] = _sre.unicode_iscased if flags & _F_UNICODE else _sre.ascii_iscased
+    return fn
 
 
 def _category_pred(cat: Any, flags: int) -> _Pred:
@@ -1418,7 +1413,7 @@ def _classify(pattern: str, translated: str, parsed: Any, compiled: re.Pattern[s
 # Generation
 # =============================================================================
 
-_PRINTABLE = [chr(cp) for cp in range(0x20, 0x7F)]
+_PRINTABLE = tuple(chr(cp) for cp in range(0x20, 0x7F))
 _WORD_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 
 
@@ -1431,7 +1426,7 @@ def generate_string(pattern: str, rng: random.Random) -> str:
     after several attempts (e.g. contradictory anchors).
     """
     regex = compile_regex(pattern)
-    parsed = _sre_parse.parse(regex.translated, 0)
+    parsed = _parse_cached(regex.translated)
     features = _backtrack_only_features(parsed.data)
     if features:
         raise RegexError(
@@ -1444,6 +1439,11 @@ def generate_string(pattern: str, rng: random.Random) -> str:
         if regex.fullmatch(candidate):
             return candidate
     raise RegexError(f"cannot generate a string matching regex {pattern!r}")
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_cached(translated: str) -> Any:
+    return _sre_parse.parse(translated, 0)
 
 
 def _generate(items: Iterable[tuple[Any, Any]], flags: int, rng: random.Random, out: list[str]) -> None:
