@@ -1,0 +1,107 @@
+"""Every exception apact raises on purpose derives from :class:`ApactError`.
+
+::
+
+    ApactError
+    ├── PactFileError (ValueError)       a pact file or pact JSON that cannot be used:
+    │                                    bad JSON, unknown spec version, unknown matcher,
+    │                                    invalid regex, a body that does not fit its type
+    ├── PactWriteError                   a pact cannot be written (spec clash, lock, disk)
+    └── MismatchError (AssertionError)   what was expected did not happen (consumer test,
+                                         provider verification); carries a readable report
+
+Errors about a place in a pact say where: the file, the interaction (index and
+description) and the JSON path inside the file, e.g.::
+
+    pacts/Sous Chef-Grill Chef.json: interaction 3 "a request for a steak":
+    $.interactions[3].request.matchingRules.body['$.id'].matchers[0]:
+    invalid regex '[0-9': unterminated character set at position 0
+"""
+
+from __future__ import annotations
+
+import json
+
+
+class ApactError(Exception):
+    """Base class of every error apact raises on purpose."""
+
+
+class PactFileError(ApactError, ValueError):
+    """A pact (file or JSON document) is invalid.
+
+    ``file``, ``interaction`` (index), ``description`` and ``path`` (a JSON path from
+    the document's root) locate the problem; ``reason`` says what is wrong. Any of the
+    locators may be ``None`` when unknown (e.g. a pact given as a dict, not a file).
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        path: str | None = None,
+        file: str | None = None,
+        interaction: int | None = None,
+        description: str | None = None,
+    ) -> None:
+        self.reason = reason
+        self.path = path
+        self.file = file
+        self.interaction = interaction
+        self.description = description
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = []
+        if self.file is not None:
+            where.append(str(self.file))
+        if self.interaction is not None:
+            label = f"interaction {self.interaction}"
+            if self.description is not None:
+                label += " " + json.dumps(self.description, ensure_ascii=False)
+            where.append(label)
+        if self.path is not None:
+            where.append(self.path)
+        return ": ".join([*where, self.reason])
+
+    def located(
+        self,
+        *,
+        file: str | None = None,
+        interaction: int | None = None,
+        description: str | None = None,
+        prefix: str | None = None,
+    ) -> PactFileError:
+        """A copy of this error with more location filled in.
+
+        ``prefix`` is prepended to a path that is relative to a part of the document
+        (paths always start with ``$``; the prefix replaces that ``$``).
+        """
+        path = self.path
+        if prefix is not None:
+            path = prefix + (path[1:] if path else "")
+        return PactFileError(
+            self.reason,
+            path=path,
+            file=file if file is not None else self.file,
+            interaction=interaction if interaction is not None else self.interaction,
+            description=description if description is not None else self.description,
+        )
+
+    def __reduce__(self):  # keep the keyword-only fields when pickled (xdist, subprocesses)
+        return (_rebuild_pact_file_error, (self.reason, self.path, self.file, self.interaction, self.description))
+
+
+def _rebuild_pact_file_error(reason, path, file, interaction, description):  # type: ignore[no-untyped-def]
+    return PactFileError(reason, path=path, file=file, interaction=interaction, description=description)
+
+
+class PactWriteError(ApactError):
+    """A pact file could not be written (a spec version clash with the file on disk, ...)."""
+
+
+class MismatchError(ApactError, AssertionError):
+    """Expectations were not met; ``str(error)`` is the readable report."""
+
+
+__all__ = ["ApactError", "MismatchError", "PactFileError", "PactWriteError"]
