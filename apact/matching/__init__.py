@@ -1,0 +1,187 @@
+"""The matching engine: does an actual request, response or message satisfy a pact?
+
+Two ways in:
+
+* :func:`match_request`, :func:`match_response` and :func:`match_message` take the
+  expected and actual parts as dicts written as in a pact file of ``spec_version``
+  (``"1.0.0"``, ``"1.1.0"``, ``"2.0.0"``, ``"3.0.0"``, ``"4.0"``);
+* :func:`request_mismatches`, :func:`response_mismatches` and
+  :func:`message_mismatches` take model objects (:mod:`apact.model`), already parsed:
+  the mock provider and the verifier use these.
+
+All return a list of :class:`Mismatch`; an empty list means a match. The engine is
+pure: no I/O, no global state, and it raises nothing but
+:class:`~apact.errors.PactFileError` (for a pact that cannot be read).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .._parse import parse_message, parse_request, parse_response
+from .._types import JSON
+from ..errors import PactFileError
+from ..model import HttpRequest, HttpResponse, Message, Spec
+from ._body import compare_bodies
+from ._http import (
+    by_name,
+    compare_headers,
+    compare_method,
+    compare_path,
+    compare_query,
+    compare_raw_query,
+    compare_status,
+)
+from ._json import Walk
+from ._mismatch import Mismatch
+from ._rules import check_equal, check_rules
+
+__all__ = [
+    "Mismatch",
+    "match_message",
+    "match_request",
+    "match_response",
+    "message_mismatches",
+    "request_mismatches",
+    "response_mismatches",
+]
+
+
+def _spec(spec_version: str | Spec) -> Spec:
+    try:
+        return Spec.parse(spec_version)
+    except ValueError as error:
+        raise PactFileError(str(error)) from None
+
+
+def match_request(expected: Mapping[str, Any], actual: Mapping[str, Any], spec_version: str | Spec) -> list[Mismatch]:
+    """Mismatches between an expected request and an actual one, both as pact JSON."""
+    spec = _spec(spec_version)
+    want = parse_request(expected, spec, "$", strict=False)
+    have = _actual(parse_request, actual, spec)
+    return request_mismatches(want, have, spec)
+
+
+def match_response(expected: Mapping[str, Any], actual: Mapping[str, Any], spec_version: str | Spec) -> list[Mismatch]:
+    """Mismatches between an expected response and an actual one, both as pact JSON."""
+    spec = _spec(spec_version)
+    want = parse_response(expected, spec, "$", strict=False)
+    have = _actual(parse_response, actual, spec)
+    return response_mismatches(want, have, spec)
+
+
+def match_message(expected: Mapping[str, Any], actual: Mapping[str, Any], spec_version: str | Spec) -> list[Mismatch]:
+    """Mismatches between an expected message and an actual one, both as pact JSON."""
+    spec = _spec(spec_version)
+    want = parse_message(expected, spec, "$", strict=False)
+    have = _actual(parse_message, actual, spec)
+    return message_mismatches(want, have, spec)
+
+
+def _actual(parse: Any, actual: Mapping[str, Any], spec: Spec) -> Any:
+    # the actual side carries no rules worth validating, but reads like the expected one
+    try:
+        return parse(actual, spec, "$", strict=False)
+    except PactFileError as error:
+        raise error.located(prefix="$actual") from None
+
+
+def request_mismatches(expected: HttpRequest, actual: HttpRequest, spec: Spec = Spec.V4) -> list[Mismatch]:
+    """Compare requests: method, path, query, headers, body (no unexpected keys)."""
+    rules = expected.matching_rules
+    walk = Walk("method", strict=True)
+    compare_method(walk, expected.method, actual.method)
+    walk.kind = "path"
+    compare_path(walk, expected.path, actual.path, rules.get("path"))
+    walk.kind = "query"
+    if spec == Spec.V1 and (expected.raw_query is not None or actual.raw_query is not None):
+        compare_raw_query(walk, expected.raw_query, actual.raw_query)
+    else:
+        compare_query(walk, expected.query, actual.query, rules.get("query"))
+    walk.kind = "header"
+    compare_headers(walk, expected.headers, actual.headers, rules.get("header"), spec)
+    walk.kind = "body"
+    compare_bodies(
+        walk,
+        "$.body",
+        expected.body,
+        actual.body,
+        expected.content_type(),
+        actual.content_type(),
+        rules.get("body"),
+    )
+    return walk.mismatches
+
+
+def response_mismatches(expected: HttpResponse, actual: HttpResponse, spec: Spec = Spec.V4) -> list[Mismatch]:
+    """Compare responses: status, headers, body (unexpected keys allowed)."""
+    rules = expected.matching_rules
+    walk = Walk("status", strict=False)
+    compare_status(walk, expected.status, actual.status, rules.get("status"))
+    walk.kind = "header"
+    compare_headers(walk, expected.headers, actual.headers, rules.get("header"), spec)
+    walk.kind = "body"
+    compare_bodies(
+        walk,
+        "$.body",
+        expected.body,
+        actual.body,
+        expected.content_type(),
+        actual.content_type(),
+        rules.get("body"),
+    )
+    return walk.mismatches
+
+
+def message_mismatches(expected: Message, actual: Message, spec: Spec = Spec.V4) -> list[Mismatch]:
+    """Compare messages: contents (unexpected keys allowed) and metadata."""
+    rules = expected.matching_rules
+    walk = Walk("body", strict=False)
+    compare_bodies(
+        walk,
+        "$.contents",
+        expected.contents,
+        actual.contents,
+        expected.content_type(),
+        actual.content_type(),
+        rules.get("body"),
+    )
+    walk.kind = "metadata"
+    _compare_metadata(walk, expected.metadata, actual.metadata, rules.get("metadata"))
+    return walk.mismatches
+
+
+_CONTENT_TYPE_KEYS = ("contentType", "content-type", "Content-Type")
+
+
+def _compare_metadata(walk: Walk, expected: Mapping[str, JSON], actual: Mapping[str, JSON], rules: Any) -> None:
+    from .._paths import format_token
+    from ._http import _compare_media_types
+    from ._mismatch import show
+
+    named = by_name(rules, fold_case=False)
+    for key, value in expected.items():
+        path = "$.metadata" + format_token(key)
+        if key in _CONTENT_TYPE_KEYS:
+            found = next((actual[k] for k in _CONTENT_TYPE_KEYS if k in actual), None)
+        else:
+            found = actual.get(key, _MISSING)
+        if found is _MISSING or (found is None and key in _CONTENT_TYPE_KEYS):
+            walk.fail(path, value, None, f"expected metadata {show(key)}: {show(value)}, but it is missing")
+            continue
+        rule_list = named.get(key)
+        if rule_list is not None:
+            for reason in check_rules(rule_list, value, found, textual=isinstance(found, str)):
+                walk.fail(path, value, found, reason)
+        elif key in _CONTENT_TYPE_KEYS and isinstance(value, str) and isinstance(found, str):
+            reason = _compare_media_types(value, found)
+            if reason is not None:
+                walk.fail(path, value, found, reason)
+        else:
+            reason = check_equal(value, found)
+            if reason is not None:
+                walk.fail(path, value, found, reason)
+
+
+_MISSING: Any = object()

@@ -1,0 +1,168 @@
+"""Method, path, query, headers and status: the parts of HTTP around the body."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from urllib.parse import unquote_plus
+
+from .. import _sniff
+from .._paths import PathError, format_token, parse_path
+from ..model import Headers, Query, RuleList, Spec, find_header
+from ._body import compare_value_lists
+from ._json import Walk
+from ._mismatch import show
+from ._rules import EMPTY, check_equal, check_rules
+
+# headers whose values contain commas that do not separate values
+_UNSPLIT = frozenset(
+    {
+        "date",
+        "expires",
+        "last-modified",
+        "if-modified-since",
+        "if-unmodified-since",
+        "retry-after",
+        "set-cookie",
+        "cookie",
+        "user-agent",
+        "www-authenticate",
+        "proxy-authenticate",
+        "authorization",
+    }
+)
+_MEDIA_TYPE_HEADERS = frozenset({"content-type", "accept"})
+_FOLD = re.compile(r"\r?\n[ \t]+")
+
+
+def by_name(rules: Mapping[str, RuleList] | None, *, fold_case: bool) -> dict[str, RuleList]:
+    """Header/query/metadata rules keyed by plain name (files also write ``$.name``)."""
+    if not rules:
+        return {}
+    named: dict[str, RuleList] = {}
+    for key, rule_list in rules.items():
+        name = key
+        if key.startswith("$"):
+            try:
+                tokens = parse_path(key)
+            except PathError:
+                tokens = ()
+            if len(tokens) == 1 and isinstance(tokens[0], str):
+                name = tokens[0]
+        named[name.lower() if fold_case else name] = rule_list
+    return named
+
+
+def compare_method(walk: Walk, expected: str, actual: str) -> None:
+    if expected.upper() != actual.upper():
+        walk.fail("$.method", expected.upper(), actual.upper(), f"expected method {expected.upper()}, got {actual.upper()}")
+
+
+def compare_path(walk: Walk, expected: str, actual: str, rules: Mapping[str, RuleList] | None) -> None:
+    rule_list = (rules or {}).get("")
+    if rule_list is not None:
+        for reason in check_rules(rule_list, expected, actual, textual=True):
+            walk.fail("$.path", expected, actual, reason)
+    elif expected != actual:
+        walk.fail("$.path", expected, actual, f"expected path {show(expected)}, got {show(actual)}")
+
+
+def compare_status(walk: Walk, expected: int, actual: int, rules: Mapping[str, RuleList] | None) -> None:
+    rule_list = (rules or {}).get("")
+    if rule_list is not None:
+        for reason in check_rules(rule_list, expected, actual):
+            walk.fail("$.status", expected, actual, reason)
+    elif expected != actual:
+        walk.fail("$.status", expected, actual, f"expected status {expected}, got {actual}")
+
+
+def compare_query(
+    walk: Walk,
+    expected: Query | None,
+    actual: Query | None,
+    rules: Mapping[str, RuleList] | None,
+) -> None:
+    compare_value_lists(
+        walk,
+        "$.query",
+        EMPTY,
+        expected or {},
+        actual or {},
+        what="query parameter",
+        rules_by_name=by_name(rules, fold_case=False),
+    )
+
+
+def compare_raw_query(walk: Walk, expected: str | None, actual: str | None) -> None:
+    """V1: the query strings must be the same (after percent-decoding)."""
+    want = unquote_plus(expected or "")
+    have = unquote_plus(actual or "")
+    if want != have:
+        walk.fail("$.query", expected or "", actual or "", f"expected the query string {show(want)}, got {show(have)}")
+
+
+def compare_headers(
+    walk: Walk,
+    expected: Headers | None,
+    actual: Headers | None,
+    rules: Mapping[str, RuleList] | None,
+    spec: Spec,
+) -> None:
+    named = by_name(rules, fold_case=True)
+    for name, values in (expected or {}).items():
+        path = "$.headers" + format_token(name)
+        found = find_header(actual, name)
+        want = _joined(values)
+        if found is None:
+            walk.fail(path, want, None, f"expected header {name}: {show(want)}, but it is missing")
+            continue
+        have = _joined(found)
+        rule_list = named.get(name.lower())
+        if rule_list is not None:
+            for reason in check_rules(rule_list, want, have, textual=True):
+                walk.fail(path, want, have, reason)
+            continue
+        lowered = name.lower()
+        if spec >= Spec.V3 and lowered in _MEDIA_TYPE_HEADERS:
+            reason = _compare_media_types(want, have)
+        elif lowered in _UNSPLIT:
+            reason = None if want == have else f"expected {show(want)}, got {show(have)}"
+        else:
+            reason = _compare_split(want, have)
+        if reason is not None:
+            walk.fail(path, want, have, reason)
+
+
+def _joined(values: list[str]) -> str:
+    return ", ".join(_FOLD.sub(" ", value).strip() for value in values)
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",")]
+
+
+def _compare_split(want: str, have: str) -> str | None:
+    if _split(want) == _split(have):
+        return None
+    return check_equal(want, have)
+
+
+def _compare_media_types(want: str, have: str) -> str | None:
+    wanted, found = _split(want), _split(have)
+    if len(wanted) != len(found):
+        return f"expected {show(want)}, got {show(have)}"
+    for one, other in zip(wanted, found):
+        _, params = _sniff.parse_content_type(one)
+        _, other_params = _sniff.parse_content_type(other)
+        # header values are case-sensitive (spec testcases), parameters aside
+        if one.split(";")[0].strip() != other.split(";")[0].strip():
+            return f"expected {show(want)}, got {show(have)}"
+        lowered = {k.lower(): v for k, v in other_params.items()}
+        for key, value in params.items():
+            actual_value = lowered.get(key.lower())
+            if actual_value is None:
+                return f"expected {show(want)} (with {key}={value}), got {show(have)}"
+            same = actual_value.lower() == value.lower() if key.lower() == "charset" else actual_value == value
+            if not same:
+                return f"expected {key}={value}, got {key}={actual_value} in {show(have)}"
+    return None

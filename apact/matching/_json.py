@@ -1,0 +1,267 @@
+"""Comparing JSON documents (and anything shaped like them) under matching rules.
+
+Semantics, as the specification and its testcases define them:
+
+* objects: every expected key must be present; unexpected keys fail a request
+  (be strict in what you send) and pass a response or message (be loose in what you
+  accept). A ``values``/``eachKey``/``eachValue`` rule on an object compares every
+  actual entry instead, against the expected value with the same key or the first one;
+* arrays: without a rule, the same length and item by item; with a rule (``type`` with
+  ``min``/``max``, ...), every actual item is compared with the expected item at its
+  index or, past the end, with the first expected item, and missing items are only
+  reported through ``min``; ``arrayContains`` looks for each variant anywhere;
+* values: the rule in force (see :mod:`._rules`) or equality.
+"""
+
+from __future__ import annotations
+
+from .._paths import format_token
+from .._types import JSON
+from ..model import Matcher, RuleList
+from ._mismatch import Kind, Mismatch, got, plural, show, type_name
+from ._rules import (
+    EMPTY,
+    Node,
+    check_equal,
+    check_rules,
+    check_value,
+    compile_rules,
+    each_key_rules,
+    kind_of,
+    scoped,
+)
+
+# A place in a document, built as cheaply as possible while walking ((parent, key)
+# pairs) and written out as a JSON path only when a mismatch is reported there.
+Place = str | tuple  # tuple[Place, str | int]
+
+
+def render(place: Place) -> str:
+    tokens = []
+    while isinstance(place, tuple):
+        place, token = place
+        tokens.append(token)
+    return place + "".join(format_token(token) for token in reversed(tokens))
+
+
+class Walk:
+    """One comparison in progress: where mismatches go and how strict to be."""
+
+    __slots__ = ("kind", "strict", "mismatches")
+
+    def __init__(self, kind: Kind, strict: bool) -> None:
+        self.kind: Kind = kind
+        self.strict = strict  # no unexpected keys (requests)
+        self.mismatches: list[Mismatch] = []
+
+    def fail(self, path: Place, expected: JSON, actual: JSON, message: str) -> None:
+        self.mismatches.append(Mismatch(self.kind, render(path), expected, actual, message))
+
+
+def compare_json(walk: Walk, path: Place, node: Node, expected: JSON, actual: JSON) -> None:
+    if node is EMPTY and strictly_equal(expected, actual):
+        return  # no rule below here and nothing differs: skip the detailed walk
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            _wrong_shape(walk, path, node, expected, actual)
+        else:
+            _compare_objects(walk, path, node, expected, actual)
+    elif isinstance(expected, list):
+        if not isinstance(actual, list):
+            _wrong_shape(walk, path, node, expected, actual)
+        else:
+            _compare_arrays(walk, path, node, expected, actual)
+    else:
+        rules = node.best
+        if rules is None:
+            reason = check_equal(expected, actual)
+            if reason is not None:
+                walk.fail(path, expected, actual, reason)
+        else:
+            for reason in check_rules(rules, expected, actual, cascaded=node.cascaded):
+                walk.fail(path, expected, actual, reason)
+
+
+def _wrong_shape(walk: Walk, path: Place, node: Node, expected: JSON, actual: JSON) -> None:
+    rules = node.best
+    if rules is not None:
+        # rules that do not care about the shape (notEmpty, a regex over text...) decide
+        kinds = {kind_of(m) for m in rules.matchers}
+        if kinds <= {"notEmpty", "regex", "include", "null"}:
+            for reason in check_rules(rules, expected, actual, cascaded=node.cascaded):
+                walk.fail(path, expected, actual, reason)
+            return
+    what = "an object" if isinstance(expected, dict) else "an array"
+    walk.fail(path, expected, actual, f"expected {what} (like {show(expected)}), got {got(actual)}")
+
+
+def _compare_objects(walk: Walk, path: Place, node: Node, expected: dict, actual: dict) -> None:
+    rules = node.best
+    if rules is not None and not node.cascaded:
+        if any(kind_of(m) in ("values", "eachKey", "eachValue") for m in rules.matchers):
+            _compare_object_values(walk, path, node, rules, expected, actual)
+            return
+        if not actual and any(kind_of(m) == "notEmpty" for m in rules.matchers):
+            walk.fail(path, expected, actual, "expected a non-empty object, got {}")
+    for key, value in expected.items():
+        if key not in actual:
+            walk.fail((path, key), value, None, f"expected key {show(key)} (like {show(value)}), but it is missing")
+    if walk.strict:
+        for key, value in actual.items():
+            if key not in expected:
+                walk.fail(
+                    (path, key),
+                    None,
+                    value,
+                    f"unexpected key {show(key)} with value {show(value)} "
+                    "(a request may only carry the keys the pact lists)",
+                )
+    for key, value in expected.items():
+        if key in actual:
+            compare_json(walk, (path, key), node.child(key), value, actual[key])
+
+
+def _compare_object_values(walk: Walk, path: Place, node: Node, rules: RuleList, expected: dict, actual: dict) -> None:
+    """values / eachKey / eachValue: keys are free, and every actual entry is compared
+    with the expected entry of the same key or, failing that, the first one."""
+    each_value: Matcher | None = None
+    for matcher in rules.matchers:
+        kind = kind_of(matcher)
+        if kind == "eachKey":
+            key_rules = each_key_rules(matcher)
+            for key in actual:
+                for reason in check_rules(key_rules, key, key, textual=True):
+                    walk.fail((path, key), key, key, f"key {show(key)}: {reason}")
+        elif kind == "eachValue":
+            each_value = matcher
+        elif kind == "notEmpty" and not actual:
+            walk.fail(path, expected, actual, "expected a non-empty object, got {}")
+    examples = list(expected.values())
+    if not examples and each_value is not None and isinstance(each_value.get("value"), dict):
+        examples = list(each_value.get("value").values())  # type: ignore[union-attr]
+    if not examples:
+        return
+    value_node = scoped(each_key_rules(each_value)) if each_value is not None else node
+    for key, value in actual.items():
+        example = expected[key] if key in expected else examples[0]
+        compare_json(walk, (path, key), value_node.child(key), example, value)
+
+
+def _compare_arrays(walk: Walk, path: Place, node: Node, expected: list, actual: list) -> None:
+    rules = node.best
+    if rules is None:
+        if not expected and actual:
+            walk.fail(path, expected, actual, f"expected an empty array, got {plural(len(actual), 'item')}: {show(actual)}")
+            return
+        for index, value in enumerate(expected):
+            if index < len(actual):
+                compare_json(walk, (path, index), node.child(index), value, actual[index])
+        if len(expected) != len(actual):
+            walk.fail(
+                path,
+                expected,
+                actual,
+                f"expected {plural(len(expected), 'item')}, got {len(actual)}: {show(actual)}",
+            )
+        return
+    if not expected:
+        # a rule on an array with no example says nothing about its items
+        for matcher in rules.matchers:
+            reason = _array_level(matcher, expected, actual, node.cascaded)
+            if reason:
+                walk.fail(path, expected, actual, reason)
+        return
+    contents_done = False
+    for matcher in rules.matchers:
+        kind = kind_of(matcher)
+        if kind == "arrayContains":
+            _array_contains(walk, path, matcher, expected, actual)
+            continue
+        if kind == "eachValue":
+            if node.cascaded:
+                continue
+            value_node = scoped(each_key_rules(matcher))
+            _compare_items(walk, path, value_node, expected, actual)
+            contents_done = True
+            continue
+        reason = _array_level(matcher, expected, actual, node.cascaded)
+        if reason:
+            walk.fail(path, expected, actual, reason)
+    if not contents_done and any(kind_of(m) != "arrayContains" for m in rules.matchers):
+        _compare_items(walk, path, node, expected, actual)
+
+
+def _array_level(matcher: Matcher, expected: list, actual: list, cascaded: bool) -> str | None:
+    kind = kind_of(matcher)
+    if kind == "type":
+        return check_value(matcher, expected, actual, cascaded=cascaded)
+    if kind == "notEmpty":
+        return None if actual else "expected a non-empty array, got []"
+    if kind == "equality":
+        if len(expected) != len(actual):
+            return f"expected {plural(len(expected), 'item')}, got {len(actual)}: {show(actual)}"
+    return None
+
+
+def _compare_items(walk: Walk, path: Place, node: Node, expected: list, actual: list) -> None:
+    first = expected[0]
+    for index, value in enumerate(actual):
+        example = expected[index] if index < len(expected) else first
+        compare_json(walk, (path, index), node.child(index), example, value)
+
+
+def _array_contains(walk: Walk, path: Place, matcher: Matcher, expected: list, actual: list) -> None:
+    variants = matcher.get("variants") or []
+    if not variants:
+        variants = [{"index": i, "rules": {}} for i in range(len(expected))]
+    for variant in variants:  # type: ignore[union-attr]
+        index = variant.get("index", 0)
+        if not isinstance(index, int) or not 0 <= index < len(expected):
+            walk.fail(path, expected, actual, f"arrayContains variant {index} is not in the example array")
+            continue
+        example = expected[index]
+        from .._parse import parse_rule_list
+
+        raw_rules = variant.get("rules") or {}
+        rules = {key: parse_rule_list(value, "$") for key, value in raw_rules.items()}
+        root = compile_rules(rules)
+        for item in actual:
+            probe = Walk(walk.kind, walk.strict)
+            compare_json(probe, "$", root, example, item)
+            if not probe.mismatches:
+                break
+        else:
+            walk.fail(
+                path,
+                example,
+                actual,
+                f"expected the array to contain an item like {show(example)} "
+                f"(variant {index}), but none of its {plural(len(actual), 'item')} matches",
+            )
+
+
+def describe_type(value: JSON) -> str:
+    return type_name(value)
+
+
+def strictly_equal(expected: JSON, actual: JSON) -> bool:
+    """JSON equality with JSON's types: ``1`` is not ``1.0``, ``true`` is not ``1``."""
+    kind = type(expected)
+    if kind is not type(actual):
+        return False
+    if kind is dict:
+        if len(expected) != len(actual):  # type: ignore[arg-type]
+            return False
+        for key, value in expected.items():  # type: ignore[union-attr]
+            other = actual.get(key, _ABSENT)  # type: ignore[union-attr]
+            if other is _ABSENT or not strictly_equal(value, other):
+                return False
+        return True
+    if kind is list:
+        if len(expected) != len(actual):  # type: ignore[arg-type]
+            return False
+        return all(strictly_equal(a, b) for a, b in zip(expected, actual))  # type: ignore[arg-type]
+    return expected == actual
+
+
+_ABSENT = object()

@@ -1,0 +1,387 @@
+"""Finding the rule for a place in a body, and checking one value against rules.
+
+Rule selection follows the specification (V2): every rule whose path matches the
+place, or a parent of it (rules cascade to children), is weighed: the root counts 2,
+a key or index that matches counts 2, a star counts 1, and the weights multiply. The
+reference implementation then prefers the larger ``weight × path length``; so do we,
+and on a tie the rule that is exactly at the place, then the first one written.
+
+Walking a body visits thousands of places that share a shape (``$.items[0].id``,
+``$.items[1].id``, ...), so the rules are compiled into :class:`Node` objects, one per
+distinct shape, each knowing its best rule and caching its children: choosing the rule
+for a place costs a dictionary lookup, not a pass over every rule.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+
+from .. import _javatime, _regex, _sniff
+from .._paths import STAR, STAR_INDEX, Token, parse_path, token_weight
+from .._types import JSON
+from ..model import Matcher, RuleList
+from ._mismatch import a_type, got, plural, show, type_name
+
+_ANY_INDEX = object()
+
+
+class _Entry:
+    __slots__ = ("tokens", "rules", "order", "length")
+
+    def __init__(self, tokens: tuple[Token, ...], rules: RuleList, order: int) -> None:
+        self.tokens = tokens
+        self.rules = rules
+        self.order = order
+        self.length = len(tokens) + 1  # the root counts
+
+
+class Node:
+    """The rules in force at one place of a body (and how to reach its children)."""
+
+    __slots__ = ("partial", "applicable", "best", "cascaded", "_children", "_indexes")
+
+    def __init__(
+        self,
+        partial: tuple[tuple[_Entry, int, int], ...],
+        applicable: tuple[tuple[_Entry, int, bool], ...],
+    ) -> None:
+        self.partial = partial  # (entry, tokens consumed, weight so far)
+        self.applicable = applicable  # (entry, weight, exactly here)
+        self._children: dict[object, Node] = {}
+        self._indexes = frozenset(
+            token
+            for entry, position, _ in partial
+            for token in (entry.tokens[position],)
+            if isinstance(token, int) or (isinstance(token, str) and token.isdigit())
+        )
+        best: tuple[int, bool, int, _Entry] | None = None
+        for entry, weight, exact in applicable:
+            key = (weight * entry.length, exact, -entry.order, entry)
+            if best is None or key[:3] > best[:3]:
+                best = key
+        if best is None:
+            self.best: RuleList | None = None
+            self.cascaded = False
+        else:
+            self.best = best[3].rules
+            self.cascaded = not best[1]
+
+    @property
+    def defined(self) -> bool:
+        return self.best is not None
+
+    def child(self, fragment: str | int) -> Node:
+        if not self.partial and not self.applicable:
+            return self
+        key: object = fragment
+        if isinstance(fragment, int) and fragment not in self._indexes and str(fragment) not in self._indexes:
+            key = _ANY_INDEX
+        node = self._children.get(key)
+        if node is None:
+            node = self._make_child(fragment)
+            self._children[key] = node
+        return node
+
+    def _make_child(self, fragment: str | int) -> Node:
+        partial = []
+        applicable = [(entry, weight, False) for entry, weight, _ in self.applicable]
+        for entry, position, weight in self.partial:
+            step = token_weight(entry.tokens[position], fragment)
+            if not step:
+                continue
+            if position + 1 == len(entry.tokens):
+                applicable.append((entry, weight * step, True))
+            else:
+                partial.append((entry, position + 1, weight * step))
+        if not partial and not applicable:
+            return EMPTY
+        return Node(tuple(partial), tuple(applicable))
+
+
+EMPTY = Node((), ())
+
+
+def merge(one: Node, other: Node) -> Node:
+    """A node with the rules of two places (for paths that can be written two ways)."""
+    if one is other or (not other.partial and not other.applicable):
+        return one
+    if not one.partial and not one.applicable:
+        return other
+    return Node(one.partial + other.partial, one.applicable + other.applicable)
+
+
+def compile_rules(rules: Mapping[str, RuleList] | None, prefix: Iterable[Token] = ()) -> Node:
+    """The root :class:`Node` for a category of body rules (``{"$.a": RuleList}``).
+
+    ``prefix`` are tokens already walked (used to scope rules below a place)."""
+    if not rules:
+        return EMPTY
+    entries = [
+        _Entry((*prefix, *parse_path(path)), rule_list, order)
+        for order, (path, rule_list) in enumerate(rules.items())
+    ]
+    partial = tuple((e, 0, 2) for e in entries if e.tokens)
+    applicable = tuple((e, 2, True) for e in entries if not e.tokens)
+    return Node(partial, applicable)
+
+
+def scoped(rules: RuleList) -> Node:
+    """A node whose children (and their descendants) follow ``rules`` — how eachValue
+    hands its rules to the values of a map or array."""
+    entry = _Entry((STAR,), rules, 0)
+    return Node(((entry, 0, 2),), ())
+
+
+# -- checking one value -------------------------------------------------------------------
+
+_SEMVER = re.compile(
+    r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
+    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?"
+)
+_INTEGER_TEXT = re.compile(r"[-+]?\d+")
+_DECIMAL_TEXT = re.compile(r"[-+]?(\d+\.\d*|\.\d+)([eE][-+]?\d+)?|[-+]?\d+[eE][-+]?\d+")
+_NUMBER_TEXT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+_STATUS_GROUPS: dict[str, range | tuple[range, ...]] = {
+    "info": range(100, 200),
+    "information": range(100, 200),
+    "success": range(200, 300),
+    "redirect": range(300, 400),
+    "clientError": range(400, 500),
+    "serverError": range(500, 600),
+    "nonError": range(100, 400),
+    "error": range(400, 600),
+}
+
+# without a format, ISO 8601 (as the reference implementations read it)
+_ISO_CHECKS = {
+    "date": _javatime.matches_iso_date,
+    "time": _javatime.matches_iso_time,
+    "datetime": _javatime.matches_iso_datetime,
+}
+
+# the engine's name for each matcher as written
+from .._parse import MATCHER_NAMES  # noqa: E402  (after the constants it does not need)
+
+
+def kind_of(matcher: Matcher) -> str:
+    return MATCHER_NAMES[matcher.match]
+
+
+def as_text(value: object) -> str:
+    """The string a regex/include/date rule reads: strings as they are, other JSON as
+    JSON text (``4`` -> ``"4"``, ``null`` -> ``"null"``)."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return repr(value)
+    return str(value) if isinstance(value, (int, float)) else show(value)
+
+
+def check_value(
+    matcher: Matcher,
+    expected: object,
+    actual: object,
+    *,
+    cascaded: bool = False,
+    textual: bool = False,
+) -> str | None:
+    """Check one actual value against one matcher; ``None`` if it passes, else the
+    reason in words. ``textual`` values come from text (headers, query, path, XML),
+    where numbers and booleans are written as strings."""
+    kind = kind_of(matcher)
+    if kind == "equality" or kind == "values":
+        return check_equal(expected, actual)
+    if kind == "type":
+        return _check_type(matcher, expected, actual, cascaded, textual)
+    if kind == "regex":
+        pattern = str(matcher.get("regex"))
+        if isinstance(actual, (dict, list)):
+            return None
+        text = as_text(actual)
+        try:
+            if _regex.compile_regex(pattern).fullmatch(text):
+                return None
+        except _regex.RegexError as error:  # a value too long for this pattern to check safely
+            return f"cannot check {got(actual)[:60]} against /{pattern}/: {error}"
+        return f"expected a value matching /{pattern}/, got {got(actual)}"
+    if kind == "include":
+        needle = matcher.get("value")
+        needle = needle if isinstance(needle, str) else as_text(needle)
+        if isinstance(actual, (dict, list)):
+            return f"expected a value including {show(needle)}, got {got(actual)}"
+        if needle in as_text(actual):
+            return None
+        return f"expected a value including {show(needle)}, got {got(actual)}"
+    if kind == "integer":
+        if isinstance(actual, int) and not isinstance(actual, bool):
+            return None
+        if textual and isinstance(actual, str) and _INTEGER_TEXT.fullmatch(actual):
+            return None
+        return f"expected an integer (like {show(expected)}), got {got(actual)}"
+    if kind == "decimal":
+        if isinstance(actual, float) and math.isfinite(actual):
+            return None
+        if textual and isinstance(actual, str) and _DECIMAL_TEXT.fullmatch(actual):
+            return None
+        return f"expected a decimal number (like {show(expected)}), got {got(actual)}"
+    if kind == "number":
+        if isinstance(actual, (int, float)) and not isinstance(actual, bool):
+            return None
+        if textual and isinstance(actual, str) and _NUMBER_TEXT.fullmatch(actual):
+            return None
+        return f"expected a number (like {show(expected)}), got {got(actual)}"
+    if kind == "boolean":
+        if isinstance(actual, bool) or actual in ("true", "false"):
+            return None
+        return f"expected a boolean, got {got(actual)}"
+    if kind == "null":
+        if actual is None:
+            return None
+        return f"expected null, got {got(actual)}"
+    if kind in ("date", "time", "datetime"):
+        fmt = matcher.get("format")
+        if not isinstance(actual, str):
+            return f"expected a {_WORDS[kind]} string, got {got(actual)}"
+        if fmt is None:
+            matches = _ISO_CHECKS[kind](actual)
+            described = "ISO 8601"
+        else:
+            matches = _javatime.parse_pattern(str(fmt)).matches(actual)
+            described = f"{fmt!r}"
+        if matches:
+            return None
+        return f"expected a {_WORDS[kind]} in the format {described}, got {got(actual)}"
+    if kind == "semver":
+        if isinstance(actual, str) and _SEMVER.fullmatch(actual):
+            return None
+        return f"expected a semantic version (like 1.2.3), got {got(actual)}"
+    if kind == "notEmpty":
+        if actual is None or actual == "" or actual == [] or actual == {}:
+            return f"expected a non-empty value, got {got(actual)}"
+        return None
+    if kind == "contentType":
+        wanted = str(matcher.get("value"))
+        data = actual if isinstance(actual, bytes) else as_text(actual).encode()
+        if _sniff.matches_content_type(wanted, data):
+            return None
+        return f"expected content of type {wanted}, got {_sniff.sniff(data) or 'unknown content'}"
+    if kind == "statusCode":
+        return check_status(matcher, actual)
+    # eachKey, eachValue, arrayContains: about collections, handled where they are
+    return None
+
+
+_WORDS = {"date": "date", "time": "time", "datetime": "date-time"}
+
+
+def _check_type(matcher: Matcher, expected: object, actual: object, cascaded: bool, textual: bool) -> str | None:
+    if textual and isinstance(actual, str) and not isinstance(expected, (dict, list)):
+        return None  # a string stands for any scalar in headers, query and XML
+    if not same_type(expected, actual):
+        return f"expected {a_type(expected)} (like {show(expected)}), got {got(actual)}"
+    if isinstance(actual, list) and not cascaded:
+        low, high = matcher.get("min"), matcher.get("max")
+        if isinstance(low, int) and len(actual) < low:
+            return f"expected at least {plural(low, 'item')}, got {len(actual)}"
+        if isinstance(high, int) and len(actual) > high:
+            return f"expected at most {plural(high, 'item')}, got {len(actual)}"
+    return None
+
+
+def same_type(expected: object, actual: object) -> bool:
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return isinstance(expected, bool) and isinstance(actual, bool)
+    if isinstance(expected, (int, float)):
+        return isinstance(actual, (int, float))
+    if expected is None:
+        return actual is None
+    return type(expected) is type(actual) or (
+        isinstance(expected, str) and isinstance(actual, str)
+    )
+
+
+def check_equal(expected: object, actual: object) -> str | None:
+    """JSON equality: ``1`` and ``1.0`` differ, ``true`` is not ``1``."""
+    if same_type(expected, actual) and expected == actual:
+        if isinstance(expected, float) is isinstance(actual, float):
+            return None
+    if type_name(expected) == type_name(actual):
+        return f"expected {show(expected)}, got {show(actual)}"
+    return f"expected {got(expected)}, got {got(actual)}"
+
+
+def check_status(matcher: Matcher, actual: object) -> str | None:
+    status = matcher.get("status")
+    if not isinstance(actual, int):
+        return f"expected a status code, got {got(actual)}"
+    if isinstance(status, list):
+        if actual in status:
+            return None
+        return f"expected one of the status codes {', '.join(map(str, status))}, got {actual}"
+    group = _STATUS_GROUPS.get(str(status))
+    if group is not None and actual in group:
+        return None
+    return f"expected a {status} status, got {actual}"
+
+
+def check_rules(
+    rules: RuleList,
+    expected: object,
+    actual: object,
+    *,
+    cascaded: bool = False,
+    textual: bool = False,
+) -> list[str]:
+    """Apply a rule list to one value: the reasons it fails (empty when it passes)."""
+    reasons = []
+    for matcher in rules.matchers:
+        reason = check_value(matcher, expected, actual, cascaded=cascaded, textual=textual)
+        if reason is None:
+            if rules.combine == "OR":
+                return []
+        else:
+            reasons.append(reason)
+    if rules.combine == "OR" and len(reasons) > 1:
+        return ["none of the rules match: " + "; ".join(reasons)]
+    return reasons
+
+
+def each_key_rules(matcher: Matcher) -> RuleList:
+    from .._parse import matcher_list
+
+    raw = matcher.get("rules") or []
+    return RuleList(matcher_list(raw if isinstance(raw, list) else [], "$.rules"))
+
+
+def is_values_like(matcher: Matcher) -> bool:
+    return kind_of(matcher) in ("values", "eachKey", "eachValue")
+
+
+def example_for(matcher: Matcher) -> JSON:
+    return matcher.get("value")
+
+
+__all__ = [
+    "EMPTY",
+    "Node",
+    "STAR_INDEX",
+    "as_text",
+    "check_equal",
+    "check_rules",
+    "check_status",
+    "check_value",
+    "compile_rules",
+    "each_key_rules",
+    "is_values_like",
+    "kind_of",
+    "same_type",
+    "scoped",
+]
