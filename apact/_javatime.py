@@ -92,7 +92,7 @@ _PREFIXED_OFFSET = r"(?:UTC|GMT|UT)(?:[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?)?"
 _FULL_ZONE_NAME = r"[A-Z][A-Za-z-]*(?: [A-Z][A-Za-z-]*)* Time"
 
 _Temporal = Union[dt.datetime, dt.date, dt.time]
-_Parsed = tuple[tuple[str, Union[int, str]], ...]
+_Parsed = tuple[tuple[str, int | str], ...]
 
 
 class _Unavailable(Exception):

@@ -55,7 +55,6 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-
 # The stdlib regex parser, constants and case tables (moved in 3.11).
 _sre: Any = importlib.import_module("_sre")
 if sys.version_info >= (3, 11):
