@@ -109,11 +109,6 @@ GENERATOR_TYPES = frozenset(
 
 # categories whose rules/generators have no key level
 SINGLE_VALUE_CATEGORIES = frozenset({"path", "status"})
-KNOWN_CATEGORIES = frozenset(
-    {"body", "header", "headers", "query", "path", "status", "metadata", "content", "contents"}
-)
-
-
 def fail(reason: str, path: str) -> PactFileError:
     return PactFileError(reason, path=path)
 
@@ -402,7 +397,7 @@ def matcher_list(raw: list[Any], path: str) -> tuple[Matcher, ...]:
 # -- generators ----------------------------------------------------------------------------
 
 
-def parse_generators(raw: object, path: str, *, message: bool = False) -> Generators:
+def parse_generators(raw: object, path: str) -> Generators:
     if raw is None:
         return {}
     raw = expect_object(raw, path)
@@ -680,7 +675,7 @@ def parse_message(raw: object, spec: Spec, path: str = "$", *, strict: bool = Tr
     if contents is not None and contents.content_type is None and declared is not None:
         contents = Body(contents.content, declared, contents.null, contents._json)
     rules = parse_matching_rules(raw.get("matchingRules"), child_path(path, "matchingRules"), spec, message=True)
-    generators = parse_generators(raw.get("generators"), child_path(path, "generators"), message=True)
+    generators = parse_generators(raw.get("generators"), child_path(path, "generators"))
     return Message(contents, metadata, rules, generators)
 
 
@@ -771,12 +766,12 @@ def parse_interaction(raw: object, spec: Spec, path: str, *, message: bool = Fal
         raise fail("an HTTP interaction needs a 'request'", path)
     if "response" not in raw:
         raise fail("an HTTP interaction needs a 'response'", path)
-    request = parse_request(raw["request"], spec, child_path(path, "request"))
-    response = parse_response(raw["response"], spec, child_path(path, "response"))
+    http_request = parse_request(raw["request"], spec, child_path(path, "request"))
+    http_response = parse_response(raw["response"], spec, child_path(path, "response"))
     extra = {k: v for k, v in raw.items() if k not in _HTTP_KEYS}
     if spec < Spec.V4 and "type" in raw:
         extra["type"] = kind
-    return HttpInteraction(description, request, response, extra=extra, **common)
+    return HttpInteraction(description, http_request, http_response, extra=extra, **common)
 
 
 def parse_pact(document: object, *, file: str | None = None) -> PactFile:

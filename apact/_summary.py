@@ -48,8 +48,8 @@ def _interaction(index: int, interaction: Interaction) -> list[str]:
     elif isinstance(interaction, SyncMessage):
         lines.append(f"    request message -> {len(interaction.responses)} response message(s)")
         lines.extend(_rules("request", interaction.request.matching_rules))
-        for number, response in enumerate(interaction.responses):
-            lines.extend(_rules(f"response {number}", response.matching_rules))
+        for number, reply in enumerate(interaction.responses):
+            lines.extend(_rules(f"response {number}", reply.matching_rules))
     return lines
 
 

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._parse import parse_message, parse_request, parse_response
+from .._paths import format_token
 from .._types import JSON
 from ..errors import PactFileError
 from ..model import HttpRequest, HttpResponse, Message, Spec
@@ -27,6 +28,7 @@ from ._body import compare_bodies
 from ._http import (
     by_name,
     compare_headers,
+    compare_media_types,
     compare_method,
     compare_path,
     compare_query,
@@ -34,7 +36,7 @@ from ._http import (
     compare_status,
 )
 from ._json import Walk
-from ._mismatch import Mismatch
+from ._mismatch import Mismatch, show
 from ._rules import check_equal, check_rules
 
 __all__ = [
@@ -156,10 +158,6 @@ _CONTENT_TYPE_KEYS = ("contentType", "content-type", "Content-Type")
 
 
 def _compare_metadata(walk: Walk, expected: Mapping[str, JSON], actual: Mapping[str, JSON], rules: Any) -> None:
-    from .._paths import format_token
-    from ._http import _compare_media_types
-    from ._mismatch import show
-
     named = by_name(rules, fold_case=False)
     for key, value in expected.items():
         path = "$.metadata" + format_token(key)
@@ -174,14 +172,13 @@ def _compare_metadata(walk: Walk, expected: Mapping[str, JSON], actual: Mapping[
         if rule_list is not None:
             for reason in check_rules(rule_list, value, found, textual=isinstance(found, str)):
                 walk.fail(path, value, found, reason)
-        elif key in _CONTENT_TYPE_KEYS and isinstance(value, str) and isinstance(found, str):
-            reason = _compare_media_types(value, found)
-            if reason is not None:
-                walk.fail(path, value, found, reason)
+            continue
+        if key in _CONTENT_TYPE_KEYS and isinstance(value, str) and isinstance(found, str):
+            problem = compare_media_types(value, found)
         else:
-            reason = check_equal(value, found)
-            if reason is not None:
-                walk.fail(path, value, found, reason)
+            problem = check_equal(value, found)
+        if problem is not None:
+            walk.fail(path, value, found, problem)
 
 
 _MISSING: Any = object()

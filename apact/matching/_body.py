@@ -234,8 +234,6 @@ def compare_value_lists(
             continue
         got_values = have[name]
         rules = rules_by_name.get(name) if rules_by_name is not None else node.child(name).best
-        if rules is None and node is not EMPTY and rules_by_name is None:
-            rules = None
         if rules is not None:
             for index, value in enumerate(got_values):
                 example = values[index] if index < len(values) else (values[0] if values else "")
@@ -269,7 +267,8 @@ def _parts(body: Body, content_type: str) -> dict[str, tuple[str | None, bytes]]
     parts: dict[str, tuple[str | None, bytes]] = {}
     for index, part in enumerate(message.iter_parts()):
         name = part.get_param("name", header="content-disposition") or f"part{index}"
-        payload = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        payload = payload if isinstance(payload, bytes) else b""
         parts[str(name)] = (part.get_content_type() if part.get("content-type") else None, payload)
     return parts
 

@@ -124,13 +124,13 @@ def compare_headers(
             continue
         lowered = name.lower()
         if spec >= Spec.V3 and lowered in _MEDIA_TYPE_HEADERS:
-            reason = _compare_media_types(want, have)
+            problem = compare_media_types(want, have)
         elif lowered in _UNSPLIT:
-            reason = None if want == have else f"expected {show(want)}, got {show(have)}"
+            problem = None if want == have else f"expected {show(want)}, got {show(have)}"
         else:
-            reason = _compare_split(want, have)
-        if reason is not None:
-            walk.fail(path, want, have, reason)
+            problem = _compare_split(want, have)
+        if problem is not None:
+            walk.fail(path, want, have, problem)
 
 
 def _joined(values: list[str]) -> str:
@@ -147,7 +147,7 @@ def _compare_split(want: str, have: str) -> str | None:
     return check_equal(want, have)
 
 
-def _compare_media_types(want: str, have: str) -> str | None:
+def compare_media_types(want: str, have: str) -> str | None:
     wanted, found = _split(want), _split(have)
     if len(wanted) != len(found):
         return f"expected {show(want)}, got {show(have)}"

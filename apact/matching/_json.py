@@ -15,6 +15,9 @@ Semantics, as the specification and its testcases define them:
 
 from __future__ import annotations
 
+from typing import Any
+
+from .._parse import parse_rule_list
 from .._paths import format_token
 from .._types import JSON
 from ..model import Matcher, RuleList
@@ -54,7 +57,7 @@ class Walk:
         self.strict = strict  # no unexpected keys (requests)
         self.mismatches: list[Mismatch] = []
 
-    def fail(self, path: Place, expected: JSON, actual: JSON, message: str) -> None:
+    def fail(self, path: Place, expected: Any, actual: Any, message: str) -> None:
         self.mismatches.append(Mismatch(self.kind, render(path), expected, actual, message))
 
 
@@ -137,8 +140,9 @@ def _compare_object_values(walk: Walk, path: Place, node: Node, rules: RuleList,
         elif kind == "notEmpty" and not actual:
             walk.fail(path, expected, actual, "expected a non-empty object, got {}")
     examples = list(expected.values())
-    if not examples and each_value is not None and isinstance(each_value.get("value"), dict):
-        examples = list(each_value.get("value").values())  # type: ignore[union-attr]
+    example_map = each_value.get("value") if each_value is not None else None
+    if not examples and isinstance(example_map, dict):
+        examples = list(example_map.values())
     if not examples:
         return
     value_node = scoped(each_key_rules(each_value)) if each_value is not None else node
@@ -211,19 +215,19 @@ def _compare_items(walk: Walk, path: Place, node: Node, expected: list, actual: 
 
 
 def _array_contains(walk: Walk, path: Place, matcher: Matcher, expected: list, actual: list) -> None:
-    variants = matcher.get("variants") or []
-    if not variants:
+    """Each variant (an expected item with its own rules) must match some actual item."""
+    variants = matcher.get("variants")
+    if not isinstance(variants, list) or not variants:
         variants = [{"index": i, "rules": {}} for i in range(len(expected))]
-    for variant in variants:  # type: ignore[union-attr]
+    for variant in variants:
+        variant = variant if isinstance(variant, dict) else {}
         index = variant.get("index", 0)
         if not isinstance(index, int) or not 0 <= index < len(expected):
             walk.fail(path, expected, actual, f"arrayContains variant {index} is not in the example array")
             continue
         example = expected[index]
-        from .._parse import parse_rule_list
-
-        raw_rules = variant.get("rules") or {}
-        rules = {key: parse_rule_list(value, "$") for key, value in raw_rules.items()}
+        raw_rules = variant.get("rules")
+        rules = {key: parse_rule_list(value, "$") for key, value in (raw_rules if isinstance(raw_rules, dict) else {}).items()}
         root = compile_rules(rules)
         for item in actual:
             probe = Walk(walk.kind, walk.strict)
@@ -244,23 +248,23 @@ def describe_type(value: JSON) -> str:
     return type_name(value)
 
 
-def strictly_equal(expected: JSON, actual: JSON) -> bool:
+def strictly_equal(expected: Any, actual: Any) -> bool:
     """JSON equality with JSON's types: ``1`` is not ``1.0``, ``true`` is not ``1``."""
     kind = type(expected)
     if kind is not type(actual):
         return False
     if kind is dict:
-        if len(expected) != len(actual):  # type: ignore[arg-type]
+        if len(expected) != len(actual):
             return False
-        for key, value in expected.items():  # type: ignore[union-attr]
-            other = actual.get(key, _ABSENT)  # type: ignore[union-attr]
+        for key, value in expected.items():
+            other = actual.get(key, _ABSENT)
             if other is _ABSENT or not strictly_equal(value, other):
                 return False
         return True
     if kind is list:
-        if len(expected) != len(actual):  # type: ignore[arg-type]
+        if len(expected) != len(actual):
             return False
-        return all(strictly_equal(a, b) for a, b in zip(expected, actual))  # type: ignore[arg-type]
+        return all(strictly_equal(a, b) for a, b in zip(expected, actual))
     return expected == actual
 
 

@@ -19,8 +19,8 @@ import re
 from collections.abc import Iterable, Mapping
 
 from .. import _javatime, _regex, _sniff
-from .._paths import STAR, STAR_INDEX, Token, parse_path, token_weight
-from .._types import JSON
+from .._parse import MATCHER_NAMES, matcher_list
+from .._paths import STAR, Token, parse_path, token_weight
 from ..model import Matcher, RuleList
 from ._mismatch import a_type, got, plural, show, type_name
 
@@ -162,10 +162,6 @@ _ISO_CHECKS = {
     "time": _javatime.matches_iso_time,
     "datetime": _javatime.matches_iso_datetime,
 }
-
-# the engine's name for each matcher as written
-from .._parse import MATCHER_NAMES  # noqa: E402  (after the constants it does not need)
-
 
 def kind_of(matcher: Matcher) -> str:
     return MATCHER_NAMES[matcher.match]
@@ -355,24 +351,14 @@ def check_rules(
 
 
 def each_key_rules(matcher: Matcher) -> RuleList:
-    from .._parse import matcher_list
-
+    """The rules an eachKey/eachValue matcher carries (validated when the pact was read)."""
     raw = matcher.get("rules") or []
     return RuleList(matcher_list(raw if isinstance(raw, list) else [], "$.rules"))
-
-
-def is_values_like(matcher: Matcher) -> bool:
-    return kind_of(matcher) in ("values", "eachKey", "eachValue")
-
-
-def example_for(matcher: Matcher) -> JSON:
-    return matcher.get("value")
 
 
 __all__ = [
     "EMPTY",
     "Node",
-    "STAR_INDEX",
     "as_text",
     "check_equal",
     "check_rules",
@@ -380,7 +366,6 @@ __all__ = [
     "check_value",
     "compile_rules",
     "each_key_rules",
-    "is_values_like",
     "kind_of",
     "same_type",
     "scoped",
