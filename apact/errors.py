@@ -7,6 +7,9 @@
     │                                    bad JSON, unknown spec version, unknown matcher,
     │                                    invalid regex, a body that does not fit its type
     ├── PactWriteError                   a pact cannot be written (spec clash, lock, disk)
+    ├── ProviderStartError               the provider to verify cannot be started: a server
+    │                                    command that exits or never gets ready, an app
+    │                                    whose lifespan startup fails
     └── MismatchError (AssertionError)   what was expected did not happen (consumer test,
                                          provider verification); carries a readable report
 
@@ -100,8 +103,13 @@ class PactWriteError(ApactError):
     """A pact file could not be written (a spec version clash with the file on disk, ...)."""
 
 
+class ProviderStartError(ApactError):
+    """The provider to verify could not be started (or stopped cleanly); the message
+    says why and shows the server's output when there is one."""
+
+
 class MismatchError(ApactError, AssertionError):
     """Expectations were not met; ``str(error)`` is the readable report."""
 
 
-__all__ = ["ApactError", "MismatchError", "PactFileError", "PactWriteError"]
+__all__ = ["ApactError", "MismatchError", "PactFileError", "PactWriteError", "ProviderStartError"]

@@ -1,0 +1,49 @@
+"""Provider verification: prove that a provider honours its consumers' pacts.
+
+::
+
+    from apact import Verifier
+
+    verifier = Verifier("Grill Chef", app=app)       # or base_url=..., or command=...
+
+    @verifier.state("steaks are available")
+    async def steaks_available(params):
+        ...
+
+    result = await verifier.verify("pacts/")
+    result.assert_ok()
+
+See ``docs/provider.md`` for the guide.
+"""
+
+from ._replay import RequestFilter
+from ._result import (
+    ErrorKind,
+    InteractionResult,
+    PactResult,
+    Status,
+    VerificationError,
+    VerificationFailed,
+    VerificationResult,
+)
+from ._sources import Auth, PactSource, Source
+from ._states import StateHandler
+from ._verifier import DEFAULT_CONCURRENCY, PendingPolicy, Verifier
+
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "Auth",
+    "ErrorKind",
+    "InteractionResult",
+    "PactResult",
+    "PactSource",
+    "PendingPolicy",
+    "RequestFilter",
+    "Source",
+    "StateHandler",
+    "Status",
+    "VerificationError",
+    "VerificationFailed",
+    "VerificationResult",
+    "Verifier",
+]

@@ -1,0 +1,121 @@
+"""Replaying one interaction against the provider and judging what came back.
+
+:func:`replay` dispatches on the interaction's type; HTTP interactions are replayed
+here. Message interactions (V3 message pacts, V4 messages) are reported as skipped
+until a message replay (asking the provider to produce the message, then
+:func:`~apact.matching.message_mismatches`) is added beside :func:`replay_http`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeAlias
+from urllib.parse import urlencode
+
+import httpx
+
+from .._generation import Context, GenerationError, generate_request, generate_response
+from .._types import JSON
+from ..matching import Mismatch, response_mismatches
+from ..model import HttpInteraction, HttpRequest, HttpResponse, Interaction, Spec
+from ._result import VerificationError, describe
+from ._targets import Outgoing, Received, Sender, SendFailure
+
+#: changes a request before it is sent: gets an ``httpx.Request`` and changes it in
+#: place (returning ``None``) or returns another one; sync or async
+RequestFilter: TypeAlias = Callable[[httpx.Request], "httpx.Request | None | Awaitable[httpx.Request | None]"]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What every replay needs besides the interaction."""
+
+    sender: Sender
+    timeout: float
+    headers: Mapping[str, str]
+    filters: Sequence[RequestFilter]
+
+
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    """The outcome of one replay; ``skipped`` says why it was not replayed."""
+
+    mismatches: tuple[Mismatch, ...] = ()
+    errors: tuple[VerificationError, ...] = ()
+    request: str | None = None
+    response: HttpResponse | None = None
+    expected: HttpResponse | None = None
+    skipped: str | None = None
+
+
+async def replay(interaction: Interaction, spec: Spec, values: Mapping[str, JSON], settings: Settings) -> Replayed:
+    if isinstance(interaction, HttpInteraction):
+        return await replay_http(interaction, spec, values, settings)
+    return Replayed(skipped=f"{interaction.kind} interactions are not verified yet (message verification is coming)")
+
+
+async def replay_http(interaction: HttpInteraction, spec: Spec, values: Mapping[str, JSON], settings: Settings) -> Replayed:
+    context = Context(mode="provider", provider_state=values)
+    try:
+        request = generate_request(interaction.request, context)
+        expected = generate_response(interaction.response, context, expected=True)
+    except GenerationError as error:
+        return Replayed(errors=(VerificationError("generator", str(error)),))
+    outgoing = build_request(request, settings.headers)
+    if settings.filters:
+        try:
+            outgoing = await _filter(outgoing, settings)
+        except Exception as error:
+            return Replayed(
+                errors=(VerificationError.from_exception("request filter", f"a request filter raised {describe(error)}", error),),
+                request=outgoing.line,
+            )
+    try:
+        received: Received = await settings.sender.send(outgoing, settings.timeout)
+    except SendFailure as failure:
+        return Replayed(errors=(failure.error,), request=outgoing.line, expected=expected)
+    mismatches = tuple(response_mismatches(expected, received.response, spec))
+    errors = (received.error,) if received.error is not None else ()
+    return Replayed(mismatches, errors, outgoing.line, received.response, expected)
+
+
+def build_request(request: HttpRequest, custom_headers: Mapping[str, str]) -> Outgoing:
+    """The request to send for a (generated) pact request, with the custom headers
+    replacing the pact's headers of the same name."""
+    headers: list[tuple[str, str]] = []
+    has_content_type = False
+    overridden = {name.lower() for name in custom_headers}
+    for name, values in (request.headers or {}).items():
+        lowered = name.lower()
+        if lowered in overridden:
+            continue
+        has_content_type = has_content_type or lowered == "content-type"
+        headers.append((name, ", ".join(values)))
+    body = b""
+    if request.body is not None and not request.body.null:
+        body = request.body.content
+        if request.body.content_type and not has_content_type and "content-type" not in overridden:
+            headers.append(("Content-Type", request.body.content_type))
+    headers.extend(custom_headers.items())
+    if request.raw_query is not None:
+        query = request.raw_query
+    elif request.query:
+        query = urlencode([(name, value) for name, values in request.query.items() for value in values])
+    else:
+        query = ""
+    return Outgoing(request.method.upper(), request.path, query, tuple(headers), body)
+
+
+async def _filter(outgoing: Outgoing, settings: Settings) -> Outgoing:
+    request = outgoing.to_httpx(settings.sender.base_url)
+    for function in settings.filters:
+        changed = function(request)
+        if inspect.isawaitable(changed):
+            changed = await changed
+        if changed is not None:
+            if not isinstance(changed, httpx.Request):
+                raise TypeError(f"a request filter returned {changed!r}; return an httpx.Request or None")
+            request = changed
+    return Outgoing.from_httpx(request)

@@ -1,0 +1,308 @@
+"""The forms a verification result takes: the console report, JSON, JUnit XML, and the
+body of a Pact Broker verification result."""
+
+from __future__ import annotations
+
+import base64
+import difflib
+import json
+import os
+import xml.etree.ElementTree as ElementTree
+from typing import TYPE_CHECKING
+
+import anyio
+
+from .._paths import PathError, format_path, parse_path
+from .._types import JSON
+from ..matching import Mismatch
+from ..model import Body, HttpResponse
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from ._result import InteractionResult, PactResult, VerificationResult
+
+_LABELS = {"passed": "passed ", "failed": "FAILED ", "pending": "pending", "skipped": "skipped"}
+_MAX_DIFF_LINES = 60
+
+
+# -- text ------------------------------------------------------------------------------------------
+
+
+def render_text(result: VerificationResult, *, verbose: bool = False) -> str:
+    interactions = result.interactions
+    lines = [
+        f"Verifying {result.provider!r} ({result.target or 'no target'}): "
+        f"{_count(len(result.pacts), 'pact')}, {_count(len(interactions), 'interaction')}"
+    ]
+    for pact in result.pacts:
+        lines += ["", f"{pact.title}{'  [pending pact]' if pact.pending else ''}  ({pact.source})"]
+        for item in pact.interactions:
+            line = f"  {_LABELS[item.status]}  {item.description}"
+            if item.given:
+                line += f"  (given {item.given})"
+            if item.status == "skipped" and item.reason:
+                line += f": {item.reason}"
+            elif verbose and item.status != "skipped":
+                line += f"  [{item.request or ''} {item.duration * 1000:.1f} ms]"
+            lines.append(line)
+    failed = [(pact, item) for pact in result.pacts for item in pact.interactions if item.status == "failed"]
+    pending = [(pact, item) for pact in result.pacts for item in pact.interactions if item.status == "pending"]
+    for title, group in (("Failures", failed), ("Pending failures (reported, not failing the verification)", pending)):
+        if group:
+            lines += ["", f"{title}:"]
+            for number, (pact, item) in enumerate(group, 1):
+                lines += [""] + _failure(number, pact, item)
+    if result.notices:
+        lines += ["", "Notices:"]
+        for notice in result.notices:
+            first, *rest = notice.splitlines() or [""]
+            lines.append(f"  - {first}")
+            lines += [f"    {line}" for line in rest]
+    verdict = "verification passed" if result.ok else "verification FAILED"
+    lines += [
+        "",
+        f"{_count(len(interactions), 'interaction')}: {result.count('passed')} passed, {result.count('failed')} failed "
+        f"({result.count('pending')} pending, {result.count('skipped')} skipped) in {result.duration:.2f} s - {verdict}",
+    ]
+    return "\n".join(lines)
+
+
+def _failure(number: int, pact: PactResult, item: InteractionResult) -> list[str]:
+    lines = [f"{number}) {pact.title}: {item.description}"]
+    if item.given:
+        lines.append(f"   given {item.given}")
+    if item.request:
+        lines.append(f"   request: {item.request}")
+    for mismatch in item.mismatches:
+        lines.append(f"   {mismatch.path}: {mismatch.message}")
+    for error in item.errors:
+        lines.append(f"   {error.kind}: {error.message}")
+        if error.traceback:
+            lines += ["     " + line for line in error.traceback.rstrip().splitlines()]
+    if any(m.kind == "body" for m in item.mismatches) and item.expected is not None and item.response is not None:
+        diff = body_diff(item.expected.body, item.response.body)
+        if diff:
+            lines.append("   body (- expected, + actual):")
+            lines += ["     " + line for line in diff]
+    return lines
+
+
+def body_diff(expected: Body | None, actual: Body | None) -> list[str]:
+    """A unified diff of two bodies (pretty JSON when both are JSON), or ``[]``."""
+    want, have = _pretty(expected), _pretty(actual)
+    if want is None or have is None or want == have:
+        return []
+    lines = list(difflib.unified_diff(want, have, lineterm="", n=3))[2:]  # drop the ---/+++ header
+    lines = [line for line in lines if not line.startswith("@@")] if len(want) + len(have) < 40 else lines
+    if len(lines) > _MAX_DIFF_LINES:
+        lines = lines[:_MAX_DIFF_LINES] + [f"... ({len(lines) - _MAX_DIFF_LINES} more lines)"]
+    return lines
+
+
+def _pretty(body: Body | None) -> list[str] | None:
+    if body is None or body.is_empty:
+        return [] if body is not None else None
+    try:
+        return json.dumps(body.json(), indent=2, ensure_ascii=False, sort_keys=False).splitlines()
+    except (ValueError, UnicodeDecodeError):
+        pass
+    try:
+        return body.text().splitlines()
+    except UnicodeDecodeError:
+        return None
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+# -- JSON ------------------------------------------------------------------------------------------------
+
+
+def to_json(result: VerificationResult) -> dict[str, JSON]:
+    return {
+        "provider": result.provider,
+        "target": result.target,
+        "ok": result.ok,
+        "summary": {
+            "interactions": len(result.interactions),
+            **{status: result.count(status) for status in ("passed", "failed", "pending", "skipped")},
+        },
+        "duration": round(result.duration, 6),
+        "notices": list(result.notices),
+        "pacts": [_pact_json(pact) for pact in result.pacts],
+    }
+
+
+def json_text(result: VerificationResult) -> str:
+    return json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n"
+
+
+def _pact_json(pact: PactResult) -> dict[str, JSON]:
+    return {
+        "consumer": pact.consumer,
+        "provider": pact.provider,
+        "source": pact.source,
+        "specification": pact.pact.spec.version if pact.pact is not None else None,
+        "pending": pact.pending,
+        "ok": pact.ok,
+        "interactions": [_interaction_json(item) for item in pact.interactions],
+    }
+
+
+def _interaction_json(item: InteractionResult) -> dict[str, JSON]:
+    data: dict[str, JSON] = {
+        "description": item.description,
+        "type": item.kind,
+        "status": item.status,
+        "pending": item.pending,
+        "providerStates": [{"name": s.name, "params": dict(s.params)} for s in item.provider_states],
+        "request": item.request,
+        "duration": round(item.duration, 6),
+        "mismatches": [m.to_json() for m in item.mismatches],
+        "errors": [e.to_json() for e in item.errors],
+    }
+    if item.reason is not None:
+        data["reason"] = item.reason
+    if item.key is not None:
+        data["key"] = item.key
+    if item.interaction_id is not None:
+        data["interactionId"] = item.interaction_id
+    if item.response is not None:
+        data["response"] = _response_json(item.response)
+    return data
+
+
+def _response_json(response: HttpResponse) -> dict[str, JSON]:
+    body: JSON = None
+    if response.body is not None and response.body.content:
+        try:
+            body = response.body.text()
+        except UnicodeDecodeError:
+            body = {"base64": base64.b64encode(response.body.content).decode()}
+    return {"status": response.status, "headers": dict(response.headers or {}), "body": body}  # type: ignore[dict-item]
+
+
+# -- JUnit XML ------------------------------------------------------------------------------------------
+
+
+def to_junit_xml(result: VerificationResult) -> str:
+    root = ElementTree.Element(
+        "testsuites",
+        name=f"pact verification of {result.provider}",
+        tests=str(len(result.interactions)),
+        failures=str(sum(1 for i in result.interactions if i.status == "failed" and i.mismatches)),
+        errors=str(sum(1 for i in result.interactions if i.status == "failed" and not i.mismatches)),
+        skipped=str(result.count("skipped") + result.count("pending")),
+        time=f"{result.duration:.3f}",
+    )
+    for pact in result.pacts:
+        items = pact.interactions
+        suite = ElementTree.SubElement(
+            root,
+            "testsuite",
+            name=pact.title,
+            tests=str(len(items)),
+            failures=str(sum(1 for i in items if i.status == "failed" and i.mismatches)),
+            errors=str(sum(1 for i in items if i.status == "failed" and not i.mismatches)),
+            skipped=str(sum(1 for i in items if i.status in ("skipped", "pending"))),
+            time=f"{sum(i.duration for i in items):.3f}",
+        )
+        ElementTree.SubElement(ElementTree.SubElement(suite, "properties"), "property", name="source", value=pact.source)
+        for number, item in enumerate(items, 1):
+            name = item.description + (f" (given {item.given})" if item.given else "")
+            case = ElementTree.SubElement(suite, "testcase", classname=pact.title, name=name, time=f"{item.duration:.6f}")
+            details = "\n".join(_failure(number, pact, item))
+            first = _first_problem(item)
+            if item.status == "failed":
+                tag = "failure" if item.mismatches else "error"
+                element = ElementTree.SubElement(case, tag, message=first, type="mismatch" if item.mismatches else "error")
+                element.text = details
+            elif item.status == "pending":
+                ElementTree.SubElement(case, "skipped", message=f"pending interaction failed: {first}")
+                ElementTree.SubElement(case, "system-out").text = details
+            elif item.status == "skipped":
+                ElementTree.SubElement(case, "skipped", message=item.reason or "skipped")
+    ElementTree.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(root, encoding="unicode") + "\n"
+
+
+def _first_problem(item: InteractionResult) -> str:
+    if item.mismatches:
+        return str(item.mismatches[0])
+    if item.errors:
+        return str(item.errors[0])
+    return ""
+
+
+# -- files ------------------------------------------------------------------------------------------------
+
+
+async def write_text(path: str | os.PathLike[str], text: str) -> None:
+    target = anyio.Path(os.fspath(path))
+    await target.parent.mkdir(parents=True, exist_ok=True)
+    await target.write_text(text, encoding="utf-8")
+
+
+# -- Pact Broker ------------------------------------------------------------------------------------------
+
+
+def verification_results(
+    pact: PactResult,
+    provider_version: str,
+    *,
+    build_url: str | None = None,
+    extra: Mapping[str, JSON] | None = None,
+) -> dict[str, JSON]:
+    """The verification-results body, in the shape the official verifiers publish."""
+    from .. import __version__
+
+    replayed = [item for item in pact.interactions if item.status != "skipped"]
+    body: dict[str, JSON] = {
+        "success": all(item.status == "passed" for item in replayed),
+        "providerApplicationVersion": provider_version,
+        "testResults": [_test_result(item) for item in replayed],
+        "verifiedBy": {"implementation": "apact", "version": __version__},
+    }
+    if build_url is not None:
+        body["buildUrl"] = build_url
+    if extra:
+        body.update(extra)
+    return body
+
+
+def _test_result(item: InteractionResult) -> dict[str, JSON]:
+    entry: dict[str, JSON] = {
+        "interactionId": item.interaction_id or item.key or "",
+        "interactionDescription": item.description,
+        "success": item.status == "passed",
+    }
+    if item.mismatches:
+        entry["mismatches"] = [_broker_mismatch(m) for m in item.mismatches]
+    if item.errors:
+        entry["exceptions"] = [{"message": error.message} for error in item.errors]
+    return entry
+
+
+def _broker_mismatch(mismatch: Mismatch) -> dict[str, JSON]:
+    entry: dict[str, JSON] = {"attribute": mismatch.kind, "description": mismatch.message}
+    identifier = _identifier(mismatch)
+    if identifier is not None:
+        entry["identifier"] = identifier
+    entry["expected"] = mismatch.expected
+    entry["actual"] = mismatch.actual
+    return entry
+
+
+def _identifier(mismatch: Mismatch) -> str | None:
+    """The header, query parameter or metadata key, or the body path from the body's root."""
+    if mismatch.kind in ("status", "method", "path"):
+        return None
+    try:
+        tokens = parse_path(mismatch.path)
+    except PathError:
+        return mismatch.path
+    if mismatch.kind == "body":
+        return format_path(tokens[1:])
+    return str(tokens[1]) if len(tokens) > 1 else None

@@ -1,0 +1,239 @@
+"""What a verification found: per pact and per interaction, in the pacts' order."""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from .._types import JSON
+from ..errors import MismatchError
+from ..matching import Mismatch
+from ..model import HttpResponse, PactFile, ProviderState
+
+#: ``passed``: the provider honours the interaction; ``failed``: it does not (or it could
+#: not be checked: a state handler raised, the request timed out ...); ``pending``: a
+#: pending interaction (or pact) failed, which is reported but does not fail the
+#: verification; ``skipped``: not replayed (filtered out, a message, ``fail_fast``).
+Status = Literal["passed", "failed", "pending", "skipped"]
+
+#: where an error came from
+ErrorKind = Literal[
+    "state",  # a provider-state handler (or the state-change URL) failed in setup
+    "teardown",  # ... or in teardown
+    "missing state",  # no handler for a provider state
+    "generator",  # a generator could not produce a value (e.g. a missing state value)
+    "request filter",  # a request filter raised
+    "transport",  # the request could not be sent or no response came
+    "timeout",  # no response within the request timeout
+    "provider",  # the in-process app raised
+]
+
+
+_HERE = Path(__file__).parent
+
+
+def describe(error: BaseException) -> str:
+    """``ValueError: no fridge`` (or just the type when there is no message)."""
+    message = str(error)
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationError:
+    """Something that went wrong other than a mismatch, with its traceback if any."""
+
+    kind: ErrorKind
+    message: str
+    traceback: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.message}"
+
+    @classmethod
+    def from_exception(cls, kind: ErrorKind, message: str, error: BaseException) -> VerificationError:
+        """``message`` plus the traceback of ``error``, without apact's own frames at its
+        top (the user's code is what the reader wants to see)."""
+        tb = error.__traceback__
+        while tb is not None and tb.tb_next is not None and Path(tb.tb_frame.f_code.co_filename).parent == _HERE:
+            tb = tb.tb_next
+        return cls(kind, message, "".join(traceback.format_exception(type(error), error, tb)))
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"kind": self.kind, "message": self.message, "traceback": self.traceback}
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionResult:
+    """The verdict on one interaction of one pact."""
+
+    description: str
+    #: the interaction's type: ``Synchronous/HTTP``, ``Asynchronous/Messages``, ...
+    kind: str
+    status: Status
+    provider_states: tuple[ProviderState, ...] = ()
+    mismatches: tuple[Mismatch, ...] = ()
+    errors: tuple[VerificationError, ...] = ()
+    #: seconds, from building the request to matching the response (state setup and
+    #: teardown included when the interaction had them to itself)
+    duration: float = 0.0
+    #: the interaction (or its whole pact) is pending: a failure does not fail the run
+    pending: bool = False
+    #: why it was skipped
+    reason: str | None = None
+    #: the request line sent, e.g. ``POST /steaks/``
+    request: str | None = None
+    #: what the provider answered (kept for interactions that did not pass)
+    response: HttpResponse | None = field(default=None, repr=False)
+    #: the expected response after provider-state generators (kept with ``response``)
+    expected: HttpResponse | None = field(default=None, repr=False)
+    #: position in the pact's interactions
+    index: int = 0
+    #: the V4 interaction key, and the broker's ``_id`` of the interaction if any
+    key: str | None = None
+    interaction_id: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+    @property
+    def given(self) -> str:
+        """``steaks are available and the grill is hot``, or ``""``."""
+        return " and ".join(state.name for state in self.provider_states)
+
+
+@dataclass(frozen=True, slots=True)
+class PactResult:
+    """The verdicts on one pact's interactions, in the pact's order."""
+
+    consumer: str
+    provider: str
+    #: where the pact came from: a file path, a URL, or ``<PactFile>``
+    source: str
+    interactions: tuple[InteractionResult, ...] = ()
+    #: the whole pact is pending (the broker said so): failures are reported, not fatal
+    pending: bool = False
+    #: the pact as read (its ``extra`` holds a broker's ``_links``)
+    pact: PactFile | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return not any(result.status == "failed" for result in self.interactions)
+
+    def count(self, status: Status) -> int:
+        return sum(1 for result in self.interactions if result.status == status)
+
+    @property
+    def title(self) -> str:
+        return f"{self.consumer} -> {self.provider}"
+
+    def verification_results(
+        self,
+        provider_version: str,
+        *,
+        build_url: str | None = None,
+        extra: Mapping[str, JSON] | None = None,
+    ) -> dict[str, JSON]:
+        """The body a Pact Broker's ``pb:publish-verification-results`` link expects for
+        this pact: ``success``, ``providerApplicationVersion``, ``testResults`` (one
+        entry per replayed interaction), ``verifiedBy`` (and ``buildUrl``, ``extra``)."""
+        from ._report import verification_results
+
+        return verification_results(self, provider_version, build_url=build_url, extra=extra)
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationResult:
+    """Everything one ``await verifier.verify(...)`` found.
+
+    ``ok`` is true when no interaction failed (pending failures do not count);
+    :meth:`assert_ok` raises a :class:`VerificationFailed` carrying the readable
+    report. :meth:`report` is that report, :meth:`to_json`, and :meth:`to_junit_xml`
+    are the machine-readable forms (and :meth:`PactResult.verification_results` what a
+    Pact Broker takes).
+    """
+
+    provider: str
+    pacts: tuple[PactResult, ...] = ()
+    #: seconds for the whole run (sources, target start-up and shutdown included)
+    duration: float = 0.0
+    #: things worth knowing that are not about one interaction (pacts left out because
+    #: they are for another provider, a provider process that died, ...)
+    notices: tuple[str, ...] = ()
+    #: how the provider was reached: ``in-process app``, ``http://...``, ``command ...``
+    target: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return all(pact.ok for pact in self.pacts)
+
+    @property
+    def interactions(self) -> tuple[InteractionResult, ...]:
+        return tuple(result for pact in self.pacts for result in pact.interactions)
+
+    def count(self, status: Status) -> int:
+        return sum(pact.count(status) for pact in self.pacts)
+
+    @property
+    def verified(self) -> int:
+        """How many interactions were replayed (not skipped)."""
+        return sum(1 for result in self.interactions if result.status != "skipped")
+
+    def assert_ok(self, *, allow_empty: bool = False) -> None:
+        """Raise :class:`VerificationFailed` (an ``AssertionError``) with the report if
+        an interaction failed, or if nothing was verified at all (an empty directory or
+        filters that match nothing are almost always a mistake) unless ``allow_empty``."""
+        if not self.ok:
+            raise VerificationFailed(self.report(), self)
+        if not allow_empty and not self.verified:
+            raise VerificationFailed(
+                self.report() + "\nNothing was verified: no pact had an interaction to replay "
+                "(pass allow_empty=True to accept that).",
+                self,
+            )
+
+    def report(self, *, verbose: bool = False) -> str:
+        """The readable report: every interaction's verdict, then each failure with
+        where, what was expected and what came (and a diff of the bodies).
+        ``verbose`` also lists the passed interactions' durations and requests."""
+        from ._report import render_text
+
+        return render_text(self, verbose=verbose)
+
+    def to_json(self) -> dict[str, JSON]:
+        """The results as a JSON document (``json.dumps`` it as it is)."""
+        from ._report import to_json
+
+        return to_json(self)
+
+    def to_junit_xml(self) -> str:
+        """JUnit XML: a test suite per pact, a test case per interaction."""
+        from ._report import to_junit_xml
+
+        return to_junit_xml(self)
+
+    async def write_json(self, path: str | os.PathLike[str]) -> None:
+        from ._report import json_text, write_text
+
+        await write_text(path, json_text(self))
+
+    async def write_junit(self, path: str | os.PathLike[str]) -> None:
+        from ._report import write_text
+
+        await write_text(path, self.to_junit_xml())
+
+
+class VerificationFailed(MismatchError):
+    """The provider does not honour its pacts; ``str(error)`` is the readable report and
+    ``error.result`` the :class:`VerificationResult`."""
+
+    def __init__(self, report: str, result: VerificationResult) -> None:
+        super().__init__(report)
+        self.result = result
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]  # picklable for xdist
+        return (VerificationFailed, (str(self), self.result))

@@ -1,0 +1,181 @@
+"""Where the replayed requests go: an ASGI app in-process, a base URL, or a server
+apact starts itself (see :mod:`._process`).
+
+Every target is opened as an async context manager yielding a :class:`Sender`, which
+sends an :class:`Outgoing` request and returns what came back as the model's
+:class:`~apact.model.HttpResponse`, ready for the matching engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import quote
+
+import anyio
+import httpx
+
+from .._types import ASGIApp
+from ..model import Body, Headers, HttpResponse
+from . import _asgi
+from ._result import VerificationError, describe
+
+#: characters left as they are in a request path (RFC 3986 ``pchar`` and ``/``)
+_PATH_SAFE = "/!$&'()*+,;=:@~"
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A request to send: the pact's path decoded, the query already encoded."""
+
+    method: str
+    path: str
+    query: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+
+    @property
+    def raw_path(self) -> str:
+        return quote(self.path, safe=_PATH_SAFE)
+
+    @property
+    def target(self) -> str:
+        """The path and query as sent: ``/steaks/?size=big``."""
+        return self.raw_path + ("?" + self.query if self.query else "")
+
+    @property
+    def line(self) -> str:
+        return f"{self.method} {self.target}"
+
+    def to_httpx(self, base_url: str) -> httpx.Request:
+        return httpx.Request(self.method, base_url.rstrip("/") + self.target, headers=list(self.headers), content=self.body)
+
+    @classmethod
+    def from_httpx(cls, request: httpx.Request) -> Outgoing:
+        """Back from a request a filter may have changed (its Host and Content-Length
+        are left to the sender)."""
+        headers = tuple(
+            (name.decode("latin-1"), value.decode("latin-1"))
+            for name, value in request.headers.raw
+            if name.lower() not in (b"host", b"content-length")
+        )
+        return cls(request.method, request.url.path, request.url.query.decode("ascii"), headers, request.read())
+
+
+class SendFailure(Exception):
+    """No usable response: carries the :class:`VerificationError` to report."""
+
+    def __init__(self, error: VerificationError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    response: HttpResponse
+    #: a problem besides the response (an in-process app that raised after answering)
+    error: VerificationError | None = None
+
+
+class Sender(Protocol):
+    #: the URL requests are sent to, as request filters see it
+    base_url: str
+
+    async def send(self, request: Outgoing, timeout: float) -> Received: ...
+
+
+# -- in-process ---------------------------------------------------------------------------
+
+
+class AppSender:
+    """Calls an ASGI app directly (see :mod:`._asgi` for why not through httpx)."""
+
+    base_url = f"http://{_asgi.HOST}"
+
+    def __init__(self, app: ASGIApp, state: dict[str, Any] | None) -> None:
+        self._app = app
+        self._state = state
+
+    async def send(self, request: Outgoing, timeout: float) -> Received:
+        headers = [(b"host", _asgi.HOST.encode())]
+        headers += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in request.headers]
+        if request.body:
+            headers.append((b"content-length", str(len(request.body)).encode()))
+        with anyio.move_on_after(timeout) as scope:
+            answer = await _asgi.call_app(
+                self._app,
+                request.method,
+                request.path,
+                request.raw_path.encode("ascii"),
+                request.query.encode("ascii"),
+                headers,
+                request.body,
+                self._state,
+            )
+        if scope.cancelled_caught:
+            raise SendFailure(VerificationError("timeout", f"the app did not answer {request.line} within {timeout:g} s"))
+        response = HttpResponse(answer.status, _headers(answer.headers), Body(answer.body))
+        error = None
+        if answer.error is not None:
+            error = VerificationError.from_exception("provider", f"the app raised {describe(answer.error)}", answer.error)
+        return Received(response, error)
+
+
+# -- over HTTP ----------------------------------------------------------------------------------
+
+
+class HttpSender:
+    """Sends real HTTP requests with httpx to ``base_url`` (which may have a path)."""
+
+    def __init__(self, client: httpx.AsyncClient, base_url: str, explain: Callable[[], str | None] | None = None) -> None:
+        self._client = client
+        self.base_url = base_url.rstrip("/")
+        self._explain = explain or (lambda: None)
+
+    async def send(self, request: Outgoing, timeout: float) -> Received:
+        outgoing = request.to_httpx(self.base_url)
+        try:
+            with anyio.fail_after(timeout):
+                response = await self._client.send(outgoing)
+                content = await response.aread()
+        except (TimeoutError, httpx.TimeoutException):
+            raise SendFailure(
+                VerificationError("timeout", self._add_context(f"no response to {request.line} within {timeout:g} s"))
+            ) from None
+        except httpx.HTTPError as error:
+            raise SendFailure(
+                VerificationError(
+                    "transport",
+                    self._add_context(f"cannot send {request.line} to {self.base_url}: {describe(error)}"),
+                )
+            ) from None
+        headers: Headers = {}
+        for name, value in response.headers.multi_items():
+            headers.setdefault(name, []).append(value)
+        return Received(HttpResponse(response.status_code, headers, Body(content)))
+
+    def _add_context(self, message: str) -> str:
+        extra = self._explain()
+        return f"{message} ({extra})" if extra else message
+
+
+def http_client(timeout: float, concurrency: int, *, trust_env: bool = True) -> httpx.AsyncClient:
+    """The client for an HTTP target: no redirects followed (a 3xx is a response to
+    match), a connection per concurrent request."""
+    return httpx.AsyncClient(
+        timeout=timeout,
+        follow_redirects=False,
+        trust_env=trust_env,
+        limits=httpx.Limits(max_connections=max(concurrency, 1) + 2, max_keepalive_connections=max(concurrency, 1) + 2),
+    )
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _headers(raw: Sequence[tuple[bytes, bytes]]) -> Headers:
+    headers: Headers = {}
+    for name, value in raw:
+        headers.setdefault(name.decode("latin-1"), []).append(value.decode("latin-1"))
+    return headers

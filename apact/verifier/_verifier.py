@@ -1,0 +1,524 @@
+"""The :class:`Verifier`: configuration, provider-state handlers, and ``verify()``.
+
+How a run goes: read the sources; choose the interactions (provider name, filters,
+pending policy, missing handlers); open the target (run the app's lifespan, start the
+server, or just connect); replay the interactions in *units* (below); build the result
+in the pacts' order; close the target.
+
+**The provider-state rule.** At any moment, the interactions in flight all need the
+same provider states (possibly none), set up before the first of them and torn down
+after the last:
+
+* interactions without provider states form one unit and run concurrently (at most
+  ``concurrency`` at a time);
+* interactions whose states all have handlers registered with ``shared=True`` are
+  grouped by their states (names and params); each group is a unit: setup once, its
+  interactions concurrently, teardown once;
+* every other interaction with provider states is a unit of its own: setup, the
+  request, teardown, with nothing else in flight, exactly as the official verifiers
+  replay every interaction.
+
+Units run one after another. So a handler never has its teardown interleave with a
+request that needs its state, and no request sees another state's data; concurrency
+comes from interactions that need no state or share a state declared shareable.
+``concurrency=1`` replays everything strictly one by one, in the pacts' order.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import AsyncIterator, Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from typing import Literal, TypeVar
+
+import anyio
+import httpx
+
+from .._types import JSON, ASGIApp
+from ..matching import Mismatch
+from ..model import HttpResponse, Interaction, ProviderState
+from . import _asgi
+from ._process import Server, started_server
+from ._replay import RequestFilter, Settings, replay
+from ._result import InteractionResult, PactResult, VerificationError, VerificationResult
+from ._sources import Auth, PactSource, Source, load_sources
+from ._states import Handler, StateChange, StateFailure, StateHandler, make_handler, missing_states, provider_states
+from ._targets import AppSender, HttpSender, Outgoing, Sender, http_client
+
+#: interactions in flight at once by default: enough to overlap a provider's I/O waits,
+#: few enough not to swamp a test database's connection pool
+DEFAULT_CONCURRENCY = 4
+
+#: what to do with pending interactions (V4 ``pending``, or a pact a broker says is
+#: pending): ``report`` replays them and reports a failure as ``pending`` without failing
+#: the verification; ``enforce`` treats them as any other; ``skip`` leaves them out
+PendingPolicy = Literal["report", "enforce", "skip"]
+
+F = TypeVar("F", bound=StateHandler)
+
+
+class Verifier:
+    """Verifies that a provider honours the pacts its consumers wrote.
+
+    ::
+
+        verifier = Verifier("Grill Chef", app=app)              # in-process, no socket
+
+        @verifier.state("steaks are available")
+        async def steaks_available(params):
+            await db.insert_steaks(params.get("count", 3))
+            yield {"steakId": 42}             # values for provider-state generators
+            await db.clear()                  # teardown
+
+        result = await verifier.verify("pacts/")
+        result.assert_ok()
+
+    Give exactly one target: ``app`` (an ASGI app, called in-process, its lifespan run
+    around the verification), ``base_url`` (a running server), or ``command`` (a server
+    apact starts on a free loopback port: ``"uvicorn app:app --port {port}"``, ready
+    when ``readiness_url`` answers below 500, stopped at the end). With ``command``,
+    ``base_url`` may say where the server's routes start (``"http://127.0.0.1:{port}/api"``).
+    """
+
+    def __init__(
+        self,
+        provider: str,
+        *,
+        app: ASGIApp | None = None,
+        base_url: str | None = None,
+        command: str | Sequence[str] | None = None,
+        readiness_url: str = "/",
+        env: Mapping[str, str] | None = None,
+        cwd: str | None = None,
+        startup_timeout: float = 30.0,
+        stop_timeout: float = 5.0,
+        lifespan: bool = True,
+        state_change_url: str | None = None,
+        state_change_teardown: bool = True,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        request_timeout: float = 10.0,
+        headers: Mapping[str, str] | None = None,
+        request_filters: Sequence[RequestFilter] = (),
+        ignore_missing_states: bool = False,
+        pending: PendingPolicy = "report",
+    ) -> None:
+        if sum(target is not None for target in (app, command)) > 1 or (app is not None and base_url is not None):
+            raise ValueError("give one target: app=, base_url= or command= (base_url= may go with command=)")
+        if app is None and base_url is None and command is None:
+            raise ValueError("give a target: app= (an ASGI app), base_url= (a running server) or command= (a server to start)")
+        if command is not None and base_url is None and "{port}" not in " ".join(_words(command)):
+            raise ValueError(
+                "the command has no {port} placeholder, so apact cannot tell it where to listen: "
+                "add {port}, or pass base_url= with the address it listens on"
+            )
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+        if request_timeout <= 0:
+            raise ValueError(f"request_timeout must be positive, got {request_timeout}")
+        if pending not in ("report", "enforce", "skip"):
+            raise ValueError(f"pending must be 'report', 'enforce' or 'skip', got {pending!r}")
+        self.provider = provider
+        self._app = app
+        self._base_url = base_url
+        self._command = command
+        self._readiness_url = readiness_url
+        self._env = env
+        self._cwd = cwd
+        self._startup_timeout = startup_timeout
+        self._stop_timeout = stop_timeout
+        self._lifespan = lifespan
+        self._state_change_url = state_change_url
+        self._state_change_teardown = state_change_teardown
+        self.concurrency = concurrency
+        self.request_timeout = request_timeout
+        self._headers = dict(headers or {})
+        self._filters = tuple(request_filters)
+        self._ignore_missing_states = ignore_missing_states
+        self._pending: PendingPolicy = pending
+        self._handlers: dict[str, Handler] = {}
+
+    # -- provider states --------------------------------------------------------------------
+
+    def state(self, name: str, *, shared: bool = False) -> Callable[[F], F]:
+        """Register the decorated function as the handler of provider state ``name``.
+
+        The handler gets the state's params (a dict) if it takes an argument. It may be
+        sync or async; a (sync or async) generator function tears the state down after
+        its ``yield``. A dict it returns or yields gives values to ``fromProviderState``
+        generators (added to the state's params). ``shared=True`` declares that
+        interactions needing this state (with the same params) may share one setup and
+        run concurrently: right for states the interactions only read.
+        """
+
+        def register(function: F) -> F:
+            if name in self._handlers:
+                raise ValueError(f"provider state {name!r} already has a handler: {self._handlers[name].function!r}")
+            self._handlers[name] = make_handler(name, function, shared=shared)
+            return function
+
+        return register
+
+    # -- verifying --------------------------------------------------------------------------------
+
+    async def verify(
+        self,
+        *sources: Source,
+        auth: Auth = None,
+        consumers: str | Collection[str] | None = None,
+        description: str | re.Pattern[str] | None = None,
+        state: str | re.Pattern[str] | None = None,
+        no_state: bool = False,
+        fail_fast: bool = False,
+    ) -> VerificationResult:
+        """Replay the interactions of the pacts in ``sources`` (files, directories of
+        ``*.json`` files, HTTP(S) URLs fetched with ``auth``, ``PactFile`` objects)
+        against the provider and return what was found.
+
+        ``consumers`` keeps the pacts of these consumers only; ``description`` and
+        ``state`` (regular expressions, searched) keep the interactions whose
+        description or one of whose provider states match; ``no_state`` keeps those
+        without provider states; the others are reported as skipped. ``fail_fast``
+        stops at the first failure (the interactions not yet started are skipped).
+
+        Raises :class:`~apact.errors.PactFileError` for a source that cannot be read and
+        :class:`~apact.errors.ProviderStartError` for a provider that cannot be started;
+        a provider that does not honour a pact is a result, not an exception (see
+        :meth:`VerificationResult.assert_ok`).
+        """
+        if not sources:
+            raise ValueError("verify() needs at least one source: a pact file, a directory or a URL")
+        started = time.perf_counter()
+        loaded = await load_sources(sources, auth=auth, timeout=max(self.request_timeout, 30.0))
+        run = _Run(fail_fast=fail_fast)
+        selection = _Selection(
+            consumers={consumers} if isinstance(consumers, str) else set(consumers) if consumers is not None else None,
+            description=re.compile(description) if isinstance(description, str) else description,
+            state=re.compile(state) if isinstance(state, str) else state,
+            no_state=no_state,
+        )
+        pacts = self._choose(loaded, selection, run)
+        units = self._plan(item for pact in pacts for item in pact.items if item.key not in run.results)
+        async with self._open_target() as (sender, server, target):
+            state_change = self._state_changer(sender)
+            settings = Settings(sender, self.request_timeout, self._headers, self._filters)
+            async with state_change as change:
+                for unit in units:
+                    await self._run_unit(unit, settings, change, run)
+        if server is not None and server.died:
+            run.notices.append(
+                f"the provider server (pid {server.pid}) exited with code {server.returncode} during the "
+                f"verification; its output:\n{server.output().rstrip() or '(no output)'}"
+            )
+        return VerificationResult(
+            self.provider,
+            tuple(pact.result(run) for pact in pacts),
+            time.perf_counter() - started,
+            tuple(run.notices),
+            target,
+        )
+
+    def _choose(self, loaded: list[PactSource], selection: _Selection, run: _Run) -> list[_Pact]:
+        pacts: list[_Pact] = []
+        for number, source in enumerate(loaded):
+            pact = source.pact
+            if pact.provider != self.provider:
+                run.notices.append(
+                    f"left out {source.origin}: it is a pact with provider {pact.provider!r}, not {self.provider!r}"
+                )
+                continue
+            if selection.consumers is not None and pact.consumer not in selection.consumers:
+                continue
+            chosen = _Pact(source, number)
+            for index, interaction in enumerate(pact.interactions):
+                item = _Item(chosen, index, interaction, pending=source.pending or interaction.pending)
+                chosen.items.append(item)
+                reason = selection.reason_to_leave_out(interaction)
+                if reason is None and item.pending and self._pending == "skip":
+                    reason = "pending (the verifier skips pending interactions: pending='skip')"
+                if reason is not None:
+                    run.record(item, replace(_template(item), reason=reason))
+                    continue
+                missing = missing_states(interaction.provider_states, self._handlers, self._state_change_url is not None)
+                if missing and not self._ignore_missing_states:
+                    run.record(item, self._missing(item, missing))
+            pacts.append(chosen)
+        return pacts
+
+    def _missing(self, item: _Item, missing: list[str]) -> InteractionResult:
+        names = ", ".join(repr(name) for name in missing)
+        known = ", ".join(repr(name) for name in sorted(self._handlers)) or "none"
+        message = (
+            f"no handler for provider state {names}: register one with @verifier.state({missing[0]!r}), "
+            f"give a state_change_url=, or pass ignore_missing_states=True (handlers registered: {known})"
+        )
+        return self._judged(item, (), (VerificationError("missing state", message),), None, None, None, 0.0)
+
+    def _plan(self, items: Iterator[_Item]) -> list[list[_Item]]:
+        """Split the interactions into units (see the module docstring)."""
+        units: list[list[_Item]] = []
+        shared: dict[str, list[_Item]] = {}
+        for item in items:
+            states = item.interaction.provider_states
+            if all(self._shareable(state) for state in states):
+                key = json.dumps([[s.name, s.params] for s in states], sort_keys=True, default=str)
+                if key not in shared:
+                    shared[key] = []
+                    units.append(shared[key])
+                shared[key].append(item)
+            else:
+                units.append([item])
+        return units
+
+    def _shareable(self, state: ProviderState) -> bool:
+        handler = self._handlers.get(state.name)
+        if handler is not None:
+            return handler.shared
+        return self._state_change_url is None  # a missing state (ignored) does nothing
+
+    async def _run_unit(self, unit: list[_Item], settings: Settings, change: StateChange | None, run: _Run) -> None:
+        if run.stopped:
+            for item in unit:
+                run.record(item, _not_run(item))
+            return
+        states = unit[0].interaction.provider_states
+        alone = len(unit) == 1
+        started = time.perf_counter()
+        try:
+            async with provider_states(states, self._handlers, change, timeout=self.request_timeout) as values:
+                if alone:
+                    await self._replay(unit[0], values, settings, run, started)
+                else:
+                    await self._replay_all(unit, values, settings, run)
+        except StateFailure as failure:
+            for item in unit:
+                previous = run.results.get(item.key)
+                if previous is None:
+                    run.record(item, self._judged(item, (), (failure.error,), None, None, None, time.perf_counter() - started))
+                elif previous.status != "skipped":
+                    duration = time.perf_counter() - started if alone else previous.duration
+                    errors = (*previous.errors, failure.error)
+                    run.record(
+                        item,
+                        self._judged(item, previous.mismatches, errors, previous.request, previous.response, previous.expected, duration),
+                    )
+        else:
+            if alone and unit[0].key in run.results:
+                result = run.results[unit[0].key]
+                run.results[unit[0].key] = replace(result, duration=time.perf_counter() - started)
+
+    async def _replay_all(self, unit: list[_Item], values: Mapping[str, JSON], settings: Settings, run: _Run) -> None:
+        pending = iter(unit)
+
+        async def worker() -> None:
+            for item in pending:  # one shared iterator: each item goes to one worker
+                if run.stopped:
+                    run.record(item, _not_run(item))
+                else:
+                    await self._replay(item, values, settings, run, time.perf_counter())
+
+        async with anyio.create_task_group() as group:
+            for _ in range(min(self.concurrency, len(unit))):
+                group.start_soon(worker)
+
+    async def _replay(self, item: _Item, values: Mapping[str, JSON], settings: Settings, run: _Run, started: float) -> None:
+        replayed = await replay(item.interaction, item.pact.source.pact.spec, values, settings)
+        duration = time.perf_counter() - started
+        if replayed.skipped is not None:
+            run.record(item, replace(_template(item), reason=replayed.skipped, duration=duration))
+            return
+        run.record(
+            item,
+            self._judged(
+                item, replayed.mismatches, replayed.errors, replayed.request, replayed.response, replayed.expected, duration
+            ),
+        )
+
+    def _judged(
+        self,
+        item: _Item,
+        mismatches: tuple[Mismatch, ...],
+        errors: tuple[VerificationError, ...],
+        request: str | None,
+        response: HttpResponse | None,
+        expected: HttpResponse | None,
+        duration: float,
+    ) -> InteractionResult:
+        bad = bool(mismatches or errors)
+        status = ("pending" if item.pending and self._pending == "report" else "failed") if bad else "passed"
+        return replace(
+            _template(item),
+            status=status,
+            mismatches=mismatches,
+            errors=errors,
+            duration=duration,
+            request=request,
+            response=response if bad else None,
+            expected=expected if bad else None,
+        )
+
+    # -- targets --------------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _open_target(self) -> AsyncIterator[tuple[Sender, Server | None, str]]:
+        if self._app is not None:
+            name = getattr(self._app, "__name__", None) or type(self._app).__name__
+            if self._lifespan:
+                state: dict[str, object] = {}
+                async with _asgi.lifespan(self._app, state, self._startup_timeout):
+                    yield AppSender(self._app, state), None, f"in-process ASGI app {name}"
+            else:
+                yield AppSender(self._app, None), None, f"in-process ASGI app {name}"
+        elif self._command is not None:
+            async with started_server(
+                self._command,
+                base_url=self._base_url or "http://127.0.0.1:{port}",
+                readiness_url=self._readiness_url,
+                startup_timeout=self._startup_timeout,
+                stop_timeout=self._stop_timeout,
+                env=self._env,
+                cwd=self._cwd,
+            ) as server, http_client(self.request_timeout, self.concurrency, trust_env=False) as client:
+                yield HttpSender(client, server.base_url, server.explain), server, f"{server.base_url} (started: {' '.join(server.command)})"
+        else:
+            assert self._base_url is not None
+            async with http_client(self.request_timeout, self.concurrency) as client:
+                yield HttpSender(client, self._base_url), None, self._base_url
+
+    @asynccontextmanager
+    async def _state_changer(self, sender: Sender) -> AsyncIterator[StateChange | None]:
+        """The function that posts to the state-change URL (``None`` without one). A URL
+        starting with ``/`` goes to the target itself (an in-process app too)."""
+        url = self._state_change_url
+        if url is None:
+            yield None
+            return
+        teardown = self._state_change_teardown
+
+        async def post(client: httpx.AsyncClient | None, state: ProviderState, action: str) -> Mapping[str, JSON] | None:
+            if action == "teardown" and not teardown:
+                return None
+            body = json.dumps({"action": action, "params": state.params, "state": state.name}, sort_keys=True).encode()
+            if client is None:
+                path, _, query = url.partition("?")
+                received = await sender.send(
+                    Outgoing("POST", path, query, (("Content-Type", "application/json"),), body), self.request_timeout
+                )
+                status, content, content_type = received.response.status, received.response.body, received.response.content_type()
+                data = content.content if content is not None else b""
+            else:
+                response = await client.post(url, content=body, headers={"Content-Type": "application/json"})
+                status, data, content_type = response.status_code, response.content, response.headers.get("content-type")
+            if not 200 <= status < 300:
+                raise RuntimeError(f"{url} answered {status}: {data[:200].decode(errors='replace')}")
+            if data.strip() and content_type and "json" in content_type:
+                value = json.loads(data)
+                return value if isinstance(value, dict) else None
+            return None
+
+        if url.startswith("/"):
+
+            async def change(state: ProviderState, action: str) -> Mapping[str, JSON] | None:
+                return await post(None, state, action)
+
+            yield change
+        else:
+            async with httpx.AsyncClient(timeout=self.request_timeout) as client:
+
+                async def change_over_http(state: ProviderState, action: str) -> Mapping[str, JSON] | None:
+                    return await post(client, state, action)
+
+                yield change_over_http
+
+
+def _words(command: str | Sequence[str]) -> list[str]:
+    return [command] if isinstance(command, str) else [str(part) for part in command]
+
+
+# -- bookkeeping for one run -----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Pact:
+    source: PactSource
+    number: int
+    items: list[_Item] = field(default_factory=list)
+
+    def result(self, run: _Run) -> PactResult:
+        pact = self.source.pact
+        return PactResult(
+            pact.consumer,
+            pact.provider,
+            self.source.origin,
+            tuple(run.results.get(item.key) or _not_run(item) for item in self.items),
+            self.source.pending,
+            pact,
+        )
+
+
+@dataclass(slots=True)
+class _Item:
+    pact: _Pact
+    index: int
+    interaction: Interaction
+    pending: bool
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.pact.number, self.index)
+
+
+@dataclass(slots=True)
+class _Run:
+    fail_fast: bool
+    results: dict[tuple[int, int], InteractionResult] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+    stopped: bool = False
+
+    def record(self, item: _Item, result: InteractionResult) -> None:
+        self.results[item.key] = result
+        if self.fail_fast and result.status == "failed":
+            self.stopped = True
+
+
+@dataclass(frozen=True, slots=True)
+class _Selection:
+    consumers: set[str] | None
+    description: re.Pattern[str] | None
+    state: re.Pattern[str] | None
+    no_state: bool
+
+    def reason_to_leave_out(self, interaction: Interaction) -> str | None:
+        if self.description is not None and not self.description.search(interaction.description):
+            return f"left out by the description filter {self.description.pattern!r}"
+        names = [state.name for state in interaction.provider_states]
+        if self.no_state and names:
+            return "left out by the no_state filter (it has provider states)"
+        if self.state is not None and not any(self.state.search(name) for name in names):
+            return f"left out by the state filter {self.state.pattern!r}"
+        return None
+
+
+def _template(item: _Item) -> InteractionResult:
+    """The result's fields that come from the interaction (status: skipped)."""
+    interaction = item.interaction
+    interaction_id = interaction.extra.get("_id")
+    return InteractionResult(
+        description=interaction.description,
+        kind=interaction.kind,
+        status="skipped",
+        provider_states=interaction.provider_states,
+        pending=item.pending,
+        index=item.index,
+        key=interaction.key,
+        interaction_id=interaction_id if isinstance(interaction_id, str) else None,
+    )
+
+
+def _not_run(item: _Item) -> InteractionResult:
+    return replace(_template(item), reason="not run: fail_fast stopped the verification after a failure")
+
+
+__all__ = ["DEFAULT_CONCURRENCY", "PendingPolicy", "Verifier"]
