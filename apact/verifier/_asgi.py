@@ -143,6 +143,7 @@ async def lifespan(app: ASGIApp, state: dict[str, Any], timeout: float) -> Async
         finally:
             app_outbox.close()
 
+    failed: str | None = None
     async with anyio.create_task_group() as group, to_app, from_app:
         group.start_soon(run)
         await to_app.send({"type": "lifespan.startup"})
@@ -152,17 +153,20 @@ async def lifespan(app: ASGIApp, state: dict[str, Any], timeout: float) -> Async
             yield
             return
         if reply["type"] == "lifespan.startup.failed":
+            failed = f"the app's lifespan startup failed: {reply.get('message') or 'no message'}"
             group.cancel_scope.cancel()
-            raise ProviderStartError(f"the app's lifespan startup failed: {reply.get('message') or 'no message'}")
-        try:
-            yield
-        finally:
-            with anyio.CancelScope(shield=True), anyio.move_on_after(timeout) as scope:
-                await to_app.send({"type": "lifespan.shutdown"})
-                reply = await _next(from_app)
-            group.cancel_scope.cancel()  # the app is done with its lifespan
-            if not scope.cancelled_caught and reply is not None and reply["type"] == "lifespan.shutdown.failed":
-                raise ProviderStartError(f"the app's lifespan shutdown failed: {reply.get('message') or 'no message'}")
+        else:
+            try:
+                yield
+            finally:
+                with anyio.CancelScope(shield=True), anyio.move_on_after(timeout) as scope:
+                    await to_app.send({"type": "lifespan.shutdown"})
+                    reply = await _next(from_app)
+                group.cancel_scope.cancel()  # the app is done with its lifespan
+                if not scope.cancelled_caught and reply is not None and reply["type"] == "lifespan.shutdown.failed":
+                    failed = f"the app's lifespan shutdown failed: {reply.get('message') or 'no message'}"
+    if failed is not None:  # raised here, outside the task group, as itself
+        raise ProviderStartError(failed)
 
 
 async def _next(stream: anyio.abc.ObjectReceiveStream[Message]) -> Message | None:
