@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -191,6 +192,33 @@ def test_a_failure_while_writing_keeps_the_old_file(tmp_path: Path, monkeypatch:
     with pytest.raises(OSError, match="No space left"):
         pactfile.write_atomically(target, b"new content")
     assert target.read_text() == "old content"
+    assert os.listdir(tmp_path) == ["a-b.json"]
+
+
+def test_replacing_an_existing_file_swaps_it_whole_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    target = tmp_path / "a-b.json"
+    for round_ in range(3):
+        pactfile.write_atomically(target, f"version {round_}".encode() * 1000, durable=round_ % 2 == 0)
+        assert target.read_bytes() == f"version {round_}".encode() * 1000
+        assert os.listdir(tmp_path) == ["a-b.json"]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="renameat2(RENAME_EXCHANGE) is Linux only")
+def test_on_linux_an_existing_file_is_exchanged_not_renamed_over(tmp_path: Path) -> None:
+    one, other = tmp_path / "one", tmp_path / "other"
+    one.write_text("one")
+    other.write_text("other")
+    assert pactfile._exchange(str(one), other)
+    assert (one.read_text(), other.read_text()) == ("other", "one")
+    assert not pactfile._exchange(str(one), tmp_path / "missing")
+
+
+def test_without_the_exchange_call_the_file_is_renamed_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pactfile, "_renameat2", lambda: None)
+    target = tmp_path / "a-b.json"
+    target.write_text("old content")
+    pactfile.write_atomically(target, b"new content", durable=False)
+    assert target.read_text() == "new content"
     assert os.listdir(tmp_path) == ["a-b.json"]
 
 
