@@ -127,50 +127,51 @@ async def lifespan(app: ASGIApp, state: dict[str, Any], timeout: float) -> Async
     """Run the app's lifespan (startup before, shutdown after) around the block.
 
     An app that raises on the lifespan scope without a word supports no lifespan (as
-    uvicorn's ``lifespan="auto"`` reads it); a ``lifespan.startup.failed`` raises
-    :class:`ProviderStartError`.
+    uvicorn's ``lifespan="auto"`` reads it); a failed (or too slow) startup or shutdown
+    raises :class:`ProviderStartError`.
     """
     to_app, app_inbox = anyio.create_memory_object_stream[Message](2)
     app_outbox, from_app = anyio.create_memory_object_stream[Message](2)
-    failure: list[BaseException] = []
 
     async def run() -> None:
         scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": state}
         try:
             await app(scope, app_inbox.receive, app_outbox.send)
-        except Exception as error:
-            failure.append(error)
+        except Exception:  # no lifespan support (a failed startup is reported as a message)
+            pass
         finally:
             app_outbox.close()
 
-    failed: str | None = None
+    async def exchange(kind: str) -> Message | None:
+        """Send ``lifespan.{kind}``; the app's reply, or None if it has no lifespan."""
+        with anyio.move_on_after(timeout):
+            await to_app.send({"type": f"lifespan.{kind}"})
+            try:
+                return await from_app.receive()
+            except anyio.EndOfStream:
+                return None
+        return {"type": f"lifespan.{kind}.failed", "message": f"no answer within {timeout:g} s"}
+
+    problem: str | None = None
+    error: Exception | None = None  # raised after the task group, as itself
     async with anyio.create_task_group() as group, to_app, from_app:
         group.start_soon(run)
-        await to_app.send({"type": "lifespan.startup"})
-        with anyio.fail_after(timeout):
-            reply = await _next(from_app)
-        if reply is None:  # the app returned or raised: no lifespan support
-            yield
-            return
-        if reply["type"] == "lifespan.startup.failed":
-            failed = f"the app's lifespan startup failed: {reply.get('message') or 'no message'}"
-            group.cancel_scope.cancel()
+        reply = await exchange("startup")
+        if reply is not None and reply["type"] == "lifespan.startup.failed":
+            problem = f"the app's lifespan startup failed: {reply.get('message') or 'no message'}"
         else:
             try:
                 yield
+            except Exception as raised:
+                error = raised
             finally:
-                with anyio.CancelScope(shield=True), anyio.move_on_after(timeout) as scope:
-                    await to_app.send({"type": "lifespan.shutdown"})
-                    reply = await _next(from_app)
-                group.cancel_scope.cancel()  # the app is done with its lifespan
-                if not scope.cancelled_caught and reply is not None and reply["type"] == "lifespan.shutdown.failed":
-                    failed = f"the app's lifespan shutdown failed: {reply.get('message') or 'no message'}"
-    if failed is not None:  # raised here, outside the task group, as itself
-        raise ProviderStartError(failed)
-
-
-async def _next(stream: anyio.abc.ObjectReceiveStream[Message]) -> Message | None:
-    try:
-        return await stream.receive()
-    except anyio.EndOfStream:
-        return None
+                if reply is not None:
+                    with anyio.CancelScope(shield=True):
+                        reply = await exchange("shutdown")
+                    if reply is not None and reply["type"] == "lifespan.shutdown.failed":
+                        problem = f"the app's lifespan shutdown failed: {reply.get('message') or 'no message'}"
+        group.cancel_scope.cancel()  # the app is done with its lifespan
+    if error is not None:
+        raise error
+    if problem is not None:
+        raise ProviderStartError(problem)

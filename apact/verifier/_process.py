@@ -57,8 +57,11 @@ class Server:
             text = "[...]\n" + text
         return text
 
-    def explain(self) -> str | None:
-        """Why requests fail, when the reason is that the server is gone."""
+    async def explain(self) -> str | None:
+        """Why a request failed, when the reason is that the server is gone (its exit
+        may be noticed a moment after the connection broke: wait a little for it)."""
+        with anyio.move_on_after(0.5):
+            await self.exited.wait()
         if self.returncode is None:
             return None
         return f"the provider server (pid {self.pid}) exited with code {self.returncode}"
@@ -123,26 +126,34 @@ async def started_server(
         except OSError as error:
             raise ProviderStartError(f"cannot start the provider command {shlex.join(args)}: {error}") from None
         server = Server(args, process.pid, port, url)
-        retry = False
+        # errors are raised after the task group, as themselves (not as an exception group)
+        error: Exception | None = None
         async with anyio.create_task_group() as group:
             group.start_soon(_read_output, process, server)
             group.start_soon(_watch_exit, process, server)
             try:
                 await _wait_until_ready(server, ready, startup_timeout)
+            except (_PortTaken, ProviderStartError) as failure:
+                error = failure
+            else:
                 try:
                     yield server
+                except Exception as failure:  # the verification's own error
+                    error = failure
                 finally:
                     server.died = server.returncode is not None
-            except _PortTaken:
-                retry = attempt < _PORT_TRIES
-                if not retry:
-                    raise _start_error(server, "exited before it was ready (its port was taken)") from None
             finally:
                 with anyio.CancelScope(shield=True):
                     await _stop(process, server, stop_timeout)
-                group.cancel_scope.cancel()
-        if not retry:
-            return
+                    group.cancel_scope.cancel()
+                    await process.aclose()
+        if isinstance(error, _PortTaken):
+            if attempt < _PORT_TRIES:
+                continue
+            error = _start_error(server, "exited before it was ready (its port was taken)")
+        if error is not None:
+            raise error
+        return
 
 
 class _PortTaken(Exception):
@@ -204,12 +215,13 @@ def _start_error(server: Server, what: str) -> ProviderStartError:
 
 async def _stop(process: anyio.abc.Process, server: Server, grace: float) -> None:
     """SIGTERM to the process group, SIGKILL after ``grace`` seconds; then make sure no
-    process of the group is left (a server's workers, a shell's children)."""
+    process of the group is left (a server's workers, a shell's children). Waits on the
+    process itself: when the verification is cancelled, so is the exit watcher."""
     if process.returncode is None:
         _signal(process, signal.SIGTERM)
         with anyio.move_on_after(grace):
-            await server.exited.wait()
-        if not server.exited.is_set():
+            await process.wait()
+        if process.returncode is None:
             _signal(process, signal.SIGKILL)
             await process.wait()
     if sys.platform != "win32":

@@ -8,7 +8,7 @@ sends an :class:`Outgoing` request and returns what came back as the model's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -128,10 +128,12 @@ class AppSender:
 class HttpSender:
     """Sends real HTTP requests with httpx to ``base_url`` (which may have a path)."""
 
-    def __init__(self, client: httpx.AsyncClient, base_url: str, explain: Callable[[], str | None] | None = None) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, base_url: str, explain: Callable[[], Awaitable[str | None]] | None = None
+    ) -> None:
         self._client = client
         self.base_url = base_url.rstrip("/")
-        self._explain = explain or (lambda: None)
+        self._explain = explain
 
     async def send(self, request: Outgoing, timeout: float) -> Received:
         outgoing = request.to_httpx(self.base_url)
@@ -140,23 +142,18 @@ class HttpSender:
                 response = await self._client.send(outgoing)
                 content = await response.aread()
         except (TimeoutError, httpx.TimeoutException):
-            raise SendFailure(
-                VerificationError("timeout", self._add_context(f"no response to {request.line} within {timeout:g} s"))
-            ) from None
+            message = await self._add_context(f"no response to {request.line} within {timeout:g} s")
+            raise SendFailure(VerificationError("timeout", message)) from None
         except httpx.HTTPError as error:
-            raise SendFailure(
-                VerificationError(
-                    "transport",
-                    self._add_context(f"cannot send {request.line} to {self.base_url}: {describe(error)}"),
-                )
-            ) from None
+            message = await self._add_context(f"cannot send {request.line} to {self.base_url}: {describe(error)}")
+            raise SendFailure(VerificationError("transport", message)) from None
         headers: Headers = {}
         for name, value in response.headers.multi_items():
             headers.setdefault(name, []).append(value)
         return Received(HttpResponse(response.status_code, headers, Body(content)))
 
-    def _add_context(self, message: str) -> str:
-        extra = self._explain()
+    async def _add_context(self, message: str) -> str:
+        extra = await self._explain() if self._explain is not None else None
         return f"{message} ({extra})" if extra else message
 
 

@@ -19,6 +19,8 @@ from starlette.routing import Route
 
 PACT = Path(__file__).resolve().parents[2] / "apact" / "examples" / "sous-chef-grill-chef.json"
 BROKEN = os.environ.get("BROKEN") == "1"
+if os.environ.get("PID_FILE"):  # tests check that the process is gone afterwards
+    Path(os.environ["PID_FILE"]).write_text(str(os.getpid()))
 STATES: list[dict[str, object]] = []
 
 

@@ -1,0 +1,187 @@
+"""Verifying over real HTTP: a running server (base URL), pacts fetched from URLs, and
+servers apact starts itself, including ones that fail to start, crash or get cancelled."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+from verifier_helpers import alive, app_command, app_env, interaction, pact, served
+
+from apact.errors import PactFileError, ProviderStartError
+from apact.examples import GRILL_CHEF_PACT
+from apact.verifier import Verifier
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    with served() as url:
+        yield url
+
+
+def with_states(verifier: Verifier) -> Verifier:
+    verifier.state("steaks are available")(lambda: None)
+    return verifier
+
+
+async def test_a_running_server_at_a_base_url(base_url: str) -> None:
+    result = await with_states(Verifier("Grill Chef", base_url=base_url)).verify(GRILL_CHEF_PACT)
+    result.assert_ok()
+    assert result.target == base_url
+
+
+async def test_a_base_url_with_a_path_prefixes_the_requests(base_url: str) -> None:
+    result = await with_states(Verifier("Grill Chef", base_url=base_url + "/api")).verify(GRILL_CHEF_PACT)
+    assert [m.message for r in result.interactions for m in r.mismatches][0].startswith("expected status 201, got 404")
+
+
+async def test_pacts_from_urls_with_basic_and_bearer_auth(base_url: str) -> None:
+    verifier = with_states(Verifier("Grill Chef", base_url=base_url))
+    (await verifier.verify(f"{base_url}/pacts/basic", auth=("user", "secret"))).assert_ok()
+    result = await verifier.verify(f"{base_url}/pacts/token", auth="t0ken")
+    result.assert_ok()
+    assert result.pacts[0].source == f"{base_url}/pacts/token"
+    with pytest.raises(PactFileError, match=r"/pacts/basic: cannot fetch the pact: HTTP 401 \(check the credentials: auth=\)"):
+        await verifier.verify(f"{base_url}/pacts/basic", auth=("user", "wrong"))
+
+
+async def test_a_state_change_url_gets_setup_and_teardown_and_its_values_are_used(base_url: str) -> None:
+    async with httpx.AsyncClient() as client:
+        before = len((await client.get(f"{base_url}/_pact/states")).json())
+    generated = interaction(
+        "a steak", "/steaks/", method="POST", request_body={"cooking": "rare", "id": 1}, status=201, body={"waitingTime": 10},
+        states=[{"name": "a steak exists", "params": {"cut": "rib-eye"}}],
+    )
+    generated["request"]["generators"] = {"body": {"$.id": {"type": "ProviderState", "expression": "${steakId}"}}}
+    verifier = Verifier("Grill Chef", base_url=base_url, state_change_url=f"{base_url}/_pact/state")
+    (await verifier.verify(pact(generated))).assert_ok()
+    async with httpx.AsyncClient() as client:
+        changes = (await client.get(f"{base_url}/_pact/states")).json()[before:]
+    assert changes == [
+        {"action": "setup", "params": {"cut": "rib-eye"}, "state": "a steak exists"},
+        {"action": "teardown", "params": {"cut": "rib-eye"}, "state": "a steak exists"},
+    ]
+
+
+async def test_nothing_listening_is_a_transport_error() -> None:
+    result = await with_states(Verifier("Grill Chef", base_url="http://127.0.0.1:9")).verify(GRILL_CHEF_PACT)
+    error = result.interactions[0].errors[0]
+    assert error.kind == "transport"
+    assert error.message.startswith("cannot send POST /steaks/ to http://127.0.0.1:9: ConnectError")
+
+
+# -- servers apact starts ------------------------------------------------------------------------------
+
+
+def started(**options: Any) -> Verifier:  # noqa: ANN401
+    options.setdefault("command", app_command())
+    options.setdefault("env", app_env())
+    options.setdefault("readiness_url", "/health")
+    return with_states(Verifier("Grill Chef", **options))
+
+
+async def test_a_started_server_is_verified_and_stopped(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    # a string command is split as a shell would split it
+    verifier = started(command=" ".join(app_command()), env=app_env(PID_FILE=str(pid_file)))
+    result = await verifier.verify(GRILL_CHEF_PACT)
+    result.assert_ok()
+    assert result.target.startswith("http://127.0.0.1:") and "(started: " in result.target
+    assert not alive(int(pid_file.read_text()))
+
+
+async def test_a_broken_started_server_fails_verification_and_is_stopped() -> None:
+    result = await started(env=app_env(BROKEN="1")).verify(GRILL_CHEF_PACT)
+    assert [r.status for r in result.interactions] == ["failed", "failed"]
+
+
+async def test_a_server_that_cannot_start_shows_its_output() -> None:
+    verifier = started(command=app_command(module="no_such_module:app"), startup_timeout=20)
+    with pytest.raises(ProviderStartError) as caught:
+        await verifier.verify(GRILL_CHEF_PACT)
+    message = str(caught.value)
+    assert "the provider server exited with code" in message and "before it was ready" in message
+    assert "no_such_module" in message.split("output:", 1)[1]
+
+
+async def test_a_server_that_never_gets_ready_is_killed(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    script = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); print('warming up', flush=True); time.sleep(60)"
+    verifier = started(command=[sys.executable, "-c", script, "{port}"], startup_timeout=1.0)
+    with pytest.raises(ProviderStartError) as caught:
+        await verifier.verify(GRILL_CHEF_PACT)
+    assert "did not become ready within 1 s" in str(caught.value)
+    assert "warming up" in str(caught.value)
+    assert not alive(int(pid_file.read_text()))
+
+
+async def test_a_server_that_ignores_sigterm_is_killed_after_the_grace_period(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    script = (
+        "import os, signal, sys\n"
+        f"open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+        "sys.argv = ['hypercorn', 'verifier_app:app', '--bind', '127.0.0.1:' + sys.argv[1]]\n"
+        "from hypercorn.__main__ import main\n"
+        "main()\n"
+    )
+    verifier = started(command=[sys.executable, "-c", script, "{port}"], stop_timeout=0.2)
+    (await verifier.verify(GRILL_CHEF_PACT)).assert_ok()
+    assert not alive(int(pid_file.read_text()))
+
+
+async def test_a_server_crashing_during_verification_is_reported_with_its_output() -> None:
+    crash = interaction("a request that sets the grill on fire", "/crash", method="POST", status=200)
+    after = interaction("a request after the fire", "/steaks/", method="POST", request_body={"cooking": "rare"}, status=201)
+    verifier = started(concurrency=1)
+    with anyio.fail_after(30):
+        result = await verifier.verify(pact(crash, after))
+    first, second = result.interactions
+    assert first.status == second.status == "failed"
+    assert "the provider server (pid " in second.errors[0].message and ") exited with code" in second.errors[0].message
+    (notice,) = result.notices
+    assert "during the verification; its output:" in notice
+    assert "the grill is on fire" in notice and "crashing now" in notice
+    assert "the grill is on fire" in result.report()
+
+
+async def test_cancelling_a_verification_stops_the_server(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    verifier = Verifier("Grill Chef", command=app_command(), env=app_env(PID_FILE=str(pid_file)), readiness_url="/health")
+    in_state = anyio.Event()
+
+    @verifier.state("steaks are available")
+    async def hang() -> AsyncIterator[None]:
+        in_state.set()
+        await anyio.sleep_forever()
+        yield  # pragma: no cover
+
+    with anyio.fail_after(30):
+        async with anyio.create_task_group() as group:
+            group.start_soon(verifier.verify, GRILL_CHEF_PACT)
+            await in_state.wait()
+            pid = int(pid_file.read_text())
+            assert alive(pid)
+            group.cancel_scope.cancel()
+    assert not alive(pid)
+
+
+async def test_a_command_without_a_port_needs_a_base_url() -> None:
+    with pytest.raises(ValueError, match=r"no \{port\} placeholder"):
+        Verifier("Grill Chef", command="hypercorn app:app")
+    Verifier("Grill Chef", command="hypercorn app:app --bind 127.0.0.1:8000", base_url="http://127.0.0.1:8000")
+
+
+async def test_one_target_only() -> None:
+    with pytest.raises(ValueError, match="give one target"):
+        Verifier("Grill Chef", app=object(), base_url="http://x")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="give a target"):
+        Verifier("Grill Chef")
+
