@@ -90,11 +90,11 @@ def app_env(**extra: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def served(**env: str) -> Iterator[str]:
-    """``verifier_app`` served by hypercorn in a subprocess; yields its base URL."""
+def served(module: str = "verifier_app:app", **env: str) -> Iterator[str]:
+    """``module`` served by hypercorn in a subprocess; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(  # noqa: S603
-        app_command(str(port)),
+        app_command(str(port), module),
         env={**os.environ, **app_env(**env)},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
