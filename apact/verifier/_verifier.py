@@ -27,6 +27,7 @@ comes from interactions that need no state or share a state declared shareable.
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Collection, Iterator, Mapping, Sequence
@@ -92,7 +93,7 @@ class Verifier:
         command: str | Sequence[str] | None = None,
         readiness_url: str = "/",
         env: Mapping[str, str] | None = None,
-        cwd: str | None = None,
+        cwd: str | os.PathLike[str] | None = None,
         startup_timeout: float = 30.0,
         stop_timeout: float = 5.0,
         lifespan: bool = True,

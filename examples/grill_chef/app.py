@@ -2,12 +2,16 @@
 
 ``POST /steaks/`` with ``{"cooking": "medium-rare"}`` answers 201
 ``{"waitingTime": 10}``; a well-done steak is refused with 422
-``{"reason": "we do not serve well-done steaks"}``; when the kitchen has no steaks left
-the answer is 503. The kitchen's stock is what the provider state
-"steaks are available" sets up.
+``{"reason": "we do not serve well-done steaks"}``; when the kitchen has no steaks
+the answer is 503. How many steaks the kitchen has is what the provider state
+"steaks are available" sets up: in-process with a state handler, or, for a server
+started in another process, through the test-only state-change endpoint
+``POST /_pact/state`` that ``GRILL_CHEF_PROVIDER_STATES=1`` turns on.
 """
 
 from __future__ import annotations
+
+import os
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -34,4 +38,17 @@ async def order_steak(request: Request) -> JSONResponse:
     return JSONResponse({"waitingTime": 10}, status_code=201)
 
 
-app = Starlette(routes=[Route("/steaks/", order_steak, methods=["POST"])])
+async def change_state(request: Request) -> JSONResponse:
+    """``{"state": ..., "params": {...}, "action": "setup" | "teardown"}``, as Pact
+    verifiers post it."""
+    change = await request.json()
+    if change.get("state") == "steaks are available":
+        kitchen.steaks = int(change.get("params", {}).get("count", 3)) if change.get("action") == "setup" else 0
+    return JSONResponse({})
+
+
+routes = [Route("/steaks/", order_steak, methods=["POST"])]
+if os.environ.get("GRILL_CHEF_PROVIDER_STATES") == "1":  # never in production
+    routes.append(Route("/_pact/state", change_state, methods=["POST"]))
+
+app = Starlette(routes=routes)
