@@ -1,0 +1,98 @@
+"""The official Pact Broker client's consumer contract with the broker, and how to replay it.
+
+The contract (``Pact Broker Client V2-Pact Broker.json``, MIT, from the Pact Broker
+client project) lives outside the repository: ``$APACT_BROKER_CONTRACT`` or
+``../shared/broker-contracts/`` next to the checkout. Tests skip when it is absent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+
+from apact._types import Receive, Scope, Send
+from apact.broker._store import SqliteStore
+from apact.broker.server import create_app
+
+from .states import seed
+
+NAME = "Pact Broker Client V2-Pact Broker.json"
+REPOSITORY = Path(__file__).resolve().parents[2]
+# the contract's responses hold literal links like http://example.org/pacticipants/Condor
+BASE_URL = "http://example.org"
+
+# interactions the broker deliberately does not pass, with the reason (docs/broker.md)
+EXCLUDED: dict[str, str] = {}
+
+
+def contract_path() -> Path | None:
+    configured = os.environ.get("APACT_BROKER_CONTRACT")
+    candidates = [Path(configured)] if configured else [REPOSITORY.parent / "shared" / "broker-contracts" / NAME]
+    return next((path for path in candidates if path.is_file()), None)
+
+
+def load_contract() -> dict[str, Any]:
+    path = contract_path()
+    if path is None:
+        pytest.skip(
+            f"the Pact Broker client contract '{NAME}' was not found: set APACT_BROKER_CONTRACT to its path "
+            "(it is not part of the repository)"
+        )
+    document: dict[str, Any] = json.loads(path.read_text())
+    return document
+
+
+def interaction_id(index: int, interaction: dict[str, Any]) -> str:
+    state = interaction.get("providerState")
+    return f"{index}: {interaction['description']}" + (f" [{state}]" if state else "")
+
+
+class StatefulBroker:
+    """The broker app plus a test-only state-change endpoint, ``POST /_pact/state``.
+
+    Setup seeds the named state (an unknown one is recorded in ``unknown``, never an
+    error: verifiers retry failed state changes for minutes); teardown empties the store.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        self.options = options
+        self.unknown: list[str] = []
+        self.calls: list[dict[str, Any]] = []
+        self.store = SqliteStore(":memory:")
+        self.broker = create_app(self.store, base_url=BASE_URL, **options)
+        self.app = Starlette(
+            routes=[Route("/_pact/state", self.state_change, methods=["POST"]), Mount("/", self.forward)]
+        )
+
+    async def forward(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.broker(scope, receive, send)
+
+    def reset(self) -> None:
+        """A new, empty broker."""
+        self.store.close()
+        self.store = SqliteStore(":memory:")
+        self.broker = create_app(self.store, base_url=BASE_URL, **self.options)
+
+    def seed(self, state: str) -> None:
+        with self.store.transaction() as tx:
+            try:
+                seed(tx, state)
+            except KeyError:
+                self.unknown.append(state)
+
+    async def state_change(self, request: Request) -> Response:
+        body = await request.json() if (await request.body()) else dict(request.query_params)
+        self.calls.append(body)
+        if body.get("action", "setup") == "teardown" or not body.get("state"):
+            self.reset()
+        else:
+            self.seed(body["state"])
+        return JSONResponse({})
