@@ -21,14 +21,15 @@ from ._domain import (
     ensure_pacticipant,
     ensure_version,
     latest_publication,
-    latest_publications_for_provider,
     pact_document,
+    provider_publications,
     publish_pact,
     read_pact,
     require_pacticipant,
     require_version,
 )
 from ._hal import (
+    Handler,
     Problem,
     Urls,
     hal,
@@ -271,10 +272,21 @@ async def get_pact_version(request: Request) -> Response:
     return hal(rendered, headers={"X-Pact-Consumer-Version": number})
 
 
-async def provider_latest_pacts(request: Request) -> Response:
-    """The latest pact of each consumer of a provider (with a tag, under ``/latest/{tag}``)."""
+def _provider_pacts(*, latest: bool, main_branch: bool = False) -> Handler:
+    """Pacts of a provider's consumers, as links: the latest of each consumer (``/latest``,
+    ``/latest/{tag}``, ``/branch/latest``, ``/branch/{branch}/latest``) or all of them
+    (``/branch``, ``/branch/{branch}``); ``/branch`` alone means each consumer's main branch."""
+
+    async def handler(request: Request) -> Response:
+        return await _list_provider_pacts(request, latest=latest, main_branch=main_branch)
+
+    return handler
+
+
+async def _list_provider_pacts(request: Request, *, latest: bool, main_branch: bool) -> Response:
     name, u = param(request, "provider"), urls(request)
     tag = param(request, "tag") if "tag" in request.path_params else None
+    branch = param(request, "branch") if "branch" in request.path_params else None
 
     def work(tx: Transaction) -> JSONDict:
         provider = require_pacticipant(tx, name)
@@ -284,12 +296,14 @@ async def provider_latest_pacts(request: Request) -> Response:
                 title=f"Pact between {consumer.name} (v{version.number}) and {name}",
                 name=consumer.name,
             )
-            for consumer, _, version in latest_publications_for_provider(tx, provider, tag=tag)
+            for consumer, _, version in provider_publications(
+                tx, provider, tag=tag, branch=branch, main_branch=main_branch, latest=latest
+            )
         ]
         provider_link = link(u.pacticipant(name), title=name, name=name)
         return {
             "_links": {
-                "self": link(str(request.url), title=f"Latest pact versions for the provider {name}"),
+                "self": link(str(request.url), title=f"Pact versions for the provider {name}"),
                 "provider": provider_link,
                 "pb:provider": provider_link,
                 "pb:pacts": pacts,
@@ -307,7 +321,7 @@ async def latest_pacts(request: Request) -> Response:
     def work(tx: Transaction) -> JSONDict:
         found: list[JSON] = []
         for provider in tx.pacticipants():
-            for consumer, publication, version in latest_publications_for_provider(tx, provider):
+            for consumer, publication, version in provider_publications(tx, provider):
                 found.append(
                     {
                         "createdAt": timestamp(publication.created_at),
@@ -469,8 +483,12 @@ _PACT_VERSION = _PAIR + "/pact-version/{sha}"
 ROUTES = [
     Route("/contracts/publish", publish_contracts, methods=["POST"]),
     Route("/pacts/latest", latest_pacts, methods=["GET"]),
-    Route("/pacts/provider/{provider}/latest", provider_latest_pacts, methods=["GET"]),
-    Route("/pacts/provider/{provider}/latest/{tag}", provider_latest_pacts, methods=["GET"]),
+    Route("/pacts/provider/{provider}/latest", _provider_pacts(latest=True), methods=["GET"]),
+    Route("/pacts/provider/{provider}/latest/{tag}", _provider_pacts(latest=True), methods=["GET"]),
+    Route("/pacts/provider/{provider}/branch", _provider_pacts(latest=False, main_branch=True), methods=["GET"]),
+    Route("/pacts/provider/{provider}/branch/latest", _provider_pacts(latest=True, main_branch=True), methods=["GET"]),
+    Route("/pacts/provider/{provider}/branch/{branch}", _provider_pacts(latest=False), methods=["GET"]),
+    Route("/pacts/provider/{provider}/branch/{branch}/latest", _provider_pacts(latest=True), methods=["GET"]),
     Route("/pacts/provider/{provider}/for-verification", pacts_for_verification, methods=["GET", "POST"]),
     Route(_PAIR + "/version/{version}", get_pact, methods=["GET"]),
     Route(_PAIR + "/version/{version}", put_pact, methods=["PUT", "PATCH"]),

@@ -255,13 +255,26 @@ def latest_publication(
     return None
 
 
-def latest_publications_for_provider(
-    tx: Transaction, provider: Pacticipant, *, tag: str | None = None
+def provider_publications(
+    tx: Transaction,
+    provider: Pacticipant,
+    *,
+    tag: str | None = None,
+    branch: str | None = None,
+    main_branch: bool = False,
+    latest: bool = True,
 ) -> list[tuple[Pacticipant, Publication, Version]]:
-    """For each consumer of ``provider``: its latest pact (with ``tag``, if given)."""
-    found: dict[int, tuple[Pacticipant, Publication, Version]] = {}
+    """The pacts of ``provider``'s consumers: each consumer's latest one, or all of them
+    (``latest=False``), from versions with ``tag``, on ``branch`` or on the consumer's
+    main branch, if given; sorted by consumer, then version."""
+    found: dict[tuple[int, int], tuple[Pacticipant, Publication, Version]] = {}
     for publication in tx.publications(provider_id=provider.id):
+        consumer = tx.pacticipant_by_id(publication.consumer_id)
         version = tx.version_by_id(publication.consumer_version_id)
-        if tag is None or tag in version.tags:
-            found[publication.consumer_id] = (tx.pacticipant_by_id(publication.consumer_id), publication, version)
-    return sorted(found.values(), key=lambda item: item[0].name.lower())
+        wanted_branch = consumer.main_branch if main_branch else branch
+        if (tag is not None and tag not in version.tags) or (main_branch and wanted_branch is None):
+            continue
+        if wanted_branch is not None and wanted_branch not in version.branches:
+            continue
+        found[(consumer.id, 0 if latest else version.id)] = (consumer, publication, version)
+    return sorted(found.values(), key=lambda item: (item[0].name.lower(), item[2].id))

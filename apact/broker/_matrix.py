@@ -230,7 +230,8 @@ class Row:
     provider_version: MatrixVersion | None
     pact: MatrixPact
     verification: MatrixVerification | None
-    provider_side: str
+    provider_side: str  # how the provider versions were chosen, e.g. "the latest version of Bar"
+    provider_candidates: tuple[str, ...]  # and which they are
     ignored: bool = False
 
     @property
@@ -357,6 +358,7 @@ def _rows(
     provider_side: tuple[list[MatrixVersion], str],
 ) -> list[Row]:
     provider_versions = {v.order: v for v in provider_side[0]}
+    candidates = tuple(v.number for v in provider_side[0])
     pacts = {p.consumer_version: p for p in data.pacts if p.consumer == consumer and p.provider == provider}
     rows = []
     for version in consumer_versions:
@@ -369,9 +371,11 @@ def _rows(
                 if verification.provider_version in provider_versions:
                     latest[verification.provider_version] = verification  # ordered by id: the last wins
         if not latest:
-            rows.append(Row(version, provider, None, pact, None, provider_side[1]))
+            rows.append(Row(version, provider, None, pact, None, provider_side[1], candidates))
         for order, verification in latest.items():
-            rows.append(Row(version, provider, provider_versions[order], pact, verification, provider_side[1]))
+            rows.append(
+                Row(version, provider, provider_versions[order], pact, verification, provider_side[1], candidates)
+            )
     return rows
 
 
@@ -396,22 +400,24 @@ def _ignored(row: Row, ignore: tuple[MatrixSelector, ...]) -> bool:
     return False
 
 
-def _between(row: Row) -> str:
+def _parties(row: Row) -> str:
+    """``version 1 of Foo and version 2 of Bar`` (or ``and the latest version of Bar``)."""
     consumer = f"version {row.consumer.number} of {row.consumer.pacticipant}"
     if row.provider_version is not None:
-        return f"the pact between {consumer} and version {row.provider_version.number} of {row.provider}"
-    return f"the pact between {consumer} and {row.provider_side}"
+        return f"{consumer} and version {row.provider_version.number} of {row.provider}"
+    return f"{consumer} and {row.provider_side}"
 
 
 def _row_problem(row: Row) -> str | None:
     if row.success is None:
-        none = "" if row.provider_version is not None else f" ({row.provider_side} has not verified it)"
-        return f"There is no verification result for {_between(row)}{none}"
+        shown = row.provider_candidates[-5:]
+        which = f" ({', '.join(shown)})" if shown else ": there is no such version"
+        return f"There is no verified pact between {_parties(row)}{which}"
     if row.success is False:
         assert row.verification is not None
         failed = row.verification.failed_interactions
         which = f"; failed interactions: {', '.join(repr(name) for name in failed)}" if failed else ""
-        return f"The verification of {_between(row)} failed{which}"
+        return f"The verification of the pact between {_parties(row)} failed{which}"
     return None
 
 

@@ -129,7 +129,7 @@ def environment(urls: Urls, record: Environment) -> JSONDict:
     return {
         "uuid": record.uuid,
         "name": record.name,
-        "displayName": record.display_name,
+        "displayName": record.display_name or record.name,
         "production": record.production,
         "contacts": list(record.contacts),
         "createdAt": timestamp(record.created_at),

@@ -39,14 +39,20 @@ def contract_path() -> Path | None:
     return next((path for path in candidates if path.is_file()), None)
 
 
-def load_contract() -> dict[str, Any]:
+def require_contract() -> Path:
+    """The contract's path; skips the test when it is absent."""
     path = contract_path()
     if path is None:
+        configured = os.environ.get("APACT_BROKER_CONTRACT")
+        where = f"APACT_BROKER_CONTRACT={configured} is not a file" if configured else "set APACT_BROKER_CONTRACT"
         pytest.skip(
-            f"the Pact Broker client contract '{NAME}' was not found: set APACT_BROKER_CONTRACT to its path "
-            "(it is not part of the repository)"
+            f"the Pact Broker client contract '{NAME}' was not found ({where}; it is not part of the repository)"
         )
-    document: dict[str, Any] = json.loads(path.read_text())
+    return path
+
+
+def load_contract() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(require_contract().read_text())
     return document
 
 

@@ -33,7 +33,9 @@ async def serving(app: ASGIApp) -> AsyncIterator[str]:
     try:
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(lambda: serve(app, config, shutdown_trigger=stop.wait))  # type: ignore[arg-type]
-            yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-            stop.set()
+            try:
+                yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+            finally:
+                stop.set()  # a graceful stop, even when the block fails
     finally:
         sock.close()

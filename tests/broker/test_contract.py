@@ -16,7 +16,7 @@ import pytest
 
 from apact.matching import match_response
 
-from .contract import BASE_URL, EXCLUDED, StatefulBroker, contract_path, interaction_id
+from .contract import BASE_URL, EXCLUDED, StatefulBroker, contract_path, interaction_id, load_contract, require_contract
 from .states import STATES, contract_states
 
 
@@ -50,9 +50,7 @@ def _actual(response: httpx.Response) -> dict[str, Any]:
 async def test_interaction(interaction: dict[str, Any] | None) -> None:
     """Each interaction of the contract passes against a broker seeded with its state."""
     if interaction is None:
-        from .contract import load_contract
-
-        load_contract()  # skips with the reason
+        require_contract()  # skips, saying why
         return
     broker = StatefulBroker()
     state = interaction.get("providerState")
@@ -75,7 +73,5 @@ async def test_interaction(interaction: dict[str, Any] | None) -> None:
 
 
 def test_every_provider_state_has_a_handler() -> None:
-    from .contract import load_contract
-
     missing = contract_states(load_contract()) - set(STATES)
     assert not missing, f"provider states without a handler in states.py: {sorted(missing)}"
