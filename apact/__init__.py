@@ -2,6 +2,9 @@
 
 __version__ = "0.1.0"
 
+from . import generate, match  # noqa: E402
+from .bodies import Binary, File, Form, Multipart, Text, Xml  # noqa: E402
+from .consumer import ConsumerMismatchError, Pact  # noqa: E402
 from .verifier import (  # noqa: E402
     InteractionResult,
     PactResult,
@@ -12,11 +15,21 @@ from .verifier import (  # noqa: E402
 )
 
 __all__ = [
+    "Binary",
+    "ConsumerMismatchError",
+    "File",
+    "Form",
     "InteractionResult",
+    "Multipart",
+    "Pact",
     "PactResult",
     "PactSource",
+    "Text",
     "VerificationFailed",
     "VerificationResult",
     "Verifier",
+    "Xml",
     "__version__",
+    "generate",
+    "match",
 ]

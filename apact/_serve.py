@@ -1,0 +1,73 @@
+"""Serving an ASGI app over real HTTP, on loopback, on a port the OS picks.
+
+::
+
+    async with serve(app) as url:      # "http://127.0.0.1:49321"
+        ...                            # any client, any thread or process, can connect
+
+The listening socket is bound (port 0) and put in listening state *before* the URL is
+handed out, so there is no window between choosing a port and using it, and no
+readiness to poll: connections made at once wait in the backlog until hypercorn
+accepts them. The socket is then given to hypercorn as ``fd://``. Works under asyncio
+and trio (whichever runs the caller). Leaving the block stops the server; connections
+still open are given ``graceful_timeout`` seconds to finish.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+import sniffio
+from hypercorn.config import Config
+
+from ._types import ASGIApp
+
+__all__ = ["serve"]
+
+
+@asynccontextmanager
+async def serve(app: ASGIApp, *, host: str = "127.0.0.1", graceful_timeout: float = 0.5, log: bool = False) -> AsyncIterator[str]:
+    """Serve ``app`` with hypercorn on ``host`` (loopback by default) and an ephemeral
+    port; yields the base URL (``http://127.0.0.1:PORT``). ``log=True`` lets hypercorn
+    log errors to stderr."""
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        listener.bind((host, 0))
+        listener.listen(128)
+        port = listener.getsockname()[1]
+    except BaseException:
+        listener.close()
+        raise
+    config = Config()
+    config.bind = [f"fd://{listener.fileno()}"]
+    config.graceful_timeout = graceful_timeout
+    config.accesslog = None
+    config.errorlog = "-" if log else None
+    stop = anyio.Event()
+    shown = f"[{host}]" if ":" in host else host
+    try:
+        async with anyio.create_task_group() as group:
+            group.start_soon(_run, app, config, stop.wait)
+            try:
+                yield f"http://{shown}:{port}"
+            finally:
+                stop.set()
+    finally:
+        # hypercorn made its own socket object for our file descriptor and closed it;
+        # ours must not close the (possibly reused) descriptor number again
+        listener.detach()
+
+
+async def _run(app: ASGIApp, config: Config, stopped: object) -> None:
+    if sniffio.current_async_library() == "trio":
+        from hypercorn.trio import serve as serve_trio
+
+        await serve_trio(app, config, shutdown_trigger=stopped, mode="asgi")  # type: ignore[arg-type]
+    else:
+        from hypercorn.asyncio import serve as serve_asyncio
+
+        await serve_asyncio(app, config, shutdown_trigger=stopped, mode="asgi")  # type: ignore[arg-type]

@@ -1,0 +1,477 @@
+"""The consumer side: ``async with Pact(...)``, interactions, and the mock provider.
+
+::
+
+    from apact import Pact, match
+
+    async def test_order_a_steak():
+        async with Pact("Sous Chef", "Grill Chef", pact_dir="pacts") as pact:
+            (pact.given("steaks are available")
+                 .upon_receiving("a request for a steak")
+                 .with_request("POST", "/steaks/", body={"cooking": "medium-rare"})
+                 .will_respond_with(201, body={"waitingTime": match.integer(10)}))
+            chef = GrillChefClient(pact.client)        # an httpx.AsyncClient, no socket
+            assert (await chef.order("medium-rare"))["waitingTime"] == 10
+
+Inside the block the mock provider answers as the interactions say: in-process through
+``pact.client`` (an ``httpx.AsyncClient``) or ``pact.transport``, and over real HTTP
+at ``pact.url`` when asked for (``serve_http=True`` or ``await pact.serve()``). On
+leaving the block the pact file is written, unless something went wrong: an
+interaction never requested, a request no interaction matched, or an exception in the
+block. Then nothing is written, and :class:`ConsumerMismatchError` (an
+``AssertionError``) lists each problem; an exception from the block propagates with
+those problems attached as a note.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Literal
+from urllib.parse import parse_qsl
+
+import httpx
+
+from . import _writer, bodies
+from ._terms import Term, compile_json, compile_text
+from ._types import JSON
+from .errors import MismatchError
+from .mock import MockProvider, UnexpectedRequest, describe, request_line
+from .model import (
+    Body,
+    Generator,
+    HttpInteraction,
+    HttpRequest,
+    HttpResponse,
+    Interaction,
+    ProviderState,
+    RuleList,
+    Spec,
+)
+
+__all__ = ["ConsumerMismatchError", "HttpInteractionBuilder", "MissingRequest", "Pact"]
+
+#: the base URL of ``pact.client`` (requests never leave the process)
+CLIENT_BASE_URL = "http://apact.mock"
+
+
+@dataclass(frozen=True, slots=True)
+class MissingRequest:
+    """An interaction no request matched."""
+
+    interaction: HttpInteraction
+
+    def render(self) -> str:
+        return (
+            f"missing request: {describe(self.interaction)} expected "
+            f"{request_line(self.interaction.request)}, but no such request was made"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class IncompleteInteraction:
+    """An interaction the test did not finish writing."""
+
+    description: str
+    missing: str
+
+    def render(self) -> str:
+        return f"incomplete interaction: {self.description} has no {self.missing}"
+
+
+Problem = UnexpectedRequest | MissingRequest | IncompleteInteraction
+
+
+class ConsumerMismatchError(MismatchError):
+    """The consumer test did not do what its pact says; ``problems`` lists how."""
+
+    def __init__(self, consumer: str, provider: str, problems: Sequence[Problem]) -> None:
+        self.consumer = consumer
+        self.provider = provider
+        self.problems = tuple(problems)
+        super().__init__(render_problems(consumer, provider, self.problems))
+
+
+def render_problems(consumer: str, provider: str, problems: Sequence[Problem]) -> str:
+    count = f"{len(problems)} problem" + ("" if len(problems) == 1 else "s")
+    lines = [f"pact between {consumer} and {provider}: {count}, no pact file written"]
+    for number, problem in enumerate(problems, 1):
+        text = problem.render().replace("\n", "\n   ")
+        lines.append(f"\n{number}. {text}")
+    return "\n".join(lines)
+
+
+_SPECS: dict[str, Spec] = {"V2": Spec.V2, "V3": Spec.V3, "V4": Spec.V4}
+
+
+class Pact:
+    """The pact between ``consumer`` and ``provider``, as an async context manager.
+
+    ``pact_dir``: where ``{consumer}-{provider}.json`` is written (``None``: nowhere);
+    ``spec``: ``"V4"`` (default), ``"V3"`` or ``"V2"``; ``overwrite``: replace the file
+    instead of merging into it; ``serve_http``: serve the mock at ``pact.url`` from the
+    start; ``cors``: answer CORS preflight requests and add CORS headers.
+    """
+
+    def __init__(
+        self,
+        consumer: str,
+        provider: str,
+        *,
+        pact_dir: str | os.PathLike[str] | None = "pacts",
+        spec: Literal["V2", "V3", "V4"] | Spec = "V4",
+        overwrite: bool = False,
+        serve_http: bool = False,
+        cors: bool = False,
+    ) -> None:
+        if not consumer or not provider:
+            raise ValueError("a pact needs a consumer and a provider name")
+        self.consumer = consumer
+        self.provider = provider
+        self.spec = spec if isinstance(spec, Spec) else _SPECS.get(str(spec).upper()) or _bad_spec(spec)
+        self.overwrite = overwrite
+        self.file: Path | None = None if pact_dir is None else Path(pact_dir) / f"{consumer}-{provider}.json"
+        self.mock = MockProvider(spec=self.spec, cors=cors)
+        self._serve_http = serve_http
+        self._builders: list[HttpInteractionBuilder] = []
+        self._stack: AsyncExitStack | None = None
+        self._transport: httpx.ASGITransport | None = None
+        self._client: httpx.AsyncClient | None = None
+        self._url: str | None = None
+
+    # -- the block ---------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Pact:
+        if self._stack is not None:
+            raise RuntimeError("this Pact is already in use: make one Pact per async with block")
+        self._stack = AsyncExitStack()
+        if self._serve_http:
+            await self.serve()
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        stack, self._stack = self._stack, None
+        try:
+            if self._client is not None:
+                await self._client.aclose()
+        finally:
+            if stack is not None:
+                await stack.aclose()
+        problems = self.problems()
+        if error is not None:
+            if problems and isinstance(error, Exception) and hasattr(error, "add_note"):
+                error.add_note("apact: " + render_problems(self.consumer, self.provider, problems))
+            return
+        if problems:
+            raise ConsumerMismatchError(self.consumer, self.provider, problems)
+        if self.file is not None:
+            entries = [b.entry for b in self._builders if b.entry is not None]
+            _writer.write_pact(self.file, self.consumer, self.provider, entries, self.spec, overwrite=self.overwrite)
+
+    def problems(self) -> list[Problem]:
+        """What is wrong so far: unexpected requests, interactions not requested (or
+        not finished)."""
+        found: list[Problem] = list(self.mock.unexpected)
+        for builder in self._builders:
+            missing = builder.missing_part()
+            if missing is not None:
+                found.append(IncompleteInteraction(builder.label(), missing))
+            elif builder.slot is not None and self.mock.calls(builder.slot) == 0:
+                found.append(MissingRequest(self.mock.interactions[builder.slot]))
+        return found
+
+    @property
+    def interactions(self) -> tuple[Interaction, ...]:
+        """The interactions written so far (complete ones)."""
+        return tuple(self.mock.interactions[b.slot] for b in self._builders if b.slot is not None)
+
+    # -- reaching the mock -----------------------------------------------------------------------
+
+    @property
+    def transport(self) -> httpx.ASGITransport:
+        """An httpx transport reaching the mock in-process (for your own client)."""
+        if self._transport is None:
+            self._transport = httpx.ASGITransport(app=self.mock)
+        return self._transport
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """An ``httpx.AsyncClient`` reaching the mock in-process, ``base_url`` set
+        (closed when the block ends)."""
+        self._check_open("pact.client")
+        if self._client is None:
+            self._client = httpx.AsyncClient(transport=self.transport, base_url=CLIENT_BASE_URL)
+        return self._client
+
+    @property
+    def url(self) -> str:
+        """The mock's real HTTP base URL (``http://127.0.0.1:PORT``), once serving."""
+        if self._url is None:
+            raise RuntimeError(
+                "the mock provider is not served over HTTP: use Pact(..., serve_http=True) "
+                "or `await pact.serve()` first (pact.client needs no socket)"
+            )
+        return self._url
+
+    async def serve(self) -> str:
+        """Serve the mock over HTTP on 127.0.0.1 and a free port, until the block ends;
+        returns (and sets ``pact.url`` to) its base URL."""
+        stack = self._check_open("pact.serve()")
+        if self._url is None:
+            from ._serve import serve
+
+            self._url = await stack.enter_async_context(serve(self.mock))
+        return self._url
+
+    def _check_open(self, what: str) -> AsyncExitStack:
+        if self._stack is None:
+            raise RuntimeError(f"{what} is only available inside `async with Pact(...) as pact:`")
+        return self._stack
+
+    # -- writing interactions ---------------------------------------------------------------------
+
+    def given(self, state: str, params: Mapping[str, JSON] | None = None, /, **more: JSON) -> HttpInteractionBuilder:
+        """Start an interaction in a provider state (``params`` and keywords are its
+        parameters); chain ``.given`` again for several states."""
+        return self._new().given(state, params, **more)
+
+    def upon_receiving(self, description: str) -> HttpInteractionBuilder:
+        """Start an interaction (without a provider state)."""
+        return self._new().upon_receiving(description)
+
+    def _new(self) -> HttpInteractionBuilder:
+        builder = HttpInteractionBuilder(self)
+        self._builders.append(builder)
+        return builder
+
+    def _update(self, builder: HttpInteractionBuilder, interaction: HttpInteraction) -> None:
+        entry = _writer.entry(interaction, self.spec)  # fails here, at the line that made it, if the spec cannot hold it
+        identity = (interaction.description, interaction.provider_states)
+        for other in self._builders:
+            if other is not builder and other.slot is not None:
+                known = self.mock.interactions[other.slot]
+                if (known.description, known.provider_states) == identity:
+                    raise ValueError(f"two interactions are {describe(interaction)}: give them different descriptions")
+        builder.entry = entry
+        if builder.slot is None:
+            builder.slot = self.mock.add(interaction)
+        else:
+            self.mock.replace(builder.slot, interaction)
+
+
+def _bad_spec(spec: object) -> Spec:
+    raise ValueError(f"spec must be 'V2', 'V3' or 'V4', got {spec!r}")
+
+
+_NO_BODY: object = object()
+
+
+class HttpInteractionBuilder:
+    """One HTTP interaction being written: ``given`` ... ``upon_receiving`` ...
+    ``with_request`` ... ``will_respond_with``. Each method returns the builder."""
+
+    def __init__(self, pact: Pact) -> None:
+        self._pact = pact
+        self._spec = pact.spec
+        self._description: str | None = None
+        self._states: list[ProviderState] = []
+        self._request: HttpRequest | None = None
+        self._response: HttpResponse | None = None
+        self._key: str | None = None
+        self._pending = False
+        self._comments: dict[str, JSON] | None = None
+        #: the interaction's index in the mock, and its text for the pact file, once complete
+        self.slot: int | None = None
+        self.entry: _writer.Entry | None = None
+
+    def given(self, state: str, params: Mapping[str, JSON] | None = None, /, **more: JSON) -> HttpInteractionBuilder:
+        """Add a provider state, with parameters (a mapping and/or keywords)."""
+        if not isinstance(state, str) or not state:
+            raise ValueError(f"a provider state is a non-empty string, got {state!r}")
+        self._states.append(ProviderState(state, {**(params or {}), **more}))
+        return self._changed()
+
+    def upon_receiving(self, description: str) -> HttpInteractionBuilder:
+        """Name the interaction (the name, with the states, identifies it in the pact)."""
+        if not isinstance(description, str) or not description:
+            raise ValueError(f"an interaction description is a non-empty string, got {description!r}")
+        if self._description is not None:
+            raise ValueError(f"this interaction is already called {self._description!r}: start another from the Pact")
+        self._description = description
+        return self._changed()
+
+    def with_request(
+        self,
+        method: str,
+        path: object = "/",
+        *,
+        query: Mapping[str, object] | str | None = None,
+        headers: Mapping[str, object] | None = None,
+        body: object = None,
+    ) -> HttpInteractionBuilder:
+        """The request the consumer will make. ``path``, query values and header values
+        may be matchers; ``body`` is JSON unless it is ``str`` (text), ``bytes``, or one
+        of :mod:`apact.bodies` (``Text``, ``Xml``, ``Form``, ``Multipart``, ``Binary``)."""
+        spec = self._spec
+        path_text, path_rules, path_generator = compile_text(path, spec, "$.path")
+        rules: dict[str, dict[str, RuleList]] = {}
+        generators: dict[str, dict[str, Generator]] = {}
+        if path_rules:
+            rules["path"] = {"": RuleList(path_rules)}
+        if path_generator is not None:
+            generators["path"] = {"": path_generator}
+        parsed_query = _query(query, spec, rules, generators)
+        head, body_model = _headers_and_body(headers, body, spec, "request", rules, generators)
+        self._request = HttpRequest(method.upper(), path_text, parsed_query, head, body_model, rules, generators)
+        return self._changed()
+
+    def will_respond_with(
+        self,
+        status: object = 200,
+        *,
+        headers: Mapping[str, object] | None = None,
+        body: object = None,
+    ) -> HttpInteractionBuilder:
+        """The response the provider must give; ``status`` may be
+        ``match.status_code(...)``; headers and body as in :meth:`with_request`."""
+        spec = self._spec
+        rules: dict[str, dict[str, RuleList]] = {}
+        generators: dict[str, dict[str, Generator]] = {}
+        if isinstance(status, Term):
+            compiled = compile_json(status, spec, "$.status")
+            if "$" in compiled.rules:
+                rules["status"] = {"": compiled.rules["$"]}
+            status = compiled.example
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+            raise ValueError(f"a response status is an integer from 100 to 599 or match.status_code(...), got {status!r}")
+        head, body_model = _headers_and_body(headers, body, spec, "response", rules, generators)
+        self._response = HttpResponse(status, head, body_model, rules, generators)
+        return self._changed()
+
+    def key(self, key: str) -> HttpInteractionBuilder:
+        """A V4 interaction key (a stable identifier)."""
+        self._v4_only("key")
+        self._key = key
+        return self._changed()
+
+    def pending(self, pending: bool = True) -> HttpInteractionBuilder:
+        """Mark the interaction pending (V4): its failure does not fail verification."""
+        self._v4_only("pending")
+        self._pending = pending
+        return self._changed()
+
+    def comment(self, *texts: str, **values: JSON) -> HttpInteractionBuilder:
+        """V4 comments: free texts (``comments.text``) and named values
+        (``testname=...``, ``references=...``)."""
+        self._v4_only("comment")
+        comments = dict(self._comments or {})
+        if texts:
+            existing = comments.get("text")
+            comments["text"] = [*(existing if isinstance(existing, list) else []), *texts]
+        comments.update(values)
+        self._comments = comments
+        return self._changed()
+
+    def _v4_only(self, what: str) -> None:
+        if self._spec < Spec.V4:
+            raise ValueError(f"an interaction {what} needs spec V4 (this pact is {self._spec.label})")
+
+    def missing_part(self) -> str | None:
+        """What the interaction still needs, or ``None`` when complete."""
+        if self._description is None:
+            return "description (call .upon_receiving(...))"
+        if self._request is None:
+            return "request (call .with_request(...))"
+        if self._response is None:
+            return "response (call .will_respond_with(...))"
+        return None
+
+    def label(self) -> str:
+        return repr(self._description) if self._description else "an interaction without a description"
+
+    def _changed(self) -> HttpInteractionBuilder:
+        if self.missing_part() is None:
+            assert self._description is not None and self._request is not None and self._response is not None
+            interaction = HttpInteraction(
+                self._description,
+                self._request,
+                self._response,
+                tuple(self._states),
+                self._key,
+                self._pending,
+                self._comments,
+            )
+            self._pact._update(self, interaction)
+        return self
+
+
+def _query(
+    query: Mapping[str, object] | str | None,
+    spec: Spec,
+    rules: dict[str, dict[str, RuleList]],
+    generators: dict[str, dict[str, Generator]],
+) -> dict[str, list[str]] | None:
+    if query is None:
+        return None
+    if isinstance(query, str):
+        parsed: dict[str, list[str]] = {}
+        for name, value in parse_qsl(query.lstrip("?"), keep_blank_values=True):
+            parsed.setdefault(name, []).append(value)
+        return parsed
+    out: dict[str, list[str]] = {}
+    for name, given in query.items():
+        items = given if isinstance(given, (list, tuple)) else [given]
+        for item in items:
+            text, matchers, generator = compile_text(item, spec, f"$.query.{name}")
+            out.setdefault(name, []).append(text)
+            if matchers:
+                rules.setdefault("query", {}).setdefault(name, RuleList(matchers))
+            if generator is not None:
+                generators.setdefault("query", {}).setdefault(name, generator)
+    return out
+
+
+def _headers_and_body(
+    headers: Mapping[str, object] | None,
+    body: object,
+    spec: Spec,
+    part: str,
+    rules: dict[str, dict[str, RuleList]],
+    generators: dict[str, dict[str, Generator]],
+) -> tuple[dict[str, list[str]] | None, Body | None]:
+    out: dict[str, list[str]] | None = None
+    declared: str | None = None
+    if headers is not None:
+        out = {}
+        for name, given in headers.items():
+            items = given if isinstance(given, (list, tuple)) else [given]
+            for item in items:
+                text, matchers, generator = compile_text(item, spec, f"$.{part}.headers.{name}")
+                out.setdefault(name, []).append(text)
+                if matchers:
+                    rules.setdefault("header", {}).setdefault(name, RuleList(matchers))
+                if generator is not None:
+                    generators.setdefault("header", {}).setdefault(name, generator)
+            if name.lower() == "content-type":
+                declared = ", ".join(out[name])
+    if body is None:
+        return out, None
+    built = bodies.build(body, spec, f"$.{part}.body", declared)
+    if built.rules:
+        rules["body"] = built.rules
+    if built.generators:
+        generators["body"] = built.generators
+    if declared is None:
+        out = {**(out or {}), "Content-Type": [built.content_type]}
+        if built.header_rules:
+            rules.setdefault("header", {})["Content-Type"] = RuleList(built.header_rules)
+    return out, built.body

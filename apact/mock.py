@@ -1,0 +1,337 @@
+"""The mock provider: an ASGI app that answers requests as the pact says.
+
+::
+
+    mock = MockProvider([interaction, ...], spec=Spec.V4, cors=False)
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=mock), base_url="http://apact.mock")
+
+Each request is compared with the expected requests by the matching engine. A request
+that matches gets that interaction's response, with its generators applied (fresh
+random values, URLs pointing at the mock). One that matches nothing gets a ``500``
+whose JSON body lists, for the closest interactions, every mismatch (path, expected,
+actual, message), and is recorded in :attr:`MockProvider.unexpected`. When several
+interactions match, the first not yet used answers (so two interactions with the same
+request but different provider states are each exercised), then the first.
+
+Interactions are model objects (:mod:`apact.model`), read or built once; finding the
+candidates for a request is a dictionary lookup on method and path (interactions with
+a path rule are tried for every request), so the cost per request does not grow with
+the number of interactions. The consumer's ``Pact`` adds interactions as they are
+written; a stub server passes the interactions of pact files.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from . import _sniff
+from ._generation import Context, generate_response
+from ._types import JSON, Receive, Scope, Send
+from .matching import Mismatch, request_mismatches
+from .model import Body, HttpInteraction, HttpRequest, Spec
+
+__all__ = ["Candidate", "MockProvider", "UnexpectedRequest", "describe", "request_from_asgi"]
+
+#: how many near misses an unexpected request reports
+CLOSEST = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An interaction that did not match a request, and why."""
+
+    interaction: HttpInteraction
+    mismatches: tuple[Mismatch, ...]
+
+    def to_json(self) -> dict[str, JSON]:
+        return {
+            "description": self.interaction.description,
+            "providerStates": [state.name for state in self.interaction.provider_states],
+            "mismatches": [
+                {"path": m.path, "expected": m.expected, "actual": m.actual, "message": m.message} for m in self.mismatches
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class UnexpectedRequest:
+    """A request no interaction matched, with the closest interactions."""
+
+    request: HttpRequest
+    closest: tuple[Candidate, ...]
+
+    def render(self) -> str:
+        """A readable report: the request, then each close interaction's mismatches."""
+        lines = [f"unexpected request: {request_line(self.request)}"]
+        if not self.closest:
+            lines.append("  (no interactions were defined)")
+        for candidate in self.closest:
+            lines.append(f"  closest interaction: {describe(candidate.interaction)}")
+            lines.extend(f"    {mismatch}" for mismatch in candidate.mismatches)
+            lines.extend("    " + line for line in body_diff(candidate.interaction.request, self.request, candidate.mismatches))
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, JSON]:
+        return {
+            "error": f"apact mock provider: no interaction matches {request_line(self.request)}",
+            "request": _request_json(self.request),
+            "closest": [candidate.to_json() for candidate in self.closest],
+            "report": self.render(),
+        }
+
+
+def describe(interaction: HttpInteraction) -> str:
+    """``"a request for a steak" (given steaks are available)``."""
+    text = json.dumps(interaction.description, ensure_ascii=False)
+    states = [state.name for state in interaction.provider_states]
+    if states:
+        text += " (given " + " and ".join(states) + ")"
+    return text
+
+
+def request_line(request: HttpRequest) -> str:
+    """``POST /steaks/?a=1``."""
+    text = f"{request.method.upper()} {request.path}"
+    if request.raw_query:
+        text += "?" + request.raw_query
+    elif request.query:
+        text += "?" + "&".join(f"{name}={value}" for name, values in request.query.items() for value in values)
+    return text
+
+
+def body_diff(expected: HttpRequest, actual: HttpRequest, mismatches: Iterable[Mismatch], limit: int = 24) -> list[str]:
+    """A unified diff of two JSON bodies (when the bodies differ and both are JSON)."""
+    if not any(m.kind == "body" for m in mismatches) or expected.body is None or actual.body is None:
+        return []
+    try:
+        want, have = expected.body.json(), actual.body.json()
+    except (ValueError, UnicodeDecodeError):
+        return []
+    left = json.dumps(want, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
+    right = json.dumps(have, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
+    diff = list(difflib.unified_diff(left, right, "expected body (example)", "actual body", n=1, lineterm=""))
+    if len(diff) > limit:
+        diff = [*diff[:limit], f"... ({len(diff) - limit} more diff lines)"]
+    return diff
+
+
+def _request_json(request: HttpRequest) -> dict[str, JSON]:
+    out: dict[str, JSON] = {"method": request.method, "path": request.path}
+    if request.query:
+        out["query"] = {name: list(values) for name, values in request.query.items()}
+    if request.headers:
+        out["headers"] = {name: list(values) for name, values in request.headers.items()}
+    if request.body is not None:
+        try:
+            out["body"] = request.body.json()
+        except (ValueError, UnicodeDecodeError):
+            try:
+                out["body"] = request.body.text()
+            except UnicodeDecodeError:
+                out["body"] = f"<{len(request.body.content)} bytes>"
+    return out
+
+
+class MockProvider:
+    """The mock provider (an ASGI app). See the module documentation."""
+
+    def __init__(self, interactions: Iterable[HttpInteraction] = (), *, spec: Spec = Spec.V4, cors: bool = False) -> None:
+        self.spec = spec
+        self.cors = cors
+        self._interactions: list[HttpInteraction] = []
+        self._calls: list[int] = []
+        self._routes: dict[tuple[str, str], list[int]] = {}
+        self._anywhere: list[int] = []  # interactions whose path has a rule
+        #: requests that matched no interaction, in arrival order
+        self.unexpected: list[UnexpectedRequest] = []
+        for interaction in interactions:
+            self.add(interaction)
+
+    # -- the interactions ----------------------------------------------------------------
+
+    def add(self, interaction: HttpInteraction) -> int:
+        """Expect ``interaction``; returns its index (for :meth:`replace`)."""
+        index = len(self._interactions)
+        self._interactions.append(interaction)
+        self._calls.append(0)
+        self._index(index)
+        return index
+
+    def replace(self, index: int, interaction: HttpInteraction) -> None:
+        """Change the interaction at ``index`` (its use count is kept)."""
+        old = self._interactions[index]
+        if _route(old.request) != _route(interaction.request):
+            route = _route(old.request)
+            bucket = self._anywhere if route is None else self._routes[route]
+            bucket.remove(index)
+            self._interactions[index] = interaction
+            self._index(index)
+        else:
+            self._interactions[index] = interaction
+
+    def _index(self, index: int) -> None:
+        route = _route(self._interactions[index].request)
+        bucket = self._anywhere if route is None else self._routes.setdefault(route, [])
+        bucket.append(index)
+        bucket.sort()
+
+    @property
+    def interactions(self) -> tuple[HttpInteraction, ...]:
+        return tuple(self._interactions)
+
+    def calls(self, index: int) -> int:
+        """How many requests the interaction at ``index`` answered."""
+        return self._calls[index]
+
+    def missing(self) -> list[HttpInteraction]:
+        """The interactions no request has matched."""
+        return [i for i, n in zip(self._interactions, self._calls) if n == 0]
+
+    # -- matching --------------------------------------------------------------------------
+
+    def find(self, request: HttpRequest) -> int | UnexpectedRequest:
+        """The index of the interaction that answers ``request`` (and count the call),
+        or the report of an unexpected request (recorded)."""
+        route = (request.method.upper(), request.path)
+        exact = self._routes.get(route, ())
+        candidates = sorted((*exact, *self._anywhere)) if self._anywhere else exact
+        hits = [i for i in candidates if not request_mismatches(self._interactions[i].request, request, self.spec)]
+        if hits:
+            index = next((i for i in hits if self._calls[i] == 0), hits[0])
+            self._calls[index] += 1
+            return index
+        unexpected = UnexpectedRequest(request, self._closest(request))
+        self.unexpected.append(unexpected)
+        return unexpected
+
+    def _closest(self, request: HttpRequest) -> tuple[Candidate, ...]:
+        ranked = []
+        for order, interaction in enumerate(self._interactions):
+            mismatches = tuple(request_mismatches(interaction.request, request, self.spec))
+            elsewhere = any(m.kind in ("method", "path") for m in mismatches)
+            ranked.append((elsewhere, len(mismatches), order, Candidate(interaction, mismatches)))
+        ranked.sort(key=lambda item: item[:3])
+        if ranked and not ranked[0][0]:
+            ranked = [item for item in ranked if not item[0]]  # same route: only those
+        return tuple(item[3] for item in ranked[:CLOSEST])
+
+    # -- ASGI ------------------------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        request = request_from_asgi(scope, b"".join(chunks))
+        origin = request.header("Origin")
+        extra: list[tuple[bytes, bytes]] = []
+        if self.cors and origin:
+            extra = [(b"access-control-allow-origin", origin[0].encode()), (b"access-control-allow-credentials", b"true")]
+        found = self.find(request)
+        if isinstance(found, int):
+            await self._respond(found, scope, request, send, extra)
+        elif self.cors and request.method.upper() == "OPTIONS" and request.header("Access-Control-Request-Method"):
+            self.unexpected.remove(found)  # a CORS preflight is the mock's business, not the pact's
+            await _preflight(request, send, extra)
+        else:
+            body = json.dumps(found.to_json(), indent=2, ensure_ascii=False).encode()
+            headers = [(b"content-type", b"application/json"), (b"x-apact", b"unexpected-request"), *extra]
+            await _send(send, 500, headers, body)
+
+    async def _respond(self, index: int, scope: Scope, request: HttpRequest, send: Send, extra: list[tuple[bytes, bytes]]) -> None:
+        response = self._interactions[index].response
+        if response.generators:
+            response = generate_response(response, Context(mode="consumer", mock_server_url=_base_url(scope)))
+        headers: list[tuple[bytes, bytes]] = []
+        has_type = False
+        for name, values in (response.headers or {}).items():
+            lowered = name.lower()
+            if lowered == "content-length":
+                continue
+            has_type = has_type or lowered == "content-type"
+            headers.extend((lowered.encode("latin-1"), value.encode("latin-1")) for value in values)
+        body = response.body.content if response.body is not None and not response.body.null else b""
+        if body and not has_type and response.body is not None:
+            declared = response.body.content_type or _sniff.sniff(body)
+            if declared:
+                headers.append((b"content-type", declared.encode("latin-1")))
+        headers.extend(extra)
+        await _send(send, response.status, headers, b"" if request.method.upper() == "HEAD" else body, len(body))
+
+
+def _route(request: HttpRequest) -> tuple[str, str] | None:
+    """The (method, path) an expected request is filed under; ``None`` when its path
+    has a rule (it may match any path)."""
+    if request.matching_rules.get("path"):
+        return None
+    return (request.method.upper(), request.path)
+
+
+def request_from_asgi(scope: Scope, body: bytes) -> HttpRequest:
+    """The model of an incoming request (header names as ASGI gives them, lower-case)."""
+    headers: dict[str, list[str]] = {}
+    for raw_name, raw_value in scope.get("headers", ()):
+        headers.setdefault(raw_name.decode("latin-1"), []).append(raw_value.decode("latin-1"))
+    text = scope.get("query_string", b"").decode("latin-1")
+    query: dict[str, list[str]] | None = None
+    if text:
+        query = {}
+        for name, value in parse_qsl(text, keep_blank_values=True):
+            query.setdefault(name, []).append(value)
+    return HttpRequest(
+        method=scope["method"],
+        path=scope["path"],
+        query=query,
+        headers=headers,
+        body=Body(body) if body else None,
+        raw_query=text or None,
+    )
+
+
+def _base_url(scope: Scope) -> str:
+    host = next((value.decode("latin-1") for name, value in scope.get("headers", ()) if name == b"host"), None)
+    if host is None:
+        server = scope.get("server") or ("localhost", None)
+        host = server[0] if server[1] is None else f"{server[0]}:{server[1]}"
+    return f"{scope.get('scheme', 'http')}://{host}"
+
+
+async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes, length: int | None = None) -> None:
+    headers = [*headers, (b"content-length", str(len(body) if length is None else length).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _preflight(request: HttpRequest, send: Send, extra: list[tuple[bytes, bytes]]) -> None:
+    method = (request.header("Access-Control-Request-Method") or ["GET"])[0]
+    headers = [
+        *extra,
+        (b"access-control-allow-methods", f"{method}, GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS".encode("latin-1")),
+        (b"access-control-max-age", b"600"),
+    ]
+    asked = request.header("Access-Control-Request-Headers")
+    if asked:
+        headers.append((b"access-control-allow-headers", ", ".join(asked).encode("latin-1")))
+    await _send(send, 204, headers, b"")
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
