@@ -9,8 +9,9 @@ until a message replay (asking the provider to produce the message, then
 from __future__ import annotations
 
 import inspect
+import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeAlias
 from urllib.parse import urlencode
 
@@ -36,6 +37,8 @@ class Settings:
     timeout: float
     headers: Mapping[str, str]
     filters: Sequence[RequestFilter]
+    #: for random generators (one per run: seeding one per request costs more than the app)
+    rng: random.Random = field(default_factory=random.Random)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +60,7 @@ async def replay(interaction: Interaction, spec: Spec, values: Mapping[str, JSON
 
 
 async def replay_http(interaction: HttpInteraction, spec: Spec, values: Mapping[str, JSON], settings: Settings) -> Replayed:
-    context = Context(mode="provider", provider_state=values)
+    context = Context(mode="provider", provider_state=values, rng=settings.rng)
     try:
         request = generate_request(interaction.request, context)
         expected = generate_response(interaction.response, context, expected=True)

@@ -55,27 +55,33 @@ async def load_sources(sources: Sequence[Source], *, auth: Auth = None, timeout:
                     client = httpx.AsyncClient(timeout=timeout, auth=_httpx_auth(auth), follow_redirects=True)
                 loaded.append(await _fetch(client, source))
             else:
-                loaded.extend(await _read_path(anyio.Path(os.fspath(source))))
+                loaded.extend(await _read_path(os.fspath(source)))
     finally:
         if client is not None:
             await client.aclose()
     return loaded
 
 
-async def _read_path(path: anyio.Path) -> list[PactSource]:
-    if await path.is_dir():
-        files = sorted([entry async for entry in path.iterdir() if entry.suffix == ".json"], key=lambda p: p.name)
-        return [await _read_file(file) for file in files if await file.is_file()]
-    return [await _read_file(path)]
+async def _read_path(path: str) -> list[PactSource]:
+    # one trip to a worker thread for the whole file or directory
+    files = await anyio.to_thread.run_sync(_read_files, path)
+    return [PactSource(pactfile.loads(data, file=name), name) for name, data in files]
 
 
-async def _read_file(path: anyio.Path) -> PactSource:
-    name = str(path)
+def _read_files(path: str) -> list[tuple[str, bytes]]:
+    """``[(name, bytes)]`` of a file, or of a directory's ``*.json`` files by name."""
+    if os.path.isdir(path):
+        names = sorted(entry.name for entry in os.scandir(path) if entry.name.endswith(".json") and entry.is_file())
+        return [_read_file(os.path.join(path, name)) for name in names]
+    return [_read_file(path)]
+
+
+def _read_file(name: str) -> tuple[str, bytes]:
     try:
-        data = await path.read_bytes()
+        with open(name, "rb") as stream:
+            return name, stream.read()
     except OSError as error:
         raise PactFileError(f"cannot read the file: {error.strerror or error}", file=name) from None
-    return PactSource(pactfile.loads(data, file=name), name)
 
 
 async def _fetch(client: httpx.AsyncClient, url: str) -> PactSource:

@@ -13,10 +13,11 @@ or write them ``async`` (or wrap blocking work in ``anyio.to_thread.run_sync``).
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator, Mapping, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -24,7 +25,7 @@ import anyio
 
 from .._types import JSON
 from ..model import ProviderState
-from ._result import VerificationError, describe
+from ._result import ErrorKind, VerificationError, describe
 
 #: a provider-state handler: ``(params) -> values`` or ``() -> values``, sync or async,
 #: or a (sync or async) generator function that yields the values and tears down after
@@ -89,138 +90,127 @@ async def provider_states(
 ) -> AsyncIterator[dict[str, JSON]]:
     """Set ``states`` up in order, yield the values for provider-state generators (the
     states' params, overridden by what the handlers returned), tear them down in reverse
-    order. Raises :class:`StateFailure` when a handler fails (teardown of the states
-    already set up still runs). States with no handler (when allowed) are skipped.
+    order. Raises :class:`StateFailure` when a handler fails (the states already set up
+    are still torn down). States with no handler (when allowed) are passed over.
 
-    Each setup and teardown is bounded by ``timeout``; teardown runs even when the
-    verification is cancelled.
+    Each setup and teardown is bounded by ``timeout`` (a sync handler cannot be
+    interrupted, though); teardown runs even when the verification is cancelled.
     """
+    if not states:
+        yield {}
+        return
     values: dict[str, JSON] = {}
     for state in states:
         values.update(state.params)
     returned: dict[str, JSON] = {}
-    async with AsyncExitStack() as stack:
+    teardowns: list[Teardown] = []
+    try:
         for state in states:
             handler = handlers.get(state.name)
             if handler is not None:
-                got = await stack.enter_async_context(_run_handler(handler, state, timeout))
+                got, teardown = await _set_up(handler, state, timeout)
             elif state_change is not None:
-                got = await stack.enter_async_context(_run_state_change(state_change, state, timeout))
+                got, teardown = await _set_up_by_url(state_change, state, timeout)
             else:
                 continue
             returned.update(got)
+            if teardown is not None:
+                teardowns.append(teardown)
         values.update(returned)
         yield values
+    finally:
+        failure: StateFailure | None = None
+        for teardown in reversed(teardowns):
+            try:
+                await teardown()
+            except StateFailure as error:
+                failure = failure or error
+        if failure is not None:
+            raise failure
 
 
-@asynccontextmanager
-async def _run_handler(handler: Handler, state: ProviderState, timeout: float) -> AsyncIterator[Mapping[str, JSON]]:
-    label = _label(state)
-    try:
-        with anyio.fail_after(timeout):
+#: tears a state down; raises :class:`StateFailure`
+Teardown: TypeAlias = Callable[[], Awaitable[None]]
+
+
+async def _set_up(handler: Handler, state: ProviderState, timeout: float) -> tuple[Mapping[str, JSON], Teardown | None]:
+    teardown: Teardown | None = None
+    value: object = None
+    with anyio.move_on_after(timeout) as scope:
+        try:
             result = handler.function(dict(state.params)) if handler.takes_params else handler.function()
             if inspect.isasyncgen(result):
-                teardown = _async_generator_teardown(result, label, timeout)
-                value = await _first(result.__anext__(), StopAsyncIteration)
+                teardown = functools.partial(_end_async_generator, result, state, timeout)
+                try:
+                    value = await result.__anext__()
+                except StopAsyncIteration:
+                    teardown = None
             elif inspect.isgenerator(result):
-                teardown = _generator_teardown(result, label, timeout)
-                value = _first_sync(result)
+                teardown = functools.partial(_end_generator, result, state)
+                try:
+                    value = next(result)
+                except StopIteration:
+                    teardown = None
+            elif inspect.isawaitable(result):
+                value = await result
             else:
-                teardown = None
-                value = await result if inspect.isawaitable(result) else result
-    except StateFailure:
-        raise
-    except TimeoutError:
-        raise StateFailure(
-            VerificationError("state", f"the handler for {label} did not finish its setup within {timeout:g} s")
-        ) from None
-    except Exception as error:
-        raise StateFailure(VerificationError.from_exception("state", f"the handler for {label} raised {describe(error)}", error)) from None
-    values = _values(value, label)
-    if teardown is None:
-        yield values
-        return
-    try:
-        yield values
-    finally:
-        await teardown()
+                value = result
+        except Exception as error:
+            message = f"the handler for {_label(state)} raised {describe(error)}"
+            raise StateFailure(VerificationError.from_exception("state", message, error)) from None
+    if scope.cancelled_caught:
+        raise StateFailure(VerificationError("state", f"the handler for {_label(state)} did not finish its setup within {timeout:g} s"))
+    return _values(value, state), teardown
 
 
-async def _first(awaitable: Awaitable[Any], stop: type[BaseException]) -> Any:  # noqa: ANN401
-    try:
-        return await awaitable
-    except stop:
-        return None
-
-
-def _first_sync(generator: Generator[Any, None, None]) -> Any:  # noqa: ANN401
-    try:
-        return next(generator)
-    except StopIteration:
-        return None
-
-
-def _async_generator_teardown(generator: AsyncGenerator[Any, None], label: str, timeout: float) -> Callable[[], Awaitable[None]]:
-    async def teardown() -> None:
-        with anyio.CancelScope(shield=True):
-            try:
-                with anyio.fail_after(timeout):
-                    await generator.__anext__()
-            except StopAsyncIteration:
-                return
-            except TimeoutError:
-                await generator.aclose()
-                raise StateFailure(
-                    VerificationError("teardown", f"the handler for {label} did not finish its teardown within {timeout:g} s")
-                ) from None
-            except Exception as error:
-                raise StateFailure(VerificationError.from_exception("teardown", f"the teardown of {label} raised {describe(error)}", error)) from None
-            await generator.aclose()
-            raise StateFailure(VerificationError("teardown", f"the handler for {label} yielded more than once"))
-
-    return teardown
-
-
-def _generator_teardown(generator: Generator[Any, None, None], label: str, timeout: float) -> Callable[[], Awaitable[None]]:
-    async def teardown() -> None:
+async def _end_async_generator(generator: AsyncGenerator[Any, None], state: ProviderState, timeout: float) -> None:
+    with anyio.CancelScope(shield=True, deadline=anyio.current_time() + timeout) as scope:
         try:
-            next(generator)
-        except StopIteration:
+            await generator.__anext__()
+        except StopAsyncIteration:
             return
         except Exception as error:
-            raise StateFailure(VerificationError.from_exception("teardown", f"the teardown of {label} raised {describe(error)}", error)) from None
-        generator.close()
-        raise StateFailure(VerificationError("teardown", f"the handler for {label} yielded more than once"))
+            message = f"the teardown of {_label(state)} raised {describe(error)}"
+            raise StateFailure(VerificationError.from_exception("teardown", message, error)) from None
+        await generator.aclose()
+        raise StateFailure(VerificationError("teardown", f"the handler for {_label(state)} yielded more than once"))
+    if scope.cancelled_caught:
+        message = f"the handler for {_label(state)} did not finish its teardown within {timeout:g} s"
+        raise StateFailure(VerificationError("teardown", message))
 
-    return teardown
 
-
-@asynccontextmanager
-async def _run_state_change(change: StateChange, state: ProviderState, timeout: float) -> AsyncIterator[Mapping[str, JSON]]:
-    label = _label(state)
+async def _end_generator(generator: Generator[Any, None, None], state: ProviderState) -> None:
     try:
-        with anyio.fail_after(timeout):
-            value = await change(state, "setup")
-    except TimeoutError:
-        raise StateFailure(VerificationError("state", f"the state-change URL did not answer within {timeout:g} s for {label}")) from None
+        next(generator)
+    except StopIteration:
+        return
     except Exception as error:
-        raise StateFailure(VerificationError.from_exception("state", f"the state-change request for {label} failed: {error}", error)) from None
-    try:
-        yield _values(value, label)
-    finally:
-        with anyio.CancelScope(shield=True):
-            try:
-                with anyio.fail_after(timeout):
-                    await change(state, "teardown")
-            except TimeoutError:
-                raise StateFailure(
-                    VerificationError("teardown", f"the state-change URL did not answer within {timeout:g} s for the teardown of {label}")
-                ) from None
-            except Exception as error:
-                raise StateFailure(VerificationError.from_exception("teardown", f"the state-change teardown of {label} failed: {error}", error)) from None
+        message = f"the teardown of {_label(state)} raised {describe(error)}"
+        raise StateFailure(VerificationError.from_exception("teardown", message, error)) from None
+    generator.close()
+    raise StateFailure(VerificationError("teardown", f"the handler for {_label(state)} yielded more than once"))
 
 
-def _values(value: object, label: str) -> Mapping[str, JSON]:
+async def _set_up_by_url(change: StateChange, state: ProviderState, timeout: float) -> tuple[Mapping[str, JSON], Teardown]:
+    value = await _post_change(change, state, "setup", timeout)
+    return _values(value, state), functools.partial(_post_change, change, state, "teardown", timeout)
+
+
+async def _post_change(change: StateChange, state: ProviderState, action: str, timeout: float) -> Mapping[str, JSON] | None:
+    kind: ErrorKind = "state" if action == "setup" else "teardown"
+    with anyio.CancelScope(shield=action == "teardown", deadline=anyio.current_time() + timeout):
+        try:
+            return await change(state, action)
+        except Exception as error:
+            message = f"the state-change {action} of {_label(state)} failed: {describe(error)}"
+            raise StateFailure(VerificationError.from_exception(kind, message, error)) from None
+    # here only when the deadline cancelled the call
+    raise StateFailure(
+        VerificationError(kind, f"the state-change URL did not answer within {timeout:g} s ({action} of {_label(state)})")
+    )
+
+
+def _values(value: object, state: ProviderState) -> Mapping[str, JSON]:
     if value is None:
         return {}
     if isinstance(value, Mapping):
@@ -228,7 +218,7 @@ def _values(value: object, label: str) -> Mapping[str, JSON]:
     raise StateFailure(
         VerificationError(
             "state",
-            f"the handler for {label} gave {value!r} ({type(value).__name__}); it may return or yield "
+            f"the handler for {_label(state)} gave {value!r} ({type(value).__name__}); it may return or yield "
             "a dict of values for provider-state generators, or None",
         )
     )

@@ -44,7 +44,7 @@ from ..model import HttpResponse, Interaction, ProviderState
 from . import _asgi
 from ._process import Server, started_server
 from ._replay import RequestFilter, Settings, replay
-from ._result import InteractionResult, PactResult, VerificationError, VerificationResult
+from ._result import InteractionResult, PactResult, Status, VerificationError, VerificationResult
 from ._sources import Auth, PactSource, Source, load_sources
 from ._states import Handler, StateChange, StateFailure, StateHandler, make_handler, missing_states, provider_states
 from ._targets import AppSender, HttpSender, Outgoing, Sender, http_client
@@ -240,7 +240,7 @@ class Verifier:
                 if reason is None and item.pending and self._pending == "skip":
                     reason = "pending (the verifier skips pending interactions: pending='skip')"
                 if reason is not None:
-                    run.record(item, replace(_template(item), reason=reason))
+                    run.record(item, _result(item, "skipped", reason=reason))
                     continue
                 missing = missing_states(interaction.provider_states, self._handlers, self._state_change_url is not None)
                 if missing and not self._ignore_missing_states:
@@ -264,7 +264,7 @@ class Verifier:
         for item in items:
             states = item.interaction.provider_states
             if all(self._shareable(state) for state in states):
-                key = json.dumps([[s.name, s.params] for s in states], sort_keys=True, default=str)
+                key = json.dumps([[s.name, s.params] for s in states], sort_keys=True, default=str) if states else ""
                 if key not in shared:
                     shared[key] = []
                     units.append(shared[key])
@@ -328,7 +328,7 @@ class Verifier:
         replayed = await replay(item.interaction, item.pact.source.pact.spec, values, settings)
         duration = time.perf_counter() - started
         if replayed.skipped is not None:
-            run.record(item, replace(_template(item), reason=replayed.skipped, duration=duration))
+            run.record(item, _result(item, "skipped", reason=replayed.skipped, duration=duration))
             return
         run.record(
             item,
@@ -349,9 +349,9 @@ class Verifier:
     ) -> InteractionResult:
         bad = bool(mismatches or errors)
         status = ("pending" if item.pending and self._pending == "report" else "failed") if bad else "passed"
-        return replace(
-            _template(item),
-            status=status,
+        return _result(
+            item,
+            status,
             mismatches=mismatches,
             errors=errors,
             duration=duration,
@@ -502,24 +502,41 @@ class _Selection:
         return None
 
 
-def _template(item: _Item) -> InteractionResult:
-    """The result's fields that come from the interaction (status: skipped)."""
+def _result(
+    item: _Item,
+    status: Status,
+    *,
+    mismatches: tuple[Mismatch, ...] = (),
+    errors: tuple[VerificationError, ...] = (),
+    duration: float = 0.0,
+    reason: str | None = None,
+    request: str | None = None,
+    response: HttpResponse | None = None,
+    expected: HttpResponse | None = None,
+) -> InteractionResult:
     interaction = item.interaction
-    interaction_id = interaction.extra.get("_id")
+    interaction_id = interaction.extra.get("_id") if interaction.extra else None
     return InteractionResult(
-        description=interaction.description,
-        kind=interaction.kind,
-        status="skipped",
-        provider_states=interaction.provider_states,
-        pending=item.pending,
-        index=item.index,
-        key=interaction.key,
-        interaction_id=interaction_id if isinstance(interaction_id, str) else None,
+        interaction.description,
+        interaction.kind,
+        status,
+        interaction.provider_states,
+        mismatches,
+        errors,
+        duration,
+        item.pending,
+        reason,
+        request,
+        response,
+        expected,
+        item.index,
+        interaction.key,
+        interaction_id if isinstance(interaction_id, str) else None,
     )
 
 
 def _not_run(item: _Item) -> InteractionResult:
-    return replace(_template(item), reason="not run: fail_fast stopped the verification after a failure")
+    return _result(item, "skipped", reason="not run: fail_fast stopped the verification after a failure")
 
 
 __all__ = ["DEFAULT_CONCURRENCY", "PendingPolicy", "Verifier"]

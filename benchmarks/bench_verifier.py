@@ -1,0 +1,287 @@
+"""Provider verification benchmark (issue 4): apact against pact-python 4.2's verifier.
+
+A FastAPI "Grill Chef" app with a provider state ("steaks are available", its count as
+a param), pacts of 10, 100 and 1,000 interactions (orders that are cooked, orders that
+are refused, steaks looked up: integer, type and eachLike matchers), verified by:
+
+* apact in-process (the app called directly; the state set by a Python handler, with
+  its own setup and teardown around every interaction: the default rule);
+* apact over HTTP to the app served by uvicorn, ``concurrency=8``; the state handler
+  (``shared=True``: these interactions only read the stock) posts to the app's
+  state-change endpoint, so interactions with the same state share one setup;
+* pact-python 4.2's verifier (the Rust core) over HTTP to the same uvicorn server,
+  states through the same state-change endpoint (setup and teardown per interaction).
+
+Every measurement runs in a fresh child process (timed around the verification only;
+peak memory is that process's maximum RSS), against one uvicorn server in its own
+process; each is repeated (``--repeat``, default 3) and the fastest run counts, the
+highest peak memory. Needs fastapi and uvicorn (benchmark-only: ``pip install fastapi uvicorn``);
+pact-python is optional. Run: ``python benchmarks/bench_verifier.py [--sizes 10,100]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+PROVIDER = "Grill Chef"
+STATE = "steaks are available"
+
+
+# -- the provider ---------------------------------------------------------------------------------
+
+
+def make_app() -> Any:  # noqa: ANN401  (fastapi is imported only where the app runs)
+    """The FastAPI Grill Chef (``uvicorn --factory bench_verifier:make_app``)."""
+    from fastapi import FastAPI
+    from fastapi.responses import JSONResponse
+
+    kitchen = {"steaks": 0}
+    app = FastAPI()
+
+    @app.post("/steaks/", status_code=201)
+    async def order(order: dict[str, Any]) -> Any:  # noqa: ANN401
+        cooking = order.get("cooking")
+        if cooking == "well-done":
+            return JSONResponse({"reason": "we do not serve well-done steaks"}, status_code=422)
+        if kitchen["steaks"] <= 0:
+            return JSONResponse({"reason": "no steaks left"}, status_code=503)
+        return {"waitingTime": 10 + kitchen["steaks"], "cooking": cooking}
+
+    @app.get("/steaks/{steak_id}")
+    async def steak(steak_id: int) -> Any:  # noqa: ANN401
+        if kitchen["steaks"] <= 0:
+            return JSONResponse({"reason": "no steaks left"}, status_code=404)
+        return {"id": steak_id, "cooking": "medium-rare", "sides": [{"name": "fries", "price": 3.5}]}
+
+    @app.post("/_pact/state")
+    async def state(change: dict[str, Any]) -> dict[str, Any]:
+        if change.get("state") == STATE:
+            kitchen["steaks"] = int(change.get("params", {}).get("count", 1)) if change.get("action") == "setup" else 0
+        return {}
+
+    app.state.kitchen = kitchen
+    return app
+
+
+def make_pact(count: int) -> dict[str, Any]:
+    """A V4 pact of ``count`` interactions, all needing the state (5 different counts)."""
+    interactions = []
+    for i in range(count):
+        state = [{"name": STATE, "params": {"count": i % 5 + 1}}]
+        kind = i % 3
+        if kind == 0:
+            cooking = ("rare", "medium-rare", "medium")[i // 3 % 3]
+            request = {"method": "POST", "path": "/steaks/", "headers": {"Content-Type": ["application/json"]},
+                       "body": {"contentType": "application/json", "encoded": False, "content": {"cooking": cooking}}}
+            response = {"status": 201, "headers": {"Content-Type": ["application/json"]},
+                        "body": {"contentType": "application/json", "encoded": False, "content": {"waitingTime": 12, "cooking": cooking}},
+                        "matchingRules": {"body": {"$.waitingTime": {"combine": "AND", "matchers": [{"match": "integer"}]}}}}
+        elif kind == 1:
+            request = {"method": "POST", "path": "/steaks/", "headers": {"Content-Type": ["application/json"]},
+                       "body": {"contentType": "application/json", "encoded": False, "content": {"cooking": "well-done"}}}
+            response = {"status": 422, "headers": {"Content-Type": ["application/json"]},
+                        "body": {"contentType": "application/json", "encoded": False, "content": {"reason": "we do not serve well-done steaks"}}}
+        else:
+            request = {"method": "GET", "path": f"/steaks/{i}"}
+            response = {"status": 200, "headers": {"Content-Type": ["application/json"]},
+                        "body": {"contentType": "application/json", "encoded": False,
+                                 "content": {"id": i, "cooking": "rare", "sides": [{"name": "chips", "price": 2.5}]}},
+                        "matchingRules": {"body": {
+                            "$.id": {"combine": "AND", "matchers": [{"match": "integer"}]},
+                            "$.cooking": {"combine": "AND", "matchers": [{"match": "regex", "regex": "^(rare|medium-rare|medium)$"}]},
+                            "$.sides": {"combine": "AND", "matchers": [{"match": "type", "min": 1}]},
+                            "$.sides[*].name": {"combine": "AND", "matchers": [{"match": "type"}]},
+                            "$.sides[*].price": {"combine": "AND", "matchers": [{"match": "number"}]},
+                        }}}
+        interactions.append({"type": "Synchronous/HTTP", "description": f"interaction {i:04d}", "providerStates": state,
+                             "request": request, "response": response, "pending": False})
+    return {"consumer": {"name": "Sous Chef"}, "provider": {"name": PROVIDER}, "interactions": interactions,
+            "metadata": {"pactSpecification": {"version": "4.0"}}}
+
+
+# -- one measurement (in a child process) -----------------------------------------------------------
+
+
+def measure(mode: str, pact_path: str, base_url: str) -> dict[str, Any]:
+    if mode.startswith("baseline"):  # what the process holds before verifying anything
+        import apact  # noqa: F401
+
+        if mode == "baseline-in-process":
+            make_app()
+        return {"seconds": 0.0, "ok": True, "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+    if mode == "pact-python":
+        os.environ["PACT_DO_NOT_TRACK"] = "true"
+        from pact import Verifier as PactPythonVerifier
+
+        verifier = (
+            PactPythonVerifier(PROVIDER, host="127.0.0.1")
+            .add_transport(url=base_url)
+            .add_source(pact_path)
+            .state_handler(f"{base_url}/_pact/state", teardown=True, body=True)
+        )
+        started = time.perf_counter()
+        try:
+            verifier.verify()
+            ok = True
+        except RuntimeError:
+            ok = False
+        seconds = time.perf_counter() - started
+    else:
+        import anyio
+
+        seconds, ok = anyio.run(_apact, mode, pact_path, base_url)
+    return {"seconds": seconds, "ok": ok, "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+
+
+async def _apact(mode: str, pact_path: str, base_url: str) -> tuple[float, bool]:
+    from collections.abc import AsyncIterator
+
+    import httpx
+
+    from apact import Verifier
+
+    if mode == "apact-in-process":
+        app = make_app()
+        kitchen = app.state.kitchen
+        verifier = Verifier(PROVIDER, app=app)
+
+        @verifier.state(STATE)
+        async def steaks(params: dict[str, Any]) -> AsyncIterator[None]:
+            kitchen["steaks"] = params["count"]
+            yield
+            kitchen["steaks"] = 0
+
+        started = time.perf_counter()
+        result = await verifier.verify(pact_path)
+        return time.perf_counter() - started, result.ok
+
+    async with httpx.AsyncClient(base_url=base_url) as admin:
+        verifier = Verifier(PROVIDER, base_url=base_url, concurrency=8 if mode == "apact-http-c8" else 1)
+
+        @verifier.state(STATE, shared=True)
+        async def steaks_over_http(params: dict[str, Any]) -> AsyncIterator[None]:
+            await admin.post("/_pact/state", json={"state": STATE, "action": "setup", "params": params})
+            yield
+            await admin.post("/_pact/state", json={"state": STATE, "action": "teardown", "params": params})
+
+        started = time.perf_counter()
+        result = await verifier.verify(pact_path)
+        return time.perf_counter() - started, result.ok
+
+
+# -- orchestration --------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve() -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "uvicorn", "--factory", "bench_verifier:make_app", "--port", str(port), "--log-level", "warning"],
+        cwd=HERE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url + "/docs", timeout=1).close()  # noqa: S310
+            return process, url
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("uvicorn did not start") from None
+            time.sleep(0.05)
+
+
+def _child(mode: str, pact_path: Path, url: str) -> dict[str, Any]:
+    output = subprocess.run(  # noqa: S603
+        [sys.executable, __file__, "--child", mode, str(pact_path), url],
+        capture_output=True, text=True, check=True, cwd=HERE,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10,100,1000")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the fastest counts (default 3)")
+    parser.add_argument("--child", nargs=3, metavar=("MODE", "PACT", "URL"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(*args.child)))
+        return
+    try:
+        import pact  # noqa: F401
+
+        peer = True
+    except ImportError:
+        peer = False
+    modes = ["apact-in-process", "apact-http-c1", "apact-http-c8"] + (["pact-python"] if peer else [])
+    sizes = [int(size) for size in args.sizes.split(",")]
+    print(f"apact provider verification benchmark — Python {platform.python_version()} on {platform.machine()}, "
+          f"{platform.system()}, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d')}")
+    if not peer:
+        print("(pact-python is not installed: its column is left out)")
+    server, url = _serve()
+    results: dict[tuple[str, int], dict[str, Any]] = {}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for size in sizes:
+                path = Path(tmp) / f"pact-{size}.json"
+                path.write_text(json.dumps(make_pact(size)))
+                for mode in modes:
+                    runs = [_child(mode, path, url) for _ in range(args.repeat)]
+                    fastest = min(runs, key=lambda run: run["seconds"])
+                    results[mode, size] = {
+                        **fastest,
+                        "ok": all(run["ok"] for run in runs),
+                        "peak_rss_kib": max(run["peak_rss_kib"] for run in runs),
+                    }
+    finally:
+        server.terminate()
+        server.wait()
+    header = f"{'interactions':>12}" + "".join(f"{mode:>20}" for mode in modes)
+    print(f"\ntotal seconds (ms per interaction), fastest of {args.repeat} runs")
+    print(header)
+    for size in sizes:
+        cells = "".join(
+            f"{results[mode, size]['seconds']:>10.3f} ({results[mode, size]['seconds'] / size * 1000:>6.2f})" for mode in modes
+        )
+        print(f"{size:>12}{cells}")
+    failed = [f"{mode} {size}" for (mode, size), r in results.items() if not r["ok"]]
+    if failed:
+        print("NOT VERIFIED (the numbers above are not comparable):", ", ".join(failed))
+    if peer:
+        print("\nspeed-up over pact-python (its time / apact's time)")
+        print(f"{'interactions':>12}" + "".join(f"{mode:>20}" for mode in modes[:-1]))
+        for size in sizes:
+            base = results["pact-python", size]["seconds"]
+            print(f"{size:>12}" + "".join(f"{base / results[mode, size]['seconds']:>19.1f}x" for mode in modes[:-1]))
+    biggest = max(sizes)
+    base = {mode: _child(mode, Path(), url)["peak_rss_kib"] / 1024 for mode in ("baseline-in-process", "baseline-http")}
+    print(f"\npeak memory (max RSS of the verifying process) for {biggest} interactions, MiB")
+    print(f"  {'':<18} {'peak':>7}  {'before verifying (imports, app)':>32}")
+    for mode in modes:
+        before = base["baseline-in-process"] if mode == "apact-in-process" else base["baseline-http"] if mode.startswith("apact") else None
+        note = f"{before:>32.1f}" if before is not None else f"{'':>32}"
+        print(f"  {mode:<18} {results[mode, biggest]['peak_rss_kib'] / 1024:>7.1f}  {note}")
+
+
+if __name__ == "__main__":
+    main()
