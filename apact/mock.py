@@ -14,9 +14,10 @@ interactions match, the first not yet used answers (so two interactions with the
 request but different provider states are each exercised), then the first.
 
 Interactions are model objects (:mod:`apact.model`), read or built once; finding the
-candidates for a request is a dictionary lookup on method and path (interactions with
-a path rule are tried for every request), so the cost per request does not grow with
-the number of interactions. The consumer's ``Pact`` adds interactions as they are
+candidates for a request is a dictionary lookup on method and path, then on the exact
+JSON body for interactions that expect one (interactions with a path or body rule are
+tried on every request to their route, or to any route), so the cost per request does
+not grow with the number of interactions. The consumer's ``Pact`` adds interactions as they are
 written; a stub server passes the interactions of pact files.
 """
 
@@ -144,7 +145,7 @@ class MockProvider:
         self.cors = cors
         self._interactions: list[HttpInteraction] = []
         self._calls: list[int] = []
-        self._routes: dict[tuple[str, str], list[int]] = {}
+        self._routes: dict[tuple[str, str], _Route] = {}
         self._anywhere: list[int] = []  # interactions whose path has a rule
         #: requests that matched no interaction, in arrival order
         self.unexpected: list[UnexpectedRequest] = []
@@ -158,26 +159,31 @@ class MockProvider:
         index = len(self._interactions)
         self._interactions.append(interaction)
         self._calls.append(0)
-        self._index(index)
+        self._file(index, interaction, add=True)
         return index
 
     def replace(self, index: int, interaction: HttpInteraction) -> None:
         """Change the interaction at ``index`` (its use count is kept)."""
-        old = self._interactions[index]
-        if _route(old.request) != _route(interaction.request):
-            route = _route(old.request)
-            bucket = self._anywhere if route is None else self._routes[route]
-            bucket.remove(index)
-            self._interactions[index] = interaction
-            self._index(index)
-        else:
-            self._interactions[index] = interaction
+        self._file(index, self._interactions[index], add=False)
+        self._interactions[index] = interaction
+        self._file(index, interaction, add=True)
 
-    def _index(self, index: int) -> None:
-        route = _route(self._interactions[index].request)
-        bucket = self._anywhere if route is None else self._routes.setdefault(route, [])
-        bucket.append(index)
-        bucket.sort()
+    def _file(self, index: int, interaction: HttpInteraction, *, add: bool) -> None:
+        """File the interaction under its route, and there under its exact JSON body
+        when it has one (no body rules): a request is compared only with interactions
+        that could match it."""
+        request = interaction.request
+        if request.matching_rules.get("path"):
+            bucket = self._anywhere
+        else:
+            route = self._routes.setdefault((request.method.upper(), request.path), _Route())
+            key = None if request.matching_rules.get("body") else _expected_body_key(request)
+            bucket = route.open if key is None else route.by_body.setdefault(key, [])
+        if add:
+            bucket.append(index)
+            bucket.sort()
+        else:
+            bucket.remove(index)
 
     @property
     def interactions(self) -> tuple[HttpInteraction, ...]:
@@ -196,9 +202,10 @@ class MockProvider:
     def find(self, request: HttpRequest) -> int | UnexpectedRequest:
         """The index of the interaction that answers ``request`` (and count the call),
         or the report of an unexpected request (recorded)."""
-        route = (request.method.upper(), request.path)
-        exact = self._routes.get(route, ())
-        candidates = sorted((*exact, *self._anywhere)) if self._anywhere else exact
+        route = self._routes.get((request.method.upper(), request.path))
+        candidates = route.candidates(request) if route is not None else []
+        if self._anywhere:
+            candidates = sorted((*candidates, *self._anywhere))
         hits = [i for i in candidates if not request_mismatches(self._interactions[i].request, request, self.spec)]
         if hits:
             index = next((i for i in hits if self._calls[i] == 0), hits[0])
@@ -270,12 +277,55 @@ class MockProvider:
         await _send(send, response.status, headers, b"" if request.method.upper() == "HEAD" else body, len(body))
 
 
-def _route(request: HttpRequest) -> tuple[str, str] | None:
-    """The (method, path) an expected request is filed under; ``None`` when its path
-    has a rule (it may match any path)."""
-    if request.matching_rules.get("path"):
+class _Route:
+    """The interactions expecting one method and path: those with an exact JSON body
+    (no body rules) by that body, the others in ``open``."""
+
+    __slots__ = ("open", "by_body")
+
+    def __init__(self) -> None:
+        self.open: list[int] = []
+        self.by_body: dict[str, list[int]] = {}
+
+    def candidates(self, request: HttpRequest) -> list[int]:
+        """The interactions that could match ``request``. Sound: the engine compares
+        JSON bodies without rules for strict equality, and equal JSON documents have the
+        same key, so no interaction left out could have matched."""
+        if not self.by_body:
+            return self.open
+        key = _body_key(request.body)
+        keyed = self.by_body.get(key, []) if key is not None else []
+        return sorted((*self.open, *keyed)) if self.open and keyed else (keyed or self.open)
+
+
+def _expected_body_key(request: HttpRequest) -> str | None:
+    """The key of an expected JSON body (compared as JSON: no other content type)."""
+    declared = request.content_type()
+    if declared is not None and not _sniff.is_json(declared):
         return None
-    return (request.method.upper(), request.path)
+    return _body_key(request.body)
+
+
+def _body_key(body: Body | None) -> str | None:
+    """A JSON body as canonical text (sorted keys, ``-0.0`` as ``0.0``, ``1`` and
+    ``1.0`` kept apart as the engine keeps them), or ``None`` if it is not JSON."""
+    if body is None or body.is_empty:
+        return None
+    try:
+        value = body.json()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return json.dumps(_without_negative_zero(value), sort_keys=True, separators=(",", ":"))
+
+
+def _without_negative_zero(value: JSON) -> JSON:
+    if isinstance(value, float):
+        return 0.0 if value == 0 else value
+    if isinstance(value, dict):
+        return {key: _without_negative_zero(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_negative_zero(item) for item in value]
+    return value
 
 
 def request_from_asgi(scope: Scope, body: bytes) -> HttpRequest:

@@ -131,6 +131,34 @@ async def test_finding_the_interaction_looks_only_at_the_requests_route(monkeypa
     assert compared == ["/items/999", "/items/0", "/items/500"]
 
 
+async def test_on_one_route_only_interactions_that_could_match_the_body_are_compared(monkeypatch: pytest.MonkeyPatch) -> None:
+    pact = Pact("c", "p", pact_dir=None)
+    for n in range(1000):
+        pact.upon_receiving(f"order {n}").with_request("POST", "/orders", body={"n": n, "x": -0.0 if n == 7 else 0.5}).will_respond_with(200, body={"n": n})
+    pact.upon_receiving("any big order").with_request("POST", "/orders", body={"n": match.integer(1000), "x": 0.5}).will_respond_with(201)
+    compared: list[str] = []
+    original = apact.mock.request_mismatches
+
+    def counting(expected: HttpRequest, actual: HttpRequest, spec: Spec) -> list[object]:
+        compared.append(expected.body.content.decode())  # type: ignore[union-attr]
+        return original(expected, actual, spec)  # type: ignore[return-value]
+
+    monkeypatch.setattr(apact.mock, "request_mismatches", counting)
+    async with client_for(pact.mock) as client:
+        assert (await client.post("/orders", json={"x": 0.5, "n": 500})).json() == {"n": 500}
+        assert (await client.post("/orders", content=b'{"n": 7, "x": 0.0}', headers={"Content-Type": "application/json"})).json() == {"n": 7}
+        assert (await client.post("/orders", json={"n": 5000, "x": 0.5})).status_code == 201
+        assert (await client.post("/orders", json={"n": 1.0, "x": 0.5})).status_code == 500  # 1.0 is not the integer 1
+    assert compared[:6] == [
+        '{"n":500,"x":0.5}',
+        '{"n":1000,"x":0.5}',
+        '{"n":7,"x":-0.0}',
+        '{"n":1000,"x":0.5}',
+        '{"n":1000,"x":0.5}',
+        '{"n":1000,"x":0.5}',
+    ]
+
+
 async def test_replacing_an_interaction_moves_it_to_its_new_route() -> None:
     mock = interactions(http("a", path="/a"))
     mock.replace(0, http("a", path="/b", status=201))
