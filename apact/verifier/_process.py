@@ -123,23 +123,23 @@ async def started_server(
                 cwd=cwd,
                 start_new_session=sys.platform != "win32",
             )
-        except OSError as error:
-            raise ProviderStartError(f"cannot start the provider command {shlex.join(args)}: {error}") from None
+        except OSError as oserror:
+            raise ProviderStartError(f"cannot start the provider command {shlex.join(args)}: {oserror}") from None
         server = Server(args, process.pid, port, url)
         # errors are raised after the task group, as themselves (not as an exception group)
-        error: Exception | None = None
+        problem: Exception | None = None
         async with anyio.create_task_group() as group:
             group.start_soon(_read_output, process, server)
             group.start_soon(_watch_exit, process, server)
             try:
                 await _wait_until_ready(server, ready, startup_timeout)
             except (_PortTaken, ProviderStartError) as failure:
-                error = failure
+                problem = failure
             else:
                 try:
                     yield server
                 except Exception as failure:  # the verification's own error
-                    error = failure
+                    problem = failure
                 finally:
                     server.died = server.returncode is not None
             finally:
@@ -147,12 +147,12 @@ async def started_server(
                     await _stop(process, server, stop_timeout)
                     group.cancel_scope.cancel()
                     await process.aclose()
-        if isinstance(error, _PortTaken):
+        if isinstance(problem, _PortTaken):
             if attempt < _PORT_TRIES:
                 continue
-            error = _start_error(server, "exited before it was ready (its port was taken)")
-        if error is not None:
-            raise error
+            problem = _start_error(server, "exited before it was ready (its port was taken)")
+        if problem is not None:
+            raise problem
         return
 
 

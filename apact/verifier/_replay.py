@@ -43,20 +43,26 @@ class Settings:
 
 @dataclass(frozen=True, slots=True)
 class Replayed:
-    """The outcome of one replay; ``skipped`` says why it was not replayed."""
+    """The outcome of one replay."""
 
     mismatches: tuple[Mismatch, ...] = ()
     errors: tuple[VerificationError, ...] = ()
     request: str | None = None
     response: HttpResponse | None = None
     expected: HttpResponse | None = None
-    skipped: str | None = None
+
+
+def not_replayable(interaction: Interaction) -> str | None:
+    """Why this interaction cannot be replayed (yet), or ``None``."""
+    if isinstance(interaction, HttpInteraction):
+        return None
+    return f"{interaction.kind} interactions are not verified yet (message verification is coming)"
 
 
 async def replay(interaction: Interaction, spec: Spec, values: Mapping[str, JSON], settings: Settings) -> Replayed:
     if isinstance(interaction, HttpInteraction):
         return await replay_http(interaction, spec, values, settings)
-    return Replayed(skipped=f"{interaction.kind} interactions are not verified yet (message verification is coming)")
+    raise TypeError(f"cannot replay {interaction.kind} interactions")  # not_replayable() said so
 
 
 async def replay_http(interaction: HttpInteraction, spec: Spec, values: Mapping[str, JSON], settings: Settings) -> Replayed:

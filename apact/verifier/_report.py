@@ -181,7 +181,8 @@ def _response_json(response: HttpResponse) -> dict[str, JSON]:
             body = response.body.text()
         except UnicodeDecodeError:
             body = {"base64": base64.b64encode(response.body.content).decode()}
-    return {"status": response.status, "headers": dict(response.headers or {}), "body": body}  # type: ignore[dict-item]
+    headers: dict[str, JSON] = {name: list(values) for name, values in (response.headers or {}).items()}
+    return {"status": response.status, "headers": headers, "body": body}
 
 
 # -- JUnit XML ------------------------------------------------------------------------------------------

@@ -163,7 +163,7 @@ async def _set_up(handler: Handler, state: ProviderState, timeout: float) -> tup
     return _values(value, state), teardown
 
 
-async def _end_async_generator(generator: AsyncGenerator[Any, None], state: ProviderState, timeout: float) -> None:
+async def _end_async_generator(generator: AsyncGenerator[Any, Any], state: ProviderState, timeout: float) -> None:
     with anyio.CancelScope(shield=True, deadline=anyio.current_time() + timeout) as scope:
         try:
             await generator.__anext__()
@@ -179,7 +179,7 @@ async def _end_async_generator(generator: AsyncGenerator[Any, None], state: Prov
         raise StateFailure(VerificationError("teardown", message))
 
 
-async def _end_generator(generator: Generator[Any, None, None], state: ProviderState) -> None:
+async def _end_generator(generator: Generator[Any, Any, Any], state: ProviderState) -> None:
     try:
         next(generator)
     except StopIteration:
@@ -193,7 +193,11 @@ async def _end_generator(generator: Generator[Any, None, None], state: ProviderS
 
 async def _set_up_by_url(change: StateChange, state: ProviderState, timeout: float) -> tuple[Mapping[str, JSON], Teardown]:
     value = await _post_change(change, state, "setup", timeout)
-    return _values(value, state), functools.partial(_post_change, change, state, "teardown", timeout)
+
+    async def teardown() -> None:
+        await _post_change(change, state, "teardown", timeout)
+
+    return _values(value, state), teardown
 
 
 async def _post_change(change: StateChange, state: ProviderState, action: str, timeout: float) -> Mapping[str, JSON] | None:

@@ -43,7 +43,7 @@ from ..matching import Mismatch
 from ..model import HttpResponse, Interaction, ProviderState
 from . import _asgi
 from ._process import Server, started_server
-from ._replay import RequestFilter, Settings, replay
+from ._replay import RequestFilter, Settings, not_replayable, replay
 from ._result import InteractionResult, PactResult, Status, VerificationError, VerificationResult
 from ._sources import Auth, PactSource, Source, load_sources
 from ._states import Handler, StateChange, StateFailure, StateHandler, make_handler, missing_states, provider_states
@@ -203,9 +203,8 @@ class Verifier:
         pacts = self._choose(loaded, selection, run)
         units = self._plan(item for pact in pacts for item in pact.items if item.key not in run.results)
         async with self._open_target() as (sender, server, target):
-            state_change = self._state_changer(sender)
             settings = Settings(sender, self.request_timeout, self._headers, self._filters)
-            async with state_change as change:
+            async with self._state_changer(sender) as change:
                 for unit in units:
                     await self._run_unit(unit, settings, change, run)
         if server is not None and server.died:
@@ -236,7 +235,7 @@ class Verifier:
             for index, interaction in enumerate(pact.interactions):
                 item = _Item(chosen, index, interaction, pending=source.pending or interaction.pending)
                 chosen.items.append(item)
-                reason = selection.reason_to_leave_out(interaction)
+                reason = not_replayable(interaction) or selection.reason_to_leave_out(interaction)
                 if reason is None and item.pending and self._pending == "skip":
                     reason = "pending (the verifier skips pending interactions: pending='skip')"
                 if reason is not None:
@@ -327,9 +326,6 @@ class Verifier:
     async def _replay(self, item: _Item, values: Mapping[str, JSON], settings: Settings, run: _Run, started: float) -> None:
         replayed = await replay(item.interaction, item.pact.source.pact.spec, values, settings)
         duration = time.perf_counter() - started
-        if replayed.skipped is not None:
-            run.record(item, _result(item, "skipped", reason=replayed.skipped, duration=duration))
-            return
         run.record(
             item,
             self._judged(
@@ -348,7 +344,7 @@ class Verifier:
         duration: float,
     ) -> InteractionResult:
         bad = bool(mismatches or errors)
-        status = ("pending" if item.pending and self._pending == "report" else "failed") if bad else "passed"
+        status: Status = ("pending" if item.pending and self._pending == "report" else "failed") if bad else "passed"
         return _result(
             item,
             status,

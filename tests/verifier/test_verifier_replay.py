@@ -317,6 +317,17 @@ async def test_message_interactions_are_reported_as_skipped_for_now() -> None:
     assert all(r.status == "skipped" for r in kinds.values())
 
 
+async def test_no_state_is_set_up_for_a_message_interaction() -> None:
+    calls: list[str] = []
+    verifier = Verifier("Grill Chef", app=grill_chef())
+    verifier.state("an order exists")(lambda: calls.append("setup"))
+    message = {"type": "Asynchronous/Messages", "description": "an order event", "providerStates": [{"name": "an order exists"}],
+               "contents": {"contentType": "application/json", "encoded": False, "content": {"id": 1}}}
+    result = await verifier.verify(pact(message))
+    assert [(r.kind, r.status) for r in result.interactions] == [("Asynchronous/Messages", "skipped")]
+    assert calls == []
+
+
 @pytest.mark.parametrize(
     ("policy", "statuses", "ok"),
     [("report", ["pending", "passed"], True), ("enforce", ["failed", "passed"], False), ("skip", ["skipped", "skipped"], False)],
