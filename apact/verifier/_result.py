@@ -13,6 +13,7 @@ from .._types import JSON
 from ..errors import MismatchError
 from ..matching import Mismatch
 from ..model import HttpResponse, PactFile, ProviderState
+from . import _report
 
 #: ``passed``: the provider honours the interaction; ``failed``: it does not (or it could
 #: not be checked: a state handler raised, the request timed out ...); ``pending``: a
@@ -141,9 +142,7 @@ class PactResult:
         """The body a Pact Broker's ``pb:publish-verification-results`` link expects for
         this pact: ``success``, ``providerApplicationVersion``, ``testResults`` (one
         entry per replayed interaction), ``verifiedBy`` (and ``buildUrl``, ``extra``)."""
-        from ._report import verification_results
-
-        return verification_results(self, provider_version, build_url=build_url, extra=extra)
+        return _report.verification_results(self, provider_version, build_url=build_url, extra=extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,31 +199,21 @@ class VerificationResult:
         """The readable report: every interaction's verdict, then each failure with
         where, what was expected and what came (and a diff of the bodies).
         ``verbose`` also lists the passed interactions' durations and requests."""
-        from ._report import render_text
-
-        return render_text(self, verbose=verbose)
+        return _report.render_text(self, verbose=verbose)
 
     def to_json(self) -> dict[str, JSON]:
         """The results as a JSON document (``json.dumps`` it as it is)."""
-        from ._report import to_json
-
-        return to_json(self)
+        return _report.to_json(self)
 
     def to_junit_xml(self) -> str:
         """JUnit XML: a test suite per pact, a test case per interaction."""
-        from ._report import to_junit_xml
-
-        return to_junit_xml(self)
+        return _report.to_junit_xml(self)
 
     async def write_json(self, path: str | os.PathLike[str]) -> None:
-        from ._report import json_text, write_text
-
-        await write_text(path, json_text(self))
+        await _report.write_text(path, _report.json_text(self))
 
     async def write_junit(self, path: str | os.PathLike[str]) -> None:
-        from ._report import write_text
-
-        await write_text(path, self.to_junit_xml())
+        await _report.write_text(path, self.to_junit_xml())
 
 
 class VerificationFailed(MismatchError):
