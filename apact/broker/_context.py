@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
 
 import anyio.to_thread
+from anyio import CapacityLimiter
+from anyio.lowlevel import RunVar
 from starlette.requests import Request
 
 from ._hal import Urls, base_url
@@ -16,15 +18,27 @@ from ._store import Store, Transaction
 T = TypeVar("T")
 
 
+def _one_at_a_time() -> RunVar[CapacityLimiter]:
+    return RunVar("apact broker store")
+
+
 @dataclass(frozen=True, slots=True)
 class Broker:
     store: Store
     base_url: str | None
     allow_contract_modification: bool
+    # one worker thread at a time per event loop: requests queue on the loop, not as
+    # dozens of threads blocked on the store's lock (which slows the loop's own thread)
+    _turn: RunVar[CapacityLimiter] = field(default_factory=_one_at_a_time, repr=False, compare=False)
 
     async def run(self, work: Callable[[Transaction], T]) -> T:
         """Run ``work`` in one transaction, in a worker thread (the store's calls block)."""
-        return await anyio.to_thread.run_sync(partial(self._atomic, work))
+        try:
+            limiter = self._turn.get()
+        except LookupError:
+            limiter = CapacityLimiter(1)
+            self._turn.set(limiter)
+        return await anyio.to_thread.run_sync(partial(self._atomic, work), limiter=limiter)
 
     def _atomic(self, work: Callable[[Transaction], T]) -> T:
         with self.store.transaction() as tx:

@@ -296,7 +296,10 @@ class SqliteStore:
         self._connection = sqlite3.connect(database, check_same_thread=False, isolation_level=None, timeout=30)
         self._connection.execute("PRAGMA foreign_keys = ON")
         if database != ":memory:":
+            # WAL: readers do not block the writer; NORMAL: no fsync per commit, still
+            # safe from corruption (a power cut may lose the last commits, a crash not)
             self._connection.execute("PRAGMA journal_mode = WAL")
+            self._connection.execute("PRAGMA synchronous = NORMAL")
         with self._lock:
             self._connection.executescript(_SCHEMA)
 

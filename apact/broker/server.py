@@ -20,8 +20,10 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -35,6 +37,9 @@ from ._auth import Authentication, Credentials
 from ._context import Broker, urls
 from ._hal import Problem, hal, link
 from ._store import SqliteStore, Store
+
+if TYPE_CHECKING:
+    from hypercorn.config import Config
 
 __all__ = ["create_app", "serve"]
 
@@ -179,6 +184,30 @@ def _on_trio() -> bool:
         return False
 
 
+async def _run_until_cancelled(app: ASGIApp, config: Config) -> None:
+    """Run hypercorn until this task is cancelled, then stop it gracefully.
+
+    hypercorn does not take being cancelled well (asyncio's worker raises on the way
+    out), so it runs shielded and is told to stop through its shutdown trigger.
+    """
+    if _on_trio():
+        from hypercorn.trio import serve as run_hypercorn
+    else:
+        from hypercorn.asyncio import serve as run_hypercorn  # type: ignore[assignment]
+    stop = anyio.Event()
+
+    async def run() -> None:
+        with anyio.CancelScope(shield=True):
+            await run_hypercorn(app, config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(run)
+        try:
+            await anyio.sleep_forever()
+        finally:
+            stop.set()
+
+
 def _listen(host: str, port: int) -> socket.socket:
     family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     sock = socket.socket(family, kind, proto)
@@ -207,7 +236,7 @@ async def serve(
     ``database`` is an SQLite file (created if missing) or ``":memory:"``. ``port=0``
     picks a free port; ``ready`` is called with the broker's URL once it listens.
     """
-    from hypercorn.config import Config
+    from hypercorn.config import Config  # only a running server needs hypercorn
 
     store = SqliteStore(database)
     sock = _listen(host, port)
@@ -229,11 +258,7 @@ async def serve(
         shown = f"[{bound_host}]" if ":" in bound_host else bound_host
         if ready is not None:
             ready(f"http://{shown}:{bound_port}")
-        if _on_trio():
-            from hypercorn.trio import serve as run_hypercorn
-        else:
-            from hypercorn.asyncio import serve as run_hypercorn  # type: ignore[assignment]
-        await run_hypercorn(app, config)  # type: ignore[arg-type]
+        await _run_until_cancelled(app, config)
     finally:
         sock.close()
         store.close()
