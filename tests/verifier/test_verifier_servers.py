@@ -70,6 +70,12 @@ async def test_a_state_change_url_gets_setup_and_teardown_and_its_values_are_use
     ]
 
 
+async def test_a_slow_server_times_out(base_url: str) -> None:
+    result = await Verifier("Grill Chef", base_url=base_url, request_timeout=0.2).verify(pact(interaction("slow", "/slow")))
+    (error,) = result.interactions[0].errors
+    assert (error.kind, error.message) == ("timeout", "no response to GET /slow within 0.2 s")
+
+
 async def test_nothing_listening_is_a_transport_error() -> None:
     result = await with_states(Verifier("Grill Chef", base_url="http://127.0.0.1:9")).verify(GRILL_CHEF_PACT)
     error = result.interactions[0].errors[0]

@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -67,6 +68,11 @@ async def crash(request: Request) -> Response:
     os._exit(3)
 
 
+async def slow(request: Request) -> Response:
+    await anyio.sleep(1)  # longer than the tests' timeout, short enough not to hold up shutdown
+    return JSONResponse({})
+
+
 async def health(request: Request) -> Response:
     return Response(json.dumps({"ok": True}), media_type="application/json")
 
@@ -80,6 +86,7 @@ app = Starlette(
         Route("/pacts/token", pact_token),
         Route("/pid", pid),
         Route("/crash", crash, methods=["POST"]),
+        Route("/slow", slow),
         Route("/health", health),
     ]
 )
