@@ -32,6 +32,7 @@ from ._hal import (
     optional_bool,
     optional_string,
     param,
+    request_url,
     required_string,
 )
 from ._store import Deployment, DeploymentKind, Environment, Transaction, new_uuid
@@ -394,7 +395,7 @@ def _list_for_version(kind: DeploymentKind) -> Handler:
             )
             return {
                 "_embedded": {f"{kind}Versions": [views.deployment(tx, u, d) for d in found]},
-                "_links": {"self": link(str(request.url))},
+                "_links": {"self": link(request_url(request, u))},
             }
 
         return hal(await broker(request).run(work))
@@ -421,7 +422,8 @@ def _current_in_environment(kind: DeploymentKind) -> Handler:
                 "_embedded": {f"{kind}Versions": found},
                 "_links": {
                     "self": link(
-                        str(request.url), title=f"Versions {kind} in {environment.display_name or environment.name}"
+                        request_url(request, u),
+                        title=f"Versions {kind} in {environment.display_name or environment.name}",
                     ),
                     "pb:environment": link(u.environment(environment.uuid), name=environment.name),
                 },

@@ -40,6 +40,7 @@ from ._hal import (
     optional_bool,
     optional_string,
     param,
+    request_url,
     required_string,
     segment,
     string_list,
@@ -303,7 +304,7 @@ async def _list_provider_pacts(request: Request, *, latest: bool, main_branch: b
         provider_link = link(u.pacticipant(name), title=name, name=name)
         return {
             "_links": {
-                "self": link(str(request.url), title=f"Pact versions for the provider {name}"),
+                "self": link(request_url(request, u), title=f"Pact versions for the provider {name}"),
                 "provider": provider_link,
                 "pb:provider": provider_link,
                 "pb:pacts": pacts,

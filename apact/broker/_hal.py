@@ -191,3 +191,9 @@ def string_list(body: JSONDict, name: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
         raise invalid(name, f"must be a list of names, got {json.dumps(value)}")
     return [item for item in value if isinstance(item, str)]
+
+
+def request_url(request: Request, urls: Urls) -> str:
+    """The URL of this request as the client knows it (under the configured base URL)."""
+    query = request.url.query
+    return urls(request.url.path) + (f"?{query}" if query else "")

@@ -265,20 +265,24 @@ def _latest_per_consumer(pacts: Iterable[ConsumerPact]) -> list[ConsumerPact]:
     return list(latest.values())
 
 
-def _by_branch(
-    pacts: list[ConsumerPact], branch: str, fallback: str | None, latest: bool
+def _by_label(
+    pacts: list[ConsumerPact], kind: str, name: str, fallback: str | None, latest: bool
 ) -> list[tuple[ConsumerPact, str]]:
+    """Versions on a branch (``kind="branch"``) or with a tag, per consumer: the latest
+    only if ``latest``; a consumer with none uses ``fallback`` instead."""
+    where = "from branch" if kind == "branch" else "with tag"
     found: list[tuple[ConsumerPact, str]] = []
     for consumer in sorted({pact.consumer for pact in pacts}):
         mine = [pact for pact in pacts if pact.consumer == consumer]
-        on_branch, name = [pact for pact in mine if branch in pact.branches], branch
-        if not on_branch and fallback is not None:
-            on_branch, name = [pact for pact in mine if fallback in pact.branches], fallback
-        chosen = _latest_per_consumer(on_branch) if latest else on_branch
-        label = f"latest from branch {name}" if latest else f"from branch {name}"
-        if name != branch:
-            label += f" (fallback: none from branch {branch})"
-        found += [(pact, label) for pact in chosen]
+        chosen = name
+        labelled = [pact for pact in mine if name in (pact.branches if kind == "branch" else pact.tags)]
+        if not labelled and fallback is not None:
+            chosen = fallback
+            labelled = [pact for pact in mine if fallback in (pact.branches if kind == "branch" else pact.tags)]
+        label = f"latest {where} {chosen}" if latest else f"{where} {chosen}"
+        if chosen != name:
+            label += f" (fallback: none {where} {name})"
+        found += [(pact, label) for pact in (_latest_per_consumer(labelled) if latest else labelled)]
     return found
 
 
@@ -288,35 +292,22 @@ def select(
     """The consumer pacts one selector picks, each with a short reason."""
     if selector.consumer is not None:
         pacts = [pact for pact in pacts if pact.consumer == selector.consumer]
-    all_versions = selector.latest is False
     if selector.main_branch:
         found: list[tuple[ConsumerPact, str]] = []
         for main in sorted({pact.main_branch for pact in pacts if pact.main_branch}):
             mine = [pact for pact in pacts if pact.main_branch == main]
-            found += _by_branch(mine, main, None, not all_versions)
+            found += _by_label(mine, "branch", main, None, selector.latest is not False)
         return found
     if selector.matching_branch:
         assert provider_branch is not None
-        return _by_branch(pacts, provider_branch, None, not all_versions)
+        return _by_label(pacts, "branch", provider_branch, None, selector.latest is not False)
     if selector.branch is not None:
-        return _by_branch(pacts, selector.branch, selector.fallback_branch, not all_versions)
+        return _by_label(pacts, "branch", selector.branch, selector.fallback_branch, selector.latest is not False)
     if selector.tag is not None:
-        if selector.latest is not True:
-            return [(pact, f"one of {selector.tag}") for pact in pacts if selector.tag in pact.tags]
-        found = []
-        for consumer in sorted({pact.consumer for pact in pacts}):
-            mine = [pact for pact in pacts if pact.consumer == consumer]
-            tagged, tag = [pact for pact in mine if selector.tag in pact.tags], selector.tag
-            if not tagged and selector.fallback_tag is not None:
-                tagged, tag = [pact for pact in mine if selector.fallback_tag in pact.tags], selector.fallback_tag
-            label = f"latest with tag {tag}" + (
-                f" (fallback: none with tag {selector.tag})" if tag != selector.tag else ""
-            )
-            found += [(pact, label) for pact in _latest_per_consumer(tagged)]
-        return found
-    deployed = selector.deployed or selector.deployed_or_released or not selector.released
-    released = selector.released or selector.deployed_or_released or not selector.deployed
+        return _by_label(pacts, "tag", selector.tag, selector.fallback_tag, selector.latest is True)
     if selector.deployed or selector.released or selector.deployed_or_released or selector.environment:
+        deployed = selector.deployed or selector.deployed_or_released or not selector.released
+        released = selector.released or selector.deployed_or_released or not selector.deployed
         found = []
         for pact in pacts:
             for environment in sorted(pact.deployed_to if deployed else ()):

@@ -2,8 +2,7 @@
 
 ::
 
-    from apact.broker.server import create_app, serve
-    from apact.broker._store import SqliteStore
+    from apact.broker.server import SqliteStore, create_app, serve
 
     app = create_app(SqliteStore(":memory:"))          # an ASGI app, for tests
     await serve(port=9292, database="pact_broker.sqlite", token="s3cret")   # a server
@@ -36,12 +35,13 @@ from . import _api_matrix, _api_pacticipants, _api_pacts, _api_webhooks
 from ._auth import Authentication, Credentials
 from ._context import Broker, urls
 from ._hal import Problem, hal, link
-from ._store import SqliteStore, Store
+from ._sqlite import SqliteStore
+from ._store import Store
 
 if TYPE_CHECKING:
     from hypercorn.config import Config
 
-__all__ = ["create_app", "serve"]
+__all__ = ["SqliteStore", "create_app", "serve"]
 
 # relation -> (path, title); a path with {placeholders} is templated
 _INDEX = {
@@ -238,27 +238,29 @@ async def serve(
     """
     from hypercorn.config import Config  # only a running server needs hypercorn
 
-    store = SqliteStore(database)
     sock = _listen(host, port)
     try:
-        app = create_app(
-            store,
-            token=token,
-            read_only_token=read_only_token,
-            username=username,
-            password=password,
-            base_url=base_url,
-            allow_contract_modification=allow_contract_modification,
-        )
-        config = Config()
-        config.bind = [f"fd://{os.dup(sock.fileno())}"]  # hypercorn closes the one it is given
-        config.accesslog = None
-        config.graceful_timeout = 1
-        bound_host, bound_port = sock.getsockname()[:2]
-        shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-        if ready is not None:
-            ready(f"http://{shown}:{bound_port}")
-        await _run_until_cancelled(app, config)
+        store = SqliteStore(database)
+        try:
+            app = create_app(
+                store,
+                token=token,
+                read_only_token=read_only_token,
+                username=username,
+                password=password,
+                base_url=base_url,
+                allow_contract_modification=allow_contract_modification,
+            )
+            config = Config()
+            config.bind = [f"fd://{os.dup(sock.fileno())}"]  # hypercorn closes the one it is given
+            config.accesslog = None
+            config.graceful_timeout = 1
+            bound_host, bound_port = sock.getsockname()[:2]
+            shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+            if ready is not None:
+                ready(f"http://{shown}:{bound_port}")
+            await _run_until_cancelled(app, config)
+        finally:
+            store.close()
     finally:
         sock.close()
-        store.close()

@@ -19,8 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from apact._types import Receive, Scope, Send
-from apact.broker._store import SqliteStore
-from apact.broker.server import create_app
+from apact.broker.server import SqliteStore, create_app
 
 from .states import seed
 

@@ -12,8 +12,7 @@ import anyio
 import httpx
 import pytest
 
-from apact.broker._store import SqliteStore
-from apact.broker.server import create_app, serve
+from apact.broker.server import SqliteStore, create_app, serve
 
 pytestmark = pytest.mark.anyio
 
@@ -82,6 +81,11 @@ async def test_names_are_encoded_in_links_and_decoded_in_paths(client: httpx.Asy
     assert (await client.get("/pacticipants/Pricing%20Service/branches/feature%2Frare")).json()[
         "name"
     ] == "feature/rare"
+    odd = await client.put("/pacticipants/100%25%20Beef%2FGrill", json={})
+    assert (odd.json()["name"], odd.json()["_links"]["self"]["href"]) == (
+        "100% Beef/Grill",
+        f"{BASE}/pacticipants/100%25%20Beef%2FGrill",
+    )
     deleted = await client.delete("/pacticipants/Pricing%20Service/branches/feature%2Frare")
     assert deleted.status_code == 204
     assert (await client.get("/pacticipants/Pricing%20Service/branches/feature%2Frare")).status_code == 404

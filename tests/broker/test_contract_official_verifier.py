@@ -14,8 +14,9 @@ from typing import Any
 import anyio.to_thread
 import pytest
 
+from apact._serve import serve as serving
+
 from .contract import EXCLUDED, StatefulBroker, require_contract
-from .serving import serving
 
 os.environ.setdefault("PACT_DO_NOT_TRACK", "true")  # pact-python sends usage telemetry otherwise
 pact = pytest.importorskip("pact", reason="pact-python is not installed (pip install pact-python)")

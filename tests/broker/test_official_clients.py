@@ -16,11 +16,11 @@ from typing import Any
 import anyio.to_thread
 import pytest
 
-from apact.broker._store import SqliteStore, Transaction
-from apact.broker.server import create_app
+from apact._serve import serve as serving
+from apact.broker._store import Transaction
+from apact.broker.server import SqliteStore, create_app
 
 from .grill import grill, run_pact, sous_chef_pact, text, write_pact
-from .serving import serving
 
 pytestmark = [pytest.mark.anyio, pytest.mark.parametrize("anyio_backend", ["asyncio"])]
 

@@ -78,7 +78,7 @@ def test_matching_branch_uses_the_provider_branch() -> None:
 
 
 def test_tags_select_all_versions_unless_latest() -> None:
-    assert picked(Selector(tag="prod"), PACTS) == [("1", "one of prod"), ("2", "one of prod")]
+    assert picked(Selector(tag="prod"), PACTS) == [("1", "with tag prod"), ("2", "with tag prod")]
     assert picked(Selector(tag="prod", latest=True), PACTS) == [("2", "latest with tag prod")]
     fallback = Selector(tag="qa", latest=True, fallback_tag="prod")
     assert picked(fallback, PACTS) == [("2", "latest with tag prod (fallback: none with tag qa)")]
@@ -104,7 +104,7 @@ def test_versions_with_the_same_content_are_verified_once() -> None:
     query = VerificationQuery(selectors=(Selector(tag="prod"), Selector(main_branch=True)))
     (only,) = pacts_for_verification(query, pacts, ProviderHistory())
     assert (only.sha, [p.version for p in only.versions], only.latest.version) == ("same", ["1", "2"], "2")
-    assert only.reasons == ("one of prod (1)", "latest from branch main (2)")
+    assert only.reasons == ("with tag prod (1)", "latest from branch main (2)")
 
 
 def test_no_selectors_means_main_branch_or_latest_plus_deployed_and_released() -> None:

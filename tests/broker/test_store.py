@@ -13,8 +13,8 @@ import pytest
 
 from apact.broker._context import Broker
 from apact.broker._domain import ensure_pacticipant, ensure_version, publish_pact
-from apact.broker._store import Environment, SqliteStore, Transaction
-from apact.broker.server import create_app
+from apact.broker._store import Environment, Transaction
+from apact.broker.server import SqliteStore, create_app
 
 
 def pact(consumer: str = "Web", provider: str = "Api", description: str = "a request") -> dict[str, object]:
