@@ -26,6 +26,8 @@ from __future__ import annotations
 import bisect
 import functools
 import json
+import json.encoder
+import math
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -108,7 +110,8 @@ def write_pact(
             _insert(sections.setdefault(item.section, []), item)
         metadata = dict(sorted({**metadata, "apact": {"version": _version()}, "pactSpecification": {"version": spec.version}}.items()))
         data = _render(consumer, provider, sections, metadata, extra)
-        write_atomically(path, data, durable=False)
+        if current is None or data != current.data:  # an unchanged pact is left alone
+            write_atomically(path, data, durable=False)
         memo.contents = _Contents(data, spec, consumer, provider, metadata, extra, sections)
     return path
 
@@ -143,8 +146,52 @@ def entry(interaction: Interaction, spec: Spec) -> Entry:
 
 
 def _indent(raw: JSON) -> bytes:
-    text = json.dumps(raw, indent=2, ensure_ascii=False)
-    return ("    " + text.replace("\n", "\n    ")).encode()
+    """``raw`` as ``json.dumps(raw, indent=2, ensure_ascii=False)`` writes it, indented
+    four more spaces (its place in the file). Written out here because the standard
+    library's indenting encoder is pure Python and took most of the time of a write."""
+    out: list[str] = ["    "]
+    _pretty(raw, "    ", out)
+    return "".join(out).encode()
+
+
+_string = json.encoder.encode_basestring  # type: ignore[attr-defined]  # the C encoder, non-ASCII kept
+
+
+def _pretty(value: JSON, pad: str, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(_string(value))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = "\n" + pad + "  "
+        separator = "{" + inner
+        for key, item in value.items():
+            out.append(separator + _string(key) + ": ")
+            _pretty(item, pad + "  ", out)
+            separator = "," + inner
+        out.append("\n" + pad + "}")
+    elif isinstance(value, list):
+        if not value:
+            out.append("[]")
+            return
+        inner = "\n" + pad + "  "
+        separator = "[" + inner
+        for item in value:
+            out.append(separator)
+            _pretty(item, pad + "  ", out)
+            separator = "," + inner
+        out.append("\n" + pad + "]")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif value is None:
+        out.append("null")
+    elif isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
+        out.append(repr(value))
+    else:
+        out.append(json.dumps(value))  # NaN and infinities, as json writes them
 
 
 def _check_same_pact(path: Path, current: _Contents, consumer: str, provider: str, spec: Spec) -> None:

@@ -138,6 +138,7 @@ class Pact:
         self.mock = MockProvider(spec=self.spec, cors=cors)
         self._serve_http = serve_http
         self._builders: list[HttpInteractionBuilder] = []
+        self._owners: dict[tuple[str, str], HttpInteractionBuilder] = {}
         self._stack: AsyncExitStack | None = None
         self._transport: httpx.ASGITransport | None = None
         self._client: httpx.AsyncClient | None = None
@@ -186,13 +187,13 @@ class Pact:
             if missing is not None:
                 found.append(IncompleteInteraction(builder.label(), missing))
             elif builder.slot is not None and self.mock.calls(builder.slot) == 0:
-                found.append(MissingRequest(self.mock.interactions[builder.slot]))
+                found.append(MissingRequest(builder.interaction))  # type: ignore[arg-type]
         return found
 
     @property
     def interactions(self) -> tuple[Interaction, ...]:
         """The interactions written so far (complete ones)."""
-        return tuple(self.mock.interactions[b.slot] for b in self._builders if b.slot is not None)
+        return tuple(b.interaction for b in self._builders if b.interaction is not None)
 
     # -- reaching the mock -----------------------------------------------------------------------
 
@@ -255,13 +256,13 @@ class Pact:
 
     def _update(self, builder: HttpInteractionBuilder, interaction: HttpInteraction) -> None:
         entry = _writer.entry(interaction, self.spec)  # fails here, at the line that made it, if the spec cannot hold it
-        identity = (interaction.description, interaction.provider_states)
-        for other in self._builders:
-            if other is not builder and other.slot is not None:
-                known = self.mock.interactions[other.slot]
-                if (known.description, known.provider_states) == identity:
-                    raise ValueError(f"two interactions are {describe(interaction)}: give them different descriptions")
+        owner = self._owners.setdefault(entry.key, builder)  # description and states identify an interaction
+        if owner is not builder:
+            raise ValueError(f"two interactions are {describe(interaction)}: give them different descriptions")
+        if builder.entry is not None and builder.entry.key != entry.key:
+            del self._owners[builder.entry.key]
         builder.entry = entry
+        builder.interaction = interaction
         if builder.slot is None:
             builder.slot = self.mock.add(interaction)
         else:
@@ -292,6 +293,7 @@ class HttpInteractionBuilder:
         #: the interaction's index in the mock, and its text for the pact file, once complete
         self.slot: int | None = None
         self.entry: _writer.Entry | None = None
+        self.interaction: HttpInteraction | None = None
 
     def given(self, state: str, params: Mapping[str, JSON] | None = None, /, **more: JSON) -> HttpInteractionBuilder:
         """Add a provider state, with parameters (a mapping and/or keywords)."""

@@ -11,6 +11,7 @@ from pathlib import Path
 import anyio
 import pytest
 
+import apact._writer
 from apact import Pact, match, pactfile
 from apact._writer import entry, write_pact
 from apact.errors import PactWriteError
@@ -67,6 +68,27 @@ def test_the_file_is_laid_out_as_json_dumps_writes_it_and_reads_back(tmp_path: P
     assert os.listdir(tmp_path) == [".c-p.json.lock", "c-p.json"] or sorted(os.listdir(tmp_path)) == [".c-p.json.lock", "c-p.json"]
 
 
+def test_awkward_values_are_laid_out_as_json_dumps_writes_them(tmp_path: Path) -> None:
+    from apact.model import Body
+
+    body = {"é ü \u2028 \"quoted\" \\": [1.5, -0.0, 1e100, 10**30, True, None, {}, [], {"x": [[]]}], "": "tab\t"}
+    target = tmp_path / "c-p.json"
+    interaction = HttpInteraction("odd", HttpRequest("GET", "/"), HttpResponse(200, body=Body.from_json(body)))
+    write(target, interaction)
+    text = target.read_text()
+    assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+    assert json.loads(text)["interactions"][0]["response"]["body"]["content"] == body
+
+
+def test_an_unchanged_pact_is_not_rewritten(tmp_path: Path) -> None:
+    target = tmp_path / "c-p.json"
+    write(target, http("a"))
+    before = target.stat()
+    write(target, http("a"))
+    after = target.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
 @pytest.mark.parametrize(("first", "then"), [(Spec.V4, Spec.V3), (Spec.V3, Spec.V2), (Spec.V2, Spec.V4)])
 def test_merging_another_spec_version_is_an_error_and_leaves_the_file_alone(tmp_path: Path, first: Spec, then: Spec) -> None:
     target = tmp_path / "c-p.json"
@@ -95,7 +117,7 @@ def test_another_consumer_or_a_broken_file_is_not_merged_into(tmp_path: Path) ->
         write(target, http("b"))
 
 
-def test_a_file_changed_by_someone_else_is_read_again(tmp_path: Path) -> None:
+def test_a_file_changed_by_someone_else_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "c-p.json"
     write(target, http("a"))
     other = pactfile.load(target).with_interactions((http("z", status=418),))
@@ -105,6 +127,11 @@ def test_a_file_changed_by_someone_else_is_read_again(tmp_path: Path) -> None:
     document = json.loads(text)
     document["interactions"].append(json.loads(json.dumps(document["interactions"][0]) .replace('"b"', '"c"')))
     target.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")  # as the writer lays it out
+
+    def not_the_slow_path(data: bytes) -> None:
+        raise AssertionError("a file laid out as apact writes it is cut into interactions, not parsed whole")
+
+    monkeypatch.setattr(apact._writer, "_parse", not_the_slow_path)
     assert summary(write(target, http("d"))) == [("b", None, 200), ("c", None, 200), ("d", None, 200), ("z", None, 418)]
 
 
