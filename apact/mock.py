@@ -174,16 +174,17 @@ class MockProvider:
         that could match it."""
         request = interaction.request
         if request.matching_rules.get("path"):
-            bucket = self._anywhere
+            lists = [self._anywhere]
         else:
             route = self._routes.setdefault((request.method.upper(), request.path), _Route())
             key = None if request.matching_rules.get("body") else _expected_body_key(request)
-            bucket = route.open if key is None else route.by_body.setdefault(key, [])
-        if add:
-            bucket.append(index)
-            bucket.sort()
-        else:
-            bucket.remove(index)
+            lists = [route.every, route.open if key is None else route.by_body.setdefault(key, [])]
+        for indexes in lists:
+            if add:
+                indexes.append(index)
+                indexes.sort()
+            else:
+                indexes.remove(index)
 
     @property
     def interactions(self) -> tuple[HttpInteraction, ...]:
@@ -241,9 +242,9 @@ class MockProvider:
             if not message.get("more_body"):
                 break
         request = request_from_asgi(scope, b"".join(chunks))
-        origin = request.header("Origin")
         extra: list[tuple[bytes, bytes]] = []
-        if self.cors and origin:
+        origin = request.header("Origin") if self.cors else None
+        if origin:
             extra = [(b"access-control-allow-origin", origin[0].encode()), (b"access-control-allow-credentials", b"true")]
         found = self.find(request)
         if isinstance(found, int):
@@ -281,18 +282,22 @@ class _Route:
     """The interactions expecting one method and path: those with an exact JSON body
     (no body rules) by that body, the others in ``open``."""
 
-    __slots__ = ("open", "by_body")
+    __slots__ = ("open", "by_body", "every")
+
+    #: up to this many interactions on a route, comparing them all is cheaper than keying
+    FEW = 8
 
     def __init__(self) -> None:
         self.open: list[int] = []
         self.by_body: dict[str, list[int]] = {}
+        self.every: list[int] = []
 
     def candidates(self, request: HttpRequest) -> list[int]:
         """The interactions that could match ``request``. Sound: the engine compares
         JSON bodies without rules for strict equality, and equal JSON documents have the
         same key, so no interaction left out could have matched."""
-        if not self.by_body:
-            return self.open
+        if not self.by_body or len(self.every) <= self.FEW:
+            return self.every
         key = _body_key(request.body)
         keyed = self.by_body.get(key, []) if key is not None else []
         return sorted((*self.open, *keyed)) if self.open and keyed else (keyed or self.open)
