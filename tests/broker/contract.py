@@ -55,9 +55,9 @@ def load_contract() -> dict[str, Any]:
     return document
 
 
-def interaction_id(index: int, interaction: dict[str, Any]) -> str:
-    state = interaction.get("providerState")
-    return f"{index}: {interaction['description']}" + (f" [{state}]" if state else "")
+def interaction_id(index: int, description: str, state: str | None) -> str:
+    """A test id: ``3: a request for ... [the state]``."""
+    return f"{index}: {description}" + (f" [{state}]" if state else "")
 
 
 class StatefulBroker:
