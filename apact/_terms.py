@@ -61,7 +61,7 @@ class Term:
     children: Children = "exact"
     #: the call that made it, for error messages (``match.integer``)
     name: str = "match"
-    #: the rules in V2's vocabulary (``None``: the same as ``rules``); see the module docs
+    #: the rules in V2's vocabulary (``None``: the same as ``rules``); see :mod:`apact.match`
     v2_rules: tuple[Matcher, ...] | None = field(default=None, repr=False)
     #: why this term cannot be written as V2, if it cannot
     v2_problem: str | None = field(default=None, repr=False)

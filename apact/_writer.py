@@ -29,6 +29,7 @@ import json
 import json.encoder
 import math
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -108,7 +109,8 @@ def write_pact(
             sections, metadata, extra = {}, {}, {}
         for item in entries:
             _insert(sections.setdefault(item.section, []), item)
-        metadata = dict(sorted({**metadata, "apact": {"version": _version()}, "pactSpecification": {"version": spec.version}}.items()))
+        ours: dict[str, JSON] = {"apact": {"version": _version()}, "pactSpecification": {"version": spec.version}}
+        metadata = dict(sorted({**metadata, **ours}.items()))
         data = _render(consumer, provider, sections, metadata, extra)
         if current is None or data != current.data:  # an unchanged pact is left alone
             write_atomically(path, data, durable=False)
@@ -154,7 +156,7 @@ def _indent(raw: JSON) -> bytes:
     return "".join(out).encode()
 
 
-_string = json.encoder.encode_basestring  # type: ignore[attr-defined]  # the C encoder, non-ASCII kept
+_string = json.encoder.encode_basestring  # the C encoder, non-ASCII kept
 
 
 def _pretty(value: JSON, pad: str, out: list[str]) -> None:
@@ -379,7 +381,7 @@ def _locked(path: Path) -> Iterator[None]:
     except OSError as error:
         raise PactWriteError(f"{lock}: cannot create the lock file: {error.strerror or error}") from None
     try:
-        if os.name == "nt":  # pragma: no cover - exercised on Windows only
+        if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
             import msvcrt
 
             while True:

@@ -124,16 +124,12 @@ def build(value: object, spec: Spec, where: str, declared: str | None) -> Built:
         kind = next((m.get("value") for m in value.rules if m.match == "contentType"), None)
         content_type = declared or (kind if isinstance(kind, str) else "application/octet-stream")
         return Built(Body(value.example, content_type), compiled.rules, compiled.generators, content_type)
-    is_json = declared is None or _json_type(declared)
-    if (isinstance(value, str) or (isinstance(value, Term) and isinstance(value.example, str))) and not (declared and is_json):
+    textual = isinstance(value, str) or (isinstance(value, Term) and isinstance(value.example, str))
+    if textual and not (declared and _sniff.is_json(declared)):  # a string is text, unless declared JSON
         return _text(value, spec, where, declared or "text/plain")
     content_type = declared or "application/json"
     compiled = compile_body(value, spec, where)
     return Built(Body.from_json(compiled.example, content_type), compiled.rules, compiled.generators, content_type)
-
-
-def _json_type(content_type: str) -> bool:
-    return _sniff.is_json(content_type)
 
 
 def _text(value: object, spec: Spec, where: str, content_type: str) -> Built:

@@ -114,7 +114,8 @@ class Pact:
     ``pact_dir``: where ``{consumer}-{provider}.json`` is written (``None``: nowhere);
     ``spec``: ``"V4"`` (default), ``"V3"`` or ``"V2"``; ``overwrite``: replace the file
     instead of merging into it; ``serve_http``: serve the mock at ``pact.url`` from the
-    start; ``cors``: answer CORS preflight requests and add CORS headers.
+    start; ``cors``: answer CORS preflight requests and add CORS headers. The mock
+    provider itself (an ASGI app) is ``pact.mock``.
     """
 
     def __init__(
@@ -273,9 +274,6 @@ def _bad_spec(spec: object) -> Spec:
     raise ValueError(f"spec must be 'V2', 'V3' or 'V4', got {spec!r}")
 
 
-_NO_BODY: object = object()
-
-
 class HttpInteractionBuilder:
     """One HTTP interaction being written: ``given`` ... ``upon_receiving`` ...
     ``with_request`` ... ``will_respond_with``. Each method returns the builder."""
@@ -324,7 +322,7 @@ class HttpInteractionBuilder:
         may be matchers; ``body`` is JSON unless it is ``str`` (text), ``bytes``, or one
         of :mod:`apact.bodies` (``Text``, ``Xml``, ``Form``, ``Multipart``, ``Binary``)."""
         spec = self._spec
-        path_text, path_rules, path_generator = compile_text(path, spec, "$.path")
+        path_text, path_rules, path_generator = compile_text(path, spec, "$.request.path")
         rules: dict[str, dict[str, RuleList]] = {}
         generators: dict[str, dict[str, Generator]] = {}
         if path_rules:
@@ -429,16 +427,28 @@ def _query(
         for name, value in parse_qsl(query.lstrip("?"), keep_blank_values=True):
             parsed.setdefault(name, []).append(value)
         return parsed
+    return _text_values(query, spec, "query", "$.request.query", rules, generators)
+
+
+def _text_values(
+    given: Mapping[str, object],
+    spec: Spec,
+    category: str,
+    where: str,
+    rules: dict[str, dict[str, RuleList]],
+    generators: dict[str, dict[str, Generator]],
+) -> dict[str, list[str]]:
+    """Query parameters or headers: name -> text values (a value may be a list, and a
+    matcher, whose rule and generator go under the name)."""
     out: dict[str, list[str]] = {}
-    for name, given in query.items():
-        items = given if isinstance(given, (list, tuple)) else [given]
-        for item in items:
-            text, matchers, generator = compile_text(item, spec, f"$.query.{name}")
+    for name, value in given.items():
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            text, matchers, generator = compile_text(item, spec, f"{where}.{name}")
             out.setdefault(name, []).append(text)
             if matchers:
-                rules.setdefault("query", {}).setdefault(name, RuleList(matchers))
+                rules.setdefault(category, {}).setdefault(name, RuleList(matchers))
             if generator is not None:
-                generators.setdefault("query", {}).setdefault(name, generator)
+                generators.setdefault(category, {}).setdefault(name, generator)
     return out
 
 
@@ -450,21 +460,8 @@ def _headers_and_body(
     rules: dict[str, dict[str, RuleList]],
     generators: dict[str, dict[str, Generator]],
 ) -> tuple[dict[str, list[str]] | None, Body | None]:
-    out: dict[str, list[str]] | None = None
-    declared: str | None = None
-    if headers is not None:
-        out = {}
-        for name, given in headers.items():
-            items = given if isinstance(given, (list, tuple)) else [given]
-            for item in items:
-                text, matchers, generator = compile_text(item, spec, f"$.{part}.headers.{name}")
-                out.setdefault(name, []).append(text)
-                if matchers:
-                    rules.setdefault("header", {}).setdefault(name, RuleList(matchers))
-                if generator is not None:
-                    generators.setdefault("header", {}).setdefault(name, generator)
-            if name.lower() == "content-type":
-                declared = ", ".join(out[name])
+    out = None if headers is None else _text_values(headers, spec, "header", f"$.{part}.headers", rules, generators)
+    declared = next((", ".join(values) for name, values in (out or {}).items() if name.lower() == "content-type"), None)
     if body is None:
         return out, None
     built = bodies.build(body, spec, f"$.{part}.body", declared)

@@ -17,8 +17,8 @@ Interactions are model objects (:mod:`apact.model`), read or built once; finding
 candidates for a request is a dictionary lookup on method and path, then on the exact
 JSON body for interactions that expect one (interactions with a path or body rule are
 tried on every request to their route, or to any route), so the cost per request does
-not grow with the number of interactions. The consumer's ``Pact`` adds interactions as they are
-written; a stub server passes the interactions of pact files.
+not grow with the number of interactions. The consumer's ``Pact`` adds interactions as
+they are written; a stub server passes the interactions of pact files.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from ._types import JSON, Receive, Scope, Send
 from .matching import Mismatch, request_mismatches
 from .model import Body, HttpInteraction, HttpRequest, Spec
 
-__all__ = ["Candidate", "MockProvider", "UnexpectedRequest", "describe", "request_from_asgi"]
+__all__ = ["Candidate", "MockProvider", "UnexpectedRequest", "body_diff", "describe", "request_from_asgi", "request_line"]
 
 #: how many near misses an unexpected request reports
 CLOSEST = 3
@@ -52,9 +52,7 @@ class Candidate:
         return {
             "description": self.interaction.description,
             "providerStates": [state.name for state in self.interaction.provider_states],
-            "mismatches": [
-                {"path": m.path, "expected": m.expected, "actual": m.actual, "message": m.message} for m in self.mismatches
-            ],
+            "mismatches": [m.to_json() for m in self.mismatches],
         }
 
 
@@ -203,15 +201,22 @@ class MockProvider:
     def find(self, request: HttpRequest) -> int | UnexpectedRequest:
         """The index of the interaction that answers ``request`` (and count the call),
         or the report of an unexpected request (recorded)."""
+        index = self._answering(request)
+        return index if index is not None else self._unexpected(request)
+
+    def _answering(self, request: HttpRequest) -> int | None:
         route = self._routes.get((request.method.upper(), request.path))
         candidates = route.candidates(request) if route is not None else []
         if self._anywhere:
             candidates = sorted((*candidates, *self._anywhere))
         hits = [i for i in candidates if not request_mismatches(self._interactions[i].request, request, self.spec)]
-        if hits:
-            index = next((i for i in hits if self._calls[i] == 0), hits[0])
-            self._calls[index] += 1
-            return index
+        if not hits:
+            return None
+        index = next((i for i in hits if self._calls[i] == 0), hits[0])
+        self._calls[index] += 1
+        return index
+
+    def _unexpected(self, request: HttpRequest) -> UnexpectedRequest:
         unexpected = UnexpectedRequest(request, self._closest(request))
         self.unexpected.append(unexpected)
         return unexpected
@@ -246,14 +251,13 @@ class MockProvider:
         origin = request.header("Origin") if self.cors else None
         if origin:
             extra = [(b"access-control-allow-origin", origin[0].encode()), (b"access-control-allow-credentials", b"true")]
-        found = self.find(request)
-        if isinstance(found, int):
-            await self._respond(found, scope, request, send, extra)
+        index = self._answering(request)
+        if index is not None:
+            await self._respond(index, scope, request, send, extra)
         elif self.cors and request.method.upper() == "OPTIONS" and request.header("Access-Control-Request-Method"):
-            self.unexpected.remove(found)  # a CORS preflight is the mock's business, not the pact's
-            await _preflight(request, send, extra)
+            await _preflight(request, send, extra)  # the mock's business, not the pact's
         else:
-            body = json.dumps(found.to_json(), indent=2, ensure_ascii=False).encode()
+            body = json.dumps(self._unexpected(request).to_json(), indent=2, ensure_ascii=False).encode()
             headers = [(b"content-type", b"application/json"), (b"x-apact", b"unexpected-request"), *extra]
             await _send(send, 500, headers, body)
 

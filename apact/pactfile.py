@@ -121,4 +121,4 @@ def _renameat2() -> Callable[[int, bytes, int, bytes, int], int] | None:
         return None
     function.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
     function.restype = ctypes.c_int
-    return function  # type: ignore[no-any-return]
+    return function

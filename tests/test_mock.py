@@ -70,9 +70,9 @@ async def test_an_unexpected_request_gets_a_500_listing_every_mismatch_of_the_cl
     assert report["request"]["body"] == {"cooking": "well-done"}
     assert [c["description"] for c in report["closest"]] == ["a steak"]  # same route: the menu is not shown
     assert report["closest"][0]["mismatches"] == [
-        {"path": "$.query.hurry", "expected": None, "actual": ["yes"], "message": 'unexpected query parameter "hurry"="yes"'},
-        {"path": "$.body.side", "expected": "fries", "actual": None, "message": 'expected key "side" (like "fries"), but it is missing'},
-        {"path": "$.body.cooking", "expected": "rare", "actual": "well-done", "message": 'expected "rare", got "well-done"'},
+        {"kind": "query", "path": "$.query.hurry", "expected": None, "actual": ["yes"], "message": 'unexpected query parameter "hurry"="yes"'},
+        {"kind": "body", "path": "$.body.side", "expected": "fries", "actual": None, "message": 'expected key "side" (like "fries"), but it is missing'},
+        {"kind": "body", "path": "$.body.cooking", "expected": "rare", "actual": "well-done", "message": 'expected "rare", got "well-done"'},
     ]
     assert report["report"].splitlines()[:3] == [
         "unexpected request: POST /steaks/?hurry=yes",
@@ -90,7 +90,7 @@ async def test_with_no_interaction_on_the_route_the_three_closest_are_reported()
         report = (await client.get("/things")).json()
     assert [c["description"] for c in report["closest"]] == ["item 0", "item 1", "item 2"]
     assert report["closest"][0]["mismatches"] == [
-        {"path": "$.path", "expected": "/items/0", "actual": "/things", "message": 'expected path "/items/0", got "/things"'}
+        {"kind": "path", "path": "$.path", "expected": "/items/0", "actual": "/things", "message": 'expected path "/items/0", got "/things"'}
     ]
     async with client_for(MockProvider()) as client:
         empty = (await client.get("/")).json()
