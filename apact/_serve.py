@@ -20,7 +20,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
-import sniffio
 from hypercorn.config import Config
 
 from ._types import ASGIApp
@@ -62,8 +61,19 @@ async def serve(app: ASGIApp, *, host: str = "127.0.0.1", graceful_timeout: floa
         listener.detach()
 
 
+def _running_trio() -> bool:
+    try:
+        import sniffio  # trio depends on it (anyio does not): without it, this is asyncio
+    except ImportError:
+        return False
+    try:
+        return sniffio.current_async_library() == "trio"
+    except sniffio.AsyncLibraryNotFoundError:
+        return False
+
+
 async def _run(app: ASGIApp, config: Config, stopped: object) -> None:
-    if sniffio.current_async_library() == "trio":
+    if _running_trio():
         from hypercorn.trio import serve as serve_trio
 
         await serve_trio(app, config, shutdown_trigger=stopped, mode="asgi")  # type: ignore[arg-type]
