@@ -21,7 +21,7 @@ from starlette.routing import Mount, Route
 from apact._types import Receive, Scope, Send
 from apact.broker.server import SqliteStore, create_app
 
-from .states import seed
+from .states import STATES
 
 NAME = "Pact Broker Client V2-Pact Broker.json"
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -63,14 +63,14 @@ def interaction_id(index: int, description: str, state: str | None) -> str:
 class StatefulBroker:
     """The broker app plus a test-only state-change endpoint, ``POST /_pact/state``.
 
-    Setup seeds the named state (an unknown one is recorded in ``unknown``, never an
-    error: verifiers retry failed state changes for minutes); teardown empties the store.
+    Setup seeds the named state, teardown empties the store. It never fails (verifiers
+    retry failed state changes for minutes): an unknown state, or a seeding function
+    that raises, is recorded in ``problems`` for the test to report.
     """
 
     def __init__(self, **options: Any) -> None:
         self.options = options
-        self.unknown: list[str] = []
-        self.calls: list[dict[str, Any]] = []
+        self.problems: list[str] = []
         self.store = SqliteStore(":memory:")
         self.broker = create_app(self.store, base_url=BASE_URL, **options)
         self.app = Starlette(
@@ -87,15 +87,21 @@ class StatefulBroker:
         self.broker = create_app(self.store, base_url=BASE_URL, **self.options)
 
     def seed(self, state: str) -> None:
-        with self.store.transaction() as tx:
-            try:
-                seed(tx, state)
-            except KeyError:
-                self.unknown.append(state)
+        if state not in STATES:
+            self.problems.append(f"no handler for the provider state {state!r} in states.py")
+            return
+        try:
+            with self.store.transaction() as tx:
+                STATES[state](tx)
+        except Exception as error:  # reported by the test, not to the verifier
+            self.problems.append(f"seeding {state!r} failed: {error!r}")
 
     async def state_change(self, request: Request) -> Response:
-        body = await request.json() if (await request.body()) else dict(request.query_params)
-        self.calls.append(body)
+        try:
+            body = await request.json() if (await request.body()) else dict(request.query_params)
+        except ValueError as error:
+            self.problems.append(f"unreadable state change: {error}")
+            return JSONResponse({})
         if body.get("action", "setup") == "teardown" or not body.get("state"):
             self.reset()
         else:

@@ -2,7 +2,7 @@
 
 ``STATES`` maps each state name in ``Pact Broker Client V2-Pact Broker.json`` to a
 function that writes it into a broker :class:`~apact.broker._store.Transaction`. Any
-verifier can use them: the test state-change endpoint calls :func:`seed`.
+verifier can use them, through the test state-change endpoint (``contract.py``).
 """
 
 from __future__ import annotations
@@ -236,11 +236,6 @@ STATES: dict[str, State] = {
     "a pacticipant with name Foo exists": pacticipants("Foo"),
     "a webhook with the uuid 696c5f93-1b7f-44bc-8d03-59440fcaa9a0 exists": webhook,
 }
-
-
-def seed(tx: Transaction, state: str) -> None:
-    """Write a provider state into the store; an unknown state raises KeyError."""
-    STATES[state](tx)
 
 
 def contract_states(contract: dict[str, Any]) -> set[str]:
