@@ -187,9 +187,13 @@ class Pact:
             missing = builder.missing_part()
             if missing is not None:
                 found.append(IncompleteInteraction(builder.label(), missing))
-            elif builder.slot is not None and self.mock.calls(builder.slot) == 0:
-                found.append(MissingRequest(builder.interaction))  # type: ignore[arg-type]
+            else:
+                found.extend(builder.unmet())
         return found
+
+    # Other kinds of interaction (messages) add their own builder to ``_builders``: one
+    # with ``missing_part()``, ``label()``, ``unmet()`` and, once complete, ``entry``
+    # (from ``_writer.entry``) and ``interaction``.
 
     @property
     def interactions(self) -> tuple[Interaction, ...]:
@@ -397,6 +401,12 @@ class HttpInteractionBuilder:
 
     def label(self) -> str:
         return repr(self._description) if self._description else "an interaction without a description"
+
+    def unmet(self) -> list[Problem]:
+        """What the test did not do for this (complete) interaction: request it."""
+        if self.slot is None or self.interaction is None or self._pact.mock.calls(self.slot):
+            return []
+        return [MissingRequest(self.interaction)]
 
     def _changed(self) -> HttpInteractionBuilder:
         if self.missing_part() is None:
