@@ -76,13 +76,9 @@ def add_tag(tx: Transaction, version: Version, tag: str) -> bool:
     return tx.add_tag(version.id, tag)
 
 
-def latest_version(
-    tx: Transaction, pacticipant: Pacticipant, *, tag: str | None = None, branch: str | None = None
-) -> Version | None:
-    for version in reversed(tx.versions(pacticipant.id)):
-        if (tag is None or tag in version.tags) and (branch is None or branch in version.branches):
-            return version
-    return None
+def latest_version(tx: Transaction, pacticipant: Pacticipant, *, tag: str | None = None) -> Version | None:
+    """The pacticipant's most recently created version (with ``tag``, if given)."""
+    return next((v for v in reversed(tx.versions(pacticipant.id)) if tag is None or tag in v.tags), None)
 
 
 def require_environment(tx: Transaction, uuid: str) -> Environment:
