@@ -402,7 +402,7 @@ _UUID_EXAMPLE = "e2490de5-5bd3-43d5-b7c4-526e33f71304"
 UuidFormat = Literal["lowercase", "uppercase", "simple", "urn"]
 
 
-def uuid_example(form: UuidFormat | None) -> str:
+def _uuid_example(form: UuidFormat | None) -> str:
     if form == "uppercase":
         return _UUID_EXAMPLE.upper()
     if form == "simple":
@@ -423,7 +423,7 @@ def uuid(example: str | None = None, *, format: UuidFormat | None = None, genera
     rule = Matcher("regex", {"regex": f"^{body}$"})
     if example is None:
         attrs: dict[str, JSON] = {"format": _UUID_GENERATOR_FORMATS[format]} if format else {}
-        term = make("match.uuid", uuid_example(format), (rule,), generator=Generator("Uuid", attrs))
+        term = make("match.uuid", _uuid_example(format), (rule,), generator=Generator("Uuid", attrs))
     else:
         term = make("match.uuid", example, (rule,))
     return with_generator(term, generator)
@@ -532,7 +532,7 @@ _DEFAULT_FORMATS = {"date": "yyyy-MM-dd", "time": "HH:mm:ss", "datetime": "yyyy-
 _GENERATORS = {"date": "Date", "time": "Time", "datetime": "DateTime"}
 
 
-def java_format(fmt: str | None, kind: Literal["date", "time", "datetime"], name: str) -> str:
+def _java_format(fmt: str | None, kind: Literal["date", "time", "datetime"], name: str) -> str:
     """A date/time format as Java writes it: strftime formats (``%Y-%m-%d``) are
     converted, Java patterns (``yyyy-MM-dd``) are kept; ``None`` is the ISO default."""
     if fmt is None:
@@ -547,7 +547,7 @@ def java_format(fmt: str | None, kind: Literal["date", "time", "datetime"], name
     return java
 
 
-def format_moment(moment: dt.date | dt.time | dt.datetime, java: str, name: str) -> str:
+def _format_moment(moment: dt.date | dt.time | dt.datetime, java: str, name: str) -> str:
     try:
         return _javatime.parse_pattern(java).format(moment)
     except _javatime.JavaTimeError as error:
@@ -561,14 +561,14 @@ def _moment(
     generator: Term | None,
 ) -> Term:
     name = f"match.{kind}"
-    java = java_format(fmt, kind, name)
+    java = _java_format(fmt, kind, name)
     rule = Matcher(kind, {"format": java})
     if example is None:
-        value = format_moment(EXAMPLE_MOMENT, java, name)
+        value = _format_moment(EXAMPLE_MOMENT, java, name)
         term = make(name, value, (rule,), generator=Generator(_GENERATORS[kind], {"format": java}), v2_rules=(_TYPE,))
     else:
         if isinstance(example, (dt.date, dt.time)):
-            example = format_moment(example, java, name)
+            example = _format_moment(example, java, name)
         term = make(name, example, (rule,), v2_rules=(_TYPE,))
     return with_generator(term, generator)
 
