@@ -43,9 +43,9 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
-from . import _javatime, _regex
+from . import _javatime, _regex, _terms
 from ._parse import STATUS_GROUPS
-from ._terms import Children, Term, compile_json, escape_regex, make, resolve, with_generator
+from ._terms import Children, Term
 from ._types import JSON
 from .matching._mismatch import show
 from .matching._rules import check_value
@@ -90,8 +90,8 @@ def like(example: object, *, min: int | None = None, max: int | None = None, gen
     children: Children = "exact"
     if isinstance(example, (list, tuple)):
         children = "each"
-    term = make("match.like", value, (Matcher("type", attrs),), children=children)
-    return with_generator(term, generator)
+    term = _terms.make("match.like", value, (Matcher("type", attrs),), children=children)
+    return _terms.with_generator(term, generator)
 
 
 def each_like(item: object, *, min: int = 1, max: int | None = None) -> Term:
@@ -102,7 +102,7 @@ def each_like(item: object, *, min: int = 1, max: int | None = None) -> Term:
     if max is not None and max < 1:
         raise ValueError(f"match.each_like: max must be at least 1, got {max}")
     count = min if min > 1 else 1
-    return make("match.each_like", [item] * count, (Matcher("type", attrs),), children="each")
+    return _terms.make("match.each_like", [item] * count, (Matcher("type", attrs),), children="each")
 
 
 def _bounds(name: str, low: int | None, high: int | None) -> dict[str, JSON]:
@@ -122,15 +122,15 @@ def equal(example: object) -> Term:
     """Exactly ``example`` (useful below ``like``, whose type rule it overrides).
     Written ``{"match": "equality"}``."""
     problem = None if isinstance(example, str) else "match.equal on a value that is not a string needs spec V3 or later"
-    v2 = (Matcher("regex", {"regex": "^" + escape_regex(example) + "$"}),) if isinstance(example, str) else None
-    return make("match.equal", example, (Matcher("equality"),), v2_rules=v2, v2_problem=problem)
+    v2 = (Matcher("regex", {"regex": "^" + _terms.escape_regex(example) + "$"}),) if isinstance(example, str) else None
+    return _terms.make("match.equal", example, (Matcher("equality"),), v2_rules=v2, v2_problem=problem)
 
 
 def values(example: Mapping[str, object]) -> Term:
     """An object with any keys whose values are like those of ``example`` (rules nested
     in the values apply to every entry). Written ``{"match": "values"}``."""
     _expect_mapping("match.values", example)
-    return make(
+    return _terms.make(
         "match.values",
         example,
         (Matcher("values"),),
@@ -149,7 +149,7 @@ def each_key(example: Mapping[str, object], rules: Term | Sequence[Term]) -> Ter
             reason = check_value(matcher, key, key)
             if reason is not None:
                 raise ValueError(f"match.each_key: the example key {show(key)} does not fit the rules: {reason}")
-    return make(
+    return _terms.make(
         "match.each_key",
         _plain("match.each_key", example),
         (Matcher("eachKey", {"rules": [m.to_json() for m in matchers]}),),
@@ -164,12 +164,12 @@ def each_value(example: Mapping[str, object], rules: Term | Sequence[Term]) -> T
     _expect_mapping("match.each_value", example)
     matchers = _rule_list("match.each_value", rules)
     for key, item in example.items():
-        item = resolve(item)
+        item = _terms.resolve(item)
         for matcher in matchers:
             reason = check_value(matcher, item, item)
             if reason is not None:
                 raise ValueError(f"match.each_value: the example value at {show(key)} does not fit the rules: {reason}")
-    return make(
+    return _terms.make(
         "match.each_value",
         _plain("match.each_value", example),
         (Matcher("eachValue", {"rules": [m.to_json() for m in matchers]}),),
@@ -225,12 +225,12 @@ def array_containing(variants: Sequence[object]) -> Term:
         raise TypeError("match.array_containing takes a non-empty list of example items")
     written: list[JSON] = []
     for index, variant in enumerate(variants):
-        compiled = compile_json(variant, Spec.V4, "$")
+        compiled = _terms.compile_json(variant, Spec.V4, "$")
         entry: dict[str, JSON] = {"index": index, "rules": {path: _rule_list_json(rules) for path, rules in compiled.rules.items()}}
         if compiled.generators:
             entry["generators"] = {path: generator.to_json() for path, generator in compiled.generators.items()}
         written.append(entry)
-    return make(
+    return _terms.make(
         "match.array_containing",
         list(variants),
         (Matcher("arrayContains", {"variants": written}),),
@@ -255,7 +255,7 @@ def integer(example: int | None = None, *, min: int | None = None, max: int | No
         low, high = (0 if min is None else min), (2**31 - 1 if max is None else max)
         if low > high:
             raise ValueError(f"match.integer: min ({low}) is greater than max ({high})")
-        term = make(
+        term = _terms.make(
             "match.integer",
             _clamp(1, low, high),
             (Matcher("integer"),),
@@ -263,8 +263,8 @@ def integer(example: int | None = None, *, min: int | None = None, max: int | No
             v2_rules=(_TYPE,),
         )
     else:
-        term = make("match.integer", example, (Matcher("integer"),), v2_rules=(_TYPE,))
-    return with_generator(term, generator)
+        term = _terms.make("match.integer", example, (Matcher("integer"),), v2_rules=(_TYPE,))
+    return _terms.with_generator(term, generator)
 
 
 def _clamp(value: int, low: int, high: int) -> int:
@@ -276,7 +276,7 @@ def decimal(example: float | None = None, *, digits: int | None = None, generato
     an example: ``12.34`` and a ``RandomDecimal`` generator of ``digits`` digits."""
     if example is None:
         attrs: dict[str, JSON] = {"digits": digits} if digits is not None else {}
-        term = make(
+        term = _terms.make(
             "match.decimal",
             12.34,
             (Matcher("decimal"),),
@@ -286,14 +286,14 @@ def decimal(example: float | None = None, *, digits: int | None = None, generato
     else:
         if isinstance(example, int) and not isinstance(example, bool):
             example = float(example)
-        term = make("match.decimal", example, (Matcher("decimal"),), v2_rules=(_TYPE,))
-    return with_generator(term, generator)
+        term = _terms.make("match.decimal", example, (Matcher("decimal"),), v2_rules=(_TYPE,))
+    return _terms.with_generator(term, generator)
 
 
 def number(example: float | None = None, *, generator: Term | None = None) -> Term:
     """Any number, integer or not. Without an example: ``42`` and a ``RandomInt`` generator."""
     if example is None:
-        term = make(
+        term = _terms.make(
             "match.number",
             42,
             (Matcher("number"),),
@@ -301,14 +301,14 @@ def number(example: float | None = None, *, generator: Term | None = None) -> Te
             v2_rules=(_TYPE,),
         )
     else:
-        term = make("match.number", example, (Matcher("number"),), v2_rules=(_TYPE,))
-    return with_generator(term, generator)
+        term = _terms.make("match.number", example, (Matcher("number"),), v2_rules=(_TYPE,))
+    return _terms.with_generator(term, generator)
 
 
 def boolean(example: bool | None = None, *, generator: Term | None = None) -> Term:
     """``true`` or ``false``. Without an example: ``true`` and a ``RandomBoolean`` generator."""
     if example is None:
-        term = make(
+        term = _terms.make(
             "match.boolean",
             True,
             (Matcher("boolean"),),
@@ -316,13 +316,13 @@ def boolean(example: bool | None = None, *, generator: Term | None = None) -> Te
             v2_rules=(_TYPE,),
         )
     else:
-        term = make("match.boolean", example, (Matcher("boolean"),), v2_rules=(_TYPE,))
-    return with_generator(term, generator)
+        term = _terms.make("match.boolean", example, (Matcher("boolean"),), v2_rules=(_TYPE,))
+    return _terms.with_generator(term, generator)
 
 
 def null() -> Term:
     """``null`` (and nothing else). Written ``{"match": "null"}``."""
-    return make("match.null", None, (Matcher("null"),), v2_rules=(_TYPE,))
+    return _terms.make("match.null", None, (Matcher("null"),), v2_rules=(_TYPE,))
 
 
 def string(example: str | None = None, *, size: int | None = None, generator: Term | None = None) -> Term:
@@ -332,7 +332,7 @@ def string(example: str | None = None, *, size: int | None = None, generator: Te
         length = 10 if size is None else size
         attrs: dict[str, JSON] = {"size": size} if size is not None else {}
         letters = "abcdefghijklmnopqrstuvwxyz"
-        term = make(
+        term = _terms.make(
             "match.string",
             (letters * (length // 26 + 1))[:length],
             (_TYPE,),
@@ -341,8 +341,8 @@ def string(example: str | None = None, *, size: int | None = None, generator: Te
     else:
         if not isinstance(example, str):
             raise TypeError(f"match.string takes a string example, got {show(example)}")
-        term = make("match.string", example, (_TYPE,))
-    return with_generator(term, generator)
+        term = _terms.make("match.string", example, (_TYPE,))
+    return _terms.with_generator(term, generator)
 
 
 def regex(pattern: str, example: str | None = None, *, generator: Term | None = None) -> Term:
@@ -357,15 +357,15 @@ def regex(pattern: str, example: str | None = None, *, generator: Term | None = 
         raise ValueError(f"match.regex: invalid regex {pattern!r}: {error}") from None
     rule = Matcher("regex", {"regex": pattern})
     if example is None:
-        term = make(
+        term = _terms.make(
             "match.regex",
             _example_for(pattern),
             (rule,),
             generator=Generator("Regex", {"regex": pattern}),
         )
     else:
-        term = make("match.regex", example, (rule,))
-    return with_generator(term, generator)
+        term = _terms.make("match.regex", example, (rule,))
+    return _terms.with_generator(term, generator)
 
 
 def _example_for(pattern: str) -> str:
@@ -381,9 +381,9 @@ def includes(value: str, example: str | None = None, *, generator: Term | None =
     Written ``{"match": "include", "value": ...}``."""
     if not isinstance(value, str):
         raise TypeError(f"match.includes takes a string, got {value!r}")
-    v2 = (Matcher("regex", {"regex": "^[\\s\\S]*" + escape_regex(value) + "[\\s\\S]*$"}),)
-    term = make("match.includes", value if example is None else example, (Matcher("include", {"value": value}),), v2_rules=v2)
-    return with_generator(term, generator)
+    v2 = (Matcher("regex", {"regex": "^[\\s\\S]*" + _terms.escape_regex(value) + "[\\s\\S]*$"}),)
+    term = _terms.make("match.includes", value if example is None else example, (Matcher("include", {"value": value}),), v2_rules=v2)
+    return _terms.with_generator(term, generator)
 
 
 _UUID_PATTERNS = {
@@ -423,10 +423,10 @@ def uuid(example: str | None = None, *, format: UuidFormat | None = None, genera
     rule = Matcher("regex", {"regex": f"^{body}$"})
     if example is None:
         attrs: dict[str, JSON] = {"format": _UUID_GENERATOR_FORMATS[format]} if format else {}
-        term = make("match.uuid", _uuid_example(format), (rule,), generator=Generator("Uuid", attrs))
+        term = _terms.make("match.uuid", _uuid_example(format), (rule,), generator=Generator("Uuid", attrs))
     else:
-        term = make("match.uuid", example, (rule,))
-    return with_generator(term, generator)
+        term = _terms.make("match.uuid", example, (rule,))
+    return _terms.with_generator(term, generator)
 
 
 _SEMVER = (
@@ -441,7 +441,7 @@ def semver(example: str | None = None, *, generator: Term | None = None) -> Term
     and a ``Regex`` generator. Written ``{"match": "semver"}``."""
     v2 = (Matcher("regex", {"regex": _SEMVER}),)
     if example is None:
-        term = make(
+        term = _terms.make(
             "match.semver",
             "1.0.0",
             (Matcher("semver"),),
@@ -449,14 +449,14 @@ def semver(example: str | None = None, *, generator: Term | None = None) -> Term
             v2_rules=v2,
         )
     else:
-        term = make("match.semver", example, (Matcher("semver"),), v2_rules=v2)
-    return with_generator(term, generator)
+        term = _terms.make("match.semver", example, (Matcher("semver"),), v2_rules=v2)
+    return _terms.with_generator(term, generator)
 
 
 def not_empty(example: object, *, generator: Term | None = None) -> Term:
     """A value like ``example`` that is not empty (not ``""``, ``[]``, ``{}`` or null).
     Written ``{"match": "notEmpty"}``."""
-    resolved = resolve(example)
+    resolved = _terms.resolve(example)
     v2: tuple[Matcher, ...] | None = None
     problem = None
     if isinstance(resolved, str):
@@ -466,8 +466,8 @@ def not_empty(example: object, *, generator: Term | None = None) -> Term:
     else:
         problem = "match.not_empty on a value that is not a string or an array needs spec V3 or later"
     children: Children = "each" if isinstance(example, (list, tuple)) else "exact"
-    term = make("match.not_empty", example, (Matcher("notEmpty"),), children=children, v2_rules=v2, v2_problem=problem)
-    return with_generator(term, generator)
+    term = _terms.make("match.not_empty", example, (Matcher("notEmpty"),), children=children, v2_rules=v2, v2_problem=problem)
+    return _terms.with_generator(term, generator)
 
 
 def content_type(content_type: str, example: bytes | str) -> Term:
@@ -479,7 +479,7 @@ def content_type(content_type: str, example: bytes | str) -> Term:
         raise ValueError(f"match.content_type: expected a media type such as image/png, got {content_type!r}")
     if not isinstance(example, (bytes, str)):
         raise TypeError(f"match.content_type takes bytes or text as the example, got {type(example).__name__}")
-    return make(
+    return _terms.make(
         "match.content_type",
         example,
         (Matcher("contentType", {"value": content_type}),),
@@ -515,7 +515,7 @@ def status_code(status: str | Sequence[int], example: int | None = None) -> Term
             raise ValueError(f"match.status_code: expected a status group or a list of status codes, got {status!r}")
         attr = list(codes)
         default = codes[0]
-    return make(
+    return _terms.make(
         "match.status_code",
         default if example is None else example,
         (Matcher("statusCode", {"status": attr}),),
@@ -565,12 +565,12 @@ def _moment(
     rule = Matcher(kind, {"format": java})
     if example is None:
         value = _format_moment(EXAMPLE_MOMENT, java, name)
-        term = make(name, value, (rule,), generator=Generator(_GENERATORS[kind], {"format": java}), v2_rules=(_TYPE,))
+        term = _terms.make(name, value, (rule,), generator=Generator(_GENERATORS[kind], {"format": java}), v2_rules=(_TYPE,))
     else:
         if isinstance(example, (dt.date, dt.time)):
             example = _format_moment(example, java, name)
-        term = make(name, example, (rule,), v2_rules=(_TYPE,))
-    return with_generator(term, generator)
+        term = _terms.make(name, example, (rule,), v2_rules=(_TYPE,))
+    return _terms.with_generator(term, generator)
 
 
 def date(example: str | dt.date | None = None, format: str | None = None, *, generator: Term | None = None) -> Term:
