@@ -230,3 +230,13 @@ def test_bad_expectations_raise_our_error() -> None:
         match_response(expected, {"status": 200}, "3.0.0")
     with pytest.raises(PactFileError, match="unknown Pact specification version '9'"):
         match_response({"status": 200}, {"status": 200}, "9")
+
+
+def test_paths_compare_with_percent_escapes_decoded() -> None:
+    """The Rust core records paths encoded, apact's mock decoded: both mean the same."""
+    encoded = {"method": "GET", "path": "/pacticipants/Pricing%20Service"}
+    decoded = {"method": "GET", "path": "/pacticipants/Pricing Service"}
+    assert match_request(encoded, decoded, "4.0") == []
+    assert match_request(decoded, encoded, "4.0") == []
+    slash = {"method": "GET", "path": "/a%2Fb"}
+    assert str(one(match_request(slash, {"method": "GET", "path": "/a/b"}, "4.0"))) == '$.path: expected path "/a%2Fb", got "/a/b"'

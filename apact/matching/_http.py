@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from urllib.parse import unquote_plus
+from urllib.parse import unquote, unquote_plus
 
 from .. import _sniff
 from .._paths import PathError, format_token, parse_path
@@ -63,8 +63,17 @@ def compare_path(walk: Walk, expected: str, actual: str, rules: Mapping[str, Rul
     if rule_list is not None:
         for reason in check_rules(rule_list, expected, actual, textual=True):
             walk.fail("$.path", expected, actual, reason)
-    elif expected != actual:
+    elif expected != actual and _decoded(expected) != _decoded(actual):
         walk.fail("$.path", expected, actual, f"expected path {show(expected)}, got {show(actual)}")
+
+
+_ESCAPE = re.compile(r"%(?!2[Ff])[0-9A-Fa-f]{2}")
+
+
+def _decoded(path: str) -> str:
+    """A path with its percent-escapes decoded (except ``%2F``, which is not ``/``):
+    pacts record paths encoded (the Rust core) or decoded (apact), both mean the same."""
+    return _ESCAPE.sub(lambda m: unquote(m.group()), path) if "%" in path else path
 
 
 def compare_status(walk: Walk, expected: int, actual: int, rules: Mapping[str, RuleList] | None) -> None:

@@ -8,10 +8,11 @@ sends an :class:`Outgoing` request and returns what came back as the model's
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import anyio
 import httpx
@@ -23,6 +24,7 @@ from ._result import VerificationError, describe
 
 #: characters left as they are in a request path (RFC 3986 ``pchar`` and ``/``)
 _PATH_SAFE = "/!$&'()*+,;=:@~"
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,16 @@ class Outgoing:
 
     @property
     def raw_path(self) -> str:
-        return quote(self.path, safe=_PATH_SAFE)
+        """The path as sent. Pact paths come both ways: the Rust core records them
+        percent-encoded (``/pacticipants/Pricing%20Service``), apact's mock decoded
+        (``/pacticipants/Pricing Service``); a path holding escapes is sent as written,
+        like the Rust verifier does, anything else is encoded."""
+        return quote(self.path, safe=_PATH_SAFE + ("%" if _ESCAPE.search(self.path) else ""))
+
+    @property
+    def decoded_path(self) -> str:
+        """The path an ASGI app sees in ``scope["path"]``."""
+        return unquote(self.raw_path)
 
     @property
     def target(self) -> str:
@@ -60,7 +71,8 @@ class Outgoing:
             for name, value in request.headers.raw
             if name.lower() not in (b"host", b"content-length")
         )
-        return cls(request.method, request.url.path, request.url.query.decode("ascii"), headers, request.read())
+        path = request.url.raw_path.split(b"?", 1)[0].decode("ascii")  # still encoded: sent as is
+        return cls(request.method, path, request.url.query.decode("ascii"), headers, request.read())
 
 
 class SendFailure(Exception):
@@ -106,7 +118,7 @@ class AppSender:
             answer = await _asgi.call_app(
                 self._app,
                 request.method,
-                request.path,
+                request.decoded_path,
                 request.raw_path.encode("ascii"),
                 request.query.encode("ascii"),
                 headers,

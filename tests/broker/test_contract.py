@@ -9,9 +9,7 @@ state-change endpoint and functions (``contract.py``, ``states.py``).
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import unquote
 
-import httpx
 import pytest
 
 from apact import Verifier, pactfile
@@ -19,18 +17,6 @@ from apact.model import Interaction
 
 from .contract import EXCLUDED, StatefulBroker, contract_path, interaction_id, load_contract, require_contract
 from .states import STATES, contract_states
-
-
-def decode_once(request: httpx.Request) -> httpx.Request:
-    """The contract's paths were recorded encoded ("/pacticipants/Pricing%20Service", as
-    the Rust mock server writes them); apact's verifier reads a pact path as decoded and
-    would send ".../Pricing%2520Service". The Rust verifier sends them as written."""
-    return httpx.Request(
-        request.method,
-        request.url.copy_with(path=unquote(request.url.path)),
-        headers=request.headers,
-        content=request.read(),
-    )
 
 
 def _interactions() -> list[Any]:
@@ -57,7 +43,7 @@ async def test_interaction(interaction: Interaction | None) -> None:
     pact = pactfile.load(require_contract())
     broker = StatefulBroker()
     verifier = Verifier(
-        "Pact Broker", app=broker.app, state_change_url="/_pact/state", lifespan=False, request_filters=[decode_once]
+        "Pact Broker", app=broker.app, state_change_url="/_pact/state", lifespan=False
     )
     result = await verifier.verify(pact.with_interactions((interaction,)))
     assert broker.problems == []

@@ -489,3 +489,23 @@ async def test_plain_text_bodies_get_a_diff_too() -> None:
     item["response"]["body"] = {"contentType": "text/plain", "encoded": False, "content": "Hello, Alice!"}
     report = (await Verifier("Grill Chef", app=app).verify(pact(item))).report()
     assert "     -Hello, Alice!" in report and "     +Hello, Bob!" in report
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/pacticipants/Pricing%20Service/50%25",  # as the Rust core records paths
+        "/pacticipants/Pricing Service/50%",  # as apact's mock records them
+    ],
+)
+async def test_paths_written_encoded_or_decoded_reach_the_app_decoded(path: str) -> None:
+    seen: list[tuple[str, bytes]] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append((scope["path"], scope["raw_path"]))
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    result = await Verifier("Grill Chef", app=app, lifespan=False).verify(pact(interaction("a pacticipant", path)))
+    result.assert_ok()
+    assert seen == [("/pacticipants/Pricing Service/50%", b"/pacticipants/Pricing%20Service/50%25")]
