@@ -14,6 +14,7 @@ apact: consumer-driven contract testing (Pact V1-V4), asyncio-native and pure Py
 commands:
   check PACT...    read pact files of any spec version, validate every part and
                    print a summary; errors name the file, interaction and JSON path
+  broker           run a Pact Broker (SQLite storage) that the official clients accept
 """
 
 
@@ -38,6 +39,17 @@ def _parser() -> argparse.ArgumentParser:
         help="check the built-in Grill Chef example pact",
     )
     check.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+    from .broker._command import DESCRIPTION as BROKER_DESCRIPTION
+    from .broker._command import add_arguments as add_broker_arguments
+
+    add_broker_arguments(
+        commands.add_parser(
+            "broker",
+            help="run a Pact Broker",
+            description=BROKER_DESCRIPTION,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+    )
     return parser
 
 
@@ -46,6 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "check":
         return _check(parser, args)
+    if args.command == "broker":
+        from .broker._command import run as run_broker
+
+        return run_broker(args)
     parser.print_help()
     return 2
 

@@ -49,3 +49,27 @@ def test_usage_errors_and_help() -> None:
     assert result.returncode == 2
     assert "check needs at least one PACT file" in result.stderr
     assert "check PACT" in apact("--help").stdout
+
+
+def test_broker_serves_the_hal_index_until_stopped(tmp_path: Path) -> None:
+    import re
+    import urllib.request
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "apact", "broker", "--port", "0", "--database", str(tmp_path / "broker.sqlite")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()  # printed once the socket is listening
+        found = re.search(r"serving (http://127\.0\.0\.1:\d+)", line)
+        assert found, line
+        with urllib.request.urlopen(found.group(1) + "/", timeout=10) as response:
+            index = json.load(response)
+        assert "pb:publish-contracts" in index["_links"]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert (tmp_path / "broker.sqlite").exists()
