@@ -20,11 +20,13 @@ from ..model import PactFile
 class PactSource:
     """A pact with where it came from, and whether it is pending (a Pact Broker says
     so for pacts the provider has not yet verified: failures are then reported, not
-    fatal)."""
+    fatal). ``notices`` are shown in the result's notices (a broker's reasons for
+    verifying the pact, say)."""
 
     pact: PactFile
     origin: str = "<PactFile>"
     pending: bool = False
+    notices: tuple[str, ...] = ()
 
 
 #: what ``verify()`` takes: a path (file or directory), a URL, a pact, a PactSource

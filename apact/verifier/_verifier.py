@@ -231,6 +231,7 @@ class Verifier:
                 continue
             if selection.consumers is not None and pact.consumer not in selection.consumers:
                 continue
+            run.notices.extend(source.notices)
             chosen = _Pact(source, number)
             for index, interaction in enumerate(pact.interactions):
                 item = _Item(chosen, index, interaction, pending=source.pending or interaction.pending)
