@@ -1,4 +1,4 @@
-"""Serving an ASGI app over real HTTP, on loopback, on a port the OS picks.
+"""Serving an ASGI app over real HTTP, on loopback, on a port the OS picks (or a given one).
 
 ::
 
@@ -10,12 +10,14 @@ handed out, so there is no window between choosing a port and using it, and no
 readiness to poll: connections made at once wait in the backlog until hypercorn
 accepts them. The socket is then given to hypercorn as ``fd://``. Works under asyncio
 and trio (whichever runs the caller). Leaving the block stops the server; connections
-still open are given ``graceful_timeout`` seconds to finish.
+still open are given ``graceful_timeout`` seconds to finish. ``port=`` binds a fixed
+port instead (``apact stub --port 8080``); a port in use raises ``OSError``.
 """
 
 from __future__ import annotations
 
 import socket
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -28,14 +30,18 @@ __all__ = ["serve"]
 
 
 @asynccontextmanager
-async def serve(app: ASGIApp, *, host: str = "127.0.0.1", graceful_timeout: float = 0.5, log: bool = False) -> AsyncIterator[str]:
-    """Serve ``app`` with hypercorn on ``host`` (loopback by default) and an ephemeral
-    port; yields the base URL (``http://127.0.0.1:PORT``). ``log=True`` lets hypercorn
-    log errors to stderr."""
+async def serve(
+    app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0, graceful_timeout: float = 0.5, log: bool = False
+) -> AsyncIterator[str]:
+    """Serve ``app`` with hypercorn on ``host`` (loopback by default) and ``port`` (0:
+    an ephemeral one); yields the base URL (``http://127.0.0.1:PORT``). ``log=True``
+    lets hypercorn log errors to stderr."""
     listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     try:
         listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        listener.bind((host, 0))
+        if port and sys.platform != "win32":  # a fixed port can be bound again at once after a restart
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
         listener.listen(128)
         port = listener.getsockname()[1]
     except BaseException:
