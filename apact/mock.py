@@ -11,7 +11,8 @@ random values, URLs pointing at the mock). One that matches nothing gets a ``500
 whose JSON body lists, for the closest interactions, every mismatch (path, expected,
 actual, message), and is recorded in :attr:`MockProvider.unexpected`. When several
 interactions match, the first not yet used answers (so two interactions with the same
-request but different provider states are each exercised), then the first.
+request but different provider states are each exercised), then the first;
+``prefer_unused=False`` (a stub server) always answers with the first.
 
 Interactions are model objects (:mod:`apact.model`), read or built once; finding the
 candidates for a request is a dictionary lookup on method and path, then on the exact
@@ -138,9 +139,17 @@ def _request_json(request: HttpRequest) -> dict[str, JSON]:
 class MockProvider:
     """The mock provider (an ASGI app). See the module documentation."""
 
-    def __init__(self, interactions: Iterable[HttpInteraction] = (), *, spec: Spec = Spec.V4, cors: bool = False) -> None:
+    def __init__(
+        self,
+        interactions: Iterable[HttpInteraction] = (),
+        *,
+        spec: Spec = Spec.V4,
+        cors: bool = False,
+        prefer_unused: bool = True,
+    ) -> None:
         self.spec = spec
         self.cors = cors
+        self.prefer_unused = prefer_unused
         self._interactions: list[HttpInteraction] = []
         self._calls: list[int] = []
         self._routes: dict[tuple[str, str], _Route] = {}
@@ -212,7 +221,7 @@ class MockProvider:
         hits = [i for i in candidates if not request_mismatches(self._interactions[i].request, request, self.spec)]
         if not hits:
             return None
-        index = next((i for i in hits if self._calls[i] == 0), hits[0])
+        index = next((i for i in hits if self._calls[i] == 0), hits[0]) if self.prefer_unused else hits[0]
         self._calls[index] += 1
         return index
 
