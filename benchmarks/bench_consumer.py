@@ -60,24 +60,24 @@ async def apact_cycle(directory: Path, description: str, *, overwrite: bool = Fa
         assert response.status_code == 201
 
 
-async def apact_small_file(directory: Path) -> None:
-    for n in range(N):
+async def apact_small_file(directory: Path, count: int = N) -> None:
+    for n in range(count):
         await apact_cycle(directory, f"a request for steak {n}", overwrite=True)
 
 
-async def apact_growing_file(directory: Path) -> None:
-    for n in range(N):
+async def apact_growing_file(directory: Path, count: int = N) -> None:
+    for n in range(count):
         await apact_cycle(directory, f"a request for steak {n}")
 
 
-async def apact_many_paths(directory: Path) -> None:
+async def apact_many_paths(directory: Path, count: int = N) -> None:
     async with Pact("Sous Chef", "Grill Chef", pact_dir=directory) as pact:
-        for n in range(N):
+        for n in range(count):
             pact.upon_receiving(f"a request for steak {n}").with_request("GET", f"/steaks/{n}").will_respond_with(
                 200, body={"id": match.integer(n), "cooking": "rare"}
             )
         client = pact.client
-        for n in range(N):
+        for n in range(count):
             assert (await client.get(f"/steaks/{n}")).status_code == 200
 
 
@@ -150,15 +150,15 @@ def time_peer_cycles(count: int, *, overwrite: bool) -> float:
         shutil.rmtree(directory)
 
 
-def time_peer_many_paths(sample: int) -> tuple[float, float]:
-    """(seconds to define and serve 1,000 interactions, seconds per request)."""
+def time_peer_many_paths(sample: int, count: int = N) -> tuple[float, float]:
+    """(seconds to define and serve ``count`` interactions, seconds per request)."""
     import httpx
     from pact import Pact as PeerPact
     from pact import match as peer_match
 
     pact = PeerPact("Sous Chef", "Grill Chef")
     start = time.perf_counter()
-    for n in range(N):
+    for n in range(count):
         pact.upon_receiving(f"a request for steak {n}").with_request("GET", f"/steaks/{n}").will_respond_with(200).with_body(
             {"id": peer_match.int(n), "cooking": "rare"}, "application/json"
         )

@@ -112,6 +112,22 @@ def make_pact(count: int) -> dict[str, Any]:
             "metadata": {"pactSpecification": {"version": "4.0"}}}
 
 
+def peak_rss_kib() -> int:
+    """This process's peak resident memory, KiB.
+
+    ``VmHWM`` of ``/proc/self/status`` on Linux: ``ru_maxrss`` would also count the
+    parent's memory, which Linux carries over into a child started by fork (or vfork) and
+    exec.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 # -- one measurement (in a child process) -----------------------------------------------------------
 
 
@@ -121,7 +137,7 @@ def measure(mode: str, pact_path: str, base_url: str) -> dict[str, Any]:
 
         if mode == "baseline-in-process":
             make_app()
-        return {"seconds": 0.0, "ok": True, "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+        return {"seconds": 0.0, "ok": True, "peak_rss_kib": peak_rss_kib()}
     if mode == "pact-python":
         os.environ["PACT_DO_NOT_TRACK"] = "true"
         from pact import Verifier as PactPythonVerifier
@@ -143,7 +159,7 @@ def measure(mode: str, pact_path: str, base_url: str) -> dict[str, Any]:
         import anyio
 
         seconds, ok = anyio.run(_apact, mode, pact_path, base_url)
-    return {"seconds": seconds, "ok": ok, "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+    return {"seconds": seconds, "ok": ok, "peak_rss_kib": peak_rss_kib()}
 
 
 async def _apact(mode: str, pact_path: str, base_url: str) -> tuple[float, bool]:
@@ -191,7 +207,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _serve() -> tuple[subprocess.Popen[bytes], str]:
+def start_server() -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "uvicorn", "--factory", "bench_verifier:make_app", "--port", str(port), "--log-level", "warning"],
@@ -209,7 +225,7 @@ def _serve() -> tuple[subprocess.Popen[bytes], str]:
             time.sleep(0.05)
 
 
-def _child(mode: str, pact_path: Path, url: str) -> dict[str, Any]:
+def measure_in_child(mode: str, pact_path: Path, url: str) -> dict[str, Any]:
     output = subprocess.run(  # noqa: S603
         [sys.executable, __file__, "--child", mode, str(pact_path), url],
         capture_output=True, text=True, check=True, cwd=HERE,
@@ -238,7 +254,7 @@ def main() -> None:
           f"{platform.system()}, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d')}")
     if not peer:
         print("(pact-python is not installed: its column is left out)")
-    server, url = _serve()
+    server, url = start_server()
     results: dict[tuple[str, int], dict[str, Any]] = {}
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -246,7 +262,7 @@ def main() -> None:
                 path = Path(tmp) / f"pact-{size}.json"
                 path.write_text(json.dumps(make_pact(size)))
                 for mode in modes:
-                    runs = [_child(mode, path, url) for _ in range(args.repeat)]
+                    runs = [measure_in_child(mode, path, url) for _ in range(args.repeat)]
                     fastest = min(runs, key=lambda run: run["seconds"])
                     results[mode, size] = {
                         **fastest,
@@ -274,7 +290,7 @@ def main() -> None:
             base = results["pact-python", size]["seconds"]
             print(f"{size:>12}" + "".join(f"{base / results[mode, size]['seconds']:>19.1f}x" for mode in modes[:-1]))
     biggest = max(sizes)
-    base = {mode: _child(mode, Path(), url)["peak_rss_kib"] / 1024 for mode in ("baseline-in-process", "baseline-http")}
+    base = {mode: measure_in_child(mode, Path(), url)["peak_rss_kib"] / 1024 for mode in ("baseline-in-process", "baseline-http")}
     print(f"\npeak memory (max RSS of the verifying process) for {biggest} interactions, MiB")
     print(f"  {'':<18} {'peak':>7}  {'before verifying (imports, app)':>32}")
     for mode in modes:
