@@ -173,6 +173,7 @@ class Verifier:
         state: str | re.Pattern[str] | None = None,
         no_state: bool = False,
         fail_fast: bool = False,
+        on_result: Callable[[InteractionResult, int, int], None] | None = None,
     ) -> VerificationResult:
         """Replay the interactions of the pacts in ``sources`` (files, directories of
         ``*.json`` files, HTTP(S) URLs fetched with ``auth``, ``PactFile`` objects)
@@ -183,6 +184,9 @@ class Verifier:
         description or one of whose provider states match; ``no_state`` keeps those
         without provider states; the others are reported as skipped. ``fail_fast``
         stops at the first failure (the interactions not yet started are skipped).
+        ``on_result(result, done, total)`` is called as each interaction's verdict is
+        known (``done`` of the ``total`` interactions of the chosen pacts, those left
+        out first), e.g. for a progress line; it runs on the event loop: keep it quick.
 
         Raises :class:`~apact.errors.PactFileError` for a source that cannot be read and
         :class:`~apact.errors.ProviderStartError` for a provider that cannot be started;
@@ -193,7 +197,7 @@ class Verifier:
             raise ValueError("verify() needs at least one source: a pact file, a directory or a URL")
         started = time.perf_counter()
         loaded = await load_sources(sources, auth=auth, timeout=max(self.request_timeout, 30.0))
-        run = _Run(fail_fast=fail_fast)
+        run = _Run(fail_fast=fail_fast, on_result=on_result)
         selection = _Selection(
             consumers={consumers} if isinstance(consumers, str) else set(consumers) if consumers is not None else None,
             description=re.compile(description) if isinstance(description, str) else description,
@@ -201,6 +205,7 @@ class Verifier:
             no_state=no_state,
         )
         pacts = self._choose(loaded, selection, run)
+        run.count(sum(len(pact.items) for pact in pacts))
         units = self._plan(item for pact in pacts for item in pact.items if item.key not in run.results)
         async with self._open_target() as (sender, server, target):
             settings = Settings(sender, self.request_timeout, self._headers, self._filters)
@@ -471,14 +476,26 @@ class _Item:
 @dataclass(slots=True)
 class _Run:
     fail_fast: bool
+    on_result: Callable[[InteractionResult, int, int], None] | None = None
     results: dict[tuple[int, int], InteractionResult] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
     stopped: bool = False
+    #: how many interactions the chosen pacts have (known once they are chosen)
+    total: int | None = None
 
     def record(self, item: _Item, result: InteractionResult) -> None:
         self.results[item.key] = result
         if self.fail_fast and result.status == "failed":
             self.stopped = True
+        if self.on_result is not None and self.total is not None:
+            self.on_result(result, len(self.results), self.total)
+
+    def count(self, total: int) -> None:
+        """Report each verdict from now on, after those already known."""
+        self.total = total
+        if self.on_result is not None:
+            for done, result in enumerate(list(self.results.values()), 1):
+                self.on_result(result, done, total)
 
 
 @dataclass(frozen=True, slots=True)
