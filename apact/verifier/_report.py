@@ -29,7 +29,7 @@ _MAX_DIFF_LINES = 60
 # -- text ------------------------------------------------------------------------------------------
 
 
-def render_text(result: VerificationResult, *, verbose: bool = False) -> str:
+def render_text(result: VerificationResult, *, verbose: bool = False, table: bool = False) -> str:
     interactions = result.interactions
     lines = [
         f"Verifying {result.provider!r} ({result.target or 'no target'}): "
@@ -59,6 +59,8 @@ def render_text(result: VerificationResult, *, verbose: bool = False) -> str:
             first, *rest = notice.splitlines() or [""]
             lines.append(f"  - {first}")
             lines += [f"    {line}" for line in rest]
+    if table:
+        lines += ["", *summary_table(result)]
     verdict = "verification passed" if result.ok else "verification FAILED"
     lines += [
         "",
@@ -68,8 +70,27 @@ def render_text(result: VerificationResult, *, verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
-def _failure(number: int, pact: PactResult, item: InteractionResult) -> list[str]:
-    lines = [f"{number}) {pact.title}: {item.description}"]
+def summary_table(result: VerificationResult) -> list[str]:
+    """A row per pact (and a total): how many interactions passed, failed, ..."""
+    statuses = ("passed", "failed", "pending", "skipped")
+    rows = [["pact", *statuses]]
+    rows += [[pact.title + ("  [pending]" if pact.pending else ""), *(str(pact.count(s)) for s in statuses)] for pact in result.pacts]
+    rows.append(["total", *(str(result.count(s)) for s in statuses)])
+    widths = [max(len(row[column]) for row in rows) for column in range(len(statuses) + 1)]
+    return [
+        "  " + "  ".join([row[0].ljust(widths[0]), *(cell.rjust(width) for cell, width in zip(row[1:], widths[1:]))]).rstrip()
+        for row in rows
+    ]
+
+
+def interaction_text(pact: PactResult, item: InteractionResult) -> str:
+    """What went wrong with one interaction (as in the report's failures), with the
+    pact's source: a pytest item's failure message."""
+    return "\n".join([*_failure(None, pact, item), f"   pact: {pact.source}"])
+
+
+def _failure(number: int | None, pact: PactResult, item: InteractionResult) -> list[str]:
+    lines = [f"{number}) {pact.title}: {item.description}" if number is not None else f"{pact.title}: {item.description}"]
     if item.given:
         lines.append(f"   given {item.given}")
     if item.request:

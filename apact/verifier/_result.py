@@ -195,11 +195,12 @@ class VerificationResult:
                 self,
             )
 
-    def report(self, *, verbose: bool = False) -> str:
+    def report(self, *, verbose: bool = False, table: bool = False) -> str:
         """The readable report: every interaction's verdict, then each failure with
         where, what was expected and what came (and a diff of the bodies).
-        ``verbose`` also lists the passed interactions' durations and requests."""
-        return _report.render_text(self, verbose=verbose)
+        ``verbose`` also lists the passed interactions' durations and requests;
+        ``table`` ends it with a table of the counts per pact."""
+        return _report.render_text(self, verbose=verbose, table=table)
 
     def to_json(self) -> dict[str, JSON]:
         """The results as a JSON document (``json.dumps`` it as it is)."""
