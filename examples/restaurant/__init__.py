@@ -1,0 +1,1 @@
+"""Two services of a restaurant and their contract tests: see ``examples/README.md``."""

@@ -1,0 +1,1 @@
+"""The Grill Chef service (the provider): FastAPI over a SQLite database."""
