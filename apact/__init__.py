@@ -5,6 +5,7 @@ __version__ = "0.1.0"
 from . import generate, match  # noqa: E402
 from .bodies import Binary, File, Form, Multipart, Text, Xml  # noqa: E402
 from .consumer import ConsumerMismatchError, Pact  # noqa: E402
+from .messages import Message  # noqa: E402
 from .verifier import (  # noqa: E402
     InteractionResult,
     PactResult,
@@ -20,6 +21,7 @@ __all__ = [
     "File",
     "Form",
     "InteractionResult",
+    "Message",
     "Multipart",
     "Pact",
     "PactResult",

@@ -109,6 +109,12 @@ def write_pact(
             sections, metadata, extra = {}, {}, {}
         for item in entries:
             _insert(sections.setdefault(item.section, []), item)
+        if all(sections.get(section) for section in _SECTIONS):
+            raise PactWriteError(
+                f"{path}: a {spec.label} pact holds HTTP interactions or messages, not both, and this would "
+                "write messages beside the HTTP interactions already there (or the other way round): use "
+                "spec='V4', or write the messages to a pact file of their own (another consumer or provider name)"
+            )
         ours: dict[str, JSON] = {"apact": {"version": _version()}, "pactSpecification": {"version": spec.version}}
         metadata = dict(sorted({**metadata, **ours}.items()))
         data = _render(consumer, provider, sections, metadata, extra)

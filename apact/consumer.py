@@ -21,6 +21,10 @@ interaction never requested, a request no interaction matched, or an exception i
 block. Then nothing is written, and :class:`ConsumerMismatchError` (an
 ``AssertionError``) lists each problem; an exception from the block propagates with
 those problems attached as a note.
+
+Message pacts (asynchronous messages, V4 synchronous messages) are written in the same
+block: ``pact.expects_to_receive(...)`` and ``pact.sync_message(...)``, see
+:mod:`apact.messages`.
 """
 
 from __future__ import annotations
@@ -31,15 +35,17 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qsl
 
 import httpx
 
 from . import _writer, bodies
+from ._builder import InteractionBuilder, check_description
 from ._terms import Term, compile_json, compile_text
 from ._types import JSON
 from .errors import MismatchError
+from .messages import AsyncMessageBuilder, HandlerFailed, SyncMessageBuilder, UnexpectedMessage, UnhandledMessage
 from .mock import MockProvider, UnexpectedRequest, describe, request_line
 from .model import (
     Body,
@@ -48,7 +54,6 @@ from .model import (
     HttpRequest,
     HttpResponse,
     Interaction,
-    ProviderState,
     RuleList,
     Spec,
 )
@@ -83,7 +88,7 @@ class IncompleteInteraction:
         return f"incomplete interaction: {self.description} has no {self.missing}"
 
 
-Problem = UnexpectedRequest | MissingRequest | IncompleteInteraction
+Problem = UnexpectedRequest | MissingRequest | IncompleteInteraction | UnhandledMessage | HandlerFailed | UnexpectedMessage
 
 
 class ConsumerMismatchError(MismatchError):
@@ -138,8 +143,8 @@ class Pact:
         self.file: Path | None = None if pact_dir is None else Path(pact_dir) / f"{consumer}-{provider}.json"
         self.mock = MockProvider(spec=self.spec, cors=cors)
         self._serve_http = serve_http
-        self._builders: list[HttpInteractionBuilder] = []
-        self._owners: dict[tuple[str, str], HttpInteractionBuilder] = {}
+        self._builders: list[InteractionBuilder] = []
+        self._owners: dict[tuple[str, str], InteractionBuilder] = {}
         self._stack: AsyncExitStack | None = None
         self._transport: httpx.ASGITransport | None = None
         self._client: httpx.AsyncClient | None = None
@@ -170,7 +175,8 @@ class Pact:
                 await stack.aclose()
         problems = self.problems()
         if error is not None:
-            if problems and isinstance(error, Exception) and hasattr(error, "add_note"):
+            problems = [p for p in problems if not _reported_by(error, p)]
+            if problems and isinstance(error, Exception):
                 error.add_note("apact: " + render_problems(self.consumer, self.provider, problems))
             return
         if problems:
@@ -190,10 +196,6 @@ class Pact:
             else:
                 found.extend(builder.unmet())
         return found
-
-    # Other kinds of interaction (messages) add their own builder to ``_builders``: one
-    # with ``missing_part()``, ``label()``, ``unmet()`` and, once complete, ``entry``
-    # (from ``_writer.entry``) and ``interaction``.
 
     @property
     def interactions(self) -> tuple[Interaction, ...]:
@@ -254,13 +256,35 @@ class Pact:
         """Start an interaction (without a provider state)."""
         return self._new().upon_receiving(description)
 
+    def expects_to_receive(self, description: str) -> AsyncMessageBuilder:
+        """Start an asynchronous message the consumer expects (V3 or V4); hand it to
+        the consumer's handler with ``await message.verify(handler)``."""
+        if self.spec < Spec.V3:
+            raise ValueError(f"message pacts need spec V3 or V4 (this pact is {self.spec.label})")
+        return self._add(AsyncMessageBuilder(self, description))
+
+    def sync_message(self, description: str) -> SyncMessageBuilder:
+        """Start a synchronous message (V4): a request message the consumer sends and
+        the response message(s) it expects; its code sends with ``await message.send(...)``."""
+        if self.spec < Spec.V4:
+            raise ValueError(f"synchronous messages need spec V4 (this pact is {self.spec.label})")
+        return self._add(SyncMessageBuilder(self, description))
+
     def _new(self) -> HttpInteractionBuilder:
-        builder = HttpInteractionBuilder(self)
+        return self._add(HttpInteractionBuilder(self))
+
+    def _add(self, builder: B) -> B:
         self._builders.append(builder)
         return builder
 
-    def _update(self, builder: HttpInteractionBuilder, interaction: HttpInteraction) -> None:
+    def _record(self, builder: InteractionBuilder, interaction: Interaction) -> None:
+        """Take a builder's (re)built interaction, checking it can be written."""
         entry = _writer.entry(interaction, self.spec)  # fails here, at the line that made it, if the spec cannot hold it
+        if any(b is not builder and b.entry is not None and b.entry.section != entry.section for b in self._builders):
+            raise ValueError(
+                f"a {self.spec.label} pact holds HTTP interactions or messages, not both: "
+                "use spec='V4', or write the messages in a Pact block (and file) of their own"
+            )
         owner = self._owners.setdefault(entry.key, builder)  # description and states identify an interaction
         if owner is not builder:
             raise ValueError(f"two interactions are {describe(interaction)}: give them different descriptions")
@@ -268,46 +292,36 @@ class Pact:
             del self._owners[builder.entry.key]
         builder.entry = entry
         builder.interaction = interaction
-        if builder.slot is None:
-            builder.slot = self.mock.add(interaction)
-        else:
-            self.mock.replace(builder.slot, interaction)
+
+
+B = TypeVar("B", bound=InteractionBuilder)
+
+
+def _reported_by(error: BaseException, problem: Problem) -> bool:
+    """Whether the exception leaving the block already tells of ``problem``."""
+    if isinstance(problem, (HandlerFailed, UnexpectedMessage)):
+        return problem.error is error
+    return isinstance(error, ConsumerMismatchError) and problem in error.problems
 
 
 def _bad_spec(spec: object) -> Spec:
     raise ValueError(f"spec must be 'V2', 'V3' or 'V4', got {spec!r}")
 
 
-class HttpInteractionBuilder:
+class HttpInteractionBuilder(InteractionBuilder):
     """One HTTP interaction being written: ``given`` ... ``upon_receiving`` ...
     ``with_request`` ... ``will_respond_with``. Each method returns the builder."""
 
     def __init__(self, pact: Pact) -> None:
-        self._pact = pact
-        self._spec = pact.spec
-        self._description: str | None = None
-        self._states: list[ProviderState] = []
+        super().__init__(pact)
         self._request: HttpRequest | None = None
         self._response: HttpResponse | None = None
-        self._key: str | None = None
-        self._pending = False
-        self._comments: dict[str, JSON] | None = None
-        #: the interaction's index in the mock, and its text for the pact file, once complete
+        #: the interaction's index in the mock, once complete
         self.slot: int | None = None
-        self.entry: _writer.Entry | None = None
-        self.interaction: HttpInteraction | None = None
-
-    def given(self, state: str, params: Mapping[str, JSON] | None = None, /, **more: JSON) -> HttpInteractionBuilder:
-        """Add a provider state, with parameters (a mapping and/or keywords)."""
-        if not isinstance(state, str) or not state:
-            raise ValueError(f"a provider state is a non-empty string, got {state!r}")
-        self._states.append(ProviderState(state, {**(params or {}), **more}))
-        return self._changed()
 
     def upon_receiving(self, description: str) -> HttpInteractionBuilder:
         """Name the interaction (the name, with the states, identifies it in the pact)."""
-        if not isinstance(description, str) or not description:
-            raise ValueError(f"an interaction description is a non-empty string, got {description!r}")
+        check_description(description)
         if self._description is not None:
             raise ValueError(f"this interaction is already called {self._description!r}: start another from the Pact")
         self._description = description
@@ -361,34 +375,6 @@ class HttpInteractionBuilder:
         self._response = HttpResponse(status, head, body_model, rules, generators)
         return self._changed()
 
-    def key(self, key: str) -> HttpInteractionBuilder:
-        """A V4 interaction key (a stable identifier)."""
-        self._v4_only("key")
-        self._key = key
-        return self._changed()
-
-    def pending(self, pending: bool = True) -> HttpInteractionBuilder:
-        """Mark the interaction pending (V4): its failure does not fail verification."""
-        self._v4_only("pending")
-        self._pending = pending
-        return self._changed()
-
-    def comment(self, *texts: str, **values: JSON) -> HttpInteractionBuilder:
-        """V4 comments: free texts (``comments.text``) and named values
-        (``testname=...``, ``references=...``)."""
-        self._v4_only("comment")
-        comments = dict(self._comments or {})
-        if texts:
-            existing = comments.get("text")
-            comments["text"] = [*(existing if isinstance(existing, list) else []), *texts]
-        comments.update(values)
-        self._comments = comments
-        return self._changed()
-
-    def _v4_only(self, what: str) -> None:
-        if self._spec < Spec.V4:
-            raise ValueError(f"an interaction {what} needs spec V4 (this pact is {self._spec.label})")
-
     def missing_part(self) -> str | None:
         """What the interaction still needs, or ``None`` when complete."""
         if self._description is None:
@@ -399,29 +385,22 @@ class HttpInteractionBuilder:
             return "response (call .will_respond_with(...))"
         return None
 
-    def label(self) -> str:
-        return repr(self._description) if self._description else "an interaction without a description"
-
     def unmet(self) -> list[Problem]:
         """What the test did not do for this (complete) interaction: request it."""
-        if self.slot is None or self.interaction is None or self._pact.mock.calls(self.slot):
+        if self.slot is None or not isinstance(self.interaction, HttpInteraction) or self._pact.mock.calls(self.slot):
             return []
         return [MissingRequest(self.interaction)]
 
-    def _changed(self) -> HttpInteractionBuilder:
-        if self.missing_part() is None:
-            assert self._description is not None and self._request is not None and self._response is not None
-            interaction = HttpInteraction(
-                self._description,
-                self._request,
-                self._response,
-                tuple(self._states),
-                self._key,
-                self._pending,
-                self._comments,
-            )
-            self._pact._update(self, interaction)
-        return self
+    def _build(self, common: dict[str, Any]) -> Interaction:
+        assert self._request is not None and self._response is not None
+        return HttpInteraction(request=self._request, response=self._response, **common)
+
+    def _recorded(self, interaction: Interaction) -> None:
+        assert isinstance(interaction, HttpInteraction)
+        if self.slot is None:
+            self.slot = self._pact.mock.add(interaction)
+        else:
+            self._pact.mock.replace(self.slot, interaction)
 
 
 def _query(

@@ -34,7 +34,7 @@ from . import _sniff
 from ._generation import Context, generate_response
 from ._types import JSON, Receive, Scope, Send
 from .matching import Mismatch, request_mismatches
-from .model import Body, HttpInteraction, HttpRequest, Spec
+from .model import Body, HttpInteraction, HttpRequest, Interaction, Spec
 
 __all__ = ["Candidate", "MockProvider", "UnexpectedRequest", "body_diff", "describe", "request_from_asgi", "request_line"]
 
@@ -84,7 +84,7 @@ class UnexpectedRequest:
         }
 
 
-def describe(interaction: HttpInteraction) -> str:
+def describe(interaction: Interaction) -> str:
     """``"a request for a steak" (given steaks are available)``."""
     text = json.dumps(interaction.description, ensure_ascii=False)
     states = [state.name for state in interaction.provider_states]
