@@ -2,7 +2,8 @@
 
 With none configured the broker is open. Otherwise every request but the heartbeat
 needs ``Authorization: Bearer <token>`` or HTTP basic credentials: 401 without valid
-ones, 403 for a read-only token on anything but GET, HEAD and OPTIONS.
+ones, 403 for a read-only token on anything but GET, HEAD and OPTIONS, and the POST
+that asks for the pacts to verify (a read, as in the Pact Broker's Docker image).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import re
 from dataclasses import dataclass
 
 from starlette.datastructures import Headers
@@ -19,6 +21,8 @@ from ._hal import Problem
 
 OPEN_PATHS = frozenset({"/diagnostic/status/heartbeat"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: a POST that only reads: a provider's CI fetches its pacts with a read-only token
+FOR_VERIFICATION = re.compile(r"/pacts/provider/[^/]+/for-verification")
 
 
 def _same(given: str, expected: str | None) -> bool:
@@ -85,7 +89,10 @@ class Authentication:
             )
             await response.response()(scope, receive, send)
             return
-        if access == "read" and scope["method"] not in READ_METHODS:
+        reading = scope["method"] in READ_METHODS or (
+            scope["method"] == "POST" and FOR_VERIFICATION.fullmatch(scope["path"]) is not None
+        )
+        if access == "read" and not reading:
             message = f"Forbidden: the read-only token allows only GET and HEAD, not {scope['method']}"
             await Problem(403, [message]).response()(scope, receive, send)
             return

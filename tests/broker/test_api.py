@@ -313,6 +313,8 @@ async def test_authentication() -> None:
         assert (await client.head("/", headers=peek)).status_code == 200
         forbidden = await client.put("/pacticipants/Foo", json={}, headers=peek)
         assert (forbidden.status_code, forbidden.json()["errors"][0][:9]) == (403, "Forbidden")
+        reading = await client.post("/pacts/provider/Grill%20Chef/for-verification", json={}, headers=peek)
+        assert reading.status_code == 404  # allowed (a read), and there is no such provider
         assert (
             await client.put("/pacticipants/Foo", json={}, headers={"Authorization": "Bearer s3cret"})
         ).status_code == 201
