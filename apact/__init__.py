@@ -4,6 +4,7 @@ __version__ = "0.1.0"
 
 from . import generate, match  # noqa: E402
 from .bodies import Binary, File, Form, Multipart, Text, Xml  # noqa: E402
+from .broker.client import BrokerClient  # noqa: E402
 from .consumer import ConsumerMismatchError, Pact  # noqa: E402
 from .messages import Message  # noqa: E402
 from .verifier import (  # noqa: E402
@@ -17,6 +18,7 @@ from .verifier import (  # noqa: E402
 
 __all__ = [
     "Binary",
+    "BrokerClient",
     "ConsumerMismatchError",
     "File",
     "Form",

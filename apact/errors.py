@@ -10,6 +10,9 @@
     ├── ProviderStartError               the provider to verify cannot be started: a server
     │                                    command that exits or never gets ready, an app
     │                                    whose lifespan startup fails
+    ├── BrokerError                      a Pact Broker refused a request (401, 403, 404, 409,
+    │                                    5xx) or could not be reached; says what was
+    │                                    attempted and what the broker answered
     └── MismatchError (AssertionError)   what was expected did not happen (consumer test,
                                          provider verification); carries a readable report
 
@@ -108,8 +111,39 @@ class ProviderStartError(ApactError):
     says why and shows the server's output when there is one."""
 
 
+class BrokerError(ApactError):
+    """A request to a Pact Broker failed. ``str(error)`` says what was attempted, the
+    request, and what the broker answered (never credentials).
+
+    ``status`` is the HTTP status (``None`` when the broker could not be reached),
+    ``method`` and ``url`` the request, ``detail`` the broker's own message, if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        method: str | None = None,
+        url: str | None = None,
+        detail: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.method = method
+        self.url = url
+        self.detail = detail
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]  # keep the fields when pickled
+        return (_rebuild_broker_error, (str(self), self.status, self.method, self.url, self.detail))
+
+
+def _rebuild_broker_error(message, status, method, url, detail):  # type: ignore[no-untyped-def]
+    return BrokerError(message, status=status, method=method, url=url, detail=detail)
+
+
 class MismatchError(ApactError, AssertionError):
     """Expectations were not met; ``str(error)`` is the readable report."""
 
 
-__all__ = ["ApactError", "MismatchError", "PactFileError", "PactWriteError", "ProviderStartError"]
+__all__ = ["ApactError", "BrokerError", "MismatchError", "PactFileError", "PactWriteError", "ProviderStartError"]

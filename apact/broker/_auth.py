@@ -93,7 +93,7 @@ class Authentication:
             scope["method"] == "POST" and FOR_VERIFICATION.fullmatch(scope["path"]) is not None
         )
         if access == "read" and not reading:
-            message = f"Forbidden: the read-only token allows only GET and HEAD, not {scope['method']}"
+            message = f"Forbidden: the read-only token allows only reading (GET, HEAD), not {scope['method']}"
             await Problem(403, [message]).response()(scope, receive, send)
             return
         await self.app(scope, receive, send)
