@@ -276,7 +276,8 @@ class Hal:
     ) -> BrokerError:
         status = response.status_code
         detail = broker_says(response)
-        message = f"could not {action}: {method} {url} answered {status} {response.reason_phrase}".rstrip()
+        phrase = httpx.codes.get_reason_phrase(status) or response.reason_phrase  # HTTP/2 and hypercorn send none
+        message = f"could not {action}: {method} {url} answered {status} {phrase}".rstrip()
         if status in explain:
             message += f": {explain[status]}"
         if detail:

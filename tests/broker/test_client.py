@@ -205,8 +205,9 @@ async def test_pact_files_are_checked_before_anything_is_sent(tmp_path: Path) ->
     async with client_of(through(create_app(SqliteStore()), seen)) as broker:
         with pytest.raises(PactFileError, match=str(bad)):
             await broker.publish_pacts([GRILL_CHEF_PACT, bad], consumer_version="1")
+        (tmp_path / "empty").mkdir()
         with pytest.raises(PactFileError, match="no pact files"):
-            await broker.publish_pacts([tmp_path / "empty"] if (tmp_path / "empty").mkdir() is None else [], consumer_version="1")
+            await broker.publish_pacts([tmp_path / "empty"], consumer_version="1")
         with pytest.raises(PactFileError, match="cannot read the file"):
             await broker.publish_pacts([tmp_path / "missing.json"], consumer_version="1")
         with pytest.raises(ValueError, match="consumer_version"):
@@ -323,7 +324,9 @@ async def test_recording_needs_a_known_version_and_environment() -> None:
 
 
 async def test_token_basic_auth_and_a_read_only_token() -> None:
-    app = create_app(SqliteStore(), token="s3cret-token", read_only_token="peek-token", username="chef", password="grill-pass")
+    app = create_app(
+        SqliteStore(), token="s3cret-token", read_only_token="peek-token", username="chef", password="grill-pass"
+    )
     async with client_of(app, token="s3cret-token") as broker:
         await broker.publish_pacts([GRILL_CHEF_PACT], consumer_version="1")
     async with client_of(app, username="chef", password="grill-pass") as broker:
@@ -383,7 +386,9 @@ async def test_credentials_go_to_the_broker_only() -> None:
     def handle(request: httpx.Request) -> httpx.Response:
         seen[str(request.url)] = request.headers.get("Authorization")
         if request.url.path == "/":
-            return httpx.Response(200, json={"_links": {"pb:pacticipant-branch-version": {"href": "/b/{branch}/{version}/{pacticipant}"}}})
+            return httpx.Response(
+                200, json={"_links": {"pb:pacticipant-branch-version": {"href": "/b/{branch}/{version}/{pacticipant}"}}}
+            )
         return httpx.Response(201, json={})
 
     async with client_of(httpx.MockTransport(handle), token="t0ken-value") as broker:
