@@ -10,12 +10,17 @@
     async def steaks_available(params):
         ...
 
+    @verifier.message("an order created event")    # message pacts: a producer per message
+    async def order_created(params):
+        return {"orderId": params["id"]}            # the contents (JSON), or an apact.Message
+
     result = await verifier.verify("pacts/")
     result.assert_ok()
 
 See ``docs/provider.md`` for the guide.
 """
 
+from ._messages import MessageProducer
 from ._replay import RequestFilter
 from ._result import (
     ErrorKind,
@@ -35,6 +40,7 @@ __all__ = [
     "Auth",
     "ErrorKind",
     "InteractionResult",
+    "MessageProducer",
     "PactResult",
     "PactSource",
     "PendingPolicy",

@@ -1,9 +1,8 @@
 """Replaying one interaction against the provider and judging what came back.
 
-:func:`replay` dispatches on the interaction's type; HTTP interactions are replayed
-here. Message interactions (V3 message pacts, V4 messages) are reported as skipped
-until a message replay (asking the provider to produce the message, then
-:func:`~apact.matching.message_mismatches`) is added beside :func:`replay_http`.
+:func:`replay` dispatches on the interaction's type: HTTP interactions are replayed
+here, message interactions (V3 message pacts, V4 messages) are produced by the
+provider's producers and judged in :mod:`._messages`.
 """
 
 from __future__ import annotations
@@ -20,7 +19,8 @@ import httpx
 from .._generation import Context, GenerationError, generate_request, generate_response
 from .._types import JSON
 from ..matching import Mismatch, response_mismatches
-from ..model import HttpInteraction, HttpRequest, HttpResponse, Interaction, Spec
+from ..model import HttpInteraction, HttpRequest, HttpResponse, Interaction, Message, Spec
+from ._messages import Producer, ProducerKey, verify_message
 from ._result import VerificationError, describe
 from ._targets import Outgoing, Received, Sender, SendFailure
 
@@ -39,6 +39,8 @@ class Settings:
     filters: Sequence[RequestFilter]
     #: for random generators (one per run: seeding one per request costs more than the app)
     rng: random.Random = field(default_factory=random.Random)
+    #: the message producers, by description and state
+    producers: Mapping[ProducerKey, Producer] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,21 +50,16 @@ class Replayed:
     mismatches: tuple[Mismatch, ...] = ()
     errors: tuple[VerificationError, ...] = ()
     request: str | None = None
-    response: HttpResponse | None = None
-    expected: HttpResponse | None = None
-
-
-def not_replayable(interaction: Interaction) -> str | None:
-    """Why this interaction cannot be replayed (yet), or ``None``."""
-    if isinstance(interaction, HttpInteraction):
-        return None
-    return f"{interaction.kind} interactions are not verified yet (message verification is coming)"
+    #: what came (a response, or a message a producer made) and what the pact expects
+    response: HttpResponse | Message | None = None
+    expected: HttpResponse | Message | None = None
 
 
 async def replay(interaction: Interaction, spec: Spec, values: Mapping[str, JSON], settings: Settings) -> Replayed:
     if isinstance(interaction, HttpInteraction):
         return await replay_http(interaction, spec, values, settings)
-    raise TypeError(f"cannot replay {interaction.kind} interactions")  # not_replayable() said so
+    verdict = await verify_message(interaction, spec, values, settings.producers, timeout=settings.timeout, rng=settings.rng)
+    return Replayed(verdict.mismatches, verdict.errors, None, verdict.actual, verdict.expected)
 
 
 async def replay_http(interaction: HttpInteraction, spec: Spec, values: Mapping[str, JSON], settings: Settings) -> Replayed:

@@ -15,7 +15,7 @@ import anyio
 from .._paths import PathError, format_path, parse_path
 from .._types import JSON
 from ..matching import Mismatch
-from ..model import Body, HttpResponse
+from ..model import Body, HttpResponse, Message
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -102,11 +102,15 @@ def _failure(number: int | None, pact: PactResult, item: InteractionResult) -> l
         if error.traceback:
             lines += ["     " + line for line in error.traceback.rstrip().splitlines()]
     if any(m.kind == "body" for m in item.mismatches) and item.expected is not None and item.response is not None:
-        diff = body_diff(item.expected.body, item.response.body)
+        diff = body_diff(_body(item.expected), _body(item.response))
         if diff:
-            lines.append("   body (- expected, + actual):")
+            lines.append(f"   {'body' if isinstance(item.response, HttpResponse) else 'contents'} (- expected, + actual):")
             lines += ["     " + line for line in diff]
     return lines
+
+
+def _body(part: HttpResponse | Message) -> Body | None:
+    return part.body if isinstance(part, HttpResponse) else part.contents
 
 
 def body_diff(expected: Body | None, actual: Body | None) -> list[str]:
@@ -195,15 +199,20 @@ def _interaction_json(item: InteractionResult) -> dict[str, JSON]:
     return data
 
 
-def _response_json(response: HttpResponse) -> dict[str, JSON]:
-    body: JSON = None
-    if response.body is not None and response.body.content:
-        try:
-            body = response.body.text()
-        except UnicodeDecodeError:
-            body = {"base64": base64.b64encode(response.body.content).decode()}
+def _response_json(response: HttpResponse | Message) -> dict[str, JSON]:
+    if isinstance(response, Message):
+        return {"contents": _body_json(response.contents), "metadata": dict(response.metadata)}
     headers: dict[str, JSON] = {name: list(values) for name, values in (response.headers or {}).items()}
-    return {"status": response.status, "headers": headers, "body": body}
+    return {"status": response.status, "headers": headers, "body": _body_json(response.body)}
+
+
+def _body_json(body: Body | None) -> JSON:
+    if body is None or not body.content:
+        return None
+    try:
+        return body.text()
+    except UnicodeDecodeError:
+        return {"base64": base64.b64encode(body.content).decode()}
 
 
 # -- JUnit XML ------------------------------------------------------------------------------------------

@@ -12,13 +12,13 @@ from typing import Literal
 from .._types import JSON
 from ..errors import MismatchError
 from ..matching import Mismatch
-from ..model import HttpResponse, PactFile, ProviderState
+from ..model import HttpResponse, Message, PactFile, ProviderState
 from . import _report
 
 #: ``passed``: the provider honours the interaction; ``failed``: it does not (or it could
 #: not be checked: a state handler raised, the request timed out ...); ``pending``: a
 #: pending interaction (or pact) failed, which is reported but does not fail the
-#: verification; ``skipped``: not replayed (filtered out, a message, ``fail_fast``).
+#: verification; ``skipped``: not replayed (filtered out, pending and skipped, ``fail_fast``).
 Status = Literal["passed", "failed", "pending", "skipped"]
 
 #: where an error came from
@@ -31,6 +31,9 @@ ErrorKind = Literal[
     "transport",  # the request could not be sent or no response came
     "timeout",  # no response within the request timeout
     "provider",  # the in-process app raised
+    "producer",  # a message producer raised or returned something that is not a message
+    "missing producer",  # no producer for a message
+    "no target",  # an HTTP interaction, but the verifier has no HTTP target (app=, base_url=, command=)
 ]
 
 
@@ -87,10 +90,11 @@ class InteractionResult:
     reason: str | None = None
     #: the request line sent, e.g. ``POST /steaks/``
     request: str | None = None
-    #: what the provider answered (kept for interactions that did not pass)
-    response: HttpResponse | None = field(default=None, repr=False)
-    #: the expected response after provider-state generators (kept with ``response``)
-    expected: HttpResponse | None = field(default=None, repr=False)
+    #: what the provider answered, or the message its producer made (kept for
+    #: interactions that did not pass)
+    response: HttpResponse | Message | None = field(default=None, repr=False)
+    #: the expected response (or message) after provider-state generators (kept with ``response``)
+    expected: HttpResponse | Message | None = field(default=None, repr=False)
     #: position in the pact's interactions
     index: int = 0
     #: the V4 interaction key, and the broker's ``_id`` of the interaction if any

@@ -97,6 +97,22 @@ class Sender(Protocol):
     async def send(self, request: Outgoing, timeout: float) -> Received: ...
 
 
+class NoTarget:
+    """The target of a verifier given none (it verifies messages only): an HTTP
+    interaction fails, saying how to give one."""
+
+    base_url = "http://no-target.invalid"
+
+    async def send(self, request: Outgoing, timeout: float) -> Received:
+        raise SendFailure(
+            VerificationError(
+                "no target",
+                f"cannot send {request.line}: this Verifier has no HTTP target "
+                "(give Verifier(..., app=...), base_url= or command= to verify HTTP interactions)",
+            )
+        )
+
+
 # -- in-process ---------------------------------------------------------------------------
 
 

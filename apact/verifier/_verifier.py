@@ -22,6 +22,11 @@ Units run one after another. So a handler never has its teardown interleave with
 request that needs its state, and no request sees another state's data; concurrency
 comes from interactions that need no state or share a state declared shareable.
 ``concurrency=1`` replays everything strictly one by one, in the pacts' order.
+
+Message interactions (V3 message pacts, V4 asynchronous and synchronous messages) go
+through the same units: their states are set up by the same handlers, and instead of a
+request, the producer registered for the message (``@verifier.message(...)``, see
+:mod:`._messages`) makes it, to be matched against the pact.
 """
 
 from __future__ import annotations
@@ -40,14 +45,16 @@ import httpx
 
 from .._types import JSON, ASGIApp
 from ..matching import Mismatch
-from ..model import HttpResponse, Interaction, ProviderState
+from ..model import HttpInteraction, HttpResponse, Interaction, Message, ProviderState
 from . import _asgi
+from ._endpoint import MessageEndpoint
+from ._messages import MessageProducer, Producer, ProducerKey, find_producer, make_producer, missing_producer
 from ._process import Server, started_server
-from ._replay import RequestFilter, Settings, not_replayable, replay
+from ._replay import RequestFilter, Settings, replay
 from ._result import InteractionResult, PactResult, Status, VerificationError, VerificationResult
 from ._sources import Auth, PactSource, Source, load_sources
 from ._states import Handler, StateChange, StateFailure, StateHandler, make_handler, missing_states, provider_states
-from ._targets import AppSender, HttpSender, Outgoing, Sender, http_client
+from ._targets import AppSender, HttpSender, NoTarget, Outgoing, Sender, http_client
 
 #: interactions in flight at once by default: enough to overlap a provider's I/O waits,
 #: few enough not to swamp a test database's connection pool
@@ -59,6 +66,7 @@ DEFAULT_CONCURRENCY = 4
 PendingPolicy = Literal["report", "enforce", "skip"]
 
 F = TypeVar("F", bound=StateHandler)
+P = TypeVar("P", bound=MessageProducer)
 
 
 class Verifier:
@@ -77,11 +85,13 @@ class Verifier:
         result = await verifier.verify("pacts/")
         result.assert_ok()
 
-    Give exactly one target: ``app`` (an ASGI app, called in-process, its lifespan run
-    around the verification), ``base_url`` (a running server), or ``command`` (a server
-    apact starts on a free loopback port: ``"uvicorn app:app --port {port}"``, ready
-    when ``readiness_url`` answers below 500, stopped at the end). With ``command``,
-    ``base_url`` may say where the server's routes start (``"http://127.0.0.1:{port}/api"``).
+    Give one target for HTTP interactions: ``app`` (an ASGI app, called in-process, its
+    lifespan run around the verification), ``base_url`` (a running server), or
+    ``command`` (a server apact starts on a free loopback port: ``"uvicorn app:app
+    --port {port}"``, ready when ``readiness_url`` answers below 500, stopped at the
+    end). With ``command``, ``base_url`` may say where the server's routes start
+    (``"http://127.0.0.1:{port}/api"``). Messages need no target, only producers
+    (``@verifier.message(...)``): a verifier for message pacts alone takes none.
     """
 
     def __init__(
@@ -108,8 +118,11 @@ class Verifier:
     ) -> None:
         if sum(target is not None for target in (app, command)) > 1 or (app is not None and base_url is not None):
             raise ValueError("give one target: app=, base_url= or command= (base_url= may go with command=)")
-        if app is None and base_url is None and command is None:
-            raise ValueError("give a target: app= (an ASGI app), base_url= (a running server) or command= (a server to start)")
+        if app is None and base_url is None and command is None and state_change_url is not None and state_change_url.startswith("/"):
+            raise ValueError(
+                f"state_change_url={state_change_url!r} is a path on the target, and this Verifier has none: "
+                "give app=, base_url= or command=, or a full URL"
+            )
         if command is not None and base_url is None and "{port}" not in " ".join(_words(command)):
             raise ValueError(
                 "the command has no {port} placeholder, so apact cannot tell it where to listen: "
@@ -140,6 +153,7 @@ class Verifier:
         self._ignore_missing_states = ignore_missing_states
         self._pending: PendingPolicy = pending
         self._handlers: dict[str, Handler] = {}
+        self._producers: dict[ProducerKey, Producer] = {}
 
     # -- provider states --------------------------------------------------------------------
 
@@ -161,6 +175,41 @@ class Verifier:
             return function
 
         return register
+
+    # -- messages ---------------------------------------------------------------------------------
+
+    def message(self, description: str, *, state: str | None = None) -> Callable[[P], P]:
+        """Register the decorated function as the producer of the message called
+        ``description`` in the pacts (only when it has provider state ``state``, if
+        given; such a producer wins over one registered without a state).
+
+        It may be sync or async. For an asynchronous message it gets the provider-state
+        values (the states' params, and what their handlers returned) if it takes an
+        argument; for a synchronous message it gets the request message (an
+        :class:`apact.Message`) first, then those values if it takes two. It returns the
+        message: an :class:`apact.Message`, or just its contents (a dict or list is
+        JSON, ``str`` text, ``bytes`` binary); a list of ``Message`` for a synchronous
+        message with several responses.
+        """
+
+        def register(function: P) -> P:
+            producer = make_producer(description, state, function)
+            key = (description, state)
+            if key in self._producers:
+                raise ValueError(f"message {producer.label()} already has a producer: {self._producers[key].function!r}")
+            self._producers[key] = producer
+            return function
+
+        return register
+
+    def message_app(self) -> ASGIApp:
+        """An ASGI app serving this verifier's producers and provider states the way the
+        official Pact verifiers fetch messages: ``POST /_pact/message`` answers with the
+        message (its contents as the body, its metadata base64-encoded JSON in the
+        ``Pact-Message-Metadata`` header), ``POST /_pact/state`` sets provider states
+        up and tears them down. Serve it, point the official verifier's message
+        transport at it, and an apact producer set is verified by the official tools."""
+        return MessageEndpoint(self._producers, self._handlers, timeout=self.request_timeout)
 
     # -- verifying --------------------------------------------------------------------------------
 
@@ -208,7 +257,7 @@ class Verifier:
         run.count(sum(len(pact.items) for pact in pacts))
         units = self._plan(item for pact in pacts for item in pact.items if item.key not in run.results)
         async with self._open_target() as (sender, server, target):
-            settings = Settings(sender, self.request_timeout, self._headers, self._filters)
+            settings = Settings(sender, self.request_timeout, self._headers, self._filters, producers=self._producers)
             async with self._state_changer(sender) as change:
                 for unit in units:
                     await self._run_unit(unit, settings, change, run)
@@ -241,11 +290,14 @@ class Verifier:
             for index, interaction in enumerate(pact.interactions):
                 item = _Item(chosen, index, interaction, pending=source.pending or interaction.pending)
                 chosen.items.append(item)
-                reason = not_replayable(interaction) or selection.reason_to_leave_out(interaction)
+                reason = selection.reason_to_leave_out(interaction)
                 if reason is None and item.pending and self._pending == "skip":
                     reason = "pending (the verifier skips pending interactions: pending='skip')"
                 if reason is not None:
                     run.record(item, _result(item, "skipped", reason=reason))
+                    continue
+                if not isinstance(interaction, HttpInteraction) and find_producer(self._producers, interaction) is None:
+                    run.record(item, self._judged(item, (), (missing_producer(self._producers, interaction),), None, None, None, 0.0))
                     continue
                 missing = missing_states(interaction.provider_states, self._handlers, self._state_change_url is not None)
                 if missing and not self._ignore_missing_states:
@@ -345,8 +397,8 @@ class Verifier:
         mismatches: tuple[Mismatch, ...],
         errors: tuple[VerificationError, ...],
         request: str | None,
-        response: HttpResponse | None,
-        expected: HttpResponse | None,
+        response: HttpResponse | Message | None,
+        expected: HttpResponse | Message | None,
         duration: float,
     ) -> InteractionResult:
         bad = bool(mismatches or errors)
@@ -385,10 +437,11 @@ class Verifier:
                 cwd=self._cwd,
             ) as server, http_client(self.request_timeout, self.concurrency, trust_env=False) as client:
                 yield HttpSender(client, server.base_url, server.explain), server, f"{server.base_url} (started: {' '.join(server.command)})"
-        else:
-            assert self._base_url is not None
+        elif self._base_url is not None:
             async with http_client(self.request_timeout, self.concurrency) as client:
                 yield HttpSender(client, self._base_url), None, self._base_url
+        else:
+            yield NoTarget(), None, "no HTTP target: messages only"
 
     @asynccontextmanager
     async def _state_changer(self, sender: Sender) -> AsyncIterator[StateChange | None]:
@@ -525,8 +578,8 @@ def _result(
     duration: float = 0.0,
     reason: str | None = None,
     request: str | None = None,
-    response: HttpResponse | None = None,
-    expected: HttpResponse | None = None,
+    response: HttpResponse | Message | None = None,
+    expected: HttpResponse | Message | None = None,
 ) -> InteractionResult:
     interaction = item.interaction
     interaction_id = interaction.extra.get("_id") if interaction.extra else None

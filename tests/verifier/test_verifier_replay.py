@@ -307,27 +307,6 @@ async def test_filters_by_consumer_description_and_state() -> None:
     assert [r.status for r in result.interactions] == ["passed", "skipped", "skipped"]
 
 
-async def test_message_interactions_are_reported_as_skipped_for_now() -> None:
-    messages = Path(__file__).parents[1] / "fixtures" / "pact-python" / "v4-messages.json"
-    loaded = pactfile.load(messages)
-    verifier = Verifier(loaded.provider, app=grill_chef(), ignore_missing_states=True)
-    result = await verifier.verify(messages, no_state=True, description="heartbeat|price")
-    kinds = {r.kind: r for r in result.interactions if r.reason and "not verified yet" in r.reason}
-    assert set(kinds) >= {"Asynchronous/Messages"}
-    assert all(r.status == "skipped" for r in kinds.values())
-
-
-async def test_no_state_is_set_up_for_a_message_interaction() -> None:
-    calls: list[str] = []
-    verifier = Verifier("Grill Chef", app=grill_chef())
-    verifier.state("an order exists")(lambda: calls.append("setup"))
-    message = {"type": "Asynchronous/Messages", "description": "an order event", "providerStates": [{"name": "an order exists"}],
-               "contents": {"contentType": "application/json", "encoded": False, "content": {"id": 1}}}
-    result = await verifier.verify(pact(message))
-    assert [(r.kind, r.status) for r in result.interactions] == [("Asynchronous/Messages", "skipped")]
-    assert calls == []
-
-
 @pytest.mark.parametrize(
     ("policy", "statuses", "ok"),
     [("report", ["pending", "passed"], True), ("enforce", ["failed", "passed"], False), ("skip", ["skipped", "skipped"], False)],

@@ -1,0 +1,196 @@
+"""Message producers: the provider's functions that make the messages its pacts
+describe, and judging what they make.
+
+A producer is registered for a message's description, optionally for one of its
+provider states (``@verifier.message("an order created event", state="an order
+exists")``); a producer registered for a state wins over one registered for the
+description alone. It may be a sync or async function and is called with:
+
+* for an asynchronous message: the provider-state values (the states' params,
+  overridden by what the state handlers returned) if it takes an argument;
+* for a synchronous message: the request message (an :class:`apact.Message`, its
+  generators applied) if it takes an argument, then the provider-state values if it
+  takes two.
+
+It returns the message: an :class:`apact.Message` (contents, metadata, content type),
+or just the contents (a dict or list: JSON; ``str``: text; ``bytes``: binary). For a
+synchronous message with several responses, it returns a list of ``Message``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any, TypeAlias
+
+import anyio
+
+from .._generation import Context, GenerationError, generate_message
+from .._types import JSON
+from ..matching import Mismatch, message_mismatches
+from ..messages import Message, decode, encode
+from ..mock import describe as describe_interaction
+from ..model import AsyncMessage, Spec, SyncMessage
+from ..model import Message as ModelMessage
+from ._result import VerificationError, describe
+
+#: a message producer: ``() -> message``, ``(params) -> message``, or for a synchronous
+#: message ``(request) -> message`` / ``(request, params) -> message``; sync or async
+MessageProducer: TypeAlias = Any
+
+#: what a producer is registered under: the message's description and a provider state (or ``None``)
+ProducerKey: TypeAlias = "tuple[str, str | None]"
+
+
+@dataclass(frozen=True, slots=True)
+class Producer:
+    """A registered producer and how many positional arguments it takes (0 to 2)."""
+
+    description: str
+    state: str | None
+    function: MessageProducer
+    arguments: int
+
+    def label(self) -> str:
+        return repr(self.description) + (f" in state {self.state!r}" if self.state is not None else "")
+
+
+def make_producer(description: str, state: str | None, function: MessageProducer) -> Producer:
+    if not isinstance(description, str) or not description:
+        raise ValueError(f"a message producer is registered for a non-empty description, got {description!r}")
+    if not callable(function):
+        raise TypeError(f"the producer for message {description!r} is not callable: {function!r}")
+    return Producer(description, state, function, _positional(function))
+
+
+def _positional(function: MessageProducer) -> int:
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return 2
+    count = 0
+    for parameter in parameters:
+        if parameter.kind is parameter.VAR_POSITIONAL:
+            return 2
+        if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
+            count += 1
+    return min(count, 2)
+
+
+MessageInteraction: TypeAlias = "AsyncMessage | SyncMessage"
+
+
+def find_producer(producers: Mapping[ProducerKey, Producer], interaction: MessageInteraction) -> Producer | None:
+    """The producer for ``interaction``: one registered for its description and one of
+    its states (in order), else one registered for the description alone."""
+    for state in interaction.provider_states:
+        found = producers.get((interaction.description, state.name))
+        if found is not None:
+            return found
+    return producers.get((interaction.description, None))
+
+
+def missing_producer(producers: Mapping[ProducerKey, Producer], interaction: MessageInteraction) -> VerificationError:
+    known = ", ".join(sorted(p.label() for p in producers.values())) or "none"
+    return VerificationError(
+        "missing producer",
+        f"no producer for message {interaction.description!r}: register one with "
+        f"@verifier.message({interaction.description!r}) (producers registered: {known})",
+    )
+
+
+# -- producing ------------------------------------------------------------------------------------
+
+
+class ProducerFailure(Exception):
+    """The producer raised, took too long, or returned something that is not a
+    message; carries the :class:`VerificationError` to report."""
+
+    def __init__(self, error: VerificationError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+async def produce(
+    producer: Producer, interaction: MessageInteraction, values: Mapping[str, JSON], *, timeout: float, rng: random.Random
+) -> tuple[ModelMessage, ...]:
+    """Call ``producer`` for ``interaction`` and return what it made (one message, or
+    a synchronous message's responses). Raises :class:`ProducerFailure`."""
+    what = f"the producer for message {describe_interaction(interaction)}"
+    arguments: list[object] = [dict(values)]
+    if isinstance(interaction, SyncMessage):
+        context = Context(mode="provider", provider_state=values, rng=rng)
+        try:
+            request = decode(generate_message(interaction.request, context))
+        except GenerationError as error:
+            raise ProducerFailure(VerificationError("generator", f"the request message: {error}")) from None
+        arguments.insert(0, request)
+    made: object = None
+    with anyio.move_on_after(timeout) as scope:
+        try:
+            made = producer.function(*arguments[: producer.arguments])
+            if inspect.isawaitable(made):
+                made = await made
+        except Exception as error:
+            raise ProducerFailure(VerificationError.from_exception("producer", f"{what} raised {describe(error)}", error)) from None
+    if scope.cancelled_caught:
+        raise ProducerFailure(VerificationError("timeout", f"{what} did not return within {timeout:g} s"))
+    several = isinstance(made, (list, tuple)) and bool(made) and all(isinstance(item, Message) for item in made)
+    try:
+        if several:
+            assert isinstance(made, (list, tuple))
+            return tuple(encode(item, f"response {number} {what} returned") for number, item in enumerate(made, 1))
+        return (encode(made, f"what {what} returned"),)
+    except TypeError as error:
+        raise ProducerFailure(VerificationError("producer", str(error))) from None
+
+
+# -- judging ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What a producer made, against what the pact expects (the first response of a
+    synchronous message, for the report's diff)."""
+
+    mismatches: tuple[Mismatch, ...] = ()
+    errors: tuple[VerificationError, ...] = ()
+    expected: ModelMessage | None = None
+    actual: ModelMessage | None = None
+
+
+async def verify_message(
+    interaction: MessageInteraction,
+    spec: Spec,
+    values: Mapping[str, JSON],
+    producers: Mapping[ProducerKey, Producer],
+    *,
+    timeout: float,
+    rng: random.Random,
+) -> Verdict:
+    producer = find_producer(producers, interaction)
+    if producer is None:
+        return Verdict(errors=(missing_producer(producers, interaction),))
+    context = Context(mode="provider", provider_state=values, rng=rng)
+    parts = interaction.responses if isinstance(interaction, SyncMessage) else (interaction.message,)
+    try:
+        expected = tuple(generate_message(part, context, expected=True) for part in parts)
+    except GenerationError as error:
+        return Verdict(errors=(VerificationError("generator", str(error)),))
+    try:
+        actual = await produce(producer, interaction, values, timeout=timeout, rng=rng)
+    except ProducerFailure as failure:
+        return Verdict(errors=(failure.error,), expected=expected[0] if expected else None)
+    mismatches: list[Mismatch] = []
+    if len(actual) != len(expected):
+        mismatches.append(
+            Mismatch("body", "$.response", len(expected), len(actual), f"expected {len(expected)} response messages, got {len(actual)}")
+        )
+    for number, (want, have) in enumerate(zip(expected, actual)):
+        found = message_mismatches(want, have, spec)
+        if len(expected) > 1:  # say which response
+            found = [replace(m, path=f"$.response[{number}]{m.path[1:]}") for m in found]
+        mismatches += found
+    return Verdict(tuple(mismatches), (), expected[0] if expected else None, actual[0] if actual else None)
