@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
+    import httpx
+
     from ..verifier import VerificationResult
     from .client import BrokerClient, PactsForVerification, VerificationPublication
 
@@ -372,18 +374,22 @@ def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--build-url", metavar="URL", help="the CI build, published with the results")
 
 
+def broker_url(args: argparse.Namespace) -> str | None:
+    """``--broker-url``, else ``PACT_BROKER_BASE_URL``, else ``None``."""
+    return args.broker_url or os.environ.get("PACT_BROKER_BASE_URL") or None
+
+
 def wants_broker(args: argparse.Namespace) -> bool:
-    """Verify pacts from a broker: ``--broker-url`` given, or ``PACT_BROKER_BASE_URL`` set
-    and no pact files or URLs given."""
-    return bool(args.broker_url) or (
-        not getattr(args, "sources", None) and bool(os.environ.get("PACT_BROKER_BASE_URL"))
-    )
+    """Fetch the pacts to verify from the broker: there is a broker URL and no pact
+    files or URLs were given. (Given some, the broker only receives the results: a
+    webhook's pact URL, say, verified and published.)"""
+    return not getattr(args, "sources", None) and broker_url(args) is not None
 
 
 def check_verify_arguments(args: argparse.Namespace) -> str | None:
     """What is wrong with the broker options taken together, or ``None``."""
-    if args.publish and not wants_broker(args):
-        return "--publish sends the results to a Pact Broker: give --broker-url (or PACT_BROKER_BASE_URL)"
+    if args.publish and broker_url(args) is None:
+        return "--publish sends the results to a Pact Broker: give --broker-url (or set PACT_BROKER_BASE_URL)"
     if args.publish and not args.provider_version:
         return "--publish needs --provider-version (the commit SHA is a good one)"
     if wants_broker(args) and not getattr(args, "provider", None):
@@ -393,6 +399,18 @@ def check_verify_arguments(args: argparse.Namespace) -> str | None:
     except ValueError as problem:
         return str(problem)
     return None
+
+
+def pact_url_auth(args: argparse.Namespace) -> httpx.Auth | None:
+    """For ``load_sources(..., auth=)``: the broker's credentials, sent only to URLs on
+    the broker's origin (a webhook's pact URL), never elsewhere."""
+    url = broker_url(args)
+    if url is None:
+        return None
+    from ._client_http import broker_auth, configure
+
+    base, credentials = configure(url, args.broker_token, args.broker_username, args.broker_password, os.environ)
+    return broker_auth(base, credentials)
 
 
 def selectors_from(args: argparse.Namespace) -> list[dict[str, Any]]:

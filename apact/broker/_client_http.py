@@ -92,6 +92,12 @@ def origin(url: httpx.URL) -> tuple[str, str, int | None]:
     return (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
 
 
+def broker_auth(base_url: str, credentials: Credentials) -> httpx.Auth | None:
+    """The credentials as an ``httpx.Auth`` that only the broker's origin receives."""
+    header = credentials.header()
+    return _BrokerAuth(header, origin(httpx.URL(base_url))) if header else None
+
+
 def split_base_url(url: str) -> tuple[str, str | None, str | None]:
     """``(url without user info or trailing slash, username, password)``."""
     if not url.startswith(("http://", "https://")):
@@ -104,6 +110,28 @@ def split_base_url(url: str) -> tuple[str, str | None, str | None]:
         name, _, secret = user_info.partition(":")
         username, password = unquote(name), unquote(secret)
     return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), parts.query, "")), username, password
+
+
+def configure(
+    base_url: str | None,
+    token: str | None,
+    username: str | None,
+    password: str | None,
+    env: Mapping[str, str],
+) -> tuple[str, Credentials]:
+    """The broker's URL (no user info, no trailing slash) and credentials, from the
+    arguments, else ``PACT_BROKER_BASE_URL``, ``PACT_BROKER_TOKEN``,
+    ``PACT_BROKER_USERNAME`` and ``PACT_BROKER_PASSWORD`` in ``env``, else the URL's
+    ``user:password@``."""
+    url = base_url or env.get("PACT_BROKER_BASE_URL") or ""
+    if not url:
+        raise ValueError("no Pact Broker URL: pass base_url= (--broker-url) or set PACT_BROKER_BASE_URL")
+    url, url_username, url_password = split_base_url(url)
+    token = token if token is not None else env.get("PACT_BROKER_TOKEN") or None
+    if username is None and password is None:
+        username = env.get("PACT_BROKER_USERNAME") or url_username
+        password = env.get("PACT_BROKER_PASSWORD") or url_password
+    return url, Credentials(token, username, password)
 
 
 def _strip_user_info(url: str) -> str:
@@ -154,9 +182,8 @@ class Hal:
         self.base_url = base_url
         self.credentials = credentials
         self.retry_delays = tuple(retry_delays)
-        header = credentials.header()
         self._client = httpx.AsyncClient(
-            auth=_BrokerAuth(header, origin(httpx.URL(base_url))) if header else None,
+            auth=broker_auth(base_url, credentials),
             timeout=timeout,
             transport=transport,
             follow_redirects=True,

@@ -41,7 +41,7 @@ from .._types import JSON, JSONDict
 from ..errors import BrokerError, PactFileError
 from ..model import PactFile
 from ..verifier import PactResult, PactSource, VerificationResult
-from ._client_http import Credentials, Hal, links, split_base_url
+from ._client_http import Hal, configure, links
 
 __all__ = [
     "BrokerClient",
@@ -332,20 +332,12 @@ class BrokerClient:
         headers: Mapping[str, str] | None = None,
         env: Mapping[str, str] | None = None,
     ) -> None:
-        env = os.environ if env is None else env
-        url = base_url or env.get("PACT_BROKER_BASE_URL") or ""
-        if not url:
-            raise ValueError("no Pact Broker URL: pass base_url= (--broker-url) or set PACT_BROKER_BASE_URL")
-        url, url_username, url_password = split_base_url(url)
-        token = token if token is not None else env.get("PACT_BROKER_TOKEN") or None
-        if username is None and password is None:
-            username = env.get("PACT_BROKER_USERNAME") or url_username
-            password = env.get("PACT_BROKER_PASSWORD") or url_password
+        url, credentials = configure(base_url, token, username, password, os.environ if env is None else env)
         if any(delay < 0 for delay in retry_delays):
             raise ValueError("retry_delays must not be negative")
         self._hal = Hal(
             url,
-            Credentials(token, username, password),
+            credentials,
             timeout=timeout,
             retry_delays=retry_delays,
             transport=transport,

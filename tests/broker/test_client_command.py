@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import anyio
+import httpx
 import pytest
 
 from apact._serve import serve as serving
@@ -168,7 +169,7 @@ async def test_verify_options_are_checked(monkeypatch: pytest.MonkeyPatch) -> No
         == "give --provider NAME: the broker is asked for that provider's pacts"
     )
     assert check(verify_args("pacts/", "--publish")) == (
-        "--publish sends the results to a Pact Broker: give --broker-url (or PACT_BROKER_BASE_URL)"
+        "--publish sends the results to a Pact Broker: give --broker-url (or set PACT_BROKER_BASE_URL)"
     )
     assert check(verify_args("--broker-url", "http://b", "--provider", "P", "--publish")) == (
         "--publish needs --provider-version (the commit SHA is a good one)"
@@ -183,9 +184,42 @@ async def test_verify_options_are_checked(monkeypatch: pytest.MonkeyPatch) -> No
     )  # fmt: skip
     assert command.selectors_from(listed) == [{"mainBranch": True}, {"deployedOrReleased": True}, {"branch": "feat/x"}]
     assert not command.wants_broker(verify_args("pacts/"))
+    assert not command.wants_broker(verify_args())
+    assert command.wants_broker(verify_args("--broker-url", "http://b"))
+    # a pact URL (from a webhook) and --broker-url: verify that pact, publish to the broker
+    webhook = verify_args("http://b/pacts/x", "--broker-url", "http://b", "--provider-version", "1", "--publish")
+    assert not command.wants_broker(webhook) and check(webhook) is None
     monkeypatch.setenv("PACT_BROKER_BASE_URL", "http://b")
-    assert command.wants_broker(verify_args())  # the variable, and no pact files
+    assert command.wants_broker(verify_args("--provider", "P"))  # the variable, and no pact files
     assert not command.wants_broker(verify_args("pacts/"))
+    assert check(verify_args("pacts/", "--publish", "--provider-version", "1")) is None
+
+
+async def test_pact_urls_on_the_broker_get_its_credentials_and_no_other(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("PACT_BROKER_BASE_URL", "PACT_BROKER_TOKEN", "PACT_BROKER_USERNAME", "PACT_BROKER_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    seen: dict[str, str | None] = {}
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen[str(request.url)] = request.headers.get("Authorization")
+        return httpx.Response(200, content=GRILL_CHEF_PACT.read_bytes())
+
+    assert command.pact_url_auth(verify_args("pacts/")) is None
+    auth = command.pact_url_auth(verify_args("--broker-url", "https://broker.example:8443", "--broker-token", "t0k"))
+    monkeypatch.setenv("PACT_BROKER_BASE_URL", "http://broker")
+    monkeypatch.setenv("PACT_BROKER_USERNAME", "chef")
+    monkeypatch.setenv("PACT_BROKER_PASSWORD", "grill")
+    basic = command.pact_url_auth(verify_args())
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handle)) as client:
+        for url in ("https://broker.example:8443/pacts/1", "https://broker.example/pacts/2", "http://elsewhere/p"):
+            await client.get(url, auth=auth)
+        await client.get("http://broker/pacts/3", auth=basic)
+    assert seen == {
+        "https://broker.example:8443/pacts/1": "Bearer t0k",
+        "https://broker.example/pacts/2": None,  # another port
+        "http://elsewhere/p": None,
+        "http://broker/pacts/3": "Basic Y2hlZjpncmlsbA==",
+    }
 
 
 async def test_verify_fetches_from_the_broker_and_publishes() -> None:
