@@ -17,6 +17,8 @@ metadata. Provider states arrive before and after at the state-change URL::
     POST /_pact/state
     {"action": "setup" | "teardown", "params": {...}, "state": "an order exists"}
 
+Any path ending in ``/message`` or ``/state`` will do, so the app may also be mounted in
+the provider's own app (Starlette: ``Mount("/_pact", app=verifier.message_app())``).
 A state handler's values are the setup's JSON answer (for ``ProviderState``
 generators) and are given to the producer. When a state handler or producer fails,
 the failure (with its traceback) is the message's body with status 500, so the
@@ -70,8 +72,8 @@ class MessageEndpoint:
             return
         if scope["type"] != "http":
             return
-        path = scope["path"].removeprefix(scope.get("root_path", "")) or "/"
-        if path not in (MESSAGE_PATH, STATE_PATH):
+        path = scope["path"]
+        if not path.endswith(("/message", "/state")):
             await _answer(send, 404, f"apact message endpoint: POST {MESSAGE_PATH} or {STATE_PATH}".encode(), "text/plain")
             return
         if scope["method"] != "POST":
@@ -85,7 +87,7 @@ class MessageEndpoint:
         except ValueError as error:
             await _answer(send, 400, f"apact message endpoint: the request is not a JSON object ({error})".encode(), "text/plain")
             return
-        if path == STATE_PATH:
+        if path.endswith("/state"):
             values = await self._change_state(request)
             await _answer(send, 200, json.dumps(values).encode(), "application/json")
         else:
