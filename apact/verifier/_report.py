@@ -20,7 +20,7 @@ from ..model import Body, HttpResponse, Message
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from ._result import InteractionResult, PactResult, VerificationResult
+    from ._result import InteractionResult, PactResult, Status, VerificationResult
 
 _LABELS = {"passed": "passed ", "failed": "FAILED ", "pending": "pending", "skipped": "skipped"}
 _MAX_DIFF_LINES = 60
@@ -72,7 +72,7 @@ def render_text(result: VerificationResult, *, verbose: bool = False, table: boo
 
 def summary_table(result: VerificationResult) -> list[str]:
     """A row per pact (and a total): how many interactions passed, failed, ..."""
-    statuses = ("passed", "failed", "pending", "skipped")
+    statuses: tuple[Status, ...] = ("passed", "failed", "pending", "skipped")
     rows = [["pact", *statuses]]
     rows += [[pact.title + ("  [pending]" if pact.pending else ""), *(str(pact.count(s)) for s in statuses)] for pact in result.pacts]
     rows.append(["total", *(str(result.count(s)) for s in statuses)])
