@@ -30,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .._types import ASGIApp, JSONDict, Receive, Scope, Send
+from .._types import ASGIApp, JSONDict, Message, Receive, Scope, Send
 from . import _api_matrix, _api_pacticipants, _api_pacts, _api_webhooks
 from ._auth import Authentication, Credentials
 from ._context import Broker, urls
@@ -116,6 +116,34 @@ class RawPaths:
         await self.app(scope, receive, send)
 
 
+class WholeRequests:
+    """Read each request's body before the app runs.
+
+    A handler that ignores the body (``PUT .../tags/{tag}`` with ``{}``) could answer
+    before the server had read it; hypercorn then cannot reuse the connection and drops
+    it, and a client that sent its next request on it sees "Server disconnected".
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        received = []
+        while True:
+            message = await receive()
+            received.append(message)
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            return received.pop(0) if received else await receive()
+
+        await self.app(scope, replay, send)
+
+
 async def _problem(request: Request, error: Exception) -> Response:
     assert isinstance(error, Problem)
     return error.response()
@@ -166,7 +194,7 @@ def create_app(
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(RawPaths), Middleware(Authentication, credentials=credentials)],
+        middleware=[Middleware(WholeRequests), Middleware(RawPaths), Middleware(Authentication, credentials=credentials)],
         exception_handlers={Problem: _problem, HTTPException: _http_error, Exception: _crash},
     )
     app.state.broker = Broker(store, base_url.rstrip("/") if base_url else None, allow_contract_modification)

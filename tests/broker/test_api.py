@@ -346,3 +346,22 @@ async def test_serve_over_real_http(tmp_path: Path) -> None:
     assert urls[0].startswith("http://127.0.0.1:")
     with SqliteStore(str(tmp_path / "broker.sqlite")).transaction() as tx:
         assert [p.name for p in tx.pacticipants()] == ["Foo"]
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
+async def test_a_body_the_handler_ignores_does_not_cost_the_connection() -> None:
+    """PUT a tag with ``{}`` (the handler reads no body), then POST on the same
+    keep-alive connection, many times: the broker reads every body, so hypercorn can
+    reuse the connection instead of dropping it under the next request."""
+    from apact._serve import serve as serving
+
+    def requests(url: str) -> None:  # from another thread, as a client in another process would
+        with httpx.Client(base_url=url) as client:
+            for number in range(150):
+                tagged = client.put(f"/pacticipants/Foo/versions/{number}/tags/prod", json={})
+                assert tagged.status_code == 201
+                created = client.post("/pacticipants", json={"name": f"Bar {number}"})
+                assert created.status_code == 201
+
+    async with serving(create_app(SqliteStore())) as url:
+        await anyio.to_thread.run_sync(requests, url)
