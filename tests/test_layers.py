@@ -26,7 +26,10 @@ CORE = [
     "matching",
 ]
 # and, within apact, nothing above them
-UPPER = {"consumer", "mock", "_serve", "_writer", "verifier", "report", "pytest_plugin", "cli", "broker", "match", "generate", "stub"}
+UPPER = {
+    "consumer", "mock", "_serve", "_writer", "verifier", "report", "pytest_plugin", "cli", "broker", "match", "generate", "stub",
+    "_stub", "_cli", "_pytest_interactions",
+}  # fmt: skip
 
 
 def _modules(entry: str) -> list[Path]:
