@@ -102,22 +102,25 @@ def decode(message: ModelMessage) -> Message:
     """The model's message as your code sees it (contents decoded by content type)."""
     content_type = message.content_type()
     body = message.contents
-    contents: object = None
-    if body is not None and not body.null:
-        kind = effective_type(body, content_type)
-        contents = body.content
-        if _sniff.is_json(kind):
-            try:
-                contents = body.json()
-            except (ValueError, UnicodeDecodeError):
-                pass
-        if contents is body.content and (_sniff.is_text(kind) or _sniff.is_xml(kind) or _sniff.is_form(kind)):
-            try:
-                contents = body.text()
-            except UnicodeDecodeError:
-                pass
-        content_type = content_type or kind
-    return Message(contents, dict(message.metadata), content_type)
+    if body is None or body.null:
+        return Message(None, dict(message.metadata), content_type)
+    kind = effective_type(body, content_type)
+    return Message(_decoded(body, kind), dict(message.metadata), content_type or kind)
+
+
+def _decoded(body: Body, kind: str) -> object:
+    """JSON as its value, text as ``str``, anything else (or what does not decode) as bytes."""
+    if _sniff.is_json(kind):
+        try:
+            return body.json()
+        except (ValueError, UnicodeDecodeError):
+            pass
+    if _sniff.is_text(kind) or _sniff.is_xml(kind) or _sniff.is_form(kind):
+        try:
+            return body.text()
+        except UnicodeDecodeError:
+            pass
+    return body.content
 
 
 def encode(value: object, what: str) -> ModelMessage:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import inspect
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, TypeAlias
 
@@ -38,7 +38,7 @@ from ._result import VerificationError, describe
 
 #: a message producer: ``() -> message``, ``(params) -> message``, or for a synchronous
 #: message ``(request) -> message`` / ``(request, params) -> message``; sync or async
-MessageProducer: TypeAlias = Any
+MessageProducer: TypeAlias = Callable[..., Any]
 
 #: what a producer is registered under: the message's description and a provider state (or ``None``)
 ProducerKey: TypeAlias = "tuple[str, str | None]"
@@ -137,10 +137,8 @@ async def produce(
             raise ProducerFailure(VerificationError.from_exception("producer", f"{what} raised {describe(error)}", error)) from None
     if scope.cancelled_caught:
         raise ProducerFailure(VerificationError("timeout", f"{what} did not return within {timeout:g} s"))
-    several = isinstance(made, (list, tuple)) and bool(made) and all(isinstance(item, Message) for item in made)
     try:
-        if several:
-            assert isinstance(made, (list, tuple))
+        if isinstance(made, (list, tuple)) and made and all(isinstance(item, Message) for item in made):
             return tuple(encode(item, f"response {number} {what} returned") for number, item in enumerate(made, 1))
         return (encode(made, f"what {what} returned"),)
     except TypeError as error:
