@@ -120,13 +120,13 @@ def orders(pytester: pytest.Pytester) -> list[str]:
 def test_each_interaction_is_an_item_with_a_readable_id(pytester: pytest.Pytester) -> None:
     write_pact(pytester.path / "pacts", MEDIUM, BLUE)
     write_pact(pytester.path / "pacts", RARE, consumer="Line Cook")
-    pytester.makepyfile(test_provider=PROVIDER)
+    pytester.makepyfile(test_grill_chef_side=PROVIDER)
     result = run(pytester, "--collect-only", "-q")
     result.stdout.fnmatch_lines(
         [
-            "test_provider.py::test_grill_chef[[]Line Cook :: a request for a rare steak [[]steaks are available]]",
-            "test_provider.py::test_grill_chef[[]Sous Chef :: a request for a medium-rare steak [[]steaks are available]]",
-            "test_provider.py::test_grill_chef[[]Sous Chef :: a request for a blue steak]",
+            "test_grill_chef_side.py::test_grill_chef[[]Line Cook :: a request for a rare steak [[]steaks are available]]",
+            "test_grill_chef_side.py::test_grill_chef[[]Sous Chef :: a request for a medium-rare steak [[]steaks are available]]",
+            "test_grill_chef_side.py::test_grill_chef[[]Sous Chef :: a request for a blue steak]",
             "3 tests collected*",
         ]
     )
@@ -135,7 +135,7 @@ def test_each_interaction_is_an_item_with_a_readable_id(pytester: pytest.Pyteste
 
 def test_the_selected_items_are_verified_in_one_run_and_each_reports_its_verdict(pytester: pytest.Pytester) -> None:
     write_pact(pytester.path / "pacts", MEDIUM, BROKEN, BLUE)
-    pytester.makepyfile(test_provider=PROVIDER)
+    pytester.makepyfile(test_grill_chef_side=PROVIDER)
     result = run(pytester, "-v")
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(
@@ -150,7 +150,7 @@ def test_the_selected_items_are_verified_in_one_run_and_each_reports_its_verdict
 
 def test_a_failing_item_shows_the_mismatch_report_and_no_traceback(pytester: pytest.Pytester) -> None:
     write_pact(pytester.path / "pacts", MEDIUM, BROKEN)
-    pytester.makepyfile(test_provider=PROVIDER)
+    pytester.makepyfile(test_grill_chef_side=PROVIDER)
     result = run(pytester)
     result.assert_outcomes(passed=1, failed=1)
     failures = result.stdout.str().split("= FAILURES =", 1)[1].split(" apact verifications ", 1)[0]
@@ -171,7 +171,7 @@ def test_a_failing_item_shows_the_mismatch_report_and_no_traceback(pytester: pyt
 
 def test_k_selects_interactions_and_only_those_are_replayed(pytester: pytest.Pytester) -> None:
     write_pact(pytester.path / "pacts", MEDIUM, RARE, BROKEN)
-    pytester.makepyfile(test_provider=PROVIDER)
+    pytester.makepyfile(test_grill_chef_side=PROVIDER)
     result = run(pytester, "-k", "rare and not medium")
     result.assert_outcomes(passed=1, deselected=2)
     assert orders(pytester) == ["rare"]
@@ -179,7 +179,7 @@ def test_k_selects_interactions_and_only_those_are_replayed(pytester: pytest.Pyt
 
 def test_x_stops_at_the_first_failing_interaction(pytester: pytest.Pytester) -> None:
     write_pact(pytester.path / "pacts", MEDIUM, BROKEN, steak("another broken steak", "broken"), RARE)
-    pytester.makepyfile(test_provider=PROVIDER)
+    pytester.makepyfile(test_grill_chef_side=PROVIDER)
     result = run(pytester, "-x")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*stopping after 1 failures*"])
@@ -187,7 +187,7 @@ def test_x_stops_at_the_first_failing_interaction(pytester: pytest.Pytester) -> 
 
 def test_lf_reruns_the_failed_interactions_only(pytester: pytest.Pytester) -> None:
     write_pact(pytester.path / "pacts", MEDIUM, BROKEN, RARE)
-    pytester.makepyfile(test_provider=PROVIDER)
+    pytester.makepyfile(test_grill_chef_side=PROVIDER)
     run(pytester, "-p", "cacheprovider").assert_outcomes(passed=2, failed=1)
     (pytester.path / "orders.log").unlink()
     result = run(pytester, "-p", "cacheprovider", "--lf")
@@ -198,7 +198,7 @@ def test_lf_reruns_the_failed_interactions_only(pytester: pytest.Pytester) -> No
 
 def test_junitxml_has_a_test_case_per_interaction_with_the_mismatch(pytester: pytest.Pytester) -> None:
     write_pact(pytester.path / "pacts", MEDIUM, BROKEN)
-    pytester.makepyfile(test_provider=PROVIDER)
+    pytester.makepyfile(test_grill_chef_side=PROVIDER)
     run(pytester, "--junitxml=report.xml").assert_outcomes(passed=1, failed=1)
     cases = {case.get("name"): case for case in ElementTree.parse(pytester.path / "report.xml").iter("testcase")}
     assert set(cases) == {
@@ -214,8 +214,8 @@ def test_junitxml_has_a_test_case_per_interaction_with_the_mismatch(pytester: py
 def test_pending_failures_are_xfail_and_skipped_interactions_are_skipped(pytester: pytest.Pytester) -> None:
     write_pact(pytester.path / "pacts", MEDIUM, steak("a pending broken steak", "broken", pending=True))
     pytester.makepyfile(
-        test_provider=PROVIDER,
-        test_skipping=PROVIDER.replace('Verifier("Grill Chef", ', 'Verifier("Grill Chef", pending="skip", '),
+        test_grill_chef_side=PROVIDER,
+        test_skipping_side=PROVIDER.replace('Verifier("Grill Chef", ', 'Verifier("Grill Chef", pending="skip", '),
     )
     result = run(pytester, "-rsx")
     result.assert_outcomes(passed=2, xfailed=1, skipped=1)
@@ -232,7 +232,7 @@ def test_ids_stay_unique_when_descriptions_and_states_repeat(pytester: pytest.Py
     with_params = {**MEDIUM, "providerStates": [{"name": "steaks are available", "params": {"count": 1}}]}
     write_pact(pytester.path / "pacts", MEDIUM, twin, with_params)
     write_pact(pytester.path / "pacts", MEDIUM, name="Sous Chef-Grill Chef (old).json")
-    pytester.makepyfile(test_provider=PROVIDER)
+    pytester.makepyfile(test_grill_chef_side=PROVIDER)
     result = run(pytester, "--collect-only", "-q")
     result.stdout.fnmatch_lines(
         [
@@ -250,9 +250,9 @@ def test_an_unreadable_pact_or_nothing_to_verify_is_a_failing_item_not_a_collect
     (pytester.path / "pacts").mkdir()
     (pytester.path / "pacts" / "bad.json").write_text("{not json")
     pytester.makepyfile(
-        test_provider=PROVIDER,
-        test_empty=PROVIDER.replace('interaction_tests(verifier, "pacts")', 'interaction_tests(verifier, "empty")'),
-        test_allowed=PROVIDER.replace('interaction_tests(verifier, "pacts")', 'interaction_tests(verifier, "empty", allow_empty=True)'),
+        test_grill_chef_side=PROVIDER,
+        test_empty_side=PROVIDER.replace('interaction_tests(verifier, "pacts")', 'interaction_tests(verifier, "empty")'),
+        test_allowed_side=PROVIDER.replace('interaction_tests(verifier, "pacts")', 'interaction_tests(verifier, "empty", allow_empty=True)'),
     )
     (pytester.path / "empty").mkdir()
     result = run(pytester, "-rs")
@@ -270,7 +270,7 @@ def test_an_unreadable_pact_or_nothing_to_verify_is_a_failing_item_not_a_collect
 def test_a_provider_that_cannot_start_fails_every_item_after_one_attempt(pytester: pytest.Pytester) -> None:
     write_pact(pytester.path / "pacts", MEDIUM, RARE)
     pytester.makepyfile(
-        test_provider='''
+        test_grill_chef_side='''
 from pathlib import Path
 
 from apact import Verifier
@@ -337,7 +337,7 @@ class TestOlderConsumers:
 
 
 def test_the_pact_fixture_shares_the_modules_settings_and_writes_the_pact(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_consumer=CONSUMER)
+    pytester.makepyfile(test_sous_chef_side=CONSUMER)
     run(pytester).assert_outcomes(passed=3)
     written = pactfile.load(pytester.path / "pacts" / "Sous Chef-Grill Chef.json")
     assert [i.description for i in written.interactions] == ["a request for a medium-rare steak"]
@@ -357,7 +357,7 @@ def test_the_pact_fixture_shares_the_modules_settings_and_writes_the_pact(pytest
 def test_where_pacts_go_option_then_environment_then_ini_then_rootdir(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, how: list[str], expected: str
 ) -> None:
-    pytester.makepyfile(test_consumer=CONSUMER)
+    pytester.makepyfile(test_sous_chef_side=CONSUMER)
     arguments = [word for word in how if ":" not in word]
     for word in how:
         if word.startswith("env:"):
@@ -368,13 +368,13 @@ def test_where_pacts_go_option_then_environment_then_ini_then_rootdir(
             arguments += ["-c", "sub/pytest.ini", "--rootdir", "."]
     if not any(word.startswith("env:") for word in how):
         monkeypatch.delenv("APACT_PACT_DIR", raising=False)
-    run(pytester, *arguments, "test_consumer.py").assert_outcomes(passed=3)
+    run(pytester, *arguments, "test_sous_chef_side.py").assert_outcomes(passed=3)
     assert (pytester.path / expected / "Sous Chef-Grill Chef.json").exists()
 
 
 def test_the_pact_fixture_without_settings_fails_saying_what_to_add(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
-        test_consumer='''
+        test_sous_chef_side='''
 import pytest
 
 def test_no_marker(pact):
@@ -410,12 +410,13 @@ def anyio_backend(request):
 '''
     )
     pytester.makepyfile(
-        test_consumer=CONSUMER.replace('@pytest.fixture\ndef anyio_backend():\n    return "asyncio"\n', ""),
-        test_provider="import pytest\npytestmark = pytest.mark.anyio\n" + PROVIDER,
+        test_sous_chef_side=CONSUMER.replace('@pytest.fixture\ndef anyio_backend():\n    return "asyncio"\n', ""),
+        test_grill_chef_side="import pytest\npytestmark = pytest.mark.anyio\n" + PROVIDER,
     )
     result = run(pytester, "-v", "--apact-pact-dir", "written")
     result.assert_outcomes(passed=7)
-    result.stdout.fnmatch_lines(["*test_medium_rare[[]trio]*PASSED*", "*test_grill_chef[[]Sous Chef :: a request for a medium-rare steak*PASSED*"])
+    result.stdout.fnmatch_lines(["*test_grill_chef[[]Sous Chef :: a request for a medium-rare steak*PASSED*", "*test_medium_rare[[]trio]*PASSED*"])
+    assert sum("::test_grill_chef[" in line for line in result.outlines) == 1  # not once per backend
 
 
 # -- pytest-xdist ----------------------------------------------------------------------------------------
