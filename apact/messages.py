@@ -62,6 +62,7 @@ __all__ = [
 #: the metadata keys that carry a message's content type
 CONTENT_TYPE_KEYS = ("contentType", "content-type", "Content-Type")
 
+
 @dataclass(frozen=True, slots=True)
 class Message:
     """A message as your code sees it: its contents and its metadata.
@@ -166,7 +167,9 @@ def _json(value: object, what: str) -> JSON:
     return value  # type: ignore[return-value]
 
 
-def compile_message(content: object, metadata: Mapping[str, object], content_type: str | None, spec: Spec, where: str) -> ModelMessage:
+def compile_message(
+    content: object, metadata: Mapping[str, object], content_type: str | None, spec: Spec, where: str
+) -> ModelMessage:
     """An expected message from the DSL: contents (see :func:`apact.bodies.build`) and
     metadata, either holding matchers and generators. Adds the ``contentType``
     metadata, as the official tools do."""

@@ -55,7 +55,9 @@ class MessageEndpoint:
     """The ASGI app (see the module docs). Holds the states set up and not yet torn
     down, and the failures to report, between the official verifier's calls."""
 
-    def __init__(self, producers: Mapping[ProducerKey, Producer], handlers: Mapping[str, Handler], *, timeout: float) -> None:
+    def __init__(
+        self, producers: Mapping[ProducerKey, Producer], handlers: Mapping[str, Handler], *, timeout: float
+    ) -> None:
         self._producers = producers
         self._handlers = handlers
         self._timeout = timeout
@@ -74,7 +76,9 @@ class MessageEndpoint:
             return
         path = scope["path"]
         if not path.endswith(("/message", "/state")):
-            await _answer(send, 404, f"apact message endpoint: POST {MESSAGE_PATH} or {STATE_PATH}".encode(), "text/plain")
+            await _answer(
+                send, 404, f"apact message endpoint: POST {MESSAGE_PATH} or {STATE_PATH}".encode(), "text/plain"
+            )
             return
         if scope["method"] != "POST":
             await _answer(send, 405, f"apact message endpoint: POST to {path}".encode(), "text/plain")
@@ -85,7 +89,9 @@ class MessageEndpoint:
             if not isinstance(request, dict):
                 raise ValueError("expected a JSON object")
         except ValueError as error:
-            await _answer(send, 400, f"apact message endpoint: the request is not a JSON object ({error})".encode(), "text/plain")
+            await _answer(
+                send, 400, f"apact message endpoint: the request is not a JSON object ({error})".encode(), "text/plain"
+            )
             return
         if path.endswith("/state"):
             values = await self._change_state(request)
@@ -110,7 +116,9 @@ class MessageEndpoint:
             return {}
         stack = AsyncExitStack()
         try:
-            values = await stack.enter_async_context(provider_states([state], self._handlers, None, timeout=self._timeout))
+            values = await stack.enter_async_context(
+                provider_states([state], self._handlers, None, timeout=self._timeout)
+            )
         except StateFailure as failure:
             self._failures[key] = failure.error
             return {}
@@ -147,7 +155,10 @@ class MessageEndpoint:
             return
         if self._teardowns_failed:
             earlier = self._teardowns_failed.pop(0)
-            await _failed(send, VerificationError(earlier.kind, f"after the previous message: {earlier.message}", earlier.traceback))
+            await _failed(
+                send,
+                VerificationError(earlier.kind, f"after the previous message: {earlier.message}", earlier.traceback),
+            )
             return
         values: dict[str, JSON] = {}
         for state in interaction.provider_states:

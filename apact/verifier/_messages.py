@@ -114,7 +114,12 @@ class ProducerFailure(Exception):
 
 
 async def produce(
-    producer: Producer, interaction: MessageInteraction, values: Mapping[str, JSON], *, timeout: float, rng: random.Random
+    producer: Producer,
+    interaction: MessageInteraction,
+    values: Mapping[str, JSON],
+    *,
+    timeout: float,
+    rng: random.Random,
 ) -> tuple[ModelMessage, ...]:
     """Call ``producer`` for ``interaction`` and return what it made (one message, or
     a synchronous message's responses). Raises :class:`ProducerFailure`."""
@@ -134,7 +139,9 @@ async def produce(
             if inspect.isawaitable(made):
                 made = await made
         except Exception as error:
-            raise ProducerFailure(VerificationError.from_exception("producer", f"{what} raised {describe(error)}", error)) from None
+            raise ProducerFailure(
+                VerificationError.from_exception("producer", f"{what} raised {describe(error)}", error)
+            ) from None
     if scope.cancelled_caught:
         raise ProducerFailure(VerificationError("timeout", f"{what} did not return within {timeout:g} s"))
     try:
@@ -184,7 +191,13 @@ async def verify_message(
     mismatches: list[Mismatch] = []
     if len(actual) != len(expected):
         mismatches.append(
-            Mismatch("body", "$.response", len(expected), len(actual), f"expected {len(expected)} response messages, got {len(actual)}")
+            Mismatch(
+                "body",
+                "$.response",
+                len(expected),
+                len(actual),
+                f"expected {len(expected)} response messages, got {len(actual)}",
+            )
         )
     for number, (want, have) in enumerate(zip(expected, actual)):
         found = message_mismatches(want, have, spec)

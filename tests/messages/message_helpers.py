@@ -42,7 +42,12 @@ def sync_message(
     description: str, request: dict[str, Any], *responses: dict[str, Any], states: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
     """A V4 synchronous message as pact JSON (request and responses made by :func:`part`)."""
-    result: dict[str, Any] = {"type": "Synchronous/Messages", "description": description, "request": request, "response": list(responses)}
+    result: dict[str, Any] = {
+        "type": "Synchronous/Messages",
+        "description": description,
+        "request": request,
+        "response": list(responses),
+    }
     if states:
         result["providerStates"] = states
     return result

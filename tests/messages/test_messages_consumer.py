@@ -40,7 +40,9 @@ def order_created(pact: Pact) -> Any:  # noqa: ANN401 - the builder
 
 
 @pytest.mark.parametrize("kind", ["async", "sync"])
-async def test_the_handler_gets_the_example_with_generators_applied_and_the_pact_is_written(tmp_path: Path, kind: str) -> None:
+async def test_the_handler_gets_the_example_with_generators_applied_and_the_pact_is_written(
+    tmp_path: Path, kind: str
+) -> None:
     received: list[Message] = []
 
     async def async_handler(message: Message) -> str:
@@ -71,12 +73,23 @@ async def test_the_handler_gets_the_example_with_generators_applied_and_the_pact
     assert interaction["type"] == "Asynchronous/Messages"
     assert interaction["providerStates"] == [{"name": "an order exists", "params": {"id": 1001, "status": "pending"}}]
     assert interaction["contents"]["content"]["reference"] == "e2490de5-5bd3-43d5-b7c4-526e33f71304"
-    assert interaction["metadata"] == {"contentType": "application/json", "topic": "orders", "partition": 1, "key": "order-1001"}
+    assert interaction["metadata"] == {
+        "contentType": "application/json",
+        "topic": "orders",
+        "partition": 1,
+        "key": "order-1001",
+    }
     assert interaction["matchingRules"]["metadata"] == {
         "partition": {"matchers": [{"match": "integer"}], "combine": "AND"},
         "key": {"matchers": [{"match": "regex", "regex": r"order-\d+"}], "combine": "AND"},
     }
-    assert set(interaction["matchingRules"]["body"]) == {"$.orderId", "$.total", "$.reference", "$.items", "$.items[*].sku"}
+    assert set(interaction["matchingRules"]["body"]) == {
+        "$.orderId",
+        "$.total",
+        "$.reference",
+        "$.items",
+        "$.items[*].sku",
+    }
     assert interaction["generators"]["body"]["$.reference"]["type"] == "Uuid"
     assert interaction["generators"]["metadata"]["partition"]["type"] == "RandomInt"
 
@@ -124,12 +137,17 @@ async def test_a_v3_file_is_not_given_messages_beside_its_http_interactions(tmp_
 
 async def test_http_interactions_and_messages_share_one_v4_pact_file_across_blocks(tmp_path: Path) -> None:
     async with Pact("Shipping", "Orders", pact_dir=tmp_path) as pact:
-        pact.upon_receiving("a request for an order").with_request("GET", "/orders/1").will_respond_with(200, body={"id": 1})
+        pact.upon_receiving("a request for an order").with_request("GET", "/orders/1").will_respond_with(
+            200, body={"id": 1}
+        )
         assert (await pact.client.get("/orders/1")).json() == {"id": 1}
     async with Pact("Shipping", "Orders", pact_dir=tmp_path) as pact:
         await order_created(pact).verify(lambda message: None)
     kinds = [(i["type"], i["description"]) for i in written(tmp_path)["interactions"]]
-    assert kinds == [("Synchronous/HTTP", "a request for an order"), ("Asynchronous/Messages", "an order created event")]
+    assert kinds == [
+        ("Synchronous/HTTP", "a request for an order"),
+        ("Asynchronous/Messages", "an order created event"),
+    ]
 
 
 async def test_a_raising_handler_fails_the_test_with_its_own_exception_and_no_pact_is_written(tmp_path: Path) -> None:
@@ -208,7 +226,9 @@ async def test_text_and_binary_contents_reach_the_handler_as_str_and_bytes(tmp_p
 async def test_metadata_matchers_apply_to_whole_values() -> None:
     async with Pact("Shipping", "Orders", pact_dir=None) as pact:
         message = pact.expects_to_receive("an event")
-        with pytest.raises(ValueError, match=r"\$\.metadata\.headers: matchers apply to a whole metadata value.*\$\.id"):
+        with pytest.raises(
+            ValueError, match=r"\$\.metadata\.headers: matchers apply to a whole metadata value.*\$\.id"
+        ):
             message.with_metadata(headers={"id": match.integer(1)})
         with pytest.raises(TypeError, match=r"\$\.metadata\.when: .* is not JSON"):
             message.with_metadata(when=object())
@@ -238,10 +258,20 @@ async def test_two_messages_with_the_same_description_and_states_are_refused() -
 
 async def test_v4_extras_on_a_message(tmp_path: Path) -> None:
     async with Pact("Shipping", "Orders", pact_dir=tmp_path) as pact:
-        event = pact.expects_to_receive("an event").with_content({"id": 1}).key("event-1").pending().comment("why", testname="t")
+        event = (
+            pact.expects_to_receive("an event")
+            .with_content({"id": 1})
+            .key("event-1")
+            .pending()
+            .comment("why", testname="t")
+        )
         await event.verify(lambda message: None)
     (interaction,) = written(tmp_path)["interactions"]
-    assert (interaction["key"], interaction["pending"], interaction["comments"]) == ("event-1", True, {"text": ["why"], "testname": "t"})
+    assert (interaction["key"], interaction["pending"], interaction["comments"]) == (
+        "event-1",
+        True,
+        {"text": ["why"], "testname": "t"},
+    )
 
 
 # -- synchronous messages --------------------------------------------------------------------------------
@@ -252,7 +282,9 @@ def price_lookup(pact: Pact) -> Any:  # noqa: ANN401 - the builder
         pact.sync_message("a price lookup")
         .given("the catalogue has product", sku="SKU-1")
         .with_request({"sku": match.regex(r"SKU-\d+", "SKU-1")}, metadata={"channel": "prices"})
-        .will_respond_with({"sku": "SKU-1", "price": match.decimal(9.99), "quote": generate.uuid()}, metadata={"status": "ok"})
+        .will_respond_with(
+            {"sku": "SKU-1", "price": match.decimal(9.99), "quote": generate.uuid()}, metadata={"status": "ok"}
+        )
     )
 
 
@@ -287,20 +319,30 @@ async def test_a_request_message_the_pact_does_not_describe_is_refused_and_fails
     assert str(raised.value).startswith(
         "pact between Shipping and Orders: 1 problem, no pact file written\n\n"
         '1. unexpected request message for "a price lookup" (given the catalogue has product):\n'
-        '     $.contents.sku: expected a value matching'
+        "     $.contents.sku: expected a value matching"
     )
 
 
 async def test_several_response_messages_and_a_request_never_sent() -> None:
     async with Pact("Shipping", "Orders", pact_dir=None) as pact:
-        stream = pact.sync_message("a quote stream").with_request("quotes?").will_respond_with("9.99").will_respond_with("9.98")
+        stream = (
+            pact.sync_message("a quote stream")
+            .with_request("quotes?")
+            .will_respond_with("9.99")
+            .will_respond_with("9.98")
+        )
         replies = await stream.send_all("quotes?")
         assert [r.contents for r in replies] == ["9.99", "9.98"]
         assert (await stream.send("quotes?")).contents == "9.99"
-    with pytest.raises(ConsumerMismatchError, match=r'message never sent: "a quote stream": the consumer\'s code never sent its request'):
+    with pytest.raises(
+        ConsumerMismatchError,
+        match=r'message never sent: "a quote stream": the consumer\'s code never sent its request',
+    ):
         async with Pact("Shipping", "Orders", pact_dir=None) as pact:
             pact.sync_message("a quote stream").with_request("quotes?").will_respond_with("9.99")
-    with pytest.raises(ConsumerMismatchError, match=r"'a quote stream' has no response message \(call .will_respond_with"):
+    with pytest.raises(
+        ConsumerMismatchError, match=r"'a quote stream' has no response message \(call .will_respond_with"
+    ):
         async with Pact("Shipping", "Orders", pact_dir=None) as pact:
             stream = pact.sync_message("a quote stream").with_request("quotes?")
             with pytest.raises(RuntimeError, match="is not complete: it has no response message"):
@@ -313,4 +355,3 @@ async def test_an_unexpected_request_raised_out_of_the_block_is_not_reported_twi
             await price_lookup(pact).send({"sku": "SKU-1"})
     assert not isinstance(raised.value, ConsumerMismatchError)
     assert getattr(raised.value, "__notes__", []) == []
-

@@ -65,10 +65,16 @@ def metadata(response: httpx.Response) -> dict[str, Any]:
 async def test_a_message_between_state_setup_and_teardown_as_the_official_verifiers_ask() -> None:
     log: list[str] = []
     async with client(orders(log)) as http:
-        setup = await http.post("/_pact/state", json={"action": "setup", "params": {"id": 1001}, "state": "an order exists"})
+        setup = await http.post(
+            "/_pact/state", json={"action": "setup", "params": {"id": 1001}, "state": "an order exists"}
+        )
         assert (setup.status_code, setup.json()) == (200, {"id": 1001, "total": 5.5})
-        answer = await http.post("/_pact/message", json={"description": "an order created event", "providerStates": [ORDER_EXISTS]})
-        teardown = await http.post("/_pact/state", json={"action": "teardown", "params": {"id": 1001}, "state": "an order exists"})
+        answer = await http.post(
+            "/_pact/message", json={"description": "an order created event", "providerStates": [ORDER_EXISTS]}
+        )
+        teardown = await http.post(
+            "/_pact/state", json={"action": "teardown", "params": {"id": 1001}, "state": "an order exists"}
+        )
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "application/json"
     assert answer.json() == {"orderId": 1001, "total": 5.5}
@@ -79,11 +85,20 @@ async def test_a_message_between_state_setup_and_teardown_as_the_official_verifi
 
 async def test_a_message_without_states_and_a_sync_message_with_its_request() -> None:
     async with client(orders([])) as http:
-        await http.post("/_pact/state", json={"action": "setup", "params": {}, "state": ""})  # as the official verifiers do
+        await http.post(
+            "/_pact/state", json={"action": "setup", "params": {}, "state": ""}
+        )  # as the official verifiers do
         heartbeat = await http.post("/_pact/message", json={"description": "a heartbeat"})
-        request = {"contents": {"content": {"sku": "SKU-7"}, "contentType": "application/json", "encoded": False}, "metadata": {"contentType": "application/json"}}
+        request = {
+            "contents": {"content": {"sku": "SKU-7"}, "contentType": "application/json", "encoded": False},
+            "metadata": {"contentType": "application/json"},
+        }
         price = await http.post("/_pact/message", json={"description": "a price lookup", "request": request})
-    assert (heartbeat.text, heartbeat.headers["content-type"], metadata(heartbeat)) == ("ping", "text/plain", {"contentType": "text/plain"})
+    assert (heartbeat.text, heartbeat.headers["content-type"], metadata(heartbeat)) == (
+        "ping",
+        "text/plain",
+        {"contentType": "text/plain"},
+    )
     assert price.json() == {"sku": "SKU-7", "price": 9.99}
 
 
@@ -92,19 +107,35 @@ async def test_failures_are_the_messages_answer_with_the_reason() -> None:
         missing = await http.post("/_pact/message", json={"description": "an order shipped event"})
         raising = await http.post("/_pact/message", json={"description": "a broken event"})
         state = await http.post("/_pact/state", json={"action": "setup", "params": {}, "state": "the broker is down"})
-        after_state = await http.post("/_pact/message", json={"description": "a heartbeat", "providerStates": [{"name": "the broker is down"}]})
-        unknown_state = await http.post("/_pact/state", json={"action": "setup", "params": {}, "state": "the moon is full"})
-        after_unknown = await http.post("/_pact/message", json={"description": "a heartbeat", "providerStates": [{"name": "the moon is full"}]})
+        after_state = await http.post(
+            "/_pact/message", json={"description": "a heartbeat", "providerStates": [{"name": "the broker is down"}]}
+        )
+        unknown_state = await http.post(
+            "/_pact/state", json={"action": "setup", "params": {}, "state": "the moon is full"}
+        )
+        after_unknown = await http.post(
+            "/_pact/message", json={"description": "a heartbeat", "providerStates": [{"name": "the moon is full"}]}
+        )
     assert missing.status_code == 500
-    assert missing.text.startswith("apact: missing producer: no producer for message 'an order shipped event': register one with")
+    assert missing.text.startswith(
+        "apact: missing producer: no producer for message 'an order shipped event': register one with"
+    )
     assert raising.status_code == 500
-    assert raising.text.startswith('apact: producer: the producer for message "a broken event" raised ZeroDivisionError: division by zero')
+    assert raising.text.startswith(
+        'apact: producer: the producer for message "a broken event" raised ZeroDivisionError: division by zero'
+    )
     assert "in broken" in raising.text  # the traceback
     assert state.status_code == 200  # not retried for minutes by the official verifiers ...
     assert after_state.status_code == 500  # ... the message says why instead
-    assert "apact: state: the handler for provider state 'the broker is down' raised ConnectionError: no broker here" in after_state.text
+    assert (
+        "apact: state: the handler for provider state 'the broker is down' raised ConnectionError: no broker here"
+        in after_state.text
+    )
     assert unknown_state.status_code == 200
-    assert after_unknown.text == "apact: missing state: no handler for provider state 'the moon is full': register one with @verifier.state('the moon is full')"
+    assert (
+        after_unknown.text
+        == "apact: missing state: no handler for provider state 'the moon is full': register one with @verifier.state('the moon is full')"
+    )
 
 
 async def test_a_teardown_that_raises_fails_the_next_message() -> None:
@@ -124,7 +155,10 @@ async def test_a_teardown_that_raises_fails_the_next_message() -> None:
         after = await http.post("/_pact/message", json={"description": "a heartbeat"})
         again = await http.post("/_pact/message", json={"description": "a heartbeat"})
     assert after.status_code == 500
-    assert "apact: teardown: after the previous message: the teardown of provider state 'a lock is held' raised RuntimeError: cannot release" in after.text
+    assert (
+        "apact: teardown: after the previous message: the teardown of provider state 'a lock is held' raised RuntimeError: cannot release"
+        in after.text
+    )
     assert again.status_code == 200
 
 

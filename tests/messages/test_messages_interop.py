@@ -30,7 +30,9 @@ from apact import Message, Pact, Verifier, match
 from apact._serve import serve
 from apact._types import ASGIApp
 
-official = pytest.importorskip("pact", reason="pact-python is not installed: the message interoperability tests need it")
+official = pytest.importorskip(
+    "pact", reason="pact-python is not installed: the message interoperability tests need it"
+)
 
 pytestmark = [pytest.mark.anyio, pytest.mark.parametrize("anyio_backend", ["asyncio"])]
 
@@ -133,7 +135,9 @@ def official_verify(pact_file: Path, url: str) -> tuple[bool, dict[str, Any], st
     return passed, verifier.results, verifier.output(strip_ansi=True)
 
 
-async def verdicts(pact_file: Path, verifier: Verifier) -> tuple[tuple[bool, dict[str, bool]], tuple[bool, dict[str, bool]], dict[str, Any], str]:
+async def verdicts(
+    pact_file: Path, verifier: Verifier
+) -> tuple[tuple[bool, dict[str, bool]], tuple[bool, dict[str, bool]], dict[str, Any], str]:
     """The official verifier's verdicts against the served producers, apact's against
     the same producers in-process, the official results and output."""
     async with serve(served_app(verifier)) as url:
@@ -145,12 +149,16 @@ async def verdicts(pact_file: Path, verifier: Verifier) -> tuple[tuple[bool, dic
 
 
 @pytest.mark.parametrize("spec", ["V3", "V4"])
-async def test_the_official_verifier_accepts_an_apact_message_pact_from_apact_producers(tmp_path: Path, spec: str) -> None:
+async def test_the_official_verifier_accepts_an_apact_message_pact_from_apact_producers(
+    tmp_path: Path, spec: str
+) -> None:
     pact_file = await write_apact_pact(tmp_path, spec)
     theirs, ours, results, output = await verdicts(pact_file, orders(broken=False))
     assert theirs == ours, output
     assert theirs[0], output
-    expected = {"an order created event", "a heartbeat"} | ({"a price lookup", "a request for an order"} if spec == "V4" else set())
+    expected = {"an order created event", "a heartbeat"} | (
+        {"a price lookup", "a request for an order"} if spec == "V4" else set()
+    )
     assert set(theirs[1]) == expected
     assert results["errors"] == []
 
@@ -178,7 +186,9 @@ def write_pact_python_pact(directory: Path, spec: str) -> Path:
             {
                 "orderId": official.match.int(1001),
                 "total": official.match.decimal(19.99),
-                "items": official.match.each_like({"sku": official.match.regex("SKU-1", regex=r"^SKU-\d+$"), "qty": official.match.int(1)}),
+                "items": official.match.each_like(
+                    {"sku": official.match.regex("SKU-1", regex=r"^SKU-\d+$"), "qty": official.match.int(1)}
+                ),
                 "placedAt": official.match.datetime("2024-03-01T10:00:00Z", format="%Y-%m-%dT%H:%M:%SZ"),
             },
             "application/json",
@@ -204,7 +214,9 @@ def write_pact_python_pact(directory: Path, spec: str) -> Path:
 
 @pytest.mark.parametrize("spec", ["V3", "V4"])
 @pytest.mark.parametrize("broken", [False, True], ids=["good", "broken"])
-async def test_a_pact_python_message_pact_verifies_with_apact_as_with_the_official_verifier(tmp_path: Path, spec: str, broken: bool) -> None:
+async def test_a_pact_python_message_pact_verifies_with_apact_as_with_the_official_verifier(
+    tmp_path: Path, spec: str, broken: bool
+) -> None:
     pact_file = write_pact_python_pact(tmp_path, spec)
     theirs, ours, _, output = await verdicts(pact_file, orders(broken=broken))
     assert ours == theirs, output

@@ -23,7 +23,9 @@ from apact.model import Body
 pytestmark = pytest.mark.anyio
 
 ORDER = {"orderId": 1001, "total": 19.99}
-ORDER_RULES = {"body": {"$.orderId": {"matchers": [{"match": "integer"}]}, "$.total": {"matchers": [{"match": "decimal"}]}}}
+ORDER_RULES = {
+    "body": {"$.orderId": {"matchers": [{"match": "integer"}]}, "$.total": {"matchers": [{"match": "decimal"}]}}
+}
 ORDER_EXISTS = [{"name": "an order exists", "params": {"id": 1001}}]
 
 
@@ -55,11 +57,15 @@ async def test_a_producer_sync_or_async_makes_the_message_in_its_provider_state(
 
     async def async_producer(params: dict[str, Any]) -> Message:
         log.append(f"produce {params}")
-        return Message({"orderId": params["id"], "total": params["total"], "extra": "allowed"}, metadata={"topic": "orders"})
+        return Message(
+            {"orderId": params["id"], "total": params["total"], "extra": "allowed"}, metadata={"topic": "orders"}
+        )
 
     def sync_producer(params: dict[str, Any]) -> Message:
         log.append(f"produce {params}")
-        return Message({"orderId": params["id"], "total": params["total"], "extra": "allowed"}, metadata={"topic": "orders"})
+        return Message(
+            {"orderId": params["id"], "total": params["total"], "extra": "allowed"}, metadata={"topic": "orders"}
+        )
 
     verifier.message("an order created event")(async_producer if kind == "async" else sync_producer)
     result = await verifier.verify(order_pact())
@@ -77,18 +83,34 @@ async def test_a_producer_sync_or_async_makes_the_message_in_its_provider_state(
         ([1, 2], {"contentType": "application/json", "encoded": False, "content": [1, 2]}),
         ("ping", {"contentType": "text/plain", "encoded": False, "content": "ping"}),
         (b"\x89PNG", {"contentType": "application/octet-stream", "encoded": "base64", "content": "iVBORw=="}),
-        (Message(b'{"id": 1}', content_type="application/json"), {"contentType": "application/json", "encoded": False, "content": {"id": 1}}),
-        (Message('{"id": 1}', {"contentType": "application/json"}), {"contentType": "application/json", "encoded": False, "content": {"id": 1}}),
-        (Message("<id>1</id>", content_type="application/xml"), {"contentType": "application/xml", "encoded": False, "content": "<id>1</id>"}),
+        (
+            Message(b'{"id": 1}', content_type="application/json"),
+            {"contentType": "application/json", "encoded": False, "content": {"id": 1}},
+        ),
+        (
+            Message('{"id": 1}', {"contentType": "application/json"}),
+            {"contentType": "application/json", "encoded": False, "content": {"id": 1}},
+        ),
+        (
+            Message("<id>1</id>", content_type="application/xml"),
+            {"contentType": "application/xml", "encoded": False, "content": "<id>1</id>"},
+        ),
     ],
 )
 async def test_what_a_producer_returns_is_the_message(made: object, expected: dict[str, Any]) -> None:
-    interaction = {"type": "Asynchronous/Messages", "description": "a message", "contents": expected, "metadata": {"contentType": expected["contentType"]}}
+    interaction = {
+        "type": "Asynchronous/Messages",
+        "description": "a message",
+        "contents": expected,
+        "metadata": {"contentType": expected["contentType"]},
+    }
     verifier = Verifier("Orders")
     verifier.message("a message")(lambda: made)
     result = await verifier.verify(pact(interaction))
     assert result.interactions[0].status == "passed", result.report()
-    other = {"application/json": {"id": 2}, "text/plain": "pong", "application/xml": "<id>2</id>"}.get(expected["contentType"], "AAAA")
+    other = {"application/json": {"id": 2}, "text/plain": "pong", "application/xml": "<id>2</id>"}.get(
+        expected["contentType"], "AAAA"
+    )
     wrong = {**interaction, "contents": {**expected, "content": other}}
     assert (await verifier.verify(pact(wrong))).interactions[0].status == "failed"
 
@@ -120,8 +142,20 @@ async def test_metadata_mismatches() -> None:
     verifier = Verifier("Orders")
     with_order_state(verifier)
     verifier.message("an order created event")(lambda: Message(ORDER, {"topic": "order", "partition": "three"}))
-    rules = {**ORDER_RULES, "metadata": {"partition": {"matchers": [{"match": "integer"}]}, "key": {"matchers": [{"match": "regex", "regex": r"^order-\d+$"}]}}}
-    expected = message("an order created event", ORDER, {"topic": "orders", "partition": 3, "key": "order-1"}, states=ORDER_EXISTS, matchingRules=rules)
+    rules = {
+        **ORDER_RULES,
+        "metadata": {
+            "partition": {"matchers": [{"match": "integer"}]},
+            "key": {"matchers": [{"match": "regex", "regex": r"^order-\d+$"}]},
+        },
+    }
+    expected = message(
+        "an order created event",
+        ORDER,
+        {"topic": "orders", "partition": 3, "key": "order-1"},
+        states=ORDER_EXISTS,
+        matchingRules=rules,
+    )
     result = await verifier.verify(pact(expected))
     (item,) = result.interactions
     assert [(m.kind, m.path, m.message) for m in item.mismatches] == [
@@ -130,7 +164,11 @@ async def test_metadata_mismatches() -> None:
         ("metadata", "$.metadata.key", 'expected metadata "key": "order-1", but it is missing'),
     ]
     body = result.pacts[0].verification_results("1.0.0")["testResults"][0]["mismatches"]  # type: ignore[index]
-    assert [(m["attribute"], m["identifier"]) for m in body] == [("metadata", "topic"), ("metadata", "partition"), ("metadata", "key")]  # type: ignore[index]
+    assert [(m["attribute"], m["identifier"]) for m in body] == [
+        ("metadata", "topic"),
+        ("metadata", "partition"),
+        ("metadata", "key"),
+    ]  # type: ignore[index]
 
 
 async def test_a_content_type_the_pact_does_not_expect_fails() -> None:
@@ -171,7 +209,10 @@ async def test_a_raising_producer_fails_its_message_with_the_traceback_not_a_tra
     (item,) = result.interactions
     (error,) = item.errors
     assert error.kind == "producer"
-    assert error.message == 'the producer for message "an order created event" (given an order exists) raised LookupError: no order 1001'
+    assert (
+        error.message
+        == 'the producer for message "an order created event" (given an order exists) raised LookupError: no order 1001'
+    )
     assert error.traceback is not None and "in order_created" in error.traceback
     assert "apact/verifier" not in error.traceback.splitlines()[1]  # the user's frame first
     assert "producer: the producer for message" in result.report()
@@ -203,16 +244,25 @@ async def test_a_producer_that_does_not_return_in_time_fails() -> None:
 
     result = await verifier.verify(pact(message("a message", {"id": 1})))
     (error,) = result.interactions[0].errors
-    assert (error.kind, error.message) == ("timeout", 'the producer for message "a message" did not return within 0.05 s')
+    assert (error.kind, error.message) == (
+        "timeout",
+        'the producer for message "a message" did not return within 0.05 s',
+    )
 
 
 async def test_a_producer_registered_for_a_state_wins_over_one_for_the_description() -> None:
     verifier = Verifier("Orders", ignore_missing_states=True)
     verifier.message("an order event")(lambda: {"status": "created"})
     verifier.message("an order event", state="the order is shipped")(lambda: {"status": "shipped"})
-    with pytest.raises(ValueError, match="message 'an order event' in state 'the order is shipped' already has a producer"):
+    with pytest.raises(
+        ValueError, match="message 'an order event' in state 'the order is shipped' already has a producer"
+    ):
         verifier.message("an order event", state="the order is shipped")(lambda: {})
-    shipped = message("an order event", {"status": "shipped"}, states=[{"name": "a customer exists"}, {"name": "the order is shipped"}])
+    shipped = message(
+        "an order event",
+        {"status": "shipped"},
+        states=[{"name": "a customer exists"}, {"name": "the order is shipped"}],
+    )
     created = message("an order event", {"status": "created"}, states=[{"name": "a customer exists"}])
     result = await verifier.verify(pact(shipped, created))
     assert [i.status for i in result.interactions] == ["passed", "passed"], result.report()
@@ -252,8 +302,16 @@ async def test_pending_messages_follow_the_pending_policy() -> None:
 # -- synchronous messages ------------------------------------------------------------------------
 
 
-PRICE_REQUEST = part({"sku": "SKU-1"}, {"channel": "prices"}, matchingRules={"body": {"$.sku": {"matchers": [{"match": "regex", "regex": r"^SKU-\d+$"}]}}})
-PRICE_RESPONSE = part({"sku": "SKU-1", "price": 9.99}, {"status": "ok"}, matchingRules={"body": {"$.price": {"matchers": [{"match": "decimal"}]}}})
+PRICE_REQUEST = part(
+    {"sku": "SKU-1"},
+    {"channel": "prices"},
+    matchingRules={"body": {"$.sku": {"matchers": [{"match": "regex", "regex": r"^SKU-\d+$"}]}}},
+)
+PRICE_RESPONSE = part(
+    {"sku": "SKU-1", "price": 9.99},
+    {"status": "ok"},
+    matchingRules={"body": {"$.price": {"matchers": [{"match": "decimal"}]}}},
+)
 CATALOGUE = [{"name": "the catalogue has product", "params": {"sku": "SKU-1", "price": 4.5}}]
 
 
@@ -271,10 +329,14 @@ async def test_a_sync_message_producer_gets_the_request_and_the_states_values() 
         assert isinstance(request.contents, dict)
         return Message({"sku": request.contents["sku"], "price": params["price"]}, {"status": "ok"})
 
-    result = await verifier.verify(pact(sync_message("a price lookup", PRICE_REQUEST, PRICE_RESPONSE, states=CATALOGUE)))
+    result = await verifier.verify(
+        pact(sync_message("a price lookup", PRICE_REQUEST, PRICE_RESPONSE, states=CATALOGUE))
+    )
     result.assert_ok()
     ((request, params),) = seen
-    assert request == Message({"sku": "SKU-1"}, {"contentType": "application/json", "channel": "prices"}, "application/json")
+    assert request == Message(
+        {"sku": "SKU-1"}, {"contentType": "application/json", "channel": "prices"}, "application/json"
+    )
     assert params == {"sku": "SKU-1", "price": 4.5}
     assert result.interactions[0].kind == "Synchronous/Messages"
 
@@ -283,7 +345,12 @@ async def test_a_sync_message_with_several_responses() -> None:
     second = part({"sku": "SKU-1", "price": 9.5}, {"status": "ok"})
     interaction = sync_message("a price stream", PRICE_REQUEST, PRICE_RESPONSE, second)
     verifier = Verifier("Orders")
-    verifier.message("a price stream")(lambda request: [Message({"sku": "SKU-1", "price": 1.25}, {"status": "ok"}), Message({"sku": "SKU-1", "price": 9.0}, {"status": "ok"})])
+    verifier.message("a price stream")(
+        lambda request: [
+            Message({"sku": "SKU-1", "price": 1.25}, {"status": "ok"}),
+            Message({"sku": "SKU-1", "price": 9.0}, {"status": "ok"}),
+        ]
+    )
     (item,) = (await verifier.verify(pact(interaction))).interactions
     assert [(m.path, m.message) for m in item.mismatches] == [("$.response[1].contents.price", "expected 9.5, got 9.0")]
     verifier = Verifier("Orders")
@@ -320,11 +387,17 @@ async def test_messages_and_http_interactions_are_verified_concurrently_in_one_r
         "type": "Synchronous/HTTP",
         "description": "a request for the steaks",
         "request": {"method": "GET", "path": "/steaks/"},
-        "response": {"status": 200, "body": {"contentType": "application/json", "encoded": False, "content": {"count": 2}}},
+        "response": {
+            "status": 200,
+            "body": {"contentType": "application/json", "encoded": False, "content": {"count": 2}},
+        },
     }
     result = await verifier.verify(pact(http, message("an order created event", ORDER)))
     result.assert_ok()
-    assert [(i.kind, i.status) for i in result.interactions] == [("Synchronous/HTTP", "passed"), ("Asynchronous/Messages", "passed")]
+    assert [(i.kind, i.status) for i in result.interactions] == [
+        ("Synchronous/HTTP", "passed"),
+        ("Asynchronous/Messages", "passed"),
+    ]
     assert "2 interactions: 2 passed, 0 failed" in result.report()
 
 
@@ -393,13 +466,27 @@ async def test_a_broken_producer_fails_a_pact_python_message_pact_where_its_matc
     for name in ("an order exists", "the broker is up"):
         broken.state(name)(lambda: None)
     broken.message("an order-created event")(
-        lambda: Message({"event": "order.created", "order_id": "1001", "placed_at": "yesterday", "items": [], "total": 1, "tracking": None},
-                        {"topic": "orders", "partition": 3, "trace_id": "span-1"})
+        lambda: Message(
+            {
+                "event": "order.created",
+                "order_id": "1001",
+                "placed_at": "yesterday",
+                "items": [],
+                "total": 1,
+                "tracking": None,
+            },
+            {"topic": "orders", "partition": 3, "trace_id": "span-1"},
+        )
     )
     result = await broken.verify(FIXTURES / "v3-message.json", description="order-created")
     (item,) = [i for i in result.interactions if i.status != "skipped"]
     assert sorted(m.path for m in item.mismatches) == [
-        "$.contents.items", "$.contents.order_id", "$.contents.placed_at", "$.contents.total", "$.contents.tracking", "$.metadata.trace_id",
+        "$.contents.items",
+        "$.contents.order_id",
+        "$.contents.placed_at",
+        "$.contents.total",
+        "$.contents.tracking",
+        "$.metadata.trace_id",
     ], result.report()
 
 
