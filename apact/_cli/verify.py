@@ -6,6 +6,8 @@ The pieces, in the order ``run`` uses them, each a function a new option can ext
   states, replay, selection, reports);
 * ``verifier_options(args)``: the keywords of ``Verifier(...)``;
 * ``await load(args)``: the pacts (files, directories, URLs), as ``PactSource`` objects;
+  with ``--broker-url`` and no files, the pacts a Pact Broker selects (the broker's
+  options and their handling are in ``apact/broker/_client_command.py``);
 * ``verify_options(args)``: the keywords of ``verifier.verify(...)``;
 * ``await write_reports(args, result)``: the JUnit and JSON files.
 """
@@ -37,9 +39,13 @@ for Python state handlers, write a test with apact.Verifier (see docs/provider.m
 
 Prints a report (every interaction's verdict, then each failure: where, what was
 expected and what came, with a diff of the bodies) and a table of counts per pact.
+With --broker-url (or PACT_BROKER_BASE_URL) and no PACT, the pacts come from a Pact
+Broker (--consumer-version-selectors, --enable-pending, --include-wip-pacts-since), and
+--publish sends the results back for --provider-version.
+
 Exits 0 when the provider honours the pacts, 1 when it does not (or nothing was
 verified), 2 when it could not verify (bad arguments, an unreadable pact, a provider
-that did not start).
+that did not start, a broker error).
 """
 
 EPILOG = """\
@@ -58,6 +64,11 @@ examples:
 
   # re-run one interaction, stopping at the first failure
   apact verify --app grill_chef.app:app --description 'medium-rare' --fail-fast pacts/
+
+  # the pacts a Pact Broker selects, pending ones not failing the run; results published
+  apact verify --app grill_chef.app:app --provider 'Grill Chef' --state-change-url /_pact/state \\
+      --broker-url http://127.0.0.1:9292 --consumer-version-selectors '{"mainBranch": true}' \\
+      --enable-pending --provider-version "$(git rev-parse HEAD)" --provider-branch main --publish
 """
 
 
@@ -143,10 +154,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-progress", action="store_true", help="no progress line on stderr (shown on a terminal, or every 10 s on long runs)"
     )
 
+    from ..broker._client_command import add_verify_arguments
+
+    add_verify_arguments(parser)
+
 
 def run(args: argparse.Namespace) -> int:
     """Verify; 0 if the provider honours the pacts, 1 if not, 2 if it could not verify."""
-    from ..errors import PactFileError, ProviderStartError
+    from ..errors import BrokerError, PactFileError, ProviderStartError
 
     try:
         problem = check_arguments(args)
@@ -165,14 +180,21 @@ def run(args: argparse.Namespace) -> int:
         return error("verify", f"cannot read a pact: {unreadable}")
     except ProviderStartError as start:
         return error("verify", f"the provider did not start: {start}")
+    except BrokerError as broker:
+        return error("verify", str(broker))
     except KeyboardInterrupt:
         return 130
 
 
 def check_arguments(args: argparse.Namespace) -> str | None:
     """What is wrong with the arguments taken together, or ``None``."""
-    if not args.sources:
-        return "give at least one PACT: a pact file, a directory of pact files or a URL"
+    from ..broker._client_command import check_verify_arguments, wants_broker
+
+    if not args.sources and not wants_broker(args):
+        return "give at least one PACT: a pact file, a directory of pact files or a URL (or --broker-url)"
+    broker_problem = check_verify_arguments(args)
+    if broker_problem is not None:
+        return broker_problem
     targets = [name for name in ("app", "command") if getattr(args, name)]
     if len(targets) > 1 or (args.app and args.base_url):
         return "give one provider: --app, --base-url or --command (--base-url may go with --command)"
@@ -223,10 +245,12 @@ def verify_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def load(args: argparse.Namespace) -> list[PactSource]:
-    """The pacts to verify, read once (the provider name may come from them)."""
+    """The pacts to verify, read once (the provider name may come from them); URLs on
+    the broker get its credentials."""
+    from ..broker._client_command import pact_url_auth
     from ..verifier._sources import load_sources
 
-    return await load_sources(args.sources, timeout=max(args.request_timeout, 30.0))
+    return await load_sources(args.sources, auth=pact_url_auth(args), timeout=max(args.request_timeout, 30.0))
 
 
 async def write_reports(args: argparse.Namespace, result: VerificationResult) -> None:
@@ -237,9 +261,12 @@ async def write_reports(args: argparse.Namespace, result: VerificationResult) ->
 
 
 async def _verify(args: argparse.Namespace, options: dict[str, Any]) -> int:
+    from ..broker import _client_command as broker
     from ..verifier import Verifier
 
     sources = await load(args)
+    fetched = await broker.fetch_for_verification(args, args.provider, sys.stdout) if broker.wants_broker(args) else None
+    sources += fetched.sources if fetched is not None else ()
     provider = args.provider or _only_provider(sources)
     verifier = Verifier(provider, **options)
     progress = Progress(sys.stderr, sys.stderr.isatty()) if not args.no_progress else None
@@ -259,6 +286,7 @@ async def _verify(args: argparse.Namespace, options: dict[str, Any]) -> int:
         await write_reports(args, result)
     except OSError as unwritable:
         return error("verify", f"cannot write a report: {unwritable}")
+    await broker.publish_verification(args, result, fetched, sys.stdout)
     if not result.ok:
         return 1
     if not result.verified and not args.allow_empty:

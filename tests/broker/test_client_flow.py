@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import sys
 from pathlib import Path
 
 import anyio
@@ -128,3 +129,101 @@ def test_the_readme_section_shows_the_verdicts() -> None:
         "of Sous Chef and version 2.0.0 of Grill Chef failed; failed interactions: 'a request for a medium-rare steak'"
         in text
     )
+
+
+GRILL_CHEF_MODULE = '''
+"""The example Grill Chef with a state-change endpoint, for apact verify --app."""
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+
+from apact.examples.grill_chef import Kitchen, make_app
+
+kitchen = Kitchen()
+
+
+async def change_state(request):
+    change = await request.json()
+    kitchen.steaks = 3 if change["action"] == "setup" else 0
+    return JSONResponse({})
+
+
+def grill_chef(waiting_time):
+    cooking = make_app(kitchen, waiting_time=waiting_time)
+    return Starlette(routes=[Route("/_pact/state", change_state, methods=["POST"]), Mount("", cooking)])
+
+
+app = grill_chef(10)
+broken = grill_chef("ten minutes")  # a string where the pact wants an integer
+'''
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_the_flow_on_the_command_line(tmp_path: Path) -> None:
+    """Every step after the consumer tests is an apact command in its own process:
+    publish, verify --broker-url --publish, record-deployment, can-i-deploy (yes); a
+    breaking provider change fails verify, and can-i-deploy says no, naming the consumer
+    and the interaction."""
+    await sous_chef_tests(tmp_path / "pacts")
+    (tmp_path / "grill_chef_provider.py").write_text(GRILL_CHEF_MODULE)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PACT_BROKER_")}
+
+    async def apact(*args: str, status: int = 0) -> str:
+        command = [sys.executable, "-m", "apact", *args] if args[0] == "verify" else [*APACT, *args]
+        with anyio.fail_after(60):
+            done = await anyio.run_process(command, env=env, cwd=tmp_path, check=False)
+        output = done.stdout.decode() + done.stderr.decode()
+        assert done.returncode == status, f"{args}\n{output}"
+        return output
+
+    def verify(version: str, app: str, *selectors: str) -> list[str]:
+        return [
+            "verify", "--app", f"grill_chef_provider:{app}", "--app-dir", str(tmp_path), "--provider", "Grill Chef",
+            "--state-change-url", "/_pact/state", "--enable-pending", "--provider-version", version,
+            "--provider-branch", "main", "--publish", "--no-progress",
+            *(option for selector in selectors for option in ("--consumer-version-selectors", selector)),
+        ]  # fmt: skip
+
+    store = SqliteStore(str(tmp_path / "broker.sqlite"))
+    async with serving(create_app(store)) as url:
+        env["PACT_BROKER_BASE_URL"] = url
+        await apact("create-environment", "--name", "production", "--production")
+        published = await apact("publish", "pacts", "--consumer-app-version", "1.0.0", "--branch", "main")
+        assert "Published the pact between Sous Chef version 1.0.0 and Grill Chef." in published
+
+        verified = await apact(*verify("1.0.0", "app", '{"mainBranch": true}'))
+        assert "This pact is in pending state for this version of Grill Chef" in verified  # the broker's notice
+        assert "2 interactions: 2 passed, 0 failed" in verified
+        assert (
+            "Published the verification result of Sous Chef -> Grill Chef (success: true) for Grill Chef version 1.0.0"
+        ) in verified
+        assert "This pact is no longer in pending state" in verified
+        for name in ("Grill Chef", "Sous Chef"):
+            await apact("record-deployment", "--pacticipant", name, "--version", "1.0.0", "--environment", "production")
+        yes = await apact(
+            "can-i-deploy", "--pacticipant", "Sous Chef", "--version", "1.0.0", "--to-environment", "production"
+        )
+        assert "can-i-deploy: yes, Sous Chef version 1.0.0 can be deployed to production" in yes
+
+        broken = await apact(
+            *verify("2.0.0", "broken", '{"mainBranch": true}', '{"deployedOrReleased": true}'), status=1
+        )
+        assert '$.body.waitingTime: expected an integer (like 10), got "ten minutes" (string)' in broken
+        assert "(success: false) for Grill Chef version 2.0.0" in broken
+        no = await apact(
+            "can-i-deploy",
+            "--pacticipant",
+            "Grill Chef",
+            "--version",
+            "2.0.0",
+            "--to-environment",
+            "production",
+            status=1,
+        )
+        assert (
+            "The verification of the pact between version 1.0.0 of Sous Chef and version 2.0.0 of Grill Chef failed; "
+            "failed interactions: 'a request for a medium-rare steak'"
+        ) in no
+        assert "can-i-deploy: no, Grill Chef version 2.0.0 cannot be deployed to production" in no
+    store.close()
