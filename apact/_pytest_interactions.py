@@ -58,12 +58,14 @@ class _Group:
 
 @dataclass(frozen=True, slots=True)
 class _Case:
-    """One item: an interaction (``source``, ``index``), or a problem to report."""
+    """One item: an interaction (``source``, ``index``), or the item that says there is
+    none (``empty``) or that the pacts cannot be read (``problem``)."""
 
     group: _Group
     source: int = -1
     index: int = -1
     problem: str | None = None
+    empty: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +117,7 @@ def make_tests(
         if wanted.interaction(interaction)
     ]
     if not cases:
-        return _test([pytest.param(_Case(group, problem="nothing to verify"), id="no interactions")])
+        return _test([pytest.param(_Case(group, empty=True), id="no interactions")])
     ids = _ids([(pact, interaction) for _, pact, interaction in cases])
     return _test([pytest.param(case, id=name) for (case, _, _), name in zip(cases, ids)])
 
@@ -189,7 +191,7 @@ class _Filter:
 def _report(case: _Case, request: pytest.FixtureRequest) -> None:
     """Pass, fail, skip or xfail the item as the verification found."""
     group = case.group
-    if case.problem == "nothing to verify":
+    if case.empty:
         message = f"nothing to verify: no interaction in {group.described}"
         if group.allow_empty:
             pytest.skip(message)
@@ -203,7 +205,9 @@ def _report(case: _Case, request: pytest.FixtureRequest) -> None:
     from .verifier._report import interaction_text
 
     if result.status == "failed":
-        pytest.fail(interaction_text(pact, result), pytrace=False)
+        notices = verified.result.notices if verified.result is not None else ()
+        context = "".join(f"\n   notice: {notice}" for notice in notices)  # a provider server that died, ...
+        pytest.fail(interaction_text(pact, result) + context, pytrace=False)
     if result.status == "pending":
         pytest.xfail("pending interaction (its failure does not fail the verification):\n" + interaction_text(pact, result))
     if result.status == "skipped":
@@ -218,7 +222,7 @@ def _verified(case: _Case, request: pytest.FixtureRequest) -> _Verified:
         selected = [case]
         for item in request.session.items:
             other = getattr(getattr(item, "callspec", None), "params", {}).get(ARGUMENT)
-            if isinstance(other, _Case) and other.group is case.group and other.problem is None and other != case:
+            if isinstance(other, _Case) and other.group is case.group and other.source >= 0 and other != case:
                 selected.append(other)
         if hasattr(request.config, "workerinput"):  # a pytest-xdist worker
             base = request.getfixturevalue("tmp_path_factory").getbasetemp().parent  # shared by the workers
