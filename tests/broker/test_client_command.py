@@ -25,8 +25,19 @@ from .grill import write_pact
 
 pytestmark = [pytest.mark.anyio, pytest.mark.parametrize("anyio_backend", ["asyncio"])]
 
-#: the commands; ``apact`` offers the same ones (``apact publish ...``)
-APACT = [sys.executable, "-m", "apact.broker._client_command"]
+
+def _apact() -> list[str]:
+    """``python -m apact`` once ``apact/cli.py`` offers the broker client's commands;
+    until then, their own module (``python -m apact.broker._client_command publish ...``)."""
+    from apact.cli import _parser
+
+    (subcommands,) = (a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    wired = all(each.name in subcommands.choices for each in command.COMMANDS)
+    return [sys.executable, "-m", "apact" if wired else "apact.broker._client_command"]
+
+
+#: how to run ``apact publish``, ``apact can-i-deploy``, ...
+APACT = _apact()
 
 
 async def apact(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

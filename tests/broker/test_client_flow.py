@@ -170,7 +170,7 @@ async def test_the_flow_on_the_command_line(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PACT_BROKER_")}
 
     async def apact(*args: str, status: int = 0) -> str:
-        command = [sys.executable, "-m", "apact", *args] if args[0] == "verify" else [*APACT, *args]
+        command = [sys.executable, "-m", "apact", *args] if args[0] == "verify" else [*APACT, *args]  # see APACT
         with anyio.fail_after(60):
             done = await anyio.run_process(command, env=env, cwd=tmp_path, check=False)
         output = done.stdout.decode() + done.stderr.decode()
