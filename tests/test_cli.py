@@ -334,7 +334,7 @@ def test_the_stub_answers_the_pacts_interactions_over_its_port(tmp_path: Path) -
         {"type": "Asynchronous/Messages", "description": "an order event", "contents": {"content": {"id": 1}}},
     )  # fmt: skip
     with stub(str(orders), str(GRILL_CHEF_PACT)) as running, httpx.Client(base_url=running.url) as client:
-        assert running.ready.startswith("apact stub: serving 4 interactions of Sous Chef -> Grill Chef, Sous Chef -> Grill Chef, 1 left out")
+        assert running.ready == f"apact stub: serving 4 interactions of 2 pacts (Sous Chef -> Grill Chef), 1 left out (messages or --state) at {running.url}\n"
         first, second = client.get("/orders/1"), client.get("/orders/1")
         assert first.status_code == second.status_code == 200  # the first matching interaction, every time
         assert 1000 <= first.json()["id"] <= 9999  # generated

@@ -81,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
     if not stub.interactions:
         found = ", ".join(sorted({f"{s.pact.consumer} -> {s.pact.provider}" for s in sources})) or "no pacts"
         return error("stub", f"no HTTP interaction to serve (found: {found})")
-    pacts = ", ".join(f"{pact.consumer} -> {pact.provider}" for pact in stub.pacts)
+    pairs = ", ".join(dict.fromkeys(f"{pact.consumer} -> {pact.provider}" for pact in stub.pacts))
+    pacts = pairs if len(stub.pacts) == 1 else f"{len(stub.pacts)} pacts ({pairs})"
     count = f"{len(stub.interactions)} interaction{'s' if len(stub.interactions) != 1 else ''}"
 
     def ready(url: str) -> None:
