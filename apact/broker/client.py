@@ -364,11 +364,11 @@ class BrokerClient:
 
     async def publish_pacts(
         self,
-        pacts: Iterable[str | os.PathLike[str] | PactFile],
+        pacts: str | os.PathLike[str] | PactFile | Iterable[str | os.PathLike[str] | PactFile],
         *,
         consumer_version: str,
         branch: str | None = None,
-        tags: Sequence[str] = (),
+        tags: str | Sequence[str] = (),
         build_url: str | None = None,
     ) -> PublishResult:
         """Publish pact files (or the ``*.json`` files of directories, or ``PactFile``
@@ -379,6 +379,8 @@ class BrokerClient:
         """
         if not consumer_version:
             raise ValueError("consumer_version must not be empty (the commit SHA is a good one)")
+        if isinstance(pacts, (str, os.PathLike, PactFile)):
+            pacts = [pacts]
         contracts = await _read_contracts(list(pacts))
         by_consumer: dict[str, list[_Contract]] = {}
         for contract in contracts:
@@ -389,7 +391,7 @@ class BrokerClient:
         for consumer, group in by_consumer.items():
             publish = self._publish_contracts if endpoint is not None else self._publish_each
             done, said = await publish(
-                endpoint or "", consumer, group, consumer_version, branch, tuple(tags), build_url
+                endpoint or "", consumer, group, consumer_version, branch, _strings(tags), build_url
             )
             published += done
             notices += said
@@ -506,9 +508,9 @@ class BrokerClient:
         self,
         provider: str,
         *,
-        selectors: Sequence[Mapping[str, JSON]] = (),
+        selectors: Mapping[str, JSON] | Sequence[Mapping[str, JSON]] = (),
         provider_branch: str | None = None,
-        provider_tags: Sequence[str] = (),
+        provider_tags: str | Sequence[str] = (),
         include_pending: bool = False,
         include_wip_since: str | datetime.date | None = None,
     ) -> PactsForVerification:
@@ -522,6 +524,8 @@ class BrokerClient:
         ``provider_branch``; ``include_wip_since`` (a date) adds work-in-progress pacts.
         """
         action = f"fetch the pacts for verification of {provider}"
+        if isinstance(selectors, Mapping):
+            selectors = [selectors]
         for selector in selectors:
             if not isinstance(selector, Mapping) or not selector:
                 raise ValueError(
@@ -534,7 +538,7 @@ class BrokerClient:
         if provider_branch:
             body["providerVersionBranch"] = provider_branch
         if provider_tags:
-            body["providerVersionTags"] = list(provider_tags)
+            body["providerVersionTags"] = list(_strings(provider_tags))
         body["includePendingStatus"] = include_pending
         if include_wip_since is not None:
             since = include_wip_since.isoformat() if isinstance(include_wip_since, datetime.date) else include_wip_since
@@ -591,7 +595,7 @@ class BrokerClient:
         *,
         provider_version: str,
         branch: str | None = None,
-        tags: Sequence[str] = (),
+        tags: str | Sequence[str] = (),
         build_url: str | None = None,
     ) -> VerificationPublication:
         """Publish each verified pact's result (its ``testResults`` per interaction) to
@@ -631,7 +635,7 @@ class BrokerClient:
         if chosen:
             providers = sorted({outcome.provider for outcome, _ in chosen})
             for provider in providers:
-                await self._label_version(provider, provider_version, branch, tags)
+                await self._label_version(provider, provider_version, branch, _strings(tags))
             for outcome, href in chosen:
                 body = outcome.verification_results(provider_version, build_url=build_url)
                 action = f"publish the verification result of {outcome.title} for {outcome.provider} version {provider_version}"
@@ -805,6 +809,11 @@ def _read_path(path: str) -> list[_Contract]:
         pact = pactfile.loads(content, file=name)
         contracts.append(_Contract(pact.consumer, pact.provider, content, name))
     return contracts
+
+
+def _strings(values: str | Iterable[str]) -> tuple[str, ...]:
+    """``"dev"`` is one tag, not three."""
+    return (values,) if isinstance(values, str) else tuple(values)
 
 
 def _notices(body: JSONDict) -> list[Notice]:

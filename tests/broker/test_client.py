@@ -399,3 +399,18 @@ async def test_credentials_go_to_the_broker_only() -> None:
         "http://broker/b/main/1/Grill%20Chef": "Bearer t0ken-value",
         "https://elsewhere.example/results": None,
     }
+
+
+async def test_one_pact_one_tag_one_selector_need_no_list() -> None:
+    store = SqliteStore()
+    async with client_of(create_app(store)) as broker:
+        published = await broker.publish_pacts(str(GRILL_CHEF_PACT), consumer_version="1", tags="dev")
+        assert [str(n) for n in published.notices][0] == "Created Sous Chef version 1 with tags dev."
+        pacts = await broker.pacts_for_verification("Grill Chef", selectors={"tag": "dev"}, provider_tags="ci")
+        result = await grill_chef_verifier().verify(*pacts.sources)
+        await broker.publish_verification_results(result, provider_version="9", tags="prod")
+    with store.transaction() as tx:
+        grill = tx.pacticipant("Grill Chef")
+        assert grill is not None
+        assert [v.tags for v in tx.versions(grill.id)] == [("prod",)]
+    store.close()
