@@ -88,7 +88,7 @@ def _setting(config: pytest.Config, option: str, variable: str, ini: str) -> tup
     return None
 
 
-def pact_dir_of(config: pytest.Config) -> Path:
+def _pact_dir(config: pytest.Config) -> Path:
     """The pact directory this session writes to (see the module documentation)."""
     found = _setting(config, "apact_pact_dir", "APACT_PACT_DIR", "apact_pact_dir")
     if found is None:
@@ -104,7 +104,7 @@ def pact_dir_of(config: pytest.Config) -> Path:
 def pact_dir(request: pytest.FixtureRequest) -> Path:
     """The directory pact files are written to (``--apact-pact-dir``, ``$APACT_PACT_DIR``,
     the ``apact_pact_dir`` ini option, else ``<rootdir>/pacts``)."""
-    return pact_dir_of(request.config)
+    return _pact_dir(request.config)
 
 
 @pytest.fixture
@@ -113,7 +113,7 @@ def pact(request: pytest.FixtureRequest, pact_dir: Path) -> Pact:
     markers (the closest first: the test's, its class's, its module's). Use it as
     ``async with pact:``; the pact file is written (merged) when the block ends."""
     try:
-        settings = pact_settings(request.node)
+        settings = _pact_settings(request.node)
     except ValueError as wrong:
         pytest.fail(str(wrong), pytrace=False)
     if "consumer" not in settings or "provider" not in settings:
@@ -129,7 +129,7 @@ def pact(request: pytest.FixtureRequest, pact_dir: Path) -> Pact:
     return Pact(consumer, provider, **settings)
 
 
-def pact_settings(node: pytest.Item) -> dict[str, Any]:
+def _pact_settings(node: pytest.Item) -> dict[str, Any]:
     """The settings of a test's ``pact`` markers, merged: a closer marker wins."""
     settings: dict[str, Any] = {}
     for marker in node.iter_markers("pact"):
