@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
@@ -79,7 +79,7 @@ class _BrokerAuth(httpx.Auth):
         self._header = header
         self._origin = origin
 
-    def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         if origin(request.url) == self._origin:
             request.headers["Authorization"] = self._header
         yield request
@@ -156,11 +156,10 @@ def expand(href: str, values: Mapping[str, str]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """A response that was not an error: its status and JSON body (``{}`` if none)."""
+    """A response that was not an error: its status, JSON body (``{}`` if none) and bytes."""
 
     status: int
     body: JSONDict
-    url: str
     content: bytes
 
 
@@ -202,7 +201,7 @@ class Hal:
 
     async def index(self) -> JSONDict:
         if self._index is None:
-            self._index = (await self.send("GET", self.base_url or "/", "read the Pact Broker's index")).body
+            self._index = (await self.send("GET", self.base_url, "read the Pact Broker's index")).body
         return self._index
 
     async def link(self, relation: str, action: str, **values: str) -> str:
@@ -276,7 +275,7 @@ class Hal:
                 continue
             if response.is_success or response.status_code in accept:
                 body = self._json(response, action, method, shown)
-                return Answer(response.status_code, body, self._shown(str(response.url)), response.content)
+                return Answer(response.status_code, body, response.content)
             raise self._failure(response, action, method, shown, attempt + 1, explain or {})
         raise AssertionError("unreachable")  # pragma: no cover
 
