@@ -59,8 +59,6 @@ __all__ = [
     "VerificationPublication",
 ]
 
-#: the environment variables the official Pact tools read
-ENVIRONMENT = ("PACT_BROKER_BASE_URL", "PACT_BROKER_TOKEN", "PACT_BROKER_USERNAME", "PACT_BROKER_PASSWORD")
 #: seconds to wait before each retry of a transient failure
 DEFAULT_RETRY_DELAYS = (0.5, 1.0, 2.0)
 _FETCH_CONCURRENCY = 8
