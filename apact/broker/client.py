@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -570,7 +571,7 @@ class BrokerClient:
                 f"could not fetch a pact for verification of {provider}: the broker listed one without a link"
             )
         answer = await self._hal.send("GET", href, f"fetch the pact at {href}")
-        pact = pactfile.loads(answer.content, file=href)
+        pact = await anyio.to_thread.run_sync(functools.partial(pactfile.loads, answer.content, file=href))
         properties = entry.get("verificationProperties")
         properties = properties if isinstance(properties, dict) else {}
         notices = properties.get("notices")
