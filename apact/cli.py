@@ -1,6 +1,7 @@
 """The ``apact`` command line (also ``python -m apact``): a dispatcher.
 
-Each command lives in its own module (``apact/_cli/``, ``apact/broker/_command.py``)
+Each command lives in its own module (``apact/_cli/``, the broker client's in
+``apact/broker/_client_command.py``, ``apact broker`` in ``apact/broker/_command.py``)
 with its description, examples, ``add_arguments(parser)`` and ``run(args) -> int``;
 this module only puts them together. Command modules import at top level nothing
 but the standard library, so ``apact --help`` stays quick.
@@ -23,6 +24,8 @@ examples:
   apact stub pacts/ --port 8080
   apact show 'pacts/Sous Chef-Grill Chef.json'
   apact check pacts/*.json
+  apact publish pacts/ --consumer-app-version "$(git rev-parse HEAD)" --branch main
+  apact can-i-deploy --pacticipant 'Sous Chef' --version "$(git rev-parse HEAD)" --to-environment production
   apact broker --port 9292 --database broker.sqlite
 
 'apact COMMAND --help' explains a command, with examples.
@@ -33,6 +36,7 @@ Run = Callable[[argparse.Namespace], int]
 
 def _parser() -> argparse.ArgumentParser:
     from ._cli import show, stub, verify
+    from .broker import _client_command as broker_client
     from .broker import _command as broker
 
     parser = argparse.ArgumentParser(
@@ -45,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     command("stub", "serve pacts as a stub provider", stub.DESCRIPTION, stub.EPILOG, stub.add_arguments, stub.run)
     command("show", "show pacts in detail", show.SHOW_DESCRIPTION, show.SHOW_EPILOG, show.add_show_arguments, show.show)
     command("check", "validate pact files and summarize them", show.CHECK_DESCRIPTION, show.CHECK_EPILOG, show.add_check_arguments, show.check)
+    for client in broker_client.COMMANDS:  # publish, can-i-deploy, record-deployment, ...
+        command(client.name, client.summary, client.description, client.epilog, client.add_arguments, client.run)
     command("broker", "run a Pact Broker", broker.DESCRIPTION, None, broker.add_arguments, broker.run)
     return parser
 
