@@ -1,20 +1,55 @@
-"""apact: asyncio-native, pure-Python consumer-driven contract testing (Pact V1-V4)."""
+"""apact: asyncio-native, pure-Python consumer-driven contract testing (Pact V1-V4).
+
+The public names below are imported on first use, not with the package: apact's
+pytest plugin loads this package in every pytest session of a project that has apact
+installed, and ``apact --help`` should answer at once, so neither may pay for httpx,
+Starlette and the engine (about 0.2 s) before they are needed. ``_EXPORTS`` says
+where each name is defined; type checkers read the imports under ``TYPE_CHECKING``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from . import generate, match  # noqa: E402
-from .bodies import Binary, File, Form, Multipart, Text, Xml  # noqa: E402
-from .broker.client import BrokerClient  # noqa: E402
-from .consumer import ConsumerMismatchError, Pact  # noqa: E402
-from .messages import Message  # noqa: E402
-from .verifier import (  # noqa: E402
-    InteractionResult,
-    PactResult,
-    PactSource,
-    VerificationFailed,
-    VerificationResult,
-    Verifier,
-)
+if TYPE_CHECKING:
+    from . import generate, match
+    from .bodies import Binary, File, Form, Multipart, Text, Xml
+    from .broker.client import BrokerClient
+    from .consumer import ConsumerMismatchError, Pact
+    from .messages import Message
+    from .verifier import (
+        InteractionResult,
+        PactResult,
+        PactSource,
+        VerificationFailed,
+        VerificationResult,
+        Verifier,
+    )
+
+#: public name -> the module that defines it (a module itself for ``match``/``generate``)
+_EXPORTS = {
+    "Binary": "apact.bodies",
+    "BrokerClient": "apact.broker.client",
+    "ConsumerMismatchError": "apact.consumer",
+    "File": "apact.bodies",
+    "Form": "apact.bodies",
+    "InteractionResult": "apact.verifier",
+    "Message": "apact.messages",
+    "Multipart": "apact.bodies",
+    "Pact": "apact.consumer",
+    "PactResult": "apact.verifier",
+    "PactSource": "apact.verifier",
+    "Text": "apact.bodies",
+    "VerificationFailed": "apact.verifier",
+    "VerificationResult": "apact.verifier",
+    "Verifier": "apact.verifier",
+    "Xml": "apact.bodies",
+    "generate": "apact.generate",
+    "match": "apact.match",
+}
 
 __all__ = [
     "Binary",
@@ -37,3 +72,17 @@ __all__ = [
     "generate",
     "match",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'apact' has no attribute {name!r}")
+    module = importlib.import_module(module_name)
+    value = module if module_name.endswith("." + name) else getattr(module, name)
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

@@ -136,28 +136,21 @@ async def run(pact_dir: Path, *, kept: bool, broken: bool, out: TextIO) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="apact demo",
-        description="Run the built-in Grill Chef example end to end: the consumer's tests write the pact, "
-        "the provider is verified against it in-process, and the report is printed.",
-    )
-    parser.add_argument(
-        "--pact-dir",
-        type=Path,
-        metavar="DIR",
-        help="write the pact into DIR and keep it (default: a temporary directory, removed at the end)",
-    )
-    parser.add_argument(
-        "--broken-provider",
-        action="store_true",
-        help="verify a Grill Chef that answers waitingTime as text: the verification fails (exit status 1)",
-    )
-    args = parser.parse_args(argv)
-    if args.pact_dir is not None:
-        args.pact_dir.mkdir(parents=True, exist_ok=True)
-        return anyio.run(functools.partial(run, args.pact_dir, kept=True, broken=args.broken_provider, out=sys.stdout))
+    """``python -m apact._demo``, the same as ``apact demo``."""
+    from ._cli import demo
+
+    parser = argparse.ArgumentParser(prog="apact demo", description=demo.DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    demo.add_arguments(parser)
+    return demo.run(parser.parse_args(argv))
+
+
+def run_command(pact_dir: Path | None, *, broken: bool) -> int:
+    """Run the demo, keeping the pact in ``pact_dir`` if given (else a temporary directory)."""
+    if pact_dir is not None:
+        pact_dir.mkdir(parents=True, exist_ok=True)
+        return anyio.run(functools.partial(run, pact_dir, kept=True, broken=broken, out=sys.stdout))
     with tempfile.TemporaryDirectory(prefix="apact-demo-") as directory:
-        return anyio.run(functools.partial(run, Path(directory), kept=False, broken=args.broken_provider, out=sys.stdout))
+        return anyio.run(functools.partial(run, Path(directory), kept=False, broken=broken, out=sys.stdout))
 
 
 if __name__ == "__main__":

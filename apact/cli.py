@@ -20,6 +20,7 @@ apact: consumer-driven contract testing (Pact V1-V4), asyncio-native and pure Py
 
 _EPILOG = """\
 examples:
+  apact demo                                         # the built-in example, end to end
   apact verify --app grill_chef.app:app --state-change-url /_pact/state pacts/
   apact stub pacts/ --port 8080
   apact show 'pacts/Sous Chef-Grill Chef.json'
@@ -35,7 +36,7 @@ Run = Callable[[argparse.Namespace], int]
 
 
 def _parser() -> argparse.ArgumentParser:
-    from ._cli import show, stub, verify
+    from ._cli import demo, show, stub, verify
     from .broker import _client_command as broker_client
     from .broker import _command as broker
 
@@ -52,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     for client in broker_client.COMMANDS:  # publish, can-i-deploy, record-deployment, ...
         command(client.name, client.summary, client.description, client.epilog, client.add_arguments, client.run)
     command("broker", "run a Pact Broker", broker.DESCRIPTION, None, broker.add_arguments, broker.run)
+    command("demo", "run the built-in Grill Chef example end to end", demo.DESCRIPTION, None, demo.add_arguments, demo.run)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""``python -m apact demo`` (here ``python -m apact._demo``): the Grill Chef end to end, as a real process."""
+"""``python -m apact demo``: the Grill Chef end to end, as a real process."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from apact.examples import GRILL_CHEF_PACT
 
 def demo(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "apact._demo", *args],
+        [sys.executable, "-m", "apact", "demo", *args],
         cwd=cwd,
         capture_output=True,
         text=True,

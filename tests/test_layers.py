@@ -60,3 +60,18 @@ def test_core_modules_import_only_the_standard_library_and_the_core(path: Path) 
             assert len(parts) < 2 or parts[1] not in UPPER, f"{path.name} imports {name}, a layer above it"
         else:
             assert top in sys.stdlib_module_names or top == "__future__", f"{path.name} imports the third-party {name}"
+
+
+def test_the_facade_exports_what_it_lists_and_loads_nothing_heavy_until_asked() -> None:
+    """``import apact`` (as the pytest plugin does in every session) stays light."""
+    import subprocess
+
+    code = (
+        "import sys, apact\n"
+        "heavy = sorted(m for m in ('httpx', 'starlette', 'hypercorn', 'apact.matching') if m in sys.modules)\n"
+        "assert not heavy, heavy\n"
+        "assert sorted(apact.__all__) == sorted([*apact._EXPORTS, '__version__']), 'apact.__all__ and _EXPORTS differ'\n"
+        "assert all(getattr(apact, name) is not None for name in apact.__all__)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr

@@ -7,22 +7,28 @@ Pact Broker (Starlette app, SQLite storage) that the official Pact clients accep
 ``docs/broker.md``.
 """
 
-from ..errors import BrokerError
-from .client import (
-    BrokerClient,
-    CanIDeployResult,
-    Environment,
-    MatrixRow,
-    Notice,
-    PactsForVerification,
-    PublishedPact,
-    PublishedVerification,
-    PublishResult,
-    Recorded,
-    VerifiablePact,
-    VerificationNotice,
-    VerificationPublication,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..errors import BrokerError
+    from .client import (
+        BrokerClient,
+        CanIDeployResult,
+        Environment,
+        MatrixRow,
+        Notice,
+        PactsForVerification,
+        PublishedPact,
+        PublishedVerification,
+        PublishResult,
+        Recorded,
+        VerifiablePact,
+        VerificationNotice,
+        VerificationPublication,
+    )
 
 __all__ = [
     "BrokerClient",
@@ -40,3 +46,14 @@ __all__ = [
     "VerificationNotice",
     "VerificationPublication",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # imported on first use, so that ``apact broker`` and the command line's other
+    # broker commands do not load the client (httpx, the verifier) just to start
+    if name not in __all__:
+        raise AttributeError(f"module 'apact.broker' has no attribute {name!r}")
+    module = importlib.import_module("apact.errors" if name == "BrokerError" else "apact.broker.client")
+    value = getattr(module, name)
+    globals()[name] = value
+    return value
