@@ -203,6 +203,11 @@ def _message(message: Message, spec: Spec, where: _Where) -> dict[str, JSON]:
     return out
 
 
+def message_to_json(message: Message) -> dict[str, JSON]:
+    """One message as V4 pact JSON (``contents``, ``metadata``, rules, generators)."""
+    return _message(message, Spec.V4, _Where(0, AsyncMessage("a message")))
+
+
 def _query(request: HttpRequest, spec: Spec) -> JSON:
     query: Query = request.query or {}
     if spec >= Spec.V3:
@@ -352,4 +357,4 @@ def _generators(generators: Generators, spec: Spec, message: bool) -> dict[str, 
     return out
 
 
-__all__ = ["WRITABLE", "pact_to_json"]
+__all__ = ["WRITABLE", "message_to_json", "pact_to_json"]

@@ -119,6 +119,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--ignore-missing-states", action="store_true", help="replay interactions whose states cannot be set up (no --state-change-url)"
     )
 
+    messages = parser.add_argument_group("message pacts")
+    messages.add_argument(
+        "--message-url",
+        metavar="URL",
+        help="the provider's message endpoint, as the official verifiers use it: POSTed "
+        '{"description", "providerStates"} for each message, it answers the message (body, Content-Type, '
+        "Pact-Message-Metadata header); a URL starting with / goes to the provider itself",
+    )
+
     replay = parser.add_argument_group("replaying")
     replay.add_argument(
         "--concurrency", type=_at_least_one, default=4, metavar="N", help="interactions in flight at once (default: 4; 1: one by one)"
@@ -218,6 +227,7 @@ def verifier_options(args: argparse.Namespace) -> dict[str, Any]:
         "startup_timeout": args.startup_timeout,
         "state_change_url": args.state_change_url,
         "state_change_teardown": not args.no_state_teardown,
+        "message_url": args.message_url,
         "ignore_missing_states": args.ignore_missing_states,
         "concurrency": args.concurrency,
         "request_timeout": args.request_timeout,

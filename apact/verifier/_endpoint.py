@@ -40,15 +40,13 @@ from .._parse import parse_message
 from .._types import JSON, Receive, Scope, Send
 from ..errors import PactFileError
 from ..model import AsyncMessage, ProviderState, Spec, SyncMessage
-from ._messages import Producer, ProducerFailure, ProducerKey, find_producer, missing_producer, produce
+from ._messages import METADATA_HEADER, Producer, ProducerFailure, ProducerKey, find_producer, missing_producer, produce
 from ._result import VerificationError
 from ._states import Handler, StateFailure, provider_states
 
 MESSAGE_PATH = "/_pact/message"
 STATE_PATH = "/_pact/state"
 
-#: what the answer to a message request carries, besides its body and content type
-METADATA_HEADER = "Pact-Message-Metadata"
 
 
 class MessageEndpoint:

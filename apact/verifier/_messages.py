@@ -19,14 +19,17 @@ synchronous message with several responses, it returns a list of ``Message``.
 
 from __future__ import annotations
 
+import base64
 import inspect
+import json
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, TypeAlias
 
 import anyio
 
+from .._dump import message_to_json
 from .._generation import Context, GenerationError, generate_message
 from .._types import JSON
 from ..matching import Mismatch, message_mismatches
@@ -97,8 +100,45 @@ def missing_producer(producers: Mapping[ProducerKey, Producer], interaction: Mes
     return VerificationError(
         "missing producer",
         f"no producer for message {interaction.description!r}: register one with "
-        f"@verifier.message({interaction.description!r}) (producers registered: {known})",
+        f"@verifier.message({interaction.description!r}), or give the provider's message endpoint "
+        f"(message_url=, apact verify --message-url) (producers registered: {known})",
     )
+
+
+#: posts a JSON body to the message endpoint: -> (status, content type, metadata header, body)
+Post: TypeAlias = "Callable[[bytes], Awaitable[tuple[int, str | None, str | None, bytes]]]"
+
+#: the header the official message endpoints put the metadata in (base64 of a JSON object)
+METADATA_HEADER = "Pact-Message-Metadata"
+
+
+def fetching_producer(interaction: MessageInteraction, url: str, post: Post) -> Producer:
+    """A producer that asks the provider's message endpoint for the message, the way the
+    official verifiers do: ``POST {"description", "providerStates"[, "request"]}``; the
+    answer's body is the contents, its Content-Type their type and the
+    ``Pact-Message-Metadata`` header (base64 JSON) the metadata."""
+    request: dict[str, JSON] = {"description": interaction.description}
+    if interaction.provider_states:
+        request["providerStates"] = [{"name": s.name, "params": s.params} for s in interaction.provider_states]
+
+    async def fetch(*arguments: object) -> Message:
+        body = dict(request)
+        if isinstance(interaction, SyncMessage) and arguments and isinstance(arguments[0], Message):
+            body["request"] = message_to_json(encode(arguments[0], "the request message"))
+        status, content_type, header, data = await post(json.dumps(body).encode())
+        if not 200 <= status < 300:
+            raise RuntimeError(f"the message endpoint {url} answered {status}: {data.decode(errors='replace').strip()}")
+        metadata: object = {}
+        if header:
+            try:
+                metadata = json.loads(base64.b64decode(header))
+            except ValueError as error:
+                raise RuntimeError(f"the message endpoint {url} sent a {METADATA_HEADER} header that is not base64 JSON: {error}") from None
+        if not isinstance(metadata, dict):
+            raise RuntimeError(f"the message endpoint {url} sent metadata that is not a JSON object: {metadata!r}")
+        return Message(data, metadata, content_type)
+
+    return Producer(interaction.description, None, fetch, 2 if isinstance(interaction, SyncMessage) else 1)
 
 
 # -- producing ------------------------------------------------------------------------------------
@@ -174,8 +214,12 @@ async def verify_message(
     *,
     timeout: float,
     rng: random.Random,
+    fetch: Callable[[MessageInteraction], Producer] | None = None,
 ) -> Verdict:
+    """Judge what the producer (registered, else fetched through ``fetch``) makes."""
     producer = find_producer(producers, interaction)
+    if producer is None and fetch is not None:
+        producer = fetch(interaction)
     if producer is None:
         return Verdict(errors=(missing_producer(producers, interaction),))
     context = Context(mode="provider", provider_state=values, rng=rng)

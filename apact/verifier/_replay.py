@@ -20,7 +20,7 @@ from .._generation import Context, GenerationError, generate_request, generate_r
 from .._types import JSON
 from ..matching import Mismatch, response_mismatches
 from ..model import HttpInteraction, HttpRequest, HttpResponse, Interaction, Message, Spec
-from ._messages import Producer, ProducerKey, verify_message
+from ._messages import MessageInteraction, Producer, ProducerKey, verify_message
 from ._result import VerificationError, describe
 from ._targets import Outgoing, Received, Sender, SendFailure
 
@@ -41,6 +41,8 @@ class Settings:
     rng: random.Random = field(default_factory=random.Random)
     #: the message producers, by description and state
     producers: Mapping[ProducerKey, Producer] = field(default_factory=dict)
+    #: for messages without a producer: one that fetches them from the message endpoint
+    fetch: Callable[[MessageInteraction], Producer] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +60,9 @@ class Replayed:
 async def replay(interaction: Interaction, spec: Spec, values: Mapping[str, JSON], settings: Settings) -> Replayed:
     if isinstance(interaction, HttpInteraction):
         return await replay_http(interaction, spec, values, settings)
-    verdict = await verify_message(interaction, spec, values, settings.producers, timeout=settings.timeout, rng=settings.rng)
+    verdict = await verify_message(
+        interaction, spec, values, settings.producers, timeout=settings.timeout, rng=settings.rng, fetch=settings.fetch
+    )
     return Replayed(verdict.mismatches, verdict.errors, None, verdict.actual, verdict.expected)
 
 

@@ -45,10 +45,21 @@ import httpx
 
 from .._types import JSON, ASGIApp
 from ..matching import Mismatch
-from ..model import HttpInteraction, HttpResponse, Interaction, Message, ProviderState
+from ..model import HttpInteraction, HttpResponse, Interaction, Message, ProviderState, find_header
 from . import _asgi
 from ._endpoint import MessageEndpoint
-from ._messages import MessageProducer, Producer, ProducerKey, find_producer, make_producer, missing_producer
+from ._messages import (
+    METADATA_HEADER,
+    MessageInteraction,
+    MessageProducer,
+    Post,
+    Producer,
+    ProducerKey,
+    fetching_producer,
+    find_producer,
+    make_producer,
+    missing_producer,
+)
 from ._process import Server, started_server
 from ._replay import RequestFilter, Settings, replay
 from ._result import InteractionResult, PactResult, Status, VerificationError, VerificationResult
@@ -109,6 +120,7 @@ class Verifier:
         lifespan: bool = True,
         state_change_url: str | None = None,
         state_change_teardown: bool = True,
+        message_url: str | None = None,
         concurrency: int = DEFAULT_CONCURRENCY,
         request_timeout: float = 10.0,
         headers: Mapping[str, str] | None = None,
@@ -118,11 +130,12 @@ class Verifier:
     ) -> None:
         if sum(target is not None for target in (app, command)) > 1 or (app is not None and base_url is not None):
             raise ValueError("give one target: app=, base_url= or command= (base_url= may go with command=)")
-        if app is None and base_url is None and command is None and state_change_url is not None and state_change_url.startswith("/"):
-            raise ValueError(
-                f"state_change_url={state_change_url!r} is a path on the target, and this Verifier has none: "
-                "give app=, base_url= or command=, or a full URL"
-            )
+        for option, url in (("state_change_url", state_change_url), ("message_url", message_url)):
+            if app is None and base_url is None and command is None and url is not None and url.startswith("/"):
+                raise ValueError(
+                    f"{option}={url!r} is a path on the target, and this Verifier has none: "
+                    "give app=, base_url= or command=, or a full URL"
+                )
         if command is not None and base_url is None and "{port}" not in " ".join(_words(command)):
             raise ValueError(
                 "the command has no {port} placeholder, so apact cannot tell it where to listen: "
@@ -146,6 +159,7 @@ class Verifier:
         self._lifespan = lifespan
         self._state_change_url = state_change_url
         self._state_change_teardown = state_change_teardown
+        self._message_url = message_url
         self.concurrency = concurrency
         self.request_timeout = request_timeout
         self._headers = dict(headers or {})
@@ -257,10 +271,13 @@ class Verifier:
         run.count(sum(len(pact.items) for pact in pacts))
         units = self._plan(item for pact in pacts for item in pact.items if item.key not in run.results)
         async with self._open_target() as (sender, server, target):
-            settings = Settings(sender, self.request_timeout, self._headers, self._filters, producers=self._producers)
-            async with self._state_changer(sender) as change:
-                for unit in units:
-                    await self._run_unit(unit, settings, change, run)
+            async with self._message_fetcher(sender) as fetch:
+                settings = Settings(
+                    sender, self.request_timeout, self._headers, self._filters, producers=self._producers, fetch=fetch
+                )
+                async with self._state_changer(sender) as change:
+                    for unit in units:
+                        await self._run_unit(unit, settings, change, run)
         if server is not None and server.died:
             run.notices.append(
                 f"the provider server (pid {server.pid}) exited with code {server.returncode} during the "
@@ -296,7 +313,11 @@ class Verifier:
                 if reason is not None:
                     run.record(item, _result(item, "skipped", reason=reason))
                     continue
-                if not isinstance(interaction, HttpInteraction) and find_producer(self._producers, interaction) is None:
+                if (
+                    not isinstance(interaction, HttpInteraction)
+                    and self._message_url is None
+                    and find_producer(self._producers, interaction) is None
+                ):
                     run.record(item, self._judged(item, (), (missing_producer(self._producers, interaction),), None, None, None, 0.0))
                     continue
                 missing = missing_states(interaction.provider_states, self._handlers, self._state_change_url is not None)
@@ -444,49 +465,65 @@ class Verifier:
             yield NoTarget(), None, "no HTTP target: messages only"
 
     @asynccontextmanager
+    async def _poster(self, url: str, sender: Sender) -> AsyncIterator[Post]:
+        """A function posting JSON to ``url``: a URL starting with ``/`` goes to the
+        target itself (an in-process app too), any other over HTTP."""
+
+        async def to_target(body: bytes) -> tuple[int, str | None, str | None, bytes]:
+            path, _, query = url.partition("?")
+            received = await sender.send(
+                Outgoing("POST", path, query, (("Content-Type", "application/json"),), body), self.request_timeout
+            )
+            response = received.response
+            header = find_header(response.headers, METADATA_HEADER)
+            data = response.body.content if response.body is not None else b""
+            return response.status, response.content_type(), header[0] if header else None, data
+
+        if url.startswith("/"):
+            yield to_target
+            return
+        async with httpx.AsyncClient(timeout=self.request_timeout) as client:
+
+            async def over_http(body: bytes) -> tuple[int, str | None, str | None, bytes]:
+                response = await client.post(url, content=body, headers={"Content-Type": "application/json"})
+                headers = response.headers
+                return response.status_code, headers.get("content-type"), headers.get(METADATA_HEADER), response.content
+
+            yield over_http
+
+    @asynccontextmanager
     async def _state_changer(self, sender: Sender) -> AsyncIterator[StateChange | None]:
-        """The function that posts to the state-change URL (``None`` without one). A URL
-        starting with ``/`` goes to the target itself (an in-process app too)."""
+        """The function that posts to the state-change URL (``None`` without one)."""
         url = self._state_change_url
         if url is None:
             yield None
             return
         teardown = self._state_change_teardown
-
-        async def post(client: httpx.AsyncClient | None, state: ProviderState, action: str) -> Mapping[str, JSON] | None:
-            if action == "teardown" and not teardown:
-                return None
-            body = json.dumps({"action": action, "params": state.params, "state": state.name}, sort_keys=True).encode()
-            if client is None:
-                path, _, query = url.partition("?")
-                received = await sender.send(
-                    Outgoing("POST", path, query, (("Content-Type", "application/json"),), body), self.request_timeout
-                )
-                status, content, content_type = received.response.status, received.response.body, received.response.content_type()
-                data = content.content if content is not None else b""
-            else:
-                response = await client.post(url, content=body, headers={"Content-Type": "application/json"})
-                status, data, content_type = response.status_code, response.content, response.headers.get("content-type")
-            if not 200 <= status < 300:
-                raise RuntimeError(f"{url} answered {status}: {data[:200].decode(errors='replace')}")
-            if data.strip() and content_type and "json" in content_type:
-                value = json.loads(data)
-                return value if isinstance(value, dict) else None
-            return None
-
-        if url.startswith("/"):
+        async with self._poster(url, sender) as post:
 
             async def change(state: ProviderState, action: str) -> Mapping[str, JSON] | None:
-                return await post(None, state, action)
+                if action == "teardown" and not teardown:
+                    return None
+                body = json.dumps({"action": action, "params": state.params, "state": state.name}, sort_keys=True).encode()
+                status, content_type, _, data = await post(body)
+                if not 200 <= status < 300:
+                    raise RuntimeError(f"{url} answered {status}: {data[:200].decode(errors='replace')}")
+                if data.strip() and content_type and "json" in content_type:
+                    value = json.loads(data)
+                    return value if isinstance(value, dict) else None
+                return None
 
             yield change
-        else:
-            async with httpx.AsyncClient(timeout=self.request_timeout) as client:
 
-                async def change_over_http(state: ProviderState, action: str) -> Mapping[str, JSON] | None:
-                    return await post(client, state, action)
-
-                yield change_over_http
+    @asynccontextmanager
+    async def _message_fetcher(self, sender: Sender) -> AsyncIterator[Callable[[MessageInteraction], Producer] | None]:
+        """For messages without a producer: one that fetches them from ``message_url``."""
+        url = self._message_url
+        if url is None:
+            yield None
+            return
+        async with self._poster(url, sender) as post:
+            yield lambda interaction: fetching_producer(interaction, url, post)
 
 
 def _words(command: str | Sequence[str]) -> list[str]:

@@ -191,7 +191,8 @@ async def test_a_missing_producer_fails_naming_the_message_without_setting_up_it
     (error,) = item.errors
     assert (error.kind, error.message) == (
         "missing producer",
-        "no producer for message 'an order created event': register one with @verifier.message('an order created event') "
+        "no producer for message 'an order created event': register one with @verifier.message('an order created event'), "
+        "or give the provider's message endpoint (message_url=, apact verify --message-url) "
         "(producers registered: 'an order shipped event')",
     )
     assert log == []
