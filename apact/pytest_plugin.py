@@ -169,7 +169,7 @@ def interaction_tests(
     collected; the first item to run verifies, in one ``verifier.verify()`` (so
     concurrently, on ``backend``), all the items of this test selected in the
     session, and each item reports its own verdict. Pending failures are ``xfail``,
-    skipped interactions (messages not verified yet, ...) are skipped.
+    interactions the verifier leaves out (filtered, pending with ``pending="skip"``) are skipped.
 
     ``consumers``, ``description``, ``state`` and ``no_state`` choose the interactions
     that become tests (as in :meth:`~apact.Verifier.verify`); ``auth`` is for URL
