@@ -79,6 +79,14 @@ def _running_trio() -> bool:
 
 
 async def _run(app: ASGIApp, config: Config, stopped: object) -> None:
+    # hypercorn does not take being cancelled well (asyncio's worker raises on the way
+    # out), so it is shielded and stopped through its shutdown trigger, which leaving
+    # the serve() block (cancelled or not) pulls
+    with anyio.CancelScope(shield=True):
+        await _serve_hypercorn(app, config, stopped)
+
+
+async def _serve_hypercorn(app: ASGIApp, config: Config, stopped: object) -> None:
     if _running_trio():
         from hypercorn.trio import serve as serve_trio
 

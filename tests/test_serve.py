@@ -34,3 +34,24 @@ async def test_a_port_in_use_raises_oserror() -> None:
         with pytest.raises(OSError):
             async with serve(MockProvider(), port=port):
                 pass
+
+
+async def test_cancelling_the_code_inside_stops_the_server_cleanly() -> None:
+    """A test cancelled (a timeout, Ctrl-C) while serving: no error, and the port is free."""
+    import anyio
+
+    served: list[str] = []
+
+    async def serving(task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
+        async with serve(MockProvider()) as url:
+            served.append(url)
+            task_status.started()
+            await anyio.sleep_forever()
+
+    async with anyio.create_task_group() as group:
+        await group.start(serving)
+        group.cancel_scope.cancel()
+    port = int(served[0].rsplit(":", 1)[1])
+    with socket.socket() as again:
+        again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        again.bind(("127.0.0.1", port))

@@ -16,8 +16,6 @@ and stored (never fired) webhooks.
 
 from __future__ import annotations
 
-import os
-import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -39,7 +37,7 @@ from ._sqlite import SqliteStore
 from ._store import Store
 
 if TYPE_CHECKING:
-    from hypercorn.config import Config
+    pass
 
 __all__ = ["SqliteStore", "create_app", "serve"]
 
@@ -201,51 +199,6 @@ def create_app(
     return app
 
 
-def _on_trio() -> bool:
-    try:
-        import sniffio  # trio needs it; without it, this is asyncio
-    except ImportError:
-        return False
-    try:
-        return sniffio.current_async_library() == "trio"
-    except sniffio.AsyncLibraryNotFoundError:
-        return False
-
-
-async def _run_until_cancelled(app: ASGIApp, config: Config) -> None:
-    """Run hypercorn until this task is cancelled, then stop it gracefully.
-
-    hypercorn does not take being cancelled well (asyncio's worker raises on the way
-    out), so it runs shielded and is told to stop through its shutdown trigger.
-    """
-    if _on_trio():
-        from hypercorn.trio import serve as run_hypercorn
-    else:
-        from hypercorn.asyncio import serve as run_hypercorn  # type: ignore[assignment]
-    stop = anyio.Event()
-
-    async def run() -> None:
-        with anyio.CancelScope(shield=True):
-            await run_hypercorn(app, config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
-
-    async with anyio.create_task_group() as tasks:
-        tasks.start_soon(run)
-        try:
-            await anyio.sleep_forever()
-        finally:
-            stop.set()
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    sock = socket.socket(family, kind, proto)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(address)
-    sock.listen(128)
-    sock.setblocking(False)
-    return sock
-
-
 async def serve(
     host: str = "127.0.0.1",
     port: int = 9292,
@@ -264,31 +217,22 @@ async def serve(
     ``database`` is an SQLite file (created if missing) or ``":memory:"``. ``port=0``
     picks a free port; ``ready`` is called with the broker's URL once it listens.
     """
-    from hypercorn.config import Config  # only a running server needs hypercorn
+    from .._serve import serve as serve_app  # only a running server needs hypercorn
 
-    sock = _listen(host, port)
+    store = SqliteStore(database)
     try:
-        store = SqliteStore(database)
-        try:
-            app = create_app(
-                store,
-                token=token,
-                read_only_token=read_only_token,
-                username=username,
-                password=password,
-                base_url=base_url,
-                allow_contract_modification=allow_contract_modification,
-            )
-            config = Config()
-            config.bind = [f"fd://{os.dup(sock.fileno())}"]  # hypercorn closes the one it is given
-            config.accesslog = None
-            config.graceful_timeout = 1
-            bound_host, bound_port = sock.getsockname()[:2]
-            shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+        app = create_app(
+            store,
+            token=token,
+            read_only_token=read_only_token,
+            username=username,
+            password=password,
+            base_url=base_url,
+            allow_contract_modification=allow_contract_modification,
+        )
+        async with serve_app(app, host=host, port=port, graceful_timeout=1, log=True) as url:
             if ready is not None:
-                ready(f"http://{shown}:{bound_port}")
-            await _run_until_cancelled(app, config)
-        finally:
-            store.close()
+                ready(url)
+            await anyio.sleep_forever()
     finally:
-        sock.close()
+        store.close()
