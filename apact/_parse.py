@@ -16,8 +16,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 from . import _javatime, _regex, _sniff
@@ -43,6 +43,8 @@ from .model import (
     Spec,
     SyncMessage,
 )
+
+T = TypeVar("T")
 
 # matcher names as files write them -> the name the engine dispatches on
 MATCHER_NAMES: dict[str, str] = {
@@ -198,24 +200,31 @@ def parse_matching_rules(raw: object, path: str, spec: Spec, *, message: bool = 
         return {}
     if spec <= Spec.V2 or any(key.startswith("$") for key in raw):
         return _parse_v2_rules(raw, path, message=message)
-    rules: MatchingRules = {}
+    return _by_category(raw, path, parse_rule_list, marker="matchers")
+
+
+def _by_category(raw: dict[str, Any], path: str, parse: Callable[[object, str], T], *, marker: str) -> dict[str, dict[str, T]]:
+    """V3+ ``{category: {key: item}}`` (rules or generators) -> ``category -> key -> item``.
+
+    ``path`` and ``status`` hold one item, written bare or under a ``"$"`` key (the
+    item is recognised by its ``marker`` attribute); body keys are JSON paths.
+    """
+    parsed: dict[str, dict[str, T]] = {}
     for category, entries in raw.items():
         where = child_path(path, category)
         name = _category(category)
         entries = expect_object(entries, where)
         if name in SINGLE_VALUE_CATEGORIES:
-            if "matchers" not in entries and len(entries) == 1:  # written with a "$" key
-                (key, entries), = entries.items()
+            if marker not in entries and len(entries) == 1:  # written with a "$" key
+                ((key, entries),) = entries.items()
                 where = child_path(where, key)
-            rules[name] = {"": parse_rule_list(entries, where)}
+            parsed[name] = {"": parse(entries, where)}
             continue
-        target = rules.setdefault(name, {})
-        for key, rule_list in entries.items():
+        target = parsed.setdefault(name, {})
+        for key, item in entries.items():
             key_path = child_path(where, key)
-            if name == "body":
-                key = _body_key(key, key_path)
-            target[key] = parse_rule_list(rule_list, key_path)
-    return rules
+            target[_body_key(key, key_path) if name == "body" else key] = parse(item, key_path)
+    return parsed
 
 
 def _category(name: str) -> str:
@@ -400,25 +409,7 @@ def matcher_list(raw: list[Any], path: str) -> tuple[Matcher, ...]:
 def parse_generators(raw: object, path: str) -> Generators:
     if raw is None:
         return {}
-    raw = expect_object(raw, path)
-    generators: Generators = {}
-    for category, entries in raw.items():
-        where = child_path(path, category)
-        name = _category(category)
-        entries = expect_object(entries, where)
-        if name in SINGLE_VALUE_CATEGORIES:
-            if "type" not in entries and len(entries) == 1:  # written with a "$" key
-                (key, entries), = entries.items()
-                where = child_path(where, key)
-            generators[name] = {"": parse_generator(entries, where)}
-            continue
-        target = generators.setdefault(name, {})
-        for key, generator in entries.items():
-            key_path = child_path(where, key)
-            if name == "body":
-                key = _body_key(key, key_path)
-            target[key] = parse_generator(generator, key_path)
-    return generators
+    return _by_category(expect_object(raw, path), path, parse_generator, marker="type")
 
 
 def parse_generator(raw: object, path: str) -> Generator:

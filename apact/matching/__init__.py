@@ -101,18 +101,7 @@ def request_mismatches(expected: HttpRequest, actual: HttpRequest, spec: Spec = 
         compare_raw_query(walk, expected.raw_query, actual.raw_query)
     else:
         compare_query(walk, expected.query, actual.query, rules.get("query"))
-    walk.kind = "header"
-    compare_headers(walk, expected.headers, actual.headers, rules.get("header"), spec)
-    walk.kind = "body"
-    compare_bodies(
-        walk,
-        "$.body",
-        expected.body,
-        actual.body,
-        expected.content_type(),
-        actual.content_type(),
-        rules.get("body"),
-    )
+    _compare_headers_and_body(walk, expected, actual, spec)
     return walk.mismatches
 
 
@@ -121,19 +110,20 @@ def response_mismatches(expected: HttpResponse, actual: HttpResponse, spec: Spec
     rules = expected.matching_rules
     walk = Walk("status", strict=False)
     compare_status(walk, expected.status, actual.status, rules.get("status"))
+    _compare_headers_and_body(walk, expected, actual, spec)
+    return walk.mismatches
+
+
+def _compare_headers_and_body(
+    walk: Walk, expected: HttpRequest | HttpResponse, actual: HttpRequest | HttpResponse, spec: Spec
+) -> None:
+    rules = expected.matching_rules
     walk.kind = "header"
     compare_headers(walk, expected.headers, actual.headers, rules.get("header"), spec)
     walk.kind = "body"
     compare_bodies(
-        walk,
-        "$.body",
-        expected.body,
-        actual.body,
-        expected.content_type(),
-        actual.content_type(),
-        rules.get("body"),
+        walk, "$.body", expected.body, actual.body, expected.content_type(), actual.content_type(), rules.get("body")
     )
-    return walk.mismatches
 
 
 def message_mismatches(expected: Message, actual: Message, spec: Spec = Spec.V4) -> list[Mismatch]:
