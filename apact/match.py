@@ -44,7 +44,7 @@ from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from . import _javatime, _regex, _terms
-from ._parse import STATUS_GROUPS
+from ._parse_rules import STATUS_GROUPS
 from ._terms import Children, Term
 from ._types import JSON
 from .matching._mismatch import show

@@ -19,6 +19,8 @@ CORE = [
     "_javatime.py",
     "_sniff.py",
     "model.py",
+    "_reading.py",
+    "_parse_rules.py",
     "_parse.py",
     "_dump.py",
     "pactfile.py",

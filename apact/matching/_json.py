@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._parse import parse_rule_list
+from .._parse_rules import parse_rule_list
 from .._paths import format_token
 from .._types import JSON
 from ..model import Matcher, RuleList

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from .. import _javatime, _regex, _sniff
-from .._parse import MATCHER_NAMES, matcher_list
+from .._parse_rules import MATCHER_NAMES, matcher_list
 from .._paths import STAR, Token, parse_path, token_weight
 from ..model import Matcher, RuleList
 from ._mismatch import a_type, got, plural, show, type_name
