@@ -15,7 +15,7 @@ CORE = [
     "_types.py",
     "errors.py",
     "_paths.py",
-    "_regex.py",
+    "_regex",
     "_javatime.py",
     "_sniff.py",
     "model.py",

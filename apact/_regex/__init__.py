@@ -1,0 +1,81 @@
+"""Bounded regular expressions for Pact matchers and generators.
+
+Pact files carry regexes written for Java (pact-jvm), Rust (the Pact core) or
+JavaScript (pact-js).  apact evaluates them on values it does not control, so a
+hostile pattern (``(a+)+$``) or a huge value must never hang the process, while
+ordinary patterns (``\\d+``, uuids, ``^[a-z]+$``) must stay as fast as ``re``.
+
+Design
+------
+1. :func:`translate` rewrites Java/Rust-isms into Python ``re`` syntax and
+   refuses constructs it cannot express (class intersections, nested classes).
+2. The translated pattern is parsed once with the stdlib parser (``re._parser``
+   on 3.11+, ``sre_parse`` on 3.10) and a *cost model* of ``re``'s backtracking
+   is evaluated over the AST.  For a value of length ``n`` it bounds the steps
+   ``re`` can take: every element contributes its own work, multiplied by the
+   number of distinct ways the elements before it can hand over to it; a
+   variable repeat offers up to ``n`` ways unless the next thing the pattern
+   needs is disjoint from what the repeat consumes (``[a-z]+@``), and a repeat
+   of an ambiguous body offers ``ways**count`` (exponential).  Searching
+   multiplies by the ``n + 1`` start positions unless the pattern is anchored
+   (a failing start never reached the pattern's unconditional tail, which
+   caps the repeats leading into it: ``\\d+`` stays linear).
+   From that bound each pattern gets two length limits (search / fullmatch):
+   the largest ``n`` whose bound stays under ``max(_BUDGET, _LINEAR_RATE * n)``.
+   Linear patterns get an unlimited length; ``(a+)+$`` gets a handful of
+   characters; ``\\s*\\s*\\s*$`` (polynomial) gets a few dozen.
+3. Values within the limit run on ``re`` (sub-microsecond).  Longer values run
+   on a linear-time engine: the AST is compiled to a Thompson NFA, simulated as
+   a lazily built DFA (subset construction on demand, cached per state and
+   character, flushed when it grows too large), so the cost is
+   O(len(pattern) x len(value)) in the worst case and one dict lookup per
+   character in the common case.  Zero-width assertions are resolved in the
+   epsilon closure from the kinds of the previous and next characters.
+4. Backreferences, lookarounds, atomic groups, possessive repeats and
+   conditionals cannot run on an NFA.  A pattern using them whose cost bound
+   does not even allow ``_MIN_BACKTRACK_LEN`` characters is refused by
+   :func:`compile_regex`; otherwise a value longer than its limit raises
+   :class:`RegexError` instead of being evaluated without a bound.
+
+Only booleans are returned (``search``/``fullmatch``), so greedy vs lazy
+repeats and group captures never matter to the NFA.
+
+Layout
+------
+``_syntax`` (the stdlib parser's AST vocabulary, :class:`RegexError`),
+``_properties`` and ``_translate`` (step 1), ``_charsets`` (single-character
+nodes as predicates, shared by the later steps), ``_cost`` (step 2),
+``_automaton`` (step 3), ``_compile`` (:func:`compile_regex`, which ties them
+together, and step 4) and ``_generate`` (:func:`generate_string`).
+"""
+
+from __future__ import annotations
+
+from ._automaton import _MAX_DFA_STATES, _MAX_DFA_TRANSITIONS, _Engine, _Program
+from ._compile import Regex, compile_regex
+from ._cost import _CostModel
+from ._generate import generate_string
+from ._syntax import RegexError, _sre_parse
+from ._translate import _translate, translate
+
+__all__ = [
+    "Regex",
+    "RegexError",
+    "compile_regex",
+    "generate_string",
+    "translate",
+]
+
+
+def _nfa_engines(pattern: str) -> tuple[_Engine, _Engine]:
+    """(search, fullmatch) linear-time engines for ``pattern``, bypassing ``re``.
+
+    For tests and benchmarks that must exercise the NFA path regardless of the
+    value's length.  The DFA cache caps are read from this package when called,
+    so a test can shrink them here (``apact._regex._MAX_DFA_STATES``).
+    """
+    parsed = _sre_parse.parse(_translate(pattern), 0)
+    anchored = _CostModel(parsed).anchored
+    program = _Program(parsed)
+    caps = (_MAX_DFA_STATES, _MAX_DFA_TRANSITIONS)
+    return _Engine(program, True, anchored, *caps), _Engine(program, False, anchored, *caps)
