@@ -16,7 +16,7 @@ CORE = [
     "errors.py",
     "_paths.py",
     "_regex",
-    "_javatime.py",
+    "_javatime",
     "_sniff.py",
     "model.py",
     "_reading.py",
