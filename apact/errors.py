@@ -27,6 +27,7 @@ description) and the JSON path inside the file, e.g.::
 from __future__ import annotations
 
 import json
+from typing import Any
 
 
 class ApactError(Exception):
@@ -94,11 +95,13 @@ class PactFileError(ApactError, ValueError):
             description=description if description is not None else self.description,
         )
 
-    def __reduce__(self):  # keep the keyword-only fields when pickled (xdist, subprocesses)
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:  # keep the keyword-only fields when pickled
         return (_rebuild_pact_file_error, (self.reason, self.path, self.file, self.interaction, self.description))
 
 
-def _rebuild_pact_file_error(reason, path, file, interaction, description):  # type: ignore[no-untyped-def]
+def _rebuild_pact_file_error(
+    reason: str, path: str | None, file: str | None, interaction: int | None, description: str | None
+) -> PactFileError:
     return PactFileError(reason, path=path, file=file, interaction=interaction, description=description)
 
 
@@ -134,7 +137,7 @@ class BrokerError(ApactError):
         self.url = url
         self.detail = detail
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]  # keep the fields when pickled
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:  # keep the fields when pickled
         return (_rebuild_broker_error, (str(self), self.status, self.method, self.url, self.detail))
 
 

@@ -36,7 +36,7 @@ from ._rules import (
 
 # A place in a document, built as cheaply as possible while walking ((parent, key)
 # pairs) and written out as a JSON path only when a mismatch is reported there.
-Place = str | tuple  # tuple[Place, str | int]
+Place = str | tuple[Any, str | int]  # (parent place, key or index)
 
 
 def render(place: Place) -> str:
@@ -98,7 +98,7 @@ def _wrong_shape(walk: Walk, path: Place, node: Node, expected: JSON, actual: JS
     walk.fail(path, expected, actual, f"expected {what} (like {show(expected)}), got {got(actual)}")
 
 
-def _compare_objects(walk: Walk, path: Place, node: Node, expected: dict, actual: dict) -> None:
+def _compare_objects(walk: Walk, path: Place, node: Node, expected: dict[str, Any], actual: dict[str, Any]) -> None:
     rules = node.best
     if rules is not None and not node.cascaded:
         if any(kind_of(m) in ("values", "eachKey", "eachValue") for m in rules.matchers):
@@ -124,7 +124,7 @@ def _compare_objects(walk: Walk, path: Place, node: Node, expected: dict, actual
             compare_json(walk, (path, key), node.child(key), value, actual[key])
 
 
-def _compare_object_values(walk: Walk, path: Place, node: Node, rules: RuleList, expected: dict, actual: dict) -> None:
+def _compare_object_values(walk: Walk, path: Place, node: Node, rules: RuleList, expected: dict[str, Any], actual: dict[str, Any]) -> None:
     """values / eachKey / eachValue: keys are free, and every actual entry is compared
     with the expected entry of the same key or, failing that, the first one."""
     each_value: Matcher | None = None
@@ -151,7 +151,7 @@ def _compare_object_values(walk: Walk, path: Place, node: Node, rules: RuleList,
         compare_json(walk, (path, key), value_node.child(key), example, value)
 
 
-def _compare_arrays(walk: Walk, path: Place, node: Node, expected: list, actual: list) -> None:
+def _compare_arrays(walk: Walk, path: Place, node: Node, expected: list[Any], actual: list[Any]) -> None:
     rules = node.best
     if rules is None:
         if not expected and actual:
@@ -195,7 +195,7 @@ def _compare_arrays(walk: Walk, path: Place, node: Node, expected: list, actual:
         _compare_items(walk, path, node, expected, actual)
 
 
-def _array_level(matcher: Matcher, expected: list, actual: list, cascaded: bool) -> str | None:
+def _array_level(matcher: Matcher, expected: list[Any], actual: list[Any], cascaded: bool) -> str | None:
     kind = kind_of(matcher)
     if kind == "type":
         return check_value(matcher, expected, actual, cascaded=cascaded)
@@ -207,14 +207,14 @@ def _array_level(matcher: Matcher, expected: list, actual: list, cascaded: bool)
     return None
 
 
-def _compare_items(walk: Walk, path: Place, node: Node, expected: list, actual: list) -> None:
+def _compare_items(walk: Walk, path: Place, node: Node, expected: list[Any], actual: list[Any]) -> None:
     first = expected[0]
     for index, value in enumerate(actual):
         example = expected[index] if index < len(expected) else first
         compare_json(walk, (path, index), node.child(index), example, value)
 
 
-def _array_contains(walk: Walk, path: Place, matcher: Matcher, expected: list, actual: list) -> None:
+def _array_contains(walk: Walk, path: Place, matcher: Matcher, expected: list[Any], actual: list[Any]) -> None:
     """Each variant (an expected item with its own rules) must match some actual item."""
     variants = matcher.get("variants")
     if not isinstance(variants, list) or not variants:
@@ -265,7 +265,7 @@ def strictly_equal(expected: Any, actual: Any) -> bool:
         if len(expected) != len(actual):
             return False
         return all(strictly_equal(a, b) for a, b in zip(expected, actual))
-    return expected == actual
+    return bool(expected == actual)
 
 
 _ABSENT = object()
