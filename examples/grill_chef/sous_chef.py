@@ -1,28 +1,9 @@
-"""The Sous Chef's client for the Grill Chef service (the consumer's own code)."""
+"""The Sous Chef's client for the Grill Chef service (the consumer's own code).
 
-from __future__ import annotations
+It is the client of apact's built-in example, the one ``apact demo`` runs; see
+``apact/examples/sous_chef.py`` for its code.
+"""
 
-import httpx
+from apact.examples.sous_chef import GrillChefClient, NotServed
 
-
-class NotServed(Exception):
-    """The Grill Chef refused the order; ``reason`` says why."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class GrillChefClient:
-    """Orders steaks from the Grill Chef over HTTP."""
-
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self.client = client
-
-    async def order(self, cooking: str) -> int:
-        """Order a steak; returns the waiting time in minutes."""
-        response = await self.client.post("/steaks/", json={"cooking": cooking})
-        if response.status_code == 422:
-            raise NotServed(response.json()["reason"])
-        response.raise_for_status()
-        return int(response.json()["waitingTime"])
+__all__ = ["GrillChefClient", "NotServed"]
