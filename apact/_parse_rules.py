@@ -227,7 +227,7 @@ def _check_matcher(kind: str, attrs: dict[str, Any], path: str) -> None:
         try:
             _regex.compile_regex(regex)
         except _regex.RegexError as error:
-            raise fail(f"invalid regex {regex!r}: {error}", where) from None
+            raise fail(str(error), where) from None
     elif kind == "type" or "min" in attrs or "max" in attrs:
         for bound in ("min", "max"):
             if bound in attrs:
@@ -241,7 +241,7 @@ def _check_matcher(kind: str, attrs: dict[str, Any], path: str) -> None:
             try:
                 _javatime.parse_pattern(fmt)
             except _javatime.JavaTimeError as error:
-                raise fail(f"invalid date/time format {fmt!r}: {error}", where) from None
+                raise fail(str(error), where) from None
     elif kind == "include":
         if "value" not in attrs:
             raise fail("an include matcher needs a 'value'", path)
@@ -326,13 +326,13 @@ def parse_generator(raw: object, path: str) -> Generator:
         try:
             _regex.compile_regex(regex)
         except _regex.RegexError as error:
-            raise fail(f"invalid regex {regex!r}: {error}", child_path(path, "regex")) from None
+            raise fail(str(error), child_path(path, "regex")) from None
     elif kind in ("Date", "Time", "DateTime") and attrs.get("format") is not None:
         fmt = attrs["format"]
         try:
             _javatime.parse_pattern(expect_string(fmt, child_path(path, "format")))
         except _javatime.JavaTimeError as error:
-            raise fail(f"invalid date/time format {fmt!r}: {error}", child_path(path, "format")) from None
+            raise fail(str(error), child_path(path, "format")) from None
     elif kind == "ProviderState" and not isinstance(attrs.get("expression"), str):
         raise fail("a ProviderState generator needs an 'expression' string", path)
     return Generator(kind, attrs)
