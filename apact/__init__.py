@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from . import generate, match
-    from .bodies import Binary, File, Form, Multipart, Text, Xml
     from .broker.client import BrokerClient
-    from .consumer import ConsumerMismatchError, Pact
-    from .messages import Message
+    from .consumer import ConsumerMismatchError, Pact, generate, match
+    from .consumer.bodies import Binary, File, Form, Multipart, Text, Xml
+    from .consumer.messages import Message
     from .verifier import (
         InteractionResult,
         PactResult,
@@ -31,24 +30,24 @@ if TYPE_CHECKING:
 
 #: public name -> the module that defines it (a module itself for ``match``/``generate``)
 _EXPORTS = {
-    "Binary": "apact.bodies",
+    "Binary": "apact.consumer.bodies",
     "BrokerClient": "apact.broker.client",
     "ConsumerMismatchError": "apact.consumer",
-    "File": "apact.bodies",
-    "Form": "apact.bodies",
+    "File": "apact.consumer.bodies",
+    "Form": "apact.consumer.bodies",
     "InteractionResult": "apact.verifier",
-    "Message": "apact.messages",
-    "Multipart": "apact.bodies",
+    "Message": "apact.consumer.messages",
+    "Multipart": "apact.consumer.bodies",
     "Pact": "apact.consumer",
     "PactResult": "apact.verifier",
     "PactSource": "apact.verifier",
-    "Text": "apact.bodies",
+    "Text": "apact.consumer.bodies",
     "VerificationFailed": "apact.verifier",
     "VerificationResult": "apact.verifier",
     "Verifier": "apact.verifier",
-    "Xml": "apact.bodies",
-    "generate": "apact.generate",
-    "match": "apact.match",
+    "Xml": "apact.consumer.bodies",
+    "generate": "apact.consumer.generate",
+    "match": "apact.consumer.match",
 }
 
 __all__ = [

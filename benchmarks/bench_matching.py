@@ -17,9 +17,9 @@ import statistics
 import sys
 import time
 
-from apact._parse import parse_response
 from apact.matching import match_response, response_mismatches
 from apact.model import Spec
+from apact.pact._parse import parse_response
 
 
 def each_like_case(count: int = 10_000) -> tuple[dict, dict]:

@@ -43,7 +43,7 @@ def broker_options_of_verify() -> set[str]:
     """The Pact Broker options ``apact verify`` gets from the broker client."""
     import argparse
 
-    from apact.broker._client_command import add_verify_arguments
+    from apact.cli._broker_client import add_verify_arguments
 
     parser = argparse.ArgumentParser()
     add_verify_arguments(parser)

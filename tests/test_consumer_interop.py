@@ -19,8 +19,8 @@ import anyio.to_thread
 import pytest
 
 from apact import Form, Pact, Text, generate, match
-from apact._serve import serve
-from apact._types import Receive, Scope, Send
+from apact._core._serve import serve
+from apact._core._types import Receive, Scope, Send
 
 official = pytest.importorskip("pact", reason="pact-python is not installed: the consumer interoperability test needs it")
 

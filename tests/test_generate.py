@@ -9,8 +9,8 @@ import re
 import pytest
 
 from apact import generate, match
-from apact._generation import Context, generate_response
-from apact._terms import compile_json
+from apact.consumer._terms import compile_json
+from apact.matching._generation import Context, generate_response
 from apact.model import Body, HttpResponse, Spec
 
 NOW = datetime.datetime(2026, 3, 4, 5, 6, 7, tzinfo=datetime.timezone.utc)

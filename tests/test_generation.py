@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from apact import _javatime
-from apact._generation import (
+from apact.matching._generation import (
     Context,
     GenerationError,
     generate_message,
@@ -20,8 +20,8 @@ from apact._generation import (
     provider_state_value,
     shift,
 )
-from apact._parse import parse_message, parse_request, parse_response
 from apact.model import Generator, Spec
+from apact.pact._parse import parse_message, parse_request, parse_response
 
 NOW = datetime.datetime(2026, 1, 31, 10, 30, 0, tzinfo=datetime.timezone.utc)
 

@@ -7,11 +7,12 @@ import json
 
 import pytest
 
-from apact import _parse, generate, match, pactfile
-from apact._terms import Term, compile_json, compile_text
+from apact import generate, match, pactfile
+from apact.consumer._terms import Term, compile_json, compile_text
 from apact.errors import PactWriteError
 from apact.matching import response_mismatches
 from apact.model import Body, HttpResponse, Matcher, PactFile, Spec
+from apact.pact import _parse
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"

@@ -13,9 +13,9 @@ import anyio.to_thread
 import httpx
 import pytest
 
-import apact.mock
+import apact.consumer.mock
 from apact import match, pactfile
-from apact._serve import serve
+from apact._core._serve import serve
 from apact.consumer import Pact
 from apact.mock import MockProvider
 from apact.model import HttpInteraction, HttpRequest, HttpResponse, Spec
@@ -118,13 +118,13 @@ async def test_a_path_with_a_rule_matches_other_paths() -> None:
 async def test_finding_the_interaction_looks_only_at_the_requests_route(monkeypatch: pytest.MonkeyPatch) -> None:
     mock = interactions(*(http(f"item {n}", path=f"/items/{n}") for n in range(1000)))
     compared: list[str] = []
-    original = apact.mock.request_mismatches
+    original = apact.consumer.mock.request_mismatches
 
     def counting(expected: HttpRequest, actual: HttpRequest, spec: Spec) -> list[object]:
         compared.append(expected.path)
         return original(expected, actual, spec)  # type: ignore[return-value]
 
-    monkeypatch.setattr(apact.mock, "request_mismatches", counting)
+    monkeypatch.setattr(apact.consumer.mock, "request_mismatches", counting)
     async with client_for(mock) as client:
         for n in (999, 0, 500):
             assert (await client.get(f"/items/{n}")).status_code == 200
@@ -137,13 +137,13 @@ async def test_on_one_route_only_interactions_that_could_match_the_body_are_comp
         pact.upon_receiving(f"order {n}").with_request("POST", "/orders", body={"n": n, "x": -0.0 if n == 7 else 0.5}).will_respond_with(200, body={"n": n})
     pact.upon_receiving("any big order").with_request("POST", "/orders", body={"n": match.integer(1000), "x": 0.5}).will_respond_with(201)
     compared: list[str] = []
-    original = apact.mock.request_mismatches
+    original = apact.consumer.mock.request_mismatches
 
     def counting(expected: HttpRequest, actual: HttpRequest, spec: Spec) -> list[object]:
         compared.append(expected.body.content.decode())  # type: ignore[union-attr]
         return original(expected, actual, spec)  # type: ignore[return-value]
 
-    monkeypatch.setattr(apact.mock, "request_mismatches", counting)
+    monkeypatch.setattr(apact.consumer.mock, "request_mismatches", counting)
     async with client_for(pact.mock) as client:
         assert (await client.post("/orders", json={"x": 0.5, "n": 500})).json() == {"n": 500}
         assert (await client.post("/orders", content=b'{"n": 7, "x": 0.0}', headers={"Content-Type": "application/json"})).json() == {"n": 7}

@@ -8,7 +8,7 @@ import socket
 import httpx
 import pytest
 
-from apact._serve import serve
+from apact._core._serve import serve
 from apact.mock import MockProvider
 
 pytestmark = pytest.mark.anyio

@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from apact._sniff import (
+from apact.pact._sniff import (
     base_type,
     is_form,
     is_json,

@@ -11,11 +11,11 @@ from pathlib import Path
 import anyio
 import pytest
 
-import apact._writer
+import apact.pact._writer
 from apact import Pact, match, pactfile
-from apact._writer import entry, write_pact
 from apact.errors import PactWriteError
 from apact.model import HttpInteraction, HttpRequest, HttpResponse, ProviderState, Spec
+from apact.pact._writer import entry, write_pact
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -131,7 +131,7 @@ def test_a_file_changed_by_someone_else_is_read_again(tmp_path: Path, monkeypatc
     def not_the_slow_path(data: bytes) -> None:
         raise AssertionError("a file laid out as apact writes it is cut into interactions, not parsed whole")
 
-    monkeypatch.setattr(apact._writer, "_parse", not_the_slow_path)
+    monkeypatch.setattr(apact.pact._writer, "_parse", not_the_slow_path)
     assert summary(write(target, http("d"))) == [("b", None, 200), ("c", None, 200), ("d", None, 200), ("z", None, 418)]
 
 

@@ -24,7 +24,7 @@ from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 import anyio
 import httpx
 
-from .._types import JSON, JSONDict
+from .._core._types import JSON, JSONDict
 from ..errors import BrokerError
 
 #: statuses worth another try: a proxy or load balancer with no broker behind it yet

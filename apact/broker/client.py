@@ -37,10 +37,10 @@ import anyio
 import anyio.to_thread
 import httpx
 
-from .. import pactfile
-from .._types import JSON, JSONDict
+from .._core._types import JSON, JSONDict
 from ..errors import BrokerError, PactFileError
-from ..model import PactFile
+from ..pact import pactfile
+from ..pact.model import PactFile
 from ..verifier import PactResult, PactSource, VerificationResult
 from ._client_http import Hal, configure, links
 

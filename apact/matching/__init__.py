@@ -19,11 +19,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._parse import parse_message, parse_request, parse_response
-from .._paths import format_token
-from .._types import JSON
+from .._core._types import JSON
 from ..errors import PactFileError
-from ..model import HttpRequest, HttpResponse, Message, Spec
+from ..pact._parse import parse_message, parse_request, parse_response
+from ..pact._paths import format_token
+from ..pact.model import HttpRequest, HttpResponse, Message, Spec
 from ._body import compare_bodies
 from ._http import (
     by_name,

@@ -13,10 +13,10 @@ import email.policy
 from collections.abc import Mapping
 from urllib.parse import parse_qsl
 
-from .. import _sniff
-from .._paths import format_token
-from .._types import JSON
-from ..model import _UNSET, Body, RuleList
+from .._core._types import JSON
+from ..pact import _sniff
+from ..pact._paths import format_token
+from ..pact.model import _UNSET, Body, RuleList
 from ._json import Walk, compare_json
 from ._mismatch import show
 from ._rules import EMPTY, Node, check_equal, check_rules, compile_rules

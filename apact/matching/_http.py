@@ -6,9 +6,9 @@ import re
 from collections.abc import Mapping
 from urllib.parse import unquote, unquote_plus
 
-from .. import _sniff
-from .._paths import PathError, format_token, parse_path
-from ..model import Headers, Query, RuleList, Spec, find_header
+from ..pact import _sniff
+from ..pact._paths import PathError, format_token, parse_path
+from ..pact.model import Headers, Query, RuleList, Spec, find_header
 from ._body import compare_value_lists
 from ._json import Walk
 from ._mismatch import show

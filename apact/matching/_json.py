@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._parse_rules import parse_rule_list
-from .._paths import format_token
-from .._types import JSON
-from ..model import Matcher, RuleList
+from .._core._types import JSON
+from ..pact._parse_rules import parse_rule_list
+from ..pact._paths import format_token
+from ..pact.model import Matcher, RuleList
 from ._mismatch import Kind, Mismatch, got, plural, show, type_name
 from ._rules import (
     EMPTY,

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Literal
 
-from .._types import JSON
+from .._core._types import JSON
 
 Kind = Literal["method", "path", "query", "header", "body", "status", "metadata"]
 

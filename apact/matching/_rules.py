@@ -18,10 +18,11 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 
-from .. import _javatime, _regex, _sniff
-from .._parse_rules import MATCHER_NAMES, matcher_list
-from .._paths import STAR, Token, parse_path, token_weight
-from ..model import Matcher, RuleList
+from .. import _javatime, _regex
+from ..pact import _sniff
+from ..pact._parse_rules import MATCHER_NAMES, matcher_list
+from ..pact._paths import STAR, Token, parse_path, token_weight
+from ..pact.model import Matcher, RuleList
 from ._mismatch import a_type, got, plural, show, type_name
 
 _ANY_INDEX = object()

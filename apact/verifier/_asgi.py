@@ -17,7 +17,7 @@ from typing import Any
 
 import anyio
 
-from .._types import ASGIApp, Message
+from .._core._types import ASGIApp, Message
 from ..errors import ProviderStartError
 
 #: the Host header and ``server`` of in-process requests, as Starlette's TestClient

@@ -36,10 +36,10 @@ from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from typing import Any
 
-from .._parse import parse_message
-from .._types import JSON, Receive, Scope, Send
+from .._core._types import JSON, Receive, Scope, Send
 from ..errors import PactFileError
-from ..model import AsyncMessage, ProviderState, Spec, SyncMessage
+from ..pact._parse import parse_message
+from ..pact.model import AsyncMessage, ProviderState, Spec, SyncMessage
 from ._messages import METADATA_HEADER, Producer, ProducerFailure, ProducerKey, find_producer, missing_producer, produce
 from ._result import VerificationError
 from ._states import Handler, StateFailure, provider_states

@@ -29,14 +29,14 @@ from typing import Any, TypeAlias
 
 import anyio
 
-from .._dump import message_to_json
-from .._generation import Context, GenerationError, generate_message
-from .._types import JSON
+from .._core._types import JSON
+from ..consumer.messages import Message, decode, encode
+from ..consumer.mock import describe as describe_interaction
 from ..matching import Mismatch, message_mismatches
-from ..messages import Message, decode, encode
-from ..mock import describe as describe_interaction
-from ..model import AsyncMessage, Spec, SyncMessage
-from ..model import Message as ModelMessage
+from ..matching._generation import Context, GenerationError, generate_message
+from ..pact._dump import message_to_json
+from ..pact.model import AsyncMessage, Spec, SyncMessage
+from ..pact.model import Message as ModelMessage
 from ._result import VerificationError, describe
 
 #: a message producer: ``() -> message``, ``(params) -> message``, or for a synchronous

@@ -16,10 +16,10 @@ from urllib.parse import urlencode
 
 import httpx
 
-from .._generation import Context, GenerationError, generate_request, generate_response
-from .._types import JSON
+from .._core._types import JSON
 from ..matching import Mismatch, response_mismatches
-from ..model import HttpInteraction, HttpRequest, HttpResponse, Interaction, Message, Spec
+from ..matching._generation import Context, GenerationError, generate_request, generate_response
+from ..pact.model import HttpInteraction, HttpRequest, HttpResponse, Interaction, Message, Spec
 from ._messages import MessageInteraction, Producer, ProducerKey, verify_message
 from ._result import VerificationError, describe
 from ._targets import Outgoing, Received, Sender, SendFailure

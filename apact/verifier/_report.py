@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import anyio
 
-from .._paths import PathError, format_path, parse_path
-from .._types import JSON
+from .._core._types import JSON
 from ..matching import Mismatch
-from ..model import Body, HttpResponse, Message
+from ..pact._paths import PathError, format_path, parse_path
+from ..pact.model import Body, HttpResponse, Message
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from .._types import JSON
+from .._core._types import JSON
 from ..errors import MismatchError
 from ..matching import Mismatch
-from ..model import HttpResponse, Message, PactFile, ProviderState
+from ..pact.model import HttpResponse, Message, PactFile, ProviderState
 from . import _report
 
 #: ``passed``: the provider honours the interaction; ``failed``: it does not (or it could

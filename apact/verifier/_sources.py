@@ -11,9 +11,9 @@ from typing import TypeAlias
 import anyio
 import httpx
 
-from .. import pactfile
 from ..errors import PactFileError
-from ..model import PactFile
+from ..pact import pactfile
+from ..pact.model import PactFile
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,8 +23,8 @@ from typing import Any, TypeAlias
 
 import anyio
 
-from .._types import JSON
-from ..model import ProviderState
+from .._core._types import JSON
+from ..pact.model import ProviderState
 from ._result import ErrorKind, VerificationError, describe
 
 #: a provider-state handler: ``(params) -> values`` or ``() -> values``, sync or async,

@@ -17,8 +17,8 @@ from urllib.parse import quote, unquote
 import anyio
 import httpx
 
-from .._types import ASGIApp
-from ..model import Body, Headers, HttpResponse
+from .._core._types import ASGIApp
+from ..pact.model import Body, Headers, HttpResponse
 from . import _asgi
 from ._result import VerificationError, describe
 

@@ -43,9 +43,9 @@ from typing import Literal, TypeVar
 import anyio
 import httpx
 
-from .._types import JSON, ASGIApp
+from .._core._types import JSON, ASGIApp
 from ..matching import Mismatch
-from ..model import HttpInteraction, HttpResponse, Interaction, Message, ProviderState, find_header
+from ..pact.model import HttpInteraction, HttpResponse, Interaction, Message, ProviderState, find_header
 from . import _asgi
 from ._endpoint import MessageEndpoint
 from ._messages import (

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from apact import Verifier
-from apact._types import ASGIApp
+from apact._core._types import ASGIApp
 from apact.broker import BrokerClient
 from apact.examples.grill_chef import Kitchen, make_app
 

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from apact._types import Receive, Scope, Send
+from apact._core._types import Receive, Scope, Send
 from apact.broker.server import SqliteStore, create_app
 
 from .states import STATES

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from apact.broker._domain import (
+from apact.broker_server._domain import (
     add_branch,
     add_tag,
     ensure_pacticipant,
@@ -18,7 +18,7 @@ from apact.broker._domain import (
     publish_pact,
     update_pacticipant,
 )
-from apact.broker._store import Environment, Transaction, Version
+from apact.broker_server._store import Environment, Transaction, Version
 
 TEST_ENVIRONMENT = "16926ef3-590f-4e3f-838e-719717aa88c9"
 DEPLOYABLE_ENVIRONMENT = "cb632df3-0a0d-4227-aac3-60114dd36479"

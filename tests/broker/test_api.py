@@ -353,7 +353,7 @@ async def test_a_body_the_handler_ignores_does_not_cost_the_connection() -> None
     """PUT a tag with ``{}`` (the handler reads no body), then POST on the same
     keep-alive connection, many times: the broker reads every body, so hypercorn can
     reuse the connection instead of dropping it under the next request."""
-    from apact._serve import serve as serving
+    from apact._core._serve import serve as serving
 
     def requests(url: str) -> None:  # from another thread, as a client in another process would
         with httpx.Client(base_url=url) as client:

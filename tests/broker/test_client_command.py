@@ -15,9 +15,9 @@ import anyio
 import httpx
 import pytest
 
-from apact._serve import serve as serving
-from apact.broker import _client_command as command
+from apact._core._serve import serve as serving
 from apact.broker.server import SqliteStore, create_app
+from apact.cli import _broker_client as command
 from apact.examples import GRILL_CHEF_PACT
 
 from .client_helpers import grill_chef_verifier
@@ -33,7 +33,7 @@ def _apact() -> list[str]:
 
     (subcommands,) = (a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
     wired = all(each.name in subcommands.choices for each in command.COMMANDS)
-    return [sys.executable, "-m", "apact" if wired else "apact.broker._client_command"]
+    return [sys.executable, "-m", "apact" if wired else "apact.cli._broker_client"]
 
 
 #: how to run ``apact publish``, ``apact can-i-deploy``, ...

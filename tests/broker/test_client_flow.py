@@ -22,7 +22,7 @@ import anyio.to_thread
 import pytest
 
 from apact import Pact, match
-from apact._serve import serve as serving
+from apact._core._serve import serve as serving
 from apact.broker.server import SqliteStore, create_app
 from apact.examples.sous_chef import GrillChefClient, NotServed
 

@@ -14,7 +14,7 @@ from typing import Any
 import anyio.to_thread
 import pytest
 
-from apact._serve import serve as serving
+from apact._core._serve import serve as serving
 
 from .contract import EXCLUDED, StatefulBroker, require_contract
 

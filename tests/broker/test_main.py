@@ -21,7 +21,7 @@ PACT = {"consumer": {"name": "Sous Chef"}, "provider": {"name": "Grill Chef"}, "
 @asynccontextmanager
 async def broker_process(*args: str) -> AsyncIterator[str]:
     """``python -m apact.broker --port 0 ...`` until the block ends; yields its URL."""
-    command = [sys.executable, "-m", "apact.broker", "--port", "0", *args]
+    command = [sys.executable, "-m", "apact.broker_server", "--port", "0", *args]
     async with await anyio.open_process(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
         try:
             assert process.stdout is not None
@@ -63,7 +63,7 @@ async def test_credentials_come_from_the_environment(tmp_path: Path, monkeypatch
 
 def test_invalid_options_are_reported() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "apact.broker", "--port", "0", "--database", ":memory:", "--username", "chef"],
+        [sys.executable, "-m", "apact.broker_server", "--port", "0", "--database", ":memory:", "--username", "chef"],
         capture_output=True,
         text=True,
         timeout=30,

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from apact.broker._matrix import (
+from apact.broker_server._matrix import (
     MatrixData,
     MatrixError,
     MatrixPact,

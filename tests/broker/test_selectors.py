@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from apact.broker._selectors import (
+from apact.broker_server._selectors import (
     ConsumerPact,
     ProviderHistory,
     ProviderVerification,

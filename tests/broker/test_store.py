@@ -11,10 +11,10 @@ import anyio
 import httpx
 import pytest
 
-from apact.broker._context import Broker
-from apact.broker._domain import ensure_pacticipant, ensure_version, publish_pact
-from apact.broker._store import Environment, Transaction
 from apact.broker.server import SqliteStore, create_app
+from apact.broker_server._context import Broker
+from apact.broker_server._domain import ensure_pacticipant, ensure_version, publish_pact
+from apact.broker_server._store import Environment, Transaction
 
 
 def pact(consumer: str = "Web", provider: str = "Api", description: str = "a request") -> dict[str, object]:

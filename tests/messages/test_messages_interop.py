@@ -27,8 +27,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
 from apact import Message, Pact, Verifier, match
-from apact._serve import serve
-from apact._types import ASGIApp
+from apact._core._serve import serve
+from apact._core._types import ASGIApp
 
 official = pytest.importorskip(
     "pact", reason="pact-python is not installed: the message interoperability tests need it"

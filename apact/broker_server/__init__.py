@@ -1,0 +1,238 @@
+"""``apact broker``: a Pact Broker the official Pact tools accept, as a Starlette app.
+
+::
+
+    from apact.broker.server import SqliteStore, create_app, serve
+
+    app = create_app(SqliteStore(":memory:"))          # an ASGI app, for tests
+    await serve(port=9292, database="pact_broker.sqlite", token="s3cret")   # a server
+
+The app speaks the part of the Pact Broker HTTP API the official clients use (see
+``docs/broker.md``): the HAL index, pacticipants, versions, branches, tags,
+environments, deployments and releases, publishing pacts, pacts for verification with
+selectors, pending and WIP pacts, verification results, the matrix and can-i-deploy,
+and stored (never fired) webhooks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+import anyio
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .._core._types import ASGIApp, JSONDict, Message, Receive, Scope, Send
+from . import _api_matrix, _api_pacticipants, _api_pacts, _api_webhooks
+from ._auth import Authentication, Credentials
+from ._context import Broker, urls
+from ._hal import Problem, hal, link
+from ._sqlite import SqliteStore
+from ._store import Store
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = ["SqliteStore", "create_app", "serve"]
+
+# relation -> (path, title); a path with {placeholders} is templated
+_INDEX = {
+    "pb:publish-contracts": ("/contracts/publish", "Publish contracts"),
+    "pb:publish-pact": (
+        "/pacts/provider/{provider}/consumer/{consumer}/version/{consumerApplicationVersion}",
+        "Publish a pact",
+    ),
+    "pb:latest-pact-versions": ("/pacts/latest", "Latest pact versions"),
+    "pb:pacticipants": ("/pacticipants", "Pacticipants"),
+    "pb:pacticipant": ("/pacticipants/{pacticipant}", "Fetch a pacticipant by name"),
+    "pb:latest-version": ("/pacticipants/{pacticipant}/latest-version", "Latest version of a pacticipant"),
+    "pb:latest-tagged-version": ("/pacticipants/{pacticipant}/latest-version/{tag}", "Latest version with a tag"),
+    "pb:pacticipant-version": ("/pacticipants/{pacticipant}/versions/{version}", "A pacticipant version"),
+    "pb:pacticipant-version-tag": ("/pacticipants/{pacticipant}/versions/{version}/tags/{tag}", "A version tag"),
+    "pb:pacticipant-branch": ("/pacticipants/{pacticipant}/branches/{branch}", "A pacticipant branch"),
+    "pb:pacticipant-branch-version": (
+        "/pacticipants/{pacticipant}/branches/{branch}/versions/{version}",
+        "A version on a branch",
+    ),
+    "pb:latest-provider-pacts": ("/pacts/provider/{provider}/latest", "Latest pacts by provider"),
+    "pb:latest-provider-pacts-with-tag": (
+        "/pacts/provider/{provider}/latest/{tag}",
+        "Latest pacts by provider, tagged",
+    ),
+    "pb:provider-pacts-for-verification": ("/pacts/provider/{provider}/for-verification", "Pacts to be verified"),
+    "beta:provider-pacts-for-verification": ("/pacts/provider/{provider}/for-verification", "Pacts to be verified"),
+    "pb:environments": ("/environments", "Environments"),
+    "pb:environment": ("/environments/{uuid}", "An environment"),
+    "pb:matrix": ("/matrix", "The matrix of verified pacts"),
+    "pb:can-i-deploy-pacticipant-version-to-environment": (
+        "/can-i-deploy?pacticipant={pacticipant}&version={version}&environment={environment}",
+        "Can a version be deployed to an environment?",
+    ),
+    "pb:can-i-deploy-pacticipant-version-to-tag": (
+        "/can-i-deploy?pacticipant={pacticipant}&version={version}&to={tag}",
+        "Can a version be deployed with the versions tagged so?",
+    ),
+    "pb:integrations": ("/integrations", "Integrations"),
+    "pb:webhooks": ("/webhooks", "Webhooks"),
+    "pb:webhook": ("/webhooks/{uuid}", "A webhook"),
+}
+
+
+async def index(request: Request) -> Response:
+    u = urls(request)
+    links: JSONDict = {"self": link(u("/"), title="Index")}
+    for relation, (path, title) in _INDEX.items():
+        links[relation] = link(u(path), title=title, templated="{" in path)
+    return hal({"_links": links})
+
+
+async def heartbeat(request: Request) -> Response:
+    return hal({"ok": True, "_links": {"self": link(urls(request)("/diagnostic/status/heartbeat"))}})
+
+
+class RawPaths:
+    """Route on the path as sent, still percent-encoded.
+
+    A branch called ``feature/x`` arrives as ``feature%2Fx``; decoded first, it would
+    no longer fit ``/branches/{branch}``. Handlers decode each parameter themselves.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            raw = scope.get("raw_path")
+            path = raw.decode("latin-1").split("?", 1)[0] if raw else quote(scope["path"])
+            scope = {**scope, "path": path}
+        await self.app(scope, receive, send)
+
+
+class WholeRequests:
+    """Read each request's body before the app runs.
+
+    A handler that ignores the body (``PUT .../tags/{tag}`` with ``{}``) could answer
+    before the server had read it; hypercorn then cannot reuse the connection and drops
+    it, and a client that sent its next request on it sees "Server disconnected".
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        received = []
+        while True:
+            message = await receive()
+            received.append(message)
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            return received.pop(0) if received else await receive()
+
+        await self.app(scope, replay, send)
+
+
+async def _problem(request: Request, error: Exception) -> Response:
+    assert isinstance(error, Problem)
+    return error.response()
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    if error.status_code == 404:
+        message = f"No resource at {request.url.path} (start from the index, GET /)"
+    elif error.status_code == 405:
+        message = f"{request.method} is not allowed on {request.url.path}"
+    else:
+        message = str(error.detail)
+    return hal({"errors": [message]}, error.status_code, dict(error.headers or {}))
+
+
+async def _crash(request: Request, error: Exception) -> Response:
+    return hal({"errors": [f"Internal error: {type(error).__name__}: {error}"]}, 500)
+
+
+def create_app(
+    store: Store,
+    *,
+    token: str | None = None,
+    read_only_token: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    base_url: str | None = None,
+    allow_contract_modification: bool = True,
+) -> Starlette:
+    """The broker as an ASGI app over ``store``.
+
+    ``token`` (bearer, read and write), ``read_only_token`` (GET and HEAD only) and
+    ``username``/``password`` (basic auth, read and write) protect it when given.
+    ``base_url`` is the URL clients reach it at, used in every link (default: the URL
+    of each request). ``allow_contract_modification=False`` makes publishing different
+    content for an existing consumer version and provider a 409, as in a broker with
+    ``allow_dangerous_contract_modification`` off.
+    """
+    credentials = Credentials(token, read_only_token, username, password)
+    routes = [
+        Route("/", index, methods=["GET"]),
+        Route("/diagnostic/status/heartbeat", heartbeat, methods=["GET"]),
+        *_api_pacticipants.ROUTES,
+        *_api_pacts.ROUTES,
+        *_api_matrix.ROUTES,
+        *_api_webhooks.ROUTES,
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(WholeRequests), Middleware(RawPaths), Middleware(Authentication, credentials=credentials)],
+        exception_handlers={Problem: _problem, HTTPException: _http_error, Exception: _crash},
+    )
+    app.state.broker = Broker(store, base_url.rstrip("/") if base_url else None, allow_contract_modification)
+    return app
+
+
+async def serve(
+    host: str = "127.0.0.1",
+    port: int = 9292,
+    database: str = "pact_broker.sqlite",
+    *,
+    token: str | None = None,
+    read_only_token: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    base_url: str | None = None,
+    allow_contract_modification: bool = True,
+    ready: Callable[[str], object] | None = None,
+) -> None:
+    """Serve the broker over HTTP until cancelled (on asyncio or trio).
+
+    ``database`` is an SQLite file (created if missing) or ``":memory:"``. ``port=0``
+    picks a free port; ``ready`` is called with the broker's URL once it listens.
+    """
+    from .._core._serve import serve as serve_app  # only a running server needs hypercorn
+
+    store = SqliteStore(database)
+    try:
+        app = create_app(
+            store,
+            token=token,
+            read_only_token=read_only_token,
+            username=username,
+            password=password,
+            base_url=base_url,
+            allow_contract_modification=allow_contract_modification,
+        )
+        async with serve_app(app, host=host, port=port, graceful_timeout=1, log=True) as url:
+            if ready is not None:
+                ready(url)
+            await anyio.sleep_forever()
+    finally:
+        store.close()

@@ -1,0 +1,80 @@
+"""The matrix, can-i-deploy and the list of integrations."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .._core._types import JSON, JSONDict
+from . import _matrix
+from ._context import broker, urls
+from ._hal import Problem, hal, link
+from ._store import Transaction
+
+
+async def _answer(request: Request, query: _matrix.MatrixQuery) -> Response:
+    u = urls(request)
+    names = {s.pacticipant for reading in query.readings for s in reading if s.pacticipant}
+
+    def work(tx: Transaction) -> JSONDict:
+        try:
+            result = _matrix.evaluate(query, _matrix.load(tx, names))
+        except _matrix.MatrixError as error:
+            raise Problem(400, error.errors) from None
+        return _matrix.render(u, result)
+
+    return hal(await broker(request).run(work))
+
+
+async def matrix(request: Request) -> Response:
+    """``GET /matrix?q[][pacticipant]=...``: see :mod:`apact.broker._matrix`."""
+    return await _answer(request, _matrix.parse_query(request.url.query))
+
+
+async def can_i_deploy(request: Request) -> Response:
+    """``GET /can-i-deploy?pacticipant=Foo&version=1.2.3&environment=production`` (or ``to=tag``)."""
+    params = request.query_params
+    missing = [name for name in ("pacticipant", "version") if not params.get(name)]
+    if missing:
+        raise Problem(400, {name: ["is missing"] for name in missing})
+    selector = _matrix.MatrixSelector(pacticipant=params["pacticipant"], version=params["version"])
+    environment, tag = params.get("environment") or None, params.get("to") or params.get("tag") or None
+    query = _matrix.MatrixQuery(
+        readings=((selector,),),
+        latestby="cvpv" if environment else "cvp",
+        latest=environment is None,
+        tag=tag,
+        environment=environment,
+        ignore=tuple(_matrix.MatrixSelector(pacticipant=name) for name in params.getlist("ignore[]")),
+    )
+    return await _answer(request, query)
+
+
+async def integrations(request: Request) -> Response:
+    u = urls(request)
+
+    def work(tx: Transaction) -> JSONDict:
+        names = {p.id: p.name for p in tx.pacticipants()}
+        pairs = sorted({(names[p.consumer_id], names[p.provider_id]) for p in tx.publications()})
+        found: list[JSON] = [
+            {
+                "consumer": {"name": consumer, "_links": {"self": link(u.pacticipant(consumer))}},
+                "provider": {"name": provider, "_links": {"self": link(u.pacticipant(provider))}},
+                "_links": {"pb:latest-pact": link(u.pacts(provider, consumer) + "/latest")},
+            }
+            for consumer, provider in pairs
+        ]
+        return {
+            "_embedded": {"integrations": found},
+            "_links": {"self": link(u("/integrations"), title="Integrations")},
+        }
+
+    return hal(await broker(request).run(work))
+
+
+ROUTES = [
+    Route("/matrix", matrix, methods=["GET"]),
+    Route("/can-i-deploy", can_i_deploy, methods=["GET"]),
+    Route("/integrations", integrations, methods=["GET"]),
+]

@@ -1,0 +1,99 @@
+"""Optional authentication for the broker: a bearer token, a read-only token, basic auth.
+
+With none configured the broker is open. Otherwise every request but the heartbeat
+needs ``Authorization: Bearer <token>`` or HTTP basic credentials: 401 without valid
+ones, 403 for a read-only token on anything but GET, HEAD and OPTIONS, and the POST
+that asks for the pacts to verify (a read, as in the Pact Broker's Docker image).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import re
+from dataclasses import dataclass
+
+from starlette.datastructures import Headers
+
+from .._core._types import ASGIApp, Receive, Scope, Send
+from ._hal import Problem
+
+OPEN_PATHS = frozenset({"/diagnostic/status/heartbeat"})
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: a POST that only reads: a provider's CI fetches its pacts with a read-only token
+FOR_VERIFICATION = re.compile(r"/pacts/provider/[^/]+/for-verification")
+
+
+def _same(given: str, expected: str | None) -> bool:
+    return expected is not None and hmac.compare_digest(given.encode(), expected.encode())
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    token: str | None = None
+    read_only_token: str | None = None
+    username: str | None = None
+    password: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.username is None) != (self.password is None):
+            raise ValueError("basic auth needs both a username and a password")
+        if self.read_only_token is not None and self.read_only_token == self.token:
+            raise ValueError("the read-only token must differ from the token")
+
+    @property
+    def required(self) -> bool:
+        return any(value is not None for value in (self.token, self.read_only_token, self.username))
+
+    def access(self, authorization: str | None) -> str | None:
+        """``"write"``, ``"read"`` or None for the value of an Authorization header."""
+        if not authorization:
+            return None
+        scheme, _, value = authorization.partition(" ")
+        value = value.strip()
+        if scheme.lower() == "bearer":
+            if _same(value, self.token):
+                return "write"
+            return "read" if _same(value, self.read_only_token) else None
+        if scheme.lower() == "basic" and self.username is not None:
+            try:
+                username, _, password = base64.b64decode(value, validate=True).decode().partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                return None
+            return "write" if _same(username, self.username) and _same(password, self.password) else None
+        return None
+
+    def challenge(self) -> str:
+        return 'Basic realm="apact broker"' if self.username is not None else 'Bearer realm="apact broker"'
+
+
+class Authentication:
+    """ASGI middleware enforcing :class:`Credentials`."""
+
+    def __init__(self, app: ASGIApp, credentials: Credentials) -> None:
+        self.app = app
+        self.credentials = credentials
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.credentials.required or scope["path"] in OPEN_PATHS:
+            await self.app(scope, receive, send)
+            return
+        header = Headers(scope=scope).get("authorization")
+        access = self.credentials.access(header)
+        if access is None:
+            problem = "the credentials given were not accepted" if header else "this broker needs credentials"
+            how = "send 'Authorization: Bearer <token>'" + (" or HTTP basic auth" if self.credentials.username else "")
+            response = Problem(
+                401, [f"Unauthorized: {problem}; {how}"], {"WWW-Authenticate": self.credentials.challenge()}
+            )
+            await response.response()(scope, receive, send)
+            return
+        reading = scope["method"] in READ_METHODS or (
+            scope["method"] == "POST" and FOR_VERIFICATION.fullmatch(scope["path"]) is not None
+        )
+        if access == "read" and not reading:
+            message = f"Forbidden: the read-only token allows only reading (GET, HEAD), not {scope['method']}"
+            await Problem(403, [message]).response()(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

@@ -1,0 +1,199 @@
+"""HAL plumbing for the broker server: URLs, JSON responses, errors, request bodies.
+
+Every href the broker writes is absolute (``base`` + path) and every name in a path is
+percent-encoded (pacticipant names contain spaces, branch names contain slashes).
+Errors are raised as :class:`Problem` and rendered as JSON, either
+``{"errors": ["message"]}`` or, for invalid fields, ``{"errors": {"field": ["message"]}}``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, unquote
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .._core._types import JSON, JSONDict
+
+HAL_JSON = "application/hal+json;charset=utf-8"
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def segment(value: str) -> str:
+    """One path segment, percent-encoded (``"Pricing Service"`` -> ``"Pricing%20Service"``)."""
+    return quote(value, safe="")
+
+
+@dataclass(frozen=True, slots=True)
+class Urls:
+    """The broker's URLs under ``base`` (no trailing slash)."""
+
+    base: str
+
+    def __call__(self, path: str) -> str:
+        return self.base + path
+
+    def pacticipant(self, name: str) -> str:
+        return self(f"/pacticipants/{segment(name)}")
+
+    def versions(self, pacticipant: str) -> str:
+        return self.pacticipant(pacticipant) + "/versions"
+
+    def version(self, pacticipant: str, number: str) -> str:
+        return self.versions(pacticipant) + "/" + segment(number)
+
+    def tag(self, pacticipant: str, number: str, tag: str) -> str:
+        return self.version(pacticipant, number) + "/tags/" + segment(tag)
+
+    def branch(self, pacticipant: str, branch: str) -> str:
+        return self.pacticipant(pacticipant) + "/branches/" + segment(branch)
+
+    def branch_version(self, pacticipant: str, branch: str, number: str) -> str:
+        return self.branch(pacticipant, branch) + "/versions/" + segment(number)
+
+    def environment(self, uuid: str) -> str:
+        return self(f"/environments/{segment(uuid)}")
+
+    def deployed_version(self, uuid: str) -> str:
+        return self(f"/deployed-versions/{segment(uuid)}")
+
+    def released_version(self, uuid: str) -> str:
+        return self(f"/released-versions/{segment(uuid)}")
+
+    def record(self, kind: str, pacticipant: str, number: str, environment_uuid: str) -> str:
+        return self.version(pacticipant, number) + f"/{kind}-versions/environment/{segment(environment_uuid)}"
+
+    def pacts(self, provider: str, consumer: str) -> str:
+        return self(f"/pacts/provider/{segment(provider)}/consumer/{segment(consumer)}")
+
+    def pact(self, provider: str, consumer: str, number: str) -> str:
+        return self.pacts(provider, consumer) + "/version/" + segment(number)
+
+    def pact_version(self, provider: str, consumer: str, sha: str, metadata: str | None = None) -> str:
+        url = self.pacts(provider, consumer) + "/pact-version/" + segment(sha)
+        return url + "/metadata/" + segment(metadata) if metadata else url
+
+    def verification(self, provider: str, consumer: str, sha: str, id: int) -> str:
+        return self.pact_version(provider, consumer, sha) + f"/verification-results/{id}"
+
+    def webhook(self, uuid: str) -> str:
+        return self(f"/webhooks/{segment(uuid)}")
+
+
+def link(href: str, *, title: str | None = None, name: str | None = None, templated: bool = False) -> JSONDict:
+    found: JSONDict = {"href": href}
+    if title is not None:
+        found["title"] = title
+    if name is not None:
+        found["name"] = name
+    if templated:
+        found["templated"] = True
+    return found
+
+
+def hal(body: JSON, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(),
+        status_code=status,
+        headers=headers,
+        media_type=HAL_JSON,
+    )
+
+
+class Problem(Exception):
+    """An HTTP error with a JSON body; raise it anywhere in a request's work."""
+
+    def __init__(self, status: int, errors: list[str] | dict[str, list[str]], headers: dict[str, str] | None = None):
+        super().__init__(status, errors)
+        self.status = status
+        self.errors = errors
+        self.headers = headers
+
+    def response(self) -> Response:
+        return hal({"errors": self.errors}, self.status, self.headers)  # type: ignore[dict-item]
+
+
+def not_found(message: str) -> Problem:
+    return Problem(404, [message])
+
+
+def invalid(field: str, message: str) -> Problem:
+    return Problem(400, {field: [message]})
+
+
+def base_url(request: Request, configured: str | None) -> Urls:
+    """URLs for the configured base URL, else for the one the client used."""
+    return Urls((configured or str(request.base_url)).rstrip("/"))
+
+
+def param(request: Request, name: str) -> str:
+    """A path parameter; paths are routed undecoded (see ``server``), so decode it here."""
+    return unquote(request.path_params[name])
+
+
+async def json_body(request: Request, *, required: bool = True) -> JSONDict:
+    """The request's JSON object (``{}`` for an empty body unless ``required``)."""
+    raw = await request.body()
+    if not raw.strip():
+        if required:
+            raise Problem(400, ["the request needs a JSON body"])
+        return {}
+    try:
+        document: Any = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise Problem(400, [f"the request body is not valid JSON: {error}"]) from None
+    if not isinstance(document, dict):
+        raise Problem(400, [f"the request body must be a JSON object, got {type(document).__name__}"])
+    return document
+
+
+def optional_string(body: JSONDict, *names: str) -> str | None:
+    """The first of ``names`` present in ``body``; a string or None, else a 400."""
+    for name in names:
+        if name in body and body[name] is not None:
+            value = body[name]
+            if not isinstance(value, str):
+                raise invalid(name, f"must be a string, got {json.dumps(value)}")
+            return value
+    return None
+
+
+def required_string(body: JSONDict, name: str) -> str:
+    value = optional_string(body, name)
+    if value is None or not value.strip():
+        raise invalid(name, "is missing")
+    return value
+
+
+def optional_bool(body: JSONDict, name: str) -> bool | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, bool):
+        raise invalid(name, f"must be true or false, got {json.dumps(value)}")
+    return value
+
+
+def timestamp(stored: str | None) -> str | None:
+    """A stored timestamp as the API shows it: ISO 8601 to the second, with the offset."""
+    if stored is None:
+        return None
+    return datetime.fromisoformat(stored).isoformat(timespec="seconds")
+
+
+def string_list(body: JSONDict, name: str) -> list[str]:
+    """A list of non-blank strings (``[]`` when absent), else a 400."""
+    value = body.get(name) or []
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise invalid(name, f"must be a list of names, got {json.dumps(value)}")
+    return [item for item in value if isinstance(item, str)]
+
+
+def request_url(request: Request, urls: Urls) -> str:
+    """The URL of this request as the client knows it (under the configured base URL)."""
+    query = request.url.query
+    return urls(request.url.path) + (f"?{query}" if query else "")

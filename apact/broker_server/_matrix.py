@@ -1,0 +1,564 @@
+"""The matrix and can-i-deploy: which versions have verified pacts with which.
+
+A matrix row joins a consumer version's pact with a provider version's latest
+verification of that pact content (or no verification). A query selects versions:
+
+* ``q[][pacticipant]=Foo&q[][version]=1.2.3`` (also ``q[][latest]``, ``q[][tag]``,
+  ``q[][branch]``, ``q[][mainBranch]``); a selector with only a pacticipant means every
+  version of it;
+* with one selector, ``latest=true``, ``tag=prod``, ``environment=production`` or
+  ``mainBranch=true`` pick the versions of every integrated pacticipant to check against
+  (can-i-deploy); otherwise rows are between the selected versions only;
+* ``latestby=cvp`` keeps one row per consumer version and provider (the latest provider
+  version), ``cvpv`` (the default) one per consumer version and provider version;
+* ``ignore[][pacticipant]=Foo`` (and ``ignore[][version]``) marks rows as ignored;
+  ``success[]=true`` keeps only rows with that verification outcome.
+
+The summary is deployable when every row that counts has a successful verification; a
+version that does not exist or a failed verification make it false, a missing
+verification makes it unknown (``null``). Each reason names the versions involved and,
+for failures, the interactions that failed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from urllib.parse import parse_qsl
+
+from .._core._types import JSON, JSONDict
+from ._domain import interaction_descriptions
+from ._hal import Urls, link, timestamp
+from ._store import Transaction
+
+_SELECTOR_KEYS = ("pacticipant", "version", "latest", "tag", "branch", "mainBranch")
+
+
+class MatrixError(ValueError):
+    """A matrix query that cannot be answered (400); ``errors`` says why."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixSelector:
+    pacticipant: str | None = None
+    version: str | None = None
+    latest: bool = False
+    tag: str | None = None
+    branch: str | None = None
+    main_branch: bool = False
+
+    def describe(self) -> str:
+        name = self.pacticipant or "?"
+        if self.version is not None:
+            text = f"version {self.version} of {name}"
+        elif self.latest:
+            text = f"the latest version of {name}"
+        elif self.tag is None and self.branch is None and not self.main_branch:
+            return f"any version of {name}"
+        else:
+            text = f"the versions of {name}"
+        if self.tag is not None:
+            text += f" with tag {self.tag}"
+        if self.branch is not None:
+            text += f" from branch {self.branch}"
+        if self.main_branch:
+            text += " from its main branch"
+        return text
+
+    @property
+    def narrows(self) -> bool:
+        return (
+            self.version is not None
+            or self.latest
+            or self.tag is not None
+            or self.branch is not None
+            or self.main_branch
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixQuery:
+    # candidate readings of the ``q[]`` selectors, best first (see :func:`parse_query`)
+    readings: tuple[tuple[MatrixSelector, ...], ...]
+    latestby: str | None = None
+    latest: bool = False
+    tag: str | None = None
+    environment: str | None = None
+    main_branch: bool = False
+    ignore: tuple[MatrixSelector, ...] = ()
+    success: tuple[bool | None, ...] | None = None
+
+
+def _group(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
+    """Rack's reading of ``x[][key]=value`` pairs: a repeated key starts a new selector."""
+    groups: list[dict[str, str]] = []
+    for key, value in pairs:
+        if not groups or key in groups[-1]:
+            groups.append({})
+        groups[-1][key] = value
+    return groups
+
+
+def _selector(group: dict[str, str]) -> MatrixSelector:
+    return MatrixSelector(
+        pacticipant=group.get("pacticipant") or None,
+        version=group.get("version") or None,
+        latest=group.get("latest") == "true",
+        tag=group.get("tag") or None,
+        branch=group.get("branch") or None,
+        main_branch=group.get("mainBranch") == "true",
+    )
+
+
+def _readings(pairs: list[tuple[str, str]]) -> tuple[tuple[MatrixSelector, ...], ...]:
+    """The ``q[]`` selectors as sent, then every other way to share the values out.
+
+    Clients send each selector's keys together (``q[][pacticipant]=A&q[][version]=1&
+    q[][pacticipant]=B&q[][version]=2``), but a query whose keys were sorted or shuffled
+    on the way (pact files keep query parameters by name) lost that grouping; the
+    matrix then takes the first reading that names existing versions.
+    """
+    first = tuple(_selector(group) for group in _group(pairs))
+    names = [value for key, value in pairs if key == "pacticipant"]
+    values: dict[str, list[str]] = {}
+    for key, value in pairs:
+        if key != "pacticipant":
+            values.setdefault(key, []).append(value)
+    if len(names) < 2 or any(len(found) > len(names) for found in values.values()):
+        return (first,)
+    keys = sorted(values)
+    spreads = [list(itertools.permutations(range(len(names)), len(values[key]))) for key in keys]
+    if _product_size(spreads) > 10_000:
+        return (first,)
+    readings = [first]
+    for spread in itertools.product(*spreads):
+        groups: list[dict[str, str]] = [{"pacticipant": name} for name in names]
+        for key, targets in zip(keys, spread):
+            for value, target in zip(values[key], targets):
+                groups[target][key] = value
+        reading = tuple(_selector(group) for group in groups)
+        if reading not in readings:
+            readings.append(reading)
+    return tuple(readings)
+
+
+def _product_size(spreads: list[list[tuple[int, ...]]]) -> int:
+    size = 1
+    for spread in spreads:
+        size *= len(spread)
+    return size
+
+
+def parse_query(query_string: str) -> MatrixQuery:
+    q: list[tuple[str, str]] = []
+    ignore: list[tuple[str, str]] = []
+    options: dict[str, str] = {}
+    success: list[bool | None] | None = None
+    for key, value in parse_qsl(query_string, keep_blank_values=True):
+        for prefix, target in (("q[][", q), ("ignore[][", ignore)):
+            if key.startswith(prefix) and key.endswith("]") and key[len(prefix) : -1] in _SELECTOR_KEYS:
+                target.append((key[len(prefix) : -1], value))
+                break
+        else:
+            if key in ("success[]", "success"):
+                success = (success or []) + [None if value == "" else value == "true"]
+            else:
+                options[key] = value
+    return MatrixQuery(
+        readings=_readings(q),
+        latestby=options.get("latestby") or None,
+        latest=options.get("latest") == "true",
+        tag=options.get("tag") or None,
+        environment=options.get("environment") or None,
+        main_branch=options.get("mainBranch") == "true",
+        ignore=tuple(_selector(group) for group in _group(ignore)),
+        success=tuple(success) if success is not None else None,
+    )
+
+
+# the data a matrix query reads
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixVersion:
+    pacticipant: str
+    number: str
+    order: int
+    branches: tuple[str, ...]
+    tags: tuple[str, ...]
+    environments: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixPact:
+    consumer: str
+    consumer_version: int
+    provider: str
+    sha: str
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixVerification:
+    id: int
+    sha: str
+    provider: str
+    provider_version: int
+    success: bool
+    created_at: str
+    failed_interactions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixData:
+    main_branches: dict[str, str | None]
+    versions: dict[str, list[MatrixVersion]]
+    pacts: list[MatrixPact]
+    verifications: list[MatrixVerification]
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    consumer: MatrixVersion
+    provider: str
+    provider_version: MatrixVersion | None
+    pact: MatrixPact
+    verification: MatrixVerification | None
+    provider_side: str  # how the provider versions were chosen, e.g. "the latest version of Bar"
+    provider_candidates: tuple[str, ...]  # and which they are
+    ignored: bool = False
+
+    @property
+    def success(self) -> bool | None:
+        return None if self.verification is None else self.verification.success
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    type: str  # success | error | warning | info
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixResult:
+    rows: list[Row]
+    deployable: bool | None
+    reasons: list[Reason]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+# evaluation
+
+
+def _resolve(selector: MatrixSelector, data: MatrixData) -> list[MatrixVersion]:
+    assert selector.pacticipant is not None
+    found = data.versions.get(selector.pacticipant, [])
+    main = data.main_branches.get(selector.pacticipant)
+    if selector.version is not None:
+        found = [v for v in found if v.number == selector.version]
+    if selector.tag is not None:
+        found = [v for v in found if selector.tag in v.tags]
+    if selector.branch is not None:
+        found = [v for v in found if selector.branch in v.branches]
+    if selector.main_branch:
+        found = [v for v in found if main is not None and main in v.branches]
+    return found[-1:] if selector.latest else found
+
+
+def _fits(reading: tuple[MatrixSelector, ...], data: MatrixData) -> bool:
+    return _named(reading, data) and all(_resolve(s, data) or not s.narrows for s in reading)
+
+
+def _named(reading: tuple[MatrixSelector, ...], data: MatrixData) -> bool:
+    return all(s.pacticipant in data.versions and not (s.version and s.latest) for s in reading)
+
+
+def _choose(query: MatrixQuery, data: MatrixData) -> tuple[MatrixSelector, ...]:
+    """The first reading naming existing versions, else existing pacticipants, else as sent."""
+    readings = query.readings
+    reading = next(
+        (r for r in readings if _fits(r, data)),
+        next((r for r in readings if _named(r, data)), readings[0]),
+    )
+    if not reading:
+        raise MatrixError(["give at least one selector, like q[][pacticipant]=Foo&q[][version]=1.2.3"])
+    errors = [f"selector {index + 1} has no pacticipant" for index, s in enumerate(reading) if not s.pacticipant]
+    errors += [
+        f"No pacticipant with name '{s.pacticipant}' found"
+        for s in reading
+        if s.pacticipant and s.pacticipant not in data.versions
+    ]
+    if errors:
+        raise MatrixError(errors)
+    return reading
+
+
+def _partner_versions(query: MatrixQuery, name: str, data: MatrixData) -> tuple[list[MatrixVersion], str]:
+    """The versions of an integrated pacticipant to check against, and how to say so."""
+    versions = data.versions.get(name, [])
+    if query.environment is not None:
+        return [
+            v for v in versions if query.environment in v.environments
+        ], f"a version of {name} in {query.environment}"
+    selector = MatrixSelector(pacticipant=name, latest=query.latest, tag=query.tag, main_branch=query.main_branch)
+    return _resolve(selector, data), selector.describe()
+
+
+def evaluate(query: MatrixQuery, data: MatrixData) -> MatrixResult:
+    reading = _choose(query, data)
+    chosen: dict[str, tuple[list[MatrixVersion], str]] = {}
+    missing: list[MatrixSelector] = []
+    for selector in reading:
+        assert selector.pacticipant is not None
+        versions = _resolve(selector, data)
+        if not versions and selector.narrows:
+            missing.append(selector)
+        earlier, _ = chosen.get(selector.pacticipant, ([], ""))
+        chosen[selector.pacticipant] = (earlier + [v for v in versions if v not in earlier], selector.describe())
+    named = set(chosen)
+    inferring = len(reading) == 1 and (query.latest or query.tag or query.environment or query.main_branch)
+    rows: list[Row] = []
+    for pair in sorted({(p.consumer, p.provider) for p in data.pacts}):
+        consumer, provider = pair
+        if not (consumer in named and provider in named) and not (len(named) == 1 and named & set(pair)):
+            continue
+        sides = {}
+        for name in pair:
+            if name in chosen:
+                sides[name] = chosen[name]
+            elif inferring:
+                sides[name] = _partner_versions(query, name, data)
+            else:
+                sides[name] = (data.versions.get(name, []), f"any version of {name}")
+        rows += _rows(data, consumer, provider, sides[consumer][0], sides[provider])
+    if query.latestby == "cvp":
+        rows = _latest_by_provider(rows)
+    rows = [replace(row, ignored=True) if _ignored(row, query.ignore) else row for row in rows]
+    if query.success is not None:
+        rows = [row for row in rows if row.success in query.success]
+    rows.sort(key=lambda r: (r.consumer.pacticipant.lower(), r.consumer.order, r.provider.lower(), _order(r)))
+    return _summarise(rows, missing, query, data)
+
+
+def _order(row: Row) -> int:
+    return row.provider_version.order if row.provider_version is not None else -1
+
+
+def _rows(
+    data: MatrixData,
+    consumer: str,
+    provider: str,
+    consumer_versions: list[MatrixVersion],
+    provider_side: tuple[list[MatrixVersion], str],
+) -> list[Row]:
+    provider_versions = {v.order: v for v in provider_side[0]}
+    candidates = tuple(v.number for v in provider_side[0])
+    pacts = {p.consumer_version: p for p in data.pacts if p.consumer == consumer and p.provider == provider}
+    rows = []
+    for version in consumer_versions:
+        pact = pacts.get(version.order)
+        if pact is None:
+            continue  # this consumer version has no pact with the provider: nothing to check
+        latest: dict[int, MatrixVerification] = {}
+        for verification in data.verifications:
+            if verification.sha == pact.sha and verification.provider == provider:
+                if verification.provider_version in provider_versions:
+                    latest[verification.provider_version] = verification  # ordered by id: the last wins
+        if not latest:
+            rows.append(Row(version, provider, None, pact, None, provider_side[1], candidates))
+        for order, verification in latest.items():
+            rows.append(
+                Row(version, provider, provider_versions[order], pact, verification, provider_side[1], candidates)
+            )
+    return rows
+
+
+def _latest_by_provider(rows: list[Row]) -> list[Row]:
+    best: dict[tuple[int, str], Row] = {}
+    for row in rows:
+        key = (row.consumer.order, row.provider)
+        if key not in best or _order(row) > _order(best[key]):
+            best[key] = row
+    return list(best.values())
+
+
+def _ignored(row: Row, ignore: tuple[MatrixSelector, ...]) -> bool:
+    for selector in ignore:
+        if selector.pacticipant == row.consumer.pacticipant and selector.version in (None, row.consumer.number):
+            return True
+        if selector.pacticipant == row.provider and (
+            selector.version is None
+            or (row.provider_version is not None and row.provider_version.number == selector.version)
+        ):
+            return True
+    return False
+
+
+def _parties(row: Row) -> str:
+    """``version 1 of Foo and version 2 of Bar`` (or ``and the latest version of Bar``)."""
+    consumer = f"version {row.consumer.number} of {row.consumer.pacticipant}"
+    if row.provider_version is not None:
+        return f"{consumer} and version {row.provider_version.number} of {row.provider}"
+    return f"{consumer} and {row.provider_side}"
+
+
+def _row_problem(row: Row) -> str | None:
+    if row.success is None:
+        shown = row.provider_candidates[-5:]
+        which = f" ({', '.join(shown)})" if shown else ": there is no such version"
+        return f"There is no verified pact between {_parties(row)}{which}"
+    if row.success is False:
+        assert row.verification is not None
+        failed = row.verification.failed_interactions
+        which = f"; failed interactions: {', '.join(repr(name) for name in failed)}" if failed else ""
+        return f"The verification of the pact between {_parties(row)} failed{which}"
+    return None
+
+
+def _summarise(rows: list[Row], missing: list[MatrixSelector], query: MatrixQuery, data: MatrixData) -> MatrixResult:
+    considered = [row for row in rows if not row.ignored]
+    errors = [Reason("error", f"No {s.describe()} exists") for s in missing]
+    errors += [Reason("error", problem) for row in considered if (problem := _row_problem(row))]
+    notes = [Reason("info", f"Ignoring: {problem}") for row in rows if row.ignored and (problem := _row_problem(row))]
+    notes += [
+        Reason("warning", f"Ignoring {s.describe()}, which does not exist")
+        for s in query.ignore
+        if s.pacticipant and not (s.pacticipant in data.versions and (_resolve(s, data) or not s.narrows))
+    ]
+    if errors:
+        reasons = errors + notes
+    elif considered:
+        reasons = [Reason("success", "All required verification results are published and successful")] + notes
+    else:
+        reasons = [Reason("success", "There are no missing dependencies")] + notes
+    counts = {
+        "success": sum(row.success is True for row in considered),
+        "failed": sum(row.success is False for row in considered),
+        "unknown": sum(row.success is None for row in considered),
+    }
+    if query.ignore:
+        counts["ignored"] = sum(row.ignored for row in rows)
+    if missing or counts["failed"]:
+        deployable: bool | None = False
+    else:
+        deployable = None if counts["unknown"] else True
+    return MatrixResult(rows, deployable, reasons, counts)
+
+
+# loading and rendering
+
+
+def load(tx: Transaction, names: Iterable[str]) -> MatrixData:
+    """The versions, pacts and verifications of ``names`` and of everything they integrate with."""
+    by_name = {p.name: p for p in tx.pacticipants()}
+    by_id = {p.id: p for p in by_name.values()}
+    wanted = {by_name[name].id for name in names if name in by_name}
+    publications = {}
+    for id in wanted:
+        for publication in tx.publications(provider_id=id) + tx.publications(consumer_id=id):
+            publications[publication.id] = publication
+    involved = wanted | {p.consumer_id for p in publications.values()} | {p.provider_id for p in publications.values()}
+    environments = {e.uuid: e.name for e in tx.environments()}
+    versions: dict[str, list[MatrixVersion]] = {}
+    for id in sorted(involved):
+        versions[by_id[id].name] = [
+            MatrixVersion(
+                by_id[id].name,
+                v.number,
+                v.id,
+                v.branches,
+                v.tags,
+                tuple(sorted({environments[d.environment_uuid] for d in tx.deployments(version_id=v.id, active=True)})),
+            )
+            for v in tx.versions(id)
+        ]
+    pacts = [
+        MatrixPact(by_id[p.consumer_id].name, p.consumer_version_id, by_id[p.provider_id].name, p.sha, p.created_at)
+        for p in publications.values()
+    ]
+    verifications = []
+    for sha in sorted({p.sha for p in publications.values()}):
+        descriptions: dict[str, str] | None = None
+        for v in tx.verifications(sha=sha):
+            failed: tuple[str, ...] = ()
+            if not v.success:
+                if descriptions is None:
+                    descriptions = interaction_descriptions(json.loads(tx.pact_content(sha) or "{}"))
+                failed = _failed_interactions(v.test_results, descriptions)
+            verifications.append(
+                MatrixVerification(
+                    v.id, sha, by_id[v.provider_id].name, v.provider_version_id, v.success, v.created_at, failed
+                )
+            )
+    verifications.sort(key=lambda v: v.id)
+    return MatrixData({p.name: p.main_branch for p in by_name.values()}, versions, pacts, verifications)
+
+
+def _failed_interactions(test_results: JSON, descriptions: dict[str, str]) -> tuple[str, ...]:
+    """The descriptions of the failed interactions in a verification's ``testResults``."""
+    found: list[str] = []
+    results = test_results if isinstance(test_results, list) else []
+    for result in results:
+        if not isinstance(result, dict) or result.get("success") is not False:
+            continue
+        name = result.get("interactionDescription") or descriptions.get(str(result.get("interactionId", "")))
+        if isinstance(name, str) and name and name not in found:
+            found.append(name)
+    return tuple(found)
+
+
+def _version(urls: Urls, version: MatrixVersion) -> JSONDict:
+    return {
+        "number": version.number,
+        "branch": version.branches[-1] if version.branches else None,
+        "branches": [{"name": name} for name in version.branches],
+        "tags": [{"name": name} for name in version.tags],
+        "environments": [{"name": name} for name in version.environments],
+        "_links": {"self": link(urls.version(version.pacticipant, version.number))},
+    }
+
+
+def render_row(urls: Urls, row: Row) -> JSONDict:
+    consumer = row.consumer.pacticipant
+    rendered: JSONDict = {
+        "consumer": {
+            "name": consumer,
+            "_links": {"self": link(urls.pacticipant(consumer))},
+            "version": _version(urls, row.consumer),
+        },
+        "provider": {
+            "name": row.provider,
+            "_links": {"self": link(urls.pacticipant(row.provider))},
+            "version": _version(urls, row.provider_version) if row.provider_version is not None else None,
+        },
+        "pact": {
+            "createdAt": timestamp(row.pact.created_at),
+            "_links": {"self": link(urls.pact_version(row.provider, consumer, row.pact.sha))},
+        },
+        "verificationResult": None,
+    }
+    if row.verification is not None:
+        rendered["verificationResult"] = {
+            "success": row.verification.success,
+            "verifiedAt": timestamp(row.verification.created_at),
+            "_links": {"self": link(urls.verification(row.provider, consumer, row.pact.sha, row.verification.id))},
+        }
+    if row.ignored:
+        rendered["ignored"] = True
+    return rendered
+
+
+def render(urls: Urls, result: MatrixResult) -> JSONDict:
+    summary: JSONDict = {"deployable": result.deployable, "reason": "\n".join(r.text for r in result.reasons)}
+    summary.update(result.counts)
+    return {
+        "summary": summary,
+        "notices": [{"type": r.type, "text": r.text} for r in result.reasons],
+        "matrix": [render_row(urls, row) for row in result.rows],
+    }

@@ -1,0 +1,520 @@
+"""The SQLite :class:`~apact.broker._store.Store`: one file (or ``":memory:"``).
+
+Transactions are serialised on one connection (a lock, plus ``BEGIN IMMEDIATE`` so that
+two processes sharing a file serialise too). Its methods block.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any
+
+from .._core._types import JSON, JSONDict
+from ._store import (
+    Branch,
+    Deployment,
+    DeploymentKind,
+    Environment,
+    Pacticipant,
+    Publication,
+    Verification,
+    Version,
+    Webhook,
+    new_uuid,
+    utc_now,
+)
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS pacticipants (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, display_name TEXT, repository_url TEXT,
+    main_branch TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS versions (
+    id INTEGER PRIMARY KEY, pacticipant_id INTEGER NOT NULL REFERENCES pacticipants ON DELETE CASCADE,
+    number TEXT NOT NULL, build_url TEXT, created_at TEXT NOT NULL, UNIQUE (pacticipant_id, number));
+CREATE TABLE IF NOT EXISTS branches (
+    id INTEGER PRIMARY KEY, pacticipant_id INTEGER NOT NULL REFERENCES pacticipants ON DELETE CASCADE,
+    name TEXT NOT NULL, created_at TEXT NOT NULL, UNIQUE (pacticipant_id, name));
+CREATE TABLE IF NOT EXISTS branch_versions (
+    branch_id INTEGER NOT NULL REFERENCES branches ON DELETE CASCADE,
+    version_id INTEGER NOT NULL REFERENCES versions ON DELETE CASCADE,
+    created_at TEXT NOT NULL, PRIMARY KEY (branch_id, version_id));
+CREATE TABLE IF NOT EXISTS tags (
+    version_id INTEGER NOT NULL REFERENCES versions ON DELETE CASCADE, name TEXT NOT NULL,
+    created_at TEXT NOT NULL, PRIMARY KEY (version_id, name));
+CREATE TABLE IF NOT EXISTS environments (
+    uuid TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, display_name TEXT, production INTEGER NOT NULL,
+    contacts TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS deployments (
+    uuid TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('deployed', 'released')),
+    version_id INTEGER NOT NULL REFERENCES versions ON DELETE CASCADE,
+    environment_uuid TEXT NOT NULL REFERENCES environments ON DELETE CASCADE,
+    application_instance TEXT, active INTEGER NOT NULL, created_at TEXT NOT NULL, ended_at TEXT);
+CREATE TABLE IF NOT EXISTS pact_contents (
+    sha TEXT PRIMARY KEY, consumer_id INTEGER NOT NULL REFERENCES pacticipants ON DELETE CASCADE,
+    provider_id INTEGER NOT NULL REFERENCES pacticipants ON DELETE CASCADE,
+    content TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS publications (
+    id INTEGER PRIMARY KEY, consumer_version_id INTEGER NOT NULL REFERENCES versions ON DELETE CASCADE,
+    provider_id INTEGER NOT NULL REFERENCES pacticipants ON DELETE CASCADE,
+    sha TEXT NOT NULL REFERENCES pact_contents, created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS publications_by_provider ON publications (provider_id, consumer_version_id);
+CREATE TABLE IF NOT EXISTS verifications (
+    id INTEGER PRIMARY KEY, sha TEXT NOT NULL REFERENCES pact_contents,
+    consumer_id INTEGER NOT NULL REFERENCES pacticipants ON DELETE CASCADE,
+    provider_id INTEGER NOT NULL REFERENCES pacticipants ON DELETE CASCADE,
+    provider_version_id INTEGER NOT NULL REFERENCES versions ON DELETE CASCADE,
+    success INTEGER NOT NULL, wip INTEGER NOT NULL, build_url TEXT, test_results TEXT NOT NULL,
+    verified_by TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS verifications_by_sha ON verifications (sha);
+CREATE TABLE IF NOT EXISTS webhooks (
+    uuid TEXT PRIMARY KEY, document TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+"""
+
+# the latest revision of each (consumer version, provider) pair
+_CURRENT_PUBLICATIONS = """
+SELECT p.id, v.pacticipant_id, p.consumer_version_id, p.provider_id, p.sha, p.created_at
+FROM publications p JOIN versions v ON v.id = p.consumer_version_id
+WHERE p.id = (SELECT MAX(q.id) FROM publications q
+              WHERE q.consumer_version_id = p.consumer_version_id AND q.provider_id = p.provider_id)
+"""
+
+
+class SqliteStore:
+    """A :class:`Store` in one SQLite file (or ``":memory:"``).
+
+    ``clock`` gives the time recorded on new records (tests pass a fake one).
+    """
+
+    def __init__(self, database: str = ":memory:", *, clock: Callable[[], datetime] = utc_now) -> None:
+        self.database = database
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._connection = sqlite3.connect(database, check_same_thread=False, isolation_level=None, timeout=30)
+        self._connection.execute("PRAGMA foreign_keys = ON")
+        if database != ":memory:":
+            # WAL: readers do not block the writer; NORMAL: no fsync per commit, still
+            # safe from corruption (a power cut may lose the last commits, a crash not)
+            self._connection.execute("PRAGMA journal_mode = WAL")
+            self._connection.execute("PRAGMA synchronous = NORMAL")
+        with self._lock:
+            self._connection.executescript(_SCHEMA)
+            (schema,) = self._connection.execute("PRAGMA user_version").fetchone()
+            if schema > SCHEMA_VERSION:
+                self._connection.close()
+                raise ValueError(
+                    f"{database} was written by a newer apact (schema {schema}, this one reads {SCHEMA_VERSION})"
+                )
+            self._connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqliteTransaction]:
+        with self._lock:
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield SqliteTransaction(self._connection, self._clock)
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _version(row: sqlite3.Row | tuple[Any, ...], branches: tuple[str, ...], tags: tuple[str, ...]) -> Version:
+    return Version(row[0], row[1], row[2], row[3], row[4], branches, tags)
+
+
+class SqliteTransaction:
+    """:class:`Transaction` on an SQLite connection (created by :class:`SqliteStore`)."""
+
+    def __init__(self, connection: sqlite3.Connection, clock: Callable[[], datetime]) -> None:
+        self._db = connection
+        self._clock = clock
+
+    def _now(self) -> str:
+        return _iso(self._clock())
+
+    def _one(self, sql: str, *args: object) -> Any:
+        return self._db.execute(sql, args).fetchone()
+
+    def _all(self, sql: str, *args: object) -> list[Any]:
+        return self._db.execute(sql, args).fetchall()
+
+    # pacticipants
+
+    _PACTICIPANT = (
+        "SELECT id, name, display_name, repository_url, main_branch, created_at, updated_at FROM pacticipants"
+    )
+
+    def pacticipant(self, name: str) -> Pacticipant | None:
+        row = self._one(f"{self._PACTICIPANT} WHERE name = ?", name)
+        return Pacticipant(*row) if row else None
+
+    def pacticipant_by_id(self, id: int) -> Pacticipant:
+        return Pacticipant(*self._one(f"{self._PACTICIPANT} WHERE id = ?", id))
+
+    def pacticipants(self) -> list[Pacticipant]:
+        return [Pacticipant(*row) for row in self._all(f"{self._PACTICIPANT} ORDER BY lower(name), id")]
+
+    def add_pacticipant(self, name: str) -> Pacticipant:
+        now = self._now()
+        cursor = self._db.execute(
+            "INSERT INTO pacticipants (name, created_at, updated_at) VALUES (?, ?, ?)", (name, now, now)
+        )
+        return self.pacticipant_by_id(int(cursor.lastrowid or 0))
+
+    def update_pacticipant(self, pacticipant: Pacticipant) -> Pacticipant:
+        self._db.execute(
+            "UPDATE pacticipants SET name = ?, display_name = ?, repository_url = ?, main_branch = ?, updated_at = ?"
+            " WHERE id = ?",
+            (
+                pacticipant.name,
+                pacticipant.display_name,
+                pacticipant.repository_url,
+                pacticipant.main_branch,
+                self._now(),
+                pacticipant.id,
+            ),
+        )
+        return self.pacticipant_by_id(pacticipant.id)
+
+    def delete_pacticipant(self, id: int) -> None:
+        self._db.execute(
+            "DELETE FROM verifications WHERE consumer_id = ? OR provider_id = ?"
+            " OR provider_version_id IN (SELECT id FROM versions WHERE pacticipant_id = ?)",
+            (id, id, id),
+        )
+        self._db.execute(
+            "DELETE FROM publications WHERE provider_id = ?"
+            " OR consumer_version_id IN (SELECT id FROM versions WHERE pacticipant_id = ?)",
+            (id, id),
+        )
+        self._db.execute("DELETE FROM pact_contents WHERE consumer_id = ? OR provider_id = ?", (id, id))
+        self._db.execute("DELETE FROM pacticipants WHERE id = ?", (id,))
+
+    # versions, branches, tags
+
+    _VERSION = "SELECT id, pacticipant_id, number, build_url, created_at FROM versions"
+
+    def _labels(self, version_ids: list[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+        branches: dict[int, list[str]] = {id: [] for id in version_ids}
+        tags: dict[int, list[str]] = {id: [] for id in version_ids}
+        if not version_ids:
+            return branches, tags
+        marks = ",".join("?" * len(version_ids))
+        for version_id, name in self._all(
+            f"SELECT bv.version_id, b.name FROM branch_versions bv JOIN branches b ON b.id = bv.branch_id"
+            f" WHERE bv.version_id IN ({marks}) ORDER BY bv.created_at, b.id",
+            *version_ids,
+        ):
+            branches[version_id].append(name)
+        for version_id, name in self._all(
+            f"SELECT version_id, name FROM tags WHERE version_id IN ({marks}) ORDER BY created_at, name", *version_ids
+        ):
+            tags[version_id].append(name)
+        return branches, tags
+
+    def _versions(self, rows: list[Any]) -> list[Version]:
+        branches, tags = self._labels([row[0] for row in rows])
+        return [_version(row, tuple(branches[row[0]]), tuple(tags[row[0]])) for row in rows]
+
+    def version(self, pacticipant_id: int, number: str) -> Version | None:
+        rows = self._all(f"{self._VERSION} WHERE pacticipant_id = ? AND number = ?", pacticipant_id, number)
+        return self._versions(rows)[0] if rows else None
+
+    def version_by_id(self, id: int) -> Version:
+        return self._versions(self._all(f"{self._VERSION} WHERE id = ?", id))[0]
+
+    def versions(self, pacticipant_id: int) -> list[Version]:
+        return self._versions(self._all(f"{self._VERSION} WHERE pacticipant_id = ? ORDER BY id", pacticipant_id))
+
+    def add_version(self, pacticipant_id: int, number: str, build_url: str | None) -> Version:
+        cursor = self._db.execute(
+            "INSERT INTO versions (pacticipant_id, number, build_url, created_at) VALUES (?, ?, ?, ?)",
+            (pacticipant_id, number, build_url, self._now()),
+        )
+        return self.version_by_id(int(cursor.lastrowid or 0))
+
+    def set_build_url(self, version_id: int, build_url: str) -> None:
+        self._db.execute("UPDATE versions SET build_url = ? WHERE id = ?", (build_url, version_id))
+
+    _BRANCH = "SELECT id, pacticipant_id, name, created_at FROM branches"
+
+    def branch(self, pacticipant_id: int, name: str) -> Branch | None:
+        row = self._one(f"{self._BRANCH} WHERE pacticipant_id = ? AND name = ?", pacticipant_id, name)
+        return Branch(*row) if row else None
+
+    def branches(self, pacticipant_id: int) -> list[Branch]:
+        return [
+            Branch(*row) for row in self._all(f"{self._BRANCH} WHERE pacticipant_id = ? ORDER BY id", pacticipant_id)
+        ]
+
+    def add_branch_version(self, version_id: int, branch: str) -> bool:
+        pacticipant_id = self._one("SELECT pacticipant_id FROM versions WHERE id = ?", version_id)[0]
+        now = self._now()
+        self._db.execute(
+            "INSERT OR IGNORE INTO branches (pacticipant_id, name, created_at) VALUES (?, ?, ?)",
+            (pacticipant_id, branch, now),
+        )
+        branch_id = self._one("SELECT id FROM branches WHERE pacticipant_id = ? AND name = ?", pacticipant_id, branch)[
+            0
+        ]
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO branch_versions (branch_id, version_id, created_at) VALUES (?, ?, ?)",
+            (branch_id, version_id, now),
+        )
+        return cursor.rowcount > 0
+
+    def delete_branch(self, pacticipant_id: int, name: str) -> bool:
+        cursor = self._db.execute("DELETE FROM branches WHERE pacticipant_id = ? AND name = ?", (pacticipant_id, name))
+        return cursor.rowcount > 0
+
+    def add_tag(self, version_id: int, name: str) -> bool:
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO tags (version_id, name, created_at) VALUES (?, ?, ?)",
+            (version_id, name, self._now()),
+        )
+        return cursor.rowcount > 0
+
+    def delete_tag(self, version_id: int, name: str) -> bool:
+        return self._db.execute("DELETE FROM tags WHERE version_id = ? AND name = ?", (version_id, name)).rowcount > 0
+
+    def tag_first_created(self, pacticipant_id: int, name: str) -> str | None:
+        row = self._one(
+            "SELECT MIN(t.created_at) FROM tags t JOIN versions v ON v.id = t.version_id"
+            " WHERE v.pacticipant_id = ? AND t.name = ?",
+            pacticipant_id,
+            name,
+        )
+        return row[0] if row else None
+
+    # environments, deployments and releases
+
+    _ENVIRONMENT = "SELECT uuid, name, display_name, production, contacts, created_at, updated_at FROM environments"
+
+    @staticmethod
+    def _environment(row: Any) -> Environment:
+        return Environment(row[0], row[1], row[2], bool(row[3]), tuple(json.loads(row[4])), row[5], row[6])
+
+    def environment(self, uuid: str) -> Environment | None:
+        row = self._one(f"{self._ENVIRONMENT} WHERE uuid = ?", uuid)
+        return self._environment(row) if row else None
+
+    def environments(self) -> list[Environment]:
+        return [self._environment(row) for row in self._all(f"{self._ENVIRONMENT} ORDER BY lower(name)")]
+
+    def save_environment(self, environment: Environment) -> Environment:
+        now = self._now()
+        self._db.execute(
+            "INSERT INTO environments (uuid, name, display_name, production, contacts, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uuid) DO UPDATE SET name = excluded.name,"
+            " display_name = excluded.display_name, production = excluded.production,"
+            " contacts = excluded.contacts, updated_at = excluded.updated_at",
+            (
+                environment.uuid,
+                environment.name,
+                environment.display_name,
+                int(environment.production),
+                json.dumps(list(environment.contacts)),
+                now,
+                now,
+            ),
+        )
+        saved = self.environment(environment.uuid)
+        assert saved is not None
+        return saved
+
+    def delete_environment(self, uuid: str) -> None:
+        self._db.execute("DELETE FROM environments WHERE uuid = ?", (uuid,))
+
+    _DEPLOYMENT = (
+        "SELECT uuid, kind, version_id, environment_uuid, application_instance, active, created_at, ended_at"
+        " FROM deployments"
+    )
+
+    @staticmethod
+    def _deployment(row: Any) -> Deployment:
+        return Deployment(row[0], row[1], row[2], row[3], row[4], bool(row[5]), row[6], row[7])
+
+    def add_deployment(
+        self,
+        kind: DeploymentKind,
+        version_id: int,
+        environment_uuid: str,
+        application_instance: str | None,
+        uuid: str | None = None,
+    ) -> Deployment:
+        uuid = uuid or new_uuid()
+        self._db.execute(
+            "INSERT INTO deployments (uuid, kind, version_id, environment_uuid, application_instance, active,"
+            " created_at) VALUES (?, ?, ?, ?, ?, 1, ?)",
+            (uuid, kind, version_id, environment_uuid, application_instance, self._now()),
+        )
+        found = self.deployment(uuid)
+        assert found is not None
+        return found
+
+    def deployment(self, uuid: str) -> Deployment | None:
+        row = self._one(f"{self._DEPLOYMENT} WHERE uuid = ?", uuid)
+        return self._deployment(row) if row else None
+
+    def deployments(
+        self,
+        *,
+        kind: DeploymentKind | None = None,
+        environment_uuid: str | None = None,
+        version_id: int | None = None,
+        active: bool | None = None,
+    ) -> list[Deployment]:
+        where, args = _filters(kind=kind, environment_uuid=environment_uuid, version_id=version_id, active=active)
+        return [self._deployment(row) for row in self._all(f"{self._DEPLOYMENT}{where} ORDER BY created_at", *args)]
+
+    def end_deployment(self, uuid: str) -> Deployment:
+        self._db.execute(
+            "UPDATE deployments SET active = 0, ended_at = ? WHERE uuid = ? AND active = 1", (self._now(), uuid)
+        )
+        found = self.deployment(uuid)
+        assert found is not None
+        return found
+
+    # pacts
+
+    def add_pact_content(self, sha: str, consumer_id: int, provider_id: int, content: str) -> None:
+        self._db.execute(
+            "INSERT OR IGNORE INTO pact_contents (sha, consumer_id, provider_id, content, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (sha, consumer_id, provider_id, content, self._now()),
+        )
+
+    def pact_content(self, sha: str) -> str | None:
+        row = self._one("SELECT content FROM pact_contents WHERE sha = ?", sha)
+        return row[0] if row else None
+
+    def add_publication(self, consumer_version_id: int, provider_id: int, sha: str) -> Publication:
+        cursor = self._db.execute(
+            "INSERT INTO publications (consumer_version_id, provider_id, sha, created_at) VALUES (?, ?, ?, ?)",
+            (consumer_version_id, provider_id, sha, self._now()),
+        )
+        return Publication(*self._one(f"{_CURRENT_PUBLICATIONS} AND p.id = ?", cursor.lastrowid))
+
+    def publications(
+        self,
+        *,
+        provider_id: int | None = None,
+        consumer_id: int | None = None,
+        consumer_version_id: int | None = None,
+        sha: str | None = None,
+    ) -> list[Publication]:
+        columns = {
+            "p.provider_id": provider_id,
+            "v.pacticipant_id": consumer_id,
+            "p.consumer_version_id": consumer_version_id,
+            "p.sha": sha,
+        }
+        where, args = _filters(prefix=" AND ", **columns)
+        return [
+            Publication(*row)
+            for row in self._all(f"{_CURRENT_PUBLICATIONS}{where} ORDER BY p.consumer_version_id, p.id", *args)
+        ]
+
+    # verification results
+
+    _VERIFICATION = (
+        "SELECT id, sha, consumer_id, provider_id, provider_version_id, success, wip, build_url, test_results,"
+        " verified_by, created_at FROM verifications"
+    )
+
+    @staticmethod
+    def _verification(row: Any) -> Verification:
+        return Verification(
+            row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]), row[7],
+            json.loads(row[8]), json.loads(row[9]), row[10],
+        )  # fmt: skip
+
+    def add_verification(
+        self,
+        *,
+        sha: str,
+        consumer_id: int,
+        provider_id: int,
+        provider_version_id: int,
+        success: bool,
+        wip: bool,
+        build_url: str | None,
+        test_results: JSON,
+        verified_by: JSON,
+    ) -> Verification:
+        cursor = self._db.execute(
+            "INSERT INTO verifications (sha, consumer_id, provider_id, provider_version_id, success, wip, build_url,"
+            " test_results, verified_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                sha,
+                consumer_id,
+                provider_id,
+                provider_version_id,
+                int(success),
+                int(wip),
+                build_url,
+                json.dumps(test_results),
+                json.dumps(verified_by),
+                self._now(),
+            ),
+        )
+        found = self.verification(int(cursor.lastrowid or 0))
+        assert found is not None
+        return found
+
+    def verification(self, id: int) -> Verification | None:
+        row = self._one(f"{self._VERIFICATION} WHERE id = ?", id)
+        return self._verification(row) if row else None
+
+    def verifications(self, *, provider_id: int | None = None, sha: str | None = None) -> list[Verification]:
+        where, args = _filters(provider_id=provider_id, sha=sha)
+        return [self._verification(row) for row in self._all(f"{self._VERIFICATION}{where} ORDER BY id", *args)]
+
+    # webhooks
+
+    def webhook(self, uuid: str) -> Webhook | None:
+        row = self._one("SELECT uuid, document, created_at, updated_at FROM webhooks WHERE uuid = ?", uuid)
+        return Webhook(row[0], json.loads(row[1]), row[2], row[3]) if row else None
+
+    def webhooks(self) -> list[Webhook]:
+        rows = self._all("SELECT uuid, document, created_at, updated_at FROM webhooks ORDER BY created_at, uuid")
+        return [Webhook(row[0], json.loads(row[1]), row[2], row[3]) for row in rows]
+
+    def save_webhook(self, uuid: str, document: JSONDict) -> tuple[Webhook, bool]:
+        now = self._now()
+        created = self.webhook(uuid) is None
+        self._db.execute(
+            "INSERT INTO webhooks (uuid, document, created_at, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (uuid) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at",
+            (uuid, json.dumps(document), now, now),
+        )
+        saved = self.webhook(uuid)
+        assert saved is not None
+        return saved, created
+
+    def delete_webhook(self, uuid: str) -> bool:
+        return self._db.execute("DELETE FROM webhooks WHERE uuid = ?", (uuid,)).rowcount > 0
+
+
+def _filters(*, prefix: str = " WHERE ", **columns: object) -> tuple[str, list[object]]:
+    """`` WHERE a = ? AND b = ?`` for the columns whose value is not None."""
+    given = {name: value for name, value in columns.items() if value is not None}
+    if not given:
+        return "", []
+    clause = " AND ".join(f"{name} = ?" for name in given)
+    return prefix + clause, [int(value) if isinstance(value, bool) else value for value in given.values()]

@@ -1,0 +1,222 @@
+"""The broker's storage interface: its records and the :class:`Store` protocol.
+
+Everything the broker keeps goes through :class:`Transaction`, a small record-level
+interface (find, list, add, update). The broker's logic (publishing, selectors, pending
+and WIP pacts, the matrix) is plain Python on top of it, so another SQL database only
+has to implement these methods. One :meth:`Store.transaction` is one unit of work: it
+commits when the block ends and rolls back if the block raises. Implementations may
+block: the server calls them from a worker thread, never on the event loop.
+:class:`~apact.broker._sqlite.SqliteStore` is the one apact ships.
+"""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Literal, Protocol
+
+from .._core._types import JSON, JSONDict
+
+DeploymentKind = Literal["deployed", "released"]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_uuid() -> str:
+    return str(uuidlib.uuid4())
+
+
+@dataclass(frozen=True, slots=True)
+class Pacticipant:
+    id: int
+    name: str
+    display_name: str | None
+    repository_url: str | None
+    main_branch: str | None
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """A pacticipant version; ``id`` also orders versions (creation order)."""
+
+    id: int
+    pacticipant_id: int
+    number: str
+    build_url: str | None
+    created_at: str
+    branches: tuple[str, ...]
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    id: int
+    pacticipant_id: int
+    name: str
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    uuid: str
+    name: str
+    display_name: str | None
+    production: bool
+    contacts: tuple[JSONDict, ...]
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """A deployed version (``kind="deployed"``) or a released one (``"released"``).
+
+    ``active`` is "currently deployed" for a deployment and "currently supported" for a
+    release; ``ended_at`` records when it stopped being so.
+    """
+
+    uuid: str
+    kind: DeploymentKind
+    version_id: int
+    environment_uuid: str
+    application_instance: str | None
+    active: bool
+    created_at: str
+    ended_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """A pact published by a consumer version for a provider (its latest revision)."""
+
+    id: int
+    consumer_id: int
+    consumer_version_id: int
+    provider_id: int
+    sha: str
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    id: int
+    sha: str
+    consumer_id: int
+    provider_id: int
+    provider_version_id: int
+    success: bool
+    wip: bool
+    build_url: str | None
+    test_results: JSON
+    verified_by: JSON
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    uuid: str
+    document: JSONDict
+    created_at: str
+    updated_at: str
+
+
+class Transaction(Protocol):
+    """Record-level access to the broker's data, inside one transaction."""
+
+    # pacticipants
+    def pacticipant(self, name: str) -> Pacticipant | None: ...
+    def pacticipant_by_id(self, id: int) -> Pacticipant: ...
+    def pacticipants(self) -> list[Pacticipant]: ...
+    def add_pacticipant(self, name: str) -> Pacticipant: ...
+    def update_pacticipant(self, pacticipant: Pacticipant) -> Pacticipant: ...
+    def delete_pacticipant(self, id: int) -> None: ...
+
+    # versions, branches, tags
+    def version(self, pacticipant_id: int, number: str) -> Version | None: ...
+    def version_by_id(self, id: int) -> Version: ...
+    def versions(self, pacticipant_id: int) -> list[Version]: ...
+    def add_version(self, pacticipant_id: int, number: str, build_url: str | None) -> Version: ...
+    def set_build_url(self, version_id: int, build_url: str) -> None: ...
+    def branch(self, pacticipant_id: int, name: str) -> Branch | None: ...
+    def branches(self, pacticipant_id: int) -> list[Branch]: ...
+    def add_branch_version(self, version_id: int, branch: str) -> bool: ...
+    def delete_branch(self, pacticipant_id: int, name: str) -> bool: ...
+    def add_tag(self, version_id: int, name: str) -> bool: ...
+    def delete_tag(self, version_id: int, name: str) -> bool: ...
+    def tag_first_created(self, pacticipant_id: int, name: str) -> str | None: ...
+
+    # environments, deployments and releases
+    def environment(self, uuid: str) -> Environment | None: ...
+    def environments(self) -> list[Environment]: ...
+    def save_environment(self, environment: Environment) -> Environment: ...
+    def delete_environment(self, uuid: str) -> None: ...
+    def add_deployment(
+        self,
+        kind: DeploymentKind,
+        version_id: int,
+        environment_uuid: str,
+        application_instance: str | None,
+        uuid: str | None = None,
+    ) -> Deployment: ...
+    def deployment(self, uuid: str) -> Deployment | None: ...
+    def deployments(
+        self,
+        *,
+        kind: DeploymentKind | None = None,
+        environment_uuid: str | None = None,
+        version_id: int | None = None,
+        active: bool | None = None,
+    ) -> list[Deployment]: ...
+    def end_deployment(self, uuid: str) -> Deployment: ...
+
+    # pacts
+    def add_pact_content(self, sha: str, consumer_id: int, provider_id: int, content: str) -> None: ...
+    def pact_content(self, sha: str) -> str | None: ...
+    def add_publication(self, consumer_version_id: int, provider_id: int, sha: str) -> Publication: ...
+    def publications(
+        self,
+        *,
+        provider_id: int | None = None,
+        consumer_id: int | None = None,
+        consumer_version_id: int | None = None,
+        sha: str | None = None,
+    ) -> list[Publication]: ...
+
+    # verification results
+    def add_verification(
+        self,
+        *,
+        sha: str,
+        consumer_id: int,
+        provider_id: int,
+        provider_version_id: int,
+        success: bool,
+        wip: bool,
+        build_url: str | None,
+        test_results: JSON,
+        verified_by: JSON,
+    ) -> Verification: ...
+    def verification(self, id: int) -> Verification | None: ...
+    def verifications(self, *, provider_id: int | None = None, sha: str | None = None) -> list[Verification]: ...
+
+    # webhooks (stored, never fired)
+    def webhook(self, uuid: str) -> Webhook | None: ...
+    def webhooks(self) -> list[Webhook]: ...
+    def save_webhook(self, uuid: str, document: JSONDict) -> tuple[Webhook, bool]: ...
+    def delete_webhook(self, uuid: str) -> bool: ...
+
+
+class Store(Protocol):
+    """Where the broker keeps its data; see :class:`Transaction`."""
+
+    def transaction(self) -> AbstractContextManager[Transaction]:
+        """A unit of work: commits on success, rolls back on an exception."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,474 @@
+"""The broker client's commands: ``apact publish``, ``apact can-i-deploy``, ``apact
+record-deployment``, ``apact record-release``, ``apact create-environment``, and the
+Pact Broker options of ``apact verify``.
+
+:data:`COMMANDS` holds each command's name, summary, description, epilog,
+``add_arguments(parser)`` and ``run(args) -> int``, for ``apact/cli.py`` to add. For
+``apact verify``: :func:`add_verify_arguments` adds ``--broker-url``,
+``--provider-version``, ``--publish``, the selectors and the pending/WIP options,
+:func:`check_verify_arguments` checks them, :func:`fetch_for_verification` gets the
+pacts to verify and :func:`publish_verification` publishes the results.
+
+Exit statuses: 0 done (can-i-deploy: yes); 1 can-i-deploy: no or unknown; 2 the
+command could not do its work (a broker error, an invalid pact file, bad arguments).
+Credentials come from the options or from ``PACT_BROKER_TOKEN``,
+``PACT_BROKER_USERNAME`` and ``PACT_BROKER_PASSWORD`` (safer: command lines are visible
+to other users), the URL from ``--broker-url`` or ``PACT_BROKER_BASE_URL``.
+
+Only the standard library is imported at the top, so ``apact --help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ..broker.client import BrokerClient, PactsForVerification, VerificationPublication
+    from ..verifier import VerificationResult
+
+_CREDENTIALS = """\
+The broker's URL comes from --broker-url or PACT_BROKER_BASE_URL; credentials from
+--broker-token or PACT_BROKER_TOKEN (bearer), or --broker-username/--broker-password or
+PACT_BROKER_USERNAME/PACT_BROKER_PASSWORD (basic auth). Prefer the variables for
+secrets: command lines are visible to other users of the machine. Transient failures
+(no connection, 502, 503, 504) are retried three times.
+"""
+
+
+def add_broker_arguments(parser: argparse.ArgumentParser, *, short: bool = True) -> None:
+    """``--broker-url`` and the credentials (with ``-b``, ``-k``, ``-u``, ``-p`` as in the
+    official ``pact broker`` commands, unless ``short=False``)."""
+    group = parser.add_argument_group("Pact Broker")
+
+    def option(name: str, letter: str, **options: Any) -> None:
+        group.add_argument(name, *([letter] if short else []), **options)
+
+    option("--broker-url", "-b", metavar="URL", help="the Pact Broker's base URL [PACT_BROKER_BASE_URL]")
+    option("--broker-token", "-k", metavar="TOKEN", help="bearer token [PACT_BROKER_TOKEN]")
+    option("--broker-username", "-u", metavar="NAME", help="basic auth username [PACT_BROKER_USERNAME]")
+    option("--broker-password", "-p", metavar="PASSWORD", help="basic auth password [PACT_BROKER_PASSWORD]")
+
+
+def client_from(args: argparse.Namespace) -> BrokerClient:
+    """A :class:`BrokerClient` from the options, defaulting to the environment variables."""
+    from ..broker.client import BrokerClient
+
+    return BrokerClient(
+        args.broker_url,
+        token=args.broker_token,
+        username=args.broker_username,
+        password=args.broker_password,
+    )
+
+
+# -- the commands ----------------------------------------------------------------------------------------
+
+PUBLISH_DESCRIPTION = """\
+Publish pact files (or the *.json files of directories) to a Pact Broker for a version
+of their consumer, with its branch, tags and build URL, and print the broker's notices.
+The files are checked first and sent as written. Exits 0 when published, 2 when not
+(an invalid pact, a broker error).
+"""
+
+PUBLISH_EPILOG = """\
+examples:
+  apact publish pacts/ --consumer-app-version "$(git rev-parse HEAD)" --branch "$(git branch --show-current)"
+  apact publish 'pacts/Sous Chef-Grill Chef.json' -a 1.0.0 --tag dev --build-url "$CI_JOB_URL" -b http://127.0.0.1:9292
+"""
+
+
+def add_publish_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "pacts", nargs="+", metavar="PACT_OR_DIR", help="pact files, or directories of *.json pact files"
+    )
+    parser.add_argument(
+        "--consumer-app-version", "-a", required=True, metavar="VERSION", help="the consumer's version (the commit SHA)"
+    )
+    parser.add_argument("--branch", metavar="BRANCH", help="the consumer version's branch")
+    parser.add_argument(
+        "--tag", "-t", action="append", default=[], metavar="TAG", help="a tag for the version (repeatable)"
+    )
+    parser.add_argument("--build-url", metavar="URL", help="the CI build that published the pacts")
+    add_broker_arguments(parser)
+
+
+async def _publish(args: argparse.Namespace, out: TextIO) -> int:
+    async with client_from(args) as broker:
+        result = await broker.publish_pacts(
+            args.pacts,
+            consumer_version=args.consumer_app_version,
+            branch=args.branch,
+            tags=args.tag,
+            build_url=args.build_url,
+        )
+    print(result.report(), file=out)
+    return 0
+
+
+CAN_I_DEPLOY_DESCRIPTION = """\
+Ask a Pact Broker whether a version of an application (or the latest version on a
+branch) can be deployed: whether its pacts with everything it integrates with are
+verified successfully, against the versions in an environment (--to-environment) or
+else the latest versions. Prints the matrix rows the broker looked at, its reasons
+(naming the versions and any failed interactions) and the verdict. Exits 0 for yes,
+1 for no or unknown (a verification is missing), 2 when the broker could not answer.
+"""
+
+CAN_I_DEPLOY_EPILOG = """\
+examples:
+  apact can-i-deploy --pacticipant 'Grill Chef' --version "$(git rev-parse HEAD)" --to-environment production
+  apact can-i-deploy --pacticipant 'Sous Chef' --branch main
+"""
+
+
+def add_can_i_deploy_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--pacticipant", "-a", required=True, metavar="NAME", help="the application to deploy")
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--version", "-e", metavar="VERSION", help="its version")
+    which.add_argument("--branch", metavar="BRANCH", help="or the latest version on this branch")
+    parser.add_argument(
+        "--to-environment",
+        metavar="ENVIRONMENT",
+        help="where to deploy it (default: check against the latest version of everything it integrates with)",
+    )
+    add_broker_arguments(parser)
+
+
+async def _can_i_deploy(args: argparse.Namespace, out: TextIO) -> int:
+    async with client_from(args) as broker:
+        answer = await broker.can_i_deploy(
+            args.pacticipant, version=args.version, branch=args.branch, to_environment=args.to_environment
+        )
+    print(answer.report(), file=out)
+    return 0 if answer.ok else 1
+
+
+RECORD_DEPLOYMENT_DESCRIPTION = """\
+Record in a Pact Broker that a version of an application is now deployed to an
+environment (it replaces the version deployed there before, per application instance).
+can-i-deploy --to-environment then checks against it, and providers verify its pacts
+with the {"deployedOrReleased": true} selector.
+"""
+
+RECORD_DEPLOYMENT_EPILOG = """\
+examples:
+  apact record-deployment --pacticipant 'Grill Chef' --version "$(git rev-parse HEAD)" --environment production
+  apact record-deployment -a 'Grill Chef' -e 1.0.0 --environment production --application-instance blue
+"""
+
+RECORD_RELEASE_DESCRIPTION = """\
+Record in a Pact Broker that a version of an application was released to an
+environment. Released versions stay supported side by side (a mobile app, a library),
+unlike deployments, which replace each other.
+"""
+
+RECORD_RELEASE_EPILOG = """\
+examples:
+  apact record-release --pacticipant 'Sous Chef App' --version 2.3.0 --environment production
+"""
+
+
+def add_record_arguments(parser: argparse.ArgumentParser, *, deployment: bool = False) -> None:
+    parser.add_argument("--pacticipant", "-a", required=True, metavar="NAME", help="the application")
+    parser.add_argument("--version", "-e", required=True, metavar="VERSION", help="its version")
+    parser.add_argument("--environment", required=True, metavar="ENVIRONMENT", help="the environment's name")
+    if deployment:
+        parser.add_argument(
+            "--application-instance",
+            metavar="NAME",
+            help="which instance, when several are deployed to the environment at once (blue/green, per customer)",
+        )
+    add_broker_arguments(parser)
+
+
+async def _record_deployment(args: argparse.Namespace, out: TextIO) -> int:
+    async with client_from(args) as broker:
+        recorded = await broker.record_deployment(
+            args.pacticipant, args.version, args.environment, application_instance=args.application_instance
+        )
+    print(recorded, file=out)
+    return 0
+
+
+async def _record_release(args: argparse.Namespace, out: TextIO) -> int:
+    async with client_from(args) as broker:
+        recorded = await broker.record_release(args.pacticipant, args.version, args.environment)
+    print(recorded, file=out)
+    return 0
+
+
+CREATE_ENVIRONMENT_DESCRIPTION = """\
+Create an environment in a Pact Broker (production, test, ...), to record deployments
+and releases in and to ask can-i-deploy about.
+"""
+
+CREATE_ENVIRONMENT_EPILOG = """\
+examples:
+  apact create-environment --name production --production
+  apact create-environment --name test --display-name 'Test (shared)'
+"""
+
+
+def add_create_environment_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--name", required=True, help="the environment's name, without spaces (e.g. production, test)")
+    parser.add_argument("--display-name", metavar="TEXT", help="a name for people")
+    parser.add_argument("--production", action="store_true", help="it is a production environment")
+    add_broker_arguments(parser)
+
+
+async def _create_environment(args: argparse.Namespace, out: TextIO) -> int:
+    async with client_from(args) as broker:
+        environment = await broker.create_environment(
+            args.name, display_name=args.display_name, production=args.production
+        )
+    kind = "production environment" if environment.production else "environment"
+    print(f"Created the {kind} {environment.name} (uuid {environment.uuid}).", file=out)
+    return 0
+
+
+def _runner(
+    name: str, work: Callable[[argparse.Namespace, TextIO], Awaitable[int]]
+) -> Callable[[argparse.Namespace], int]:
+    """``run(args) -> int`` for a command: its exit status; 2, with the error on stderr,
+    when it could not do its work."""
+
+    def run(args: argparse.Namespace) -> int:
+        import anyio
+
+        from ..errors import BrokerError, PactFileError
+
+        try:
+            return anyio.run(work, args, sys.stdout)
+        except (BrokerError, PactFileError, ValueError) as problem:
+            print(f"apact {name}: error: {problem}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            return 130
+
+    return run
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """What ``apact/cli.py`` needs to offer a command."""
+
+    name: str
+    summary: str
+    description: str
+    epilog: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+COMMANDS = (
+    Command(
+        "publish",
+        "publish pact files to a Pact Broker",
+        PUBLISH_DESCRIPTION + "\n" + _CREDENTIALS,
+        PUBLISH_EPILOG,
+        add_publish_arguments,
+        _runner("publish", _publish),
+    ),
+    Command(
+        "can-i-deploy",
+        "ask a Pact Broker whether a version can be deployed",
+        CAN_I_DEPLOY_DESCRIPTION + "\n" + _CREDENTIALS,
+        CAN_I_DEPLOY_EPILOG,
+        add_can_i_deploy_arguments,
+        _runner("can-i-deploy", _can_i_deploy),
+    ),
+    Command(
+        "record-deployment",
+        "record a deployment in a Pact Broker",
+        RECORD_DEPLOYMENT_DESCRIPTION + "\n" + _CREDENTIALS,
+        RECORD_DEPLOYMENT_EPILOG,
+        lambda parser: add_record_arguments(parser, deployment=True),
+        _runner("record-deployment", _record_deployment),
+    ),
+    Command(
+        "record-release",
+        "record a release in a Pact Broker",
+        RECORD_RELEASE_DESCRIPTION + "\n" + _CREDENTIALS,
+        RECORD_RELEASE_EPILOG,
+        add_record_arguments,
+        _runner("record-release", _record_release),
+    ),
+    Command(
+        "create-environment",
+        "create an environment in a Pact Broker",
+        CREATE_ENVIRONMENT_DESCRIPTION + "\n" + _CREDENTIALS,
+        CREATE_ENVIRONMENT_EPILOG,
+        add_create_environment_arguments,
+        _runner("create-environment", _create_environment),
+    ),
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m apact.broker._client_command COMMAND ...``: the commands on their own."""
+    parser = argparse.ArgumentParser(prog="apact")
+    commands = parser.add_subparsers(dest="subcommand", metavar="COMMAND", required=True)
+    for command in COMMANDS:
+        sub = commands.add_parser(
+            command.name,
+            help=command.summary,
+            description=command.description,
+            epilog=command.epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        command.add_arguments(sub)
+        sub.set_defaults(run=command.run)
+    args = parser.parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args.run
+    return run(args)
+
+
+# -- apact verify ------------------------------------------------------------------------------------------
+
+
+def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
+    """The Pact Broker options of ``apact verify``: where to fetch the pacts from, which,
+    and where the results go."""
+    add_broker_arguments(parser, short=False)
+    group = parser.add_argument_group("verifying pacts from a Pact Broker (with --broker-url)")
+    group.add_argument(
+        "--consumer-version-selectors",
+        action="append",
+        default=[],
+        metavar="JSON",
+        help="which pacts, as JSON: '{\"mainBranch\": true}', '{\"deployedOrReleased\": true}', "
+        '\'{"branch": "feat/x", "fallbackBranch": "main"}\', ... (repeatable, or a JSON list; default: the '
+        "latest from each consumer's main branch and everything deployed or released)",
+    )
+    group.add_argument(
+        "--enable-pending",
+        action="store_true",
+        help="ask which pacts are pending (not yet verified successfully by this provider branch): their failures "
+        "are reported without failing the run",
+    )
+    group.add_argument(
+        "--include-wip-pacts-since",
+        metavar="DATE",
+        help="also verify work-in-progress pacts (new consumer branches, pending) published since DATE (YYYY-MM-DD)",
+    )
+    group.add_argument("--provider-version", metavar="VERSION", help="the provider's version (the commit SHA)")
+    group.add_argument(
+        "--provider-branch", metavar="BRANCH", help="the provider version's branch (for pending pacts and the results)"
+    )
+    group.add_argument(
+        "--provider-tag", action="append", default=[], metavar="TAG", help="a tag for the provider version (repeatable)"
+    )
+    group.add_argument(
+        "--publish",
+        action="store_true",
+        help="publish the verification results to the broker (needs --provider-version)",
+    )
+    group.add_argument("--build-url", metavar="URL", help="the CI build, published with the results")
+
+
+def broker_url(args: argparse.Namespace) -> str | None:
+    """``--broker-url``, else ``PACT_BROKER_BASE_URL``, else ``None``."""
+    return args.broker_url or os.environ.get("PACT_BROKER_BASE_URL") or None
+
+
+def wants_broker(args: argparse.Namespace) -> bool:
+    """Fetch the pacts to verify from the broker: there is a broker URL and no pact
+    files or URLs were given. (Given some, the broker only receives the results: a
+    webhook's pact URL, say, verified and published.)"""
+    return not getattr(args, "sources", None) and broker_url(args) is not None
+
+
+def check_verify_arguments(args: argparse.Namespace) -> str | None:
+    """What is wrong with the broker options taken together, or ``None``."""
+    if args.publish and broker_url(args) is None:
+        return "--publish sends the results to a Pact Broker: give --broker-url (or set PACT_BROKER_BASE_URL)"
+    if args.publish and not args.provider_version:
+        return "--publish needs --provider-version (the commit SHA is a good one)"
+    if wants_broker(args) and not getattr(args, "provider", None):
+        return "give --provider NAME: the broker is asked for that provider's pacts"
+    try:
+        selectors_from(args)
+    except ValueError as problem:
+        return str(problem)
+    return None
+
+
+def pact_url_auth(args: argparse.Namespace) -> httpx.Auth | None:
+    """For ``load_sources(..., auth=)``: the broker's credentials, sent only to URLs on
+    the broker's origin (a webhook's pact URL), never elsewhere."""
+    url = broker_url(args)
+    if url is None:
+        return None
+    from ..broker._client_http import broker_auth, configure
+
+    base, credentials = configure(url, args.broker_token, args.broker_username, args.broker_password, os.environ)
+    return broker_auth(base, credentials)
+
+
+def selectors_from(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The ``--consumer-version-selectors`` values, parsed; ``ValueError`` naming a bad one."""
+    selectors: list[dict[str, Any]] = []
+    for text in args.consumer_version_selectors:
+        try:
+            value = json.loads(text)
+        except ValueError as error:
+            raise ValueError(f"--consumer-version-selectors {text!r} is not JSON: {error}") from None
+        for selector in value if isinstance(value, list) else [value]:
+            if not isinstance(selector, dict) or not selector:
+                raise ValueError(
+                    f'--consumer-version-selectors {text!r}: a selector is a JSON object such as {{"mainBranch": true}}'
+                )
+            selectors.append(selector)
+    return selectors
+
+
+async def fetch_for_verification(args: argparse.Namespace, provider: str, out: TextIO) -> PactsForVerification:
+    """The pacts the broker selects for ``provider`` (pending and WIP as asked); prints
+    the broker's notices about the selection itself. Pass ``.sources`` to ``verify()``:
+    the notices about each pact go into the result's report."""
+    async with client_from(args) as broker:
+        fetched = await broker.pacts_for_verification(
+            provider,
+            selectors=selectors_from(args),
+            provider_branch=args.provider_branch,
+            provider_tags=args.provider_tag,
+            include_pending=args.enable_pending,
+            include_wip_since=args.include_wip_pacts_since,
+        )
+    for notice in fetched.notices:
+        print(notice, file=out)
+    return fetched
+
+
+async def publish_verification(
+    args: argparse.Namespace, result: VerificationResult, fetched: PactsForVerification | None, out: TextIO
+) -> VerificationPublication | None:
+    """With ``--publish``, publish the results (printing what was and was not); then print
+    the broker's after-verification notices for the pacts it gave."""
+    published = None
+    if args.publish:
+        async with client_from(args) as broker:
+            published = await broker.publish_verification_results(
+                result,
+                provider_version=args.provider_version,
+                branch=args.provider_branch,
+                tags=args.provider_tag,
+                build_url=args.build_url,
+            )
+        print(published.report(), file=out)
+    if fetched is not None:
+        for notice in fetched.notices_after(result, published):
+            print(notice, file=out)
+    return published
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""The ``apact broker`` command: its arguments and how it runs (``python -m apact.broker``).
+
+``add_arguments(parser)`` and ``run(args)`` are all ``apact/cli.py`` needs to offer
+``apact broker`` as a subcommand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+DESCRIPTION = """\
+Run a Pact Broker: the part of the Pact Broker HTTP API the official Pact clients use
+(publishing, pacts for verification, verification results, environments, deployments,
+can-i-deploy), with its data in an SQLite file. Binds 127.0.0.1 unless told otherwise.
+Credentials may also come from APACT_BROKER_TOKEN, APACT_BROKER_READ_ONLY_TOKEN,
+APACT_BROKER_USERNAME and APACT_BROKER_PASSWORD (safer than the command line).
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
+    parser.add_argument("--port", type=int, default=9292, help="port to listen on (default: 9292; 0 picks a free one)")
+    parser.add_argument(
+        "--database",
+        default="pact_broker.sqlite",
+        metavar="PATH",
+        help="SQLite file to keep the data in, created if missing (default: pact_broker.sqlite; ':memory:' keeps nothing)",
+    )
+    parser.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the URL clients reach the broker at, used in every link (default: the URL of each request)",
+    )
+    parser.add_argument("--token", help="bearer token for reading and writing [APACT_BROKER_TOKEN]")
+    parser.add_argument(
+        "--read-only-token", metavar="TOKEN", help="bearer token for GET requests only [APACT_BROKER_READ_ONLY_TOKEN]"
+    )
+    parser.add_argument("--username", help="basic auth user for reading and writing [APACT_BROKER_USERNAME]")
+    parser.add_argument("--password", help="basic auth password [APACT_BROKER_PASSWORD]")
+    parser.add_argument(
+        "--no-contract-modification",
+        action="store_true",
+        help="refuse (409) different pact content for a consumer version that already published one",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until interrupted; 0 on Ctrl-C, 2 for invalid options."""
+    import anyio
+
+    from ..broker_server import serve
+
+    options = {
+        name: getattr(args, name) or os.environ.get(f"APACT_BROKER_{name.upper()}") or None
+        for name in ("token", "read_only_token", "username", "password")
+    }
+
+    def ready(url: str) -> None:
+        shown = args.database if args.database == ":memory:" else os.path.abspath(args.database)
+        protected = " (authentication required)" if any(options.values()) else ""
+        print(f"apact broker: serving {url} with data in {shown}{protected}", flush=True)
+
+    try:
+        anyio.run(
+            lambda: serve(
+                args.host,
+                args.port,
+                args.database,
+                base_url=args.base_url,
+                allow_contract_modification=not args.no_contract_modification,
+                ready=ready,
+                **options,
+            )
+        )
+    except KeyboardInterrupt:
+        return 0
+    except (ValueError, OSError) as error:
+        print(f"apact broker: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m apact.broker", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    add_arguments(parser)
+    return run(parser.parse_args(argv))

@@ -1,0 +1,100 @@
+"""``apact show`` (a pact in detail) and ``apact check`` (validate pacts, summarized)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ._error import error
+
+SHOW_DESCRIPTION = """\
+Show pacts in detail: consumer, provider, specification version, metadata, and for
+each interaction its provider states, request and response (headers, bodies), which
+matchers apply where, and the generators. Exits 1 if a pact cannot be read.
+"""
+
+SHOW_EPILOG = """\
+examples:
+  apact show 'pacts/Sous Chef-Grill Chef.json'
+  apact show pacts/                                  # every *.json file in it
+  apact show https://broker.example.com/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/latest
+"""
+
+CHECK_DESCRIPTION = """\
+Read pact files (V1 to V4), check every part of them (JSON syntax, spec version,
+matchers, regular expressions, date formats, generators, bodies against their content
+type) and print a summary. A problem names the file, the interaction and the JSON
+path. Exits 1 if any file is invalid.
+"""
+
+CHECK_EPILOG = """\
+examples:
+  apact check pacts/*.json
+  apact check --quiet pacts/*.json && echo 'all valid'
+  apact check --example                              # the built-in Grill Chef pact
+"""
+
+
+def add_show_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("pacts", nargs="+", metavar="PACT", help="pact files, directories (their *.json files) or URLs")
+
+
+def add_check_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="*", metavar="PACT", help="pact files to check")
+    parser.add_argument("--example", action="store_true", help="check the built-in Grill Chef example pact")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+
+
+def show(args: argparse.Namespace) -> int:
+    import anyio
+
+    from ..errors import PactFileError
+    from ..pact._summary import summarize
+    from ..verifier._sources import load_sources
+
+    failed = 0
+    shown = 0
+    for name in args.pacts:
+        try:
+            sources = anyio.run(load_sources, [name])
+        except PactFileError as unreadable:
+            failed += 1
+            error("show", f"cannot read a pact: {unreadable}", 1)
+            continue
+        if not sources:
+            failed += 1
+            error("show", f"no pact files (*.json) in {name}", 1)
+        for source in sources:
+            print(("\n" if shown else "") + f"{source.origin}\n{summarize(source.pact, details=True)}")
+            shown += 1
+    return 1 if failed else 0
+
+
+def check(args: argparse.Namespace) -> int:
+    from ..errors import PactFileError
+    from ..pact import pactfile
+    from ..pact._summary import summarize
+
+    files = list(args.files)
+    if args.example:
+        from ..examples import GRILL_CHEF_PACT
+
+        files.append(str(GRILL_CHEF_PACT))
+    if not files:
+        return error("check", "give at least one PACT file (or --example)")
+    failed = 0
+    for index, name in enumerate(files):
+        try:
+            pact = pactfile.load(name)
+        except PactFileError as problem:
+            failed += 1
+            print(f"invalid: {problem}", file=sys.stderr)
+            continue
+        if not args.quiet:
+            if index:
+                print()
+            print(f"{name}: valid")
+            print(summarize(pact))
+    if failed:
+        print(f"{failed} of {len(files)} pact file(s) invalid", file=sys.stderr)
+    return 1 if failed else 0

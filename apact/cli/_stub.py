@@ -1,0 +1,124 @@
+"""``apact stub``: serve pacts as a stub provider, for consumers to develop against."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ._error import error
+
+if TYPE_CHECKING:
+    from .._core._types import ASGIApp
+
+DESCRIPTION = """\
+Serve the HTTP interactions of pact files as a stub provider, so a consumer team can
+develop against the contract: a request that matches an interaction gets its
+response (generators applied: fresh random values, URLs pointing at the stub); when
+several match, the first in the pacts' order answers, every time (--state chooses
+among interactions that differ by provider state). Any other request gets a 500
+whose JSON body names the closest interactions and every mismatch.
+
+Prints "apact stub: serving ... at http://HOST:PORT" on stdout once it accepts
+connections (scripts can wait for that line), then a line per request on stderr.
+Stops on Ctrl-C or SIGTERM (exit 0); exits 2 if it cannot start.
+"""
+
+EPILOG = """\
+examples:
+  apact stub pacts/                                # a free port, printed
+  apact stub 'pacts/Sous Chef-Grill Chef.json' --port 8080
+  apact stub pacts/ --provider 'Grill Chef' --state 'steaks are available' --cors
+
+  # in a script: start it, wait for the URL, use it
+  apact stub pacts/ > stub.out &
+  until grep -q 'at http://' stub.out; do sleep 0.1; done
+  url=$(grep -o 'http://[^ ]*' stub.out)
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("pacts", nargs="+", metavar="PACT_OR_DIR", help="pact files, directories (their *.json files) or URLs")
+    parser.add_argument("--port", type=_port, default=0, help="port to listen on (default: 0, a free one)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0: every interface)"
+    )
+    parser.add_argument("--provider", metavar="NAME", help="serve only the pacts with this provider")
+    parser.add_argument(
+        "--state",
+        metavar="REGEX",
+        help="serve only interactions without provider states or with a state this matches (searched)",
+    )
+    parser.add_argument("--cors", action="store_true", help="answer CORS preflight requests and add CORS headers (browser apps)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="log only the requests that match no interaction")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until interrupted: 0 then; 2 if the stub cannot start."""
+    import re
+
+    import anyio
+
+    from ..consumer._stub import build
+    from ..errors import PactFileError
+    from ..verifier._sources import load_sources
+
+    try:
+        state = re.compile(args.state) if args.state is not None else None
+    except re.error as invalid:
+        return error("stub", f"--state {args.state!r} is not a regular expression: {invalid}")
+    try:
+        sources = anyio.run(load_sources, args.pacts)
+    except PactFileError as unreadable:
+        return error("stub", f"cannot read a pact: {unreadable}")
+    def log(line: str, unexpected: bool) -> None:
+        if unexpected or not args.quiet:
+            print(line, file=sys.stderr, flush=True)
+
+    stub = build((source.pact for source in sources), provider=args.provider, state=state, cors=args.cors, log=log)
+    if not stub.interactions:
+        found = ", ".join(sorted({f"{s.pact.consumer} -> {s.pact.provider}" for s in sources})) or "no pacts"
+        return error("stub", f"no HTTP interaction to serve (found: {found})")
+    pairs = ", ".join(dict.fromkeys(f"{pact.consumer} -> {pact.provider}" for pact in stub.pacts))
+    pacts = pairs if len(stub.pacts) == 1 else f"{len(stub.pacts)} pacts ({pairs})"
+    count = f"{len(stub.interactions)} interaction{'s' if len(stub.interactions) != 1 else ''}"
+
+    def ready(url: str) -> None:
+        left_out = f", {stub.left_out} left out (messages or --state)" if stub.left_out else ""
+        print(f"apact stub: serving {count} of {pacts}{left_out} at {url}", flush=True)
+
+    try:
+        anyio.run(_serve, stub.app, args.host, args.port, ready)
+    except KeyboardInterrupt:
+        pass
+    except OSError as unusable:
+        return error("stub", f"cannot listen on {args.host}:{args.port}: {unusable.strerror or unusable}")
+    print("apact stub: stopped", flush=True)
+    return 0
+
+
+async def _serve(app: ASGIApp, host: str, port: int, ready: Callable[[str], None]) -> None:
+    import anyio
+
+    from .._core._serve import serve
+
+    async with serve(app, host=host, port=port) as url:
+        ready(url)
+        if sys.platform == "win32":
+            await anyio.sleep_forever()  # until Ctrl-C
+        else:
+            with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+                async for _ in signals:
+                    return
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, got {value}")
+    return value

@@ -1,0 +1,115 @@
+"""What every interaction builder of the consumer DSL shares: provider states, the
+description, the V4 extras (key, pending, comments), and being recorded by its ``Pact``.
+
+:class:`~apact.consumer.HttpInteractionBuilder` and the message builders of
+:mod:`apact.messages` build on it. A builder is complete when :meth:`missing_part` says
+nothing is missing; from then on, every change rebuilds its interaction and records it
+with the ``Pact`` (which checks it against the spec version at once, so a mistake fails
+at the line that makes it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self
+
+from .._core._types import JSON
+from ..pact import _writer
+from ..pact.model import Interaction, ProviderState, Spec
+
+if TYPE_CHECKING:
+    from ._pact import Pact, Problem
+
+__all__ = ["InteractionBuilder", "check_description"]
+
+
+def check_description(description: object) -> str:
+    if not isinstance(description, str) or not description:
+        raise ValueError(f"an interaction description is a non-empty string, got {description!r}")
+    return description
+
+
+class InteractionBuilder:
+    """The shared part of an interaction being written; each method returns the builder."""
+
+    def __init__(self, pact: Pact, description: str | None = None) -> None:
+        self._pact = pact
+        self._spec = pact.spec
+        self._description = None if description is None else check_description(description)
+        self._states: list[ProviderState] = []
+        self._key: str | None = None
+        self._pending = False
+        self._comments: dict[str, JSON] | None = None
+        #: the interaction's text for the pact file, and the interaction, once complete
+        self.entry: _writer.Entry | None = None
+        self.interaction: Interaction | None = None
+
+    def given(self, state: str, params: Mapping[str, JSON] | None = None, /, **more: JSON) -> Self:
+        """Add a provider state, with parameters (a mapping and/or keywords)."""
+        if not isinstance(state, str) or not state:
+            raise ValueError(f"a provider state is a non-empty string, got {state!r}")
+        self._states.append(ProviderState(state, {**(params or {}), **more}))
+        return self._changed()
+
+    def key(self, key: str) -> Self:
+        """A V4 interaction key (a stable identifier)."""
+        self._v4_only("key")
+        self._key = key
+        return self._changed()
+
+    def pending(self, pending: bool = True) -> Self:
+        """Mark the interaction pending (V4): its failure does not fail verification."""
+        self._v4_only("pending")
+        self._pending = pending
+        return self._changed()
+
+    def comment(self, *texts: str, **values: JSON) -> Self:
+        """V4 comments: free texts (``comments.text``) and named values
+        (``testname=...``, ``references=...``)."""
+        self._v4_only("comment")
+        comments = dict(self._comments or {})
+        if texts:
+            existing = comments.get("text")
+            comments["text"] = [*(existing if isinstance(existing, list) else []), *texts]
+        comments.update(values)
+        self._comments = comments
+        return self._changed()
+
+    def _v4_only(self, what: str) -> None:
+        if self._spec < Spec.V4:
+            raise ValueError(f"an interaction {what} needs spec V4 (this pact is {self._spec.label})")
+
+    def label(self) -> str:
+        return repr(self._description) if self._description else "an interaction without a description"
+
+    # -- what each kind of builder says -----------------------------------------------------
+
+    def missing_part(self) -> str | None:
+        """What the interaction still needs, or ``None`` when complete."""
+        raise NotImplementedError
+
+    def unmet(self) -> list[Problem]:
+        """What the test did not do (or did wrong) for this complete interaction."""
+        raise NotImplementedError
+
+    def _build(self, common: dict[str, Any]) -> Interaction:
+        """The complete interaction; ``common`` holds the shared keyword arguments of
+        the model's interaction classes (description, states, key, pending, comments)."""
+        raise NotImplementedError
+
+    def _recorded(self, interaction: Interaction) -> None:
+        """Called once the Pact recorded the (re)built interaction."""
+
+    def _changed(self) -> Self:
+        if self.missing_part() is None:
+            common: dict[str, Any] = {
+                "description": self._description,
+                "provider_states": tuple(self._states),
+                "key": self._key,
+                "pending": self._pending,
+                "comments": self._comments,
+            }
+            interaction = self._build(common)
+            self._pact._record(self, interaction)
+            self._recorded(interaction)
+        return self

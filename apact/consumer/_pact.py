@@ -1,0 +1,466 @@
+"""The consumer side: ``async with Pact(...)``, interactions, and the mock provider.
+
+::
+
+    from apact import Pact, match
+
+    async def test_order_a_steak():
+        async with Pact("Sous Chef", "Grill Chef", pact_dir="pacts") as pact:
+            (pact.given("steaks are available")
+                 .upon_receiving("a request for a steak")
+                 .with_request("POST", "/steaks/", body={"cooking": "medium-rare"})
+                 .will_respond_with(201, body={"waitingTime": match.integer(10)}))
+            chef = GrillChefClient(pact.client)        # an httpx.AsyncClient, no socket
+            assert (await chef.order("medium-rare"))["waitingTime"] == 10
+
+Inside the block the mock provider answers as the interactions say: in-process through
+``pact.client`` (an ``httpx.AsyncClient``) or ``pact.transport``, and over real HTTP
+at ``pact.url`` when asked for (``serve_http=True`` or ``await pact.serve()``). On
+leaving the block the pact file is written, unless something went wrong: an
+interaction never requested, a request no interaction matched, or an exception in the
+block. Then nothing is written, and :class:`ConsumerMismatchError` (an
+``AssertionError``) lists each problem; an exception from the block propagates with
+those problems attached as a note.
+
+Message pacts (asynchronous messages, V4 synchronous messages) are written in the same
+block: ``pact.expects_to_receive(...)`` and ``pact.sync_message(...)``, see
+:mod:`apact.messages`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal, TypeVar
+from urllib.parse import parse_qsl
+
+import httpx
+
+from .._core._types import JSON
+from ..errors import MismatchError
+from ..pact import _writer
+from ..pact.model import (
+    Body,
+    Generator,
+    HttpInteraction,
+    HttpRequest,
+    HttpResponse,
+    Interaction,
+    RuleList,
+    Spec,
+)
+from . import bodies
+from ._builder import InteractionBuilder, check_description
+from ._terms import Term, compile_json, compile_text
+from .messages import AsyncMessageBuilder, HandlerFailed, SyncMessageBuilder, UnexpectedMessage, UnhandledMessage
+from .mock import MockProvider, UnexpectedRequest, describe, request_line
+
+__all__ = ["ConsumerMismatchError", "HttpInteractionBuilder", "MissingRequest", "Pact"]
+
+#: the base URL of ``pact.client`` (requests never leave the process)
+CLIENT_BASE_URL = "http://apact.mock"
+
+
+@dataclass(frozen=True, slots=True)
+class MissingRequest:
+    """An interaction no request matched."""
+
+    interaction: HttpInteraction
+
+    def render(self) -> str:
+        return (
+            f"missing request: {describe(self.interaction)} expected "
+            f"{request_line(self.interaction.request)}, but no such request was made"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class IncompleteInteraction:
+    """An interaction the test did not finish writing."""
+
+    description: str
+    missing: str
+
+    def render(self) -> str:
+        return f"incomplete interaction: {self.description} has no {self.missing}"
+
+
+Problem = UnexpectedRequest | MissingRequest | IncompleteInteraction | UnhandledMessage | HandlerFailed | UnexpectedMessage
+
+
+class ConsumerMismatchError(MismatchError):
+    """The consumer test did not do what its pact says; ``problems`` lists how."""
+
+    def __init__(self, consumer: str, provider: str, problems: Sequence[Problem]) -> None:
+        self.consumer = consumer
+        self.provider = provider
+        self.problems = tuple(problems)
+        super().__init__(render_problems(consumer, provider, self.problems))
+
+
+def render_problems(consumer: str, provider: str, problems: Sequence[Problem]) -> str:
+    count = f"{len(problems)} problem" + ("" if len(problems) == 1 else "s")
+    lines = [f"pact between {consumer} and {provider}: {count}, no pact file written"]
+    for number, problem in enumerate(problems, 1):
+        text = problem.render().replace("\n", "\n   ")
+        lines.append(f"\n{number}. {text}")
+    return "\n".join(lines)
+
+
+_SPECS: dict[str, Spec] = {"V2": Spec.V2, "V3": Spec.V3, "V4": Spec.V4}
+
+
+class Pact:
+    """The pact between ``consumer`` and ``provider``, as an async context manager.
+
+    ``pact_dir``: where ``{consumer}-{provider}.json`` is written (``None``: nowhere);
+    ``spec``: ``"V4"`` (default), ``"V3"`` or ``"V2"``; ``overwrite``: replace the file
+    instead of merging into it; ``serve_http``: serve the mock at ``pact.url`` from the
+    start; ``cors``: answer CORS preflight requests and add CORS headers. The mock
+    provider itself (an ASGI app) is ``pact.mock``.
+    """
+
+    def __init__(
+        self,
+        consumer: str,
+        provider: str,
+        *,
+        pact_dir: str | os.PathLike[str] | None = "pacts",
+        spec: Literal["V2", "V3", "V4"] | Spec = "V4",
+        overwrite: bool = False,
+        serve_http: bool = False,
+        cors: bool = False,
+    ) -> None:
+        if not consumer or not provider:
+            raise ValueError("a pact needs a consumer and a provider name")
+        self.consumer = consumer
+        self.provider = provider
+        self.spec = spec if isinstance(spec, Spec) else _SPECS.get(str(spec).upper()) or _bad_spec(spec)
+        self.overwrite = overwrite
+        self.file: Path | None = None if pact_dir is None else Path(pact_dir) / f"{consumer}-{provider}.json"
+        self.mock = MockProvider(spec=self.spec, cors=cors)
+        self._serve_http = serve_http
+        self._builders: list[InteractionBuilder] = []
+        self._owners: dict[tuple[str, str], InteractionBuilder] = {}
+        self._stack: AsyncExitStack | None = None
+        self._transport: httpx.ASGITransport | None = None
+        self._client: httpx.AsyncClient | None = None
+        self._url: str | None = None
+
+    # -- the block ---------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Pact:
+        if self._stack is not None:
+            raise RuntimeError("this Pact is already in use: make one Pact per async with block")
+        self._stack = AsyncExitStack()
+        if self._serve_http:
+            await self.serve()
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        stack, self._stack = self._stack, None
+        try:
+            if self._client is not None:
+                await self._client.aclose()
+        finally:
+            if stack is not None:
+                await stack.aclose()
+        problems = self.problems()
+        if error is not None:
+            problems = [p for p in problems if not _reported_by(error, p)]
+            if problems and isinstance(error, Exception):
+                error.add_note("apact: " + render_problems(self.consumer, self.provider, problems))
+            return
+        if problems:
+            raise ConsumerMismatchError(self.consumer, self.provider, problems)
+        if self.file is not None:
+            entries = [b.entry for b in self._builders if b.entry is not None]
+            _writer.write_pact(self.file, self.consumer, self.provider, entries, self.spec, overwrite=self.overwrite)
+
+    def problems(self) -> list[Problem]:
+        """What is wrong so far: unexpected requests, interactions not requested (or
+        not finished)."""
+        found: list[Problem] = list(self.mock.unexpected)
+        for builder in self._builders:
+            missing = builder.missing_part()
+            if missing is not None:
+                found.append(IncompleteInteraction(builder.label(), missing))
+            else:
+                found.extend(builder.unmet())
+        return found
+
+    @property
+    def interactions(self) -> tuple[Interaction, ...]:
+        """The interactions written so far (complete ones)."""
+        return tuple(b.interaction for b in self._builders if b.interaction is not None)
+
+    # -- reaching the mock -----------------------------------------------------------------------
+
+    @property
+    def transport(self) -> httpx.ASGITransport:
+        """An httpx transport reaching the mock in-process (for your own client)."""
+        if self._transport is None:
+            self._transport = httpx.ASGITransport(app=self.mock)
+        return self._transport
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """An ``httpx.AsyncClient`` reaching the mock in-process, ``base_url`` set
+        (closed when the block ends)."""
+        self._check_open("pact.client")
+        if self._client is None:
+            self._client = httpx.AsyncClient(transport=self.transport, base_url=CLIENT_BASE_URL)
+        return self._client
+
+    @property
+    def url(self) -> str:
+        """The mock's real HTTP base URL (``http://127.0.0.1:PORT``), once serving."""
+        if self._url is None:
+            raise RuntimeError(
+                "the mock provider is not served over HTTP: use Pact(..., serve_http=True) "
+                "or `await pact.serve()` first (pact.client needs no socket)"
+            )
+        return self._url
+
+    async def serve(self) -> str:
+        """Serve the mock over HTTP on 127.0.0.1 and a free port, until the block ends;
+        returns (and sets ``pact.url`` to) its base URL."""
+        stack = self._check_open("pact.serve()")
+        if self._url is None:
+            from .._core._serve import serve
+
+            self._url = await stack.enter_async_context(serve(self.mock))
+        return self._url
+
+    def _check_open(self, what: str) -> AsyncExitStack:
+        if self._stack is None:
+            raise RuntimeError(f"{what} is only available inside `async with Pact(...) as pact:`")
+        return self._stack
+
+    # -- writing interactions ---------------------------------------------------------------------
+
+    def given(self, state: str, params: Mapping[str, JSON] | None = None, /, **more: JSON) -> HttpInteractionBuilder:
+        """Start an interaction in a provider state (``params`` and keywords are its
+        parameters); chain ``.given`` again for several states."""
+        return self._new().given(state, params, **more)
+
+    def upon_receiving(self, description: str) -> HttpInteractionBuilder:
+        """Start an interaction (without a provider state)."""
+        return self._new().upon_receiving(description)
+
+    def expects_to_receive(self, description: str) -> AsyncMessageBuilder:
+        """Start an asynchronous message the consumer expects (V3 or V4); hand it to
+        the consumer's handler with ``await message.verify(handler)``."""
+        if self.spec < Spec.V3:
+            raise ValueError(f"message pacts need spec V3 or V4 (this pact is {self.spec.label})")
+        return self._add(AsyncMessageBuilder(self, description))
+
+    def sync_message(self, description: str) -> SyncMessageBuilder:
+        """Start a synchronous message (V4): a request message the consumer sends and
+        the response message(s) it expects; its code sends with ``await message.send(...)``."""
+        if self.spec < Spec.V4:
+            raise ValueError(f"synchronous messages need spec V4 (this pact is {self.spec.label})")
+        return self._add(SyncMessageBuilder(self, description))
+
+    def _new(self) -> HttpInteractionBuilder:
+        return self._add(HttpInteractionBuilder(self))
+
+    def _add(self, builder: B) -> B:
+        self._builders.append(builder)
+        return builder
+
+    def _record(self, builder: InteractionBuilder, interaction: Interaction) -> None:
+        """Take a builder's (re)built interaction, checking it can be written."""
+        entry = _writer.entry(interaction, self.spec)  # fails here, at the line that made it, if the spec cannot hold it
+        if any(b is not builder and b.entry is not None and b.entry.section != entry.section for b in self._builders):
+            raise ValueError(
+                f"a {self.spec.label} pact holds HTTP interactions or messages, not both: "
+                "use spec='V4', or write the messages in a Pact block (and file) of their own"
+            )
+        owner = self._owners.setdefault(entry.key, builder)  # description and states identify an interaction
+        if owner is not builder:
+            raise ValueError(f"two interactions are {describe(interaction)}: give them different descriptions")
+        if builder.entry is not None and builder.entry.key != entry.key:
+            del self._owners[builder.entry.key]
+        builder.entry = entry
+        builder.interaction = interaction
+
+
+B = TypeVar("B", bound=InteractionBuilder)
+
+
+def _reported_by(error: BaseException, problem: Problem) -> bool:
+    """Whether the exception leaving the block already tells of ``problem``."""
+    if isinstance(problem, (HandlerFailed, UnexpectedMessage)):
+        return problem.error is error
+    return isinstance(error, ConsumerMismatchError) and problem in error.problems
+
+
+def _bad_spec(spec: object) -> Spec:
+    raise ValueError(f"spec must be 'V2', 'V3' or 'V4', got {spec!r}")
+
+
+class HttpInteractionBuilder(InteractionBuilder):
+    """One HTTP interaction being written: ``given`` ... ``upon_receiving`` ...
+    ``with_request`` ... ``will_respond_with``. Each method returns the builder."""
+
+    def __init__(self, pact: Pact) -> None:
+        super().__init__(pact)
+        self._request: HttpRequest | None = None
+        self._response: HttpResponse | None = None
+        #: the interaction's index in the mock, once complete
+        self.slot: int | None = None
+
+    def upon_receiving(self, description: str) -> HttpInteractionBuilder:
+        """Name the interaction (the name, with the states, identifies it in the pact)."""
+        check_description(description)
+        if self._description is not None:
+            raise ValueError(f"this interaction is already called {self._description!r}: start another from the Pact")
+        self._description = description
+        return self._changed()
+
+    def with_request(
+        self,
+        method: str,
+        path: object = "/",
+        *,
+        query: Mapping[str, object] | str | None = None,
+        headers: Mapping[str, object] | None = None,
+        body: object = None,
+    ) -> HttpInteractionBuilder:
+        """The request the consumer will make. ``path``, query values and header values
+        may be matchers; ``body`` is JSON unless it is ``str`` (text), ``bytes``, or one
+        of :mod:`apact.bodies` (``Text``, ``Xml``, ``Form``, ``Multipart``, ``Binary``)."""
+        spec = self._spec
+        path_text, path_rules, path_generator = compile_text(path, spec, "$.request.path")
+        rules: dict[str, dict[str, RuleList]] = {}
+        generators: dict[str, dict[str, Generator]] = {}
+        if path_rules:
+            rules["path"] = {"": RuleList(path_rules)}
+        if path_generator is not None:
+            generators["path"] = {"": path_generator}
+        parsed_query = _query(query, spec, rules, generators)
+        head, body_model = _headers_and_body(headers, body, spec, "request", rules, generators)
+        self._request = HttpRequest(method.upper(), path_text, parsed_query, head, body_model, rules, generators)
+        return self._changed()
+
+    def will_respond_with(
+        self,
+        status: object = 200,
+        *,
+        headers: Mapping[str, object] | None = None,
+        body: object = None,
+    ) -> HttpInteractionBuilder:
+        """The response the provider must give; ``status`` may be
+        ``match.status_code(...)``; headers and body as in :meth:`with_request`."""
+        spec = self._spec
+        rules: dict[str, dict[str, RuleList]] = {}
+        generators: dict[str, dict[str, Generator]] = {}
+        if isinstance(status, Term):
+            compiled = compile_json(status, spec, "$.status")
+            if "$" in compiled.rules:
+                rules["status"] = {"": compiled.rules["$"]}
+            status = compiled.example
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+            raise ValueError(f"a response status is an integer from 100 to 599 or match.status_code(...), got {status!r}")
+        head, body_model = _headers_and_body(headers, body, spec, "response", rules, generators)
+        self._response = HttpResponse(status, head, body_model, rules, generators)
+        return self._changed()
+
+    def missing_part(self) -> str | None:
+        """What the interaction still needs, or ``None`` when complete."""
+        if self._description is None:
+            return "description (call .upon_receiving(...))"
+        if self._request is None:
+            return "request (call .with_request(...))"
+        if self._response is None:
+            return "response (call .will_respond_with(...))"
+        return None
+
+    def unmet(self) -> list[Problem]:
+        """What the test did not do for this (complete) interaction: request it."""
+        if self.slot is None or not isinstance(self.interaction, HttpInteraction) or self._pact.mock.calls(self.slot):
+            return []
+        return [MissingRequest(self.interaction)]
+
+    def _build(self, common: dict[str, Any]) -> Interaction:
+        assert self._request is not None and self._response is not None
+        return HttpInteraction(request=self._request, response=self._response, **common)
+
+    def _recorded(self, interaction: Interaction) -> None:
+        assert isinstance(interaction, HttpInteraction)
+        if self.slot is None:
+            self.slot = self._pact.mock.add(interaction)
+        else:
+            self._pact.mock.replace(self.slot, interaction)
+
+
+def _query(
+    query: Mapping[str, object] | str | None,
+    spec: Spec,
+    rules: dict[str, dict[str, RuleList]],
+    generators: dict[str, dict[str, Generator]],
+) -> dict[str, list[str]] | None:
+    if query is None:
+        return None
+    if isinstance(query, str):
+        parsed: dict[str, list[str]] = {}
+        for name, value in parse_qsl(query.lstrip("?"), keep_blank_values=True):
+            parsed.setdefault(name, []).append(value)
+        return parsed
+    return _text_values(query, spec, "query", "$.request.query", rules, generators)
+
+
+def _text_values(
+    given: Mapping[str, object],
+    spec: Spec,
+    category: str,
+    where: str,
+    rules: dict[str, dict[str, RuleList]],
+    generators: dict[str, dict[str, Generator]],
+) -> dict[str, list[str]]:
+    """Query parameters or headers: name -> text values (a value may be a list, and a
+    matcher, whose rule and generator go under the name)."""
+    out: dict[str, list[str]] = {}
+    for name, value in given.items():
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            text, matchers, generator = compile_text(item, spec, f"{where}.{name}")
+            out.setdefault(name, []).append(text)
+            if matchers:
+                rules.setdefault(category, {}).setdefault(name, RuleList(matchers))
+            if generator is not None:
+                generators.setdefault(category, {}).setdefault(name, generator)
+    return out
+
+
+def _headers_and_body(
+    headers: Mapping[str, object] | None,
+    body: object,
+    spec: Spec,
+    part: str,
+    rules: dict[str, dict[str, RuleList]],
+    generators: dict[str, dict[str, Generator]],
+) -> tuple[dict[str, list[str]] | None, Body | None]:
+    out = None if headers is None else _text_values(headers, spec, "header", f"$.{part}.headers", rules, generators)
+    declared = next((", ".join(values) for name, values in (out or {}).items() if name.lower() == "content-type"), None)
+    if body is None:
+        return out, None
+    built = bodies.build(body, spec, f"$.{part}.body", declared)
+    if built.rules:
+        rules["body"] = built.rules
+    if built.generators:
+        generators["body"] = built.generators
+    if declared is None:
+        out = {**(out or {}), "Content-Type": [built.content_type]}
+        if built.header_rules:
+            rules.setdefault("header", {})["Content-Type"] = RuleList(built.header_rules)
+    return out, built.body

@@ -1,0 +1,172 @@
+"""Generators: values made fresh each time they are used.
+
+::
+
+    from apact import generate, match
+
+    body = {
+        "id": generate.uuid(),                                  # a new UUID per response
+        "expires": generate.date(expression="today + 1 week"),
+        "self": generate.mock_server_url("http://localhost/orders/1", r".*(/orders/\\d+)$"),
+        "owner": match.integer(42, generator=generate.provider_state("${userId}")),
+    }
+
+Used as a value, a generator stands for "any value of this kind": it carries a fixed
+example (what the pact file shows, the same every run), the matching rule that accepts
+the values it makes (``generate.integer()`` is also ``{"match": "integer"}``), and the
+generator. The mock provider sends generated values in its responses; the verifier
+generates request values, and fills in ``provider_state`` values from what the
+provider's state handlers return. Passed as ``generator=`` to a ``match.*`` function,
+only the generator is taken.
+
+Generators need spec V3 or later.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Literal
+from urllib.parse import urlsplit
+
+from .._core._types import JSON
+from ..pact.model import Generator
+from . import match
+from ._terms import NO_EXAMPLE, Term, escape_regex
+from .match import UuidFormat
+
+__all__ = [
+    "boolean",
+    "date",
+    "datetime",
+    "decimal",
+    "hexadecimal",
+    "integer",
+    "mock_server_url",
+    "provider_state",
+    "regex",
+    "string",
+    "time",
+    "uuid",
+]
+
+
+def _asked(term: Term, name: str, generator: Generator | None = None) -> Term:
+    """``term`` as a generator the user asked for (so V2 refuses it rather than drop it)."""
+    return replace(term, name=name, explicit_generator=True, generator=generator or term.generator)
+
+
+def integer(min: int = 0, max: int = 2**31 - 1) -> Term:
+    """A random integer in ``min``..``max`` (``RandomInt``); matches any integer."""
+    return _asked(match.integer(min=min, max=max), "generate.integer")
+
+
+def decimal(digits: int = 10) -> Term:
+    """A random decimal number of ``digits`` digits (``RandomDecimal``); matches any decimal."""
+    return _asked(match.decimal(digits=digits), "generate.decimal")
+
+
+def hexadecimal(digits: int = 10) -> Term:
+    """A random string of ``digits`` hexadecimal digits (``RandomHexadecimal``);
+    matches any hexadecimal string."""
+    if digits < 1:
+        raise ValueError(f"generate.hexadecimal: digits must be at least 1, got {digits}")
+    example = ("0123456789abcdef" * (digits // 16 + 1))[:digits]
+    term = match.regex("^[0-9a-fA-F]+$", example)
+    return _asked(term, "generate.hexadecimal", Generator("RandomHexadecimal", {"digits": digits}))
+
+
+def string(size: int = 20) -> Term:
+    """A random alphanumeric string of ``size`` characters (``RandomString``); matches
+    any string."""
+    return _asked(match.string(size=size), "generate.string")
+
+
+def boolean() -> Term:
+    """``true`` or ``false`` at random (``RandomBoolean``)."""
+    return _asked(match.boolean(), "generate.boolean")
+
+
+def regex(pattern: str) -> Term:
+    """A random string matching ``pattern`` (``Regex``); matches that pattern."""
+    return _asked(match.regex(pattern), "generate.regex")
+
+
+def uuid(format: UuidFormat = "lowercase") -> Term:
+    """A random UUID (``Uuid``) in ``format``: ``lowercase`` (default), ``uppercase``,
+    ``simple`` or ``urn``."""
+    return _asked(match.uuid(format=format), "generate.uuid")
+
+
+def _moment(kind: Literal["date", "time", "datetime"], fmt: str | None, expression: str | None) -> Term:
+    term: Term = getattr(match, kind)(format=fmt)
+    assert term.generator is not None
+    attrs: dict[str, JSON] = dict(term.generator.attrs)
+    if expression is not None:
+        from ..matching._generation import GenerationError, shift
+
+        try:
+            shift(match.EXAMPLE_MOMENT, expression)
+        except GenerationError as error:
+            raise ValueError(f"generate.{kind}: {error}") from None
+        attrs["expression"] = expression
+    return _asked(term, f"generate.{kind}", Generator(term.generator.type, attrs))
+
+
+def date(format: str | None = None, *, expression: str | None = None) -> Term:
+    """Today's date (``Date``) in ``format`` (Java or strftime; default ``yyyy-MM-dd``),
+    moved by ``expression`` (``"today + 1 day"``, ``"now - 2 weeks"``)."""
+    return _moment("date", format, expression)
+
+
+def time(format: str | None = None, *, expression: str | None = None) -> Term:
+    """The current time (``Time``) in ``format`` (default ``HH:mm:ss``), moved by
+    ``expression`` (``"now + 2 hours"``)."""
+    return _moment("time", format, expression)
+
+
+def datetime(format: str | None = None, *, expression: str | None = None) -> Term:
+    """The current date and time (``DateTime``) in ``format`` (default
+    ``yyyy-MM-dd'T'HH:mm:ssXXX``), moved by ``expression``."""
+    return _moment("datetime", format, expression)
+
+
+def provider_state(expression: str, example: object = NO_EXAMPLE) -> Term:
+    """A value the provider's state handlers supply at verification time
+    (``ProviderState``): ``"${id}"`` is the value named ``id`` (keeping its type),
+    ``"/users/${id}"`` builds text. The mock provider and the pact use ``example``
+    (needed when used as a value, not with ``generator=``)."""
+    if not isinstance(expression, str) or "${" not in expression:
+        raise ValueError(f"generate.provider_state: expected an expression such as '${{id}}', got {expression!r}")
+    return Term(
+        example,
+        example,
+        (),
+        Generator("ProviderState", {"expression": expression}),
+        True,
+        "exact",
+        "generate.provider_state",
+    )
+
+
+def mock_server_url(example: str, regex: str | None = None) -> Term:
+    """A URL pointing at the mock provider (``MockServerURL``): the mock sends its own
+    base URL followed by the part of ``example`` that ``regex``'s first group captures
+    (default: the example's path and query). Matches any URL ending the same way
+    (a ``regex`` rule), since the provider has its own base URL."""
+    if regex is None:
+        parts = urlsplit(example)
+        tail = parts.path + (f"?{parts.query}" if parts.query else "")
+        if not tail:
+            raise ValueError(f"generate.mock_server_url: the example {example!r} has no path to keep")
+        regex = ".*(" + escape_regex(tail) + ")$"
+    found = re.match(regex, example)
+    if found is None or not found.groups():
+        raise ValueError(
+            f"generate.mock_server_url: the regex {regex!r} must match the example {example!r} "
+            "and capture the part after the base URL in a group"
+        )
+    term = match.regex(regex, example)
+    generator = Generator("MockServerURL", {"example": example, "regex": regex})
+    return _asked(term, "generate.mock_server_url", generator)
+

@@ -1,0 +1,423 @@
+"""Message pacts on the consumer side, and the :class:`Message` both sides hand around.
+
+An **asynchronous message** is one the provider publishes (to a queue, a topic, a
+stream) and the consumer handles. The test declares it and hands the example to the
+consumer's own handler::
+
+    async with Pact("Shipping", "Orders", pact_dir="pacts") as pact:
+        event = (pact.expects_to_receive("an order created event")
+                     .given("an order exists", id=1001)
+                     .with_content({"orderId": match.integer(1001), "total": match.decimal(19.99)})
+                     .with_metadata(topic="orders"))
+        await event.verify(on_order_created)      # sync or async; gets a Message
+
+A **synchronous message** (V4) is a request message the consumer sends and the response
+message(s) it gets back; the consumer's code sends through ``send``::
+
+    lookup = (pact.sync_message("a price lookup")
+                  .with_request({"sku": match.regex(r"SKU-\\d+", "SKU-1")})
+                  .will_respond_with({"price": match.decimal(9.99)}))
+    reply = await lookup.send({"sku": "SKU-7"})    # checked against the request; a Message
+
+Contents are JSON unless they say otherwise (``str`` is text, ``bytes`` binary, or the
+:mod:`apact.bodies` classes), with matchers and generators anywhere; metadata values may
+be matchers too. The pact file gets the ``contentType`` metadata the official tools
+write. On leaving the block, a message never handled (or never sent) fails the test like
+an HTTP interaction never requested.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .._core._types import JSON
+from ..errors import MismatchError
+from ..matching import Mismatch, message_mismatches
+from ..matching._body import effective_type
+from ..matching._generation import Context, generate_message
+from ..pact import _sniff
+from ..pact.model import AsyncMessage, Body, Generator, Interaction, RuleList, Spec, SyncMessage
+from ..pact.model import Message as ModelMessage
+from . import bodies
+from ._builder import InteractionBuilder
+from ._terms import compile_json
+from .mock import describe
+
+if TYPE_CHECKING:
+    from ._pact import Pact, Problem
+
+__all__ = [
+    "AsyncMessageBuilder",
+    "HandlerFailed",
+    "Message",
+    "SyncMessageBuilder",
+    "UnexpectedMessage",
+    "UnhandledMessage",
+]
+
+#: the metadata keys that carry a message's content type
+CONTENT_TYPE_KEYS = ("contentType", "content-type", "Content-Type")
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A message as your code sees it: its contents and its metadata.
+
+    The consumer's handlers receive one; a provider's message producers may return one
+    (or just the contents). ``contents`` is a JSON value (dict, list, ...) for JSON
+    messages, ``str`` for text and ``bytes`` for anything else; ``metadata`` holds what
+    travels beside it (a topic, a key, headers). ``content_type`` is
+    ``application/json`` for a JSON value, ``text/plain`` for ``str`` and
+    ``application/octet-stream`` for ``bytes`` unless given here or as the
+    ``contentType`` metadata.
+    """
+
+    contents: object = None
+    metadata: Mapping[str, JSON] = field(default_factory=dict)
+    content_type: str | None = None
+
+    @property
+    def body(self) -> bytes:
+        """The contents as bytes (JSON encoded compactly, text as UTF-8)."""
+        contents = encode(self, "the message").contents
+        return b"" if contents is None else contents.content
+
+
+# -- between Message and the model -----------------------------------------------------------------
+
+
+def content_type_in(metadata: Mapping[str, object]) -> str | None:
+    """The content type the metadata declares, if any."""
+    for key in CONTENT_TYPE_KEYS:
+        value = metadata.get(key)
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def decode(message: ModelMessage) -> Message:
+    """The model's message as your code sees it (contents decoded by content type)."""
+    content_type = message.content_type()
+    body = message.contents
+    if body is None or body.null:
+        return Message(None, dict(message.metadata), content_type)
+    kind = effective_type(body, content_type)
+    return Message(_decoded(body, kind), dict(message.metadata), content_type or kind)
+
+
+def _decoded(body: Body, kind: str) -> object:
+    """JSON as its value, text as ``str``, anything else (or what does not decode) as bytes."""
+    if _sniff.is_json(kind):
+        try:
+            return body.json()
+        except (ValueError, UnicodeDecodeError):
+            pass
+    if _sniff.is_text(kind) or _sniff.is_xml(kind) or _sniff.is_form(kind):
+        try:
+            return body.text()
+        except UnicodeDecodeError:
+            pass
+    return body.content
+
+
+def encode(value: object, what: str) -> ModelMessage:
+    """What a producer returned (or what the consumer sends) as the model's message:
+    a :class:`Message`, or just the contents (a JSON value, ``str`` or ``bytes``).
+    ``what`` names the value in errors (``TypeError``)."""
+    if value is None:
+        raise TypeError(f"{what} is None: return the message (a dict, list, str, bytes or apact.Message)")
+    message = value if isinstance(value, Message) else Message(value)
+    if not isinstance(message.metadata, Mapping):
+        raise TypeError(f"{what}: the metadata must be a mapping, got {type(message.metadata).__name__}")
+    metadata: dict[str, JSON] = {}
+    for key, item in message.metadata.items():
+        metadata[str(key)] = _json(item, f"{what}: metadata {key!r}")
+    contents = message.contents
+    content_type = message.content_type or content_type_in(metadata)
+    body: Body | None
+    if contents is None:
+        body = None
+    elif isinstance(contents, (bytes, bytearray, memoryview)):
+        content_type = content_type or _sniff.OCTET_STREAM
+        body = Body(bytes(contents), content_type)
+    elif isinstance(contents, str):
+        content_type = content_type or "text/plain"
+        body = Body(contents.encode(), content_type)
+    else:
+        content_type = content_type or "application/json"
+        data = json.dumps(_json(contents, f"{what}: the contents"), ensure_ascii=False, separators=(",", ":"))
+        body = Body(data.encode(), content_type)
+    if content_type is not None and content_type_in(metadata) is None:
+        metadata["contentType"] = content_type
+    return ModelMessage(body, metadata)
+
+
+def _json(value: object, what: str) -> JSON:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"{what} is not JSON ({error}): give a dict, list, str, number, bool or None "
+            "(or bytes or str contents for other content types)"
+        ) from None
+    return value  # type: ignore[return-value]
+
+
+def compile_message(
+    content: object, metadata: Mapping[str, object], content_type: str | None, spec: Spec, where: str
+) -> ModelMessage:
+    """An expected message from the DSL: contents (see :func:`apact.bodies.build`) and
+    metadata, either holding matchers and generators. Adds the ``contentType``
+    metadata, as the official tools do."""
+    rules: dict[str, dict[str, RuleList]] = {}
+    generators: dict[str, dict[str, Generator]] = {}
+    values: dict[str, JSON] = {}
+    for key, value in metadata.items():
+        if not isinstance(key, str) or not key:
+            raise TypeError(f"{where}.metadata: a metadata key is a non-empty string, got {key!r}")
+        compiled = compile_json(value, spec, f"{where}.metadata.{key}")
+        nested = sorted((set(compiled.rules) | set(compiled.generators)) - {"$"})
+        if nested:
+            raise ValueError(
+                f"{where}.metadata.{key}: matchers apply to a whole metadata value, not inside it "
+                f"(found some at {', '.join(nested)})"
+            )
+        values[key] = compiled.example
+        if "$" in compiled.rules:
+            rules.setdefault("metadata", {})[key] = compiled.rules["$"]
+        if "$" in compiled.generators:
+            generators.setdefault("metadata", {})[key] = compiled.generators["$"]
+    declared = content_type or content_type_in(values)
+    body = None
+    if content is not None:
+        built = bodies.build(content, spec, f"{where}.contents", declared)
+        body = built.body
+        if built.rules:
+            rules["body"] = built.rules
+        if built.generators:
+            generators["body"] = built.generators
+        if content_type_in(values) is None:
+            values = {"contentType": built.content_type, **values}
+    return ModelMessage(body, values, rules, generators)
+
+
+async def _call(function: Callable[..., object], *args: object) -> object:
+    result = function(*args)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
+
+
+# -- what can go wrong ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UnhandledMessage:
+    """A message the test declared but never handed to a handler (or never sent)."""
+
+    interaction: AsyncMessage | SyncMessage
+
+    def render(self) -> str:
+        if isinstance(self.interaction, SyncMessage):
+            return (
+                f"message never sent: {describe(self.interaction)}: the consumer's code never sent its request "
+                "(send it with `await ....send(contents)`)"
+            )
+        return (
+            f"message never handled: {describe(self.interaction)}: no handler was given the message "
+            "(call `await ....verify(handler)` with the consumer's handler)"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class HandlerFailed:
+    """The consumer's handler raised on the example message."""
+
+    interaction: AsyncMessage
+    error: BaseException = field(compare=False)
+
+    def render(self) -> str:
+        trace = "".join(traceback.format_exception(self.error)).rstrip()
+        return f"message handler failed: {describe(self.interaction)}: the handler raised\n" + _indent(trace)
+
+
+@dataclass(frozen=True, slots=True)
+class UnexpectedMessage:
+    """The consumer sent a request message the pact does not describe."""
+
+    interaction: SyncMessage
+    mismatches: tuple[Mismatch, ...]
+    #: what ``send`` raised
+    error: MismatchError = field(compare=False)
+
+    def render(self) -> str:
+        return str(self.error)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())
+
+
+# -- builders ------------------------------------------------------------------------------------
+
+
+class AsyncMessageBuilder(InteractionBuilder):
+    """An asynchronous message being written: ``given`` ... ``with_content`` ...
+    ``with_metadata``; then ``await builder.verify(handler)``. Each method but
+    ``verify`` returns the builder."""
+
+    def __init__(self, pact: Pact, description: str) -> None:
+        super().__init__(pact, description)
+        self._content: object = None
+        self._content_type: str | None = None
+        self._metadata: dict[str, object] = {}
+        self._message: ModelMessage | None = None
+        self._handled = False
+        self._failure: HandlerFailed | None = None
+
+    def with_content(self, content: object, *, content_type: str | None = None) -> AsyncMessageBuilder:
+        """The message's contents: JSON (with matchers and generators) unless ``str``
+        (text), ``bytes`` or one of :mod:`apact.bodies`; ``content_type`` overrides
+        the type they imply (it becomes the ``contentType`` metadata)."""
+        if content is None:
+            raise ValueError("a message's contents cannot be None (use match.null() for JSON null)")
+        self._message = compile_message(content, self._metadata, content_type, self._spec, "$")
+        self._content, self._content_type = content, content_type
+        return self._changed()
+
+    def with_metadata(self, metadata: Mapping[str, object] | None = None, /, **more: object) -> AsyncMessageBuilder:
+        """Metadata (a mapping and/or keywords, added to any given before); a value may
+        be a matcher (``match.regex(...)``), which applies to the whole value."""
+        merged = {**self._metadata, **(metadata or {}), **more}
+        self._message = compile_message(self._content, merged, self._content_type, self._spec, "$")
+        self._metadata = merged
+        return self._changed()
+
+    async def verify(self, handler: Callable[[Message], object]) -> Any:  # noqa: ANN401 - whatever the handler returns
+        """Call the consumer's ``handler`` (sync or async) with the example message
+        (generators applied) and return what it returns. If it raises, its exception
+        propagates (with a note naming the message) and no pact is written."""
+        interaction = self._complete("verify")
+        example = decode(generate_message(interaction.message, Context()))
+        try:
+            result = await _call(handler, example)
+        except Exception as error:
+            self._failure = HandlerFailed(interaction, error)
+            error.add_note(f"apact: raised by the handler of message {describe(interaction)}; no pact file is written")
+            raise
+        self._handled = True
+        self._failure = None
+        return result
+
+    def _complete(self, what: str) -> AsyncMessage:
+        self._pact._check_open(f"{what}()")
+        if self.interaction is None:
+            raise RuntimeError(f"message {self.label()} is not complete: it has no {self.missing_part()}")
+        assert isinstance(self.interaction, AsyncMessage)
+        return self.interaction
+
+    def missing_part(self) -> str | None:
+        if self._message is None or self._message.contents is None:
+            return "contents (call .with_content(...))"
+        return None
+
+    def unmet(self) -> list[Problem]:
+        if not isinstance(self.interaction, AsyncMessage):
+            return []
+        if self._failure is not None:
+            return [self._failure]
+        return [] if self._handled else [UnhandledMessage(self.interaction)]
+
+    def _build(self, common: dict[str, Any]) -> Interaction:
+        assert self._message is not None
+        return AsyncMessage(message=self._message, **common)
+
+    def _recorded(self, interaction: Interaction) -> None:
+        self._handled = False  # changed since: handle it again
+        self._failure = None
+
+
+class SyncMessageBuilder(InteractionBuilder):
+    """A synchronous message (V4) being written: ``given`` ... ``with_request`` ...
+    ``will_respond_with`` (once per response message); then the consumer's code sends
+    its request with ``await builder.send(...)``."""
+
+    def __init__(self, pact: Pact, description: str) -> None:
+        super().__init__(pact, description)
+        self._request: ModelMessage | None = None
+        self._responses: list[ModelMessage] = []
+        self._sent = False
+        self._problems: list[UnexpectedMessage] = []
+
+    def with_request(
+        self, content: object, *, metadata: Mapping[str, object] | None = None, content_type: str | None = None
+    ) -> SyncMessageBuilder:
+        """The request message the consumer sends: contents as in
+        :meth:`AsyncMessageBuilder.with_content`, metadata as in ``with_metadata``."""
+        self._request = compile_message(content, metadata or {}, content_type, self._spec, "$.request")
+        return self._changed()
+
+    def will_respond_with(
+        self, content: object, *, metadata: Mapping[str, object] | None = None, content_type: str | None = None
+    ) -> SyncMessageBuilder:
+        """A response message (call again for each further response)."""
+        where = f"$.response[{len(self._responses)}]"
+        self._responses.append(compile_message(content, metadata or {}, content_type, self._spec, where))
+        return self._changed()
+
+    async def send(
+        self, content: object, *, metadata: Mapping[str, JSON] | None = None, content_type: str | None = None
+    ) -> Message:
+        """Send the consumer's request message: checked against the pact's request,
+        answered with the response message (generators applied; the first, if the pact
+        lists several: see :meth:`send_all`). A request that does not match raises
+        :class:`~apact.errors.MismatchError` (an ``AssertionError``) saying why, and
+        fails the test on leaving the block even if caught."""
+        return (await self.send_all(content, metadata=metadata, content_type=content_type))[0]
+
+    async def send_all(
+        self, content: object, *, metadata: Mapping[str, JSON] | None = None, content_type: str | None = None
+    ) -> tuple[Message, ...]:
+        """As :meth:`send`, answered with every response message."""
+        self._pact._check_open("send()")
+        interaction = self.interaction
+        if not isinstance(interaction, SyncMessage):
+            raise RuntimeError(f"synchronous message {self.label()} is not complete: it has no {self.missing_part()}")
+        actual = encode(Message(content, metadata or {}, content_type), "the request message")
+        mismatches = tuple(message_mismatches(interaction.request, actual, self._spec))
+        if mismatches:
+            lines = [f"unexpected request message for {describe(interaction)}:", *(f"  {m}" for m in mismatches)]
+            error = MismatchError("\n".join(lines))
+            self._problems.append(UnexpectedMessage(interaction, mismatches, error))
+            raise error
+        self._sent = True
+        context = Context()
+        return tuple(decode(generate_message(response, context)) for response in interaction.responses)
+
+    def missing_part(self) -> str | None:
+        if self._request is None:
+            return "request message (call .with_request(...))"
+        if not self._responses:
+            return "response message (call .will_respond_with(...))"
+        return None
+
+    def unmet(self) -> list[Problem]:
+        if not isinstance(self.interaction, SyncMessage):
+            return []
+        problems: list[Problem] = list(self._problems)
+        if not self._sent and not problems:
+            problems.append(UnhandledMessage(self.interaction))
+        return problems
+
+    def _build(self, common: dict[str, Any]) -> Interaction:
+        assert self._request is not None
+        return SyncMessage(request=self._request, responses=tuple(self._responses), **common)
+
+    def _recorded(self, interaction: Interaction) -> None:
+        self._sent = False
+        self._problems = []

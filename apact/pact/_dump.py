@@ -1,0 +1,360 @@
+"""Write the model as pact JSON of a chosen spec version (V2, V3 or V4).
+
+The inverse of :mod:`apact._parse`. Keys come out in a fixed, readable order, so the
+same pact always produces the same bytes. What a version cannot express (two matchers
+on one place in V2, generators before V3, a binary body before V4...) raises
+:class:`~apact.errors.PactWriteError` naming the interaction, rather than being
+quietly dropped.
+"""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import urlencode
+
+from .._core._types import JSON
+from ..errors import PactWriteError
+from . import _sniff
+from ._parse import is_binary_type, parse_query
+from ._paths import format_token
+from .model import (
+    AsyncMessage,
+    Body,
+    Generators,
+    Headers,
+    HttpInteraction,
+    HttpRequest,
+    HttpResponse,
+    Interaction,
+    MatchingRules,
+    Message,
+    PactFile,
+    ProviderState,
+    Query,
+    RuleList,
+    Spec,
+    SyncMessage,
+)
+
+WRITABLE = (Spec.V2, Spec.V3, Spec.V4)
+
+# matchers V2 knows; later ones need V3
+_V2_MATCHERS = frozenset({"type", "regex", "min", "max", "minmax"})
+
+
+class _Where:
+    """Names the interaction being written, for errors."""
+
+    def __init__(self, index: int, interaction: Interaction) -> None:
+        self.label = f"interaction {index} {interaction.description!r}"
+
+    def error(self, reason: str) -> PactWriteError:
+        return PactWriteError(f"{self.label}: {reason}")
+
+
+def pact_to_json(pact: PactFile, spec: Spec | None = None) -> dict[str, JSON]:
+    """The pact as a JSON document of ``spec`` (default: the pact's own version)."""
+    spec = spec or pact.spec
+    if spec not in WRITABLE:
+        raise PactWriteError(f"apact writes pacts of spec V2, V3 and V4, not {spec.label}")
+    document: dict[str, JSON] = {
+        "consumer": {"name": pact.consumer},
+        "provider": {"name": pact.provider},
+    }
+    http: list[JSON] = []
+    messages: list[JSON] = []
+    for index, interaction in enumerate(pact.interactions):
+        where = _Where(index, interaction)
+        if spec >= Spec.V4:
+            http.append(_v4_interaction(interaction, where))
+        elif isinstance(interaction, HttpInteraction):
+            http.append(_http_interaction(interaction, spec, where))
+        elif isinstance(interaction, AsyncMessage) and spec == Spec.V3:
+            messages.append(_v3_message(interaction, where))
+        else:
+            raise where.error(f"a {interaction.kind} interaction needs spec V4 (or V3 for asynchronous messages)")
+    if http or not messages:
+        document["interactions"] = http
+    if messages:
+        document["messages"] = messages
+    for key, value in pact.extra.items():
+        document.setdefault(key, value)
+    document["metadata"] = _metadata(pact.metadata, spec)
+    return document
+
+
+def _metadata(metadata: dict[str, JSON], spec: Spec) -> dict[str, JSON]:
+    out: dict[str, JSON] = {}
+    for key, value in metadata.items():
+        if key in ("pactSpecification", "pact-specification", "pactSpecificationVersion"):
+            continue
+        out[key] = value
+    out["pactSpecification"] = {"version": spec.version}
+    return dict(sorted(out.items()))
+
+
+# -- interactions --------------------------------------------------------------------------
+
+
+def _states(states: tuple[ProviderState, ...], spec: Spec, where: _Where) -> dict[str, JSON]:
+    if not states:
+        return {}
+    if spec <= Spec.V2:
+        if len(states) > 1:
+            raise where.error("several provider states need spec V3 or later")
+        if states[0].params:
+            raise where.error("provider state parameters need spec V3 or later")
+        return {"providerState": states[0].name}
+    return {
+        "providerStates": [
+            {"name": s.name, **({"params": s.params} if s.params else {})} for s in states
+        ]
+    }
+
+
+def _common_v4(interaction: Interaction, where: _Where) -> dict[str, JSON]:
+    out: dict[str, JSON] = {"type": interaction.kind}
+    if interaction.key is not None:
+        out["key"] = interaction.key
+    out["description"] = interaction.description
+    out.update(_states(interaction.provider_states, Spec.V4, where))
+    return out
+
+
+def _tail_v4(interaction: Interaction, out: dict[str, JSON]) -> dict[str, JSON]:
+    if interaction.comments is not None:
+        out["comments"] = interaction.comments
+    out["pending"] = interaction.pending
+    for key, value in interaction.extra.items():
+        out.setdefault(key, value)
+    return out
+
+
+def _v4_interaction(interaction: Interaction, where: _Where) -> dict[str, JSON]:
+    out = _common_v4(interaction, where)
+    if isinstance(interaction, HttpInteraction):
+        out["request"] = _request(interaction.request, Spec.V4, where)
+        out["response"] = _response(interaction.response, Spec.V4, where)
+    elif isinstance(interaction, AsyncMessage):
+        out.update(_message(interaction.message, Spec.V4, where))
+    elif isinstance(interaction, SyncMessage):
+        out["request"] = _message(interaction.request, Spec.V4, where)
+        out["response"] = [_message(m, Spec.V4, where) for m in interaction.responses]
+    return _tail_v4(interaction, out)
+
+
+def _http_interaction(interaction: HttpInteraction, spec: Spec, where: _Where) -> dict[str, JSON]:
+    out: dict[str, JSON] = {"description": interaction.description}
+    out.update(_states(interaction.provider_states, spec, where))
+    out["request"] = _request(interaction.request, spec, where)
+    out["response"] = _response(interaction.response, spec, where)
+    # V4 attributes read from a V4 file and written back older: kept rather than lost
+    if interaction.key is not None:
+        out["key"] = interaction.key
+    if interaction.pending:
+        out["pending"] = True
+    if interaction.comments is not None:
+        out["comments"] = interaction.comments
+    for key, value in interaction.extra.items():
+        out.setdefault(key, value)
+    return out
+
+
+def _v3_message(interaction: AsyncMessage, where: _Where) -> dict[str, JSON]:
+    out: dict[str, JSON] = {"description": interaction.description}
+    out.update(_states(interaction.provider_states, Spec.V3, where))
+    out.update(_message(interaction.message, Spec.V3, where))
+    for key, value in interaction.extra.items():
+        out.setdefault(key, value)
+    return out
+
+
+# -- parts -----------------------------------------------------------------------------------
+
+
+def _request(request: HttpRequest, spec: Spec, where: _Where) -> dict[str, JSON]:
+    out: dict[str, JSON] = {"method": request.method, "path": request.path}
+    if request.query is not None:
+        out["query"] = _query(request, spec)
+    if request.headers is not None:
+        out["headers"] = _headers(request.headers, spec)
+    if request.body is not None:
+        out["body"] = _body(request.body, request.content_type(), spec, where)
+    _rules_and_generators(out, request.matching_rules, request.generators, spec, where, message=False)
+    return out
+
+
+def _response(response: HttpResponse, spec: Spec, where: _Where) -> dict[str, JSON]:
+    out: dict[str, JSON] = {"status": response.status}
+    if response.headers is not None:
+        out["headers"] = _headers(response.headers, spec)
+    if response.body is not None:
+        out["body"] = _body(response.body, response.content_type(), spec, where)
+    _rules_and_generators(out, response.matching_rules, response.generators, spec, where, message=False)
+    return out
+
+
+def _message(message: Message, spec: Spec, where: _Where) -> dict[str, JSON]:
+    out: dict[str, JSON] = {}
+    if message.contents is not None:
+        out["contents"] = _body(message.contents, message.content_type(), spec, where)
+    out["metadata"] = message.metadata  # "metaData" in the V3 text; the Rust core writes this
+    _rules_and_generators(out, message.matching_rules, message.generators, spec, where, message=True)
+    return out
+
+
+def message_to_json(message: Message) -> dict[str, JSON]:
+    """One message as V4 pact JSON (``contents``, ``metadata``, rules, generators)."""
+    return _message(message, Spec.V4, _Where(0, AsyncMessage("a message")))
+
+
+def _query(request: HttpRequest, spec: Spec) -> JSON:
+    query: Query = request.query or {}
+    if spec >= Spec.V3:
+        return {name: list(values) for name, values in query.items()}
+    if request.raw_query is not None and parse_query(request.raw_query, "$")[0] == query:
+        return request.raw_query  # the author's spelling, when it still says the same
+    return urlencode([(name, value) for name, values in query.items() for value in values])
+
+
+def _headers(headers: Headers, spec: Spec) -> JSON:
+    if spec >= Spec.V4:
+        return {name: list(values) for name, values in headers.items()}
+    return {name: ", ".join(values) for name, values in headers.items()}
+
+
+def _body(body: Body, declared: str | None, spec: Spec, where: _Where) -> JSON:
+    content_type = body.content_type or declared
+    if spec >= Spec.V4:
+        return _v4_body(body, content_type)
+    if body.null:
+        return None
+    if _is_json(body, content_type):
+        return body.json()
+    if content_type and is_binary_type(content_type):
+        return base64.b64encode(body.content).decode("ascii")  # as the Rust core does
+    try:
+        return body.text()
+    except UnicodeDecodeError:
+        raise where.error(
+            f"a binary body ({len(body.content)} bytes) needs a binary content type "
+            "to be written before V4"
+        ) from None
+
+
+def _is_json(body: Body, content_type: str | None) -> bool:
+    if content_type is not None and not _sniff.is_json(content_type):
+        return False
+    try:
+        body.json()
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return True
+
+
+def _v4_body(body: Body, content_type: str | None) -> JSON:
+    if body.null:
+        return {"content": None, **({"contentType": content_type} if content_type else {})}
+    if content_type is None:
+        from ..matching._body import effective_type
+
+        content_type = effective_type(body, None)
+    out: dict[str, JSON] = {"contentType": content_type}
+    if _is_json(body, content_type):
+        out["encoded"] = False
+        out["content"] = body.json()
+        return out
+    try:
+        text = body.text()
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and (_sniff.is_text(content_type) or _sniff.is_xml(content_type) or _sniff.is_form(content_type) or _sniff.is_json(content_type)):
+        out["encoded"] = False
+        out["content"] = text
+    else:
+        out["encoded"] = "base64"
+        out["content"] = base64.b64encode(body.content).decode("ascii")
+    return out
+
+
+# -- rules and generators ----------------------------------------------------------------------
+
+
+def _rules_and_generators(
+    out: dict[str, JSON],
+    rules: MatchingRules,
+    generators: Generators,
+    spec: Spec,
+    where: _Where,
+    *,
+    message: bool,
+) -> None:
+    if any(rules.values()):
+        out["matchingRules"] = _v2_rules(rules, where, message) if spec <= Spec.V2 else _rules(rules, spec, message)
+    if any(generators.values()):
+        if spec <= Spec.V2:
+            raise where.error("generators need spec V3 or later")
+        out["generators"] = _generators(generators, spec, message)
+
+
+def _category_name(category: str, spec: Spec, message: bool) -> str:
+    # V4 message contents: the Rust core (pact-python, pact-js) writes "body" too
+    return category
+
+
+def _rule_list(rule_list: RuleList) -> dict[str, JSON]:
+    return {"matchers": [m.to_json() for m in rule_list.matchers], "combine": rule_list.combine}
+
+
+def _rules(rules: MatchingRules, spec: Spec, message: bool) -> dict[str, JSON]:
+    out: dict[str, JSON] = {}
+    for category, entries in rules.items():
+        if not entries:
+            continue
+        name = _category_name(category, spec, message)
+        if category == "path" and "" in entries:
+            out[name] = _rule_list(entries[""])
+        elif category == "status" and "" in entries:
+            out[name] = {"$": _rule_list(entries[""])}  # as the Rust core writes it
+        else:
+            out[name] = {key: _rule_list(rule_list) for key, rule_list in entries.items()}
+    return out
+
+
+def _v2_rules(rules: MatchingRules, where: _Where, message: bool) -> dict[str, JSON]:
+    out: dict[str, JSON] = {}
+    for category, entries in rules.items():
+        for key, rule_list in entries.items():
+            if len(rule_list.matchers) != 1:
+                raise where.error(f"V2 allows one matcher per place, {category} {key or ''} has {len(rule_list.matchers)}: use spec V3")
+            matcher = rule_list.matchers[0]
+            if matcher.match not in _V2_MATCHERS:
+                raise where.error(f"the {matcher.match!r} matcher needs spec V3 or later (V2 knows type, min, max and regex)")
+            if category == "body":
+                path = "$.body" + key[1:]
+            elif category in ("path",):
+                path = "$.path"
+            elif category == "header":
+                path = "$.headers" + format_token(key)
+            elif category == "query":
+                path = "$.query" + format_token(key)
+            else:
+                raise where.error(f"{category} matching rules need spec V3 or later")
+            out[path] = matcher.to_json()
+    return out
+
+
+def _generators(generators: Generators, spec: Spec, message: bool) -> dict[str, JSON]:
+    out: dict[str, JSON] = {}
+    for category, entries in generators.items():
+        if not entries:
+            continue
+        name = _category_name(category, spec, message)
+        if category in ("path", "status") and "" in entries:
+            out[name] = entries[""].to_json()
+        else:
+            out[name] = {key: g.to_json() for key, g in entries.items()}
+    return out
+
+
+__all__ = ["WRITABLE", "message_to_json", "pact_to_json"]

@@ -1,0 +1,452 @@
+"""Read pact JSON (any spec version) into the model of :mod:`apact.model`.
+
+All the differences between specification versions are handled here and in
+:mod:`apact._dump`; nothing else in apact looks at raw pact JSON. Every problem raises
+:class:`~apact.errors.PactFileError` with the JSON path of the offending value,
+relative to the part being read (``$`` is that part); callers that know more (the file,
+the interaction) add it with :meth:`PactFileError.located`.
+
+``strict=True`` (pact files) also checks that bodies fit their declared content type;
+``strict=False`` (the matching engine's dict API, where the "actual" side is whatever
+came over the wire) keeps what it can and leaves the judgement to the engine.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+from ..errors import PactFileError
+from . import _sniff
+from ._parse_rules import parse_generators, parse_matching_rules
+from ._paths import child_path
+from ._reading import describe, expect_object, expect_string, fail, first_key
+from .model import (
+    AsyncMessage,
+    Body,
+    Headers,
+    HttpInteraction,
+    HttpRequest,
+    HttpResponse,
+    Interaction,
+    Message,
+    PactFile,
+    ProviderState,
+    Query,
+    Spec,
+    SyncMessage,
+)
+
+# -- spec version ------------------------------------------------------------------------
+
+
+def spec_of(document: Mapping[str, Any]) -> Spec:
+    """The spec version a pact document declares, or the one its shape implies."""
+    metadata = document.get("metadata")
+    declared: object = None
+    if isinstance(metadata, dict):
+        for key in ("pactSpecification", "pact-specification", "pactSpecificationVersion"):
+            if key in metadata:
+                section = metadata[key]
+                declared = section.get("version") if isinstance(section, dict) else section
+                where = f"$.metadata.{key}" + (".version" if isinstance(section, dict) else "")
+                if declared is None:
+                    raise fail("the pact specification version is missing", where)
+                try:
+                    return Spec.parse(declared)
+                except ValueError as error:
+                    raise fail(str(error), where) from None
+    interactions = document.get("interactions")
+    if isinstance(interactions, list) and any(
+        isinstance(i, dict) and "type" in i for i in interactions
+    ):
+        return Spec.V4
+    if "messages" in document:
+        return Spec.V3
+    return Spec.V2
+
+
+# -- headers, query, bodies ----------------------------------------------------------------
+
+
+def parse_headers(raw: object, path: str) -> Headers | None:
+    if raw is None:
+        return None
+    raw = expect_object(raw, path)
+    headers: Headers = {}
+    for name, value in raw.items():
+        where = child_path(path, name)
+        if isinstance(value, list):
+            headers[name] = [_header_value(v, child_path(where, i)) for i, v in enumerate(value)]
+        else:
+            headers[name] = [_header_value(value, where)]
+    return headers
+
+
+def _header_value(value: object, path: str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise fail(f"a header value must be a string, got {describe(value)}", path)
+
+
+def parse_query(raw: object, path: str) -> tuple[Query | None, str | None]:
+    """-> (the query as a map of value lists, the raw V1/V2 query string if any)."""
+    if raw is None:
+        return None, None
+    if isinstance(raw, str):
+        query: Query = {}
+        for key, value in parse_qsl(raw, keep_blank_values=True):
+            query.setdefault(key, []).append(value)
+        return query, raw
+    raw = expect_object(raw, path)
+    query = {}
+    for name, values in raw.items():
+        where = child_path(path, name)
+        if isinstance(values, list):
+            query[name] = [_query_value(v, child_path(where, i)) for i, v in enumerate(values)]
+        else:
+            query[name] = [_query_value(values, where)]
+    return query, None
+
+
+def _query_value(value: object, path: str) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise fail(f"a query value must be a string, got {describe(value)}", path)
+
+
+def parse_body(
+    document: Mapping[str, Any],
+    key: str,
+    path: str,
+    spec: Spec,
+    *,
+    declared_type: str | None,
+    strict: bool,
+) -> Body | None:
+    """Read ``document[key]`` as a body. ``declared_type`` is the Content-Type header
+    (or message content type) used to check strict bodies written without their own."""
+    if key not in document:
+        return None
+    raw = document[key]
+    where = child_path(path, key)
+    if raw is None:
+        return Body(b"", None, null=True)
+    if spec >= Spec.V4 and isinstance(raw, dict) and ("content" in raw or "contentType" in raw or "encoded" in raw or not raw):
+        return _parse_v4_body(raw, where, declared_type, strict)
+    if spec >= Spec.V4 and strict:
+        raise fail(
+            f"a V4 body must be an object with 'content', 'contentType' and 'encoded', got {describe(raw)}",
+            where,
+        )
+    if isinstance(raw, str):
+        body = _v3_string_body(raw, declared_type)
+    else:
+        body = Body.from_json(raw, None)
+    if strict:
+        _check_fit(body, declared_type, where)
+    return body
+
+
+def _v3_string_body(text: str, declared_type: str | None) -> Body:
+    """Before V4, binary bodies (images, protobuf...) are written base64-encoded."""
+    if declared_type and is_binary_type(declared_type):
+        try:
+            return Body(base64.b64decode(text, validate=True), None)
+        except (binascii.Error, ValueError):
+            pass
+    return Body(text.encode(), None)
+
+
+def is_binary_type(content_type: str) -> bool:
+    return not (
+        _sniff.is_json(content_type)
+        or _sniff.is_xml(content_type)
+        or _sniff.is_text(content_type)
+        or _sniff.is_form(content_type)
+        or _sniff.is_multipart(content_type)
+    )
+
+
+def _parse_v4_body(raw: dict[str, Any], path: str, declared_type: str | None, strict: bool) -> Body:
+    content_type = raw.get("contentType")
+    if content_type is not None and not isinstance(content_type, str):
+        raise fail(f"contentType must be a string, got {describe(content_type)}", child_path(path, "contentType"))
+    encoded = raw.get("encoded", False)
+    content = raw.get("content")
+    where = child_path(path, "content")
+    if "content" not in raw or content is None:
+        return Body(b"", content_type, null="content" in raw)
+    if encoded in (False, None, "utf8", "UTF8", "utf-8", "UTF-8", "text", "TEXT"):
+        if isinstance(content, str):
+            body = Body(content.encode(), content_type)
+        else:
+            body = Body.from_json(content, content_type)
+    elif isinstance(encoded, str) and encoded.lower() == "base64":
+        text = expect_string(content, where)
+        try:
+            body = Body(base64.b64decode(text, validate=True), content_type)
+        except (binascii.Error, ValueError):
+            raise fail("content is not valid base64 although 'encoded' says base64", where) from None
+    elif isinstance(encoded, str) and encoded.lower() == "json":
+        text = expect_string(content, where)
+        try:
+            value = json.loads(text)
+        except ValueError as error:
+            raise fail(f"content is not valid JSON although 'encoded' says json: {error}", where) from None
+        body = Body.from_json(value, content_type)
+    else:
+        raise fail(f"unknown body encoding {encoded!r} (expected false, 'base64' or 'json')", child_path(path, "encoded"))
+    if strict:
+        _check_fit(body, content_type or declared_type, where)
+    return body
+
+
+def _check_fit(body: Body, content_type: str | None, path: str) -> None:
+    """A strict body must be what its content type says (JSON parses, XML is well formed)."""
+    if not content_type or not body.content or body.null:
+        return
+    if _sniff.is_json(content_type):
+        try:
+            body.json()
+        except ValueError as error:
+            raise fail(f"the body is not valid JSON although its content type is {content_type}: {error}", path) from None
+    elif _sniff.is_xml(content_type):
+        import xml.etree.ElementTree as ElementTree
+
+        try:
+            ElementTree.fromstring(body.content)
+        except ElementTree.ParseError as error:
+            raise fail(f"the body is not well-formed XML although its content type is {content_type}: {error}", path) from None
+
+
+# -- HTTP parts ----------------------------------------------------------------------------
+
+
+def parse_request(raw: object, spec: Spec, path: str = "$", *, strict: bool = True) -> HttpRequest:
+    raw = expect_object(raw, path)
+    method = raw.get("method", "GET")
+    method = expect_string(method, child_path(path, "method"))
+    request_path = raw.get("path", "/")
+    request_path = expect_string(request_path, child_path(path, "path"))
+    query, raw_query = parse_query(raw.get("query"), child_path(path, "query"))
+    headers = parse_headers(raw.get("headers"), child_path(path, "headers"))
+    declared = _content_type_header(headers)
+    body = parse_body(raw, "body", path, spec, declared_type=declared, strict=strict)
+    rules = parse_matching_rules(raw.get("matchingRules"), child_path(path, "matchingRules"), spec)
+    generators = parse_generators(raw.get("generators"), child_path(path, "generators"))
+    return HttpRequest(method, request_path, query, headers, body, rules, generators, raw_query)
+
+
+def parse_response(raw: object, spec: Spec, path: str = "$", *, strict: bool = True) -> HttpResponse:
+    raw = expect_object(raw, path)
+    status = raw.get("status", 200)
+    if isinstance(status, str) and status.isdigit():
+        status = int(status)
+    if not isinstance(status, int) or isinstance(status, bool):
+        raise fail(f"status must be an integer, got {describe(status)}", child_path(path, "status"))
+    headers = parse_headers(raw.get("headers"), child_path(path, "headers"))
+    declared = _content_type_header(headers)
+    body = parse_body(raw, "body", path, spec, declared_type=declared, strict=strict)
+    rules = parse_matching_rules(raw.get("matchingRules"), child_path(path, "matchingRules"), spec)
+    generators = parse_generators(raw.get("generators"), child_path(path, "generators"))
+    return HttpResponse(status, headers, body, rules, generators)
+
+
+def _content_type_header(headers: Headers | None) -> str | None:
+    if not headers:
+        return None
+    for name, values in headers.items():
+        if name.lower() == "content-type" and values:
+            return values[0]
+    return None
+
+
+def parse_message(raw: object, spec: Spec, path: str = "$", *, strict: bool = True) -> Message:
+    """A message (V3 message, V4 async message, or one side of a V4 sync message)."""
+    raw = expect_object(raw, path)
+    meta_key = first_key(raw, "metadata", "metaData")
+    metadata = raw.get(meta_key) if meta_key else None
+    if metadata is None:
+        metadata = {}
+    metadata = dict(expect_object(metadata, child_path(path, meta_key or "metadata")))
+    declared = None
+    for key in ("contentType", "content-type", "Content-Type"):
+        if isinstance(metadata.get(key), str):
+            declared = metadata[key]
+            break
+    contents_key = first_key(raw, "contents", "content")
+    contents = (
+        parse_body(raw, contents_key, path, spec, declared_type=declared, strict=strict)
+        if contents_key
+        else None
+    )
+    if contents is not None and contents.content_type is None and declared is not None:
+        contents = Body(contents.content, declared, contents.null, contents._json)
+    rules = parse_matching_rules(raw.get("matchingRules"), child_path(path, "matchingRules"), spec, message=True)
+    generators = parse_generators(raw.get("generators"), child_path(path, "generators"))
+    return Message(contents, metadata, rules, generators)
+
+
+# -- interactions and whole pacts ------------------------------------------------------------
+
+
+def parse_provider_states(raw: Mapping[str, Any], path: str) -> tuple[ProviderState, ...]:
+    if "providerStates" in raw and raw["providerStates"] is not None:
+        where = child_path(path, "providerStates")
+        items = raw["providerStates"]
+        if not isinstance(items, list):
+            raise fail(f"expected an array of provider states, got {describe(items)}", where)
+        states = []
+        for index, item in enumerate(items):
+            spath = child_path(where, index)
+            item = expect_object(item, spath)
+            name = expect_string(item.get("name"), child_path(spath, "name"))
+            params = item.get("params") or {}
+            params = expect_object(params, child_path(spath, "params"))
+            states.append(ProviderState(name, dict(params)))
+        return tuple(states)
+    key = first_key(raw, "providerState", "provider_state")
+    if key is not None and raw[key] is not None:
+        name = expect_string(raw[key], child_path(path, key))
+        return (ProviderState(name),) if name else ()
+    return ()
+
+
+_COMMON_KEYS = frozenset(
+    {
+        "description",
+        "providerState",
+        "provider_state",
+        "providerStates",
+        "key",
+        "pending",
+        "comments",
+        "type",
+    }
+)
+_HTTP_KEYS = _COMMON_KEYS | {"request", "response"}
+_ASYNC_KEYS = _COMMON_KEYS | {"contents", "content", "metadata", "metaData", "matchingRules", "generators"}
+_SYNC_KEYS = _COMMON_KEYS | {"request", "response"}
+
+
+def parse_interaction(raw: object, spec: Spec, path: str, *, message: bool = False) -> Interaction:
+    """One entry of ``interactions`` (or of a V3 ``messages`` array if ``message``)."""
+    raw = expect_object(raw, path)
+    description = raw.get("description")
+    if description is None:
+        raise fail("an interaction needs a 'description'", path)
+    description = expect_string(description, child_path(path, "description"))
+    states = parse_provider_states(raw, path)
+    common: dict[str, Any] = {"provider_states": states}
+    if "key" in raw and raw["key"] is not None:
+        common["key"] = expect_string(raw["key"], child_path(path, "key"))
+    if "pending" in raw and raw["pending"] is not None:
+        if not isinstance(raw["pending"], bool):
+            raise fail("pending must be true or false", child_path(path, "pending"))
+        common["pending"] = raw["pending"]
+    if raw.get("comments") is not None:
+        common["comments"] = dict(expect_object(raw["comments"], child_path(path, "comments")))
+    kind = raw.get("type")
+    if message or kind == "Asynchronous/Messages":
+        message_body = parse_message(raw, spec, path)
+        extra = {k: v for k, v in raw.items() if k not in _ASYNC_KEYS}
+        return AsyncMessage(description, message_body, extra=extra, **common)
+    if kind == "Synchronous/Messages":
+        request = parse_message(raw.get("request") or {}, spec, child_path(path, "request"))
+        responses_raw = raw.get("response") or []
+        rpath = child_path(path, "response")
+        if isinstance(responses_raw, dict):
+            responses_raw = [responses_raw]
+        if not isinstance(responses_raw, list):
+            raise fail(f"expected an array of response messages, got {describe(responses_raw)}", rpath)
+        responses = tuple(
+            parse_message(r, spec, child_path(rpath, i)) for i, r in enumerate(responses_raw)
+        )
+        extra = {k: v for k, v in raw.items() if k not in _SYNC_KEYS}
+        return SyncMessage(description, request, responses, extra=extra, **common)
+    if kind not in (None, "Synchronous/HTTP"):
+        raise fail(
+            f"unknown interaction type {kind!r} (expected Synchronous/HTTP, "
+            "Asynchronous/Messages or Synchronous/Messages)",
+            child_path(path, "type"),
+        )
+    if "request" not in raw:
+        raise fail("an HTTP interaction needs a 'request'", path)
+    if "response" not in raw:
+        raise fail("an HTTP interaction needs a 'response'", path)
+    http_request = parse_request(raw["request"], spec, child_path(path, "request"))
+    http_response = parse_response(raw["response"], spec, child_path(path, "response"))
+    extra = {k: v for k, v in raw.items() if k not in _HTTP_KEYS}
+    if spec < Spec.V4 and "type" in raw:
+        extra["type"] = kind
+    return HttpInteraction(description, http_request, http_response, extra=extra, **common)
+
+
+def parse_pact(document: object, *, file: str | None = None) -> PactFile:
+    """A whole pact document -> :class:`PactFile`; errors name the file and interaction."""
+    try:
+        document = expect_object(document, "$")
+        spec = spec_of(document)
+        consumer = _party(document, "consumer")
+        provider = _party(document, "provider")
+        metadata = document.get("metadata") or {}
+        metadata = dict(expect_object(metadata, "$.metadata"))
+    except PactFileError as error:
+        raise error.located(file=file) from None
+    interactions: list[Interaction] = []
+    for key, message in (("interactions", False), ("messages", True)):
+        items = document.get(key)
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            raise fail(f"expected an array, got {describe(items)}", f"$.{key}").located(file=file)
+        for index, item in enumerate(items):
+            try:
+                interactions.append(parse_interaction(item, spec, f"$.{key}[{index}]", message=message))
+            except PactFileError as error:
+                description = item.get("description") if isinstance(item, dict) else None
+                raise error.located(
+                    file=file,
+                    interaction=index,
+                    description=description if isinstance(description, str) else None,
+                ) from None
+    extra = {
+        k: v
+        for k, v in document.items()
+        if k not in ("consumer", "provider", "interactions", "messages", "metadata")
+    }
+    return PactFile(consumer, provider, tuple(interactions), spec, metadata, extra)
+
+
+def _party(document: Mapping[str, Any], role: str) -> str:
+    party = document.get(role)
+    if party is None:
+        raise fail(f"the pact has no {role}", "$")
+    party = expect_object(party, f"$.{role}")
+    return expect_string(party.get("name"), f"$.{role}.name")
+
+
+def loads(text: str | bytes, *, file: str | None = None) -> PactFile:
+    """Parse pact JSON text; a syntax error names the file, line and column."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise PactFileError(
+            f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
+            file=file,
+        ) from None
+    except UnicodeDecodeError as error:
+        raise PactFileError(f"not UTF-8 text: {error}", file=file) from None
+    return parse_pact(document, file=file)
+
