@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from apact import pactfile
+from apact._core import _files
 from apact.errors import PactFileError, PactWriteError
 from apact.model import AsyncMessage, Body, HttpInteraction, Spec, SyncMessage
 
@@ -208,16 +209,16 @@ def test_on_linux_an_existing_file_is_exchanged_not_renamed_over(tmp_path: Path)
     one, other = tmp_path / "one", tmp_path / "other"
     one.write_text("one")
     other.write_text("other")
-    assert pactfile._exchange(str(one), other)
+    assert _files._exchange(str(one), other)
     assert (one.read_text(), other.read_text()) == ("other", "one")
-    assert not pactfile._exchange(str(one), tmp_path / "missing")
+    assert not _files._exchange(str(one), tmp_path / "missing")
 
 
 def test_without_the_exchange_call_the_file_is_renamed_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pactfile, "_renameat2", lambda: None)
+    monkeypatch.setattr(_files, "_renameat2", lambda: None)
     target = tmp_path / "a-b.json"
     target.write_text("old content")
-    pactfile.write_atomically(target, b"new content", durable=False)
+    _files.write_atomically(target, b"new content", durable=False)
     assert target.read_text() == "new content"
     assert os.listdir(tmp_path) == ["a-b.json"]
 

@@ -176,7 +176,7 @@ class Hal:
         transport: httpx.AsyncBaseTransport | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        from .. import __version__
+        from .._core._version import __version__
 
         self.base_url = base_url
         self.credentials = credentials

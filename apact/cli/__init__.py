@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-from .. import __version__
+from .._core._version import __version__
 
 _DESCRIPTION = """\
 apact: consumer-driven contract testing (Pact V1-V4), asyncio-native and pure Python.

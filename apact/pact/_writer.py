@@ -11,7 +11,7 @@
 * **safe across processes** (pytest-xdist, CI jobs sharing a disk): read-merge-write
   happens under an exclusive lock on a lock file next to the pact
   (``.{name}.lock``; ``fcntl.flock`` on POSIX, ``msvcrt.locking`` on Windows), and the
-  new content replaces the file atomically (:func:`apact.pactfile.write_atomically`),
+  new content replaces the file atomically (``apact._core._files.write_atomically``),
   so readers never see a half-written pact;
 * **flat cost as the file grows**: the other interactions are never re-parsed into
   the model nor re-serialised. The file is kept as a list of interaction texts;
@@ -29,18 +29,16 @@ import json
 import json.encoder
 import math
 import os
-import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._core._files import locked, write_atomically
 from .._core._types import JSON
 from ..errors import PactFileError, PactWriteError
 from ._dump import pact_to_json
 from ._parse import spec_of
 from .model import Interaction, PactFile, Spec
-from .pactfile import write_atomically
 
 __all__ = ["write_pact"]
 
@@ -99,7 +97,7 @@ def write_pact(
     module docs)."""
     path = Path(path)
     memo = _memo(os.path.abspath(path))
-    with _locked(path):
+    with locked(path):
         current = None if overwrite else _read(path, memo)
         if current is not None:
             _check_same_pact(path, current, consumer, provider, spec)
@@ -138,7 +136,7 @@ def _key(item: Entry) -> tuple[str, str]:
 
 
 def _version() -> str:
-    from .. import __version__  # here, not at the top: apact/__init__ imports this module
+    from .._core._version import __version__
 
     return __version__
 
@@ -374,32 +372,3 @@ def _frame(described: str) -> tuple[bytes, ...]:
         pieces.append(before.encode())
     pieces.append(text.encode())
     return tuple(pieces)
-
-
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``.{name}.lock`` next to ``path`` (other processes
-    block until it is released; closing the descriptor releases it)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock = path.with_name(f".{path.name}.lock")
-    try:
-        descriptor = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as error:
-        raise PactWriteError(f"{lock}: cannot create the lock file: {error.strerror or error}") from None
-    try:
-        if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-            import msvcrt
-
-            while True:
-                try:
-                    msvcrt.locking(descriptor, msvcrt.LK_LOCK, 1)  # retries for 10 s, then raises
-                    break
-                except OSError:
-                    continue
-        else:
-            import fcntl
-
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(descriptor)

@@ -16,15 +16,11 @@ crash never leaves a half-written pact and readers never see one.
 
 from __future__ import annotations
 
-import ctypes
-import functools
 import json
 import os
-import sys
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
+from .._core._files import write_atomically
 from .._core._types import JSON
 from ..errors import PactFileError
 from . import _dump, _parse
@@ -65,60 +61,3 @@ def save(pact: PactFile, path: str | os.PathLike[str], spec: Spec | str | None =
     target = Path(path)
     write_atomically(target, dumps(pact, spec).encode())
     return target
-
-
-def write_atomically(target: Path, data: bytes, *, durable: bool = True) -> None:
-    """Replace ``target`` with ``data`` so that it is always either old or new, whole.
-
-    ``durable=False`` skips the ``fsync``: the replacement stays atomic for readers and
-    survives the writing process crashing, but not a power cut (test suites writing
-    pacts on every test pass use it: the sync costs more than the rest of the write).
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            if durable:
-                stream.flush()
-                os.fsync(stream.fileno())
-        if _exchange(temporary, target):
-            os.unlink(temporary)  # now holds the old content
-        else:
-            os.replace(temporary, target)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def _exchange(temporary: str, target: Path) -> bool:
-    """Swap the two files atomically (Linux ``renameat2(RENAME_EXCHANGE)``); ``False``
-    where that is not possible (no such call, the target does not exist, a file system
-    that cannot), and the caller renames over the target instead.
-
-    Why: ext4 flushes a file renamed over another one (its replace-via-rename
-    safeguard), which made replacing a 700 kB pact cost 0.6 ms; exchanging the files
-    and deleting the old one costs 0.05 ms, with readers still seeing the old or the
-    new file, whole.
-    """
-    renameat2 = _renameat2()
-    if renameat2 is None:
-        return False
-    at_cwd, exchange = -100, 2  # AT_FDCWD, RENAME_EXCHANGE
-    return renameat2(at_cwd, os.fsencode(temporary), at_cwd, os.fsencode(target), exchange) == 0
-
-
-@functools.lru_cache(maxsize=1)
-def _renameat2() -> Callable[[int, bytes, int, bytes, int], int] | None:
-    if sys.platform != "linux":
-        return None
-    try:
-        function = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return None
-    function.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
-    function.restype = ctypes.c_int
-    return function

@@ -242,10 +242,9 @@ def _verify_once(group: _Group, cases: list[_Case], shared: Path) -> _Verified:
     worker collected and selected the same items) and leaves the result in ``shared``
     for the others, which wait for it. So the provider is verified once, and provider
     states are never set up by two workers at the same time."""
-    from ..pact._writer import _locked
-    from ..pact.pactfile import write_atomically
+    from .._core._files import locked, write_atomically
 
-    with _locked(shared):
+    with locked(shared):
         if shared.exists():
             found: _Verified = pickle.loads(shared.read_bytes())  # noqa: S301 (written by this session)
             return found

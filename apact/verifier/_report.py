@@ -287,7 +287,7 @@ def verification_results(
     extra: Mapping[str, JSON] | None = None,
 ) -> dict[str, JSON]:
     """The verification-results body, in the shape the official verifiers publish."""
-    from .. import __version__
+    from .._core._version import __version__
 
     replayed = [item for item in pact.interactions if item.status != "skipped"]
     body: dict[str, JSON] = {

@@ -1,0 +1,107 @@
+"""Writing files safely, for every layer: replacing a file atomically (readers see the
+old content or the new, whole) and an exclusive lock across processes.
+
+Pact files are written through these (``apact.pact.pactfile``, the merging writer in
+``apact.pact._writer``), and so is what the pytest plugin's workers share.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import PactWriteError
+
+__all__ = ["locked", "write_atomically"]
+
+
+def write_atomically(target: Path, data: bytes, *, durable: bool = True) -> None:
+    """Replace ``target`` with ``data`` so that it is always either old or new, whole.
+
+    ``durable=False`` skips the ``fsync``: the replacement stays atomic for readers and
+    survives the writing process crashing, but not a power cut (test suites writing
+    pacts on every test pass use it: the sync costs more than the rest of the write).
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
+        if _exchange(temporary, target):
+            os.unlink(temporary)  # now holds the old content
+        else:
+            os.replace(temporary, target)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _exchange(temporary: str, target: Path) -> bool:
+    """Swap the two files atomically (Linux ``renameat2(RENAME_EXCHANGE)``); ``False``
+    where that is not possible (no such call, the target does not exist, a file system
+    that cannot), and the caller renames over the target instead.
+
+    Why: ext4 flushes a file renamed over another one (its replace-via-rename
+    safeguard), which made replacing a 700 kB pact cost 0.6 ms; exchanging the files
+    and deleting the old one costs 0.05 ms, with readers still seeing the old or the
+    new file, whole.
+    """
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    at_cwd, exchange = -100, 2  # AT_FDCWD, RENAME_EXCHANGE
+    return renameat2(at_cwd, os.fsencode(temporary), at_cwd, os.fsencode(target), exchange) == 0
+
+
+@functools.lru_cache(maxsize=1)
+def _renameat2() -> Callable[[int, bytes, int, bytes, int], int] | None:
+    if sys.platform != "linux":
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+    function.restype = ctypes.c_int
+    return function
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``.{name}.lock`` next to ``path`` (other processes
+    block until it is released; closing the descriptor releases it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = path.with_name(f".{path.name}.lock")
+    try:
+        descriptor = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise PactWriteError(f"{lock}: cannot create the lock file: {error.strerror or error}") from None
+    try:
+        if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+            import msvcrt
+
+            while True:
+                try:
+                    msvcrt.locking(descriptor, msvcrt.LK_LOCK, 1)  # retries for 10 s, then raises
+                    break
+                except OSError:
+                    continue
+        else:
+            import fcntl
+
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
