@@ -34,7 +34,8 @@ from .._core._types import JSON, Receive, Scope, Send
 from ..matching import Mismatch, request_mismatches
 from ..matching._generation import Context, generate_response
 from ..pact import _sniff
-from ..pact.model import Body, HttpInteraction, HttpRequest, Interaction, Spec
+from ..pact._describe import describe, request_line
+from ..pact.model import Body, HttpInteraction, HttpRequest, Spec
 
 __all__ = ["Candidate", "MockProvider", "UnexpectedRequest", "body_diff", "describe", "request_from_asgi", "request_line"]
 
@@ -82,25 +83,6 @@ class UnexpectedRequest:
             "closest": [candidate.to_json() for candidate in self.closest],
             "report": self.render(),
         }
-
-
-def describe(interaction: Interaction) -> str:
-    """``"a request for a steak" (given steaks are available)``."""
-    text = json.dumps(interaction.description, ensure_ascii=False)
-    states = [state.name for state in interaction.provider_states]
-    if states:
-        text += " (given " + " and ".join(states) + ")"
-    return text
-
-
-def request_line(request: HttpRequest) -> str:
-    """``POST /steaks/?a=1``."""
-    text = f"{request.method.upper()} {request.path}"
-    if request.raw_query:
-        text += "?" + request.raw_query
-    elif request.query:
-        text += "?" + "&".join(f"{name}={value}" for name, values in request.query.items() for value in values)
-    return text
 
 
 def body_diff(expected: HttpRequest, actual: HttpRequest, mismatches: Iterable[Mismatch], limit: int = 24) -> list[str]:

@@ -16,37 +16,11 @@ from urllib.parse import parse_qsl
 from .._core._types import JSON
 from ..pact import _sniff
 from ..pact._paths import format_token
-from ..pact.model import _UNSET, Body, RuleList
+from ..pact.model import _UNSET, Body, RuleList, effective_type
 from ._json import Walk, compare_json
 from ._mismatch import show
 from ._rules import EMPTY, Node, check_equal, check_rules, compile_rules
 from ._xml import XmlError, compare_xml, parse_xml
-
-
-def effective_type(body: Body, declared: str | None) -> str:
-    """The base content type of a body: declared, else guessed from its bytes."""
-    if declared:
-        return _sniff.base_type(declared)
-    if body._json is not _UNSET:
-        return "application/json"
-    content = body.content.lstrip()
-    if content[:1] in (b"{", b"[") or content in (b"null", b"true", b"false"):
-        try:
-            body.json()
-            return "application/json"
-        except ValueError:
-            pass
-    if content.startswith(b"<"):
-        return "application/xml"
-    try:
-        body.text()
-    except UnicodeDecodeError:
-        return "application/octet-stream"
-    try:
-        body.json()  # numbers and strings written as JSON values
-        return "application/json"
-    except ValueError:
-        return "text/plain"
 
 
 def _family(content_type: str) -> str:
@@ -309,4 +283,4 @@ def _rebase(node: Node) -> dict[str, RuleList] | None:
     return {"$": node.best} if node.best is not None else None
 
 
-__all__ = ["compare_bodies", "compare_value_lists", "effective_type"]
+__all__ = ["compare_bodies", "compare_value_lists"]

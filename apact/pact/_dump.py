@@ -34,6 +34,7 @@ from .model import (
     RuleList,
     Spec,
     SyncMessage,
+    effective_type,
 )
 
 WRITABLE = (Spec.V2, Spec.V3, Spec.V4)
@@ -256,8 +257,6 @@ def _v4_body(body: Body, content_type: str | None) -> JSON:
     if body.null:
         return {"content": None, **({"contentType": content_type} if content_type else {})}
     if content_type is None:
-        from ..matching._body import effective_type
-
         content_type = effective_type(body, None)
     out: dict[str, JSON] = {"contentType": content_type}
     if _is_json(body, content_type):

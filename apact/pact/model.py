@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, TypeAlias
 
 from .._core._types import JSON
+from . import _sniff
 
 
 class Spec(enum.IntEnum):
@@ -257,6 +258,33 @@ def content_type_of(body: Body | None, headers: Headers | None) -> str | None:
     return None
 
 
+def effective_type(body: Body, declared: str | None) -> str:
+    """The base content type of a body: declared, else guessed from its bytes (what
+    the matching engine compares it as, and the V4 ``contentType`` written for it)."""
+    if declared:
+        return _sniff.base_type(declared)
+    if body._json is not _UNSET:
+        return "application/json"
+    content = body.content.lstrip()
+    if content[:1] in (b"{", b"[") or content in (b"null", b"true", b"false"):
+        try:
+            body.json()
+            return "application/json"
+        except ValueError:
+            pass
+    if content.startswith(b"<"):
+        return "application/xml"
+    try:
+        body.text()
+    except UnicodeDecodeError:
+        return "application/octet-stream"
+    try:
+        body.json()  # numbers and strings written as JSON values
+        return "application/json"
+    except ValueError:
+        return "text/plain"
+
+
 # -- messages ------------------------------------------------------------------------------
 
 
@@ -383,6 +411,7 @@ __all__ = [
     "Spec",
     "SyncMessage",
     "content_type_of",
+    "effective_type",
     "find_header",
     "state_names",
 ]

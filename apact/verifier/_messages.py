@@ -30,11 +30,11 @@ from typing import Any, TypeAlias
 import anyio
 
 from .._core._types import JSON
-from ..consumer.messages import Message, decode, encode
-from ..consumer.mock import describe as describe_interaction
 from ..matching import Mismatch, message_mismatches
 from ..matching._generation import Context, GenerationError, generate_message
+from ..pact._describe import describe as describe_interaction
 from ..pact._dump import message_to_json
+from ..pact._user_message import Message, decode, encode
 from ..pact.model import AsyncMessage, Spec, SyncMessage
 from ..pact.model import Message as ModelMessage
 from ._result import VerificationError, describe

@@ -1,0 +1,128 @@
+"""The :class:`Message` user code sees (``apact.Message``), and converting it to and from
+the model's message (``apact.pact.model.Message``, which also holds matching rules and
+generators).
+
+Both sides hand it around: the consumer's handlers receive one and its code sends one
+(``apact.consumer.messages``), a provider's message producers return one (the verifier).
+So it lives here, below both.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .._core._types import JSON
+from . import _sniff
+from .model import Body, effective_type
+from .model import Message as ModelMessage
+
+__all__ = ["CONTENT_TYPE_KEYS", "Message", "content_type_in", "decode", "encode"]
+
+#: the metadata keys that carry a message's content type
+CONTENT_TYPE_KEYS = ("contentType", "content-type", "Content-Type")
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A message as your code sees it: its contents and its metadata.
+
+    The consumer's handlers receive one; a provider's message producers may return one
+    (or just the contents). ``contents`` is a JSON value (dict, list, ...) for JSON
+    messages, ``str`` for text and ``bytes`` for anything else; ``metadata`` holds what
+    travels beside it (a topic, a key, headers). ``content_type`` is
+    ``application/json`` for a JSON value, ``text/plain`` for ``str`` and
+    ``application/octet-stream`` for ``bytes`` unless given here or as the
+    ``contentType`` metadata.
+    """
+
+    contents: object = None
+    metadata: Mapping[str, JSON] = field(default_factory=dict)
+    content_type: str | None = None
+
+    @property
+    def body(self) -> bytes:
+        """The contents as bytes (JSON encoded compactly, text as UTF-8)."""
+        contents = encode(self, "the message").contents
+        return b"" if contents is None else contents.content
+
+
+# -- between Message and the model -----------------------------------------------------------------
+
+
+def content_type_in(metadata: Mapping[str, object]) -> str | None:
+    """The content type the metadata declares, if any."""
+    for key in CONTENT_TYPE_KEYS:
+        value = metadata.get(key)
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def decode(message: ModelMessage) -> Message:
+    """The model's message as your code sees it (contents decoded by content type)."""
+    content_type = message.content_type()
+    body = message.contents
+    if body is None or body.null:
+        return Message(None, dict(message.metadata), content_type)
+    kind = effective_type(body, content_type)
+    return Message(_decoded(body, kind), dict(message.metadata), content_type or kind)
+
+
+def _decoded(body: Body, kind: str) -> object:
+    """JSON as its value, text as ``str``, anything else (or what does not decode) as bytes."""
+    if _sniff.is_json(kind):
+        try:
+            return body.json()
+        except (ValueError, UnicodeDecodeError):
+            pass
+    if _sniff.is_text(kind) or _sniff.is_xml(kind) or _sniff.is_form(kind):
+        try:
+            return body.text()
+        except UnicodeDecodeError:
+            pass
+    return body.content
+
+
+def encode(value: object, what: str) -> ModelMessage:
+    """What a producer returned (or what the consumer sends) as the model's message:
+    a :class:`Message`, or just the contents (a JSON value, ``str`` or ``bytes``).
+    ``what`` names the value in errors (``TypeError``)."""
+    if value is None:
+        raise TypeError(f"{what} is None: return the message (a dict, list, str, bytes or apact.Message)")
+    message = value if isinstance(value, Message) else Message(value)
+    if not isinstance(message.metadata, Mapping):
+        raise TypeError(f"{what}: the metadata must be a mapping, got {type(message.metadata).__name__}")
+    metadata: dict[str, JSON] = {}
+    for key, item in message.metadata.items():
+        metadata[str(key)] = _json(item, f"{what}: metadata {key!r}")
+    contents = message.contents
+    content_type = message.content_type or content_type_in(metadata)
+    body: Body | None
+    if contents is None:
+        body = None
+    elif isinstance(contents, (bytes, bytearray, memoryview)):
+        content_type = content_type or _sniff.OCTET_STREAM
+        body = Body(bytes(contents), content_type)
+    elif isinstance(contents, str):
+        content_type = content_type or "text/plain"
+        body = Body(contents.encode(), content_type)
+    else:
+        content_type = content_type or "application/json"
+        data = json.dumps(_json(contents, f"{what}: the contents"), ensure_ascii=False, separators=(",", ":"))
+        body = Body(data.encode(), content_type)
+    if content_type is not None and content_type_in(metadata) is None:
+        metadata["contentType"] = content_type
+    return ModelMessage(body, metadata)
+
+
+def _json(value: object, what: str) -> JSON:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"{what} is not JSON ({error}): give a dict, list, str, number, bool or None "
+            "(or bytes or str contents for other content types)"
+        ) from None
+    return value  # type: ignore[return-value]
