@@ -5,22 +5,22 @@ description, the V4 extras (key, pending, comments), and being recorded by its `
 :mod:`apact.messages` build on it. A builder is complete when :meth:`missing_part` says
 nothing is missing; from then on, every change rebuilds its interaction and records it
 with the ``Pact`` (which checks it against the spec version at once, so a mistake fails
-at the line that makes it).
+at the line that makes it). A builder talks to its ``Pact`` through the
+:class:`Recorder` the ``Pact`` hands it, so the builders need not import the ``Pact``
+(which imports them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Self
 
 from .._core._types import JSON
 from ..pact import _writer
 from ..pact.model import Interaction, ProviderState, Spec
 
-if TYPE_CHECKING:
-    from ._pact import Pact, Problem
-
-__all__ = ["InteractionBuilder", "check_description"]
+__all__ = ["InteractionBuilder", "Recorder", "check_description"]
 
 
 def check_description(description: object) -> str:
@@ -29,12 +29,23 @@ def check_description(description: object) -> str:
     return description
 
 
+@dataclass(frozen=True, slots=True)
+class Recorder:
+    """What a builder needs of its ``Pact``: the pact's spec version, ``record(builder,
+    interaction)`` (takes a (re)built interaction, raising if it cannot be written) and
+    ``check_open(what)`` (raises unless the ``async with`` block is open)."""
+
+    spec: Spec
+    record: Callable[[InteractionBuilder, Interaction], None]
+    check_open: Callable[[str], object]
+
+
 class InteractionBuilder:
     """The shared part of an interaction being written; each method returns the builder."""
 
-    def __init__(self, pact: Pact, description: str | None = None) -> None:
-        self._pact = pact
-        self._spec = pact.spec
+    def __init__(self, recorder: Recorder, description: str | None = None) -> None:
+        self._recorder = recorder
+        self._spec = recorder.spec
         self._description = None if description is None else check_description(description)
         self._states: list[ProviderState] = []
         self._key: str | None = None
@@ -82,14 +93,11 @@ class InteractionBuilder:
     def label(self) -> str:
         return repr(self._description) if self._description else "an interaction without a description"
 
-    # -- what each kind of builder says -----------------------------------------------------
+    # -- what each kind of builder says (and ``unmet()``: what the test left undone, --------
+    # -- as that kind's own problems, which the Pact collects) ------------------------------
 
     def missing_part(self) -> str | None:
         """What the interaction still needs, or ``None`` when complete."""
-        raise NotImplementedError
-
-    def unmet(self) -> list[Problem]:
-        """What the test did not do (or did wrong) for this complete interaction."""
         raise NotImplementedError
 
     def _build(self, common: dict[str, Any]) -> Interaction:
@@ -110,6 +118,6 @@ class InteractionBuilder:
                 "comments": self._comments,
             }
             interaction = self._build(common)
-            self._pact._record(self, interaction)
+            self._recorder.record(self, interaction)
             self._recorded(interaction)
         return self

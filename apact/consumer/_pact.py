@@ -54,7 +54,7 @@ from ..pact.model import (
     Spec,
 )
 from . import bodies
-from ._builder import InteractionBuilder, check_description
+from ._builder import InteractionBuilder, Recorder, check_description
 from ._terms import Term, compile_json, compile_text
 from .messages import AsyncMessageBuilder, HandlerFailed, SyncMessageBuilder, UnexpectedMessage, UnhandledMessage
 from .mock import MockProvider, UnexpectedRequest, describe, request_line
@@ -144,12 +144,13 @@ class Pact:
         self.file: Path | None = None if pact_dir is None else Path(pact_dir) / f"{consumer}-{provider}.json"
         self.mock = MockProvider(spec=self.spec, cors=cors)
         self._serve_http = serve_http
-        self._builders: list[InteractionBuilder] = []
+        self._builders: list[HttpInteractionBuilder | AsyncMessageBuilder | SyncMessageBuilder] = []
         self._owners: dict[tuple[str, str], InteractionBuilder] = {}
         self._stack: AsyncExitStack | None = None
         self._transport: httpx.ASGITransport | None = None
         self._client: httpx.AsyncClient | None = None
         self._url: str | None = None
+        self._recorder = Recorder(self.spec, self._record, self._check_open)
 
     # -- the block ---------------------------------------------------------------------------
 
@@ -262,17 +263,17 @@ class Pact:
         the consumer's handler with ``await message.verify(handler)``."""
         if self.spec < Spec.V3:
             raise ValueError(f"message pacts need spec V3 or V4 (this pact is {self.spec.label})")
-        return self._add(AsyncMessageBuilder(self, description))
+        return self._add(AsyncMessageBuilder(self._recorder, description))
 
     def sync_message(self, description: str) -> SyncMessageBuilder:
         """Start a synchronous message (V4): a request message the consumer sends and
         the response message(s) it expects; its code sends with ``await message.send(...)``."""
         if self.spec < Spec.V4:
             raise ValueError(f"synchronous messages need spec V4 (this pact is {self.spec.label})")
-        return self._add(SyncMessageBuilder(self, description))
+        return self._add(SyncMessageBuilder(self._recorder, description))
 
     def _new(self) -> HttpInteractionBuilder:
-        return self._add(HttpInteractionBuilder(self))
+        return self._add(HttpInteractionBuilder(self._recorder, self.mock))
 
     def _add(self, builder: B) -> B:
         self._builders.append(builder)
@@ -295,7 +296,7 @@ class Pact:
         builder.interaction = interaction
 
 
-B = TypeVar("B", bound=InteractionBuilder)
+B = TypeVar("B", bound="HttpInteractionBuilder | AsyncMessageBuilder | SyncMessageBuilder")
 
 
 def _reported_by(error: BaseException, problem: Problem) -> bool:
@@ -313,8 +314,9 @@ class HttpInteractionBuilder(InteractionBuilder):
     """One HTTP interaction being written: ``given`` ... ``upon_receiving`` ...
     ``with_request`` ... ``will_respond_with``. Each method returns the builder."""
 
-    def __init__(self, pact: Pact) -> None:
-        super().__init__(pact)
+    def __init__(self, recorder: Recorder, mock: MockProvider) -> None:
+        super().__init__(recorder)
+        self._mock = mock
         self._request: HttpRequest | None = None
         self._response: HttpResponse | None = None
         #: the interaction's index in the mock, once complete
@@ -386,9 +388,9 @@ class HttpInteractionBuilder(InteractionBuilder):
             return "response (call .will_respond_with(...))"
         return None
 
-    def unmet(self) -> list[Problem]:
+    def unmet(self) -> list[MissingRequest]:
         """What the test did not do for this (complete) interaction: request it."""
-        if self.slot is None or not isinstance(self.interaction, HttpInteraction) or self._pact.mock.calls(self.slot):
+        if self.slot is None or not isinstance(self.interaction, HttpInteraction) or self._mock.calls(self.slot):
             return []
         return [MissingRequest(self.interaction)]
 
@@ -399,9 +401,9 @@ class HttpInteractionBuilder(InteractionBuilder):
     def _recorded(self, interaction: Interaction) -> None:
         assert isinstance(interaction, HttpInteraction)
         if self.slot is None:
-            self.slot = self._pact.mock.add(interaction)
+            self.slot = self._mock.add(interaction)
         else:
-            self._pact.mock.replace(self.slot, interaction)
+            self._mock.replace(self.slot, interaction)
 
 
 def _query(

@@ -32,7 +32,7 @@ import inspect
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._core._types import JSON
 from ..errors import MismatchError
@@ -42,12 +42,9 @@ from ..pact._user_message import Message, content_type_in, decode, encode
 from ..pact.model import AsyncMessage, Generator, Interaction, RuleList, Spec, SyncMessage
 from ..pact.model import Message as ModelMessage
 from . import bodies
-from ._builder import InteractionBuilder
+from ._builder import InteractionBuilder, Recorder
 from ._terms import compile_json
 from .mock import describe
-
-if TYPE_CHECKING:
-    from ._pact import Pact, Problem
 
 __all__ = [
     "AsyncMessageBuilder",
@@ -161,8 +158,8 @@ class AsyncMessageBuilder(InteractionBuilder):
     ``with_metadata``; then ``await builder.verify(handler)``. Each method but
     ``verify`` returns the builder."""
 
-    def __init__(self, pact: Pact, description: str) -> None:
-        super().__init__(pact, description)
+    def __init__(self, recorder: Recorder, description: str) -> None:
+        super().__init__(recorder, description)
         self._content: object = None
         self._content_type: str | None = None
         self._metadata: dict[str, object] = {}
@@ -205,7 +202,7 @@ class AsyncMessageBuilder(InteractionBuilder):
         return result
 
     def _complete(self, what: str) -> AsyncMessage:
-        self._pact._check_open(f"{what}()")
+        self._recorder.check_open(f"{what}()")
         if self.interaction is None:
             raise RuntimeError(f"message {self.label()} is not complete: it has no {self.missing_part()}")
         assert isinstance(self.interaction, AsyncMessage)
@@ -216,7 +213,7 @@ class AsyncMessageBuilder(InteractionBuilder):
             return "contents (call .with_content(...))"
         return None
 
-    def unmet(self) -> list[Problem]:
+    def unmet(self) -> list[HandlerFailed | UnhandledMessage]:
         if not isinstance(self.interaction, AsyncMessage):
             return []
         if self._failure is not None:
@@ -237,8 +234,8 @@ class SyncMessageBuilder(InteractionBuilder):
     ``will_respond_with`` (once per response message); then the consumer's code sends
     its request with ``await builder.send(...)``."""
 
-    def __init__(self, pact: Pact, description: str) -> None:
-        super().__init__(pact, description)
+    def __init__(self, recorder: Recorder, description: str) -> None:
+        super().__init__(recorder, description)
         self._request: ModelMessage | None = None
         self._responses: list[ModelMessage] = []
         self._sent = False
@@ -274,7 +271,7 @@ class SyncMessageBuilder(InteractionBuilder):
         self, content: object, *, metadata: Mapping[str, JSON] | None = None, content_type: str | None = None
     ) -> tuple[Message, ...]:
         """As :meth:`send`, answered with every response message."""
-        self._pact._check_open("send()")
+        self._recorder.check_open("send()")
         interaction = self.interaction
         if not isinstance(interaction, SyncMessage):
             raise RuntimeError(f"synchronous message {self.label()} is not complete: it has no {self.missing_part()}")
@@ -296,10 +293,10 @@ class SyncMessageBuilder(InteractionBuilder):
             return "response message (call .will_respond_with(...))"
         return None
 
-    def unmet(self) -> list[Problem]:
+    def unmet(self) -> list[UnexpectedMessage | UnhandledMessage]:
         if not isinstance(self.interaction, SyncMessage):
             return []
-        problems: list[Problem] = list(self._problems)
+        problems: list[UnexpectedMessage | UnhandledMessage] = [*self._problems]
         if not self._sent and not problems:
             problems.append(UnhandledMessage(self.interaction))
         return problems
