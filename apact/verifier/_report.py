@@ -16,11 +16,10 @@ from .._core._types import JSON
 from ..matching import Mismatch
 from ..pact._paths import PathError, format_path, parse_path
 from ..pact.model import Body, HttpResponse, Message
+from ._shapes import InteractionLike, PactLike, Status, VerificationLike
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-
-    from ._result import InteractionResult, PactResult, Status, VerificationResult
 
 _LABELS = {"passed": "passed ", "failed": "FAILED ", "pending": "pending", "skipped": "skipped"}
 _MAX_DIFF_LINES = 60
@@ -29,7 +28,7 @@ _MAX_DIFF_LINES = 60
 # -- text ------------------------------------------------------------------------------------------
 
 
-def render_text(result: VerificationResult, *, verbose: bool = False, table: bool = False) -> str:
+def render_text(result: VerificationLike, *, verbose: bool = False, table: bool = False) -> str:
     interactions = result.interactions
     lines = [
         f"Verifying {result.provider!r} ({result.target or 'no target'}): "
@@ -70,7 +69,7 @@ def render_text(result: VerificationResult, *, verbose: bool = False, table: boo
     return "\n".join(lines)
 
 
-def summary_table(result: VerificationResult) -> list[str]:
+def summary_table(result: VerificationLike) -> list[str]:
     """A row per pact (and a total): how many interactions passed, failed, ..."""
     statuses: tuple[Status, ...] = ("passed", "failed", "pending", "skipped")
     rows = [["pact", *statuses]]
@@ -83,13 +82,13 @@ def summary_table(result: VerificationResult) -> list[str]:
     ]
 
 
-def interaction_text(pact: PactResult, item: InteractionResult) -> str:
+def interaction_text(pact: PactLike, item: InteractionLike) -> str:
     """What went wrong with one interaction (as in the report's failures), with the
     pact's source: a pytest item's failure message."""
     return "\n".join([*_failure(None, pact, item), f"   pact: {pact.source}"])
 
 
-def _failure(number: int | None, pact: PactResult, item: InteractionResult) -> list[str]:
+def _failure(number: int | None, pact: PactLike, item: InteractionLike) -> list[str]:
     lines = [f"{number}) {pact.title}: {item.description}" if number is not None else f"{pact.title}: {item.description}"]
     if item.given:
         lines.append(f"   given {item.given}")
@@ -145,7 +144,7 @@ def _count(number: int, noun: str) -> str:
 # -- JSON ------------------------------------------------------------------------------------------------
 
 
-def to_json(result: VerificationResult) -> dict[str, JSON]:
+def to_json(result: VerificationLike) -> dict[str, JSON]:
     return {
         "provider": result.provider,
         "target": result.target,
@@ -160,11 +159,11 @@ def to_json(result: VerificationResult) -> dict[str, JSON]:
     }
 
 
-def json_text(result: VerificationResult) -> str:
+def json_text(result: VerificationLike) -> str:
     return json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n"
 
 
-def _pact_json(pact: PactResult) -> dict[str, JSON]:
+def _pact_json(pact: PactLike) -> dict[str, JSON]:
     return {
         "consumer": pact.consumer,
         "provider": pact.provider,
@@ -176,7 +175,7 @@ def _pact_json(pact: PactResult) -> dict[str, JSON]:
     }
 
 
-def _interaction_json(item: InteractionResult) -> dict[str, JSON]:
+def _interaction_json(item: InteractionLike) -> dict[str, JSON]:
     data: dict[str, JSON] = {
         "description": item.description,
         "type": item.kind,
@@ -218,7 +217,7 @@ def _body_json(body: Body | None) -> JSON:
 # -- JUnit XML ------------------------------------------------------------------------------------------
 
 
-def to_junit_xml(result: VerificationResult) -> str:
+def to_junit_xml(result: VerificationLike) -> str:
     root = ElementTree.Element(
         "testsuites",
         name=f"pact verification of {result.provider}",
@@ -259,7 +258,7 @@ def to_junit_xml(result: VerificationResult) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(root, encoding="unicode") + "\n"
 
 
-def _first_problem(item: InteractionResult) -> str:
+def _first_problem(item: InteractionLike) -> str:
     if item.mismatches:
         return str(item.mismatches[0])
     if item.errors:
@@ -280,7 +279,7 @@ async def write_text(path: str | os.PathLike[str], text: str) -> None:
 
 
 def verification_results(
-    pact: PactResult,
+    pact: PactLike,
     provider_version: str,
     *,
     build_url: str | None = None,
@@ -303,7 +302,7 @@ def verification_results(
     return body
 
 
-def _test_result(item: InteractionResult) -> dict[str, JSON]:
+def _test_result(item: InteractionLike) -> dict[str, JSON]:
     entry: dict[str, JSON] = {
         "interactionId": item.interaction_id or item.key or "",
         "interactionDescription": item.description,

@@ -14,12 +14,7 @@ from ..errors import MismatchError
 from ..matching import Mismatch
 from ..pact.model import HttpResponse, Message, PactFile, ProviderState
 from . import _report
-
-#: ``passed``: the provider honours the interaction; ``failed``: it does not (or it could
-#: not be checked: a state handler raised, the request timed out ...); ``pending``: a
-#: pending interaction (or pact) failed, which is reported but does not fail the
-#: verification; ``skipped``: not replayed (filtered out, pending and skipped, ``fail_fast``).
-Status = Literal["passed", "failed", "pending", "skipped"]
+from ._shapes import Status
 
 #: where an error came from
 ErrorKind = Literal[
