@@ -13,11 +13,10 @@ shows what a provider that broke the contract looks like).
 
 from __future__ import annotations
 
-import argparse
 import functools
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -135,15 +134,6 @@ async def run(pact_dir: Path, *, kept: bool, broken: bool, out: TextIO) -> int:
     return 1
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m apact._demo``, the same as ``apact demo``."""
-    from ..cli import _demo as demo
-
-    parser = argparse.ArgumentParser(prog="apact demo", description=demo.DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
-    demo.add_arguments(parser)
-    return demo.run(parser.parse_args(argv))
-
-
 def run_command(pact_dir: Path | None, *, broken: bool) -> int:
     """Run the demo, keeping the pact in ``pact_dir`` if given (else a temporary directory)."""
     if pact_dir is not None:
@@ -152,6 +142,3 @@ def run_command(pact_dir: Path | None, *, broken: bool) -> int:
     with tempfile.TemporaryDirectory(prefix="apact-demo-") as directory:
         return anyio.run(functools.partial(run, Path(directory), kept=False, broken=broken, out=sys.stdout))
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())

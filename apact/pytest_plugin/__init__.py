@@ -33,14 +33,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from ._stash import VERIFICATIONS
+
 if TYPE_CHECKING:
     from ..consumer import Pact
     from ..verifier import Auth, Source, Verifier
 
 __all__ = ["interaction_tests"]
-
-#: what ``interaction_tests`` verified in this session: its group -> the outcome
-VERIFICATIONS = pytest.StashKey[dict[Any, Any]]()
 
 #: the settings the ``pact`` marker takes (positionally: consumer, provider)
 _PACT_SETTINGS = ("consumer", "provider", "spec", "pact_dir", "serve_http", "cors")

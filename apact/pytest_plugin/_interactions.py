@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from . import VERIFICATIONS
+from ._stash import VERIFICATIONS
 
 if TYPE_CHECKING:
     from ..pact.model import Interaction, PactFile
