@@ -1,4 +1,4 @@
-"""Tests for apact._sniff: content detection and Content-Type helpers."""
+"""Tests for apact.pact._sniff: content detection and Content-Type helpers."""
 
 from __future__ import annotations
 

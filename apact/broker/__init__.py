@@ -1,10 +1,10 @@
-"""The Pact Broker side of apact.
+"""The Pact Broker client.
 
 :class:`BrokerClient` talks to any Pact Broker: publishes pacts, fetches the pacts a
 provider should verify, publishes verification results, asks can-i-deploy and records
-deployments (``apact.broker.client``). ``apact.broker.server`` is ``apact broker``: a
-Pact Broker (Starlette app, SQLite storage) that the official Pact clients accept. See
-``docs/broker.md``.
+deployments (``apact.broker.client``). The broker *server* (``apact broker``) is
+:mod:`apact.broker_server`; ``apact.broker.server`` only re-exports it, for code written
+before it moved. See ``docs/broker.md``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 ::
 
-    from apact.broker.server import SqliteStore, create_app, serve
+    from apact.broker_server import SqliteStore, create_app, serve
 
     app = create_app(SqliteStore(":memory:"))          # an ASGI app, for tests
     await serve(port=9292, database="pact_broker.sqlite", token="s3cret")   # a server

@@ -1,4 +1,5 @@
-"""``python -m apact.broker``: run the Pact Broker (see ``apact.broker._command``)."""
+"""``python -m apact.broker_server``: run the Pact Broker, as ``apact broker`` does (see
+``apact.cli._broker_server``)."""
 
 import sys
 

@@ -28,7 +28,7 @@ async def _answer(request: Request, query: _matrix.MatrixQuery) -> Response:
 
 
 async def matrix(request: Request) -> Response:
-    """``GET /matrix?q[][pacticipant]=...``: see :mod:`apact.broker._matrix`."""
+    """``GET /matrix?q[][pacticipant]=...``: see :mod:`apact.broker_server._matrix`."""
     return await _answer(request, _matrix.parse_query(request.url.query))
 
 

@@ -1,4 +1,4 @@
-"""The SQLite :class:`~apact.broker._store.Store`: one file (or ``":memory:"``).
+"""The SQLite :class:`~apact.broker_server._store.Store`: one file (or ``":memory:"``).
 
 Transactions are serialised on one connection (a lock, plus ``BEGIN IMMEDIATE`` so that
 two processes sharing a file serialise too). Its methods block.

@@ -6,7 +6,7 @@ and WIP pacts, the matrix) is plain Python on top of it, so another SQL database
 has to implement these methods. One :meth:`Store.transaction` is one unit of work: it
 commits when the block ends and rolls back if the block raises. Implementations may
 block: the server calls them from a worker thread, never on the event loop.
-:class:`~apact.broker._sqlite.SqliteStore` is the one apact ships.
+:class:`~apact.broker_server._sqlite.SqliteStore` is the one apact ships.
 """
 
 from __future__ import annotations

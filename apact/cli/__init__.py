@@ -1,8 +1,8 @@
 """The ``apact`` command line (also ``python -m apact``): a dispatcher.
 
-Each command lives in its own module (``apact/_cli/``, the broker client's in
-``apact/broker/_client_command.py``, ``apact broker`` in ``apact/broker/_command.py``)
-with its description, examples, ``add_arguments(parser)`` and ``run(args) -> int``;
+Each command (or family of commands) lives in its own module of ``apact/cli/``
+(``_verify``, ``_stub``, ``_show``, ``_demo``, the broker client's in ``_broker_client``,
+``apact broker`` in ``_broker_server``) with its description, examples, ``add_arguments(parser)`` and ``run(args) -> int``;
 this module only puts them together. Command modules import at top level nothing
 but the standard library, so ``apact --help`` stays quick.
 """

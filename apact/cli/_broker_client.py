@@ -3,7 +3,7 @@ record-deployment``, ``apact record-release``, ``apact create-environment``, and
 Pact Broker options of ``apact verify``.
 
 :data:`COMMANDS` holds each command's name, summary, description, epilog,
-``add_arguments(parser)`` and ``run(args) -> int``, for ``apact/cli.py`` to add. For
+``add_arguments(parser)`` and ``run(args) -> int``, for ``apact/cli/__init__.py`` to add. For
 ``apact verify``: :func:`add_verify_arguments` adds ``--broker-url``,
 ``--provider-version``, ``--publish``, the selectors and the pending/WIP options,
 :func:`check_verify_arguments` checks them, :func:`fetch_for_verification` gets the
@@ -258,7 +258,7 @@ def _runner(
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """What ``apact/cli.py`` needs to offer a command."""
+    """What ``apact/cli/__init__.py`` needs to offer a command."""
 
     name: str
     summary: str
@@ -313,7 +313,7 @@ COMMANDS = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m apact.broker._client_command COMMAND ...``: the commands on their own."""
+    """``python -m apact.cli._broker_client COMMAND ...``: the commands on their own."""
     parser = argparse.ArgumentParser(prog="apact")
     commands = parser.add_subparsers(dest="subcommand", metavar="COMMAND", required=True)
     for command in COMMANDS:

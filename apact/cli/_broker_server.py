@@ -1,6 +1,7 @@
-"""The ``apact broker`` command: its arguments and how it runs (``python -m apact.broker``).
+"""The ``apact broker`` command: its arguments and how it runs (also ``python -m
+apact.broker_server``).
 
-``add_arguments(parser)`` and ``run(args)`` are all ``apact/cli.py`` needs to offer
+``add_arguments(parser)`` and ``run(args)`` are all ``apact/cli/__init__.py`` needs to offer
 ``apact broker`` as a subcommand.
 """
 
@@ -85,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m apact.broker", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m apact.broker_server", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     add_arguments(parser)
     return run(parser.parse_args(argv))

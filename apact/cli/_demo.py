@@ -1,4 +1,4 @@
-"""``apact demo``: the built-in Grill Chef example end to end (the work is in ``apact._demo``)."""
+"""``apact demo``: the built-in Grill Chef example end to end (the work is in ``apact.examples._demo``)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The commands of ``apact`` (``apact/cli.py`` dispatches to them): each module has the
-command's ``DESCRIPTION`` and ``EPILOG``, ``add_arguments(parser)`` and ``run(args)``."""
+"""How the commands of ``apact`` report an error they cannot go on from (each command's
+module has its ``DESCRIPTION`` and ``EPILOG``, ``add_arguments(parser)`` and ``run(args)``;
+``apact/cli/__init__.py`` dispatches to them)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ The pieces, in the order ``run`` uses them, each a function a new option can ext
 * ``verifier_options(args)``: the keywords of ``Verifier(...)``;
 * ``await load(args)``: the pacts (files, directories, URLs), as ``PactSource`` objects;
   with ``--broker-url`` and no files, the pacts a Pact Broker selects (the broker's
-  options and their handling are in ``apact/broker/_client_command.py``);
+  options and their handling are in ``apact/cli/_broker_client.py``);
 * ``verify_options(args)``: the keywords of ``verifier.verify(...)``;
 * ``await write_reports(args, result)``: the JUnit and JSON files.
 """

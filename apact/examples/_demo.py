@@ -99,7 +99,7 @@ async def run(pact_dir: Path, *, kept: bool, broken: bool, out: TextIO) -> int:
         print(text, file=out, flush=True)
 
     say("apact demo: the Sous Chef (a consumer) and the Grill Chef (its provider), end to end")
-    say("the code: apact/examples/sous_chef.py, apact/examples/grill_chef.py and apact/_demo.py")
+    say("the code: apact/examples/sous_chef.py, apact/examples/grill_chef.py and apact/examples/_demo.py")
     say()
     say("1. The Sous Chef's tests run its client against apact's mock provider and write the pact")
     failed = 0

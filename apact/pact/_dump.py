@@ -1,6 +1,6 @@
 """Write the model as pact JSON of a chosen spec version (V2, V3 or V4).
 
-The inverse of :mod:`apact._parse`. Keys come out in a fixed, readable order, so the
+The inverse of :mod:`apact.pact._parse`. Keys come out in a fixed, readable order, so the
 same pact always produces the same bytes. What a version cannot express (two matchers
 on one place in V2, generators before V3, a binary body before V4...) raises
 :class:`~apact.errors.PactWriteError` naming the interaction, rather than being

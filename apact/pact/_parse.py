@@ -1,7 +1,7 @@
 """Read pact JSON (any spec version) into the model of :mod:`apact.model`.
 
 All the differences between specification versions are handled here and in
-:mod:`apact._dump`; nothing else in apact looks at raw pact JSON. Every problem raises
+:mod:`apact.pact._dump`; nothing else in apact looks at raw pact JSON. Every problem raises
 :class:`~apact.errors.PactFileError` with the JSON path of the offending value,
 relative to the part being read (``$`` is that part); callers that know more (the file,
 the interaction) add it with :meth:`PactFileError.located`.

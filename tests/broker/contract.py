@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from apact._core._types import Receive, Scope, Send
-from apact.broker.server import SqliteStore, create_app
+from apact.broker_server import SqliteStore, create_app
 
 from .states import STATES
 

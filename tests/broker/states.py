@@ -1,7 +1,7 @@
 """Provider states of the official Pact Broker client's contract, seeded into the store.
 
 ``STATES`` maps each state name in ``Pact Broker Client V2-Pact Broker.json`` to a
-function that writes it into a broker :class:`~apact.broker._store.Transaction`. Any
+function that writes it into a broker :class:`~apact.broker_server._store.Transaction`. Any
 verifier can use them, through the test state-change endpoint (``contract.py``).
 """
 

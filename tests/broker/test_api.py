@@ -12,7 +12,7 @@ import anyio
 import httpx
 import pytest
 
-from apact.broker.server import SqliteStore, create_app, serve
+from apact.broker_server import SqliteStore, create_app, serve
 
 pytestmark = pytest.mark.anyio
 

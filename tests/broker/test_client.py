@@ -11,7 +11,7 @@ import pytest
 
 from apact import Verifier, pactfile
 from apact.broker import BrokerClient, BrokerError
-from apact.broker.server import SqliteStore, create_app
+from apact.broker_server import SqliteStore, create_app
 from apact.errors import PactFileError
 from apact.examples import GRILL_CHEF_PACT
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from apact._core._serve import serve as serving
-from apact.broker.server import SqliteStore, create_app
+from apact.broker_server import SqliteStore, create_app
 from apact.cli import _broker_client as command
 from apact.examples import GRILL_CHEF_PACT
 
@@ -27,8 +27,8 @@ pytestmark = [pytest.mark.anyio, pytest.mark.parametrize("anyio_backend", ["asyn
 
 
 def _apact() -> list[str]:
-    """``python -m apact`` once ``apact/cli.py`` offers the broker client's commands;
-    until then, their own module (``python -m apact.broker._client_command publish ...``)."""
+    """``python -m apact`` once ``apact/cli/__init__.py`` offers the broker client's commands;
+    until then, their own module (``python -m apact.cli._broker_client publish ...``)."""
     from apact.cli import _parser
 
     (subcommands,) = (a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))

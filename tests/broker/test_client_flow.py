@@ -23,7 +23,7 @@ import pytest
 
 from apact import Pact, match
 from apact._core._serve import serve as serving
-from apact.broker.server import SqliteStore, create_app
+from apact.broker_server import SqliteStore, create_app
 from apact.examples.sous_chef import GrillChefClient, NotServed
 
 from .test_client_command import APACT

@@ -1,4 +1,4 @@
-"""``python -m apact.broker``: a real process, real HTTP, data kept in the SQLite file."""
+"""``python -m apact.broker_server``: a real process, real HTTP, data kept in the SQLite file."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ PACT = {"consumer": {"name": "Sous Chef"}, "provider": {"name": "Grill Chef"}, "
 
 @asynccontextmanager
 async def broker_process(*args: str) -> AsyncIterator[str]:
-    """``python -m apact.broker --port 0 ...`` until the block ends; yields its URL."""
+    """``python -m apact.broker_server --port 0 ...`` until the block ends; yields its URL."""
     command = [sys.executable, "-m", "apact.broker_server", "--port", "0", *args]
     async with await anyio.open_process(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
         try:

@@ -17,7 +17,7 @@ import anyio.to_thread
 import pytest
 
 from apact._core._serve import serve as serving
-from apact.broker.server import SqliteStore, create_app
+from apact.broker_server import SqliteStore, create_app
 from apact.broker_server._store import Transaction
 
 from .grill import grill, run_pact, sous_chef_pact, text, write_pact

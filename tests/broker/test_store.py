@@ -11,7 +11,7 @@ import anyio
 import httpx
 import pytest
 
-from apact.broker.server import SqliteStore, create_app
+from apact.broker_server import SqliteStore, create_app
 from apact.broker_server._context import Broker
 from apact.broker_server._domain import ensure_pacticipant, ensure_version, publish_pact
 from apact.broker_server._store import Environment, Transaction
