@@ -14,7 +14,7 @@ from ..errors import MismatchError
 from ..matching import Mismatch
 from ..pact.model import HttpResponse, Message, PactFile, ProviderState
 from . import _report
-from ._shapes import Status
+from ._shapes import Status as Status  # part of the results' vocabulary (apact.verifier.Status)
 
 #: where an error came from
 ErrorKind = Literal[
