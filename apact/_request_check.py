@@ -55,7 +55,10 @@ def request_problems(request: HttpRequest) -> list[RequestProblem]:
     problems: list[RequestProblem] = []
     if not _TOKEN.fullmatch(request.method):
         problems.append(
-            RequestProblem("$.method", f"{_quote(request.method)} is not an HTTP method (a token: letters, digits, !#$%&'*+-.^_`|~)")
+            RequestProblem(
+                "$.method",
+                f"{_quote(request.method)} is not an HTTP method (a token: letters, digits, !#$%&'*+-.^_`|~)",
+            )
         )
     if not request.path.startswith("/"):
         problems.append(

@@ -71,7 +71,11 @@ async def provider_and_attacker() -> AsyncIterator[Servers]:
 def http_interaction(description: str, request: dict[str, Any], *, v2: bool = False) -> dict[str, Any]:
     """An interaction answered ``200 {"ok": true}`` (V4, or V2 with ``v2``)."""
     if v2:
-        response: dict[str, Any] = {"status": 200, "headers": {"Content-Type": "application/json"}, "body": {"ok": True}}
+        response: dict[str, Any] = {
+            "status": 200,
+            "headers": {"Content-Type": "application/json"},
+            "body": {"ok": True},
+        }
         return {"description": description, "request": request, "response": response}
     body = {"contentType": "application/json", "encoded": False, "content": {"ok": True}}
     response = {"status": 200, "headers": {"Content-Type": ["application/json"]}, "body": body}

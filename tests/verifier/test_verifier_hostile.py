@@ -63,7 +63,9 @@ def hostile_pact(attacker: str) -> dict[str, Any]:
     interactions = [http_interaction(f"path {path!r}", {"method": "GET", "path": path}) for path in paths]
     body = {"contentType": "application/json", "encoded": False, "content": {"order": "steak"}}
     interactions.append(
-        http_interaction("fine", {"method": "POST", "path": "/ok", "headers": {"Content-Type": ["application/json"]}, "body": body})
+        http_interaction(
+            "fine", {"method": "POST", "path": "/ok", "headers": {"Content-Type": ["application/json"]}, "body": body}
+        )
     )
     return pact_document(*interactions)
 
@@ -80,7 +82,9 @@ def assert_hostile_paths_failed_alone(statuses: dict[str, tuple[str, str]], atta
     for index, path in enumerate(HOSTILE):
         status, error = statuses[f"path {path.format(attacker=attacker)!r}"]
         assert status == "failed"
-        assert error.startswith("invalid interaction: the pact's request cannot be sent as written (nothing was sent): ")
+        assert error.startswith(
+            "invalid interaction: the pact's request cannot be sent as written (nothing was sent): "
+        )
         assert f"$.interactions[{index}].request.path: the path must start with '/', got " in error
     for path in TO_PROVIDER:
         assert statuses[f"path {path.format(attacker=attacker)!r}"] == ("passed", "")
@@ -107,7 +111,9 @@ async def test_a_base_url_with_a_path_prefixes_every_request_and_request_filters
         pact = pactfile.loads(json.dumps(hostile_pact(servers.attacker)))
         for filters in ((), (note,)):
             servers.to_provider.clear()
-            verifier = Verifier("Grill Chef", base_url=servers.provider + "/api/", headers=SECRET, request_filters=filters)
+            verifier = Verifier(
+                "Grill Chef", base_url=servers.provider + "/api/", headers=SECRET, request_filters=filters
+            )
             result = await verifier.verify(pact)
             assert servers.to_attacker == []
             expected = {b"/api" + raw.format(attacker=servers.attacker).encode() for raw in TO_PROVIDER.values()}
@@ -123,7 +129,9 @@ async def test_a_generated_path_is_checked_too() -> None:
         generated = http_interaction("a generated path", {"method": "GET", "path": "/steaks/1"})
         generated["request"]["generators"] = {"path": {"type": "ProviderState", "expression": "${place}"}}
         generated["providerStates"] = [{"name": "a place"}]
-        pact = pactfile.loads(json.dumps(pact_document(generated, http_interaction("fine", {"method": "GET", "path": "/ok"}))))
+        pact = pactfile.loads(
+            json.dumps(pact_document(generated, http_interaction("fine", {"method": "GET", "path": "/ok"})))
+        )
         verifier = Verifier("Grill Chef", base_url=servers.provider, headers=SECRET)
         verifier.state("a place")(lambda: {"place": f"@{servers.attacker}/steal"})
         result = await verifier.verify(pact)
@@ -172,7 +180,9 @@ def assert_reported_without_traceback(code: int, out: str, err: str, attacker: s
 async def test_apact_verify_sends_nothing_to_another_host(tmp_path: Path) -> None:
     async with provider_and_attacker() as servers:
         pact = write(tmp_path / "hostile.json", hostile_pact(servers.attacker))
-        code, out, err = await apact("verify", "--base-url", servers.provider, "--header", "X-Api-Key: SECRET", str(pact))
+        code, out, err = await apact(
+            "verify", "--base-url", servers.provider, "--header", "X-Api-Key: SECRET", str(pact)
+        )
     assert_nothing_left_the_provider(servers)
     assert_reported_without_traceback(code, out, err, servers.attacker)
 
@@ -186,7 +196,15 @@ async def test_a_pact_from_a_broker_sends_nothing_to_another_host() -> None:
         with store.transaction() as tx:  # stored as an older broker would have: no check
             consumer, _ = ensure_pacticipant(tx, "Sous Chef")
             version, _ = ensure_version(tx, consumer, "1")
-            publish_pact(tx, consumer, version, "Grill Chef", hostile_pact(servers.attacker), merge=False, allow_modification=True)
+            publish_pact(
+                tx,
+                consumer,
+                version,
+                "Grill Chef",
+                hostile_pact(servers.attacker),
+                merge=False,
+                allow_modification=True,
+            )
         code, out, err = await apact(
             "verify", "--broker-url", broker, "--provider", "Grill Chef", "--base-url", servers.provider,
             "--header", "X-Api-Key: SECRET",
@@ -204,7 +222,9 @@ async def test_the_broker_refuses_to_publish_such_a_pact() -> None:
     contract = {"consumerName": "Sous Chef", "providerName": "Grill Chef", "specification": "pact", "content": content}
     body = {"pacticipantName": "Sous Chef", "pacticipantVersionNumber": "1", "contracts": [contract]}
     store = SqliteStore()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(store)), base_url="http://broker") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(store)), base_url="http://broker"
+    ) as client:
         published = await client.post("/contracts/publish", json=body)
         put = await client.put("/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/version/1", json=document)
         assert (await client.get("/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/latest")).status_code == 404
