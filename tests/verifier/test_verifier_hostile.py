@@ -156,6 +156,30 @@ async def test_in_process_the_path_goes_into_the_scope_as_a_path() -> None:
     assert {s.raw_path for s in seen} == expected | {b"/ok"}
 
 
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_the_official_verifier_sends_nothing_to_another_host_either(tmp_path: Path) -> None:
+    """The reference (pact-python 4.2's Rust verifier) puts a ``/`` in front of such a
+    path and sends it to the provider, where it passes; apact fails it as invalid
+    (docs/conformance.md). Neither sends anything elsewhere."""
+    pytest.importorskip("pact", reason="pact-python is not installed")
+    os.environ.setdefault("PACT_DO_NOT_TRACK", "true")
+    from pact import Verifier as PactPythonVerifier
+
+    async with provider_and_attacker() as servers:
+        pact = write(tmp_path / "hostile.json", hostile_pact(servers.attacker))
+        official = (
+            PactPythonVerifier("Grill Chef", host="127.0.0.1")
+            .add_transport(url=servers.provider)
+            .add_source(str(pact))
+            .add_custom_header("X-Api-Key", "SECRET")
+        )
+        await anyio.to_thread.run_sync(official.verify)
+    assert servers.to_attacker == []
+    verdicts = {item["description"]: item["result"] for item in official.results["interactionResults"]}
+    assert set(verdicts.values()) == {"OK"}
+    assert f"/@{servers.attacker}/steal".encode() in {seen.raw_path for seen in servers.to_provider}
+
+
 # -- the command line, and pacts from a broker ---------------------------------------------------------
 
 
