@@ -29,7 +29,11 @@ async def _answer(request: Request, query: _matrix.MatrixQuery) -> Response:
 
 async def matrix(request: Request) -> Response:
     """``GET /matrix?q[][pacticipant]=...``: see :mod:`apact.broker._matrix`."""
-    return await _answer(request, _matrix.parse_query(request.url.query))
+    try:
+        query = _matrix.parse_query(request.url.query)
+    except _matrix.MatrixError as error:  # too many selectors: refused before any work
+        raise Problem(400, error.errors) from None
+    return await _answer(request, query)
 
 
 async def can_i_deploy(request: Request) -> Response:
