@@ -22,6 +22,7 @@ from ._store import (
     Environment,
     Pacticipant,
     Publication,
+    StorageFull,
     Verification,
     Version,
     Webhook,
@@ -30,6 +31,7 @@ from ._store import (
 )
 
 SCHEMA_VERSION = 1
+_SQLITE_FULL = 13  # sqlite3.SQLITE_FULL from Python 3.11
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pacticipants (
@@ -116,17 +118,31 @@ class SqliteStore:
     @contextmanager
     def transaction(self) -> Iterator[SqliteTransaction]:
         with self._lock:
-            self._connection.execute("BEGIN IMMEDIATE")
             try:
-                yield SqliteTransaction(self._connection, self._clock)
-            except BaseException:
-                self._connection.execute("ROLLBACK")
+                self._connection.execute("BEGIN IMMEDIATE")
+                try:
+                    yield SqliteTransaction(self._connection, self._clock)
+                    self._connection.execute("COMMIT")
+                finally:
+                    # after a failed block or COMMIT, undo what SQLite has not: it rolls
+                    # back by itself after some errors (a full disk), not after others (a
+                    # deferred constraint at COMMIT), which would wedge the connection
+                    if self._connection.in_transaction:
+                        self._connection.execute("ROLLBACK")
+            except sqlite3.Error as error:
+                if _is_full(error):
+                    raise StorageFull(f"{self.database} is full ({error}): nothing of this change was kept") from error
                 raise
-            self._connection.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:
             self._connection.close()
+
+
+def _is_full(error: sqlite3.Error) -> bool:
+    """SQLITE_FULL: the disk (or ``max_page_count``) has no room (Python 3.10 gives no code)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code == _SQLITE_FULL if code is not None else "database or disk is full" in str(error)
 
 
 def _iso(moment: datetime) -> str:
