@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from urllib.parse import urlencode
 
+import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,6 +29,7 @@ from apact.broker._matrix import (
     _selector,
     parse_query,
 )
+from apact.broker.server import SqliteStore, create_app
 
 Reading = tuple[MatrixSelector, ...]
 
@@ -195,3 +197,22 @@ def test_a_query_with_too_many_ways_to_regroup_is_read_as_sent() -> None:
 def test_success_filters_count_each_outcome_once() -> None:
     query = parse_query("q[][pacticipant]=Foo&" + "&".join(["success[]=true", "success[]=false"] * 500))
     assert query.success == (True, False)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_the_limits_are_400s_over_http() -> None:
+    transport = httpx.ASGITransport(app=create_app(SqliteStore()))
+    async with httpx.AsyncClient(transport=transport, base_url="http://broker") as client:
+        too_many = "&".join(f"q[][pacticipant]=P{i}" for i in range(MAX_SELECTORS + 1))
+        response = await client.get("/matrix?" + too_many)
+        assert (response.status_code, response.json()) == (
+            400,
+            {"errors": [f"A matrix query takes at most {MAX_SELECTORS} q[] selectors; this one has 101"]},
+        )
+        ignores = "&".join(f"ignore[]=P{i}" for i in range(MAX_SELECTORS + 1))
+        response = await client.get("/can-i-deploy?pacticipant=Foo&version=1&" + ignores)
+        assert (response.status_code, response.json()) == (
+            400,
+            {"errors": [f"can-i-deploy takes at most {MAX_SELECTORS} ignore[]; this one has 101"]},
+        )
