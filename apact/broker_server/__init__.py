@@ -34,7 +34,7 @@ from ._auth import Authentication, Credentials
 from ._context import Broker, urls
 from ._hal import Problem, hal, link
 from ._sqlite import SqliteStore
-from ._store import Store
+from ._store import StorageFull, Store
 
 if TYPE_CHECKING:
     pass
@@ -158,6 +158,12 @@ async def _http_error(request: Request, error: Exception) -> Response:
     return hal({"errors": [message]}, error.status_code, dict(error.headers or {}))
 
 
+async def _storage_full(request: Request, error: Exception) -> Response:
+    """507: the transaction was rolled back, so the client may simply send it again later."""
+    reason = "The broker's storage is full: nothing of this request was saved."
+    return hal({"errors": [f"{reason} Free space on the broker's disk, then send it again."]}, 507)
+
+
 async def _crash(request: Request, error: Exception) -> Response:
     return hal({"errors": [f"Internal error: {type(error).__name__}: {error}"]}, 500)
 
@@ -193,7 +199,12 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[Middleware(WholeRequests), Middleware(RawPaths), Middleware(Authentication, credentials=credentials)],
-        exception_handlers={Problem: _problem, HTTPException: _http_error, Exception: _crash},
+        exception_handlers={
+            Problem: _problem,
+            HTTPException: _http_error,
+            StorageFull: _storage_full,
+            Exception: _crash,
+        },
     )
     app.state.broker = Broker(store, base_url.rstrip("/") if base_url else None, allow_contract_modification)
     return app

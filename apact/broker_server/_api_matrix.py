@@ -29,7 +29,11 @@ async def _answer(request: Request, query: _matrix.MatrixQuery) -> Response:
 
 async def matrix(request: Request) -> Response:
     """``GET /matrix?q[][pacticipant]=...``: see :mod:`apact.broker_server._matrix`."""
-    return await _answer(request, _matrix.parse_query(request.url.query))
+    try:
+        query = _matrix.parse_query(request.url.query)
+    except _matrix.MatrixError as error:  # too many selectors: refused before any work
+        raise Problem(400, error.errors) from None
+    return await _answer(request, query)
 
 
 async def can_i_deploy(request: Request) -> Response:
@@ -38,6 +42,11 @@ async def can_i_deploy(request: Request) -> Response:
     missing = [name for name in ("pacticipant", "version") if not params.get(name)]
     if missing:
         raise Problem(400, {name: ["is missing"] for name in missing})
+    ignored = params.getlist("ignore[]")
+    if len(ignored) > _matrix.MAX_SELECTORS:
+        raise Problem(
+            400, [f"can-i-deploy takes at most {_matrix.MAX_SELECTORS} ignore[]; this one has {len(ignored)}"]
+        )
     selector = _matrix.MatrixSelector(pacticipant=params["pacticipant"], version=params["version"])
     environment, tag = params.get("environment") or None, params.get("to") or params.get("tag") or None
     query = _matrix.MatrixQuery(
@@ -46,7 +55,7 @@ async def can_i_deploy(request: Request) -> Response:
         latest=environment is None,
         tag=tag,
         environment=environment,
-        ignore=tuple(_matrix.MatrixSelector(pacticipant=name) for name in params.getlist("ignore[]")),
+        ignore=tuple(_matrix.MatrixSelector(pacticipant=name) for name in ignored),
     )
     return await _answer(request, query)
 

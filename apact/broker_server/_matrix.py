@@ -22,10 +22,11 @@ for failures, the interactions that failed.
 
 from __future__ import annotations
 
-import itertools
 import json
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from urllib.parse import parse_qsl
 
 from .._core._types import JSON, JSONDict
@@ -34,6 +35,12 @@ from ._hal import Urls, link, timestamp
 from ._store import Transaction
 
 _SELECTOR_KEYS = ("pacticipant", "version", "latest", "tag", "branch", "mainBranch")
+
+# ``q[]`` (and ``ignore[]``) selectors one query may give: the official clients send one
+# to three; more is a 400 before any work, so that no query costs more than its size
+MAX_SELECTORS = 100
+# ways of sharing out the values of a query whose keys lost their grouping that are tried
+MAX_REGROUPINGS = 10_000
 
 
 class MatrixError(ValueError):
@@ -84,7 +91,7 @@ class MatrixSelector:
 
 @dataclass(frozen=True, slots=True)
 class MatrixQuery:
-    # candidate readings of the ``q[]`` selectors, best first (see :func:`parse_query`)
+    # the ``q[]`` selectors as sent (a query built in code may give other readings after them)
     readings: tuple[tuple[MatrixSelector, ...], ...]
     latestby: str | None = None
     latest: bool = False
@@ -93,6 +100,8 @@ class MatrixQuery:
     main_branch: bool = False
     ignore: tuple[MatrixSelector, ...] = ()
     success: tuple[bool | None, ...] | None = None
+    # the ``q[]`` keys and values as sent, when they may be shared out otherwise (see :func:`_regrouping`)
+    regroup: tuple[tuple[str, str], ...] = ()
 
 
 def _group(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
@@ -116,46 +125,79 @@ def _selector(group: dict[str, str]) -> MatrixSelector:
     )
 
 
-def _readings(pairs: list[tuple[str, str]]) -> tuple[tuple[MatrixSelector, ...], ...]:
-    """The ``q[]`` selectors as sent, then every other way to share the values out.
+def _regroupable(pairs: list[tuple[str, str]]) -> bool:
+    """Whether the ``q[]`` values may be shared out otherwise than as sent.
+
+    Only with two pacticipants or more, no key given more often than pacticipants, and
+    at most ``MAX_REGROUPINGS`` ways to share them out (counted, never listed).
+    """
+    names = sum(key == "pacticipant" for key, _ in pairs)
+    counts = Counter(key for key, _ in pairs if key != "pacticipant")
+    if names < 2 or any(count > names for count in counts.values()):
+        return False
+    ways = 1
+    for count in counts.values():
+        for choices in range(names, names - count, -1):  # count values to distinct pacticipants
+            ways *= choices
+            if ways > MAX_REGROUPINGS:
+                return False
+    return True
+
+
+def _regrouping(
+    pairs: tuple[tuple[str, str], ...], acceptable: Callable[[MatrixSelector], bool]
+) -> tuple[MatrixSelector, ...] | None:
+    """The first way of sharing the ``q[]`` values out whose every selector is ``acceptable``.
 
     Clients send each selector's keys together (``q[][pacticipant]=A&q[][version]=1&
     q[][pacticipant]=B&q[][version]=2``), but a query whose keys were sorted or shuffled
-    on the way (pact files keep query parameters by name) lost that grouping; the
-    matrix then takes the first reading that names existing versions.
+    on the way (pact files keep query parameters by name) lost that grouping. Each
+    pacticipant then starts a selector, and the values of each other key (keys in
+    alphabetical order, values as sent) go to distinct selectors; the ways to do so are
+    ordered by the selector each value goes to, the first key's first value varying
+    slowest (the order of ``itertools.product`` over ``itertools.permutations``).
+
+    A depth-first search in that order, never a list: ``acceptable`` must stay false
+    once false when a selector gains a key (narrowing never finds more versions), so a
+    partial grouping with an unacceptable selector is abandoned with all its
+    completions, each selector is judged once, and a value is not tried again in a
+    selector that says the same as one it already failed in (swapping the two
+    selectors' futures would have found a grouping there). ``_regroupable`` bounds the
+    ways; a pacticipant named over and over costs no more than once.
     """
-    first = tuple(_selector(group) for group in _group(pairs))
-    names = [value for key, value in pairs if key == "pacticipant"]
-    values: dict[str, list[str]] = {}
-    for key, value in pairs:
-        if key != "pacticipant":
-            values.setdefault(key, []).append(value)
-    if len(names) < 2 or any(len(found) > len(names) for found in values.values()):
-        return (first,)
-    keys = sorted(values)
-    spreads = [list(itertools.permutations(range(len(names)), len(values[key]))) for key in keys]
-    if _product_size(spreads) > 10_000:
-        return (first,)
-    readings = [first]
-    for spread in itertools.product(*spreads):
-        groups: list[dict[str, str]] = [{"pacticipant": name} for name in names]
-        for key, targets in zip(keys, spread):
-            for value, target in zip(values[key], targets):
-                groups[target][key] = value
-        reading = tuple(_selector(group) for group in groups)
-        if reading not in readings:
-            readings.append(reading)
-    return tuple(readings)
+    groups = [{"pacticipant": value} for key, value in pairs if key == "pacticipant"]
+    values = sorted(((key, value) for key, value in pairs if key != "pacticipant"), key=lambda pair: pair[0])
+    verdicts: dict[tuple[tuple[str, str], ...], bool] = {}  # by the group's items, in placing order
 
+    def fine(group: dict[str, str]) -> bool:
+        said = tuple(group.items())
+        if said not in verdicts:
+            verdicts[said] = acceptable(_selector(group))
+        return verdicts[said]
 
-def _product_size(spreads: list[list[tuple[int, ...]]]) -> int:
-    size = 1
-    for spread in spreads:
-        size *= len(spread)
-    return size
+    def place(index: int) -> bool:
+        if index == len(values):
+            return True
+        key, value = values[index]
+        failed: set[tuple[tuple[str, str], ...]] = set()
+        for group in groups:
+            said = tuple(group.items())
+            if key in group or said in failed:  # an earlier value of this key went here, or failed alike
+                continue
+            group[key] = value
+            if fine(group) and place(index + 1):
+                return True
+            del group[key]
+            failed.add(said)
+        return False
+
+    if all(fine(group) for group in groups) and place(0):
+        return tuple(_selector(group) for group in groups)
+    return None
 
 
 def parse_query(query_string: str) -> MatrixQuery:
+    """The matrix query in a query string; a ``MatrixError`` above ``MAX_SELECTORS``."""
     q: list[tuple[str, str]] = []
     ignore: list[tuple[str, str]] = []
     options: dict[str, str] = {}
@@ -167,18 +209,28 @@ def parse_query(query_string: str) -> MatrixQuery:
                 break
         else:
             if key in ("success[]", "success"):
-                success = (success or []) + [None if value == "" else value == "true"]
+                outcome = None if value == "" else value == "true"
+                success = success if success is not None else []
+                if outcome not in success:  # only membership counts: at most three
+                    success.append(outcome)
             else:
                 options[key] = value
+    selectors, ignored = _group(q), _group(ignore)
+    for name, found in (("q[]", selectors), ("ignore[]", ignored)):
+        if len(found) > MAX_SELECTORS:
+            raise MatrixError(
+                [f"A matrix query takes at most {MAX_SELECTORS} {name} selectors; this one has {len(found)}"]
+            )
     return MatrixQuery(
-        readings=_readings(q),
+        readings=(tuple(_selector(group) for group in selectors),),
         latestby=options.get("latestby") or None,
         latest=options.get("latest") == "true",
         tag=options.get("tag") or None,
         environment=options.get("environment") or None,
         main_branch=options.get("mainBranch") == "true",
-        ignore=tuple(_selector(group) for group in _group(ignore)),
+        ignore=tuple(_selector(group) for group in ignored),
         success=tuple(success) if success is not None else None,
+        regroup=tuple(q) if _regroupable(q) else (),
     )
 
 
@@ -271,21 +323,28 @@ def _resolve(selector: MatrixSelector, data: MatrixData) -> list[MatrixVersion]:
     return found[-1:] if selector.latest else found
 
 
-def _fits(reading: tuple[MatrixSelector, ...], data: MatrixData) -> bool:
-    return _named(reading, data) and all(_resolve(s, data) or not s.narrows for s in reading)
+def _named(selector: MatrixSelector, data: MatrixData) -> bool:
+    return selector.pacticipant in data.versions and not (selector.version and selector.latest)
 
 
-def _named(reading: tuple[MatrixSelector, ...], data: MatrixData) -> bool:
-    return all(s.pacticipant in data.versions and not (s.version and s.latest) for s in reading)
+def _fits(selector: MatrixSelector, data: MatrixData) -> bool:
+    return _named(selector, data) and (not selector.narrows or bool(_resolve(selector, data)))
 
 
 def _choose(query: MatrixQuery, data: MatrixData) -> tuple[MatrixSelector, ...]:
-    """The first reading naming existing versions, else existing pacticipants, else as sent."""
-    readings = query.readings
-    reading = next(
-        (r for r in readings if _fits(r, data)),
-        next((r for r in readings if _named(r, data)), readings[0]),
-    )
+    """The first reading naming existing versions, else existing pacticipants, else as sent.
+
+    The readings given come first, then the other ways to share out ``regroup``.
+    """
+    reading: tuple[MatrixSelector, ...] | None = None
+    for acceptable in (partial(_fits, data=data), partial(_named, data=data)):
+        reading = next((r for r in query.readings if all(map(acceptable, r))), None)
+        if reading is None and query.regroup:
+            reading = _regrouping(query.regroup, acceptable)
+        if reading is not None:
+            break
+    else:
+        reading = query.readings[0]
     if not reading:
         raise MatrixError(["give at least one selector, like q[][pacticipant]=Foo&q[][version]=1.2.3"])
     errors = [f"selector {index + 1} has no pacticipant" for index, s in enumerate(reading) if not s.pacticipant]
@@ -320,11 +379,18 @@ def evaluate(query: MatrixQuery, data: MatrixData) -> MatrixResult:
         if not versions and selector.narrows:
             missing.append(selector)
         earlier, _ = chosen.get(selector.pacticipant, ([], ""))
-        chosen[selector.pacticipant] = (earlier + [v for v in versions if v not in earlier], selector.describe())
+        seen = {v.order for v in earlier}
+        chosen[selector.pacticipant] = (earlier + [v for v in versions if v.order not in seen], selector.describe())
     named = set(chosen)
     inferring = len(reading) == 1 and (query.latest or query.tag or query.environment or query.main_branch)
+    pacts: dict[tuple[str, str], dict[int, MatrixPact]] = {}
+    for pact in data.pacts:
+        pacts.setdefault((pact.consumer, pact.provider), {})[pact.consumer_version] = pact
+    verifications: dict[tuple[str, str], list[MatrixVerification]] = {}
+    for verification in data.verifications:
+        verifications.setdefault((verification.sha, verification.provider), []).append(verification)
     rows: list[Row] = []
-    for pair in sorted({(p.consumer, p.provider) for p in data.pacts}):
+    for pair in sorted(pacts):
         consumer, provider = pair
         if not (consumer in named and provider in named) and not (len(named) == 1 and named & set(pair)):
             continue
@@ -336,7 +402,7 @@ def evaluate(query: MatrixQuery, data: MatrixData) -> MatrixResult:
                 sides[name] = _partner_versions(query, name, data)
             else:
                 sides[name] = (data.versions.get(name, []), f"any version of {name}")
-        rows += _rows(data, consumer, provider, sides[consumer][0], sides[provider])
+        rows += _rows(pacts[pair], verifications, provider, sides[consumer][0], sides[provider])
     if query.latestby == "cvp":
         rows = _latest_by_provider(rows)
     rows = [replace(row, ignored=True) if _ignored(row, query.ignore) else row for row in rows]
@@ -351,25 +417,24 @@ def _order(row: Row) -> int:
 
 
 def _rows(
-    data: MatrixData,
-    consumer: str,
+    pacts: dict[int, MatrixPact],
+    verifications: dict[tuple[str, str], list[MatrixVerification]],
     provider: str,
     consumer_versions: list[MatrixVersion],
     provider_side: tuple[list[MatrixVersion], str],
 ) -> list[Row]:
+    """The rows of one consumer and provider; ``pacts`` by consumer version, ``verifications`` by sha and provider."""
     provider_versions = {v.order: v for v in provider_side[0]}
     candidates = tuple(v.number for v in provider_side[0])
-    pacts = {p.consumer_version: p for p in data.pacts if p.consumer == consumer and p.provider == provider}
     rows = []
     for version in consumer_versions:
         pact = pacts.get(version.order)
         if pact is None:
             continue  # this consumer version has no pact with the provider: nothing to check
         latest: dict[int, MatrixVerification] = {}
-        for verification in data.verifications:
-            if verification.sha == pact.sha and verification.provider == provider:
-                if verification.provider_version in provider_versions:
-                    latest[verification.provider_version] = verification  # ordered by id: the last wins
+        for verification in verifications.get((pact.sha, provider), []):
+            if verification.provider_version in provider_versions:
+                latest[verification.provider_version] = verification  # ordered by id: the last wins
         if not latest:
             rows.append(Row(version, provider, None, pact, None, provider_side[1], candidates))
         for order, verification in latest.items():

@@ -7,6 +7,7 @@ two processes sharing a file serialise too). Its methods block.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ from ._store import (
     Environment,
     Pacticipant,
     Publication,
+    StorageFull,
     Verification,
     Version,
     Webhook,
@@ -30,6 +32,7 @@ from ._store import (
 )
 
 SCHEMA_VERSION = 1
+_SQLITE_FULL = 13  # sqlite3.SQLITE_FULL from Python 3.11
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pacticipants (
@@ -96,37 +99,83 @@ class SqliteStore:
         self.database = database
         self._clock = clock
         self._lock = threading.Lock()
-        self._connection = sqlite3.connect(database, check_same_thread=False, isolation_level=None, timeout=30)
-        self._connection.execute("PRAGMA foreign_keys = ON")
-        if database != ":memory:":
-            # WAL: readers do not block the writer; NORMAL: no fsync per commit, still
-            # safe from corruption (a power cut may lose the last commits, a crash not)
-            self._connection.execute("PRAGMA journal_mode = WAL")
-            self._connection.execute("PRAGMA synchronous = NORMAL")
-        with self._lock:
-            self._connection.executescript(_SCHEMA)
-            (schema,) = self._connection.execute("PRAGMA user_version").fetchone()
-            if schema > SCHEMA_VERSION:
-                self._connection.close()
-                raise ValueError(
-                    f"{database} was written by a newer apact (schema {schema}, this one reads {SCHEMA_VERSION})"
-                )
-            self._connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        try:
+            self._connection = _open(database)
+        except (sqlite3.Error, ValueError) as error:
+            reason = str(error) if isinstance(error, ValueError) else _unusable(database, error)
+            raise ValueError(f"cannot use the database {os.path.abspath(database)}: {reason}") from error
 
     @contextmanager
     def transaction(self) -> Iterator[SqliteTransaction]:
         with self._lock:
-            self._connection.execute("BEGIN IMMEDIATE")
             try:
-                yield SqliteTransaction(self._connection, self._clock)
-            except BaseException:
-                self._connection.execute("ROLLBACK")
+                self._connection.execute("BEGIN IMMEDIATE")
+                try:
+                    yield SqliteTransaction(self._connection, self._clock)
+                    self._connection.execute("COMMIT")
+                finally:
+                    # after a failed block or COMMIT, undo what SQLite has not: it rolls
+                    # back by itself after some errors (a full disk), not after others (a
+                    # deferred constraint at COMMIT), which would wedge the connection
+                    if self._connection.in_transaction:
+                        self._connection.execute("ROLLBACK")
+            except sqlite3.Error as error:
+                if _is_full(error):
+                    raise StorageFull(f"{self.database} is full ({error}): nothing of this change was kept") from error
                 raise
-            self._connection.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:
             self._connection.close()
+
+
+def _open(database: str) -> sqlite3.Connection:
+    connection = sqlite3.connect(database, check_same_thread=False, isolation_level=None, timeout=30)
+    try:
+        connection.execute("PRAGMA foreign_keys = ON")
+        if database != ":memory:":
+            # WAL: readers do not block the writer; NORMAL: no fsync per commit, still
+            # safe from corruption (a power cut may lose the last commits, a crash not)
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+        connection.executescript(_SCHEMA)
+        (schema,) = connection.execute("PRAGMA user_version").fetchone()
+        if schema > SCHEMA_VERSION:
+            raise ValueError(
+                f"it was written by a newer apact (schema {schema}, this one reads {SCHEMA_VERSION}); upgrade apact"
+            )
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _unusable(database: str, error: sqlite3.Error) -> str:
+    """Why SQLite could not open ``database``, and what to do, in words a user acts on.
+
+    SQLite says only "unable to open database file" for most of these; the file system
+    tells them apart.
+    """
+    path = os.path.abspath(database)
+    folder = os.path.dirname(path)
+    if os.path.isdir(path):
+        return f"it is a directory; use a file in it, such as {os.path.join(path, 'pact_broker.sqlite')}"
+    if not os.path.exists(folder):
+        return f"the directory {folder} does not exist; create it, or use a path in an existing directory"
+    if not os.path.isdir(folder):
+        return f"{folder} is not a directory; use a path in a directory"
+    if "not a database" in str(error):
+        return f"it is not an SQLite database ({error}); use the broker's database file, or a new path to start an empty one"
+    if "readonly" in str(error) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        return f"this user cannot write it ({error}); make it writable for this user, or use another path"
+    return f"SQLite cannot open it ({error}); check that this user may create and write files in {folder}"
+
+
+def _is_full(error: sqlite3.Error) -> bool:
+    """SQLITE_FULL: the disk (or ``max_page_count``) has no room (Python 3.10 gives no code)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code == _SQLITE_FULL if code is not None else "database or disk is full" in str(error)
 
 
 def _iso(moment: datetime) -> str:

@@ -126,6 +126,10 @@ class Webhook:
     updated_at: str
 
 
+class StorageFull(Exception):
+    """No room left for a transaction's writes; none of them was kept (the server answers 507)."""
+
+
 class Transaction(Protocol):
     """Record-level access to the broker's data, inside one transaction."""
 
@@ -216,7 +220,8 @@ class Store(Protocol):
     """Where the broker keeps its data; see :class:`Transaction`."""
 
     def transaction(self) -> AbstractContextManager[Transaction]:
-        """A unit of work: commits on success, rolls back on an exception."""
+        """A unit of work: commits on success, rolls back on an exception (a failed
+        commit included); raises :class:`StorageFull` when there is no room to write."""
         ...
 
     def close(self) -> None: ...
