@@ -1,4 +1,4 @@
-"""``python -m apact.broker --database ...`` that cannot use its database: one line that
+"""``python -m apact broker --database ...`` that cannot use its database: one line that
 names the file and the fix, exit 2, no traceback, no server left running."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 
 
 def start(database: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "apact.broker", "--port", "0", "--database", database]
+    command = [sys.executable, "-m", "apact", "broker", "--port", "0", "--database", database]
     return subprocess.run(command, capture_output=True, text=True, timeout=60)
 
 
