@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 from urllib.parse import urlencode
 
-from . import _sniff
+from . import _jsondepth, _sniff
 from ._parse import is_binary_type, parse_query
 from ._paths import format_token
 from ._types import JSON
@@ -63,13 +63,17 @@ def pact_to_json(pact: PactFile, spec: Spec | None = None) -> dict[str, JSON]:
     }
     http: list[JSON] = []
     messages: list[JSON] = []
+    placed: dict[tuple[str, int], _Where] = {}  # (section, index in it) -> the interaction
     for index, interaction in enumerate(pact.interactions):
         where = _Where(index, interaction)
         if spec >= Spec.V4:
+            placed["interactions", len(http)] = where
             http.append(_v4_interaction(interaction, where))
         elif isinstance(interaction, HttpInteraction):
+            placed["interactions", len(http)] = where
             http.append(_http_interaction(interaction, spec, where))
         elif isinstance(interaction, AsyncMessage) and spec == Spec.V3:
+            placed["messages", len(messages)] = where
             messages.append(_v3_message(interaction, where))
         else:
             raise where.error(f"a {interaction.kind} interaction needs spec V4 (or V3 for asynchronous messages)")
@@ -80,7 +84,22 @@ def pact_to_json(pact: PactFile, spec: Spec | None = None) -> dict[str, JSON]:
     for key, value in pact.extra.items():
         document.setdefault(key, value)
     document["metadata"] = _metadata(pact.metadata, spec)
+    _check_depth(document, placed)
     return document
+
+
+def _check_depth(document: dict[str, JSON], placed: dict[tuple[str, int], _Where]) -> None:
+    """A pact nested deeper than apact (and the official core) reads is not written:
+    the file could not be read back. ``placed`` names the interaction at each place."""
+    try:
+        _jsondepth.dumps(document)
+    except _jsondepth.JsonTooDeep as error:
+        tokens = error.tokens
+        where = placed.get((str(tokens[0]), tokens[1])) if len(tokens) >= 2 and isinstance(tokens[1], int) else None
+        reason = f"{error.path()}: {error.reason}, so the pact file could not be read back"
+        raise (where.error(reason) if where is not None else PactWriteError(reason)) from None
+    except (TypeError, ValueError):
+        pass  # a value JSON cannot hold: writing the document says so, as before
 
 
 def _metadata(metadata: dict[str, JSON], spec: Spec) -> dict[str, JSON]:
@@ -226,10 +245,10 @@ def _headers(headers: Headers, spec: Spec) -> JSON:
 def _body(body: Body, declared: str | None, spec: Spec, where: _Where) -> JSON:
     content_type = body.content_type or declared
     if spec >= Spec.V4:
-        return _v4_body(body, content_type)
+        return _v4_body(body, content_type, where)
     if body.null:
         return None
-    if _is_json(body, content_type):
+    if _is_json(body, content_type, where):
         return body.json()
     if content_type and is_binary_type(content_type):
         return base64.b64encode(body.content).decode("ascii")  # as the Rust core does
@@ -242,17 +261,20 @@ def _body(body: Body, declared: str | None, spec: Spec, where: _Where) -> JSON:
         ) from None
 
 
-def _is_json(body: Body, content_type: str | None) -> bool:
+def _is_json(body: Body, content_type: str | None, where: _Where) -> bool:
     if content_type is not None and not _sniff.is_json(content_type):
         return False
     try:
         body.json()
+    except _jsondepth.JsonTooDeep as error:
+        # written as text, it would be read back as too deep (or as a string, not JSON)
+        raise where.error(f"a body is nested more than {error.limit} levels deep (at {error.path()} in it): {error.why}") from None
     except (ValueError, UnicodeDecodeError):
         return False
     return True
 
 
-def _v4_body(body: Body, content_type: str | None) -> JSON:
+def _v4_body(body: Body, content_type: str | None, where: _Where) -> JSON:
     if body.null:
         return {"content": None, **({"contentType": content_type} if content_type else {})}
     if content_type is None:
@@ -260,7 +282,7 @@ def _v4_body(body: Body, content_type: str | None) -> JSON:
 
         content_type = effective_type(body, None)
     out: dict[str, JSON] = {"contentType": content_type}
-    if _is_json(body, content_type):
+    if _is_json(body, content_type, where):
         out["encoded"] = False
         out["content"] = body.json()
         return out

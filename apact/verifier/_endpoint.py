@@ -36,6 +36,7 @@ from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from typing import Any
 
+from .. import _jsondepth
 from .._parse import parse_message
 from .._types import JSON, Receive, Scope, Send
 from ..errors import PactFileError
@@ -83,7 +84,7 @@ class MessageEndpoint:
             return
         raw = await _body(receive)
         try:
-            request = json.loads(raw or b"{}")
+            request = _jsondepth.loads(raw or b"{}")
             if not isinstance(request, dict):
                 raise ValueError("expected a JSON object")
         except ValueError as error:
