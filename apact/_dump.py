@@ -54,6 +54,22 @@ class _Where:
 
 def pact_to_json(pact: PactFile, spec: Spec | None = None) -> dict[str, JSON]:
     """The pact as a JSON document of ``spec`` (default: the pact's own version)."""
+    return _document(pact, spec)[0]
+
+
+def check_depth(text: str | bytes, pact: PactFile, spec: Spec | None = None, *, levels_above: int = 0) -> None:
+    """Raise :class:`PactWriteError` if ``text``, the pact written as JSON (or a part of
+    it ``levels_above`` levels down in the file), nests deeper than apact (and the
+    official core) reads: the file could not be read back. The error names the
+    interaction and the path. Checked on the text, which costs next to nothing."""
+    if not _jsondepth.too_deep(text, _jsondepth.MAX_DEPTH - levels_above):
+        return
+    _check_depth(*_document(pact, spec))
+    raise PactWriteError(f"the pact nests JSON more than {_jsondepth.MAX_DEPTH} levels deep, so it could not be read back")
+
+
+def _document(pact: PactFile, spec: Spec | None) -> tuple[dict[str, JSON], dict[tuple[str, int], _Where]]:
+    """The pact's JSON document, and which interaction sits at each ``(section, index)``."""
     spec = spec or pact.spec
     if spec not in WRITABLE:
         raise PactWriteError(f"apact writes pacts of spec V2, V3 and V4, not {spec.label}")
@@ -84,22 +100,17 @@ def pact_to_json(pact: PactFile, spec: Spec | None = None) -> dict[str, JSON]:
     for key, value in pact.extra.items():
         document.setdefault(key, value)
     document["metadata"] = _metadata(pact.metadata, spec)
-    _check_depth(document, placed)
-    return document
+    return document, placed
 
 
 def _check_depth(document: dict[str, JSON], placed: dict[tuple[str, int], _Where]) -> None:
-    """A pact nested deeper than apact (and the official core) reads is not written:
-    the file could not be read back. ``placed`` names the interaction at each place."""
     try:
-        _jsondepth.dumps(document)
+        _jsondepth.check_value(document)
     except _jsondepth.JsonTooDeep as error:
         tokens = error.tokens
         where = placed.get((str(tokens[0]), tokens[1])) if len(tokens) >= 2 and isinstance(tokens[1], int) else None
         reason = f"{error.path()}: {error.reason}, so the pact file could not be read back"
         raise (where.error(reason) if where is not None else PactWriteError(reason)) from None
-    except (TypeError, ValueError):
-        pass  # a value JSON cannot hold: writing the document says so, as before
 
 
 def _metadata(metadata: dict[str, JSON], spec: Spec) -> dict[str, JSON]:
@@ -379,4 +390,4 @@ def _generators(generators: Generators, spec: Spec, message: bool) -> dict[str, 
     return out
 
 
-__all__ = ["WRITABLE", "message_to_json", "pact_to_json"]
+__all__ = ["WRITABLE", "check_depth", "message_to_json", "pact_to_json"]

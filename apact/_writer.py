@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import _jsondepth
-from ._dump import pact_to_json
+from ._dump import check_depth, pact_to_json
 from ._parse import spec_of
 from ._types import JSON
 from .errors import PactFileError, PactWriteError
@@ -151,7 +151,9 @@ def entry(interaction: Interaction, spec: Spec) -> Entry:
     section = "messages" if document.get("messages") else "interactions"
     raw = document[section][0]  # type: ignore[index]
     states = _KEYS.encode([[s.name, s.params] for s in interaction.provider_states])
-    return Entry(section, (interaction.description, states), _indent(raw))
+    text = _indent(raw)
+    check_depth(text, PactFile("", "", (interaction,), spec), spec, levels_above=2)  # in the document, in its array
+    return Entry(section, (interaction.description, states), text)
 
 
 def _indent(raw: JSON) -> bytes:
