@@ -20,8 +20,9 @@ from starlette.routing import Route
 from apact._serve import serve
 from apact.matching import Mismatch
 from apact.matching._mismatch import LIST_LIMIT, QUOTE_LIMIT
+from apact.messages import Message as MessageContents
 from apact.mock import MockProvider
-from apact.model import Body, HttpInteraction, HttpRequest, HttpResponse, PactFile
+from apact.model import AsyncMessage, Body, HttpInteraction, HttpRequest, HttpResponse, Message, PactFile, Spec
 from apact.verifier import VerificationResult, Verifier
 
 pytestmark = pytest.mark.anyio
@@ -172,3 +173,36 @@ async def test_the_mock_lists_a_near_miss_s_mismatches_up_to_the_limit() -> None
     (closest,) = answer.json()["closest"]
     assert (len(closest["mismatches"]), closest["mismatchesNotShown"]) == (LIST_LIMIT, 200 - LIST_LIMIT)
     assert f"    ... and {200 - LIST_LIMIT} more mismatches (not shown)" in answer.json()["report"].splitlines()
+
+
+def _message_pact() -> PactFile:
+    expected = Message(Body.from_json({"id": 1}), {"contentType": "application/json"})
+    return PactFile(
+        "Sous Chef",
+        "Grill Chef",
+        (AsyncMessage("an order event", expected), AsyncMessage("a broken event", expected)),
+        Spec.V4,
+    )
+
+
+async def test_huge_metadata_and_a_huge_error_are_quoted_by_their_start() -> None:
+    verifier = Verifier("Grill Chef")
+    note = "n" * TEN_MB
+    verifier.message("an order event")(lambda: MessageContents({"id": "one"}, {"note": note}))
+
+    @verifier.message("a broken event")
+    def broken() -> None:
+        raise ValueError("e" * TEN_MB)
+
+    result = await verifier.verify(_message_pact())
+    assert [item.status for item in result.interactions] == ["failed", "failed"]
+    assert all(size < 40_000 for size in _sizes(result)), _sizes(result)
+    report = result.report()
+    assert all(len(line) < QUOTE_LIMIT + 200 for line in report.splitlines())
+    first, second = result.to_json()["pacts"][0]["interactions"]
+    assert first["response"]["metadata"].endswith("more characters not shown)")  # the metadata, as quoted JSON text
+    (error,) = second["errors"]
+    assert error["message"].endswith("more characters not shown)")
+    assert "more characters not shown)" in error["traceback"]
+    exceptions = result.pacts[0].verification_results("1.0.0")["testResults"][1]["exceptions"]  # type: ignore[index]
+    assert exceptions[0]["message"].endswith("more characters not shown)")

@@ -15,13 +15,13 @@ import anyio
 from .._paths import PathError, format_path, parse_path
 from .._types import JSON
 from ..matching import Mismatch
-from ..matching._mismatch import QUOTE_LIMIT, cut, listed, more
+from ..matching._mismatch import QUOTE_LIMIT, cut, listed, more, quote
 from ..model import Body, HttpResponse, Message
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from ._result import InteractionResult, PactResult, Status, VerificationResult
+    from ._result import InteractionResult, PactResult, Status, VerificationError, VerificationResult
 
 _LABELS = {"passed": "passed ", "failed": "FAILED ", "pending": "pending", "skipped": "skipped"}
 _MAX_DIFF_LINES = 60
@@ -105,7 +105,7 @@ def _failure(number: int | None, pact: PactResult, item: InteractionResult) -> l
     for error in item.errors:
         lines.append(f"   {error.kind}: {cut(error.message)}")
         if error.traceback:
-            lines += ["     " + line for line in error.traceback.rstrip().splitlines()]
+            lines += ["     " + cut(line) for line in error.traceback.rstrip().splitlines()]
     if any(m.kind == "body" for m in item.mismatches) and item.expected is not None and item.response is not None:
         diff = body_diff(_body(item.expected), _body(item.response))
         if diff:
@@ -197,7 +197,7 @@ def _interaction_json(item: InteractionResult) -> dict[str, JSON]:
         "request": item.request,
         "duration": round(item.duration, 6),
         "mismatches": [m.to_json() for m in shown],
-        "errors": [{**e.to_json(), "message": cut(e.message)} for e in item.errors],
+        "errors": [_error_json(e) for e in item.errors],
     }
     if hidden:
         data["mismatchesNotShown"] = hidden
@@ -212,9 +212,17 @@ def _interaction_json(item: InteractionResult) -> dict[str, JSON]:
     return data
 
 
+def _error_json(error: VerificationError) -> dict[str, JSON]:
+    """The error as the console shows it: its message and each traceback line cut."""
+    traceback = error.traceback
+    if traceback is not None:
+        traceback = "\n".join(cut(line) for line in traceback.split("\n"))
+    return {**error.to_json(), "message": cut(error.message), "traceback": traceback}
+
+
 def _response_json(response: HttpResponse | Message) -> dict[str, JSON]:
     if isinstance(response, Message):
-        return {"contents": _body_json(response.contents), "metadata": dict(response.metadata)}
+        return {"contents": _body_json(response.contents), "metadata": quote(dict(response.metadata))}
     headers: dict[str, JSON] = {name: list(values) for name, values in (response.headers or {}).items()}
     return {"status": response.status, "headers": headers, "body": _body_json(response.body)}
 
@@ -282,7 +290,7 @@ def _first_problem(item: InteractionResult) -> str:
     if item.mismatches:
         return str(item.mismatches[0])
     if item.errors:
-        return str(item.errors[0])
+        return cut(str(item.errors[0]))
     return ""
 
 
@@ -331,7 +339,7 @@ def _test_result(item: InteractionResult) -> dict[str, JSON]:
     if item.mismatches:
         entry["mismatches"] = _broker_mismatches(item.mismatches)
     if item.errors:
-        entry["exceptions"] = [{"message": error.message} for error in item.errors]
+        entry["exceptions"] = [{"message": cut(error.message)} for error in item.errors]
     return entry
 
 
