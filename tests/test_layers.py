@@ -15,6 +15,7 @@ CORE = [
     "_types.py",
     "errors.py",
     "_paths.py",
+    "_jsondepth.py",
     "_regex",
     "_javatime",
     "_sniff.py",
