@@ -12,6 +12,7 @@ import functools
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,25 +28,103 @@ def write_atomically(target: Path, data: bytes, *, durable: bool = True) -> None
     ``durable=False`` skips the ``fsync``: the replacement stays atomic for readers and
     survives the writing process crashing, but not a power cut (test suites writing
     pacts on every test pass use it: the sync costs more than the rest of the write).
+
+    The new content goes to ``.{name}.{random}.tmp`` next to the target, which the
+    writer holds an exclusive ``flock`` on until it has replaced the target. A writer
+    killed in between leaves its temporary file behind: the next write to the same
+    target removes it (see :func:`_remove_stale`), and never one a live writer holds.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(target)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
+            _claim(stream.fileno())
             stream.write(data)
+            stream.flush()
             if durable:
-                stream.flush()
                 os.fsync(stream.fileno())
-        if _exchange(temporary, target):
-            os.unlink(temporary)  # now holds the old content
-        else:
-            os.replace(temporary, target)
+            if sys.platform != "win32":
+                _replace(temporary, target)  # the claim still held (Windows cannot rename an open file)
+        if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+            _replace(temporary, target)
     except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
+        _unlink(temporary)
         raise
+
+
+def _replace(temporary: str, target: Path) -> None:
+    if _exchange(temporary, target):
+        _unlink(temporary)  # now holds the old content (which a sweeper may have removed already)
+    else:
+        os.replace(temporary, target)
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _claim(descriptor: int) -> None:
+    """Hold an exclusive lock on our temporary file while it exists: the mark of a live
+    writer (the lock goes with the process, however it ends). On Windows an open file
+    cannot be deleted at all, which protects it the same way."""
+    if sys.platform != "win32":
+        import fcntl
+
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+
+
+#: an empty temporary file this recent may be a writer's between creating it and
+#: locking it, so it is left alone (a writer locks its file before writing a byte)
+_EMPTY_GRACE = 60.0
+
+
+def _remove_stale(target: Path) -> None:
+    """Remove the temporary files of writers to ``target`` that are gone: those nobody
+    holds a lock on (an empty one only once it is a minute old). Errors are ignored:
+    this is tidying, not the write."""
+    prefix = f".{target.name}."
+    try:
+        names = [name for name in os.listdir(target.parent) if name.startswith(prefix) and name.endswith(".tmp")]
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(target.parent, name)
+        try:
+            if sys.platform == "win32":  # pragma: no cover - a file open elsewhere cannot be deleted there
+                if not _recent_and_empty(os.stat(path)):
+                    os.unlink(path)
+                continue
+            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            if _abandoned(descriptor):
+                os.unlink(path)
+        except OSError:
+            pass
+        finally:
+            os.close(descriptor)
+
+
+def _abandoned(descriptor: int) -> bool:
+    """Whether no live writer holds this temporary file (we lock it if so)."""
+    if _recent_and_empty(os.fstat(descriptor)):
+        return False
+    import fcntl
+
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False  # a live writer's
+    return True
+
+
+def _recent_and_empty(info: os.stat_result) -> bool:
+    return info.st_size == 0 and time.time() - info.st_mtime < _EMPTY_GRACE
 
 
 def _exchange(temporary: str, target: Path) -> bool:

@@ -36,6 +36,7 @@ from ..matching._generation import Context, generate_response
 from ..pact import _sniff
 from ..pact._describe import describe, request_line
 from ..pact.model import Body, HttpInteraction, HttpRequest, Spec
+from ..matching._mismatch import cut, listed, more, quote
 
 __all__ = ["Candidate", "MockProvider", "UnexpectedRequest", "body_diff", "describe", "request_from_asgi", "request_line"]
 
@@ -51,11 +52,15 @@ class Candidate:
     mismatches: tuple[Mismatch, ...]
 
     def to_json(self) -> dict[str, JSON]:
-        return {
+        shown, hidden = listed(self.mismatches)
+        out: dict[str, JSON] = {
             "description": self.interaction.description,
             "providerStates": [state.name for state in self.interaction.provider_states],
-            "mismatches": [m.to_json() for m in self.mismatches],
+            "mismatches": [m.to_json() for m in shown],
         }
+        if hidden:
+            out["mismatchesNotShown"] = hidden
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +77,10 @@ class UnexpectedRequest:
             lines.append("  (no interactions were defined)")
         for candidate in self.closest:
             lines.append(f"  closest interaction: {describe(candidate.interaction)}")
-            lines.extend(f"    {mismatch}" for mismatch in candidate.mismatches)
+            shown, hidden = listed(candidate.mismatches)
+            lines.extend(f"    {mismatch}" for mismatch in shown)
+            if hidden:
+                lines.append(f"    {more(hidden)}")
             lines.extend("    " + line for line in body_diff(candidate.interaction.request, self.request, candidate.mismatches))
         return "\n".join(lines)
 
@@ -86,7 +94,10 @@ class UnexpectedRequest:
 
 
 def body_diff(expected: HttpRequest, actual: HttpRequest, mismatches: Iterable[Mismatch], limit: int = 24) -> list[str]:
-    """A unified diff of two JSON bodies (when the bodies differ and both are JSON)."""
+    """A unified diff of two JSON bodies (when the bodies differ and both are JSON): at
+    most ``limit`` lines of at most :data:`~apact.matching._mismatch.QUOTE_LIMIT`
+    characters, of the first ``_DIFFED_LINES`` lines of each body (diffing costs more
+    than linear time)."""
     if not any(m.kind == "body" for m in mismatches) or expected.body is None or actual.body is None:
         return []
     try:
@@ -95,10 +106,16 @@ def body_diff(expected: HttpRequest, actual: HttpRequest, mismatches: Iterable[M
         return []
     left = json.dumps(want, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
     right = json.dumps(have, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
-    diff = list(difflib.unified_diff(left, right, "expected body (example)", "actual body", n=1, lineterm=""))
+    diff = list(difflib.unified_diff(left[:_DIFFED_LINES], right[:_DIFFED_LINES], "expected body (example)", "actual body", n=1, lineterm=""))
     if len(diff) > limit:
         diff = [*diff[:limit], f"... ({len(diff) - limit} more diff lines)"]
-    return diff
+    longest = max(len(left), len(right))
+    if longest > _DIFFED_LINES:
+        diff.append(f"... (only the first {_DIFFED_LINES:,} of {longest:,} lines compared)")
+    return [cut(line) for line in diff]
+
+
+_DIFFED_LINES = 2000
 
 
 def _request_json(request: HttpRequest) -> dict[str, JSON]:
@@ -107,12 +124,12 @@ def _request_json(request: HttpRequest) -> dict[str, JSON]:
         out["query"] = {name: list(values) for name, values in request.query.items()}
     if request.headers:
         out["headers"] = {name: list(values) for name, values in request.headers.items()}
-    if request.body is not None:
+    if request.body is not None:  # quoted: a long body is cut, with how much was
         try:
-            out["body"] = request.body.json()
+            out["body"] = quote(request.body.json())
         except (ValueError, UnicodeDecodeError):
             try:
-                out["body"] = request.body.text()
+                out["body"] = cut(request.body.text())
             except UnicodeDecodeError:
                 out["body"] = f"<{len(request.body.content)} bytes>"
     return out

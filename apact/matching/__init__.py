@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._core._types import JSON
+from ..pact._jsondepth import JsonTooDeep, check_value
 from ..errors import PactFileError
 from ..pact._parse import parse_message, parse_request, parse_response
 from ..pact._paths import format_token
@@ -60,7 +61,7 @@ def _spec(spec_version: str | Spec) -> Spec:
 def match_request(expected: Mapping[str, Any], actual: Mapping[str, Any], spec_version: str | Spec) -> list[Mismatch]:
     """Mismatches between an expected request and an actual one, both as pact JSON."""
     spec = _spec(spec_version)
-    want = parse_request(expected, spec, "$", strict=False)
+    want = _expected(parse_request, expected, spec)
     have = _actual(parse_request, actual, spec)
     return request_mismatches(want, have, spec)
 
@@ -68,7 +69,7 @@ def match_request(expected: Mapping[str, Any], actual: Mapping[str, Any], spec_v
 def match_response(expected: Mapping[str, Any], actual: Mapping[str, Any], spec_version: str | Spec) -> list[Mismatch]:
     """Mismatches between an expected response and an actual one, both as pact JSON."""
     spec = _spec(spec_version)
-    want = parse_response(expected, spec, "$", strict=False)
+    want = _expected(parse_response, expected, spec)
     have = _actual(parse_response, actual, spec)
     return response_mismatches(want, have, spec)
 
@@ -76,17 +77,37 @@ def match_response(expected: Mapping[str, Any], actual: Mapping[str, Any], spec_
 def match_message(expected: Mapping[str, Any], actual: Mapping[str, Any], spec_version: str | Spec) -> list[Mismatch]:
     """Mismatches between an expected message and an actual one, both as pact JSON."""
     spec = _spec(spec_version)
-    want = parse_message(expected, spec, "$", strict=False)
+    want = _expected(parse_message, expected, spec)
     have = _actual(parse_message, actual, spec)
     return message_mismatches(want, have, spec)
+
+
+def _expected(parse: Any, expected: Mapping[str, Any], spec: Spec) -> Any:
+    _check_depth(expected)
+    return parse(expected, spec, "$", strict=False)
 
 
 def _actual(parse: Any, actual: Mapping[str, Any], spec: Spec) -> Any:
     # the actual side carries no rules worth validating, but reads like the expected one
     try:
+        _check_depth(actual)
         return parse(actual, spec, "$", strict=False)
     except PactFileError as error:
         raise error.located(prefix="$actual") from None
+
+
+_BODIES = frozenset({"body", "contents", "content"})
+
+
+def _check_depth(part: Mapping[str, Any]) -> None:
+    """Everything but the body nested no deeper than the limit (bodies are checked, at
+    less cost, as they are read): the engine's walks recurse."""
+    if not isinstance(part, Mapping):
+        return  # the parser says what is wrong with it
+    try:
+        check_value({key: value for key, value in part.items() if key not in _BODIES})
+    except JsonTooDeep as error:
+        raise PactFileError(error.reason, path=error.path()) from None
 
 
 def request_mismatches(expected: HttpRequest, actual: HttpRequest, spec: Spec = Spec.V4) -> list[Mismatch]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -28,16 +29,57 @@ class Mismatch:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
+        return f"{cut(self.path)}: {cut(self.message)}"
 
     def to_json(self) -> dict[str, JSON]:
+        """The mismatch as a report quotes it: long values, paths and messages cut to
+        :data:`QUOTE_LIMIT` characters (see :func:`quote`)."""
         return {
             "kind": self.kind,
-            "path": self.path,
-            "expected": self.expected,
-            "actual": self.actual,
-            "message": self.message,
+            "path": cut(self.path),
+            "expected": quote(self.expected),
+            "actual": quote(self.actual),
+            "message": cut(self.message),
         }
+
+
+#: the most characters of one value, path, message or line that a report quotes: a
+#: 100 MB body that does not match is reported by its start, not echoed whole
+QUOTE_LIMIT = 2048
+#: the most mismatches a report lists for one interaction (the rest are counted)
+LIST_LIMIT = 100
+
+
+def cut(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """``text``, or its first ``limit`` characters and how many more there were."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit:,} more characters not shown)"
+
+
+def quote(value: JSON) -> JSON:
+    """A value as a report quotes it: itself when its JSON text is short, else the
+    start of that text (a string) and how much was cut."""
+    if isinstance(value, str):
+        return cut(value)
+    if not isinstance(value, (dict, list)):
+        return value
+    try:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError, RecursionError):
+        return cut(repr(value))
+    return value if len(text) <= QUOTE_LIMIT else cut(text)
+
+
+def listed(mismatches: Sequence[Mismatch]) -> tuple[Sequence[Mismatch], int]:
+    """The mismatches a report lists (the first :data:`LIST_LIMIT`), and how many it
+    leaves out."""
+    return mismatches[:LIST_LIMIT], max(0, len(mismatches) - LIST_LIMIT)
+
+
+def more(count: int, one: str = "mismatch", many: str = "mismatches") -> str:
+    """``... and 9,900 more mismatches (not shown)``: what a report left out."""
+    return f"... and {count:,} more {one if count == 1 else many} (not shown)"
 
 
 _MAX_SHOWN = 80

@@ -16,6 +16,7 @@ from itertools import zip_longest
 
 from ..pact._paths import format_token
 from ..pact.model import RuleList
+from ..pact._jsondepth import MAX_DEPTH, show_place
 from ._json import Walk
 from ._mismatch import plural, show
 from ._rules import Node, check_equal, check_rules, kind_of, merge
@@ -27,14 +28,52 @@ class XmlError(ValueError):
     pass
 
 
+class XmlTooDeep(XmlError):
+    """Elements nested deeper than JSON may be (the comparison recurses as they nest)."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = names  # the elements' local names, from the root element to the one past the limit
+        super().__init__(self.describe("$"))
+
+    def describe(self, root: str) -> str:
+        return (
+            f"elements nested more than {MAX_DEPTH} levels deep (at {show_place(self.names, root)}): "
+            f"apact compares XML at most {MAX_DEPTH} levels deep, as deep as it reads JSON"
+        )
+
+
 def parse_xml(data: bytes) -> Element:
-    """Parse a document, refusing entity declarations (no entity-expansion bombs)."""
+    """Parse a document, refusing entity declarations (no entity-expansion bombs) and
+    elements nested deeper than :data:`~apact._jsondepth.MAX_DEPTH`."""
     if b"<!ENTITY" in data:
         raise XmlError("XML entity declarations are not supported")
     try:
-        return ElementTree.fromstring(data)
+        root = ElementTree.fromstring(data)
     except ElementTree.ParseError as error:
         raise XmlError(str(error)) from None
+    _check_depth(root)
+    return root
+
+
+def _check_depth(root: Element) -> None:
+    """Level by level, with no recursion (the parser itself does not recurse)."""
+    level = [root]
+    for _ in range(MAX_DEPTH):
+        level = [child for element in level for child in element]
+        if not level:
+            return
+    # too deep: find the first element past the limit, depth first
+    path = [root]
+    children = [iter(root)]
+    while len(path) <= MAX_DEPTH:
+        child = next(children[-1], None)
+        if child is None:
+            children.pop()
+            path.pop()
+        else:
+            path.append(child)
+            children.append(iter(child))
+    raise XmlTooDeep(tuple(local(str(element.tag)) for element in path))
 
 
 def local(name: str) -> str:

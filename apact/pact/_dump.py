@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from .._core._types import JSON
 from ..errors import PactWriteError
-from . import _sniff
+from . import _jsondepth, _sniff
 from ._parse import is_binary_type, parse_query
 from ._paths import format_token
 from .model import (
@@ -55,6 +55,22 @@ class _Where:
 
 def pact_to_json(pact: PactFile, spec: Spec | None = None) -> dict[str, JSON]:
     """The pact as a JSON document of ``spec`` (default: the pact's own version)."""
+    return _document(pact, spec)[0]
+
+
+def check_depth(text: str | bytes, pact: PactFile, spec: Spec | None = None, *, levels_above: int = 0) -> None:
+    """Raise :class:`PactWriteError` if ``text``, the pact written as JSON (or a part of
+    it ``levels_above`` levels down in the file), nests deeper than apact (and the
+    official core) reads: the file could not be read back. The error names the
+    interaction and the path. Checked on the text, which costs next to nothing."""
+    if not _jsondepth.too_deep(text, _jsondepth.MAX_DEPTH - levels_above):
+        return
+    _check_depth(*_document(pact, spec))
+    raise PactWriteError(f"the pact nests JSON more than {_jsondepth.MAX_DEPTH} levels deep, so it could not be read back")
+
+
+def _document(pact: PactFile, spec: Spec | None) -> tuple[dict[str, JSON], dict[tuple[str, int], _Where]]:
+    """The pact's JSON document, and which interaction sits at each ``(section, index)``."""
     spec = spec or pact.spec
     if spec not in WRITABLE:
         raise PactWriteError(f"apact writes pacts of spec V2, V3 and V4, not {spec.label}")
@@ -64,13 +80,17 @@ def pact_to_json(pact: PactFile, spec: Spec | None = None) -> dict[str, JSON]:
     }
     http: list[JSON] = []
     messages: list[JSON] = []
+    placed: dict[tuple[str, int], _Where] = {}  # (section, index in it) -> the interaction
     for index, interaction in enumerate(pact.interactions):
         where = _Where(index, interaction)
         if spec >= Spec.V4:
+            placed["interactions", len(http)] = where
             http.append(_v4_interaction(interaction, where))
         elif isinstance(interaction, HttpInteraction):
+            placed["interactions", len(http)] = where
             http.append(_http_interaction(interaction, spec, where))
         elif isinstance(interaction, AsyncMessage) and spec == Spec.V3:
+            placed["messages", len(messages)] = where
             messages.append(_v3_message(interaction, where))
         else:
             raise where.error(f"a {interaction.kind} interaction needs spec V4 (or V3 for asynchronous messages)")
@@ -81,7 +101,17 @@ def pact_to_json(pact: PactFile, spec: Spec | None = None) -> dict[str, JSON]:
     for key, value in pact.extra.items():
         document.setdefault(key, value)
     document["metadata"] = _metadata(pact.metadata, spec)
-    return document
+    return document, placed
+
+
+def _check_depth(document: dict[str, JSON], placed: dict[tuple[str, int], _Where]) -> None:
+    try:
+        _jsondepth.check_value(document)
+    except _jsondepth.JsonTooDeep as error:
+        tokens = error.tokens
+        where = placed.get((str(tokens[0]), tokens[1])) if len(tokens) >= 2 and isinstance(tokens[1], int) else None
+        reason = f"{error.path()}: {error.reason}, so the pact file could not be read back"
+        raise (where.error(reason) if where is not None else PactWriteError(reason)) from None
 
 
 def _metadata(metadata: dict[str, JSON], spec: Spec) -> dict[str, JSON]:
@@ -227,10 +257,10 @@ def _headers(headers: Headers, spec: Spec) -> JSON:
 def _body(body: Body, declared: str | None, spec: Spec, where: _Where) -> JSON:
     content_type = body.content_type or declared
     if spec >= Spec.V4:
-        return _v4_body(body, content_type)
+        return _v4_body(body, content_type, where)
     if body.null:
         return None
-    if _is_json(body, content_type):
+    if _is_json(body, content_type, where):
         return body.json()
     if content_type and is_binary_type(content_type):
         return base64.b64encode(body.content).decode("ascii")  # as the Rust core does
@@ -243,23 +273,26 @@ def _body(body: Body, declared: str | None, spec: Spec, where: _Where) -> JSON:
         ) from None
 
 
-def _is_json(body: Body, content_type: str | None) -> bool:
+def _is_json(body: Body, content_type: str | None, where: _Where) -> bool:
     if content_type is not None and not _sniff.is_json(content_type):
         return False
     try:
         body.json()
+    except _jsondepth.JsonTooDeep as error:
+        # written as text, it would be read back as too deep (or as a string, not JSON)
+        raise where.error(f"a body is nested more than {error.limit} levels deep (at {error.path()} in it): {error.why}") from None
     except (ValueError, UnicodeDecodeError):
         return False
     return True
 
 
-def _v4_body(body: Body, content_type: str | None) -> JSON:
+def _v4_body(body: Body, content_type: str | None, where: _Where) -> JSON:
     if body.null:
         return {"content": None, **({"contentType": content_type} if content_type else {})}
     if content_type is None:
         content_type = effective_type(body, None)
     out: dict[str, JSON] = {"contentType": content_type}
-    if _is_json(body, content_type):
+    if _is_json(body, content_type, where):
         out["encoded"] = False
         out["content"] = body.json()
         return out
@@ -356,4 +389,4 @@ def _generators(generators: Generators, spec: Spec, message: bool) -> dict[str, 
     return out
 
 
-__all__ = ["WRITABLE", "message_to_json", "pact_to_json"]
+__all__ = ["WRITABLE", "check_depth", "message_to_json", "pact_to_json"]

@@ -21,7 +21,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from ..errors import PactFileError
-from . import _sniff
+from .._core._types import JSON
+from . import _jsondepth, _sniff
 from ._parse_rules import parse_generators, parse_matching_rules
 from ._paths import child_path
 from ._reading import describe, expect_object, expect_string, fail, first_key
@@ -152,7 +153,7 @@ def parse_body(
     if isinstance(raw, str):
         body = _v3_string_body(raw, declared_type)
     else:
-        body = Body.from_json(raw, None)
+        body = _json_body(raw, None, where)
     if strict:
         _check_fit(body, declared_type, where)
     return body
@@ -191,7 +192,7 @@ def _parse_v4_body(raw: dict[str, Any], path: str, declared_type: str | None, st
         if isinstance(content, str):
             body = Body(content.encode(), content_type)
         else:
-            body = Body.from_json(content, content_type)
+            body = _json_body(content, content_type, where)
     elif isinstance(encoded, str) and encoded.lower() == "base64":
         text = expect_string(content, where)
         try:
@@ -201,15 +202,29 @@ def _parse_v4_body(raw: dict[str, Any], path: str, declared_type: str | None, st
     elif isinstance(encoded, str) and encoded.lower() == "json":
         text = expect_string(content, where)
         try:
-            value = json.loads(text)
+            value = _jsondepth.loads(text)
+        except _jsondepth.JsonTooDeep as error:
+            raise _too_deep(error, where) from None
         except ValueError as error:
             raise fail(f"content is not valid JSON although 'encoded' says json: {error}", where) from None
-        body = Body.from_json(value, content_type)
+        body = _json_body(value, content_type, where)
     else:
         raise fail(f"unknown body encoding {encoded!r} (expected false, 'base64' or 'json')", child_path(path, "encoded"))
     if strict:
         _check_fit(body, content_type or declared_type, where)
     return body
+
+
+def _json_body(value: JSON, content_type: str | None, path: str) -> Body:
+    try:
+        return Body.from_json(value, content_type)
+    except _jsondepth.JsonTooDeep as error:
+        raise _too_deep(error, path) from None
+
+
+def _too_deep(error: _jsondepth.JsonTooDeep, path: str) -> PactFileError:
+    """Nesting past the limit, located at the array or object that goes past it."""
+    return fail(error.reason, error.path(path))
 
 
 def _check_fit(body: Body, content_type: str | None, path: str) -> None:
@@ -219,6 +234,8 @@ def _check_fit(body: Body, content_type: str | None, path: str) -> None:
     if _sniff.is_json(content_type):
         try:
             body.json()
+        except _jsondepth.JsonTooDeep as error:
+            raise _too_deep(error, path) from None
         except ValueError as error:
             raise fail(f"the body is not valid JSON although its content type is {content_type}: {error}", path) from None
     elif _sniff.is_xml(content_type):
@@ -440,7 +457,9 @@ def _party(document: Mapping[str, Any], role: str) -> str:
 def loads(text: str | bytes, *, file: str | None = None) -> PactFile:
     """Parse pact JSON text; a syntax error names the file, line and column."""
     try:
-        document = json.loads(text)
+        document = _jsondepth.loads(text)
+    except _jsondepth.JsonTooDeep as error:
+        raise _located_too_deep(error, file) from None
     except json.JSONDecodeError as error:
         raise PactFileError(
             f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
@@ -450,3 +469,12 @@ def loads(text: str | bytes, *, file: str | None = None) -> PactFile:
         raise PactFileError(f"not UTF-8 text: {error}", file=file) from None
     return parse_pact(document, file=file)
 
+
+def _located_too_deep(error: _jsondepth.JsonTooDeep, file: str | None) -> PactFileError:
+    """A whole pact file nested too deep: the place, and the interaction it is in (its
+    description when the file gives it before that place)."""
+    tokens = error.tokens
+    if len(tokens) >= 2 and tokens[0] in ("interactions", "messages") and isinstance(tokens[1], int):
+        description = error.seen.get((tokens[0], tokens[1], "description"))
+        return PactFileError(error.reason, path=error.path(), file=file, interaction=tokens[1], description=description)
+    return PactFileError(error.reason, path=error.path(), file=file)

@@ -36,7 +36,8 @@ from pathlib import Path
 from .._core._files import locked, write_atomically
 from .._core._types import JSON
 from ..errors import PactFileError, PactWriteError
-from ._dump import pact_to_json
+from . import _jsondepth
+from ._dump import check_depth, pact_to_json
 from ._parse import spec_of
 from .model import Interaction, PactFile, Spec
 
@@ -148,7 +149,9 @@ def entry(interaction: Interaction, spec: Spec) -> Entry:
     section = "messages" if document.get("messages") else "interactions"
     raw = document[section][0]  # type: ignore[index]
     states = _KEYS.encode([[s.name, s.params] for s in interaction.provider_states])
-    return Entry(section, (interaction.description, states), _indent(raw))
+    text = _indent(raw)
+    check_depth(text, PactFile("", "", (interaction,), spec), spec, levels_above=2)  # in the document, in its array
+    return Entry(section, (interaction.description, states), text)
 
 
 def _indent(raw: JSON) -> bytes:
@@ -227,7 +230,12 @@ def _read(path: Path, memo: _Memo) -> _Contents | None:
     try:
         return _take_apart(data, known) or _parse(data)
     except (ValueError, KeyError, TypeError) as error:
-        reason = error.reason if isinstance(error, PactFileError) else f"{type(error).__name__}: {error}"
+        if isinstance(error, PactFileError):
+            reason = error.reason
+        elif isinstance(error, _jsondepth.JsonTooDeep):
+            reason = str(error)
+        else:
+            reason = f"{type(error).__name__}: {error}"
         raise PactWriteError(
             f"{path}: cannot merge into this file, it is not a pact apact can read ({reason}); "
             "delete it or pass overwrite=True"
@@ -259,7 +267,7 @@ def _take_apart(data: bytes, known: _Contents | None) -> _Contents | None:
         pieces.append(data[position:inside])
         position = close + 3  # keep the "]"
     pieces.append(data[position:])
-    spec, consumer, provider, metadata, extra = _header(json.loads(b"".join(pieces)))
+    spec, consumer, provider, metadata, extra = _header(_jsondepth.loads(b"".join(pieces)))
     seen = {e.text: e for entries in known.sections.values() for e in entries} if known is not None else {}
     sections: dict[str, list[Entry]] = {}
     for section, texts in arrays.items():
@@ -267,7 +275,7 @@ def _take_apart(data: bytes, known: _Contents | None) -> _Contents | None:
         for text in texts:
             item = seen.get(text)
             if item is None or item.section != section:
-                raw = json.loads(text)
+                raw = _jsondepth.loads(text)
                 item = Entry(section, (raw["description"], _raw_states(raw)), text)
             found[item.key] = item  # a later duplicate wins, as in a merge
         sections[section] = [found[key] for key in sorted(found)]
@@ -279,7 +287,7 @@ def _take_apart(data: bytes, known: _Contents | None) -> _Contents | None:
 
 def _parse(data: bytes) -> _Contents:
     """Any pact file: parsed whole, its interactions serialised again."""
-    document = json.loads(data)
+    document = _jsondepth.loads(data)
     spec, consumer, provider, metadata, extra = _header(document)
     sections: dict[str, list[Entry]] = {}
     for section in _SECTIONS:

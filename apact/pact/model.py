@@ -21,13 +21,12 @@ Conventions:
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal, TypeAlias
 
 from .._core._types import JSON
-from . import _sniff
+from . import _jsondepth, _sniff
 
 
 class Spec(enum.IntEnum):
@@ -157,7 +156,7 @@ class Body:
     @classmethod
     def from_json(cls, value: JSON, content_type: str | None = "application/json") -> Body:
         """A body holding the JSON document ``value`` (kept, not re-parsed)."""
-        encoded = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        encoded = _jsondepth.dumps(value).encode()  # JsonTooDeep (a ValueError) past the depth limit
         return cls(encoded, content_type, False, value)
 
     @classmethod
@@ -170,11 +169,19 @@ class Body:
         return self.null or not self.content
 
     def json(self) -> JSON:
-        """The body parsed as JSON (cached). Raises :class:`ValueError` if it is not."""
+        """The body parsed as JSON (cached). Raises :class:`ValueError` if it is not
+        (:class:`~apact._jsondepth.JsonTooDeep` if it nests too deep, which is cached
+        too: finding where costs a scan)."""
         value = self._json
         if value is _UNSET:
-            value = json.loads(self.content)
+            try:
+                value = _jsondepth.loads(self.content)
+            except _jsondepth.JsonTooDeep as error:
+                object.__setattr__(self, "_json", error)
+                raise
             object.__setattr__(self, "_json", value)
+        elif isinstance(value, _jsondepth.JsonTooDeep):
+            raise value.with_traceback(None)
         return value  # type: ignore[return-value]
 
     def text(self) -> str:
@@ -270,6 +277,8 @@ def effective_type(body: Body, declared: str | None) -> str:
         try:
             body.json()
             return "application/json"
+        except _jsondepth.JsonTooDeep:
+            return "application/json"  # compared as such, to say why it does not match
         except ValueError:
             pass
     if content.startswith(b"<"):

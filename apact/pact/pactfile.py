@@ -52,8 +52,12 @@ def to_json(pact: PactFile, spec: Spec | str | None = None) -> dict[str, JSON]:
 
 
 def dumps(pact: PactFile, spec: Spec | str | None = None) -> str:
-    """The pact as JSON text: two-space indented, UTF-8, a newline at the end."""
-    return json.dumps(to_json(pact, spec), indent=2, ensure_ascii=False) + "\n"
+    """The pact as JSON text: two-space indented, UTF-8, a newline at the end. Raises
+    :class:`~apact.errors.PactWriteError` for a pact nested deeper than it can be read."""
+    version = Spec.parse(spec) if spec is not None else None
+    text = json.dumps(_dump.pact_to_json(pact, version), indent=2, ensure_ascii=False) + "\n"
+    _dump.check_depth(text, pact, version)
+    return text
 
 
 def save(pact: PactFile, path: str | os.PathLike[str], spec: Spec | str | None = None) -> Path:

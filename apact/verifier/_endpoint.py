@@ -37,6 +37,7 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 from .._core._types import JSON, Receive, Scope, Send
+from ..pact import _jsondepth
 from ..errors import PactFileError
 from ..pact._parse import parse_message
 from ..pact.model import AsyncMessage, ProviderState, Spec, SyncMessage
@@ -83,7 +84,7 @@ class MessageEndpoint:
             return
         raw = await _body(receive)
         try:
-            request = json.loads(raw or b"{}")
+            request = _jsondepth.loads(raw or b"{}")
             if not isinstance(request, dict):
                 raise ValueError("expected a JSON object")
         except ValueError as error:

@@ -30,6 +30,7 @@ from typing import Any, TypeAlias
 import anyio
 
 from .._core._types import JSON
+from ..pact import _jsondepth
 from ..matching import Mismatch, message_mismatches
 from ..matching._generation import Context, GenerationError, generate_message
 from ..pact._describe import describe as describe_interaction
@@ -131,7 +132,7 @@ def fetching_producer(interaction: MessageInteraction, url: str, post: Post) -> 
         metadata: object = {}
         if header:
             try:
-                metadata = json.loads(base64.b64decode(header))
+                metadata = _jsondepth.loads(base64.b64decode(header))
             except ValueError as error:
                 raise RuntimeError(f"the message endpoint {url} sent a {METADATA_HEADER} header that is not base64 JSON: {error}") from None
         if not isinstance(metadata, dict):

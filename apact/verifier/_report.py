@@ -17,12 +17,14 @@ from ..matching import Mismatch
 from ..pact._paths import PathError, format_path, parse_path
 from ..pact.model import Body, HttpResponse, Message
 from ._shapes import InteractionLike, PactLike, Status, VerificationLike
+from ..matching._mismatch import QUOTE_LIMIT, cut, listed, more, quote
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
 _LABELS = {"passed": "passed ", "failed": "FAILED ", "pending": "pending", "skipped": "skipped"}
 _MAX_DIFF_LINES = 60
+_DIFFED_LINES = 2000
 
 
 # -- text ------------------------------------------------------------------------------------------
@@ -94,12 +96,15 @@ def _failure(number: int | None, pact: PactLike, item: InteractionLike) -> list[
         lines.append(f"   given {item.given}")
     if item.request:
         lines.append(f"   request: {item.request}")
-    for mismatch in item.mismatches:
-        lines.append(f"   {mismatch.path}: {mismatch.message}")
+    shown, hidden = listed(item.mismatches)
+    for mismatch in shown:
+        lines.append(f"   {mismatch}")
+    if hidden:
+        lines.append(f"   {more(hidden)}")
     for error in item.errors:
-        lines.append(f"   {error.kind}: {error.message}")
+        lines.append(f"   {error.kind}: {cut(error.message)}")
         if error.traceback:
-            lines += ["     " + line for line in error.traceback.rstrip().splitlines()]
+            lines += ["     " + cut(line) for line in error.traceback.rstrip().splitlines()]
     if any(m.kind == "body" for m in item.mismatches) and item.expected is not None and item.response is not None:
         diff = body_diff(_body(item.expected), _body(item.response))
         if diff:
@@ -113,15 +118,20 @@ def _body(part: HttpResponse | Message) -> Body | None:
 
 
 def body_diff(expected: Body | None, actual: Body | None) -> list[str]:
-    """A unified diff of two bodies (pretty JSON when both are JSON), or ``[]``."""
+    """A unified diff of two bodies (pretty JSON when both are JSON), or ``[]``; at most
+    ``_MAX_DIFF_LINES`` lines of at most :data:`QUOTE_LIMIT` characters, of the first
+    ``_DIFFED_LINES`` lines of each body (diffing costs more than linear time)."""
     want, have = _pretty(expected), _pretty(actual)
     if want is None or have is None or want == have:
         return []
-    lines = list(difflib.unified_diff(want, have, lineterm="", n=3))[2:]  # drop the ---/+++ header
+    longest = max(len(want), len(have))
+    lines = list(difflib.unified_diff(want[:_DIFFED_LINES], have[:_DIFFED_LINES], lineterm="", n=3))[2:]  # drop the ---/+++ header
     lines = [line for line in lines if not line.startswith("@@")] if len(want) + len(have) < 40 else lines
     if len(lines) > _MAX_DIFF_LINES:
         lines = lines[:_MAX_DIFF_LINES] + [f"... ({len(lines) - _MAX_DIFF_LINES} more lines)"]
-    return lines
+    if longest > _DIFFED_LINES:
+        lines.append(f"... (only the first {_DIFFED_LINES:,} of {longest:,} lines compared)")
+    return [cut(line) for line in lines]
 
 
 def _pretty(body: Body | None) -> list[str] | None:
@@ -176,6 +186,7 @@ def _pact_json(pact: PactLike) -> dict[str, JSON]:
 
 
 def _interaction_json(item: InteractionLike) -> dict[str, JSON]:
+    shown, hidden = listed(item.mismatches)
     data: dict[str, JSON] = {
         "description": item.description,
         "type": item.kind,
@@ -184,9 +195,11 @@ def _interaction_json(item: InteractionLike) -> dict[str, JSON]:
         "providerStates": [{"name": s.name, "params": dict(s.params)} for s in item.provider_states],
         "request": item.request,
         "duration": round(item.duration, 6),
-        "mismatches": [m.to_json() for m in item.mismatches],
-        "errors": [e.to_json() for e in item.errors],
+        "mismatches": [m.to_json() for m in shown],
+        "errors": [_error_json(e) for e in item.errors],
     }
+    if hidden:
+        data["mismatchesNotShown"] = hidden
     if item.reason is not None:
         data["reason"] = item.reason
     if item.key is not None:
@@ -198,20 +211,34 @@ def _interaction_json(item: InteractionLike) -> dict[str, JSON]:
     return data
 
 
+def _error_json(error: VerificationError) -> dict[str, JSON]:
+    """The error as the console shows it: its message and each traceback line cut."""
+    traceback = error.traceback
+    if traceback is not None:
+        traceback = "\n".join(cut(line) for line in traceback.split("\n"))
+    return {**error.to_json(), "message": cut(error.message), "traceback": traceback}
+
+
 def _response_json(response: HttpResponse | Message) -> dict[str, JSON]:
     if isinstance(response, Message):
-        return {"contents": _body_json(response.contents), "metadata": dict(response.metadata)}
+        return {"contents": _body_json(response.contents), "metadata": quote(dict(response.metadata))}
     headers: dict[str, JSON] = {name: list(values) for name, values in (response.headers or {}).items()}
     return {"status": response.status, "headers": headers, "body": _body_json(response.body)}
 
 
 def _body_json(body: Body | None) -> JSON:
+    """The body's text, cut to :data:`QUOTE_LIMIT` characters; or the base64 of its
+    first :data:`QUOTE_LIMIT` bytes, and how many bytes were left out."""
     if body is None or not body.content:
         return None
     try:
-        return body.text()
+        return cut(body.text())
     except UnicodeDecodeError:
-        return {"base64": base64.b64encode(body.content).decode()}
+        hidden = len(body.content) - QUOTE_LIMIT
+        quoted: dict[str, JSON] = {"base64": base64.b64encode(body.content[:QUOTE_LIMIT]).decode()}
+        if hidden > 0:
+            quoted["bytesNotShown"] = hidden
+        return quoted
 
 
 # -- JUnit XML ------------------------------------------------------------------------------------------
@@ -262,7 +289,7 @@ def _first_problem(item: InteractionLike) -> str:
     if item.mismatches:
         return str(item.mismatches[0])
     if item.errors:
-        return str(item.errors[0])
+        return cut(str(item.errors[0]))
     return ""
 
 
@@ -309,19 +336,28 @@ def _test_result(item: InteractionLike) -> dict[str, JSON]:
         "success": item.status == "passed",
     }
     if item.mismatches:
-        entry["mismatches"] = [_broker_mismatch(m) for m in item.mismatches]
+        entry["mismatches"] = _broker_mismatches(item.mismatches)
     if item.errors:
-        entry["exceptions"] = [{"message": error.message} for error in item.errors]
+        entry["exceptions"] = [{"message": cut(error.message)} for error in item.errors]
     return entry
 
 
+def _broker_mismatches(mismatches: tuple[Mismatch, ...]) -> list[JSON]:
+    shown, hidden = listed(mismatches)
+    entries: list[JSON] = [_broker_mismatch(m) for m in shown]
+    if hidden:
+        entries.append({"attribute": "mismatches", "description": more(hidden)})
+    return entries
+
+
 def _broker_mismatch(mismatch: Mismatch) -> dict[str, JSON]:
-    entry: dict[str, JSON] = {"attribute": mismatch.kind, "description": mismatch.message}
+    quoted = mismatch.to_json()
+    entry: dict[str, JSON] = {"attribute": mismatch.kind, "description": quoted["message"]}
     identifier = _identifier(mismatch)
     if identifier is not None:
-        entry["identifier"] = identifier
-    entry["expected"] = mismatch.expected
-    entry["actual"] = mismatch.actual
+        entry["identifier"] = cut(identifier)
+    entry["expected"] = quoted["expected"]
+    entry["actual"] = quoted["actual"]
     return entry
 
 
