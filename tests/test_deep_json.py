@@ -26,10 +26,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from apact import pactfile
-from apact.pact import _jsondepth
 from apact._core._serve import serve
 from apact.consumer._stub import build
-from apact.pact._writer import entry, write_pact
 from apact.errors import PactFileError, PactWriteError
 from apact.matching import match_request, match_response, message_mismatches, request_mismatches, response_mismatches
 from apact.messages import Message as MessageContents
@@ -44,6 +42,8 @@ from apact.model import (
     PactFile,
     Spec,
 )
+from apact.pact import _jsondepth
+from apact.pact._writer import entry, write_pact
 from apact.verifier import Verifier
 
 LIMIT = _jsondepth.MAX_DEPTH

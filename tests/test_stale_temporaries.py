@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from apact._core import _files
-from apact.pact._writer import entry, write_pact
+from apact import pactfile
 from apact.model import HttpInteraction, Spec
+from apact.pact._writer import entry, write_pact
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and locks")
 

@@ -73,9 +73,9 @@ def show(args: argparse.Namespace) -> int:
 
 
 def check(args: argparse.Namespace) -> int:
-    from ..pact._request_check import pact_problems
     from ..errors import PactFileError
     from ..pact import pactfile
+    from ..pact._request_check import pact_problems
     from ..pact._summary import summarize
 
     files = list(args.files)

@@ -16,8 +16,8 @@ import httpx
 
 from .._core._types import JSON
 from ..errors import MismatchError
-from ..pact._request_check import request_problems
 from ..pact import _writer
+from ..pact._request_check import request_problems
 from ..pact.model import (
     Body,
     Generator,

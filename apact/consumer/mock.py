@@ -33,10 +33,10 @@ from urllib.parse import parse_qsl
 from .._core._types import JSON, Receive, Scope, Send
 from ..matching import Mismatch, request_mismatches
 from ..matching._generation import Context, generate_response
+from ..matching._mismatch import cut, listed, more, quote
 from ..pact import _sniff
 from ..pact._describe import describe, request_line
 from ..pact.model import Body, HttpInteraction, HttpRequest, Spec
-from ..matching._mismatch import cut, listed, more, quote
 
 __all__ = ["Candidate", "MockProvider", "UnexpectedRequest", "body_diff", "describe", "request_from_asgi", "request_line"]
 

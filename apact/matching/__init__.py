@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._core._types import JSON
-from ..pact._jsondepth import JsonTooDeep, check_value
 from ..errors import PactFileError
+from ..pact._jsondepth import JsonTooDeep, check_value
 from ..pact._parse import parse_message, parse_request, parse_response
 from ..pact._paths import format_token
 from ..pact.model import HttpRequest, HttpResponse, Message, Spec

@@ -15,9 +15,9 @@ from urllib.parse import parse_qsl
 
 from .._core._types import JSON
 from ..pact import _sniff
+from ..pact._jsondepth import JsonTooDeep
 from ..pact._paths import format_token
 from ..pact.model import _UNSET, Body, RuleList, effective_type
-from ..pact._jsondepth import JsonTooDeep
 from ._json import Walk, compare_json
 from ._mismatch import show
 from ._rules import EMPTY, Node, check_equal, check_rules, compile_rules

@@ -14,9 +14,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ElementTree
 from itertools import zip_longest
 
+from ..pact._jsondepth import MAX_DEPTH, show_place
 from ..pact._paths import format_token
 from ..pact.model import RuleList
-from ..pact._jsondepth import MAX_DEPTH, show_place
 from ._json import Walk
 from ._mismatch import plural, show
 from ._rules import Node, check_equal, check_rules, kind_of, merge

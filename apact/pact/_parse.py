@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from ..errors import PactFileError
 from .._core._types import JSON
+from ..errors import PactFileError
 from . import _jsondepth, _sniff
 from ._parse_rules import parse_generators, parse_matching_rules
 from ._paths import child_path

@@ -24,9 +24,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import PactFileError
 from ._parse import parse_headers, parse_query
 from ._paths import child_path
-from ..errors import PactFileError
 from .model import HttpInteraction, HttpRequest, PactFile
 
 #: an HTTP token (RFC 9110): what a method and a header name are made of

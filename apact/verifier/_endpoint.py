@@ -37,8 +37,8 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 from .._core._types import JSON, Receive, Scope, Send
-from ..pact import _jsondepth
 from ..errors import PactFileError
+from ..pact import _jsondepth
 from ..pact._parse import parse_message
 from ..pact.model import AsyncMessage, ProviderState, Spec, SyncMessage
 from ._messages import METADATA_HEADER, Producer, ProducerFailure, ProducerKey, find_producer, missing_producer, produce

@@ -30,9 +30,9 @@ from typing import Any, TypeAlias
 import anyio
 
 from .._core._types import JSON
-from ..pact import _jsondepth
 from ..matching import Mismatch, message_mismatches
 from ..matching._generation import Context, GenerationError, generate_message
+from ..pact import _jsondepth
 from ..pact._describe import describe as describe_interaction
 from ..pact._dump import message_to_json
 from ..pact._user_message import Message, decode, encode

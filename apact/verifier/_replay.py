@@ -17,9 +17,9 @@ from urllib.parse import urlencode
 import httpx
 
 from .._core._types import JSON
-from ..pact._request_check import RequestProblem, request_problems
 from ..matching import Mismatch, response_mismatches
 from ..matching._generation import Context, GenerationError, generate_request, generate_response
+from ..pact._request_check import RequestProblem, request_problems
 from ..pact.model import HttpInteraction, HttpRequest, HttpResponse, Interaction, Message, Spec
 from ._messages import MessageInteraction, Producer, ProducerKey, verify_message
 from ._result import VerificationError, describe

@@ -14,10 +14,10 @@ import anyio
 
 from .._core._types import JSON
 from ..matching import Mismatch
+from ..matching._mismatch import QUOTE_LIMIT, cut, listed, more, quote
 from ..pact._paths import PathError, format_path, parse_path
 from ..pact.model import Body, HttpResponse, Message
-from ._shapes import InteractionLike, PactLike, Status, VerificationLike
-from ..matching._mismatch import QUOTE_LIMIT, cut, listed, more, quote
+from ._shapes import ErrorLike, InteractionLike, PactLike, Status, VerificationLike
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -211,7 +211,7 @@ def _interaction_json(item: InteractionLike) -> dict[str, JSON]:
     return data
 
 
-def _error_json(error: VerificationError) -> dict[str, JSON]:
+def _error_json(error: ErrorLike) -> dict[str, JSON]:
     """The error as the console shows it: its message and each traceback line cut."""
     traceback = error.traceback
     if traceback is not None:

@@ -44,8 +44,8 @@ import anyio
 import httpx
 
 from .._core._types import JSON, ASGIApp
-from ..pact._request_check import header_problem, request_problems
 from ..matching import Mismatch
+from ..pact._request_check import header_problem, request_problems
 from ..pact.model import HttpInteraction, HttpResponse, Interaction, Message, ProviderState, find_header
 from . import _asgi
 from ._endpoint import MessageEndpoint

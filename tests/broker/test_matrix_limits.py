@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from apact.broker_server import SqliteStore, create_app
 from apact.broker_server._matrix import (
     _SELECTOR_KEYS,
     MAX_SELECTORS,
@@ -29,7 +30,6 @@ from apact.broker_server._matrix import (
     _selector,
     parse_query,
 )
-from apact.broker_server import SqliteStore, create_app
 
 Reading = tuple[MatrixSelector, ...]
 

@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from apact._core._serve import serve
+from apact.broker_server import create_app
 from apact.broker_server._sqlite import SqliteStore
 from apact.broker_server._store import StorageFull
-from apact.broker_server import create_app
 
 
 def orphan_version(store: SqliteStore) -> None:

@@ -24,11 +24,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apact import Pact, pactfile
-from apact.pact._request_check import request_problems
 from apact._core._serve import serve
-from apact.broker_server._domain import ensure_pacticipant, ensure_version, publish_pact
 from apact.broker_server import SqliteStore, create_app
+from apact.broker_server._domain import ensure_pacticipant, ensure_version, publish_pact
 from apact.model import HttpRequest
+from apact.pact._request_check import request_problems
 from apact.verifier import Verifier
 from apact.verifier._replay import build_request
 
