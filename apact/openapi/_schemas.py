@@ -1,0 +1,480 @@
+"""Walking a pact's value (a body, a parameter) through an OpenAPI schema.
+
+The walk follows the value and the schema together: ``$ref`` and ``allOf`` apply
+together, ``anyOf``/``oneOf`` are narrowed to the alternatives the value fits, then at
+each place
+
+* the *shape* the pact's rules allow (:mod:`._shapes`) is compared with the types the
+  schema declares (``type``, 3.0's ``nullable``, the types of an ``enum``);
+* the example is validated, by ``jsonschema``, against the keywords that constrain a
+  value itself (``enum``, ``pattern``, ``format``, ``minimum`` ...);
+* objects and arrays are walked into (``properties``, ``patternProperties``,
+  ``additionalProperties``, ``items``, ``prefixItems``).
+
+The direction matters. A request is the consumer's: it must hold what the provider
+requires (``required`` properties, no ``readOnly`` ones), and every value its rules
+allow must be accepted. A response is the provider's, and a pact lists only what the
+consumer reads: ``required`` does not apply, but every property the pact expects must
+be one the document declares (a renamed field is caught here), not ``writeOnly``, and
+of a type the document says it can have.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from .._paths import format_path
+from ..matching import Mismatch
+from ..matching._mismatch import Kind, show
+from ..matching._rules import Node
+from ._document import Location, OpenAPIDocument
+from ._shapes import Shape, shape_of, value_type
+
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
+
+Direction = Literal["request", "response"]
+#: a schema where it applies: the schema, the base URI of its references, where it is
+Entry = tuple[Any, str, Location]
+
+_MISSING = object()
+_MAX_EXPANSION = 256
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+_INTEGER_TEXT = re.compile(r"[-+]?\d+")
+_NUMBER_TEXT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+#: keywords about a value itself, which jsonschema checks on the example
+_VALUE_KEYWORDS = frozenset(
+    {
+        "enum", "const", "format", "pattern", "minLength", "maxLength", "minimum", "maximum",
+        "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "uniqueItems",
+    }
+)  # fmt: skip
+_LENGTH_KEYWORDS = frozenset({"minItems", "maxItems"})
+#: keywords only a request must satisfy (a response in a pact is partial)
+_REQUEST_KEYWORDS = frozenset({"minProperties", "maxProperties", "dependentRequired"})
+_VERBS = {"request": ("sends", "accepts only", "accept"), "response": ("expects", "says", "allow")}
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a value is in the interaction: its JSON path and how to name it."""
+
+    kind: Kind
+    #: the path to the part (``("response", "body")``, ``("request", "query", "page")``)
+    root: tuple[str | int, ...]
+    #: how to name the part itself (``the body``, ``the query parameter `page```)
+    subject: str
+    tokens: tuple[str | int, ...] = ()
+
+    def child(self, token: str | int) -> Place:
+        return Place(self.kind, self.root, self.subject, self.tokens + (token,))
+
+    @property
+    def path(self) -> str:
+        return format_path(self.root + self.tokens)
+
+    @property
+    def name(self) -> str:
+        if not self.tokens:
+            return self.subject
+        relative = format_path(self.tokens, root="").lstrip(".")
+        return f"`{relative}`" if self.kind == "body" else f"{self.subject} (at {relative})"
+
+
+@dataclass(slots=True)
+class Walker:
+    """One walk of values through schemas, collecting mismatches."""
+
+    document: OpenAPIDocument
+    direction: Direction
+    mismatches: list[Mismatch] = field(default_factory=list)
+    #: choosing among ``anyOf``/``oneOf``: undeclared response properties do not count
+    lenient: bool = False
+    #: type mismatches found, (path, the types declared): a failed alternative that is
+    #: only a type mismatch is reported with its siblings as one
+    type_failures: list[tuple[str, frozenset[str]]] = field(default_factory=list)
+
+    # -- the walk -----------------------------------------------------------------------------
+
+    def walk(self, value: Any, place: Place, node: Node, schemas: list[Entry], *, textual: bool = False, member: bool = False) -> None:
+        """Check ``value`` (the pact's example, under the rules of ``node``) against every
+        schema in ``schemas``."""
+        expanded = self._expand(schemas, place)
+        if expanded is None:
+            return
+        flat, groups, negations = expanded
+        while groups:
+            keyword, entries, where = groups.pop(0)
+            trials = [(entry, self._trial(value, place, node, entry, textual)) for entry in entries]
+            chosen = [entry for entry, trial in trials if not trial.mismatches]
+            if not chosen:
+                self._fits_no_alternative(value, place, node, keyword, where, [trial for _, trial in trials], textual)
+                return
+            more = self._expand(chosen, place)
+            if more is None:
+                return
+            flat += more[0]
+            groups += more[1]
+            negations += more[2]
+        if textual and isinstance(value, str):
+            value = self._coerce(value, flat)
+        if member and not self._member_allowed(place, flat):
+            return
+        shape = shape_of(value, node.best, textual=textual)
+        if not self._types_fit(shape, place, flat):
+            return
+        self._constraints(value, shape, place, flat)
+        for entry in negations:
+            if not self._trial(value, place, node, entry, textual).mismatches:
+                self._report(place, value, f"the pact {self._verb} {place.name} = {show(value)}; the OpenAPI document says it must not match {entry[2]}", entry[2])
+        if isinstance(value, dict):
+            self._object(value, place, node, flat, textual)
+        elif isinstance(value, list):
+            self._array(value, place, node, flat, textual)
+
+    def _trial(self, value: Any, place: Place, node: Node, entry: Entry, textual: bool) -> Walker:
+        trial = Walker(self.document, self.direction, lenient=True)
+        trial.walk(value, place, node, [entry], textual=textual)
+        return trial
+
+    @property
+    def _verb(self) -> str:
+        return _VERBS[self.direction][0]
+
+    # -- $ref, allOf, anyOf, oneOf, not -----------------------------------------------------------
+
+    def _expand(self, schemas: list[Entry], place: Place) -> tuple[list[Entry], list[tuple[str, list[Entry], Location]], list[Entry]] | None:
+        """The schemas that all apply here (references followed, ``allOf`` spread), the
+        ``anyOf``/``oneOf`` groups to choose from, and the ``not`` schemas; ``None`` when
+        a ``false`` schema forbids any value (reported)."""
+        flat: list[Entry] = []
+        groups: list[tuple[str, list[Entry], Location]] = []
+        negations: list[Entry] = []
+        seen: set[int] = set()
+        stack = list(reversed(schemas))
+        while stack:
+            schema, base, where = stack.pop()
+            if schema is False:
+                self._report(place, None, f"the pact {self._verb} {place.name}, which the OpenAPI document does not allow at all ({where}: false)", where)
+                return None
+            if not isinstance(schema, dict) or id(schema) in seen:
+                continue
+            seen.add(id(schema))
+            if len(seen) > _MAX_EXPANSION:
+                break
+            ref = schema.get("$ref")
+            if isinstance(ref, str):
+                target, target_base, target_where = self.document.lookup(base, ref, where.child("$ref"))
+                stack.append((target, target_base, target_where))
+                if self.document.is_30:
+                    continue  # 3.0: a reference's siblings are ignored
+            flat.append((schema, base, where))
+            for index, part in reversed(list(enumerate(schema.get("allOf") or []))):
+                stack.append((part, base, where.child("allOf", index)))
+            for keyword in ("anyOf", "oneOf"):
+                options = schema.get(keyword)
+                if isinstance(options, list) and options:
+                    groups.append((keyword, [(option, base, where.child(keyword, index)) for index, option in enumerate(options)], where))
+            if "not" in schema:
+                negations.append((schema["not"], base, where.child("not")))
+        return flat, groups, negations
+
+    def _fits_no_alternative(
+        self, value: Any, place: Place, node: Node, keyword: str, where: Location, trials: list[Walker], textual: bool
+    ) -> None:
+        declared: set[str] = set()
+        if all(len(trial.mismatches) == 1 and trial.type_failures and trial.type_failures[0][0] == place.path for trial in trials):
+            for trial in trials:
+                declared |= trial.type_failures[0][1]
+            shape = shape_of(value, node.best, textual=textual)
+            self._type_mismatch(shape, frozenset(declared), place, where)
+            return
+        closest = min(trials, key=lambda trial: len(trial.mismatches))
+        self._report(
+            place,
+            value,
+            f"the pact {self._verb} {place.name} = {show(value)}, which fits none of the {keyword} alternatives of the "
+            f"OpenAPI document ({where}.{keyword}); the closest: {closest.mismatches[0].message}",
+            where.child(keyword),
+        )
+
+    # -- one place ---------------------------------------------------------------------------
+
+    def _coerce(self, text: str, flat: list[Entry]) -> Any:
+        """Text from a query, header, path or form as the type the schema gives it."""
+        types: set[str] = set()
+        for schema, _, _ in flat:
+            types |= self._declared(schema) or set()
+        if not types or "string" in types:
+            return text
+        if "integer" in types and _INTEGER_TEXT.fullmatch(text):
+            return int(text)
+        if "number" in types and _NUMBER_TEXT.fullmatch(text):
+            number = float(text)
+            return int(number) if number.is_integer() and _INTEGER_TEXT.fullmatch(text) else number
+        if "boolean" in types and text in ("true", "false"):
+            return text == "true"
+        return text
+
+    def _declared(self, schema: dict[str, Any]) -> frozenset[str] | None:
+        """The types a schema allows (``None``: it does not say)."""
+        declared = schema.get("type")
+        if isinstance(declared, str):
+            types = {declared}
+        elif isinstance(declared, list):
+            types = {name for name in declared if isinstance(name, str)}
+        elif isinstance(schema.get("enum"), list) and schema["enum"]:
+            types = {_schema_type(item) for item in schema["enum"]}
+        elif "const" in schema:
+            types = {_schema_type(schema["const"])}
+        else:
+            return None
+        if self.document.is_30 and schema.get("nullable") is True:
+            types.add("null")
+        return frozenset(types)
+
+    def _types_fit(self, shape: Shape, place: Place, flat: list[Entry]) -> bool:
+        for schema, _, where in flat:
+            declared = self._declared(schema)
+            if declared is None:
+                continue
+            if self.direction == "request":
+                fits = all(_admits(name, declared) for name in shape.types)
+            else:
+                fits = any(_admits(name, declared) or (name == "number" and "integer" in declared) for name in shape.types)
+            if not fits:
+                self._type_mismatch(shape, declared, place, where)
+                return False
+        return True
+
+    def _type_mismatch(self, shape: Shape, declared: frozenset[str], place: Place, where: Location) -> None:
+        verb, says, _ = _VERBS[self.direction]
+        rule = f" (by its `{shape.rule}` rule)" if shape.rule else ""
+        types = " or ".join(f"`{name}`" for name in sorted(declared))
+        self.type_failures.append((place.path, declared))
+        self._report(
+            place,
+            shape.describe(),
+            f"the pact {verb} {place.name} as {shape.describe()}{rule}; the OpenAPI document {says} {types} ({where})",
+            where,
+        )
+
+    def _constraints(self, value: Any, shape: Shape, place: Place, flat: list[Entry]) -> None:
+        skip_lengths = shape.widened and isinstance(value, list)
+        for schema, _, where in flat:
+            if value is None and self.document.is_30 and schema.get("nullable") is True:
+                continue
+            validator = self._validator(schema, skip_lengths)
+            if validator is None:
+                continue
+            error = next(iter(validator.iter_errors(value)), None)
+            if error is not None:
+                verb, _, accept = _VERBS[self.direction]
+                self._report(
+                    place,
+                    value,
+                    f"the pact {verb} {place.name} = {show(value)}; the OpenAPI document does not {accept} it: "
+                    f"{error.message} ({where.child(str(error.validator))})",
+                    where.child(str(error.validator)),
+                )
+                return
+
+    def _validator(self, schema: dict[str, Any], skip_lengths: bool) -> Validator | None:
+        """A jsonschema validator for the keywords of ``schema`` about the value itself
+        (cached per schema: a document's schemas are checked many times)."""
+        key = ("validator", id(schema), self.direction, skip_lengths)
+        cache = self.document.cache
+        if key in cache:
+            found: Validator | None = cache[key]
+            return found
+        keywords = _VALUE_KEYWORDS | (frozenset() if skip_lengths else _LENGTH_KEYWORDS)
+        if self.direction == "request":
+            keywords |= _REQUEST_KEYWORDS
+        own = {name: value for name, value in schema.items() if name in keywords}
+        if "exclusiveMinimum" in own and isinstance(own["exclusiveMinimum"], bool) and "minimum" not in own:
+            own.pop("exclusiveMinimum")
+        if "exclusiveMaximum" in own and isinstance(own["exclusiveMaximum"], bool) and "maximum" not in own:
+            own.pop("exclusiveMaximum")
+        validator = _make_validator(self.document, own) if own else None
+        cache[key] = validator
+        cache[("schema", id(schema))] = schema  # the id stays this schema's while cached
+        return validator
+
+    def _member_allowed(self, place: Place, flat: list[Entry]) -> bool:
+        """A property that is ``readOnly`` is not sent, one that is ``writeOnly`` is not
+        answered."""
+        flag = "readOnly" if self.direction == "request" else "writeOnly"
+        for schema, _, where in flat:
+            if schema.get(flag) is True:
+                verb = self._verb
+                why = "the provider sets it" if flag == "readOnly" else "it is never in responses"
+                self._report(place, None, f"the pact {verb} {place.name}, which the OpenAPI document marks {flag}: {why} ({where}.{flag})", where.child(flag))
+                return False
+        return True
+
+    # -- objects and arrays --------------------------------------------------------------------
+
+    def _object(self, value: dict[str, Any], place: Place, node: Node, flat: list[Entry], textual: bool) -> None:
+        if self.direction == "request":
+            self._required(value, place, flat)
+        described: Location | None = None
+        for schema, _, where in flat:
+            if described is None and any(key in schema for key in ("properties", "patternProperties", "additionalProperties")):
+                described = where
+        for key, item in value.items():
+            children: list[Entry] = []
+            declared = False
+            forbidden: Location | None = None
+            for schema, base, where in flat:
+                matched = False
+                properties = schema.get("properties")
+                if isinstance(properties, dict) and key in properties:
+                    children.append((properties[key], base, where.child("properties", key)))
+                    matched = True
+                patterns = schema.get("patternProperties")
+                if isinstance(patterns, dict):
+                    for pattern, child in patterns.items():
+                        if _search(pattern, key):
+                            children.append((child, base, where.child("patternProperties", pattern)))
+                            matched = True
+                if not matched:
+                    extra = schema.get("additionalProperties", _MISSING)
+                    if extra is False or (extra is _MISSING and schema.get("unevaluatedProperties") is False):
+                        forbidden = forbidden or where.child("additionalProperties" if extra is False else "unevaluatedProperties")
+                    elif extra is True:
+                        matched = True
+                    elif isinstance(extra, dict):
+                        children.append((extra, base, where.child("additionalProperties")))
+                        matched = True
+                declared = declared or matched
+            child = place.child(key)
+            if forbidden is not None and not (self.direction == "response" and declared):
+                self._report(child, item, f"the pact {self._verb} {child.name}, which the OpenAPI document does not allow ({forbidden}: false)", forbidden)
+                continue
+            if not declared and described is not None and self.direction == "response" and not self.lenient:
+                hint = _closest(key, flat)
+                self._report(child, item, f"the pact expects {child.name}; the OpenAPI document does not declare it ({described}){hint}", described)
+                continue
+            self.walk(item, child, node.child(key), children, textual=textual, member=True)
+
+    def _required(self, value: dict[str, Any], place: Place, flat: list[Entry]) -> None:
+        for schema, base, where in flat:
+            required = schema.get("required")
+            if not isinstance(required, list):
+                continue
+            properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+            for name in required:
+                if not isinstance(name, str) or name in value:
+                    continue
+                if name in properties and self._read_only((properties[name], base, where.child("properties", name)), place):
+                    continue  # sent by the provider, never by the consumer
+                child = place.child(name)
+                self._report(child, None, f"the pact does not send {child.name}, which the OpenAPI document requires ({where}.required)", where.child("required"))
+
+    def _read_only(self, entry: Entry, place: Place) -> bool:
+        quiet = Walker(self.document, self.direction, lenient=True)
+        expanded = quiet._expand([entry], place)
+        return expanded is not None and any(schema.get("readOnly") is True for schema, _, _ in expanded[0])
+
+    def _array(self, value: list[Any], place: Place, node: Node, flat: list[Entry], textual: bool) -> None:
+        for index, item in enumerate(value):
+            children: list[Entry] = []
+            for schema, base, where in flat:
+                prefix = None if self.document.is_30 else schema.get("prefixItems")
+                items = schema.get("items", _MISSING)
+                if isinstance(prefix, list) and index < len(prefix):
+                    children.append((prefix[index], base, where.child("prefixItems", index)))
+                elif isinstance(items, list):  # an old tuple form
+                    if index < len(items):
+                        children.append((items[index], base, where.child("items", index)))
+                elif items is False:
+                    allowed = len(prefix) if isinstance(prefix, list) else 0
+                    child = place.child(index)
+                    self._report(child, item, f"the pact {self._verb} {child.name}; the OpenAPI document allows {allowed} item(s) at most ({where}.items: false)", where.child("items"))
+                    return
+                elif isinstance(items, dict):
+                    children.append((items, base, where.child("items")))
+            self.walk(item, place.child(index), node.child(index), children, textual=textual)
+
+    # -- reporting ---------------------------------------------------------------------------
+
+    def _report(self, place: Place, expected: Any, message: str, where: Location) -> None:
+        self.mismatches.append(Mismatch(place.kind, place.path, _json(expected), str(where), message))
+
+
+def _admits(name: str, declared: frozenset[str]) -> bool:
+    """Does a schema declaring ``declared`` accept every value of the pact type ``name``?"""
+    if name in ("integer", "decimal"):
+        return "number" in declared or (name == "integer" and "integer" in declared)
+    return name in declared
+
+
+def _schema_type(value: object) -> str:
+    name = value_type(value)
+    return "number" if name == "decimal" else name
+
+
+def _closest(key: str, flat: list[Entry]) -> str:
+    """``; it declares `waitTime`, the closest`` for a property that may have been renamed."""
+    names = [name for schema, _, _ in flat if isinstance(schema.get("properties"), dict) for name in schema["properties"]]
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    return f"; the closest it declares is `{close[0]}`" if close else ""
+
+
+def _search(pattern: str, text: str) -> bool:
+    try:
+        return re.search(pattern, text) is not None
+    except re.error:
+        return False
+
+
+def _json(value: Any) -> Any:
+    return value if isinstance(value, (str, int, float, bool, list, dict)) or value is None else str(value)
+
+
+def _make_validator(document: OpenAPIDocument, schema: dict[str, Any]) -> Validator:
+    from jsonschema import Draft4Validator, Draft202012Validator
+
+    key = "format checker"
+    checker = document.cache.get(key)
+    if checker is None:
+        checker = document.cache[key] = _format_checker()
+    if document.is_30:
+        return Draft4Validator(schema, format_checker=checker)
+    return Draft202012Validator(schema, format_checker=checker)
+
+
+def _format_checker() -> Any:
+    """jsonschema's format checks, and OpenAPI's integer formats."""
+    from jsonschema import FormatChecker
+
+    checker = FormatChecker()
+
+    @checker.checks("int32")
+    def int32(value: object) -> bool:
+        return not isinstance(value, int) or isinstance(value, bool) or -(2**31) <= value < 2**31
+
+    @checker.checks("int64")
+    def int64(value: object) -> bool:
+        return not isinstance(value, int) or isinstance(value, bool) or -(2**63) <= value < 2**63
+
+    if "date-time" not in checker.checkers:  # jsonschema checks it only with an optional package
+
+        @checker.checks("date-time")
+        def date_time(value: object) -> bool:
+            if not isinstance(value, str):
+                return True
+            if not _DATE_TIME.fullmatch(value):
+                return False
+            try:
+                plain = re.sub(r"\.\d+", "", value.upper().replace("Z", "+00:00").replace(" ", "T"))
+                datetime.datetime.fromisoformat(plain)  # the ranges: no 2024-02-30
+            except ValueError:
+                return False
+            return True
+
+    return checker
