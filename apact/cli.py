@@ -36,7 +36,7 @@ Run = Callable[[argparse.Namespace], int]
 
 
 def _parser() -> argparse.ArgumentParser:
-    from ._cli import demo, show, stub, verify
+    from ._cli import demo, openapi_check, show, stub, verify
     from .broker import _client_command as broker_client
     from .broker import _command as broker
 
@@ -47,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="subcommand", metavar="COMMAND")
     command = _adder(commands)
     command("verify", "verify a provider against pacts", verify.DESCRIPTION, verify.EPILOG, verify.add_arguments, verify.run)
+    command("openapi-check", "check pacts against the provider's OpenAPI document", openapi_check.DESCRIPTION, openapi_check.EPILOG, openapi_check.add_arguments, openapi_check.run)
     command("stub", "serve pacts as a stub provider", stub.DESCRIPTION, stub.EPILOG, stub.add_arguments, stub.run)
     command("show", "show pacts in detail", show.SHOW_DESCRIPTION, show.SHOW_EPILOG, show.add_show_arguments, show.show)
     command("check", "validate pact files and summarize them", show.CHECK_DESCRIPTION, show.CHECK_EPILOG, show.add_check_arguments, show.check)

@@ -23,7 +23,7 @@ from ..matching._mismatch import Kind
 from ..matching._rules import EMPTY, Node, compile_rules
 from ..model import Body, HttpInteraction, HttpRequest, HttpResponse, RuleList
 from ._document import Location, OpenAPIDocument
-from ._operations import Template, find, near_misses
+from ._operations import Template, find, near_miss, paths
 from ._schemas import Entry, Place, Walker
 
 #: request headers an OpenAPI document never declares as parameters (the spec says
@@ -85,9 +85,10 @@ def _operation(document: OpenAPIDocument, request: HttpRequest, outcome: Outcome
     method = request.method.lower()
     found = find(document, request.path)
     if not found:
-        hints = near_misses(document, request.path)
-        shown = ", ".join(hints[:8]) + (", ..." if len(hints) > 8 else "")
-        hint = f"; did the pact mean {hints[0]}?" if len(hints) == 1 else f" (its paths: {shown or 'none'})"
+        other = near_miss(document, request.path)
+        listed = paths(document)
+        shown = ", ".join(listed[:8]) + (", ..." if len(listed) > 8 else "")
+        hint = f"; did the pact mean {other}?" if other else f" (its paths: {shown or 'none'})"
         outcome.add("path", "$.request.path", request.path, "paths", f"the pact requests {request.path}, a path the OpenAPI document does not have{hint}")
         return None
     chosen = next((item for item in found if isinstance(item.template.item.get(method), dict)), None)

@@ -73,14 +73,15 @@ def find(document: OpenAPIDocument, path: str) -> list[Found]:
     return found
 
 
-def near_misses(document: OpenAPIDocument, path: str) -> list[str]:
-    """Paths of the document the pact's path may have meant: the same with or without
-    a trailing slash, else the document's paths (a few)."""
+def near_miss(document: OpenAPIDocument, path: str) -> str | None:
+    """The pact's path with or without a trailing slash, if the document has that."""
     other = path[:-1] if path.endswith("/") and len(path) > 1 else path + "/"
-    hits = find(document, other)
-    if hits:
-        return [hits[0].template.text]
-    return list(_index(document).texts)
+    return other if find(document, other) else None
+
+
+def paths(document: OpenAPIDocument) -> tuple[str, ...]:
+    """The document's path templates, as written."""
+    return _index(document).texts
 
 
 def _index(document: OpenAPIDocument) -> _Index:

@@ -77,6 +77,10 @@ class Place:
     def path(self) -> str:
         return format_path(self.root + self.tokens)
 
+    def showing(self, value: Any) -> str:  # noqa: ANN401
+        """``the body {"a": 1}``, ```table` = 4``."""
+        return f"{self.name} {show(value)}" if not self.tokens and self.kind == "body" else f"{self.name} = {show(value)}"
+
     @property
     def name(self) -> str:
         if not self.tokens:
@@ -130,7 +134,7 @@ class Walker:
         self._constraints(value, shape, place, flat)
         for entry in negations:
             if not self._trial(value, place, node, entry, textual).mismatches:
-                self._report(place, value, f"the pact {self._verb} {place.name} = {show(value)}; the OpenAPI document says it must not match {entry[2]}", entry[2])
+                self._report(place, value, f"the pact {self._verb} {place.showing(value)}; the OpenAPI document says it must not match {entry[2]}", entry[2])
         if isinstance(value, dict):
             self._object(value, place, node, flat, textual)
         elif isinstance(value, list):
@@ -197,7 +201,7 @@ class Walker:
         self._report(
             place,
             value,
-            f"the pact {self._verb} {place.name} = {show(value)}, which fits none of the {keyword} alternatives of the "
+            f"the pact {self._verb} {place.showing(value)}, which fits none of the {keyword} alternatives of the "
             f"OpenAPI document ({where}.{keyword}); the closest: {closest.mismatches[0].message}",
             where.child(keyword),
         )
@@ -277,7 +281,7 @@ class Walker:
                 self._report(
                     place,
                     value,
-                    f"the pact {verb} {place.name} = {show(value)}; the OpenAPI document does not {accept} it: "
+                    f"the pact {verb} {place.showing(value)}; the OpenAPI document does not {accept} it: "
                     f"{error.message} ({where.child(str(error.validator))})",
                     where.child(str(error.validator)),
                 )
