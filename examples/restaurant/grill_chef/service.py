@@ -27,7 +27,8 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from .db import Database, Order, OutOfStock
+from . import db
+from .db import Database, OutOfStock
 
 COOKING_MINUTES = {"rare": 8, "medium-rare": 10, "medium": 12}
 
@@ -71,7 +72,7 @@ class Invalid(BaseModel):
 _LOCATION = {"Location": {"description": "where the new order is", "schema": {"type": "string"}}}
 
 
-def _order(order: Order) -> dict[str, object]:
+def _order(order: db.Order) -> dict[str, object]:
     return {
         "id": order.id,
         "table": order.table,
