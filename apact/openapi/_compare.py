@@ -133,17 +133,14 @@ def _schema_of(document: OpenAPIDocument, parameter: Entry) -> tuple[Entry | Non
     return None, None
 
 
-def _is_array(document: OpenAPIDocument, walker: Walker, entry: Entry, place: Place) -> bool:
-    quiet = Walker(document, walker.direction, lenient=True)
-    expanded = quiet._expand([entry], place)
-    if expanded is None:
-        return False
-    schemas = [schema for schema, _, _ in expanded[0]]
-    for _, options, _ in expanded[1]:
+def _is_array(walker: Walker, entry: Entry) -> bool:
+    """Does the schema (or one of its alternatives) make the value an array?"""
+    applicable = walker.applicable([entry])
+    types = set(applicable.types)
+    for _, options, _ in applicable.groups:
         for option in options:
-            more = quiet._expand([option], place)
-            schemas += [schema for schema, _, _ in more[0]] if more is not None else []
-    return any(walker._declared(schema) == frozenset({"array"}) or schema.get("type") == "array" for schema in schemas)
+            types |= walker.applicable([option]).types
+    return "array" in types
 
 
 def _check_parameter(
@@ -172,7 +169,7 @@ def _check_parameter(
             return
         walker.walk(value, place, node, [entry])
         return
-    if _is_array(document, walker, entry, place):
+    if _is_array(walker, entry):
         items = texts if explode else [part.strip() if separator == "," else part for text in texts for part in text.split(separator)]
         walker.walk(items, place, node, [entry], textual=True)
         return
@@ -214,7 +211,7 @@ def _query(document: OpenAPIDocument, operation: _Operation, request: HttpReques
                 _missing_query(outcome, name, parameter)
             continue  # its values are not checked: one object spread over keys
         if name not in query and entry is not None and style == "form" and value.get("explode", True):
-            properties = _object_properties(document, entry, walker)
+            properties = _object_properties(entry, walker)
             present = [key for key in query if key in properties]
             if present:  # an object spread over its properties (form, exploded)
                 used.update(present)
@@ -252,11 +249,9 @@ def _missing_query(outcome: Outcome, name: str, parameter: Entry) -> None:
     )
 
 
-def _object_properties(document: OpenAPIDocument, entry: Entry, walker: Walker) -> set[str]:
-    quiet = Walker(document, walker.direction, lenient=True)
-    expanded = quiet._expand([entry], Place("query", ("request", "query"), ""))
+def _object_properties(entry: Entry, walker: Walker) -> set[str]:
     names: set[str] = set()
-    for schema, _, _ in expanded[0] if expanded is not None else ():
+    for schema, _, _ in walker.applicable([entry]).flat:
         if isinstance(schema.get("properties"), dict) and schema.get("type", "object") == "object":
             names.update(schema["properties"])
     return names

@@ -48,7 +48,8 @@ class Found:
 @dataclass(frozen=True, slots=True)
 class _Index:
     literal: dict[str, Template]
-    by_segments: dict[int, list[Template]]
+    #: (segments, the first segment when it is literal, else None) -> templates
+    by_segments: dict[tuple[int, str | None], list[Template]]
     prefixes: tuple[str, ...]
     texts: tuple[str, ...]
 
@@ -64,7 +65,9 @@ def find(document: OpenAPIDocument, path: str) -> list[Found]:
         literal = index.literal.get(rest)
         if literal is not None:
             found.append(Found(literal, {}))
-        for template in index.by_segments.get(rest.count("/"), ()):
+        segments = rest.count("/")
+        first = rest.split("/", 2)[1] if segments else ""
+        for template in (*index.by_segments.get((segments, first), ()), *index.by_segments.get((segments, None), ())):
             assert template.pattern is not None
             match = template.pattern.fullmatch(rest)
             if match is not None:
@@ -89,7 +92,8 @@ def _index(document: OpenAPIDocument) -> _Index:
     if cached is not None:
         return cached
     literal: dict[str, Template] = {}
-    by_segments: dict[int, list[Template]] = {}
+    #: (segments, the first segment when it is literal, else None) -> templates
+    by_segments: dict[tuple[int, str | None], list[Template]] = {}
     root = document.root()
     paths = document.contents.get("paths") or {}
     for text, item in paths.items():
@@ -102,7 +106,8 @@ def _index(document: OpenAPIDocument) -> _Index:
         pattern = "".join(re.escape(piece) if number % 2 == 0 else "([^/]+)" for number, piece in enumerate(pieces))
         length = sum(len(piece) for piece in pieces[::2])
         template = Template(text, re.compile(pattern), names, length, item, base, where)
-        by_segments.setdefault(text.count("/"), []).append(template)
+        first = text.split("/", 2)[1]
+        by_segments.setdefault((text.count("/"), None if "{" in first else first), []).append(template)
     index = _Index(literal, by_segments, _prefixes(document.contents.get("servers")), tuple(paths))
     document.cache["paths"] = index
     return index

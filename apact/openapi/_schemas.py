@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -89,6 +90,32 @@ class Place:
         return f"`{relative}`" if self.kind == "body" else f"{self.subject} (at {relative})"
 
 
+class _Failed(Exception):
+    """A quiet walk (choosing among alternatives) met its first mismatch: stop there."""
+
+
+@dataclass(slots=True, eq=False)
+class Applicable:
+    """The schemas that apply at a place, and what the walk needs to know of them,
+    worked out once per list of schemas (a document's schemas are met again and again):
+    references followed and ``allOf`` spread into ``flat``, the ``anyOf``/``oneOf``
+    ``groups`` to choose from, the ``not`` schemas."""
+
+    flat: tuple[Entry, ...]
+    groups: tuple[tuple[str, tuple[Entry, ...], Location], ...]
+    negations: tuple[Entry, ...]
+    #: where a ``false`` schema forbids any value
+    forbidden: Location | None
+    #: (the types declared, where) of the schemas that declare types
+    typed: tuple[tuple[frozenset[str], Location], ...] = ()
+    #: every type declared (to read text as)
+    types: frozenset[str] = frozenset()
+    #: the first schema that says how the object's properties are declared
+    described: Location | None = None
+    #: per property name, per index, per (direction, ...): worked out when first needed
+    members: dict[Any, Any] = field(default_factory=dict)
+
+
 @dataclass(slots=True)
 class Walker:
     """One walk of values through schemas, collecting mismatches."""
@@ -98,47 +125,80 @@ class Walker:
     mismatches: list[Mismatch] = field(default_factory=list)
     #: choosing among ``anyOf``/``oneOf``: undeclared response properties do not count
     lenient: bool = False
+    #: stop at the first mismatch, saying nothing (a trial of an alternative)
+    quiet: bool = False
     #: type mismatches found, (path, the types declared): a failed alternative that is
     #: only a type mismatch is reported with its siblings as one
     type_failures: list[tuple[str, frozenset[str]]] = field(default_factory=list)
 
     # -- the walk -----------------------------------------------------------------------------
 
-    def walk(self, value: Any, place: Place, node: Node, schemas: list[Entry], *, textual: bool = False, member: bool = False) -> None:
+    def walk(
+        self, value: Any, place: Place, node: Node, schemas: Sequence[Entry] | Applicable, *, textual: bool = False, member: bool = False
+    ) -> None:
         """Check ``value`` (the pact's example, under the rules of ``node``) against every
         schema in ``schemas``."""
-        expanded = self._expand(schemas, place)
-        if expanded is None:
+        applicable = schemas if isinstance(schemas, Applicable) else self.applicable(schemas)
+        if applicable.forbidden is not None:
+            where = applicable.forbidden
+            self._report(place, None, f"the pact {self._verb} {place.name}, which the OpenAPI document does not allow at all ({where}: false)", where)
             return
-        flat, groups, negations = expanded
-        while groups:
-            keyword, entries, where = groups.pop(0)
-            trials = [(entry, self._trial(value, place, node, entry, textual)) for entry in entries]
-            chosen = [entry for entry, trial in trials if not trial.mismatches]
-            if not chosen:
-                self._fits_no_alternative(value, place, node, keyword, where, [trial for _, trial in trials], textual)
+        if applicable.groups:
+            chosen = self._choose(value, place, node, applicable, textual)
+            if chosen is None:
                 return
-            more = self._expand(chosen, place)
-            if more is None:
-                return
-            flat += more[0]
-            groups += more[1]
-            negations += more[2]
+            applicable = chosen
         if textual and isinstance(value, str):
-            value = self._coerce(value, flat)
-        if member and not self._member_allowed(place, flat):
+            value = _coerce(value, applicable.types)
+        if member and not self._member_allowed(place, applicable):
             return
         shape = shape_of(value, node.best, textual=textual)
-        if not self._types_fit(shape, place, flat):
+        if not self._types_fit(shape, place, applicable):
             return
-        self._constraints(value, shape, place, flat)
-        for entry in negations:
-            if not self._trial(value, place, node, entry, textual).mismatches:
+        self._constraints(value, shape, place, applicable)
+        for entry in applicable.negations:
+            if self._fits(value, place, node, entry, textual):
                 self._report(place, value, f"the pact {self._verb} {place.showing(value)}; the OpenAPI document says it must not match {entry[2]}", entry[2])
         if isinstance(value, dict):
-            self._object(value, place, node, flat, textual)
+            self._object(value, place, node, applicable, textual)
         elif isinstance(value, list):
-            self._array(value, place, node, flat, textual)
+            self._array(value, place, node, applicable, textual)
+
+    def _choose(self, value: Any, place: Place, node: Node, applicable: Applicable, textual: bool) -> Applicable | None:
+        """``applicable`` with its ``anyOf``/``oneOf`` groups narrowed to the
+        alternatives the value fits (``None`` when a group has none: reported)."""
+        entries = list(applicable.flat)
+        negations = list(applicable.negations)
+        groups = list(applicable.groups)
+        chosen_all: list[Entry] = []
+        while groups:
+            keyword, options, where = groups.pop(0)
+            chosen = [entry for entry in options if self._fits(value, place, node, entry, textual)]
+            if not chosen:
+                trials = [self._trial(value, place, node, entry, textual) for entry in options]
+                self._fits_no_alternative(value, place, node, keyword, where, trials, textual)
+                return None
+            chosen_all += chosen
+            more = self.applicable(chosen)
+            entries += more.flat
+            negations += more.negations
+            groups += more.groups
+        key = ("chosen", id(applicable), tuple((id(schema), base) for schema, base, _ in chosen_all))
+        cache = self.document.cache
+        found: Applicable | None = cache.get(key)
+        if found is None:
+            found = cache[key] = self._summarize(entries, (), negations, None)
+            cache[("keep", key)] = (applicable, chosen_all)  # the ids in the key stay theirs
+        return found
+
+    def _fits(self, value: Any, place: Place, node: Node, entry: Entry, textual: bool) -> bool:
+        """Does the value fit one schema (quietly, stopping at the first mismatch)?"""
+        trial = Walker(self.document, self.direction, lenient=True, quiet=True)
+        try:
+            trial.walk(value, place, node, [entry], textual=textual)
+        except _Failed:
+            return False
+        return True
 
     def _trial(self, value: Any, place: Place, node: Node, entry: Entry, textual: bool) -> Walker:
         trial = Walker(self.document, self.direction, lenient=True)
@@ -151,20 +211,26 @@ class Walker:
 
     # -- $ref, allOf, anyOf, oneOf, not -----------------------------------------------------------
 
-    def _expand(self, schemas: list[Entry], place: Place) -> tuple[list[Entry], list[tuple[str, list[Entry], Location]], list[Entry]] | None:
-        """The schemas that all apply here (references followed, ``allOf`` spread), the
-        ``anyOf``/``oneOf`` groups to choose from, and the ``not`` schemas; ``None`` when
-        a ``false`` schema forbids any value (reported)."""
+    def applicable(self, schemas: Sequence[Entry]) -> Applicable:
+        """What applies where ``schemas`` all apply (cached per list of schemas)."""
+        key = ("applicable", tuple((id(schema), base) for schema, base, _ in schemas))
+        cache = self.document.cache
+        found: Applicable | None = cache.get(key)
+        if found is None:
+            found = cache[key] = self._expand(schemas)
+            cache[("keep", key)] = tuple(schemas)  # the ids in the key stay theirs
+        return found
+
+    def _expand(self, schemas: Sequence[Entry]) -> Applicable:
         flat: list[Entry] = []
-        groups: list[tuple[str, list[Entry], Location]] = []
+        groups: list[tuple[str, tuple[Entry, ...], Location]] = []
         negations: list[Entry] = []
         seen: set[int] = set()
         stack = list(reversed(schemas))
         while stack:
             schema, base, where = stack.pop()
             if schema is False:
-                self._report(place, None, f"the pact {self._verb} {place.name}, which the OpenAPI document does not allow at all ({where}: false)", where)
-                return None
+                return Applicable((), (), (), where)
             if not isinstance(schema, dict) or id(schema) in seen:
                 continue
             seen.add(id(schema))
@@ -182,10 +248,25 @@ class Walker:
             for keyword in ("anyOf", "oneOf"):
                 options = schema.get(keyword)
                 if isinstance(options, list) and options:
-                    groups.append((keyword, [(option, base, where.child(keyword, index)) for index, option in enumerate(options)], where))
+                    groups.append((keyword, tuple((option, base, where.child(keyword, index)) for index, option in enumerate(options)), where))
             if "not" in schema:
                 negations.append((schema["not"], base, where.child("not")))
-        return flat, groups, negations
+        return self._summarize(flat, groups, negations, None)
+
+    def _summarize(
+        self, flat: list[Entry], groups: Sequence[tuple[str, tuple[Entry, ...], Location]], negations: list[Entry], forbidden: Location | None
+    ) -> Applicable:
+        typed = []
+        types: set[str] = set()
+        described = None
+        for schema, _, where in flat:
+            declared = _declared(schema, self.document.is_30)
+            if declared is not None:
+                typed.append((declared, where))
+                types |= declared
+            if described is None and any(key in schema for key in ("properties", "patternProperties", "additionalProperties")):
+                described = where
+        return Applicable(tuple(flat), tuple(groups), tuple(negations), forbidden, tuple(typed), frozenset(types), described)
 
     def _fits_no_alternative(
         self, value: Any, place: Place, node: Node, keyword: str, where: Location, trials: list[Walker], textual: bool
@@ -208,44 +289,8 @@ class Walker:
 
     # -- one place ---------------------------------------------------------------------------
 
-    def _coerce(self, text: str, flat: list[Entry]) -> Any:
-        """Text from a query, header, path or form as the type the schema gives it."""
-        types: set[str] = set()
-        for schema, _, _ in flat:
-            types |= self._declared(schema) or set()
-        if not types or "string" in types:
-            return text
-        if "integer" in types and _INTEGER_TEXT.fullmatch(text):
-            return int(text)
-        if "number" in types and _NUMBER_TEXT.fullmatch(text):
-            number = float(text)
-            return int(number) if number.is_integer() and _INTEGER_TEXT.fullmatch(text) else number
-        if "boolean" in types and text in ("true", "false"):
-            return text == "true"
-        return text
-
-    def _declared(self, schema: dict[str, Any]) -> frozenset[str] | None:
-        """The types a schema allows (``None``: it does not say)."""
-        declared = schema.get("type")
-        if isinstance(declared, str):
-            types = {declared}
-        elif isinstance(declared, list):
-            types = {name for name in declared if isinstance(name, str)}
-        elif isinstance(schema.get("enum"), list) and schema["enum"]:
-            types = {_schema_type(item) for item in schema["enum"]}
-        elif "const" in schema:
-            types = {_schema_type(schema["const"])}
-        else:
-            return None
-        if self.document.is_30 and schema.get("nullable") is True:
-            types.add("null")
-        return frozenset(types)
-
-    def _types_fit(self, shape: Shape, place: Place, flat: list[Entry]) -> bool:
-        for schema, _, where in flat:
-            declared = self._declared(schema)
-            if declared is None:
-                continue
+    def _types_fit(self, shape: Shape, place: Place, applicable: Applicable) -> bool:
+        for declared, where in applicable.typed:
             if self.direction == "request":
                 fits = all(_admits(name, declared) for name in shape.types)
             else:
@@ -256,6 +301,8 @@ class Walker:
         return True
 
     def _type_mismatch(self, shape: Shape, declared: frozenset[str], place: Place, where: Location) -> None:
+        if self.quiet:
+            raise _Failed
         verb, says, _ = _VERBS[self.direction]
         rule = f" (by its `{shape.rule}` rule)" if shape.rule else ""
         types = " or ".join(f"`{name}`" for name in sorted(declared))
@@ -267,13 +314,19 @@ class Walker:
             where,
         )
 
-    def _constraints(self, value: Any, shape: Shape, place: Place, flat: list[Entry]) -> None:
+    def _constraints(self, value: Any, shape: Shape, place: Place, applicable: Applicable) -> None:
         skip_lengths = shape.widened and isinstance(value, list)
-        for schema, _, where in flat:
-            if value is None and self.document.is_30 and schema.get("nullable") is True:
-                continue
-            validator = self._validator(schema, skip_lengths)
-            if validator is None:
+        key = ("constraints", self.direction, skip_lengths)
+        checks = applicable.members.get(key)
+        if checks is None:
+            checks = applicable.members[key] = [
+                (validator, where, schema.get("nullable") is True and self.document.is_30)
+                for schema, _, where in applicable.flat
+                for validator in (self._validator(schema, skip_lengths),)
+                if validator is not None
+            ]
+        for validator, where, nullable in checks:
+            if value is None and nullable:
                 continue
             error = next(iter(validator.iter_errors(value)), None)
             if error is not None:
@@ -288,8 +341,7 @@ class Walker:
                 return
 
     def _validator(self, schema: dict[str, Any], skip_lengths: bool) -> Validator | None:
-        """A jsonschema validator for the keywords of ``schema`` about the value itself
-        (cached per schema: a document's schemas are checked many times)."""
+        """A jsonschema validator for the keywords of ``schema`` about the value itself."""
         key = ("validator", id(schema), self.direction, skip_lengths)
         cache = self.document.cache
         if key in cache:
@@ -305,14 +357,14 @@ class Walker:
             own.pop("exclusiveMaximum")
         validator = _make_validator(self.document, own) if own else None
         cache[key] = validator
-        cache[("schema", id(schema))] = schema  # the id stays this schema's while cached
+        cache[("keep", key)] = schema  # the id stays this schema's while cached
         return validator
 
-    def _member_allowed(self, place: Place, flat: list[Entry]) -> bool:
+    def _member_allowed(self, place: Place, applicable: Applicable) -> bool:
         """A property that is ``readOnly`` is not sent, one that is ``writeOnly`` is not
         answered."""
         flag = "readOnly" if self.direction == "request" else "writeOnly"
-        for schema, _, where in flat:
+        for schema, _, where in applicable.flat:
             if schema.get(flag) is True:
                 verb = self._verb
                 why = "the provider sets it" if flag == "readOnly" else "it is never in responses"
@@ -322,92 +374,163 @@ class Walker:
 
     # -- objects and arrays --------------------------------------------------------------------
 
-    def _object(self, value: dict[str, Any], place: Place, node: Node, flat: list[Entry], textual: bool) -> None:
+    def _object(self, value: dict[str, Any], place: Place, node: Node, applicable: Applicable, textual: bool) -> None:
         if self.direction == "request":
-            self._required(value, place, flat)
-        described: Location | None = None
-        for schema, _, where in flat:
-            if described is None and any(key in schema for key in ("properties", "patternProperties", "additionalProperties")):
-                described = where
+            self._required(value, place, applicable)
+        described = applicable.described
         for key, item in value.items():
-            children: list[Entry] = []
-            declared = False
-            forbidden: Location | None = None
-            for schema, base, where in flat:
-                matched = False
-                properties = schema.get("properties")
-                if isinstance(properties, dict) and key in properties:
-                    children.append((properties[key], base, where.child("properties", key)))
-                    matched = True
-                patterns = schema.get("patternProperties")
-                if isinstance(patterns, dict):
-                    for pattern, child in patterns.items():
-                        if _search(pattern, key):
-                            children.append((child, base, where.child("patternProperties", pattern)))
-                            matched = True
-                if not matched:
-                    extra = schema.get("additionalProperties", _MISSING)
-                    if extra is False or (extra is _MISSING and schema.get("unevaluatedProperties") is False):
-                        forbidden = forbidden or where.child("additionalProperties" if extra is False else "unevaluatedProperties")
-                    elif extra is True:
-                        matched = True
-                    elif isinstance(extra, dict):
-                        children.append((extra, base, where.child("additionalProperties")))
-                        matched = True
-                declared = declared or matched
-            child = place.child(key)
+            found = applicable.members.get(key)
+            if found is None:
+                entries, declared, forbidden = _member(key, applicable.flat)
+                found = applicable.members[key] = (self.applicable(entries), declared, forbidden)
+            children, declared, forbidden = found
             if forbidden is not None and not (self.direction == "response" and declared):
+                child = place.child(key)
                 self._report(child, item, f"the pact {self._verb} {child.name}, which the OpenAPI document does not allow ({forbidden}: false)", forbidden)
                 continue
             if not declared and described is not None and self.direction == "response" and not self.lenient:
-                hint = _closest(key, flat)
+                child = place.child(key)
+                hint = _closest(key, applicable.flat)
                 self._report(child, item, f"the pact expects {child.name}; the OpenAPI document does not declare it ({described}){hint}", described)
                 continue
-            self.walk(item, child, node.child(key), children, textual=textual, member=True)
+            self.walk(item, place.child(key), node.child(key), children, textual=textual, member=True)
 
-    def _required(self, value: dict[str, Any], place: Place, flat: list[Entry]) -> None:
-        for schema, base, where in flat:
+    def _required(self, value: dict[str, Any], place: Place, applicable: Applicable) -> None:
+        required = applicable.members.get(("required",))
+        if required is None:
+            required = applicable.members[("required",)] = list(self._required_names(applicable))
+        for name, where in required:
+            if name not in value:
+                child = place.child(name)
+                self._report(child, None, f"the pact does not send {child.name}, which the OpenAPI document requires ({where}.required)", where.child("required"))
+
+    def _required_names(self, applicable: Applicable) -> Iterator[tuple[str, Location]]:
+        """The properties a request must send: required, and not ``readOnly`` (those
+        the provider sets)."""
+        for schema, base, where in applicable.flat:
             required = schema.get("required")
             if not isinstance(required, list):
                 continue
             properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
             for name in required:
-                if not isinstance(name, str) or name in value:
+                if not isinstance(name, str):
                     continue
-                if name in properties and self._read_only((properties[name], base, where.child("properties", name)), place):
-                    continue  # sent by the provider, never by the consumer
-                child = place.child(name)
-                self._report(child, None, f"the pact does not send {child.name}, which the OpenAPI document requires ({where}.required)", where.child("required"))
+                if name in properties:
+                    read_only = self.applicable([(properties[name], base, where.child("properties", name))])
+                    if any(entry[0].get("readOnly") is True for entry in read_only.flat):
+                        continue
+                yield name, where
 
-    def _read_only(self, entry: Entry, place: Place) -> bool:
-        quiet = Walker(self.document, self.direction, lenient=True)
-        expanded = quiet._expand([entry], place)
-        return expanded is not None and any(schema.get("readOnly") is True for schema, _, _ in expanded[0])
-
-    def _array(self, value: list[Any], place: Place, node: Node, flat: list[Entry], textual: bool) -> None:
+    def _array(self, value: list[Any], place: Place, node: Node, applicable: Applicable, textual: bool) -> None:
         for index, item in enumerate(value):
-            children: list[Entry] = []
-            for schema, base, where in flat:
-                prefix = None if self.document.is_30 else schema.get("prefixItems")
-                items = schema.get("items", _MISSING)
-                if isinstance(prefix, list) and index < len(prefix):
-                    children.append((prefix[index], base, where.child("prefixItems", index)))
-                elif isinstance(items, list):  # an old tuple form
-                    if index < len(items):
-                        children.append((items[index], base, where.child("items", index)))
-                elif items is False:
-                    allowed = len(prefix) if isinstance(prefix, list) else 0
-                    child = place.child(index)
-                    self._report(child, item, f"the pact {self._verb} {child.name}; the OpenAPI document allows {allowed} item(s) at most ({where}.items: false)", where.child("items"))
-                    return
-                elif isinstance(items, dict):
-                    children.append((items, base, where.child("items")))
+            key = ("item", index)
+            found = applicable.members.get(key)
+            if found is None:
+                entries, limit = _item(index, applicable.flat, self.document.is_30)
+                found = applicable.members[key] = (self.applicable(entries), limit)
+            children, limit = found
+            if limit is not None:
+                allowed, where = limit
+                child = place.child(index)
+                self._report(child, item, f"the pact {self._verb} {child.name}; the OpenAPI document allows {allowed} item(s) at most ({where}.items: false)", where.child("items"))
+                return
             self.walk(item, place.child(index), node.child(index), children, textual=textual)
 
     # -- reporting ---------------------------------------------------------------------------
 
     def _report(self, place: Place, expected: Any, message: str, where: Location) -> None:
+        if self.quiet:
+            raise _Failed
         self.mismatches.append(Mismatch(place.kind, place.path, _json(expected), str(where), message))
+
+
+def _member(key: str, flat: tuple[Entry, ...]) -> tuple[list[Entry], bool, Location | None]:
+    """The schemas of property ``key`` of an object, whether one declares it, and where
+    it is forbidden (``additionalProperties: false``) if anywhere."""
+    children: list[Entry] = []
+    declared = False
+    forbidden: Location | None = None
+    for schema, base, where in flat:
+        matched = False
+        properties = schema.get("properties")
+        if isinstance(properties, dict) and key in properties:
+            children.append((properties[key], base, where.child("properties", key)))
+            matched = True
+        patterns = schema.get("patternProperties")
+        if isinstance(patterns, dict):
+            for pattern, child in patterns.items():
+                if _search(pattern, key):
+                    children.append((child, base, where.child("patternProperties", pattern)))
+                    matched = True
+        if not matched:
+            extra = schema.get("additionalProperties", _MISSING)
+            if extra is False or (extra is _MISSING and schema.get("unevaluatedProperties") is False):
+                forbidden = forbidden or where.child("additionalProperties" if extra is False else "unevaluatedProperties")
+            elif extra is True:
+                matched = True
+            elif isinstance(extra, dict):
+                children.append((extra, base, where.child("additionalProperties")))
+                matched = True
+        declared = declared or matched
+    return children, declared, forbidden
+
+
+def _item(index: int, flat: tuple[Entry, ...], is_30: bool) -> tuple[list[Entry], tuple[int, Location] | None]:
+    """The schemas of item ``index`` of an array, or (how many items are allowed,
+    where) when ``items: false`` forbids it."""
+    children: list[Entry] = []
+    for schema, base, where in flat:
+        prefix = None if is_30 else schema.get("prefixItems")
+        items = schema.get("items", _MISSING)
+        if isinstance(prefix, list) and index < len(prefix):
+            children.append((prefix[index], base, where.child("prefixItems", index)))
+        elif isinstance(items, list):  # an old tuple form
+            if index < len(items):
+                children.append((items[index], base, where.child("items", index)))
+        elif items is False:
+            return [], (len(prefix) if isinstance(prefix, list) else 0, where)
+        elif isinstance(items, dict):
+            children.append((items, base, where.child("items")))
+    return children, None
+
+
+def _declared(schema: dict[str, Any], is_30: bool) -> frozenset[str] | None:
+    """The types a schema allows (``None``: it does not say)."""
+    declared = schema.get("type")
+    if isinstance(declared, str):
+        types = {declared}
+    elif isinstance(declared, list):
+        types = {name for name in declared if isinstance(name, str)}
+    elif isinstance(schema.get("enum"), list) and schema["enum"]:
+        types = {_schema_type(item) for item in schema["enum"]}
+    elif "const" in schema:
+        types = {_schema_type(schema["const"])}
+    else:
+        return None
+    if is_30 and schema.get("nullable") is True:
+        types.add("null")
+    return frozenset(types)
+
+
+def _coerce(text: str, types: frozenset[str]) -> Any:  # noqa: ANN401
+    """Text from a query, header, path or form as the type the schema gives it."""
+    if not types or "string" in types:
+        return text
+    if "integer" in types and _INTEGER_TEXT.fullmatch(text):
+        return int(text)
+    if "number" in types and _NUMBER_TEXT.fullmatch(text):
+        number = float(text)
+        return int(number) if number.is_integer() and _INTEGER_TEXT.fullmatch(text) else number
+    if "boolean" in types and text in ("true", "false"):
+        return text == "true"
+    return text
+
+
+def _closest(key: str, flat: tuple[Entry, ...]) -> str:
+    """``; the closest it declares is `waitTime``` for a property that may have been renamed."""
+    names = [name for schema, _, _ in flat if isinstance(schema.get("properties"), dict) for name in schema["properties"]]
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    return f"; the closest it declares is `{close[0]}`" if close else ""
 
 
 def _admits(name: str, declared: frozenset[str]) -> bool:
@@ -420,13 +543,6 @@ def _admits(name: str, declared: frozenset[str]) -> bool:
 def _schema_type(value: object) -> str:
     name = value_type(value)
     return "number" if name == "decimal" else name
-
-
-def _closest(key: str, flat: list[Entry]) -> str:
-    """``; it declares `waitTime`, the closest`` for a property that may have been renamed."""
-    names = [name for schema, _, _ in flat if isinstance(schema.get("properties"), dict) for name in schema["properties"]]
-    close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
-    return f"; the closest it declares is `{close[0]}`" if close else ""
 
 
 def _search(pattern: str, text: str) -> bool:

@@ -54,6 +54,10 @@ class Shape:
         return " or ".join(ARTICLES[name] for name in sorted(self.types))
 
 
+#: the shape of an example without rules, per type
+_PLAIN = {name: Shape(frozenset([name])) for name in ARTICLES}
+
+
 def value_type(value: object) -> str:
     """A JSON value's type; a number with no fractional part is an ``integer``."""
     if value is None:
@@ -80,7 +84,7 @@ def shape_of(value: object, rules: RuleList | None, *, textual: bool = False) ->
     """
     own = value_type(value)
     if rules is None or not rules.matchers:
-        return Shape(frozenset([own]))
+        return _PLAIN[own]
     sets: list[frozenset[str]] = []
     widened = False
     deciding: str | None = None
