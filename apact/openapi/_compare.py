@@ -91,6 +91,8 @@ def _operation(document: OpenAPIDocument, request: HttpRequest, outcome: Outcome
         hint = f"; did the pact mean {other}?" if other else f" (its paths: {shown or 'none'})"
         outcome.add("path", "$.request.path", request.path, "paths", f"the pact requests {request.path}, a path the OpenAPI document does not have{hint}")
         return None
+    if method == "head" and not any(isinstance(item.template.item.get("head"), dict) for item in found):
+        method = "get"  # servers answer HEAD as GET, without the body; documents rarely list it
     chosen = next((item for item in found if isinstance(item.template.item.get(method), dict)), None)
     if chosen is None:
         template = found[0].template

@@ -43,6 +43,7 @@ Direction = Literal["request", "response"]
 Entry = tuple[Any, str, Location]
 
 _MISSING = object()
+_NULL = frozenset({"null"})
 _MAX_EXPANSION = 256
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 _INTEGER_TEXT = re.compile(r"[-+]?\d+")
@@ -112,6 +113,9 @@ class Applicable:
     types: frozenset[str] = frozenset()
     #: the first schema that says how the object's properties are declared
     described: Location | None = None
+    #: 3.0: a schema here says ``nullable: true`` (also where another gives the type,
+    #: as in ``{allOf: [{$ref: ...}], nullable: true}``, the usual way to write it)
+    nullable: bool = False
     #: per property name, per index, per (direction, ...): worked out when first needed
     members: dict[Any, Any] = field(default_factory=dict)
 
@@ -266,7 +270,8 @@ class Walker:
                 types |= declared
             if described is None and any(key in schema for key in ("properties", "patternProperties", "additionalProperties")):
                 described = where
-        return Applicable(tuple(flat), tuple(groups), tuple(negations), forbidden, tuple(typed), frozenset(types), described)
+        nullable = self.document.is_30 and any(schema.get("nullable") is True for schema, _, _ in flat)
+        return Applicable(tuple(flat), tuple(groups), tuple(negations), forbidden, tuple(typed), frozenset(types), described, nullable=nullable)
 
     def _fits_no_alternative(
         self, value: Any, place: Place, node: Node, keyword: str, where: Location, trials: list[Walker], textual: bool
@@ -290,6 +295,8 @@ class Walker:
     # -- one place ---------------------------------------------------------------------------
 
     def _types_fit(self, shape: Shape, place: Place, applicable: Applicable) -> bool:
+        if applicable.nullable and shape.types == _NULL:
+            return True
         for declared, where in applicable.typed:
             if self.direction == "request":
                 fits = all(_admits(name, declared) for name in shape.types)
@@ -320,14 +327,11 @@ class Walker:
         checks = applicable.members.get(key)
         if checks is None:
             checks = applicable.members[key] = [
-                (validator, where, schema.get("nullable") is True and self.document.is_30)
-                for schema, _, where in applicable.flat
-                for validator in (self._validator(schema, skip_lengths),)
-                if validator is not None
+                (validator, where) for schema, _, where in applicable.flat for validator in (self._validator(schema, skip_lengths),) if validator is not None
             ]
-        for validator, where, nullable in checks:
-            if value is None and nullable:
-                continue
+        if value is None and applicable.nullable:
+            return
+        for validator, where in checks:
             error = next(iter(validator.iter_errors(value)), None)
             if error is not None:
                 verb, _, accept = _VERBS[self.direction]

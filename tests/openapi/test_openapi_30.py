@@ -53,7 +53,8 @@ def test_a_pact_using_every_construct_fits(document: openapi.OpenAPIDocument) ->
             "an order by form", "/api/v1/orders", method="POST", headers=TENANT,
             request_body="cut=ribeye&cooking=rare&table=4", request_type="application/x-www-form-urlencoded", status=202,
         ),  # fmt: skip
-        http("the latest order", "/orders/latest", body={"cut": "ribeye", "waitingTime": 1}),  # literal before template
+        http("the latest order", "/orders/latest", body={"cut": "ribeye", "waitingTime": 1, "kitchen": None}),  # literal before template
+        http("is there a latest order", "/orders/latest", method="HEAD"),  # HEAD answered as GET
         http("no such order", "/api/v1/orders/42", status=404, body={"reason": "no order 42"}),
         http("a cancelled order", "/api/v1/orders/42", method="DELETE", status=204),
         http("a note", "/api/v1/notes", method="PUT", request_body="no salt", request_type="text/plain", status=204),
