@@ -121,7 +121,7 @@ def _operation(document: OpenAPIDocument, request: HttpRequest, outcome: Outcome
 # -- parameters ---------------------------------------------------------------------------------
 
 
-def _schema_of(document: OpenAPIDocument, parameter: Entry) -> tuple[Entry | None, str | None]:
+def _schema_of(parameter: Entry) -> tuple[Entry | None, str | None]:
     """A parameter's (or header's) schema, or its ``content`` media type's with that
     media type (the value is then JSON text)."""
     value, base, where = parameter
@@ -158,7 +158,7 @@ def _check_parameter(
 ) -> None:
     """Walk a parameter's values (text) through its schema. An array is its values
     (``explode``: a query parameter repeated) or one value split on ``separator``."""
-    entry, media = _schema_of(document, parameter)
+    entry, media = _schema_of(parameter)
     if entry is None:
         return
     node = compile_rules({"$": rules}) if rules is not None else EMPTY
@@ -166,8 +166,8 @@ def _check_parameter(
         try:
             value = json.loads(texts[0])
         except ValueError:
-            message = f"the pact {walker._verb} {place.name} = {texts[0]!r}, which is not the {media} the OpenAPI document says ({entry[2]})"
-            walker._report(place, texts[0], message, entry[2])
+            message = f"the pact {walker.verb} {place.name} = {texts[0]!r}, which is not the {media} the OpenAPI document says ({entry[2]})"
+            walker.report(place, texts[0], message, entry[2])
             return
         walker.walk(value, place, node, [entry])
         return
@@ -176,8 +176,8 @@ def _check_parameter(
         walker.walk(items, place, node, [entry], textual=True)
         return
     if len(texts) > 1:
-        message = f"the pact {walker._verb} {place.name} {len(texts)} times; the OpenAPI document declares one value ({parameter[2]})"
-        walker._report(place, texts, message, parameter[2])
+        message = f"the pact {walker.verb} {place.name} {len(texts)} times; the OpenAPI document declares one value ({parameter[2]})"
+        walker.report(place, texts, message, parameter[2])
         return
     walker.walk(texts[0], place, node, [entry], textual=True)
 
@@ -204,7 +204,7 @@ def _query(document: OpenAPIDocument, operation: _Operation, request: HttpReques
         if place_in != "query":
             continue
         value = parameter[0]
-        entry, _ = _schema_of(document, parameter)
+        entry, _ = _schema_of(parameter)
         style = value.get("style", "form")
         if style == "deepObject":
             keys = [key for key in query if key.startswith(name + "[")]

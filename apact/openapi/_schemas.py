@@ -145,7 +145,7 @@ class Walker:
         applicable = schemas if isinstance(schemas, Applicable) else self.applicable(schemas)
         if applicable.forbidden is not None:
             where = applicable.forbidden
-            self._report(place, None, f"the pact {self._verb} {place.name}, which the OpenAPI document does not allow at all ({where}: false)", where)
+            self.report(place, None, f"the pact {self.verb} {place.name}, which the OpenAPI document does not allow at all ({where}: false)", where)
             return
         if applicable.groups:
             chosen = self._choose(value, place, node, applicable, textual)
@@ -162,7 +162,7 @@ class Walker:
         self._constraints(value, shape, place, applicable)
         for entry in applicable.negations:
             if self._fits(value, place, node, entry, textual):
-                self._report(place, value, f"the pact {self._verb} {place.showing(value)}; the OpenAPI document says it must not match {entry[2]}", entry[2])
+                self.report(place, value, f"the pact {self.verb} {place.showing(value)}; the OpenAPI document says it must not match {entry[2]}", entry[2])
         if isinstance(value, dict):
             self._object(value, place, node, applicable, textual)
         elif isinstance(value, list):
@@ -210,7 +210,7 @@ class Walker:
         return trial
 
     @property
-    def _verb(self) -> str:
+    def verb(self) -> str:
         return _VERBS[self.direction][0]
 
     # -- $ref, allOf, anyOf, oneOf, not -----------------------------------------------------------
@@ -284,10 +284,10 @@ class Walker:
             self._type_mismatch(shape, frozenset(declared), place, where)
             return
         closest = min(trials, key=lambda trial: len(trial.mismatches))
-        self._report(
+        self.report(
             place,
             value,
-            f"the pact {self._verb} {place.showing(value)}, which fits none of the {keyword} alternatives of the "
+            f"the pact {self.verb} {place.showing(value)}, which fits none of the {keyword} alternatives of the "
             f"OpenAPI document ({where}.{keyword}); the closest: {closest.mismatches[0].message}",
             where.child(keyword),
         )
@@ -314,7 +314,7 @@ class Walker:
         rule = f" (by its `{shape.rule}` rule)" if shape.rule else ""
         types = " or ".join(f"`{name}`" for name in sorted(declared))
         self.type_failures.append((place.path, declared))
-        self._report(
+        self.report(
             place,
             shape.describe(),
             f"the pact {verb} {place.name} as {shape.describe()}{rule}; the OpenAPI document {says} {types} ({where})",
@@ -335,7 +335,7 @@ class Walker:
             error = next(iter(validator.iter_errors(value)), None)
             if error is not None:
                 verb, _, accept = _VERBS[self.direction]
-                self._report(
+                self.report(
                     place,
                     value,
                     f"the pact {verb} {place.showing(value)}; the OpenAPI document does not {accept} it: "
@@ -370,9 +370,9 @@ class Walker:
         flag = "readOnly" if self.direction == "request" else "writeOnly"
         for schema, _, where in applicable.flat:
             if schema.get(flag) is True:
-                verb = self._verb
+                verb = self.verb
                 why = "the provider sets it" if flag == "readOnly" else "it is never in responses"
-                self._report(place, None, f"the pact {verb} {place.name}, which the OpenAPI document marks {flag}: {why} ({where}.{flag})", where.child(flag))
+                self.report(place, None, f"the pact {verb} {place.name}, which the OpenAPI document marks {flag}: {why} ({where}.{flag})", where.child(flag))
                 return False
         return True
 
@@ -390,12 +390,12 @@ class Walker:
             children, declared, forbidden = found
             if forbidden is not None and not (self.direction == "response" and declared):
                 child = place.child(key)
-                self._report(child, item, f"the pact {self._verb} {child.name}, which the OpenAPI document does not allow ({forbidden}: false)", forbidden)
+                self.report(child, item, f"the pact {self.verb} {child.name}, which the OpenAPI document does not allow ({forbidden}: false)", forbidden)
                 continue
             if not declared and described is not None and self.direction == "response" and not self.lenient:
                 child = place.child(key)
                 hint = _closest(key, applicable.flat)
-                self._report(child, item, f"the pact expects {child.name}; the OpenAPI document does not declare it ({described}){hint}", described)
+                self.report(child, item, f"the pact expects {child.name}; the OpenAPI document does not declare it ({described}){hint}", described)
                 continue
             self.walk(item, place.child(key), node.child(key), children, textual=textual, member=True)
 
@@ -406,7 +406,7 @@ class Walker:
         for name, where in required:
             if name not in value:
                 child = place.child(name)
-                self._report(child, None, f"the pact does not send {child.name}, which the OpenAPI document requires ({where}.required)", where.child("required"))
+                self.report(child, None, f"the pact does not send {child.name}, which the OpenAPI document requires ({where}.required)", where.child("required"))
 
     def _required_names(self, applicable: Applicable) -> Iterator[tuple[str, Location]]:
         """The properties a request must send: required, and not ``readOnly`` (those
@@ -436,13 +436,13 @@ class Walker:
             if limit is not None:
                 allowed, where = limit
                 child = place.child(index)
-                self._report(child, item, f"the pact {self._verb} {child.name}; the OpenAPI document allows {allowed} item(s) at most ({where}.items: false)", where.child("items"))
+                self.report(child, item, f"the pact {self.verb} {child.name}; the OpenAPI document allows {allowed} item(s) at most ({where}.items: false)", where.child("items"))
                 return
             self.walk(item, place.child(index), node.child(index), children, textual=textual)
 
     # -- reporting ---------------------------------------------------------------------------
 
-    def _report(self, place: Place, expected: Any, message: str, where: Location) -> None:
+    def report(self, place: Place, expected: Any, message: str, where: Location) -> None:
         if self.quiet:
             raise _Failed
         self.mismatches.append(Mismatch(place.kind, place.path, _json(expected), str(where), message))
