@@ -169,3 +169,17 @@ def test_a_type_rule_on_an_array_checks_every_item_it_stands_for(document: opena
             "the pact expects `dishes[0].name` as an integer; the OpenAPI document says `string` (components.schemas.Dish.properties.name)",
         )
     ]
+
+
+def test_a_body_it_cannot_read_is_noted_in_the_notices_not_failed() -> None:
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "Feeds", "version": "1"},
+        "paths": {"/feed": {"get": {"responses": {"200": {"description": "a feed", "content": {"application/xml": {"schema": {"type": "object"}}}}}}}},
+    }
+    result = openapi.check(pact(http("the feed", "/feed", body="<feed/>", body_type="application/xml")), document)
+    assert result.ok and result.count("passed") == 1
+    assert result.notices == (
+        "Sous Chef -> Grill Chef: 'the feed': the response body (application/xml) was not checked against its schema: "
+        "apact checks JSON, form and text bodies",
+    )
