@@ -42,6 +42,7 @@ import httpx
 
 from . import _writer, bodies
 from ._builder import InteractionBuilder, check_description
+from ._request_check import request_problems
 from ._terms import Term, compile_json, compile_text
 from ._types import JSON
 from .errors import MismatchError
@@ -349,7 +350,12 @@ class HttpInteractionBuilder(InteractionBuilder):
             generators["path"] = {"": path_generator}
         parsed_query = _query(query, spec, rules, generators)
         head, body_model = _headers_and_body(headers, body, spec, "request", rules, generators)
-        self._request = HttpRequest(method.upper(), path_text, parsed_query, head, body_model, rules, generators)
+        request = HttpRequest(method.upper(), path_text, parsed_query, head, body_model, rules, generators)
+        problems = request_problems(request)  # the verifier would not send it: say so here, not there
+        if problems:
+            said = "; ".join(f"$.request{problem.path[1:]}: {problem.reason}" for problem in problems)
+            raise ValueError(f"the request of {self.label()} cannot be sent as written: {said}")
+        self._request = request
         return self._changed()
 
     def will_respond_with(

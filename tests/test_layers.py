@@ -22,6 +22,7 @@ CORE = [
     "_reading.py",
     "_parse_rules.py",
     "_parse.py",
+    "_request_check.py",
     "_dump.py",
     "pactfile.py",
     "_generation.py",

@@ -23,8 +23,10 @@ examples:
 CHECK_DESCRIPTION = """\
 Read pact files (V1 to V4), check every part of them (JSON syntax, spec version,
 matchers, regular expressions, date formats, generators, bodies against their content
-type) and print a summary. A problem names the file, the interaction and the JSON
-path. Exits 1 if any file is invalid.
+type, requests that cannot be sent as written: a path not starting with /, a header
+HTTP cannot carry, a control character in a query) and print a summary. A problem
+names the file, the interaction and the JSON path; apact verify fails the same
+interactions. Exits 1 if any file is invalid.
 """
 
 CHECK_EPILOG = """\
@@ -72,6 +74,7 @@ def show(args: argparse.Namespace) -> int:
 
 def check(args: argparse.Namespace) -> int:
     from .. import pactfile
+    from .._request_check import pact_problems
     from .._summary import summarize
     from ..errors import PactFileError
 
@@ -89,6 +92,12 @@ def check(args: argparse.Namespace) -> int:
         except PactFileError as problem:
             failed += 1
             print(f"invalid: {problem}", file=sys.stderr)
+            continue
+        unsendable = pact_problems(pact, file=name)  # what the verifier would fail, interaction by interaction
+        if unsendable:
+            failed += 1
+            for unsent in unsendable:
+                print(f"invalid: {unsent}", file=sys.stderr)
             continue
         if not args.quiet:
             if index:

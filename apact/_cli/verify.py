@@ -392,11 +392,16 @@ class _UsageError(Exception):
 
 
 def _headers(values: list[str]) -> dict[str, str]:
+    from .._request_check import header_problem
+
     headers = {}
     for value in values:
         name, colon, text = value.partition(":")
         if not colon or not name.strip():
             raise _UsageError(f"--header takes 'NAME: VALUE', got {value!r}")
+        problem = header_problem(name.strip(), text.strip())
+        if problem is not None:  # the value is not repeated: it may be a secret
+            raise _UsageError(f"--header {name.strip()!r}: {problem}")
         headers[name.strip()] = text.strip()
     return headers
 

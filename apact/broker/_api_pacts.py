@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from .._request_check import document_problems
 from .._types import JSON, JSONDict
 from . import _selectors as selectors
 from . import _views as views
@@ -74,10 +75,23 @@ def _contracts(body: JSONDict, consumer: str) -> list[tuple[str, JSONDict, bool]
             decoded: JSON = json.loads(base64.b64decode(str(content), validate=True))
         except (binascii.Error, ValueError):
             raise invalid(f"{where}.content", "must be the pact JSON, base64-encoded") from None
-        pact = read_pact(decoded, consumer=consumer, provider=provider, field=f"{where}.content")
+        pact = _sendable(read_pact(decoded, consumer=consumer, provider=provider, field=f"{where}.content"), f"{where}.content")
         merge = contract.get("onConflict") == "merge"
         found.append((provider, pact, merge))
     return found
+
+
+def _sendable(pact: JSONDict, field: str) -> JSONDict:
+    """``pact``, unless a request of it cannot be sent as written (a path not starting
+    with ``/`` would let it send a verifier's requests, with the provider's credentials,
+    to another host): 400, naming each interaction and JSON path (the first ten)."""
+    problems = document_problems(pact)
+    if problems:
+        said = [f"{problem}" for problem in problems[:10]]
+        if len(problems) > 10:
+            said.append(f"... and {len(problems) - 10} more")
+        raise Problem(400, {field: said})
+    return pact
 
 
 _LOG_LEVELS = {"warning": "warn", "error": "error", "danger": "error"}
@@ -163,7 +177,7 @@ async def put_pact(request: Request) -> Response:
     """The older way to publish: PUT the pact at its consumer version URL (PATCH merges)."""
     provider, consumer, number = param(request, "provider"), param(request, "consumer"), param(request, "version")
     u, context = urls(request), broker(request)
-    pact = read_pact(await json_body(request), consumer=consumer, provider=provider, field="pact")
+    pact = _sendable(read_pact(await json_body(request), consumer=consumer, provider=provider, field="pact"), "pact")
 
     def work(tx: Transaction) -> tuple[JSONDict, int]:
         owner, _ = ensure_pacticipant(tx, consumer)

@@ -17,12 +17,13 @@ from urllib.parse import urlencode
 import httpx
 
 from .._generation import Context, GenerationError, generate_request, generate_response
+from .._request_check import RequestProblem, request_problems
 from .._types import JSON
 from ..matching import Mismatch, response_mismatches
 from ..model import HttpInteraction, HttpRequest, HttpResponse, Interaction, Message, Spec
 from ._messages import MessageInteraction, Producer, ProducerKey, verify_message
 from ._result import VerificationError, describe
-from ._targets import Outgoing, Received, Sender, SendFailure
+from ._targets import Outgoing, Received, Sender, SendFailure, encode_query
 
 #: changes a request before it is sent: gets an ``httpx.Request`` and changes it in
 #: place (returning ``None``) or returns another one; sync or async
@@ -57,43 +58,72 @@ class Replayed:
     expected: HttpResponse | Message | None = None
 
 
-async def replay(interaction: Interaction, spec: Spec, values: Mapping[str, JSON], settings: Settings) -> Replayed:
+async def replay(
+    interaction: Interaction, spec: Spec, values: Mapping[str, JSON], settings: Settings, *, where: str = "$.request"
+) -> Replayed:
+    """Replay ``interaction`` (``where`` is the JSON path of its request, for reports)."""
     if isinstance(interaction, HttpInteraction):
-        return await replay_http(interaction, spec, values, settings)
+        return await replay_http(interaction, spec, values, settings, where=where)
     verdict = await verify_message(
         interaction, spec, values, settings.producers, timeout=settings.timeout, rng=settings.rng, fetch=settings.fetch
     )
     return Replayed(verdict.mismatches, verdict.errors, None, verdict.actual, verdict.expected)
 
 
-async def replay_http(interaction: HttpInteraction, spec: Spec, values: Mapping[str, JSON], settings: Settings) -> Replayed:
-    context = Context(mode="provider", provider_state=values, rng=settings.rng)
+async def replay_http(
+    interaction: HttpInteraction, spec: Spec, values: Mapping[str, JSON], settings: Settings, *, where: str = "$.request"
+) -> Replayed:
+    """Send the interaction's request and judge the response. Whatever goes wrong is
+    this interaction's failure, said in the result: nothing raised here may end the
+    verification of the others (cancellation aside)."""
+    step = "generating the request"
+    outgoing: Outgoing | None = None
+    expected: HttpResponse | None = None
     try:
-        request = generate_request(interaction.request, context)
-        expected = generate_response(interaction.response, context, expected=True)
-    except GenerationError as error:
-        return Replayed(errors=(VerificationError("generator", str(error)),))
-    outgoing = build_request(request, settings.headers)
-    if settings.filters:
+        context = Context(mode="provider", provider_state=values, rng=settings.rng)
         try:
-            outgoing = await _filter(outgoing, settings)
-        except Exception as error:
-            return Replayed(
-                errors=(VerificationError.from_exception("request filter", f"a request filter raised {describe(error)}", error),),
-                request=outgoing.line,
-            )
-    try:
-        received: Received = await settings.sender.send(outgoing, settings.timeout)
-    except SendFailure as failure:
-        return Replayed(errors=(failure.error,), request=outgoing.line, expected=expected)
-    mismatches = tuple(response_mismatches(expected, received.response, spec))
+            request = generate_request(interaction.request, context)
+            expected = generate_response(interaction.response, context, expected=True)
+        except GenerationError as error:
+            return Replayed(errors=(VerificationError("generator", str(error)),))
+        step = "checking the request"
+        problems = request_problems(request)
+        if problems:
+            return Replayed(errors=(invalid_request(problems, where, generated=True),), expected=expected)
+        step = "building the request"
+        outgoing = build_request(request, settings.headers)
+        if settings.filters:
+            try:
+                outgoing = await _filter(outgoing, settings)
+            except Exception as error:
+                return Replayed(
+                    errors=(VerificationError.from_exception("request filter", f"a request filter raised {describe(error)}", error),),
+                    request=outgoing.line,
+                )
+        step = "sending the request"
+        try:
+            received: Received = await settings.sender.send(outgoing, settings.timeout)
+        except SendFailure as failure:
+            return Replayed(errors=(failure.error,), request=outgoing.line, expected=expected)
+        step = "matching the response"
+        mismatches = tuple(response_mismatches(expected, received.response, spec))
+    except Exception as error:
+        internal = VerificationError.from_exception("internal", f"{step} raised {describe(error)}", error)
+        return Replayed(errors=(internal,), request=outgoing.line if outgoing is not None else None, expected=expected)
     errors = (received.error,) if received.error is not None else ()
     return Replayed(mismatches, errors, outgoing.line, received.response, expected)
 
 
+def invalid_request(problems: Sequence[RequestProblem], where: str, *, generated: bool = False) -> VerificationError:
+    """The error of an interaction whose request cannot be sent (nothing was sent)."""
+    said = "; ".join(f"{where}{problem.path[1:]}: {problem.reason}" for problem in problems)
+    what = "the request its generators made" if generated else "the pact's request"
+    return VerificationError("invalid interaction", f"{what} cannot be sent as written (nothing was sent): {said}")
+
+
 def build_request(request: HttpRequest, custom_headers: Mapping[str, str]) -> Outgoing:
-    """The request to send for a (generated) pact request, with the custom headers
-    replacing the pact's headers of the same name."""
+    """The request to send for a (generated, checked) pact request, with the custom
+    headers replacing the pact's headers of the same name."""
     headers: list[tuple[str, str]] = []
     has_content_type = False
     overridden = {name.lower() for name in custom_headers}
@@ -102,15 +132,15 @@ def build_request(request: HttpRequest, custom_headers: Mapping[str, str]) -> Ou
         if lowered in overridden:
             continue
         has_content_type = has_content_type or lowered == "content-type"
-        headers.append((name, ", ".join(values)))
+        headers.append((name, ", ".join(value.strip(" \t") for value in values)))
     body = b""
     if request.body is not None and not request.body.null:
         body = request.body.content
         if request.body.content_type and not has_content_type and "content-type" not in overridden:
             headers.append(("Content-Type", request.body.content_type))
-    headers.extend(custom_headers.items())
+    headers.extend((name, value.strip(" \t")) for name, value in custom_headers.items())
     if request.raw_query is not None:
-        query = request.raw_query
+        query = encode_query(request.raw_query)
     elif request.query:
         query = urlencode([(name, value) for name, values in request.query.items() for value in values])
     else:
@@ -128,4 +158,4 @@ async def _filter(outgoing: Outgoing, settings: Settings) -> Outgoing:
             if not isinstance(changed, httpx.Request):
                 raise TypeError(f"a request filter returned {changed!r}; return an httpx.Request or None")
             request = changed
-    return Outgoing.from_httpx(request)
+    return Outgoing.from_httpx(request, settings.sender.base_url)

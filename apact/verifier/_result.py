@@ -34,6 +34,8 @@ ErrorKind = Literal[
     "producer",  # a message producer raised or returned something that is not a message
     "missing producer",  # no producer for a message
     "no target",  # an HTTP interaction, but the verifier has no HTTP target (app=, base_url=, command=)
+    "invalid interaction",  # the pact's request cannot be sent as written (a path not starting with /, ...): not sent
+    "internal",  # apact failed on this interaction (a bug, or input it cannot handle): said with the traceback
 ]
 
 

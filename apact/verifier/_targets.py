@@ -22,14 +22,39 @@ from ..model import Body, Headers, HttpResponse
 from . import _asgi
 from ._result import VerificationError, describe
 
-#: characters left as they are in a request path (RFC 3986 ``pchar`` and ``/``)
+#: characters left as they are in a request path (RFC 3986 ``pchar`` and ``/``) ...
 _PATH_SAFE = "/!$&'()*+,;=:@~"
+#: ... and in a query (``pchar``, ``/`` and ``?``)
+_QUERY_SAFE = _PATH_SAFE + "?"
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+def encode(text: str, safe: str) -> str:
+    """``text`` percent-encoded but for ``safe`` and the escapes it already holds (a
+    ``%`` starting none is encoded): pact paths and V2 queries come both ways, the Rust
+    core records them encoded (``/pacticipants/Pricing%20Service``), apact's mock
+    decoded (``/pacticipants/Pricing Service``), and each is sent as the other would."""
+    parts: list[str] = []
+    start = 0
+    for escape in _ESCAPE.finditer(text):
+        parts += (quote(text[start : escape.start()], safe=safe), escape.group())
+        start = escape.end()
+    parts.append(quote(text[start:], safe=safe))
+    return "".join(parts)
+
+
+#: how much of a request line messages and reports show
+LINE_SHOWN = 300
+
+
+def encode_query(raw: str) -> str:
+    """A V1/V2 query string as sent: as written, but for what a query cannot hold."""
+    return encode(raw, _QUERY_SAFE)
 
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """A request to send: the pact's path decoded, the query already encoded."""
+    """A request to send: the pact's path as written, the query already encoded."""
 
     method: str
     path: str
@@ -39,11 +64,8 @@ class Outgoing:
 
     @property
     def raw_path(self) -> str:
-        """The path as sent. Pact paths come both ways: the Rust core records them
-        percent-encoded (``/pacticipants/Pricing%20Service``), apact's mock decoded
-        (``/pacticipants/Pricing Service``); a path holding escapes is sent as written,
-        like the Rust verifier does, anything else is encoded."""
-        return quote(self.path, safe=_PATH_SAFE + ("%" if _ESCAPE.search(self.path) else ""))
+        """The path as sent (see :func:`encode`)."""
+        return encode(self.path, _PATH_SAFE)
 
     @property
     def decoded_path(self) -> str:
@@ -57,22 +79,41 @@ class Outgoing:
 
     @property
     def line(self) -> str:
-        return f"{self.method} {self.target}"
+        """``POST /steaks/``, for messages and reports: cut short past
+        :data:`LINE_SHOWN` characters (a hostile pact's path may be megabytes)."""
+        line = f"{self.method} {self.target}"
+        return line if len(line) <= LINE_SHOWN else f"{line[:LINE_SHOWN]}... ({len(line)} characters)"
 
     def to_httpx(self, base_url: str) -> httpx.Request:
-        return httpx.Request(self.method, base_url.rstrip("/") + self.target, headers=list(self.headers), content=self.body)
+        """The request for a target at ``base_url``, its URL built from parts: the
+        scheme, host and port are the base URL's whatever the pact's path holds (it is
+        never parsed as a URL, so ``@host``, ``//host`` or ``http://host`` in it cannot
+        send the request, and the credentials it carries, anywhere else); the base
+        URL's path prefixes the request's."""
+        base = httpx.URL(base_url)
+        url = base.copy_with(raw_path=_prefix(base) + self.target.encode("ascii"), fragment=None)
+        headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in self.headers]
+        return httpx.Request(self.method, url, headers=headers, content=self.body)
 
     @classmethod
-    def from_httpx(cls, request: httpx.Request) -> Outgoing:
+    def from_httpx(cls, request: httpx.Request, base_url: str) -> Outgoing:
         """Back from a request a filter may have changed (its Host and Content-Length
-        are left to the sender)."""
+        are left to the sender; the base URL's path, which the sender adds, is taken off)."""
         headers = tuple(
             (name.decode("latin-1"), value.decode("latin-1"))
             for name, value in request.headers.raw
             if name.lower() not in (b"host", b"content-length")
         )
-        path = request.url.raw_path.split(b"?", 1)[0].decode("ascii")  # still encoded: sent as is
-        return cls(request.method, path, request.url.query.decode("ascii"), headers, request.read())
+        path = request.url.raw_path.split(b"?", 1)[0]  # still encoded: sent as is
+        prefix = _prefix(httpx.URL(base_url))
+        if prefix and path.startswith(prefix + b"/"):
+            path = path[len(prefix) :]
+        return cls(request.method, path.decode("ascii"), request.url.query.decode("ascii"), headers, request.read())
+
+
+def _prefix(base: httpx.URL) -> bytes:
+    """The path of a base URL, without its trailing ``/`` (``b""`` for none)."""
+    return base.raw_path.split(b"?", 1)[0].rstrip(b"/")
 
 
 class SendFailure(Exception):
@@ -164,7 +205,11 @@ class HttpSender:
         self._explain = explain
 
     async def send(self, request: Outgoing, timeout: float) -> Received:
-        outgoing = request.to_httpx(self.base_url)
+        try:
+            outgoing = request.to_httpx(self.base_url)
+        except (httpx.InvalidURL, UnicodeError) as error:
+            message = f"cannot send {request.line} to {self.base_url}: {describe(error)}"
+            raise SendFailure(VerificationError("transport", message)) from None
         try:
             with anyio.fail_after(timeout):
                 response = await self._client.send(outgoing)
@@ -175,6 +220,9 @@ class HttpSender:
         except httpx.HTTPError as error:
             message = await self._add_context(f"cannot send {request.line} to {self.base_url}: {describe(error)}")
             raise SendFailure(VerificationError("transport", message)) from None
+        except Exception as error:  # not all of the HTTP stack's errors are httpx's (h11's, an invalid URL ...)
+            message = await self._add_context(f"cannot send {request.line} to {self.base_url}: {describe(error)}")
+            raise SendFailure(VerificationError.from_exception("transport", message, error)) from None
         headers: Headers = {}
         for name, value in response.headers.multi_items():
             headers.setdefault(name, []).append(value)

@@ -43,6 +43,7 @@ from typing import Literal, TypeVar
 import anyio
 import httpx
 
+from .._request_check import header_problem, request_problems
 from .._types import JSON, ASGIApp
 from ..matching import Mismatch
 from ..model import HttpInteraction, HttpResponse, Interaction, Message, ProviderState, find_header
@@ -61,8 +62,8 @@ from ._messages import (
     missing_producer,
 )
 from ._process import Server, started_server
-from ._replay import RequestFilter, Settings, replay
-from ._result import InteractionResult, PactResult, Status, VerificationError, VerificationResult
+from ._replay import Replayed, RequestFilter, Settings, invalid_request, replay
+from ._result import InteractionResult, PactResult, Status, VerificationError, VerificationResult, describe
 from ._sources import Auth, PactSource, Source, load_sources
 from ._states import Handler, StateChange, StateFailure, StateHandler, make_handler, missing_states, provider_states
 from ._targets import AppSender, HttpSender, NoTarget, Outgoing, Sender, http_client
@@ -147,6 +148,10 @@ class Verifier:
             raise ValueError(f"request_timeout must be positive, got {request_timeout}")
         if pending not in ("report", "enforce", "skip"):
             raise ValueError(f"pending must be 'report', 'enforce' or 'skip', got {pending!r}")
+        for name, value in (headers or {}).items():
+            problem = header_problem(name, value)
+            if problem is not None:
+                raise ValueError(f"headers= {name!r}: {problem}")
         self.provider = provider
         self._app = app
         self._base_url = base_url
@@ -320,6 +325,11 @@ class Verifier:
                 ):
                     run.record(item, self._judged(item, (), (missing_producer(self._producers, interaction),), None, None, None, 0.0))
                     continue
+                problems = request_problems(interaction.request) if isinstance(interaction, HttpInteraction) else []
+                if problems:  # nothing is sent for it, and its states are not set up
+                    error = invalid_request(problems, f"$.interactions[{index}].request")
+                    run.record(item, self._judged(item, (), (error,), None, None, None, 0.0))
+                    continue
                 missing = missing_states(interaction.provider_states, self._handlers, self._state_change_url is not None)
                 if missing and not self._ignore_missing_states:
                     run.record(item, self._missing(item, missing))
@@ -341,8 +351,8 @@ class Verifier:
         shared: dict[str, list[_Item]] = {}
         for item in items:
             states = item.interaction.provider_states
-            if all(self._shareable(state) for state in states):
-                key = json.dumps([[s.name, s.params] for s in states], sort_keys=True, default=str) if states else ""
+            key = _unit_key(states) if all(self._shareable(state) for state in states) else None
+            if key is not None:
                 if key not in shared:
                     shared[key] = []
                     units.append(shared[key])
@@ -403,7 +413,14 @@ class Verifier:
                 group.start_soon(worker)
 
     async def _replay(self, item: _Item, values: Mapping[str, JSON], settings: Settings, run: _Run, started: float) -> None:
-        replayed = await replay(item.interaction, item.pact.source.pact.spec, values, settings)
+        """Replay one interaction and record its verdict: whatever goes wrong in it is
+        its failure, never the end of the run (cancellation aside)."""
+        try:
+            where = f"$.interactions[{item.index}].request"
+            replayed = await replay(item.interaction, item.pact.source.pact.spec, values, settings, where=where)
+        except Exception as error:
+            failure = VerificationError.from_exception("internal", f"verifying it raised {describe(error)}", error)
+            replayed = Replayed(errors=(failure,))
         duration = time.perf_counter() - started
         run.record(
             item,
@@ -524,6 +541,17 @@ class Verifier:
             return
         async with self._poster(url, sender) as post:
             yield lambda interaction: fetching_producer(interaction, url, post)
+
+
+def _unit_key(states: Sequence[ProviderState]) -> str | None:
+    """What interactions sharing one setup of ``states`` have in common, or ``None``
+    for params that cannot be compared (too deep to serialise): a unit of its own."""
+    if not states:
+        return ""
+    try:
+        return json.dumps([[s.name, s.params] for s in states], sort_keys=True, default=str)
+    except (RecursionError, ValueError, TypeError):
+        return None
 
 
 def _words(command: str | Sequence[str]) -> list[str]:
