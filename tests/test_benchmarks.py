@@ -52,3 +52,18 @@ def test_run_all_quick_prints_one_row_per_workload() -> None:
     parallel = next(line for name, line in rows.items() if name.startswith("parallel writes"))
     assert parallel.split()[parallel.split().index("of") + 2] == "0", parallel  # apact loses no interaction
     assert docs.read_text() == before  # --quick writes nothing
+
+
+def test_the_openapi_benchmark_runs_quick() -> None:
+    """``bench_openapi.py --quick``: its pact fits its generated document (it fails
+    otherwise) and it prints its figures."""
+    completed = subprocess.run(  # noqa: S603
+        [sys.executable, str(ROOT / "benchmarks" / "bench_openapi.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "50 interactions against a 20-path OpenAPI 3.1 document" in completed.stdout
+    assert any(line.strip().startswith("check the pact") and line.rstrip().endswith("(< 1 s)") for line in completed.stdout.splitlines())

@@ -42,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     from . import _show as show
     from . import _stub as stub
     from . import _verify as verify
+    from . import _openapi_check as openapi_check
 
     parser = argparse.ArgumentParser(
         prog="apact", description=_DESCRIPTION, epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -50,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="subcommand", metavar="COMMAND")
     command = _adder(commands)
     command("verify", "verify a provider against pacts", verify.DESCRIPTION, verify.EPILOG, verify.add_arguments, verify.run)
+    command("openapi-check", "check pacts against the provider's OpenAPI document", openapi_check.DESCRIPTION, openapi_check.EPILOG, openapi_check.add_arguments, openapi_check.run)
     command("stub", "serve pacts as a stub provider", stub.DESCRIPTION, stub.EPILOG, stub.add_arguments, stub.run)
     command("show", "show pacts in detail", show.SHOW_DESCRIPTION, show.SHOW_EPILOG, show.add_show_arguments, show.show)
     command("check", "validate pact files and summarize them", show.CHECK_DESCRIPTION, show.CHECK_EPILOG, show.add_check_arguments, show.check)

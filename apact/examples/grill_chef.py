@@ -33,6 +33,36 @@ def make_app(kitchen: Kitchen, *, waiting_time: object = 10) -> Starlette:
     """
 
     async def order_steak(request: Request) -> JSONResponse:
+        """Order a steak. What follows the line is the operation's OpenAPI description,
+        which Starlette's ``SchemaGenerator`` reads (see docs/openapi.md).
+        ---
+        summary: order a steak
+        requestBody:
+          required: true
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Order"}
+        responses:
+          "201":
+            description: the steak is cooking
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [waitingTime]
+                  properties:
+                    waitingTime: {type: integer, minimum: 0, description: minutes}
+          "422":
+            description: a steak the chef does not cook (well-done)
+            content:
+              application/json:
+                schema: {$ref: "#/components/schemas/Refusal"}
+          "503":
+            description: no steaks left
+            content:
+              application/json:
+                schema: {$ref: "#/components/schemas/Refusal"}
+        """
         order = await request.json()
         if order.get("cooking") == "well-done":
             return JSONResponse({"reason": "we do not serve well-done steaks"}, status_code=422)
@@ -41,3 +71,18 @@ def make_app(kitchen: Kitchen, *, waiting_time: object = 10) -> Starlette:
         return JSONResponse({"waitingTime": waiting_time}, status_code=201)
 
     return Starlette(routes=[Route("/steaks/", order_steak, methods=["POST"])])
+
+
+#: the components the operations' descriptions refer to: with them, Starlette's
+#: ``SchemaGenerator({"openapi": "3.0.3", "info": ..., "components": COMPONENTS})``
+#: makes the Grill Chef's OpenAPI document from its routes
+COMPONENTS: dict[str, object] = {
+    "schemas": {
+        "Order": {
+            "type": "object",
+            "required": ["cooking"],
+            "properties": {"cooking": {"type": "string", "enum": ["rare", "medium-rare", "medium", "well-done"]}},
+        },
+        "Refusal": {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}},
+    }
+}

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,9 +37,11 @@ from ._stash import VERIFICATIONS
 
 if TYPE_CHECKING:
     from ..consumer import Pact
+    from ..openapi import OpenAPIDocument
+    from ..pact.model import PactFile
     from ..verifier import Auth, Source, Verifier
 
-__all__ = ["interaction_tests"]
+__all__ = ["interaction_tests", "openapi_tests"]
 
 #: the settings the ``pact`` marker takes (positionally: consumer, provider)
 _PACT_SETTINGS = ("consumer", "provider", "spec", "pact_dir", "serve_http", "cors")
@@ -187,6 +189,29 @@ def interaction_tests(
         backend=backend,
         allow_empty=allow_empty,
     )
+
+
+def openapi_tests(
+    *sources: str | os.PathLike[str] | PactFile,
+    spec: str | os.PathLike[str] | Mapping[str, Any] | OpenAPIDocument | None = None,
+    app: object = None,
+    provider: str | None = None,
+    consumers: str | Collection[str] | None = None,
+    allow_empty: bool = False,
+) -> Callable[..., None]:
+    """One pytest test per interaction of the pacts in ``sources``, checked against the
+    provider's OpenAPI document (``spec``: a file, a URL, a dict or an
+    :class:`~apact.openapi.OpenAPIDocument`; or ``app``: a FastAPI app, or any ASGI app
+    serving ``/openapi.json``) without running the provider::
+
+        test_grill_chef_document = openapi_tests("pacts/", spec="openapi.yaml")
+
+    Items are id'd as :func:`interaction_tests`'s; a failing one shows its mismatches.
+    See ``docs/openapi.md``.
+    """
+    from ._openapi import make_tests
+
+    return make_tests(sources, spec=spec, app=app, provider=provider, consumers=consumers, allow_empty=allow_empty)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:  # noqa: ANN401

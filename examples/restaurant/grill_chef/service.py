@@ -9,6 +9,11 @@
 
 ``create_app(database)`` builds the app; its lifespan creates the tables. ``app`` (at the
 bottom) is the one a server runs, on the file named by ``GRILL_CHEF_DB``.
+
+The models below (``Order``, ``Menu``, ``Refusal``) and each route's ``responses`` are
+there for the OpenAPI document FastAPI serves at ``/openapi.json``: it says every answer
+the service gives, so consumers' pacts can be checked against it
+(``apact openapi-check``, see ``docs/openapi.md``).
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from .db import Database, Order, OutOfStock
+from . import db
+from .db import Database, OutOfStock
 
 COOKING_MINUTES = {"rare": 8, "medium-rare": 10, "medium": 12}
 
@@ -33,7 +39,40 @@ class OrderRequest(BaseModel):
     cooking: Literal["rare", "medium-rare", "medium", "well-done"]
 
 
-def _order(order: Order) -> dict[str, object]:
+class Order(BaseModel):
+    id: int
+    table: int
+    cut: str
+    cooking: Literal["rare", "medium-rare", "medium"]
+    status: Literal["cooking", "ready"]
+    waitingTime: int  # its name in the JSON
+
+
+class Cut(BaseModel):
+    name: str
+    inStock: int  # its name in the JSON
+
+
+class Menu(BaseModel):
+    cuts: list[Cut]
+
+
+class Refusal(BaseModel):
+    """Why an order was not taken, or what was not found."""
+
+    reason: str
+
+
+class Invalid(BaseModel):
+    """FastAPI's answer to a request it cannot read."""
+
+    detail: list[dict[str, object]]
+
+
+_LOCATION = {"Location": {"description": "where the new order is", "schema": {"type": "string"}}}
+
+
+def _order(order: db.Order) -> dict[str, object]:
     return {
         "id": order.id,
         "table": order.table,
@@ -52,11 +91,20 @@ def create_app(database: Database) -> FastAPI:
 
     app = FastAPI(title="Grill Chef", lifespan=lifespan)
 
-    @app.get("/menu")
+    @app.get("/menu", response_model=Menu)
     async def menu() -> dict[str, list[dict[str, object]]]:
         return {"cuts": [{"name": cut, "inStock": count} for cut, count in (await database.stock()).items()]}
 
-    @app.post("/orders", status_code=201, response_model=None)
+    @app.post(
+        "/orders",
+        status_code=201,
+        response_model=None,
+        responses={
+            201: {"model": Order, "description": "the order, cooking", "headers": _LOCATION},
+            409: {"model": Refusal, "description": "the cut is sold out"},
+            422: {"model": Refusal | Invalid, "description": "a well-done steak (refused), or an order that cannot be read"},
+        },
+    )
     async def place_order(order: OrderRequest) -> JSONResponse:
         if order.cooking == "well-done":
             return JSONResponse({"reason": "we do not serve well-done steaks"}, status_code=422)
@@ -66,7 +114,11 @@ def create_app(database: Database) -> FastAPI:
             return JSONResponse({"reason": f"no {order.cut} left"}, status_code=409)
         return JSONResponse(_order(placed), status_code=201, headers={"Location": f"/orders/{placed.id}"})
 
-    @app.get("/orders/{order_id}", response_model=None)
+    @app.get(
+        "/orders/{order_id}",
+        response_model=None,
+        responses={200: {"model": Order, "description": "the order"}, 404: {"model": Refusal, "description": "no such order"}},
+    )
     async def get_order(order_id: int) -> JSONResponse:
         order = await database.order(order_id)
         if order is None:
