@@ -39,10 +39,10 @@ def _parser() -> argparse.ArgumentParser:
     from . import _broker_client as broker_client
     from . import _broker_server as broker
     from . import _demo as demo
+    from . import _openapi_check as openapi_check
     from . import _show as show
     from . import _stub as stub
     from . import _verify as verify
-    from . import _openapi_check as openapi_check
 
     parser = argparse.ArgumentParser(
         prog="apact", description=_DESCRIPTION, epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter

@@ -10,9 +10,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from .. import pactfile
 from ..errors import PactFileError
-from ..model import HttpInteraction, Interaction, PactFile
+from ..pact import pactfile
+from ..pact.model import HttpInteraction, Interaction, PactFile
 from ..verifier._result import InteractionResult, PactResult, Status, VerificationResult
 from ._compare import compare
 from ._document import OpenAPIDocument

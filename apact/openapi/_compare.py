@@ -21,7 +21,7 @@ from ..matching import Mismatch
 from ..matching._http import by_name
 from ..matching._mismatch import Kind
 from ..matching._rules import EMPTY, Node, compile_rules
-from ..model import Body, HttpInteraction, HttpRequest, HttpResponse, RuleList
+from ..pact.model import Body, HttpInteraction, HttpRequest, HttpResponse, RuleList
 from ._document import Location, OpenAPIDocument
 from ._operations import Template, find, near_miss, paths
 from ._schemas import Entry, Place, Walker
@@ -450,7 +450,7 @@ def _parses_as_json(body: Body) -> bool:
 
 
 def _token(name: str) -> str:
-    from .._paths import format_token
+    from ..pact._paths import format_token
 
     return format_token(name)
 

@@ -28,10 +28,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from .._paths import format_path
 from ..matching import Mismatch
 from ..matching._mismatch import Kind, show
 from ..matching._rules import Node
+from ..pact._paths import format_path
 from ._document import Location, OpenAPIDocument
 from ._shapes import Shape, shape_of, value_type
 

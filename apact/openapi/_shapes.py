@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..matching._rules import Node, kind_of
-from ..model import RuleList
+from ..pact.model import RuleList
 
 #: the rules that fix a type whatever the example
 _TYPED = {"integer": "integer", "decimal": "decimal", "number": "number", "boolean": "boolean", "null": "null"}

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from ..pact.model import PactFile
     from ..openapi import OpenAPIDocument
+    from ..pact.model import PactFile
 
 #: the parameter's name, which the test function takes
 ARGUMENT = "apact_openapi_interaction"
@@ -61,9 +61,9 @@ def make_tests(
     consumers: str | Collection[str] | None,
     allow_empty: bool,
 ) -> Callable[..., None]:
-    from ._interactions import _ids
     from ..errors import PactFileError
     from ..openapi._check import read_pacts
+    from ._interactions import _ids
 
     if not sources:
         raise ValueError("openapi_tests() needs at least one source: a pact file, a directory or a URL")
