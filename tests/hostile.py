@@ -8,6 +8,7 @@ loop (the mock), or directly when the server is another process (broker, stub).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import select
@@ -22,8 +23,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
-
-import httpx
 
 
 def address(url: str) -> tuple[str, int]:
@@ -162,6 +161,52 @@ class Trickle:
         self.close()
 
 
+def flood(url: str, path: str, headers: dict[str, str], size: int, stop: threading.Event, pause: float = 0.05) -> None:
+    """POST ``size``-byte bodies (chunked unless ``headers`` declare a length) to ``path``
+    over and over until ``stop``, whatever the server answers, ``pause`` seconds apart
+    (an attack, not a CPU benchmark of the machine the tests share)."""
+    piece = b" " * 1024 * 1024
+    chunked = "Content-Length" not in headers
+    while not stop.is_set():
+        try:
+            with connect(url) as sock:
+                sock.sendall(request_head("POST", path, headers))
+                for _ in range(size // len(piece)):
+                    sock.sendall(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
+                    if stop.is_set():
+                        break
+                read_response(sock, timeout=5)
+        except OSError:
+            pass  # refused mid-body: the point
+        stop.wait(pause)
+
+
+@contextmanager
+def flooding(url: str, path: str, clients: Sequence[dict[str, str]], size: int) -> Iterator[None]:
+    """One :func:`flood` per headers in ``clients``, in another process (so the flood
+    does not compete with the caller's measurements for the GIL), until the block ends."""
+    script = (
+        "import json, sys, threading; sys.path.insert(0, sys.argv[1]); import hostile; "
+        "url, path, clients, size = json.loads(sys.argv[2]); stop = threading.Event(); "
+        "[threading.Thread(target=hostile.flood, args=(url, path, h, size, stop), daemon=True).start() for h in clients]; "
+        "sys.stdin.read()"
+    )
+    arguments = json.dumps([url, path, list(clients), size])
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, str(Path(__file__).parent), arguments], stdin=subprocess.PIPE
+    )
+    try:
+        yield
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()  # its cue to stop
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
 def wait_until(condition: object, timeout: float, what: str) -> None:
     """Poll ``condition()`` until it is true, failing after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
@@ -172,23 +217,25 @@ def wait_until(condition: object, timeout: float, what: str) -> None:
 
 
 def latencies(url: str, path: str, count: int = 20, pause: float = 0.05) -> list[float]:
-    """Seconds each of ``count`` fresh-connection GETs of ``path`` took (each must succeed)."""
+    """Seconds each of ``count`` GETs of ``path`` took, each on a fresh connection and
+    each answered (raw sockets: no client library overhead in the measure)."""
     found = []
     for _ in range(count):
-        with httpx.Client(timeout=10) as client:
-            start = time.perf_counter()
-            response = client.get(url + path)
-            found.append(time.perf_counter() - start)
-        assert response.status_code < 500, response.text
+        start = time.perf_counter()
+        with connect(url) as sock:
+            sock.sendall(request_head("GET", path, {}))
+            response = read_response(sock)
+        found.append(time.perf_counter() - start)
+        assert response.status < 500, response.body
         time.sleep(pause)
     return found
 
 
 def assert_responsive(found: Sequence[float]) -> None:
     """The issue's bound: answers within 100 ms while under attack. The median must be
-    under it; single answers get a generous 1 s (a loaded 2-core CI machine)."""
+    under it; single answers get a generous 2 s (a loaded, shared 2-core CI machine)."""
     assert statistics.median(found) < 0.1, f"median {statistics.median(found):.3f} s: {sorted(found)}"
-    assert max(found) < 1.0, f"slowest {max(found):.3f} s: {sorted(found)}"
+    assert max(found) < 2.0, f"slowest {max(found):.3f} s: {sorted(found)}"
 
 
 @dataclass
