@@ -21,6 +21,7 @@ answered ``401`` before any of its body is read.
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from collections.abc import Callable
@@ -38,6 +39,8 @@ __all__ = [
     "declares_body",
     "format_size",
     "parse_size",
+    "seconds_argument",
+    "size_argument",
 ]
 
 #: large enough for the largest real pacts (a few MiB), small enough for any machine
@@ -70,6 +73,25 @@ def format_size(size: int) -> str:
             value = size / unit
             return f"{value:g} {name}" if value.is_integer() else f"{value:.1f} {name} ({size} bytes)"
     return f"{size} byte" + ("" if size == 1 else "s")
+
+
+def size_argument(text: str) -> int:
+    """``--max-body-size`` of ``apact broker`` and ``apact stub``: bytes, or with a unit."""
+    try:
+        return parse_size(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def seconds_argument(text: str) -> float:
+    """``--body-timeout`` of ``apact broker`` and ``apact stub``: a positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"not a positive number of seconds: {text!r}")
+    return value
 
 
 def declares_body(scope: Scope) -> bool:
@@ -121,11 +143,11 @@ class WholeBodies:
     def __init__(
         self,
         app: ASGIApp,
-        limits: BodyLimits = BodyLimits(),
+        limits: BodyLimits | None = None,
         render: Callable[[str], tuple[bytes, bytes]] = _json_error,
     ) -> None:
         self.app = app
-        self.limits = limits
+        self.limits = limits or BodyLimits()
         self.render = render
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
+
 
 def address(url: str) -> tuple[str, int]:
     parts = urlsplit(url)
@@ -216,19 +218,45 @@ def wait_until(condition: object, timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
-def latencies(url: str, path: str, count: int = 20, pause: float = 0.05) -> list[float]:
-    """Seconds each of ``count`` GETs of ``path`` took, each on a fresh connection and
-    each answered (raw sockets: no client library overhead in the measure)."""
+def latencies(
+    url: str,
+    path: str,
+    count: int = 20,
+    pause: float = 0.05,
+    *,
+    method: str = "GET",
+    body: bytes = b"",
+    expect: int = 200,
+) -> list[float]:
+    """Seconds each of ``count`` requests took, each on a fresh connection and each
+    answered ``expect`` (raw sockets: no client library overhead in the measure)."""
+    headers = {"Content-Type": "application/json", "Content-Length": str(len(body))} if body else {}
     found = []
     for _ in range(count):
         start = time.perf_counter()
         with connect(url) as sock:
-            sock.sendall(request_head("GET", path, {}))
+            sock.sendall(request_head(method, path, headers) + body)
             response = read_response(sock)
         found.append(time.perf_counter() - start)
-        assert response.status < 500, response.body
+        assert response.status == expect, (response.status, response.body)
         time.sleep(pause)
     return found
+
+
+@contextmanager
+def alone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Hold a lock shared by this test session's workers (pytest-xdist), so that two
+    attacks do not run at once and each measures its own effect on a 2-core machine."""
+    import fcntl  # POSIX: the attack tests run where hypercorn and /proc do
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if base.name.startswith("popen-gw") else base
+    with open(shared / "attack.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def assert_responsive(found: Sequence[float]) -> None:
@@ -283,6 +311,8 @@ def server_process(command: Sequence[str], tmp_path: Path, *, env: dict[str, str
 
 def peak_memory(pid: int) -> int:
     """The process's peak resident memory (VmHWM), in bytes (Linux)."""
+    if sys.platform != "linux":
+        pytest.skip("peak memory is read from /proc (Linux)")
     with open(f"/proc/{pid}/status") as status:
         for line in status:
             if line.startswith("VmHWM:"):

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from .._limits import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE, format_size, parse_size
+from .._limits import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE, format_size, seconds_argument, size_argument
 
 DESCRIPTION = """\
 Run a Pact Broker: the part of the Pact Broker HTTP API the official Pact clients use
@@ -62,25 +62,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help=f"time a request body may take to arrive (default: {DEFAULT_BODY_TIMEOUT:g}; longer is a 408)",
     )
-
-
-def size_argument(text: str) -> int:
-    """``--max-body-size``: bytes, or with a unit (shared with ``apact stub``)."""
-    try:
-        return parse_size(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def seconds_argument(text: str) -> float:
-    """``--body-timeout``: a positive number of seconds (shared with ``apact stub``)."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"not a positive number of seconds: {text!r}")
-    return value
 
 
 def start_warnings(host: str, base_url: str | None, protected: bool) -> list[str]:

@@ -15,6 +15,7 @@ import pytest
 from hostile import (
     Server,
     Trickle,
+    alone,
     assert_responsive,
     connect,
     flooding,
@@ -84,37 +85,43 @@ def test_a_chunked_body_is_cut_off_as_soon_as_it_passes_the_limit(tmp_path: Path
         assert over.status_code == 413
 
 
-def test_big_bodies_are_refused_at_once_and_the_heartbeat_answers_meanwhile(tmp_path: Path) -> None:
+def test_big_bodies_are_refused_at_once_and_the_heartbeat_answers_meanwhile(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """The review's attack, over and over: six clients with a wrong token declaring
     300 MB bodies, and six with the token declaring 64 MiB: each is refused before its
     body is read, the broker's peak memory barely moves, and the heartbeat answers
     (six such bodies, held whole, peaked at 1.7 GB)."""
-    wrong = {"Authorization": "Bearer wrong", **JSON_TYPE, "Content-Length": str(300 * MiB)}
-    large = {**TOKEN, **JSON_TYPE, "Content-Length": str(64 * MiB)}
-    with broker(tmp_path, "--token", "s3cret") as server:
-        latencies(server.url, HEARTBEAT, count=3)
-        before = peak_memory(server.process.pid)
-        with flooding(server.url, "/contracts/publish", [wrong] * 6 + [large] * 6, 64 * MiB):
-            found = latencies(server.url, HEARTBEAT)
-        grown = peak_memory(server.process.pid) - before
-    assert grown < 50 * MiB, f"the broker grew by {grown / MiB:.0f} MiB"
-    assert_responsive(found)
+    with alone(tmp_path_factory):
+        wrong = {"Authorization": "Bearer wrong", **JSON_TYPE, "Content-Length": str(300 * MiB)}
+        large = {**TOKEN, **JSON_TYPE, "Content-Length": str(64 * MiB)}
+        with broker(tmp_path, "--token", "s3cret") as server:
+            latencies(server.url, HEARTBEAT, count=3)
+            before = peak_memory(server.process.pid)
+            with flooding(server.url, "/contracts/publish", [wrong] * 6 + [large] * 6, 64 * MiB):
+                found = latencies(server.url, HEARTBEAT)
+            grown = peak_memory(server.process.pid) - before
+        assert grown < 50 * MiB, f"the broker grew by {grown / MiB:.0f} MiB"
+        assert_responsive(found)
 
 
-def test_chunked_bodies_over_the_limit_cost_at_most_the_limit(tmp_path: Path) -> None:
+def test_chunked_bodies_over_the_limit_cost_at_most_the_limit(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Bodies without a declared length, from a client with the token, over and over:
     each is read up to the limit (10 MiB) and refused, so six at a time hold at most six
     limits; the heartbeat answers throughout (the loop is busy reading them: the bound
     is looser than for refusals that read nothing)."""
-    chunked = {**TOKEN, **JSON_TYPE, "Transfer-Encoding": "chunked"}
-    with broker(tmp_path, "--token", "s3cret") as server:
-        latencies(server.url, HEARTBEAT, count=3)
-        before = peak_memory(server.process.pid)
-        with flooding(server.url, "/contracts/publish", [chunked] * 6, 64 * MiB):
-            found = latencies(server.url, HEARTBEAT)
-        grown = peak_memory(server.process.pid) - before
-    assert grown < 6 * 10 * MiB + 40 * MiB, f"the broker grew by {grown / MiB:.0f} MiB"
-    assert max(found) < 2.0, sorted(found)
+    with alone(tmp_path_factory):
+        chunked = {**TOKEN, **JSON_TYPE, "Transfer-Encoding": "chunked"}
+        with broker(tmp_path, "--token", "s3cret") as server:
+            latencies(server.url, HEARTBEAT, count=3)
+            before = peak_memory(server.process.pid)
+            with flooding(server.url, "/contracts/publish", [chunked] * 6, 64 * MiB):
+                found = latencies(server.url, HEARTBEAT)
+            grown = peak_memory(server.process.pid) - before
+        assert grown < 6 * 10 * MiB + 40 * MiB, f"the broker grew by {grown / MiB:.0f} MiB"
+        assert max(found) < 2.0, sorted(found)
 
 
 # -- slow bodies time out ----------------------------------------------------------------------------
@@ -130,18 +137,21 @@ def test_a_trickled_body_times_out_with_408(tmp_path: Path) -> None:
     assert "1 seconds" in message and "--body-timeout" in message
 
 
-def test_trickling_connections_are_closed_and_the_heartbeat_answers_meanwhile(tmp_path: Path) -> None:
+def test_trickling_connections_are_closed_and_the_heartbeat_answers_meanwhile(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """A few hundred connections trickling bodies a byte at a time (1,100 of them used to
     exhaust the file descriptors): each is let go after the body timeout, and the
     heartbeat answers while they run."""
-    head = request_head("POST", "/environments", {**TOKEN, **JSON_TYPE, "Content-Length": "100000"})
-    with broker(tmp_path, "--token", "s3cret", "--body-timeout", "2") as server:
-        with Trickle(server.url, 300, head) as slow:
-            found = latencies(server.url, HEARTBEAT, count=10, pause=0.02)
-            wait_until(lambda: slow.open_count() == 0, 20, "every trickling connection closed")
-            assert slow.sent > 0
-        assert_responsive(found)
-        assert httpx.get(server.url + "/environments", headers=TOKEN).json()["_embedded"]["environments"] == []
+    with alone(tmp_path_factory):
+        head = request_head("POST", "/environments", {**TOKEN, **JSON_TYPE, "Content-Length": "100000"})
+        with broker(tmp_path, "--token", "s3cret", "--body-timeout", "2") as server:
+            with Trickle(server.url, 300, head) as slow:
+                found = latencies(server.url, HEARTBEAT, count=10, pause=0.02)
+                wait_until(lambda: slow.open_count() == 0, 20, "every trickling connection closed")
+                assert slow.sent > 0
+            assert_responsive(found)
+            assert httpx.get(server.url + "/environments", headers=TOKEN).json()["_embedded"]["environments"] == []
 
 
 # -- cross-site writes -------------------------------------------------------------------------------
