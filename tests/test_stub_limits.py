@@ -76,19 +76,23 @@ def test_big_bodies_neither_grow_the_stub_nor_slow_its_answers(
         assert_responsive(found)
 
 
-def test_trickled_bodies_time_out_and_the_stub_answers_meanwhile(
+def test_a_trickled_body_times_out_with_408(tmp_path: Path) -> None:
+    with stub(tmp_path, "--body-timeout", "1", "--quiet") as server, connect(server.url) as sock:
+        sock.sendall(request_head("POST", "/steaks/", {**JSON_TYPE, "Content-Length": "100"}) + b"{")
+        response = read_response(sock, timeout=10)
+    assert (response.status, response.closed) == (408, True)
+    assert "--body-timeout" in json.loads(response.body)["error"]
+    assert "408 POST /steaks/" in server.stderr()  # logged even with --quiet
+
+
+def test_trickled_bodies_are_let_go_and_the_stub_answers_meanwhile(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    with alone(tmp_path_factory):
-        head = request_head("POST", "/steaks/", {**JSON_TYPE, "Content-Length": "100000"})
-        with stub(tmp_path, "--body-timeout", "2", "--quiet") as server:
-            with connect(server.url) as sock:
-                sock.sendall(head + b"{")
-                response = read_response(sock, timeout=10)
-            assert response.status == 408
-            assert "--body-timeout" in json.loads(response.body)["error"]
-            with Trickle(server.url, 300, head) as slow:
-                found = latencies(server.url, "/steaks/", 10, 0.02, method="POST", body=STEAK, expect=201)
-                wait_until(lambda: slow.open_count() == 0, 20, "every trickling connection closed")
-            assert_responsive(found)
-        assert "408 POST /steaks/" in server.stderr()  # logged even with --quiet
+    head = request_head("POST", "/steaks/", {**JSON_TYPE, "Content-Length": "100000"})
+    with alone(tmp_path_factory), stub(tmp_path, "--body-timeout", "5", "--quiet") as server:
+        with Trickle(server.url, 300, head) as slow:
+            latencies(server.url, "/steaks/", 1, method="POST", body=STEAK, expect=201)  # once all are taken in
+            found = latencies(server.url, "/steaks/", 10, 0.02, method="POST", body=STEAK, expect=201)
+            assert slow.open_count() > 0  # measured while the attack runs
+            wait_until(lambda: slow.open_count() == 0, 20, "every trickling connection closed")
+        assert_responsive(found)

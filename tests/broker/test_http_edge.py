@@ -145,9 +145,11 @@ def test_trickling_connections_are_closed_and_the_heartbeat_answers_meanwhile(
     heartbeat answers while they run."""
     with alone(tmp_path_factory):
         head = request_head("POST", "/environments", {**TOKEN, **JSON_TYPE, "Content-Length": "100000"})
-        with broker(tmp_path, "--token", "s3cret", "--body-timeout", "2") as server:
+        with broker(tmp_path, "--token", "s3cret", "--body-timeout", "5") as server:
             with Trickle(server.url, 300, head) as slow:
+                latencies(server.url, HEARTBEAT, count=1)  # once the server has taken them all in
                 found = latencies(server.url, HEARTBEAT, count=10, pause=0.02)
+                assert slow.open_count() > 0  # measured while the attack runs
                 wait_until(lambda: slow.open_count() == 0, 20, "every trickling connection closed")
                 assert slow.sent > 0
             assert_responsive(found)
