@@ -13,7 +13,6 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from urllib.parse import quote, unquote
 
 from starlette.requests import Request
@@ -147,20 +146,30 @@ async def json_body(request: Request, *, required: bool = True) -> JSONDict:
             raise Problem(400, ["the request needs a JSON body"])
         return {}
     try:
-        document: Any = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        document = read_json(raw)
+    except ValueError as error:
         raise Problem(400, [f"the request body is not valid JSON: {error}"]) from None
-    except RecursionError:
-        raise Problem(400, ["the request body is not valid JSON: it is nested too deeply"]) from None
-    except ValueError:  # Python refuses integers of more than 4,300 digits
-        raise Problem(400, ["the request body is not valid JSON: it holds a number with too many digits"]) from None
     if not isinstance(document, dict):
         raise Problem(400, [f"the request body must be a JSON object, got {type(document).__name__}"])
+    return document
+
+
+def read_json(raw: bytes) -> JSON:
+    """JSON text as the broker can store it, else a ``ValueError`` with a plain reason
+    (never the exception of the parser's limits: integers of more than 4,300 digits,
+    nesting past its recursion limit, or a lone surrogate escape UTF-8 cannot hold)."""
+    try:
+        document: JSON = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(str(error)) from None
+    except RecursionError:
+        raise ValueError("it is nested too deeply") from None
+    except ValueError:  # Python refuses integers of more than 4,300 digits
+        raise ValueError("it holds a number with too many digits (over 4,300)") from None
     if _SURROGATE_ESCAPE.search(raw):  # only such escapes make strings UTF-8 cannot hold
         where = lone_surrogate(document)
         if where is not None:
-            message = "is a string with a lone surrogate escape (\\ud800-\\udfff), which is not text"
-            raise Problem(400, [f"the request body is not valid JSON: {where} {message}"])
+            raise ValueError(f"{where} is a string with a lone surrogate escape (\\ud800-\\udfff), which is not text")
     return document
 
 

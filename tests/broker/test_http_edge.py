@@ -4,6 +4,7 @@ trickled forever, cross-site writes, client errors answered 500, silent risky st
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 from collections.abc import Iterator
@@ -216,6 +217,46 @@ def test_unreadable_json_is_a_400_with_a_plain_reason(open_broker: str, path: st
     (message,) = response.json()["errors"]
     assert reason in message
     assert "Error" not in message  # no exception class names
+
+
+def _published(content: bytes) -> dict[str, object]:
+    contract = {"consumerName": "A", "providerName": "B", "specification": "pact", "contentType": "application/json"}
+    contract["content"] = base64.b64encode(content).decode()
+    return {"pacticipantName": "A", "pacticipantVersionNumber": "2", "contracts": [contract]}
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "nested"),
+        (
+            b'{"consumer": {"name": "A"}, "provider": {"name": "B"}, "interactions": [], "n": ' + b"9" * 5000 + b"}",
+            "digits",
+        ),
+        (b'{"consumer": {"name": "A"}, "provider": {"name": "B"}, "interactions": [], "x": "\\udfff"}', "$.x"),
+    ],
+    ids=["deep", "long-integer", "lone-surrogate"],
+)
+def test_an_unreadable_published_pact_is_a_400_naming_the_contract(
+    open_broker: str, content: bytes, reason: str
+) -> None:
+    response = httpx.post(open_broker + "/contracts/publish", json=_published(content))
+    assert response.status_code == 400, response.text
+    (message,) = response.json()["errors"]["contracts[0].content"]
+    assert reason in message and "Error" not in message
+
+
+def test_an_unreadable_pact_url_metadata_segment_is_ignored(open_broker: str) -> None:
+    """The metadata segment of a pact's URL is the broker's own base64 JSON: a hand-made
+    one nested too deeply is ignored like any other unreadable one (it was a 500)."""
+    document = {"consumer": {"name": "A"}, "provider": {"name": "B"}, "interactions": []}
+    published = httpx.put(open_broker + "/pacts/provider/B/consumer/A/version/9", json=document)
+    assert published.status_code in (200, 201), published.text
+    pact_version = published.json()["_links"]["pb:pact-version"]["href"]
+    segment = base64.urlsafe_b64encode(b"[" * 3000 + b"]" * 3000).decode().rstrip("=")
+    response = httpx.get(pact_version + "/metadata/" + segment)
+    assert response.status_code == 200, response.text
+    assert response.json()["consumer"] == {"name": "A"}
 
 
 # -- risky starts are loud ----------------------------------------------------------------------------
