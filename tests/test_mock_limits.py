@@ -5,6 +5,7 @@ a block that ends with slow connections open printing a traceback for each)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -17,7 +18,9 @@ from hostile import (
     alone,
     assert_responsive,
     connect,
+    flooding,
     latencies,
+    peak_memory,
     read_response,
     request_head,
     wait_until,
@@ -75,6 +78,28 @@ async def test_a_body_is_cut_off_at_the_limit_the_pact_gives() -> None:
         assert await anyio.to_thread.run_sync(
             lambda: latencies(pact.url, "/steaks/", 1, body=padded, method="POST", expect=201)
         )
+
+
+async def test_big_bodies_neither_grow_the_test_nor_slow_the_mock(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Clients sending 64 MiB bodies over and over (declared, and chunked past a 1 MiB
+    limit) to a mock served in this very process: its memory barely moves and the mock
+    keeps answering."""
+    declared = {**JSON_TYPE, "Content-Length": str(300 * MiB)}
+    chunked = {**JSON_TYPE, "Transfer-Encoding": "chunked"}
+
+    def attack(url: str) -> tuple[list[float], int]:
+        latencies(url, "/steaks/", 3, method="POST", body=STEAK, expect=201)
+        before = peak_memory(os.getpid())
+        with flooding(url, "/steaks/", [declared] * 6 + [chunked] * 6, 64 * MiB):
+            found = latencies(url, "/steaks/", method="POST", body=STEAK, expect=201)
+        return found, peak_memory(os.getpid()) - before
+
+    with alone(tmp_path_factory):
+        async with Pact("Sous Chef", "Grill Chef", pact_dir=None, serve_http=True, max_body_size=MiB) as pact:
+            steak(pact)
+            found, grown = await anyio.to_thread.run_sync(attack, pact.url)
+    assert grown < 50 * MiB, f"the test process grew by {grown / MiB:.0f} MiB"
+    assert_responsive(found)
 
 
 async def test_a_trickled_body_times_out_with_408() -> None:
