@@ -80,26 +80,27 @@ async def test_a_body_is_cut_off_at_the_limit_the_pact_gives() -> None:
         )
 
 
-async def test_big_bodies_neither_grow_the_test_nor_slow_the_mock(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Clients sending 64 MiB bodies over and over (declared, and chunked past a 1 MiB
-    limit) to a mock served in this very process: its memory barely moves and the mock
-    keeps answering."""
+async def test_big_bodies_are_refused_at_once_and_the_mock_answers_meanwhile(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Twelve clients declaring 300 MB bodies, over and over, to a mock served in this
+    very process: each is refused before its body is read, this process's memory barely
+    moves, and the mock keeps answering."""
     declared = {**JSON_TYPE, "Content-Length": str(300 * MiB)}
-    chunked = {**JSON_TYPE, "Transfer-Encoding": "chunked"}
 
-    def attack(url: str) -> tuple[list[float], int]:
-        latencies(url, "/steaks/", 3, method="POST", body=STEAK, expect=201)
+    def attack(url: str) -> tuple[list[float], list[float], int]:
+        baseline = latencies(url, "/steaks/", 10, method="POST", body=STEAK, expect=201)
         before = peak_memory(os.getpid())
-        with flooding(url, "/steaks/", [declared] * 6 + [chunked] * 6, 64 * MiB):
+        with flooding(url, "/steaks/", [declared] * 12, 64 * MiB):
             found = latencies(url, "/steaks/", method="POST", body=STEAK, expect=201)
-        return found, peak_memory(os.getpid()) - before
+        return found, baseline, peak_memory(os.getpid()) - before
 
     with alone(tmp_path_factory):
-        async with Pact("Sous Chef", "Grill Chef", pact_dir=None, serve_http=True, max_body_size=MiB) as pact:
+        async with Pact("Sous Chef", "Grill Chef", pact_dir=None, serve_http=True) as pact:
             steak(pact)
-            found, grown = await anyio.to_thread.run_sync(attack, pact.url)
+            found, baseline, grown = await anyio.to_thread.run_sync(attack, pact.url)
     assert grown < 50 * MiB, f"the test process grew by {grown / MiB:.0f} MiB"
-    assert_responsive(found)
+    assert_responsive(found, baseline)
 
 
 async def test_a_trickled_body_times_out_with_408() -> None:
@@ -115,18 +116,19 @@ async def test_trickled_bodies_are_let_go_and_the_mock_answers_meanwhile(
 ) -> None:
     head = request_head("POST", "/steaks/", {**JSON_TYPE, "Content-Length": "100000"})
 
-    def attack(url: str) -> list[float]:
+    def attack(url: str) -> tuple[list[float], list[float]]:
+        baseline = latencies(url, "/steaks/", 10, method="POST", body=STEAK, expect=201)
         with Trickle(url, 200, head) as slow:
             latencies(url, "/steaks/", 1, method="POST", body=STEAK, expect=201)  # once all are taken in
             found = latencies(url, "/steaks/", 10, 0.02, method="POST", body=STEAK, expect=201)
             assert slow.open_count() > 0  # measured while the attack runs
             wait_until(lambda: slow.open_count() == 0, 20, "every trickling connection closed")
-        return found
+        return found, baseline
 
     with alone(tmp_path_factory):
         async with Pact("Sous Chef", "Grill Chef", pact_dir=None, serve_http=True, body_timeout=5) as pact:
             steak(pact)
-            assert_responsive(await anyio.to_thread.run_sync(attack, pact.url))
+            assert_responsive(*await anyio.to_thread.run_sync(attack, pact.url))
 
 
 SLOW_CLIENTS_AT_EXIT = """
