@@ -8,7 +8,8 @@ and bounds that read twice:
 
 - size: a declared ``Content-Length`` above ``max_size`` is a ``413`` before a body
   byte is read; a body without one (chunked) is counted as it arrives and is a ``413``
-  as soon as it passes the limit. Memory never holds more than the limit.
+  as soon as it passes the limit. A request never holds more than the limit in
+  memory (twice, for the moment the chunks are joined).
 - time: the whole body must arrive within ``timeout`` seconds of the request's
   headers, else ``408``. hypercorn already closes connections whose *headers* are slow
   (its keep-alive timeout); a body trickling a byte at a time kept a connection, and

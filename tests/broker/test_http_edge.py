@@ -158,6 +158,15 @@ def test_trickling_connections_are_closed_and_the_heartbeat_answers_meanwhile(
             assert httpx.get(server.url + "/environments", headers=TOKEN).json()["_embedded"]["environments"] == []
 
 
+def test_trickled_headers_are_cut_off_too(tmp_path: Path) -> None:
+    """Headers that never end were already cut off (hypercorn's 5 s keep-alive timeout,
+    which runs until the headers are complete): the guard the body timeout mirrors."""
+    head = b"POST /environments HTTP/1.1\r\nHost: apact.test\r\nX-Slow: "
+    with broker(tmp_path) as server, Trickle(server.url, 20, head) as slow:
+        wait_until(lambda: slow.open_count() == 0, 30, "every connection with unfinished headers closed")
+        assert slow.sent > 0
+
+
 # -- cross-site writes -------------------------------------------------------------------------------
 
 
