@@ -16,6 +16,7 @@ and stored (never fired) webhooks.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -28,11 +29,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from .._core._limits import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE, BodyLimits, WholeBodies
 from .._core._types import ASGIApp, JSONDict, Message, Receive, Scope, Send
 from . import _api_matrix, _api_pacticipants, _api_pacts, _api_webhooks
 from ._auth import Authentication, Credentials
 from ._context import Broker, urls
-from ._hal import Problem, hal, link
+from ._hal import HAL_JSON, Problem, hal, link
+from ._json_only import JsonOnly
 from ._sqlite import SqliteStore
 from ._store import StorageFull, Store
 
@@ -114,32 +117,9 @@ class RawPaths:
         await self.app(scope, receive, send)
 
 
-class WholeRequests:
-    """Read each request's body before the app runs.
-
-    A handler that ignores the body (``PUT .../tags/{tag}`` with ``{}``) could answer
-    before the server had read it; hypercorn then cannot reuse the connection and drops
-    it, and a client that sent its next request on it sees "Server disconnected".
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        received = []
-        while True:
-            message = await receive()
-            received.append(message)
-            if message["type"] != "http.request" or not message.get("more_body", False):
-                break
-
-        async def replay() -> Message:
-            return received.pop(0) if received else await receive()
-
-        await self.app(scope, replay, send)
+def _hal_error(message: str) -> tuple[bytes, bytes]:
+    """The broker's error body, for the ``413`` and ``408`` of :class:`WholeBodies`."""
+    return HAL_JSON.encode(), json.dumps({"errors": [message]}).encode()
 
 
 async def _problem(request: Request, error: Exception) -> Response:
@@ -177,6 +157,8 @@ def create_app(
     password: str | None = None,
     base_url: str | None = None,
     allow_contract_modification: bool = True,
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+    body_timeout: float = DEFAULT_BODY_TIMEOUT,
 ) -> Starlette:
     """The broker as an ASGI app over ``store``.
 
@@ -186,8 +168,13 @@ def create_app(
     of each request). ``allow_contract_modification=False`` makes publishing different
     content for an existing consumer version and provider a 409, as in a broker with
     ``allow_dangerous_contract_modification`` off.
+
+    Each request is authenticated before any of its body is read; writes must declare
+    a JSON body (else ``415``); a body over ``max_body_size`` bytes is a ``413`` and one
+    that takes longer than ``body_timeout`` seconds to arrive a ``408``.
     """
     credentials = Credentials(token, read_only_token, username, password)
+    limits = BodyLimits(max_body_size, body_timeout)
     routes = [
         Route("/", index, methods=["GET"]),
         Route("/diagnostic/status/heartbeat", heartbeat, methods=["GET"]),
@@ -198,7 +185,12 @@ def create_app(
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(WholeRequests), Middleware(RawPaths), Middleware(Authentication, credentials=credentials)],
+        middleware=[
+            Middleware(RawPaths),
+            Middleware(Authentication, credentials=credentials),
+            Middleware(JsonOnly),
+            Middleware(WholeBodies, limits=limits, render=_hal_error),  # whole bodies: see _limits
+        ],
         exception_handlers={
             Problem: _problem,
             HTTPException: _http_error,
@@ -221,6 +213,8 @@ async def serve(
     password: str | None = None,
     base_url: str | None = None,
     allow_contract_modification: bool = True,
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+    body_timeout: float = DEFAULT_BODY_TIMEOUT,
     ready: Callable[[str], object] | None = None,
 ) -> None:
     """Serve the broker over HTTP until cancelled (on asyncio or trio).
@@ -240,6 +234,8 @@ async def serve(
             password=password,
             base_url=base_url,
             allow_contract_modification=allow_contract_modification,
+            max_body_size=max_body_size,
+            body_timeout=body_timeout,
         )
         async with serve_app(app, host=host, port=port, graceful_timeout=1, log=True) as url:
             if ready is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -41,6 +40,7 @@ from ._hal import (
     optional_bool,
     optional_string,
     param,
+    read_json,
     request_url,
     required_string,
     segment,
@@ -72,9 +72,13 @@ def _contracts(body: JSONDict, consumer: str) -> list[tuple[str, JSONDict, bool]
         provider = required_string(contract, "providerName")
         content = contract.get("content")
         try:
-            decoded: JSON = json.loads(base64.b64decode(str(content), validate=True))
-        except (binascii.Error, ValueError):
+            raw = base64.b64decode(str(content), validate=True)
+        except binascii.Error:
             raise invalid(f"{where}.content", "must be the pact JSON, base64-encoded") from None
+        try:
+            decoded = read_json(raw)
+        except ValueError as error:
+            raise invalid(f"{where}.content", f"is not valid JSON: {error}") from None
         pact = _sendable(read_pact(decoded, consumer=consumer, provider=provider, field=f"{where}.content"), f"{where}.content")
         merge = contract.get("onConflict") == "merge"
         found.append((provider, pact, merge))

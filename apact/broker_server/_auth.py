@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from starlette.datastructures import Headers
 
+from .._core._limits import declares_body
 from .._core._types import ASGIApp, Receive, Scope, Send
 from ._hal import Problem
 
@@ -69,7 +70,8 @@ class Credentials:
 
 
 class Authentication:
-    """ASGI middleware enforcing :class:`Credentials`."""
+    """ASGI middleware enforcing :class:`Credentials`, before any of a request's body is
+    read: a refused client's body is never read (its connection is closed)."""
 
     def __init__(self, app: ASGIApp, credentials: Credentials) -> None:
         self.app = app
@@ -84,16 +86,19 @@ class Authentication:
         if access is None:
             problem = "the credentials given were not accepted" if header else "this broker needs credentials"
             how = "send 'Authorization: Bearer <token>'" + (" or HTTP basic auth" if self.credentials.username else "")
-            response = Problem(
-                401, [f"Unauthorized: {problem}; {how}"], {"WWW-Authenticate": self.credentials.challenge()}
-            )
-            await response.response()(scope, receive, send)
+            headers = {"WWW-Authenticate": self.credentials.challenge(), **_closing(scope)}
+            await Problem(401, [f"Unauthorized: {problem}; {how}"], headers).response()(scope, receive, send)
             return
         reading = scope["method"] in READ_METHODS or (
             scope["method"] == "POST" and FOR_VERIFICATION.fullmatch(scope["path"]) is not None
         )
         if access == "read" and not reading:
             message = f"Forbidden: the read-only token allows only reading (GET, HEAD), not {scope['method']}"
-            await Problem(403, [message]).response()(scope, receive, send)
+            await Problem(403, [message], _closing(scope)).response()(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+def _closing(scope: Scope) -> dict[str, str]:
+    """``Connection: close`` when a body follows that will not be read."""
+    return {"Connection": "close"} if declares_body(scope) else {}

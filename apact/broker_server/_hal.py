@@ -9,10 +9,10 @@ Errors are raised as :class:`Problem` and rendered as JSON, either
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from urllib.parse import quote, unquote
 
 from starlette.requests import Request
@@ -138,19 +138,69 @@ def param(request: Request, name: str) -> str:
 
 
 async def json_body(request: Request, *, required: bool = True) -> JSONDict:
-    """The request's JSON object (``{}`` for an empty body unless ``required``)."""
+    """The request's JSON object (``{}`` for an empty body unless ``required``); a body
+    that is not one, or that no part of the broker could store or show, is a 400."""
     raw = await request.body()
     if not raw.strip():
         if required:
             raise Problem(400, ["the request needs a JSON body"])
         return {}
     try:
-        document: Any = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        document = read_json(raw)
+    except ValueError as error:
         raise Problem(400, [f"the request body is not valid JSON: {error}"]) from None
     if not isinstance(document, dict):
         raise Problem(400, [f"the request body must be a JSON object, got {type(document).__name__}"])
     return document
+
+
+def read_json(raw: bytes) -> JSON:
+    """JSON text as the broker can store it, else a ``ValueError`` with a plain reason
+    (never the exception of the parser's limits: integers of more than 4,300 digits,
+    nesting past its recursion limit, or a lone surrogate escape UTF-8 cannot hold)."""
+    try:
+        document: JSON = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(str(error)) from None
+    except RecursionError:
+        raise ValueError("it is nested too deeply") from None
+    except ValueError:  # Python refuses integers of more than 4,300 digits
+        raise ValueError("it holds a number with too many digits (over 4,300)") from None
+    if _SURROGATE_ESCAPE.search(raw):  # only such escapes make strings UTF-8 cannot hold
+        where = lone_surrogate(document)
+        if where is not None:
+            raise ValueError(f"{where} is a string with a lone surrogate escape (\\ud800-\\udfff), which is not text")
+    return document
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def lone_surrogate(document: JSON) -> str | None:
+    """The JSON path of the first string (or key) holding half a surrogate pair, as
+    ``"\\ud800"`` parses to: no UTF-8 can hold it, so it could not be stored."""
+    todo: list[tuple[str, JSON]] = [("$", document)]
+    while todo:
+        path, value = todo.pop()
+        if isinstance(value, str):
+            if not _utf8(value):
+                return path
+        elif isinstance(value, dict):
+            for key, item in reversed(value.items()):
+                if not _utf8(key):
+                    return f"{path} (a key)"
+                todo.append((f"{path}.{key}" if key.isidentifier() else f"{path}[{json.dumps(key)}]", item))
+        elif isinstance(value, list):
+            todo.extend((f"{path}[{index}]", item) for index, item in reversed(list(enumerate(value))))
+    return None
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def optional_string(body: JSONDict, *names: str) -> str | None:

@@ -152,7 +152,7 @@ def read_metadata(segment: str | None) -> JSONDict:
         return {}
     try:
         data = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-    except ValueError:
+    except (ValueError, RecursionError):  # a hand-made segment, nested past the parser's limit
         return {}
     return data if isinstance(data, dict) else {}
 

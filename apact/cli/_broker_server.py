@@ -8,9 +8,12 @@ apact.broker_server``).
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import sys
 from collections.abc import Sequence
+
+from .._core._limits import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE, format_size, seconds_argument, size_argument
 
 DESCRIPTION = """\
 Run a Pact Broker: the part of the Pact Broker HTTP API the official Pact clients use
@@ -46,6 +49,50 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="refuse (409) different pact content for a consumer version that already published one",
     )
+    parser.add_argument(
+        "--max-body-size",
+        type=size_argument,
+        default=DEFAULT_MAX_BODY_SIZE,
+        metavar="SIZE",
+        help=f"largest request body accepted, e.g. 512k, 50MiB (default: {format_size(DEFAULT_MAX_BODY_SIZE)}; more is a 413)",
+    )
+    parser.add_argument(
+        "--body-timeout",
+        type=seconds_argument,
+        default=DEFAULT_BODY_TIMEOUT,
+        metavar="SECONDS",
+        help=f"time a request body may take to arrive (default: {DEFAULT_BODY_TIMEOUT:g}; longer is a 408)",
+    )
+
+
+def start_warnings(host: str, base_url: str | None, protected: bool) -> list[str]:
+    """What is risky about how the broker is started, said before it serves."""
+    local = _loopback(host)
+    warnings = []
+    if not local and not protected:
+        warnings.append(
+            f"WARNING: listening on {host} without credentials: anyone who can reach this machine "
+            "can read and change every pact, version and deployment record. Set --token (and "
+            "--read-only-token for CI jobs that only read), or bind 127.0.0.1."
+        )
+    if base_url is None:
+        level = "warning" if local else "WARNING"
+        warnings.append(
+            f"{level}: no --base-url: the links in every response are built from the Host header "
+            "each client sends, so a client can make them point anywhere. Set --base-url to the "
+            "URL clients reach this broker at whenever anyone else can reach it (another machine, "
+            "a container, a reverse proxy)."
+        )
+    return warnings
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,6 +105,9 @@ def run(args: argparse.Namespace) -> int:
         name: getattr(args, name) or os.environ.get(f"APACT_BROKER_{name.upper()}") or None
         for name in ("token", "read_only_token", "username", "password")
     }
+
+    for warning in start_warnings(args.host, args.base_url, any(options.values())):
+        print(f"apact broker: {warning}", file=sys.stderr, flush=True)
 
     def ready(url: str) -> None:
         shown = args.database if args.database == ":memory:" else os.path.abspath(args.database)
@@ -72,6 +122,8 @@ def run(args: argparse.Namespace) -> int:
                 args.database,
                 base_url=args.base_url,
                 allow_contract_modification=not args.no_contract_modification,
+                max_body_size=args.max_body_size,
+                body_timeout=args.body_timeout,
                 ready=ready,
                 **options,
             )

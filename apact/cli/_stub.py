@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from .._core._limits import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE, format_size, seconds_argument, size_argument
 from ._error import error
 
 if TYPE_CHECKING:
@@ -23,6 +24,8 @@ whose JSON body names the closest interactions and every mismatch.
 
 Prints "apact stub: serving ... at http://HOST:PORT" on stdout once it accepts
 connections (scripts can wait for that line), then a line per request on stderr.
+A request body over --max-body-size is answered 413, one slower than --body-timeout
+408 (both logged even with --quiet).
 Stops on Ctrl-C or SIGTERM (exit 0); exits 2 if it cannot start.
 """
 
@@ -53,6 +56,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--cors", action="store_true", help="answer CORS preflight requests and add CORS headers (browser apps)")
     parser.add_argument("--quiet", "-q", action="store_true", help="log only the requests that match no interaction")
+    parser.add_argument(
+        "--max-body-size",
+        type=size_argument,
+        default=DEFAULT_MAX_BODY_SIZE,
+        metavar="SIZE",
+        help=f"largest request body accepted, e.g. 512k, 50MiB (default: {format_size(DEFAULT_MAX_BODY_SIZE)}; more is a 413)",
+    )
+    parser.add_argument(
+        "--body-timeout",
+        type=seconds_argument,
+        default=DEFAULT_BODY_TIMEOUT,
+        metavar="SECONDS",
+        help=f"time a request body may take to arrive (default: {DEFAULT_BODY_TIMEOUT:g}; longer is a 408)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
 
     import anyio
 
+    from .._core._limits import BodyLimits
     from ..consumer._stub import build
     from ..errors import PactFileError
     from ..verifier._sources import load_sources
@@ -77,7 +95,10 @@ def run(args: argparse.Namespace) -> int:
         if unexpected or not args.quiet:
             print(line, file=sys.stderr, flush=True)
 
-    stub = build((source.pact for source in sources), provider=args.provider, state=state, cors=args.cors, log=log)
+    limits = BodyLimits(args.max_body_size, args.body_timeout)
+    stub = build(
+        (source.pact for source in sources), provider=args.provider, state=state, cors=args.cors, log=log, limits=limits
+    )
     if not stub.interactions:
         found = ", ".join(sorted({f"{s.pact.consumer} -> {s.pact.provider}" for s in sources})) or "no pacts"
         return error("stub", f"no HTTP interaction to serve (found: {found})")

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 
+from .._core._limits import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE, BodyLimits, WholeBodies
 from .._core._types import JSON
 from ..errors import MismatchError
 from ..pact import _writer
@@ -95,8 +96,10 @@ class Pact:
     ``pact_dir``: where ``{consumer}-{provider}.json`` is written (``None``: nowhere);
     ``spec``: ``"V4"`` (default), ``"V3"`` or ``"V2"``; ``overwrite``: replace the file
     instead of merging into it; ``serve_http``: serve the mock at ``pact.url`` from the
-    start; ``cors``: answer CORS preflight requests and add CORS headers. The mock
-    provider itself (an ASGI app) is ``pact.mock``.
+    start; ``cors``: answer CORS preflight requests and add CORS headers. Served over
+    HTTP, a request body over ``max_body_size`` bytes is answered ``413`` and one that
+    takes over ``body_timeout`` seconds to arrive ``408``. The mock provider itself (an
+    ASGI app) is ``pact.mock``.
     """
 
     def __init__(
@@ -109,6 +112,8 @@ class Pact:
         overwrite: bool = False,
         serve_http: bool = False,
         cors: bool = False,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+        body_timeout: float = DEFAULT_BODY_TIMEOUT,
     ) -> None:
         if not consumer or not provider:
             raise ValueError("a pact needs a consumer and a provider name")
@@ -119,6 +124,7 @@ class Pact:
         self.file: Path | None = None if pact_dir is None else Path(pact_dir) / f"{consumer}-{provider}.json"
         self.mock = MockProvider(spec=self.spec, cors=cors)
         self._serve_http = serve_http
+        self._limits = BodyLimits(max_body_size, body_timeout, "Pact(max_body_size=...)", "Pact(body_timeout=...)")
         self._builders: list[HttpInteractionBuilder | AsyncMessageBuilder | SyncMessageBuilder] = []
         self._owners: dict[tuple[str, str], InteractionBuilder] = {}
         self._stack: AsyncExitStack | None = None
@@ -214,7 +220,7 @@ class Pact:
         if self._url is None:
             from .._core._serve import serve
 
-            self._url = await stack.enter_async_context(serve(self.mock))
+            self._url = await stack.enter_async_context(serve(WholeBodies(self.mock, self._limits)))
         return self._url
 
     def _check_open(self, what: str) -> AsyncExitStack:

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from .._core._limits import BodyLimits, WholeBodies
 from .._core._types import Message, Receive, Scope, Send
 from ..pact.model import HttpInteraction, PactFile, Spec
 from .mock import MockProvider
@@ -40,13 +41,15 @@ def build(
     state: str | re.Pattern[str] | None = None,
     cors: bool = False,
     log: Callable[[str, bool], None] | None = None,
+    limits: BodyLimits | None = None,
 ) -> Stub:
     """A stub for the HTTP interactions of ``pacts`` (of ``provider`` only, if given).
     ``state`` (a regular expression, searched) keeps the interactions without provider
     states and those with a state it matches: the way to choose which of two
     interactions with the same request (in different states) answers. ``log`` gets a
     line per request (``201 POST /steaks/``), or the report of one that matched no
-    interaction, and whether it did not match."""
+    interaction, and whether it did not match (or was refused). ``limits`` bounds
+    request bodies (``413``, ``408``: see :mod:`apact._limits`)."""
     pattern = re.compile(state) if isinstance(state, str) else state
     chosen = tuple(pact for pact in pacts if provider is None or pact.provider == provider)
     interactions: list[HttpInteraction] = []
@@ -61,15 +64,18 @@ def build(
                 left_out += 1
     spec = max((pact.spec for pact in chosen), default=Spec.V4)  # the rules' semantics: the newest wins
     mock = MockProvider(interactions, spec=spec, cors=cors, prefer_unused=False)
-    return Stub(StubApp(mock, log), tuple(interactions), chosen, left_out)
+    return Stub(StubApp(mock, log, limits), tuple(interactions), chosen, left_out)
 
 
 class StubApp:
-    """The mock provider (an ASGI app), logging each request."""
+    """The mock provider (an ASGI app), its request bodies bounded, logging each request."""
 
-    def __init__(self, mock: MockProvider, log: Callable[[str, bool], None] | None) -> None:
+    def __init__(
+        self, mock: MockProvider, log: Callable[[str, bool], None] | None, limits: BodyLimits | None = None
+    ) -> None:
         self.mock = mock
         self._log = log
+        self._bounded = WholeBodies(mock, limits)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -83,7 +89,7 @@ class StubApp:
                 status = message["status"]
             await send(message)
 
-        await self.mock(scope, receive, watched)
+        await self._bounded(scope, receive, watched)
         unexpected, self.mock.unexpected[:] = list(self.mock.unexpected), []
         if self._log is None:
             return
@@ -91,7 +97,8 @@ class StubApp:
             self._log(f"{status} {report.render()}", True)
         if not unexpected:
             query = scope.get("query_string", b"").decode("latin-1")
-            self._log(f"{status} {scope['method']} {scope['path']}" + (f"?{query}" if query else ""), False)
+            refused = status in (408, 413)  # the body was too big or too slow: worth a line even with --quiet
+            self._log(f"{status} {scope['method']} {scope['path']}" + (f"?{query}" if query else ""), refused)
 
 
 __all__ = ["Stub", "StubApp", "build"]

@@ -294,7 +294,8 @@ async def test_errors_are_json(client: httpx.AsyncClient) -> None:
     assert (nowhere.status_code, nowhere.headers["content-type"]) == (404, "application/hal+json;charset=utf-8")
     assert nowhere.json() == {"errors": ["No resource at /nowhere (start from the index, GET /)"]}
     assert (await client.delete("/matrix")).json() == {"errors": ["DELETE is not allowed on /matrix"]}
-    broken = await client.post("/contracts/publish", content=b"{not json")
+    json_type = {"Content-Type": "application/json"}
+    broken = await client.post("/contracts/publish", content=b"{not json", headers=json_type)
     assert broken.status_code == 400 and "not valid JSON" in broken.json()["errors"][0]
     assert (await client.get("/pacticipants/Nobody")).json() == {"errors": ["No pacticipant with name 'Nobody' found"]}
 
