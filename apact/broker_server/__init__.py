@@ -30,7 +30,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .._core._limits import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE, BodyLimits, WholeBodies
-from .._core._types import ASGIApp, JSONDict, Message, Receive, Scope, Send
+from .._core._types import ASGIApp, JSONDict, Receive, Scope, Send
 from . import _api_matrix, _api_pacticipants, _api_pacts, _api_webhooks
 from ._auth import Authentication, Credentials
 from ._context import Broker, urls
