@@ -12,7 +12,7 @@ without a preflight, so an undeclared body is left to the handler).
 
 from __future__ import annotations
 
-from .._types import ASGIApp, Receive, Scope, Send
+from .._core._types import ASGIApp, Receive, Scope, Send
 from ._hal import Problem
 
 #: methods that change something; POST is the one a browser sends cross-site unasked
