@@ -38,6 +38,8 @@ _BUDGET = 250_000.0
 _LINEAR_RATE = 64.0
 # The limit of a pattern that may use ``re`` at any length.
 _UNLIMITED = sys.maxsize
+# Longest value the limits are computed for (2**41 characters: 8 TiB of text).
+_MAX_LOG_LEN = 41
 
 _ASCII_ALL = (1 << 128) - 1
 
@@ -143,20 +145,27 @@ class _CostModel:
         return _mul(failing, n + 1) + work
 
     def limit(self, search: bool) -> int:
-        """Largest value length whose bound stays within the budget."""
+        """Largest value length ``re`` may be given, ``_UNLIMITED`` if linear.
 
-        def ok(n: int) -> bool:
-            return self.steps(n, search) <= max(_BUDGET, _LINEAR_RATE * n)
+        The bound is nondecreasing in ``n``, so values up to the returned
+        length cost at most ``_BUDGET`` steps.  A pattern is unlimited only if
+        its bound stays within ``_BUDGET + _LINEAR_RATE * n`` at every power
+        of two up to 2**41, which then holds within a factor of two at every
+        length: a huge constant (``(?:a?){30}``, ~2**30 steps whatever ``n``)
+        is not linear however long the value.
+        """
 
-        hi = 1 << 40
-        if ok(hi):
+        def steps(n: int) -> float:
+            return self.steps(n, search)
+
+        if all(steps(1 << k) <= _BUDGET + _LINEAR_RATE * (1 << k) for k in range(_MAX_LOG_LEN + 1)):
             return _UNLIMITED
-        if not ok(0):
+        if steps(0) > _BUDGET:
             return -1
-        lo = 0
+        lo, hi = 0, 1 << _MAX_LOG_LEN
         while hi - lo > 1:
             mid = (lo + hi) // 2
-            if ok(mid):
+            if steps(mid) <= _BUDGET:
                 lo = mid
             else:
                 hi = mid
