@@ -149,7 +149,21 @@ NESTED_OPTIONAL = [
     (r"(?:\w?){30}\w{30}", "a" * 100 + "!", True, False),
     (r"(?:a?){40}a{40}", "a" * 100 + "!", True, False),
     (r"^(?:a?){30}a{30}$", "a" * 60, True, True),
+    # a repeat of a body that can match empty iterates once more than `lo` for nothing
+    (r"^(?:(?:(?:){3,8}){20}){1,3}", "a ", True, False),
+    (r"(?:(?:){1,2}){18}x", "a" * 30, False, False),
+    (r"(?:a(?:){0,1})*c", "a" * 5_000, False, False),
 ]
+
+
+def test_repeats_nested_in_repeats_cost_what_re_pays_for_them() -> None:
+    # Linear for re, but at ~1 us per character (re saves the inner repeat's state on
+    # every iteration): long values go to the automaton...
+    regex = compile_regex(r"(?:a(?:bc)?)*c")
+    assert 100 < regex._fullmatch_limit < 100_000
+    assert not regex.fullmatch("a" * 1_000_000)
+    # ...while a single repeat of a group stays on re.
+    assert compile_regex(r"(?:ab)*c")._fullmatch_limit == 2**63 - 1
 
 
 @pytest.mark.timeout(10)

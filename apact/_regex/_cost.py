@@ -33,6 +33,14 @@ from ._syntax import (
 
 # Worst-case backtracking steps allowed on the ``re`` path (~6 ns each in C).
 _BUDGET = 250_000.0
+# What re pays, in steps, beyond testing characters (measured on CPython
+# 3.11): an iteration of a repeat of more than one character (~20 ns), and
+# entering a repeat inside the body of such a repeat, which saves its state for
+# backtracking on every iteration (~0.2 us for a single-character repeat, ~1 us
+# and more for a repeat of a group).
+_ITERATION_STEPS = 4.0
+_NESTED_SINGLE_REPEAT_STEPS = 32.0
+_NESTED_REPEAT_STEPS = 128.0
 # Linear-time patterns may use ``re`` at any length while their bound grows at
 # most this many steps per character.
 _LINEAR_RATE = 64.0
@@ -119,6 +127,7 @@ class _CostModel:
         self._info: dict[tuple[int, int], _Info] = {}
         self._single: dict[tuple[Any, int], _CharSet] = {}
         self._failing = False
+        self._iterated = 0  # depth of repeat bodies (of more than one character) being costed
         top = self._top
         multiline = bool(self._flags & _F_MULTILINE)
         self.anchored = bool(top) and top[0][0] is _AT and (
@@ -314,29 +323,41 @@ class _CostModel:
         lo, hi, body = av
         body_items = list(body)
         body_info = self._seq_info(body_items, flags)
-        top = max(lo, min(hi, n + 1 if body_info.nullable else n))
+        # Iterations re may make: a body that can match empty may do so for
+        # each of the ``lo`` forced ones and once more after the last one that
+        # consumed (re stops a repeat only after an empty iteration past ``lo``).
+        top = max(lo, min(hi, lo + n + 1 if body_info.nullable else n))
         single = _single_char_body(body_items, flags)
         if single is not None:
             s_op, s_av, s_flags = single
+            entry = _NESTED_SINGLE_REPEAT_STEPS if self._iterated else 0.0
             if lo > n:
-                return 0.0, float(n + 1)
+                return 0.0, float(n + 1) + entry
             choices = float(min(hi, n) - lo + 1)
-            work = min(hi, n) + choices
+            work = min(hi, n) + choices + entry
             x = self._charset(s_op, s_av, s_flags)
             if follow.always and self._failing:
                 # Reaching `lo` iterations would succeed; failing attempts stop sooner.
-                return 1.0, float(min(lo, n) + 1)
+                return 1.0, float(min(lo, n) + 1) + entry
             if op is _POSSESSIVE_REPEAT or follow.always:
                 return 1.0, work
             if x.disjoint(follow.first):
-                return (2.0 if follow.end else 1.0), work
+                # Only the longest run hands over, and at the end of the value
+                # also the run short of a final newline (``$``), if it takes one.
+                return (2.0 if follow.end and x.mask & _NEWLINE_SET.mask else 1.0), work
             return choices, work
+        entry = _NESTED_REPEAT_STEPS if self._iterated else 0.0
         inner_follow = _Follow(body_info.first.union(follow.first), follow.end, False)
-        wb, cb = self._seq(body_items, inner_follow, flags, n)
+        self._iterated += 1
+        try:
+            wb, cb = self._seq(body_items, inner_follow, flags, n)
+        finally:
+            self._iterated -= 1
+        cb += _ITERATION_STEPS
         if follow.always and self._failing and wb <= 1:
-            return 1.0, _mul(float(min(lo, n) + 1), cb) + 1
+            return 1.0, _mul(float(min(lo, n) + 1), cb) + entry
         ways = _geometric(wb, lo, top)
-        work = _mul(_geometric(wb, 0, top - 1), cb) + top
+        work = _mul(_geometric(wb, 0, top - 1), cb) + top + entry
         if op is _POSSESSIVE_REPEAT or follow.always:
             ways = min(ways, 1.0)
         elif (
