@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from apact import match
 from apact._regex import RegexError, compile_regex
 from apact._regex._cost import _CostModel
-from apact._regex._syntax import _sre_parse
+from apact._regex._parser import _parse
 from apact._regex._translate import _translate
 from apact._serve import serve
 from apact.consumer import Pact
@@ -104,7 +104,7 @@ def test_the_cost_bound_is_nondecreasing_in_the_length(pattern: str, search: boo
         compile_regex(pattern)
     except RegexError:
         return
-    model = _CostModel(_sre_parse.parse(_translate(pattern), 0))
+    model = _CostModel(_parse(_translate(pattern)))
     bounds = [model.steps(n, search) for n in (0, 1, 2, 3, 8, 64, 65, 1 << 20)]
     assert bounds == sorted(bounds), (pattern, bounds)
 

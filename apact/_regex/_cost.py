@@ -12,8 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._charsets import _char_pred
+from ._parser import _Parsed
 from ._syntax import (
     _AT,
+    _AT_BEGINNING,
+    _AT_BEGINNING_STRING,
+    _AT_END,
     _ATOMIC_GROUP,
     _BRANCH,
     _F_IGNORECASE,
@@ -27,7 +31,6 @@ from ._syntax import (
     _REPEATS,
     _SINGLE_CHAR_OPS,
     _SUBPATTERN,
-    _c,
     _combine_flags,
 )
 
@@ -121,9 +124,9 @@ def _geometric(w: float, lo: int, hi: int) -> float:
 class _CostModel:
     """Upper bound on re's steps for a value of length n (see module docstring)."""
 
-    def __init__(self, parsed: Any) -> None:
+    def __init__(self, parsed: _Parsed) -> None:
         self._top = list(parsed.data)
-        self._flags = parsed.state.flags
+        self._flags = parsed.flags
         self._info: dict[tuple[int, int], _Info] = {}
         self._single: dict[tuple[Any, int], _CharSet] = {}
         self._failing = False
@@ -131,8 +134,8 @@ class _CostModel:
         top = self._top
         multiline = bool(self._flags & _F_MULTILINE)
         self.anchored = bool(top) and top[0][0] is _AT and (
-            top[0][1] is _c.AT_BEGINNING_STRING
-            or (top[0][1] is _c.AT_BEGINNING and not multiline)
+            top[0][1] is _AT_BEGINNING_STRING
+            or (top[0][1] is _AT_BEGINNING and not multiline)
         )
 
     def steps(self, n: int, search: bool) -> float:
@@ -217,7 +220,7 @@ class _CostModel:
         if cached is not None:
             return cached
         if op is _AT:
-            first = _NEWLINE_SET if av is _c.AT_END and flags & _F_MULTILINE else _EMPTY_SET
+            first = _NEWLINE_SET if av is _AT_END and flags & _F_MULTILINE else _EMPTY_SET
             info = _Info(first, True, False)
         elif op is _SUBPATTERN:
             info = self._seq_info(av[3], _combine_flags(flags, av[1], av[2]))
