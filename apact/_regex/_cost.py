@@ -129,6 +129,9 @@ class _CostModel:
         self._flags = parsed.flags
         self._info: dict[tuple[int, int], _Info] = {}
         self._single: dict[tuple[Any, int], _CharSet] = {}
+        # Keyed by the id() of sequences of the tree, which lives as long as the model.
+        self._seq_infos: dict[tuple[int, int], _Info] = {}
+        self._follows: dict[tuple[int, _Follow, int], list[_Follow]] = {}
         self._failing = False
         self._iterated = 0  # depth of repeat bodies (of more than one character) being costed
         top = self._top
@@ -170,7 +173,11 @@ class _CostModel:
         def steps(n: int) -> float:
             return self.steps(n, search)
 
-        if all(steps(1 << k) <= _BUDGET + _LINEAR_RATE * (1 << k) for k in range(_MAX_LOG_LEN + 1)):
+        def linear_at(k: int) -> bool:
+            return steps(1 << k) <= _BUDGET + _LINEAR_RATE * (1 << k)
+
+        # the longest length first: most patterns that are not linear fail there
+        if linear_at(_MAX_LOG_LEN) and all(linear_at(k) for k in range(_MAX_LOG_LEN)):
             return _UNLIMITED
         if steps(0) > _BUDGET:
             return -1
@@ -248,6 +255,13 @@ class _CostModel:
         return info
 
     def _seq_info(self, items: Sequence[tuple[Any, Any]], flags: int) -> _Info:
+        key = (id(items), flags)
+        cached = self._seq_infos.get(key)
+        if cached is None:
+            cached = self._seq_infos[key] = self._compute_seq_info(items, flags)
+        return cached
+
+    def _compute_seq_info(self, items: Sequence[tuple[Any, Any]], flags: int) -> _Info:
         first = _EMPTY_SET
         nullable = always = True
         for node in items:
@@ -273,11 +287,15 @@ class _CostModel:
         self, items: Sequence[tuple[Any, Any]], follow: _Follow, flags: int, n: int
     ) -> tuple[float, float]:
         """(ways to hand over to ``follow``, work done inside) for a sequence."""
-        follows: list[_Follow] = [follow] * len(items)
-        f = follow
-        for idx in range(len(items) - 1, -1, -1):
-            follows[idx] = f
-            f = self._prepend(self._node_info(items[idx], flags), f)
+        key = (id(items), follow, flags)
+        follows = self._follows.get(key)
+        if follows is None:  # what follows each element does not depend on n: once
+            follows = [follow] * len(items)
+            f = follow
+            for idx in range(len(items) - 1, -1, -1):
+                follows[idx] = f
+                f = self._prepend(self._node_info(items[idx], flags), f)
+            self._follows[key] = follows
         ways, work = 1.0, 0.0
         for idx, node in enumerate(items):
             w, c = self._node(node, follows[idx], flags, n)
@@ -324,7 +342,7 @@ class _CostModel:
         self, av: Any, op: Any, follow: _Follow, flags: int, n: int
     ) -> tuple[float, float]:
         lo, hi, body = av
-        body_items = list(body)
+        body_items: list[tuple[Any, Any]] = body
         body_info = self._seq_info(body_items, flags)
         # Iterations re may make: a body that can match empty may do so for
         # each of the ``lo`` forced ones and once more after the last one that
