@@ -9,9 +9,10 @@ Design
 ------
 1. :func:`translate` rewrites Java/Rust-isms into Python ``re`` syntax and
    refuses constructs it cannot express (class intersections, nested classes).
-2. The translated pattern is parsed once with the stdlib parser (``re._parser``
-   on 3.11+, ``sre_parse`` on 3.10) and a *cost model* of ``re``'s backtracking
-   is evaluated over the AST.  For a value of length ``n`` it bounds the steps
+2. The translated pattern is compiled by ``re`` (which judges its validity),
+   parsed by apact's own parser (:mod:`._parser`: CPython's is private and
+   changes between versions) and a *cost model* of ``re``'s backtracking is
+   evaluated over the tree.  For a value of length ``n`` it bounds the steps
    ``re`` can take: every element contributes its own work, multiplied by the
    number of distinct ways the elements before it can hand over to it; a
    variable repeat offers up to ``n`` ways unless the next thing the pattern
@@ -20,10 +21,15 @@ Design
    multiplies by the ``n + 1`` start positions unless the pattern is anchored
    (a failing start never reached the pattern's unconditional tail, which
    caps the repeats leading into it: ``\\d+`` stays linear).
-   From that bound each pattern gets two length limits (search / fullmatch):
-   the largest ``n`` whose bound stays under ``max(_BUDGET, _LINEAR_RATE * n)``.
-   Linear patterns get an unlimited length; ``(a+)+$`` gets a handful of
-   characters; ``\\s*\\s*\\s*$`` (polynomial) gets a few dozen.
+   Nested repeats count their paths (``(?:a?){30}`` has 2**30 whatever the
+   value), a body that can match empty one more iteration than its minimum,
+   and iterating or re-entering a repeat of a group costs more than testing a
+   character.  The bound never decreases with ``n``, so from it each pattern
+   gets two length limits (search / fullmatch): unlimited if the bound stays
+   within ``_BUDGET + _LINEAR_RATE * n`` at every power of two (linear with a
+   small constant), else the largest ``n`` whose bound stays within
+   ``_BUDGET``.  ``(a+)+$`` gets a handful of characters,
+   ``\\s*\\s*\\s*$`` (polynomial) a few dozen.
 3. Values within the limit run on ``re`` (sub-microsecond).  Longer values run
    on a linear-time engine: the AST is compiled to a Thompson NFA, simulated as
    a lazily built DFA (subset construction on demand, cached per state and
@@ -42,7 +48,8 @@ repeats and group captures never matter to the NFA.
 
 Layout
 ------
-``_syntax`` (the stdlib parser's AST vocabulary, :class:`RegexError`),
+``_syntax`` (the tree's vocabulary, :class:`RegexError`), ``_parser`` (the
+pattern to the tree),
 ``_properties`` and ``_translate`` (step 1), ``_charsets`` (single-character
 nodes as predicates, shared by the later steps), ``_cost`` (step 2),
 ``_automaton`` (step 3), ``_compile`` (:func:`compile_regex`, which ties them
@@ -55,7 +62,8 @@ from ._automaton import _MAX_DFA_STATES, _MAX_DFA_TRANSITIONS, _Engine, _Program
 from ._compile import Regex, compile_regex
 from ._cost import _CostModel
 from ._generate import generate_string
-from ._syntax import RegexError, _sre_parse
+from ._parser import _parse
+from ._syntax import RegexError
 from ._translate import _translate, translate
 
 __all__ = [
@@ -74,7 +82,7 @@ def _nfa_engines(pattern: str) -> tuple[_Engine, _Engine]:
     value's length.  The DFA cache caps are read from this package when called,
     so a test can shrink them here (``apact._regex._MAX_DFA_STATES``).
     """
-    parsed = _sre_parse.parse(_translate(pattern), 0)
+    parsed = _parse(_translate(pattern))
     anchored = _CostModel(parsed).anchored
     program = _Program(parsed)
     caps = (_MAX_DFA_STATES, _MAX_DFA_TRANSITIONS)

@@ -11,8 +11,15 @@ from itertools import islice
 from typing import Any
 
 from ._charsets import _char_pred
+from ._parser import _Parsed
 from ._syntax import (
     _AT,
+    _AT_BEGINNING,
+    _AT_BEGINNING_STRING,
+    _AT_BOUNDARY,
+    _AT_END,
+    _AT_END_STRING,
+    _AT_NON_BOUNDARY,
     _BRANCH,
     _F_ASCII,
     _F_MULTILINE,
@@ -20,7 +27,6 @@ from ._syntax import (
     _REPEATS,
     _SINGLE_CHAR_OPS,
     _SUBPATTERN,
-    _c,
     _combine_flags,
 )
 
@@ -83,11 +89,11 @@ class _ProgramTooLarge(Exception):
 class _Program:
     """Thompson NFA: parallel instruction arrays; CHAR/ASSERT continue at pc + 1."""
 
-    def __init__(self, parsed: Any) -> None:
+    def __init__(self, parsed: _Parsed) -> None:
         self.kind: list[int] = []
         self.arg: list[Any] = []
         self.alt: list[int] = []
-        self._emit_seq(parsed.data, parsed.state.flags)
+        self._emit_seq(parsed.data, parsed.flags)
         self._emit(_K_MATCH)
 
     def _emit(self, kind: int, arg: Any = None, alt: int = -1) -> int:
@@ -150,17 +156,17 @@ class _Program:
 def _assert_code(at: Any, flags: int) -> int:
     multiline = bool(flags & _F_MULTILINE)
     ascii_only = bool(flags & _F_ASCII)
-    if at is _c.AT_BEGINNING:
+    if at is _AT_BEGINNING:
         return _A_BOL if multiline else _A_BOS
-    if at is _c.AT_BEGINNING_STRING:
+    if at is _AT_BEGINNING_STRING:
         return _A_BOS
-    if at is _c.AT_END:
+    if at is _AT_END:
         return _A_EOL if multiline else _A_EOL_OR_FINAL_NL
-    if at is _c.AT_END_STRING:
+    if at is _AT_END_STRING:
         return _A_EOS
-    if at is _c.AT_BOUNDARY:
+    if at is _AT_BOUNDARY:
         return _A_WORDB_ASCII if ascii_only else _A_WORDB
-    if at is _c.AT_NON_BOUNDARY:
+    if at is _AT_NON_BOUNDARY:
         return _A_NWORDB_ASCII if ascii_only else _A_NWORDB
     raise AssertionError(f"unexpected anchor {at}")  # pragma: no cover
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from ._automaton import _MAX_PROGRAM, _Engine, _Program, _ProgramTooLarge
 from ._cost import _UNLIMITED, _CostModel
-from ._syntax import RegexError, _backtrack_only_features, _sre_parse
+from ._parser import _parse, _Parsed
+from ._syntax import RegexError, _backtrack_only_features
 from ._translate import _translate
 
 # Patterns needing backtracking-only features must at least handle this much.
@@ -78,8 +79,8 @@ def compile_regex(pattern: str) -> Regex:
         raise RegexError(f"invalid regex {pattern!r}: expected a string")
     translated = _translate(pattern)
     try:
-        parsed = _sre_parse.parse(translated, 0)
         compiled = re.compile(translated)
+        parsed = _parse(translated)
     except re.error as exc:
         raise _parse_error(pattern, translated, exc) from None
     except (OverflowError, RecursionError) as exc:
@@ -90,7 +91,7 @@ def compile_regex(pattern: str) -> Regex:
         raise RegexError(f"invalid regex {pattern!r}: groups nested too deeply") from None
 
 
-def _classify(pattern: str, translated: str, parsed: Any, compiled: re.Pattern[str]) -> Regex:
+def _classify(pattern: str, translated: str, parsed: _Parsed, compiled: re.Pattern[str]) -> Regex:
     model = _CostModel(parsed)
     search_limit = model.limit(search=True)
     fullmatch_limit = model.limit(search=False)

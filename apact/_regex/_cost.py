@@ -12,8 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._charsets import _char_pred
+from ._parser import _Parsed
 from ._syntax import (
     _AT,
+    _AT_BEGINNING,
+    _AT_BEGINNING_STRING,
+    _AT_END,
     _ATOMIC_GROUP,
     _BRANCH,
     _F_IGNORECASE,
@@ -27,17 +31,26 @@ from ._syntax import (
     _REPEATS,
     _SINGLE_CHAR_OPS,
     _SUBPATTERN,
-    _c,
     _combine_flags,
 )
 
 # Worst-case backtracking steps allowed on the ``re`` path (~6 ns each in C).
 _BUDGET = 250_000.0
+# What re pays, in steps, beyond testing characters (measured on CPython
+# 3.11): an iteration of a repeat of more than one character (~20 ns), and
+# entering a repeat inside the body of such a repeat, which saves its state for
+# backtracking on every iteration (~0.2 us for a single-character repeat, ~1 us
+# and more for a repeat of a group).
+_ITERATION_STEPS = 4.0
+_NESTED_SINGLE_REPEAT_STEPS = 32.0
+_NESTED_REPEAT_STEPS = 128.0
 # Linear-time patterns may use ``re`` at any length while their bound grows at
 # most this many steps per character.
 _LINEAR_RATE = 64.0
 # The limit of a pattern that may use ``re`` at any length.
 _UNLIMITED = sys.maxsize
+# Longest value the limits are computed for (2**41 characters: 8 TiB of text).
+_MAX_LOG_LEN = 41
 
 _ASCII_ALL = (1 << 128) - 1
 
@@ -111,17 +124,21 @@ def _geometric(w: float, lo: int, hi: int) -> float:
 class _CostModel:
     """Upper bound on re's steps for a value of length n (see module docstring)."""
 
-    def __init__(self, parsed: Any) -> None:
+    def __init__(self, parsed: _Parsed) -> None:
         self._top = list(parsed.data)
-        self._flags = parsed.state.flags
+        self._flags = parsed.flags
         self._info: dict[tuple[int, int], _Info] = {}
         self._single: dict[tuple[Any, int], _CharSet] = {}
+        # Keyed by the id() of sequences of the tree, which lives as long as the model.
+        self._seq_infos: dict[tuple[int, int], _Info] = {}
+        self._follows: dict[tuple[int, _Follow, int], list[_Follow]] = {}
         self._failing = False
+        self._iterated = 0  # depth of repeat bodies (of more than one character) being costed
         top = self._top
         multiline = bool(self._flags & _F_MULTILINE)
         self.anchored = bool(top) and top[0][0] is _AT and (
-            top[0][1] is _c.AT_BEGINNING_STRING
-            or (top[0][1] is _c.AT_BEGINNING and not multiline)
+            top[0][1] is _AT_BEGINNING_STRING
+            or (top[0][1] is _AT_BEGINNING and not multiline)
         )
 
     def steps(self, n: int, search: bool) -> float:
@@ -143,20 +160,31 @@ class _CostModel:
         return _mul(failing, n + 1) + work
 
     def limit(self, search: bool) -> int:
-        """Largest value length whose bound stays within the budget."""
+        """Largest value length ``re`` may be given, ``_UNLIMITED`` if linear.
 
-        def ok(n: int) -> bool:
-            return self.steps(n, search) <= max(_BUDGET, _LINEAR_RATE * n)
+        The bound is nondecreasing in ``n``, so values up to the returned
+        length cost at most ``_BUDGET`` steps.  A pattern is unlimited only if
+        its bound stays within ``_BUDGET + _LINEAR_RATE * n`` at every power
+        of two up to 2**41, which then holds within a factor of two at every
+        length: a huge constant (``(?:a?){30}``, ~2**30 steps whatever ``n``)
+        is not linear however long the value.
+        """
 
-        hi = 1 << 40
-        if ok(hi):
+        def steps(n: int) -> float:
+            return self.steps(n, search)
+
+        def linear_at(k: int) -> bool:
+            return steps(1 << k) <= _BUDGET + _LINEAR_RATE * (1 << k)
+
+        # the longest length first: most patterns that are not linear fail there
+        if linear_at(_MAX_LOG_LEN) and all(linear_at(k) for k in range(_MAX_LOG_LEN)):
             return _UNLIMITED
-        if not ok(0):
+        if steps(0) > _BUDGET:
             return -1
-        lo = 0
+        lo, hi = 0, 1 << _MAX_LOG_LEN
         while hi - lo > 1:
             mid = (lo + hi) // 2
-            if ok(mid):
+            if steps(mid) <= _BUDGET:
                 lo = mid
             else:
                 hi = mid
@@ -199,7 +227,7 @@ class _CostModel:
         if cached is not None:
             return cached
         if op is _AT:
-            first = _NEWLINE_SET if av is _c.AT_END and flags & _F_MULTILINE else _EMPTY_SET
+            first = _NEWLINE_SET if av is _AT_END and flags & _F_MULTILINE else _EMPTY_SET
             info = _Info(first, True, False)
         elif op is _SUBPATTERN:
             info = self._seq_info(av[3], _combine_flags(flags, av[1], av[2]))
@@ -227,6 +255,13 @@ class _CostModel:
         return info
 
     def _seq_info(self, items: Sequence[tuple[Any, Any]], flags: int) -> _Info:
+        key = (id(items), flags)
+        cached = self._seq_infos.get(key)
+        if cached is None:
+            cached = self._seq_infos[key] = self._compute_seq_info(items, flags)
+        return cached
+
+    def _compute_seq_info(self, items: Sequence[tuple[Any, Any]], flags: int) -> _Info:
         first = _EMPTY_SET
         nullable = always = True
         for node in items:
@@ -252,11 +287,15 @@ class _CostModel:
         self, items: Sequence[tuple[Any, Any]], follow: _Follow, flags: int, n: int
     ) -> tuple[float, float]:
         """(ways to hand over to ``follow``, work done inside) for a sequence."""
-        follows: list[_Follow] = [follow] * len(items)
-        f = follow
-        for idx in range(len(items) - 1, -1, -1):
-            follows[idx] = f
-            f = self._prepend(self._node_info(items[idx], flags), f)
+        key = (id(items), follow, flags)
+        follows = self._follows.get(key)
+        if follows is None:  # what follows each element does not depend on n: once
+            follows = [follow] * len(items)
+            f = follow
+            for idx in range(len(items) - 1, -1, -1):
+                follows[idx] = f
+                f = self._prepend(self._node_info(items[idx], flags), f)
+            self._follows[key] = follows
         ways, work = 1.0, 0.0
         for idx, node in enumerate(items):
             w, c = self._node(node, follows[idx], flags, n)
@@ -303,31 +342,43 @@ class _CostModel:
         self, av: Any, op: Any, follow: _Follow, flags: int, n: int
     ) -> tuple[float, float]:
         lo, hi, body = av
-        body_items = list(body)
+        body_items: list[tuple[Any, Any]] = body
         body_info = self._seq_info(body_items, flags)
-        top = max(lo, min(hi, n + 1 if body_info.nullable else n))
+        # Iterations re may make: a body that can match empty may do so for
+        # each of the ``lo`` forced ones and once more after the last one that
+        # consumed (re stops a repeat only after an empty iteration past ``lo``).
+        top = max(lo, min(hi, lo + n + 1 if body_info.nullable else n))
         single = _single_char_body(body_items, flags)
         if single is not None:
             s_op, s_av, s_flags = single
+            entry = _NESTED_SINGLE_REPEAT_STEPS if self._iterated else 0.0
             if lo > n:
-                return 0.0, float(n + 1)
+                return 0.0, float(n + 1) + entry
             choices = float(min(hi, n) - lo + 1)
-            work = min(hi, n) + choices
+            work = min(hi, n) + choices + entry
             x = self._charset(s_op, s_av, s_flags)
             if follow.always and self._failing:
                 # Reaching `lo` iterations would succeed; failing attempts stop sooner.
-                return 1.0, float(min(lo, n) + 1)
+                return 1.0, float(min(lo, n) + 1) + entry
             if op is _POSSESSIVE_REPEAT or follow.always:
                 return 1.0, work
             if x.disjoint(follow.first):
-                return (2.0 if follow.end else 1.0), work
+                # Only the longest run hands over, and at the end of the value
+                # also the run short of a final newline (``$``), if it takes one.
+                return (2.0 if follow.end and x.mask & _NEWLINE_SET.mask else 1.0), work
             return choices, work
+        entry = _NESTED_REPEAT_STEPS if self._iterated else 0.0
         inner_follow = _Follow(body_info.first.union(follow.first), follow.end, False)
-        wb, cb = self._seq(body_items, inner_follow, flags, n)
+        self._iterated += 1
+        try:
+            wb, cb = self._seq(body_items, inner_follow, flags, n)
+        finally:
+            self._iterated -= 1
+        cb += _ITERATION_STEPS
         if follow.always and self._failing and wb <= 1:
-            return 1.0, _mul(float(min(lo, n) + 1), cb) + 1
+            return 1.0, _mul(float(min(lo, n) + 1), cb) + entry
         ways = _geometric(wb, lo, top)
-        work = _mul(_geometric(wb, 0, top - 1), cb) + top
+        work = _mul(_geometric(wb, 0, top - 1), cb) + top + entry
         if op is _POSSESSIVE_REPEAT or follow.always:
             ways = min(ways, 1.0)
         elif (

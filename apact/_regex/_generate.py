@@ -9,8 +9,12 @@ from typing import Any
 
 from ._charsets import _char_pred
 from ._compile import compile_regex
+from ._parser import _parse, _Parsed
 from ._syntax import (
     _BRANCH,
+    _CATEGORY_DIGIT,
+    _CATEGORY_SPACE,
+    _CATEGORY_WORD,
     _IN,
     _LITERAL,
     _MAXREPEAT,
@@ -21,9 +25,7 @@ from ._syntax import (
     _SUBPATTERN,
     RegexError,
     _backtrack_only_features,
-    _c,
     _combine_flags,
-    _sre_parse,
 )
 
 # Unbounded repeats generate at most this many extra iterations.
@@ -50,7 +52,7 @@ def generate_string(pattern: str, rng: random.Random) -> str:
         )
     for _ in range(50):
         out: list[str] = []
-        _generate(parsed.data, parsed.state.flags, rng, out)
+        _generate(parsed.data, parsed.flags, rng, out)
         candidate = "".join(out)
         if regex.fullmatch(candidate):
             return candidate
@@ -58,8 +60,8 @@ def generate_string(pattern: str, rng: random.Random) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _parse_cached(translated: str) -> Any:
-    return _sre_parse.parse(translated, 0)
+def _parse_cached(translated: str) -> _Parsed:
+    return _parse(translated)
 
 
 def _generate(items: Iterable[tuple[Any, Any]], flags: int, rng: random.Random, out: list[str]) -> None:
@@ -89,11 +91,11 @@ def _generate_char(op: Any, av: Any, flags: int, rng: random.Random) -> str:
                 candidates.append(chr(a))
             elif o is _RANGE:
                 candidates.append(chr(rng.randint(a[0], a[1])))
-            elif a is _c.CATEGORY_DIGIT:
+            elif a is _CATEGORY_DIGIT:
                 candidates.append(rng.choice("0123456789"))
-            elif a is _c.CATEGORY_WORD:
+            elif a is _CATEGORY_WORD:
                 candidates.append(rng.choice(_WORD_CHARS))
-            elif a is _c.CATEGORY_SPACE:
+            elif a is _CATEGORY_SPACE:
                 candidates.append(rng.choice(" \t"))
         candidates = [ch for ch in candidates if pred(ch)]
         if candidates:

@@ -1,72 +1,89 @@
-"""The stdlib regex parser and the vocabulary of its AST.
+"""The vocabulary of the regex syntax tree, and the error every stage raises.
 
-Every stage after :mod:`._translate` works on the AST ``re`` itself parses
-(``re._parser`` on 3.11+, ``sre_parse`` on 3.10): this module names its opcodes
-and flags once, and holds the error every stage raises.
+:mod:`._parser` builds the tree from a pattern in Python ``re`` syntax; the cost
+model, the automaton and the generator walk it.  A node is ``(op, argument)``:
+
+``(LITERAL, code point)``, ``(NOT_LITERAL, code point)``, ``(ANY, None)``,
+``(IN, [class items])`` with items ``(NEGATE, None)``, ``(LITERAL, cp)``,
+``(RANGE, (lo, hi))``, ``(CATEGORY, category)``; ``(AT, anchor)``;
+``(BRANCH, (None, [sequences]))``; ``(SUBPATTERN, (group or None, add flags,
+remove flags, sequence))``; ``(MAX_REPEAT | MIN_REPEAT | POSSESSIVE_REPEAT,
+(lo, hi, sequence))`` with ``hi == MAXREPEAT`` when unbounded;
+``(ATOMIC_GROUP, sequence)``; ``(GROUPREF, group)``; ``(GROUPREF_EXISTS,
+(group, yes, no or None))``; ``(ASSERT | ASSERT_NOT, (direction, sequence))``.
+A sequence is a list of nodes.  This is the shape of the tree CPython's own
+(private, version-dependent) parser builds, so the stages read like ``sre``
+while depending only on this package.
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
 from collections.abc import Iterable
 from typing import Any
-
-# The stdlib regex parser, constants and case tables (moved in 3.11).
-_sre: Any = importlib.import_module("_sre")
-if sys.version_info >= (3, 11):
-    _sre_parse: Any = importlib.import_module("re._parser")
-    _c: Any = importlib.import_module("re._constants")
-    # Lower-cased code point -> other lower-cased code points with the same upper case.
-    _CASE_FIXES: dict[int, tuple[int, ...]] = importlib.import_module("re._casefix")._EXTRA_CASES
-else:  # pragma: no cover - Python 3.10
-    _sre_parse = importlib.import_module("sre_parse")
-    _c = importlib.import_module("sre_constants")
-    _CASE_FIXES = importlib.import_module("sre_compile")._ignorecase_fixes
 
 
 class RegexError(ValueError):
     """An invalid, untranslatable, or unboundable regular expression."""
 
 
-_F_IGNORECASE = _c.SRE_FLAG_IGNORECASE
-_F_MULTILINE = _c.SRE_FLAG_MULTILINE
-_F_DOTALL = _c.SRE_FLAG_DOTALL
-_F_UNICODE = _c.SRE_FLAG_UNICODE
-_F_ASCII = _c.SRE_FLAG_ASCII
-_TYPE_FLAGS = _F_ASCII | _F_UNICODE | _c.SRE_FLAG_LOCALE
-_MAXREPEAT = _c.MAXREPEAT
+# Flags (bits of our own; the tree never meets re's).
+_F_IGNORECASE = 1
+_F_MULTILINE = 2
+_F_DOTALL = 4
+_F_VERBOSE = 8
+_F_ASCII = 16
+_F_UNICODE = 32
+_TYPE_FLAGS = _F_ASCII | _F_UNICODE
+_FLAG_LETTERS = {"i": _F_IGNORECASE, "m": _F_MULTILINE, "s": _F_DOTALL, "x": _F_VERBOSE, "a": _F_ASCII, "u": _F_UNICODE}
+_MAXREPEAT = sys.maxsize
 
-_LITERAL = _c.LITERAL
-_NOT_LITERAL = _c.NOT_LITERAL
-_ANY = _c.ANY
-_IN = _c.IN
-_NEGATE = _c.NEGATE
-_RANGE = _c.RANGE
-_CATEGORY = _c.CATEGORY
-_AT = _c.AT
-_BRANCH = _c.BRANCH
-_SUBPATTERN = _c.SUBPATTERN
-_MAX_REPEAT = _c.MAX_REPEAT
-_MIN_REPEAT = _c.MIN_REPEAT
-_POSSESSIVE_REPEAT = getattr(_c, "POSSESSIVE_REPEAT", None)
-_ATOMIC_GROUP = getattr(_c, "ATOMIC_GROUP", None)
-_GROUPREF = _c.GROUPREF
-_GROUPREF_EXISTS = _c.GROUPREF_EXISTS
-_ASSERT = _c.ASSERT
-_ASSERT_NOT = _c.ASSERT_NOT
-_REPEATS = frozenset(op for op in (_MAX_REPEAT, _MIN_REPEAT, _POSSESSIVE_REPEAT) if op is not None)
+# Node kinds: distinct strings, compared by identity.
+_LITERAL = "LITERAL"
+_NOT_LITERAL = "NOT_LITERAL"
+_ANY = "ANY"
+_IN = "IN"
+_NEGATE = "NEGATE"
+_RANGE = "RANGE"
+_CATEGORY = "CATEGORY"
+_AT = "AT"
+_BRANCH = "BRANCH"
+_SUBPATTERN = "SUBPATTERN"
+_MAX_REPEAT = "MAX_REPEAT"
+_MIN_REPEAT = "MIN_REPEAT"
+_POSSESSIVE_REPEAT = "POSSESSIVE_REPEAT"
+_ATOMIC_GROUP = "ATOMIC_GROUP"
+_GROUPREF = "GROUPREF"
+_GROUPREF_EXISTS = "GROUPREF_EXISTS"
+_ASSERT = "ASSERT"
+_ASSERT_NOT = "ASSERT_NOT"
+
+# Anchors (the argument of AT).
+_AT_BEGINNING = "AT_BEGINNING"  # ^
+_AT_BEGINNING_STRING = "AT_BEGINNING_STRING"  # \A
+_AT_END = "AT_END"  # $
+_AT_END_STRING = "AT_END_STRING"  # \Z
+_AT_BOUNDARY = "AT_BOUNDARY"  # \b
+_AT_NON_BOUNDARY = "AT_NON_BOUNDARY"  # \B
+
+# Categories (the argument of CATEGORY).
+_CATEGORY_DIGIT = "CATEGORY_DIGIT"
+_CATEGORY_NOT_DIGIT = "CATEGORY_NOT_DIGIT"
+_CATEGORY_SPACE = "CATEGORY_SPACE"
+_CATEGORY_NOT_SPACE = "CATEGORY_NOT_SPACE"
+_CATEGORY_WORD = "CATEGORY_WORD"
+_CATEGORY_NOT_WORD = "CATEGORY_NOT_WORD"
+
+_REPEATS = frozenset((_MAX_REPEAT, _MIN_REPEAT, _POSSESSIVE_REPEAT))
 _SINGLE_CHAR_OPS = frozenset((_LITERAL, _NOT_LITERAL, _ANY, _IN))
 _BACKTRACK_ONLY = {
     _GROUPREF: "backreferences",
     _GROUPREF_EXISTS: "conditional groups",
     _ASSERT: "lookaround assertions",
     _ASSERT_NOT: "lookaround assertions",
+    _ATOMIC_GROUP: "atomic groups",
+    _POSSESSIVE_REPEAT: "possessive quantifiers",
 }
-if _ATOMIC_GROUP is not None:
-    _BACKTRACK_ONLY[_ATOMIC_GROUP] = "atomic groups"
-if _POSSESSIVE_REPEAT is not None:
-    _BACKTRACK_ONLY[_POSSESSIVE_REPEAT] = "possessive quantifiers"
 
 
 def _combine_flags(flags: int, add: int, remove: int) -> int:
