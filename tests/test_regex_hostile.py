@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from apact._core._serve import serve
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -26,7 +27,6 @@ from apact._regex import RegexError, compile_regex
 from apact._regex._cost import _CostModel
 from apact._regex._parser import _parse
 from apact._regex._translate import _translate
-from apact._serve import serve
 from apact.consumer import Pact
 
 HOSTILE = r"(?:a?){30}a{30}"  # ~2**30 backtracking steps for re on "aaa...!"
