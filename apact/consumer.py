@@ -40,7 +40,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from . import _writer, bodies
+from . import _compat, _writer, bodies
 from ._builder import InteractionBuilder, check_description
 from ._terms import Term, compile_json, compile_text
 from ._types import JSON
@@ -177,7 +177,7 @@ class Pact:
         if error is not None:
             problems = [p for p in problems if not _reported_by(error, p)]
             if problems and isinstance(error, Exception):
-                error.add_note("apact: " + render_problems(self.consumer, self.provider, problems))
+                _compat.add_note(error, "apact: " + render_problems(self.consumer, self.provider, problems))
             return
         if problems:
             raise ConsumerMismatchError(self.consumer, self.provider, problems)

@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import _sniff, bodies
+from . import _compat, _sniff, bodies
 from ._builder import InteractionBuilder
 from ._generation import Context, generate_message
 from ._terms import compile_json
@@ -307,7 +307,7 @@ class AsyncMessageBuilder(InteractionBuilder):
             result = await _call(handler, example)
         except Exception as error:
             self._failure = HandlerFailed(interaction, error)
-            error.add_note(f"apact: raised by the handler of message {describe(interaction)}; no pact file is written")
+            _compat.add_note(error, f"apact: raised by the handler of message {describe(interaction)}; no pact file is written")
             raise
         self._handled = True
         self._failure = None
