@@ -80,7 +80,7 @@ async def test_the_readmes_failure_report_is_what_apact_prints() -> None:
 
 def test_the_grill_chef_example_writes_the_seed_pact(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "examples" / "grill_chef" / "test_sous_chef.py")],
+        [sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", str(ROOT / "examples" / "grill_chef" / "test_sous_chef.py")],
         cwd=tmp_path,
         capture_output=True,
         text=True,
