@@ -80,7 +80,7 @@ async def test_the_readmes_failure_report_is_what_apact_prints() -> None:
 
 def test_the_grill_chef_example_writes_the_seed_pact(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "examples" / "grill_chef" / "test_sous_chef.py")],
+        [sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", str(ROOT / "examples" / "grill_chef" / "test_sous_chef.py")],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -264,6 +264,32 @@ async def test_an_exception_in_the_block_propagates_with_the_problems_attached(t
     assert notes[0].startswith("apact: pact between Sous Chef and Grill Chef: 2 problems, no pact file written")
     assert '$.body.cooking: expected "medium-rare", got "raw"' in notes[0]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_problems_attached_to_an_uncaught_exception_are_printed_under_its_traceback(tmp_path: Path) -> None:
+    # outside pytest, as a user's script: Python 3.10 has no add_note and prints no notes
+    # itself, so this holds only because apact's notes are where 3.11+ and exceptiongroup
+    # (which anyio brings on 3.10) print them
+    script = tmp_path / "order.py"
+    script.write_text(
+        "import anyio\n"
+        "from apact import Pact\n"
+        "async def main():\n"
+        "    async with Pact('Sous Chef', 'Grill Chef', pact_dir=None) as pact:\n"
+        "        pact.upon_receiving('the menu').with_request('GET', '/menu').will_respond_with(200)\n"
+        "        raise KeyError('boom')\n"
+        "anyio.run(main)\n"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False, stdin=subprocess.DEVNULL
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-4:] == [
+        "KeyError: 'boom'",
+        "apact: pact between Sous Chef and Grill Chef: 1 problem, no pact file written",
+        "",
+        '1. missing request: "the menu" expected GET /menu, but no such request was made',
+    ]
 
 
 async def test_an_exception_without_problems_propagates_unchanged(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ def test_the_restaurant_examples_pass_and_their_pact_is_the_committed_one() -> N
     pytest.importorskip("fastapi", reason="the restaurant example is a FastAPI service (pip install fastapi)")
     before = PACT.read_bytes()
     completed = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "asyncio", "restaurant"],
+        [sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", "-k", "asyncio", "restaurant"],
         cwd=EXAMPLES,
         capture_output=True,
         text=True,

@@ -182,18 +182,22 @@ def _one_worker(directory: str, worker: int, start: object) -> None:
                 response = await pact.client.post("/steaks/", json={"n": n})
                 assert response.status_code == 201
 
-    start.wait()  # type: ignore[attr-defined]  # all processes begin together
+    start.wait(timeout=60)  # type: ignore[attr-defined]  # all processes begin together
     anyio.run(main)
 
 
 @pytest.mark.parametrize("round_", range(3))
 def test_eight_processes_writing_fifty_interactions_each_lose_none(tmp_path: Path, round_: int) -> None:
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    start = context.Event()
+    # not fork: this process has threads (Python 3.12+ warns that a fork may deadlock);
+    # the fork server is started without them, and imports this module once, not per worker
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload([__name__])
+    start = context.Barrier(PROCESSES)  # the workers wait for each other, however late each starts
     workers = [context.Process(target=_one_worker, args=(str(tmp_path), w, start)) for w in range(PROCESSES)]
     for process in workers:
         process.start()
-    start.set()
     for process in workers:
         process.join(timeout=120)
     assert [p.exitcode for p in workers] == [0] * PROCESSES

@@ -14,13 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any, TypeVar
 
 from .._core._types import JSON
 from ..pact import _writer
 from ..pact.model import Interaction, ProviderState, Spec
 
 __all__ = ["InteractionBuilder", "Recorder", "check_description"]
+
+#: the builder's own class, so chained calls keep the subclass (``typing.Self`` is 3.11+)
+_B = TypeVar("_B", bound="InteractionBuilder")
 
 
 def check_description(description: object) -> str:
@@ -55,26 +58,26 @@ class InteractionBuilder:
         self.entry: _writer.Entry | None = None
         self.interaction: Interaction | None = None
 
-    def given(self, state: str, params: Mapping[str, JSON] | None = None, /, **more: JSON) -> Self:
+    def given(self: _B, state: str, params: Mapping[str, JSON] | None = None, /, **more: JSON) -> _B:
         """Add a provider state, with parameters (a mapping and/or keywords)."""
         if not isinstance(state, str) or not state:
             raise ValueError(f"a provider state is a non-empty string, got {state!r}")
         self._states.append(ProviderState(state, {**(params or {}), **more}))
         return self._changed()
 
-    def key(self, key: str) -> Self:
+    def key(self: _B, key: str) -> _B:
         """A V4 interaction key (a stable identifier)."""
         self._v4_only("key")
         self._key = key
         return self._changed()
 
-    def pending(self, pending: bool = True) -> Self:
+    def pending(self: _B, pending: bool = True) -> _B:
         """Mark the interaction pending (V4): its failure does not fail verification."""
         self._v4_only("pending")
         self._pending = pending
         return self._changed()
 
-    def comment(self, *texts: str, **values: JSON) -> Self:
+    def comment(self: _B, *texts: str, **values: JSON) -> _B:
         """V4 comments: free texts (``comments.text``) and named values
         (``testname=...``, ``references=...``)."""
         self._v4_only("comment")
@@ -108,7 +111,7 @@ class InteractionBuilder:
     def _recorded(self, interaction: Interaction) -> None:
         """Called once the Pact recorded the (re)built interaction."""
 
-    def _changed(self) -> Self:
+    def _changed(self: _B) -> _B:
         if self.missing_part() is None:
             common: dict[str, Any] = {
                 "description": self._description,

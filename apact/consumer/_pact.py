@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 
+from .._core import _compat
 from .._core._limits import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE, BodyLimits, WholeBodies
 from .._core._types import JSON
 from ..errors import MismatchError
@@ -160,7 +161,7 @@ class Pact:
         if error is not None:
             problems = [p for p in problems if not _reported_by(error, p)]
             if problems and isinstance(error, Exception):
-                error.add_note("apact: " + render_problems(self.consumer, self.provider, problems))
+                _compat.add_note(error, "apact: " + render_problems(self.consumer, self.provider, problems))
             return
         if problems:
             raise ConsumerMismatchError(self.consumer, self.provider, problems)

@@ -34,6 +34,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._core import _compat
 from .._core._types import JSON
 from ..errors import MismatchError
 from ..matching import Mismatch, message_mismatches
@@ -195,7 +196,7 @@ class AsyncMessageBuilder(InteractionBuilder):
             result = await _call(handler, example)
         except Exception as error:
             self._failure = HandlerFailed(interaction, error)
-            error.add_note(f"apact: raised by the handler of message {describe(interaction)}; no pact file is written")
+            _compat.add_note(error, f"apact: raised by the handler of message {describe(interaction)}; no pact file is written")
             raise
         self._handled = True
         self._failure = None
