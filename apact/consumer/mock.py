@@ -280,7 +280,7 @@ class MockProvider:
             if lowered == "content-length":
                 continue
             has_type = has_type or lowered == "content-type"
-            headers.extend((lowered.encode("latin-1"), value.encode("latin-1")) for value in values)
+            headers.extend((_header_bytes(lowered), _header_bytes(value)) for value in values)
         body = response.body.content if response.body is not None and not response.body.null else b""
         if body and not has_type and response.body is not None:
             declared = response.body.content_type or _sniff.sniff(body)
@@ -402,3 +402,12 @@ async def _lifespan(receive: Receive, send: Send) -> None:
             await send({"type": "lifespan.shutdown.complete"})
             return
 
+
+def _header_bytes(text: str) -> bytes:
+    """A pact's response header as bytes: Latin-1 where it can be (what HTTP/1.1 and
+    Python clients read back), else UTF-8, as the official mock server sends it, rather
+    than failing the whole answer."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
