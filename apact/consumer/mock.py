@@ -265,7 +265,8 @@ class MockProvider:
         elif self.cors and request.method.upper() == "OPTIONS" and request.header("Access-Control-Request-Method"):
             await _preflight(request, send, extra)  # the mock's business, not the pact's
         else:
-            body = json.dumps(self._unexpected(request).to_json(), indent=2, ensure_ascii=False).encode()
+            report = json.dumps(self._unexpected(request).to_json(), indent=2, ensure_ascii=False)
+            body = report.encode("utf-8", "backslashreplace")  # a lone surrogate stays its JSON escape
             headers = [(b"content-type", b"application/json"), (b"x-apact", b"unexpected-request"), *extra]
             await _send(send, 500, headers, body)
 

@@ -467,6 +467,8 @@ def loads(text: str | bytes, *, file: str | None = None) -> PactFile:
         ) from None
     except UnicodeDecodeError as error:
         raise PactFileError(f"not UTF-8 text: {error}", file=file) from None
+    except ValueError as error:  # an integer longer than Python converts (4,300 digits)
+        raise PactFileError(f"not valid JSON apact can read: {error}", file=file) from None
     return parse_pact(document, file=file)
 
 
