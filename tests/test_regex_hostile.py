@@ -18,11 +18,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from apact._core._serve import serve
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from apact import match
+from apact._core._serve import serve
 from apact._regex import RegexError, compile_regex
 from apact._regex._cost import _CostModel
 from apact._regex._parser import _parse
