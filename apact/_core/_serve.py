@@ -16,6 +16,7 @@ port instead (``apact stub --port 8080``); a port in use raises ``OSError``.
 
 from __future__ import annotations
 
+import errno
 import socket
 import sys
 from collections.abc import AsyncIterator
@@ -95,3 +96,11 @@ async def _serve_hypercorn(app: ASGIApp, config: Config, stopped: object) -> Non
         from hypercorn.asyncio import serve as serve_asyncio
 
         await serve_asyncio(app, config, shutdown_trigger=stopped, mode="asgi")  # type: ignore[arg-type]
+
+
+def cannot_listen(host: str, port: int, error: OSError) -> str:
+    """What a command says when ``serve()`` cannot bind: ``cannot listen on
+    127.0.0.1:9292: address already in use`` (not ``[Errno 98]``)."""
+    shown = f"[{host}]" if ":" in host else host
+    reason = "address already in use" if error.errno == errno.EADDRINUSE else (error.strerror or str(error)).lower()
+    return f"cannot listen on {shown}:{port}: {reason}"

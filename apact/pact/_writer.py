@@ -10,9 +10,11 @@
   :class:`~apact.errors.PactWriteError` (nothing is converted silently);
 * **safe across processes** (pytest-xdist, CI jobs sharing a disk): read-merge-write
   happens under an exclusive lock on a lock file next to the pact
-  (``.{name}.lock``; ``fcntl.flock`` on POSIX, ``msvcrt.locking`` on Windows), and the
-  new content replaces the file atomically (:func:`apact.pactfile.write_atomically`),
-  so readers never see a half-written pact;
+  (``.{name}.lock``; ``fcntl.flock`` on POSIX, ``msvcrt.locking`` on Windows), there
+  only while a writer holds it (on POSIX), and the new content replaces the file
+  atomically (:func:`apact.pactfile.write_atomically`), so readers never see a
+  half-written pact; a new pact file gets the mode the umask allows, an existing one
+  keeps its own;
 * **flat cost as the file grows**: the other interactions are never re-parsed into
   the model nor re-serialised. The file is kept as a list of interaction texts;
   the process remembers the bytes it last read or wrote for each path, with their
@@ -379,27 +381,59 @@ def _frame(described: str) -> tuple[bytes, ...]:
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``.{name}.lock`` next to ``path`` (other processes
-    block until it is released; closing the descriptor releases it)."""
+    block until it is released; closing the descriptor releases it).
+
+    On POSIX the lock file exists only while a writer holds it, so it never lands in
+    ``git add pacts/``: the holder removes it before releasing it. A writer that was
+    waiting then holds a lock on a file no longer there, sees that (the path is gone,
+    or names another file) and locks the path anew, so two writers never both hold
+    the lock of the same path. (Windows cannot remove an open file: the lock file
+    stays there.)"""
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = path.with_name(f".{path.name}.lock")
+    while True:
+        try:
+            descriptor = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise PactWriteError(f"{lock}: cannot create the lock file: {error.strerror or error}") from None
+        try:
+            _lock(descriptor)
+        except BaseException:
+            os.close(descriptor)
+            raise
+        if sys.platform == "win32" or _still_there(lock, descriptor):
+            break
+        os.close(descriptor)  # its holder removed it: lock the one there now
     try:
-        descriptor = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as error:
-        raise PactWriteError(f"{lock}: cannot create the lock file: {error.strerror or error}") from None
-    try:
-        if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-            import msvcrt
-
-            while True:
-                try:
-                    msvcrt.locking(descriptor, msvcrt.LK_LOCK, 1)  # retries for 10 s, then raises
-                    break
-                except OSError:
-                    continue
-        else:
-            import fcntl
-
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
         yield
     finally:
+        if sys.platform != "win32":
+            try:
+                os.unlink(lock)
+            except OSError:
+                pass
         os.close(descriptor)
+
+
+def _lock(descriptor: int) -> None:
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+
+        while True:
+            try:
+                msvcrt.locking(descriptor, msvcrt.LK_LOCK, 1)  # retries for 10 s, then raises
+                return
+            except OSError:
+                continue
+    else:
+        import fcntl
+
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+
+
+def _still_there(lock: Path, descriptor: int) -> bool:
+    """Whether the file locked through ``descriptor`` is still the one at ``lock``."""
+    try:
+        return os.path.samestat(os.fstat(descriptor), os.stat(lock))
+    except FileNotFoundError:
+        return False

@@ -20,6 +20,7 @@ import ctypes
 import functools
 import json
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable
@@ -77,6 +78,7 @@ def write_atomically(target: Path, data: bytes, *, durable: bool = True) -> None
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        _give_mode(handle, target)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             if durable:
@@ -92,6 +94,34 @@ def write_atomically(target: Path, data: bytes, *, durable: bool = True) -> None
         except FileNotFoundError:
             pass
         raise
+
+
+def _give_mode(handle: int, target: Path) -> None:
+    """The new file's mode: the file it replaces keeps its own (a ``chmod 644`` stays),
+    a new file gets what the umask allows (``0644`` under the usual ``022``), as
+    ``open()`` would give it, and as the official Pact tools write pact files; not
+    ``mkstemp``'s ``0600``, which a provider job running as another user cannot read."""
+    if sys.platform == "win32":  # pragma: no cover - no POSIX modes there
+        return
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    os.fchmod(handle, mode)
+
+
+def _umask() -> int:
+    """The process's umask (read, not changed, where Linux tells it)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: set and set back (briefly process-wide)
+    os.umask(mask)
+    return mask
 
 
 def _exchange(temporary: str, target: Path) -> bool:

@@ -61,7 +61,7 @@ def render_text(result: VerificationResult, *, verbose: bool = False, table: boo
             lines += [f"    {line}" for line in rest]
     if table:
         lines += ["", *summary_table(result)]
-    verdict = "verification passed" if result.ok else "verification FAILED"
+    verdict = "verification INTERRUPTED" if result.interrupted else "verification passed" if result.ok else "verification FAILED"
     lines += [
         "",
         f"{_count(len(interactions), 'interaction')}: {result.count('passed')} passed, {result.count('failed')} failed "
@@ -106,6 +106,9 @@ def _failure(number: int | None, pact: PactResult, item: InteractionResult) -> l
         if diff:
             lines.append(f"   {'body' if isinstance(item.response, HttpResponse) else 'contents'} (- expected, + actual):")
             lines += ["     " + line for line in diff]
+    if item.output:
+        lines.append("   the provider server printed meanwhile:")
+        lines += ["     " + line for line in item.output.splitlines()]
     return lines
 
 
@@ -150,6 +153,7 @@ def to_json(result: VerificationResult) -> dict[str, JSON]:
         "provider": result.provider,
         "target": result.target,
         "ok": result.ok,
+        "interrupted": result.interrupted,
         "summary": {
             "interactions": len(result.interactions),
             **{status: result.count(status) for status in ("passed", "failed", "pending", "skipped")},
@@ -196,6 +200,8 @@ def _interaction_json(item: InteractionResult) -> dict[str, JSON]:
         data["interactionId"] = item.interaction_id
     if item.response is not None:
         data["response"] = _response_json(item.response)
+    if item.output is not None:
+        data["output"] = item.output
     return data
 
 
@@ -250,6 +256,8 @@ def to_junit_xml(result: VerificationResult) -> str:
                 tag = "failure" if item.mismatches else "error"
                 element = ElementTree.SubElement(case, tag, message=first, type="mismatch" if item.mismatches else "error")
                 element.text = details
+                if item.output:
+                    ElementTree.SubElement(case, "system-out").text = item.output
             elif item.status == "pending":
                 ElementTree.SubElement(case, "skipped", message=f"pending interaction failed: {first}")
                 ElementTree.SubElement(case, "system-out").text = details

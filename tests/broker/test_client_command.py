@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from apact._core._serve import serve as serving
-from apact.broker.server import SqliteStore, create_app
+from apact.broker_server import SqliteStore, create_app
 from apact.cli import _broker_client as command
 from apact.examples import GRILL_CHEF_PACT
 
@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.anyio, pytest.mark.parametrize("anyio_backend", ["asyn
 
 def _apact() -> list[str]:
     """``python -m apact`` once ``apact/cli.py`` offers the broker client's commands;
-    until then, their own module (``python -m apact.broker._client_command publish ...``)."""
+    until then, their own module (``python -m apact.cli._broker_client publish ...``)."""
     from apact.cli import _parser
 
     (subcommands,) = (a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
@@ -151,7 +151,7 @@ async def test_usage_errors(tmp_path: Path) -> None:
     )
     bad = write_pact(tmp_path, {"consumer": {"name": "A"}, "provider": {"name": "B"}, "interactions": 3}, "bad.json")
     invalid = await apact("publish", str(bad), "-a", "1", "-b", "http://127.0.0.1:1")
-    assert invalid.returncode == 2 and invalid.stderr.startswith(f"apact publish: error: {bad}")
+    assert invalid.returncode == 2 and invalid.stderr.startswith(f"apact publish: error: cannot read a pact: {bad}")
     neither = await apact("can-i-deploy", "--pacticipant", "Sous Chef", "-b", "http://127.0.0.1:1")
     assert neither.returncode == 2 and "one of the arguments --version/-e --branch is required" in neither.stderr
     helped = await apact("can-i-deploy", "--help")
