@@ -110,8 +110,13 @@ class PactWriteError(ApactError):
 
 
 class ProviderStartError(ApactError):
-    """The provider to verify could not be started (or stopped cleanly); the message
-    says why and shows the server's output when there is one."""
+    """The provider to verify could not be started, or the server apact started exited
+    during the verification; the message says why and shows the server's output when
+    there is one. ``result`` is the :class:`~apact.verifier.VerificationResult` so far
+    when the server exited during the verification (``None`` otherwise)."""
+
+    #: what was verified before the server exited (a ``VerificationResult``), if anything
+    result: Any = None
 
 
 class BrokerError(ApactError):

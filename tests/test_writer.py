@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import select
 import shutil
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import anyio
@@ -65,7 +71,7 @@ def test_the_file_is_laid_out_as_json_dumps_writes_it_and_reads_back(tmp_path: P
     text = target.read_text()
     assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
     assert [i.description for i in pactfile.load(target).interactions] == ["request 0 ü", "request 1 ü", "request 2 ü"]
-    assert os.listdir(tmp_path) == [".c-p.json.lock", "c-p.json"] or sorted(os.listdir(tmp_path)) == [".c-p.json.lock", "c-p.json"]
+    assert os.listdir(tmp_path) == ["c-p.json"]  # no temporary file, and no lock file once written
 
 
 def test_awkward_values_are_laid_out_as_json_dumps_writes_them(tmp_path: Path) -> None:
@@ -204,4 +210,112 @@ def test_eight_processes_writing_fifty_interactions_each_lose_none(tmp_path: Pat
     pact = pactfile.load(tmp_path / "Sous Chef-Grill Chef.json")
     assert len(pact.interactions) == PROCESSES * PER_PROCESS
     assert {i.description for i in pact.interactions} == {f"steak {n} for worker {w}" for n in range(PER_PROCESS) for w in range(PROCESSES)}
-    assert sorted(os.listdir(tmp_path)) == [".Sous Chef-Grill Chef.json.lock", "Sous Chef-Grill Chef.json"]  # no temporary files
+    assert os.listdir(tmp_path) == ["Sous Chef-Grill Chef.json"]  # no temporary files, and the lock file is gone
+
+
+# -- files a team can share ---------------------------------------------------------------------
+
+
+def _write_with_umask(target: Path, umask: int, description: str) -> None:
+    """A pact written by a process with ``umask`` (a real process: the umask is the
+    process's), merged into ``target`` if it exists."""
+    script = (
+        "import os, sys\n"
+        f"os.umask({umask})\n"
+        "from pathlib import Path\n"
+        "from apact.pact._writer import entry, write_pact\n"
+        "from apact.model import HttpInteraction, HttpRequest, HttpResponse, Spec\n"
+        "interaction = HttpInteraction(sys.argv[2], HttpRequest('GET', '/'), HttpResponse(200))\n"
+        "write_pact(Path(sys.argv[1]), 'c', 'p', [entry(interaction, Spec.V4)], Spec.V4)\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(target), description], check=True, timeout=60)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600)])
+def test_a_new_pact_file_gets_the_mode_the_umask_allows(tmp_path: Path, umask: int, mode: int) -> None:
+    target = tmp_path / "c-p.json"
+    _write_with_umask(target, umask, "a")
+    assert stat.S_IMODE(target.stat().st_mode) == mode  # as open() and the official Pact tools: not mkstemp's 0600
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_a_merge_keeps_the_mode_of_the_file_it_replaces(tmp_path: Path) -> None:
+    target = tmp_path / "c-p.json"
+    _write_with_umask(target, 0o077, "a")
+    target.chmod(0o644)  # shared with a provider job running as another user
+    _write_with_umask(target, 0o077, "b")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    assert summary(json.loads(target.read_text())) == [("a", None, 200), ("b", None, 200)]  # merged, not just re-moded
+    target.chmod(0o664)
+    write(target, http("c"))  # this process's umask does not matter either
+    assert stat.S_IMODE(target.stat().st_mode) == 0o664
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows cannot remove an open lock file")
+def test_the_lock_file_is_gone_once_written_so_git_add_does_not_pick_it_up(tmp_path: Path) -> None:
+    pacts = tmp_path / "pacts"
+    write(pacts / "c-p.json", http("a"))
+    write(pacts / "c-p.json", http("b"))
+    assert os.listdir(pacts) == ["c-p.json"]
+    # a lock file left by an older apact is taken over and removed
+    (pacts / ".c-p.json.lock").write_text("")
+    write(pacts / "c-p.json", http("c"))
+    assert os.listdir(pacts) == ["c-p.json"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fcntl locks, /proc")
+def test_a_writer_waiting_on_a_removed_lock_file_locks_the_path_again(tmp_path: Path) -> None:
+    """The removal protocol: a writer that got the lock of a file its holder removed
+    meanwhile does not go ahead (two writers would hold "the" lock at once)."""
+    import fcntl
+
+    target = tmp_path / "c-p.json"
+    lock = tmp_path / ".c-p.json.lock"
+    holder = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    waiting = subprocess.Popen(
+        [
+            sys.executable, "-c",
+            "import sys; from pathlib import Path; from apact.pact._writer import _locked\n"
+            "with _locked(Path(sys.argv[1])):\n    print('locked', flush=True)\n    sys.stdin.readline()\n",
+            str(target),
+        ],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        # the other writer opens the lock file and waits on it (its open files show in /proc)
+        _wait_until(lambda: _holds_open(waiting.pid, os.fstat(holder).st_ino), "the writer to open the lock file")
+        os.unlink(lock)  # as a holder does before releasing it
+        replacement = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)  # a third writer's lock file ...
+        fcntl.flock(replacement, fcntl.LOCK_EX)  # ... which it holds
+        fcntl.flock(holder, fcntl.LOCK_UN)  # the waiting writer gets the lock of the removed file, sees that ...
+        os.close(holder)
+        new = os.fstat(replacement).st_ino
+        _wait_until(lambda: _holds_open(waiting.pid, new), "the writer to open the new lock file")  # ... and locks the path again
+        assert waiting.stdout is not None
+        assert not select.select([waiting.stdout], [], [], 0)[0]  # without going ahead meanwhile
+        fcntl.flock(replacement, fcntl.LOCK_UN)
+        assert waiting.stdout.readline() == "locked\n"  # now it may
+        os.close(replacement)
+        waiting.communicate("\n", timeout=60)
+        assert waiting.returncode == 0
+    finally:
+        if waiting.poll() is None:
+            waiting.kill()
+            waiting.wait()
+
+
+def _wait_until(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 60
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.01)  # polling a condition between checks, not synchronisation
+
+
+def _holds_open(pid: int, inode: int) -> bool:
+    """Whether process ``pid`` has the file with ``inode`` open."""
+    try:
+        return any(os.stat(f"/proc/{pid}/fd/{fd}").st_ino == inode for fd in os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return False

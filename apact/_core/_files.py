@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import os
+import stat
 import sys
 import tempfile
 import time
@@ -38,6 +39,7 @@ def write_atomically(target: Path, data: bytes, *, durable: bool = True) -> None
     _remove_stale(target)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        _give_mode(handle, target)
         with os.fdopen(handle, "wb") as stream:
             _claim(stream.fileno())
             stream.write(data)
@@ -127,6 +129,34 @@ def _recent_and_empty(info: os.stat_result) -> bool:
     return info.st_size == 0 and time.time() - info.st_mtime < _EMPTY_GRACE
 
 
+def _give_mode(handle: int, target: Path) -> None:
+    """The new file's mode: the file it replaces keeps its own (a ``chmod 644`` stays),
+    a new file gets what the umask allows (``0644`` under the usual ``022``), as
+    ``open()`` would give it, and as the official Pact tools write pact files; not
+    ``mkstemp``'s ``0600``, which a provider job running as another user cannot read."""
+    if sys.platform == "win32":  # pragma: no cover - no POSIX modes there
+        return
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    os.fchmod(handle, mode)
+
+
+def _umask() -> int:
+    """The process's umask (read, not changed, where Linux tells it)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: set and set back (briefly process-wide)
+    os.umask(mask)
+    return mask
+
+
 def _exchange(temporary: str, target: Path) -> bool:
     """Swap the two files atomically (Linux ``renameat2(RENAME_EXCHANGE)``); ``False``
     where that is not possible (no such call, the target does not exist, a file system
@@ -160,27 +190,59 @@ def _renameat2() -> Callable[[int, bytes, int, bytes, int], int] | None:
 @contextmanager
 def locked(path: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``.{name}.lock`` next to ``path`` (other processes
-    block until it is released; closing the descriptor releases it)."""
+    block until it is released; closing the descriptor releases it).
+
+    On POSIX the lock file exists only while a writer holds it, so it never lands in
+    ``git add pacts/``: the holder removes it before releasing it. A writer that was
+    waiting then holds a lock on a file no longer there, sees that (the path is gone,
+    or names another file) and locks the path anew, so two writers never both hold
+    the lock of the same path. (Windows cannot remove an open file: the lock file
+    stays there.)"""
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = path.with_name(f".{path.name}.lock")
+    while True:
+        try:
+            descriptor = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise PactWriteError(f"{lock}: cannot create the lock file: {error.strerror or error}") from None
+        try:
+            _lock(descriptor)
+        except BaseException:
+            os.close(descriptor)
+            raise
+        if sys.platform == "win32" or _still_there(lock, descriptor):
+            break
+        os.close(descriptor)  # its holder removed it: lock the one there now
     try:
-        descriptor = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as error:
-        raise PactWriteError(f"{lock}: cannot create the lock file: {error.strerror or error}") from None
-    try:
-        if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-            import msvcrt
-
-            while True:
-                try:
-                    msvcrt.locking(descriptor, msvcrt.LK_LOCK, 1)  # retries for 10 s, then raises
-                    break
-                except OSError:
-                    continue
-        else:
-            import fcntl
-
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
         yield
     finally:
+        if sys.platform != "win32":
+            try:
+                os.unlink(lock)
+            except OSError:
+                pass
         os.close(descriptor)
+
+
+def _lock(descriptor: int) -> None:
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+
+        while True:
+            try:
+                msvcrt.locking(descriptor, msvcrt.LK_LOCK, 1)  # retries for 10 s, then raises
+                return
+            except OSError:
+                continue
+    else:
+        import fcntl
+
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+
+
+def _still_there(lock: Path, descriptor: int) -> bool:
+    """Whether the file locked through ``descriptor`` is still the one at ``lock``."""
+    try:
+        return os.path.samestat(os.fstat(descriptor), os.stat(lock))
+    except FileNotFoundError:
+        return False

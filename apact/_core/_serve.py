@@ -17,6 +17,7 @@ port instead (``apact stub --port 8080``); a port in use raises ``OSError``.
 from __future__ import annotations
 
 import asyncio
+import errno
 import socket
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -133,3 +134,11 @@ def _quiet_cut_off_connections(
         previous(loop, context)
     else:
         loop.default_exception_handler(context)
+
+
+def cannot_listen(host: str, port: int, error: OSError) -> str:
+    """What a command says when ``serve()`` cannot bind: ``cannot listen on
+    127.0.0.1:9292: address already in use`` (not ``[Errno 98]``)."""
+    shown = f"[{host}]" if ":" in host else host
+    reason = "address already in use" if error.errno == errno.EADDRINUSE else (error.strerror or str(error)).lower()
+    return f"cannot listen on {shown}:{port}: {reason}"

@@ -40,8 +40,10 @@ import httpx
 from .._core._types import JSON, JSONDict
 from ..errors import BrokerError, PactFileError
 from ..pact import pactfile
+from ..pact._unreadable import together
 from ..pact.model import PactFile
 from ..verifier import PactResult, PactSource, VerificationResult
+from ..verifier._sources import pact_files
 from ._client_http import Hal, configure, links
 
 __all__ = [
@@ -779,35 +781,48 @@ class _Contract:
 
 
 async def _read_contracts(pacts: list[str | os.PathLike[str] | PactFile]) -> list[_Contract]:
+    """Every pact, checked; every one that cannot be read is named (see
+    :mod:`apact._unreadable`). A directory without pact files is an error only when
+    nothing at all was found."""
     if not pacts:
         raise ValueError("no pacts to publish: give pact files or directories")
     contracts: list[_Contract] = []
+    errors: list[PactFileError] = []
+    empty: list[str] = []
     for pact in pacts:
         if isinstance(pact, PactFile):
             contracts.append(_Contract(pact.consumer, pact.provider, pactfile.dumps(pact).encode(), "<PactFile>"))
-        else:
-            contracts += await anyio.to_thread.run_sync(_read_path, os.fspath(pact))
+            continue
+        path = os.fspath(pact)
+        read, failed = await anyio.to_thread.run_sync(_read_path, path)
+        if not read and not failed:
+            empty.append(path)
+        contracts += read
+        errors += failed
+    if errors:
+        raise together(errors)
+    if not contracts:
+        raise PactFileError("no pact files (*.json) in this directory", file=empty[0])
     return contracts
 
 
-def _read_path(path: str) -> list[_Contract]:
+def _read_path(path: str) -> tuple[list[_Contract], list[PactFileError]]:
     """The pacts of a file, or of a directory's ``*.json`` files (by name), checked."""
-    if os.path.isdir(path):
-        names = sorted(entry.path for entry in os.scandir(path) if entry.name.endswith(".json") and entry.is_file())
-        if not names:
-            raise PactFileError("no pact files (*.json) in this directory", file=path)
-    else:
-        names = [path]
-    contracts = []
-    for name in names:
+    contracts: list[_Contract] = []
+    errors: list[PactFileError] = []
+    for name in pact_files(path):
         try:
-            with open(name, "rb") as stream:
-                content = stream.read()
-        except OSError as error:
-            raise PactFileError(f"cannot read the file: {error.strerror or error}", file=name) from None
-        pact = pactfile.loads(content, file=name)
+            try:
+                with open(name, "rb") as stream:
+                    content = stream.read()
+            except OSError as error:
+                raise PactFileError(f"cannot read the file: {error.strerror or error}", file=name) from None
+            pact = pactfile.loads(content, file=name)
+        except PactFileError as error:
+            errors.append(error)
+            continue
         contracts.append(_Contract(pact.consumer, pact.provider, content, name))
-    return contracts
+    return contracts, errors
 
 
 def _strings(values: str | Iterable[str]) -> tuple[str, ...]:

@@ -101,6 +101,11 @@ def add_publish_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 async def _publish(args: argparse.Namespace, out: TextIO) -> int:
+    from ..verifier._sources import pact_files
+    from ._error import nothing_found
+
+    if not any(pact_files(path) for path in args.pacts):
+        return nothing_found("publish", "nothing to publish: no pact files found")
     async with client_from(args) as broker:
         result = await broker.publish_pacts(
             args.pacts,
@@ -243,15 +248,21 @@ def _runner(
     def run(args: argparse.Namespace) -> int:
         import anyio
 
+        from .._core._signals import sigterm_as_sigint
         from ..errors import BrokerError, PactFileError
+        from ._error import unreadable_pacts
 
-        try:
-            return anyio.run(work, args, sys.stdout)
-        except (BrokerError, PactFileError, ValueError) as problem:
-            print(f"apact {name}: error: {problem}", file=sys.stderr)
-            return 2
-        except KeyboardInterrupt:
-            return 130
+        with sigterm_as_sigint():
+            try:
+                return anyio.run(work, args, sys.stdout)
+            except PactFileError as unreadable:
+                return unreadable_pacts(name, unreadable)
+            except (BrokerError, ValueError) as problem:
+                print(f"apact {name}: error: {problem}", file=sys.stderr)
+                return 2
+            except KeyboardInterrupt:
+                print(f"apact {name}: interrupted", file=sys.stderr)
+                return 130
 
     return run
 

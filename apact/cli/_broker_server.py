@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -96,9 +97,12 @@ def _loopback(host: str) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve until interrupted; 0 on Ctrl-C, 2 for invalid options."""
+    """Serve until SIGINT or SIGTERM (0 then, once the requests in flight are answered
+    and the database is closed); 2 for invalid options or an address in use."""
     import anyio
 
+    from .._core._serve import cannot_listen
+    from .._core._signals import signals_handled, sigterm_as_sigint
     from ..broker_server import serve
 
     options = {
@@ -114,25 +118,40 @@ def run(args: argparse.Namespace) -> int:
         protected = " (authentication required)" if any(options.values()) else ""
         print(f"apact broker: serving {url} with data in {shown}{protected}", flush=True)
 
-    try:
-        anyio.run(
-            lambda: serve(
-                args.host,
-                args.port,
-                args.database,
-                base_url=args.base_url,
-                allow_contract_modification=not args.no_contract_modification,
-                max_body_size=args.max_body_size,
-                body_timeout=args.body_timeout,
-                ready=ready,
-                **options,
-            )
-        )
-    except KeyboardInterrupt:
-        return 0
-    except (ValueError, OSError) as error:
-        print(f"apact broker: {error}", file=sys.stderr)
-        return 2
+    async def until_signalled() -> None:
+        with anyio.CancelScope() as serving:
+
+            def stop(signum: signal.Signals) -> None:
+                # serve() ends: hypercorn answers the requests in flight, then the store closes
+                if not serving.cancel_called:
+                    print(f"apact broker: {signum.name} received: stopping once the requests in flight are answered", flush=True)
+                serving.cancel()
+
+            async with signals_handled(stop):
+                await serve(
+                    args.host,
+                    args.port,
+                    args.database,
+                    base_url=args.base_url,
+                    allow_contract_modification=not args.no_contract_modification,
+                    max_body_size=args.max_body_size,
+                    body_timeout=args.body_timeout,
+                    ready=ready,
+                    **options,
+                )
+
+    with sigterm_as_sigint():
+        try:
+            anyio.run(until_signalled)
+        except KeyboardInterrupt:
+            pass
+        except OSError as error:
+            print(f"apact broker: error: {cannot_listen(args.host, args.port, error)}", file=sys.stderr)
+            return 2
+        except ValueError as error:
+            print(f"apact broker: {error}", file=sys.stderr)
+            return 2
+    print("apact broker: stopped", flush=True)
     return 0
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._error import error
+from ._error import error, nothing_found, unreadable_pacts
 
 SHOW_DESCRIPTION = """\
 Show pacts in detail: consumer, provider, specification version, metadata, and for
 each interaction its provider states, request and response (headers, bodies), which
-matchers apply where, and the generators. Exits 1 if a pact cannot be read.
+matchers apply where, and the generators. Every pact that cannot be read is named,
+with where and why (exit 2); exits 1 if no pact file was found.
 """
 
 SHOW_EPILOG = """\
@@ -25,13 +26,14 @@ Read pact files (V1 to V4), check every part of them (JSON syntax, spec version,
 matchers, regular expressions, date formats, generators, bodies against their content
 type, requests that cannot be sent as written: a path not starting with /, a header
 HTTP cannot carry, a control character in a query) and print a summary. A problem
-names the file, the interaction and the JSON path; apact verify fails the same
-interactions. Exits 1 if any file is invalid.
+names the file, the interaction and the JSON path, for every invalid file; apact
+verify fails the same interactions. A directory is read for its *.json files. Exits 1
+if any file is invalid (or none was found).
 """
 
 CHECK_EPILOG = """\
 examples:
-  apact check pacts/*.json
+  apact check pacts/
   apact check --quiet pacts/*.json && echo 'all valid'
   apact check --example                              # the built-in Grill Chef pact
 """
@@ -42,7 +44,7 @@ def add_show_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_check_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="*", metavar="PACT", help="pact files to check")
+    parser.add_argument("files", nargs="*", metavar="PACT", help="pact files, or directories (their *.json files)")
     parser.add_argument("--example", action="store_true", help="check the built-in Grill Chef example pact")
     parser.add_argument("--quiet", "-q", action="store_true", help="print only problems")
 
@@ -54,22 +56,23 @@ def show(args: argparse.Namespace) -> int:
     from ..pact._summary import summarize
     from ..verifier._sources import load_sources
 
-    failed = 0
+    unreadable = 0
     shown = 0
     for name in args.pacts:
         try:
             sources = anyio.run(load_sources, [name])
-        except PactFileError as unreadable:
-            failed += 1
-            error("show", f"cannot read a pact: {unreadable}", 1)
+        except PactFileError as problem:
+            unreadable_pacts("show", problem)
+            unreadable += 1
             continue
         if not sources:
-            failed += 1
-            error("show", f"no pact files (*.json) in {name}", 1)
+            print(f"apact show: no pact files (*.json) in {name}", file=sys.stderr)
         for source in sources:
             print(("\n" if shown else "") + f"{source.origin}\n{summarize(source.pact, details=True)}")
             shown += 1
-    return 1 if failed else 0
+    if unreadable:
+        return 2
+    return 0 if shown else nothing_found("show", "nothing to show: no pact files found")
 
 
 def check(args: argparse.Namespace) -> int:
@@ -77,14 +80,23 @@ def check(args: argparse.Namespace) -> int:
     from ..pact import pactfile
     from ..pact._request_check import pact_problems
     from ..pact._summary import summarize
+    from ..verifier._sources import pact_files
 
-    files = list(args.files)
+    names = list(args.files)
     if args.example:
         from ..examples import GRILL_CHEF_PACT
 
-        files.append(str(GRILL_CHEF_PACT))
+        names.append(str(GRILL_CHEF_PACT))
+    if not names:
+        return error("check", "give at least one PACT file or directory (or --example)")
+    files: list[str] = []
+    for name in names:
+        found = pact_files(name)
+        if not found:
+            print(f"apact check: no pact files (*.json) in {name}", file=sys.stderr)
+        files += found
     if not files:
-        return error("check", "give at least one PACT file (or --example)")
+        return nothing_found("check", "nothing to check: no pact files found")
     failed = 0
     for index, name in enumerate(files):
         try:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .._core._limits import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE, format_size, seconds_argument, size_argument
-from ._error import error
+from ._error import error, nothing_found, unreadable_pacts
 
 if TYPE_CHECKING:
     from .._core._types import ASGIApp
@@ -26,7 +25,8 @@ Prints "apact stub: serving ... at http://HOST:PORT" on stdout once it accepts
 connections (scripts can wait for that line), then a line per request on stderr.
 A request body over --max-body-size is answered 413, one slower than --body-timeout
 408 (both logged even with --quiet).
-Stops on Ctrl-C or SIGTERM (exit 0); exits 2 if it cannot start.
+Stops on Ctrl-C or SIGTERM, finishing the requests in flight (exit 0); exits 2 if it
+cannot start (an unreadable pact, an address in use), 1 if there is nothing to serve.
 """
 
 EPILOG = """\
@@ -90,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         sources = anyio.run(load_sources, args.pacts)
     except PactFileError as unreadable:
-        return error("stub", f"cannot read a pact: {unreadable}")
+        return unreadable_pacts("stub", unreadable)
+
     def log(line: str, unexpected: bool) -> None:
         if unexpected or not args.quiet:
             print(line, file=sys.stderr, flush=True)
@@ -100,8 +101,8 @@ def run(args: argparse.Namespace) -> int:
         (source.pact for source in sources), provider=args.provider, state=state, cors=args.cors, log=log, limits=limits
     )
     if not stub.interactions:
-        found = ", ".join(sorted({f"{s.pact.consumer} -> {s.pact.provider}" for s in sources})) or "no pacts"
-        return error("stub", f"no HTTP interaction to serve (found: {found})")
+        found = ", ".join(sorted({f"{s.pact.consumer} -> {s.pact.provider}" for s in sources})) or "no pact files"
+        return nothing_found("stub", f"nothing to serve: no HTTP interaction (found: {found})")
     pairs = ", ".join(dict.fromkeys(f"{pact.consumer} -> {pact.provider}" for pact in stub.pacts))
     pacts = pairs if len(stub.pacts) == 1 else f"{len(stub.pacts)} pacts ({pairs})"
     count = f"{len(stub.interactions)} interaction{'s' if len(stub.interactions) != 1 else ''}"
@@ -110,12 +111,16 @@ def run(args: argparse.Namespace) -> int:
         left_out = f", {stub.left_out} left out (messages or --state)" if stub.left_out else ""
         print(f"apact stub: serving {count} of {pacts}{left_out} at {url}", flush=True)
 
-    try:
-        anyio.run(_serve, stub.app, args.host, args.port, ready)
-    except KeyboardInterrupt:
-        pass
-    except OSError as unusable:
-        return error("stub", f"cannot listen on {args.host}:{args.port}: {unusable.strerror or unusable}")
+    from .._core._serve import cannot_listen
+    from .._core._signals import sigterm_as_sigint
+
+    with sigterm_as_sigint():
+        try:
+            anyio.run(_serve, stub.app, args.host, args.port, ready)
+        except KeyboardInterrupt:
+            pass
+        except OSError as unusable:
+            return error("stub", cannot_listen(args.host, args.port, unusable))
     print("apact stub: stopped", flush=True)
     return 0
 
@@ -124,15 +129,12 @@ async def _serve(app: ASGIApp, host: str, port: int, ready: Callable[[str], None
     import anyio
 
     from .._core._serve import serve
+    from .._core._signals import signals_handled
 
-    async with serve(app, host=host, port=port) as url:
+    stop = anyio.Event()
+    async with signals_handled(lambda signum: stop.set()), serve(app, host=host, port=port) as url:
         ready(url)
-        if sys.platform == "win32":
-            await anyio.sleep_forever()  # until Ctrl-C
-        else:
-            with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-                async for _ in signals:
-                    return
+        await stop.wait()  # until SIGINT or SIGTERM
 
 
 def _port(text: str) -> int:

@@ -19,13 +19,14 @@ import functools
 import importlib
 import os
 import re
+import signal
 import sys
 import time
 import traceback
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ._error import error
+from ._error import error, unreadable_pacts
 
 if TYPE_CHECKING:
     from ..verifier import InteractionResult, PactSource, VerificationResult
@@ -43,9 +44,16 @@ With --broker-url (or PACT_BROKER_BASE_URL) and no PACT, the pacts come from a P
 Broker (--consumer-version-selectors, --enable-pending, --include-wip-pacts-since), and
 --publish sends the results back for --provider-version.
 
+On SIGINT (Ctrl-C) or SIGTERM (a cancelled CI job, timeout, docker stop) it stops
+replaying, prints the report of what was verified and writes --junit and --json, then
+stops the server it started (SIGTERM to its process group, SIGKILL after
+--stop-timeout), and exits 130. The report and files are always written before that
+server is stopped.
+
 Exits 0 when the provider honours the pacts, 1 when it does not (or nothing was
 verified), 2 when it could not verify (bad arguments, an unreadable pact, a provider
-that did not start, a broker error).
+that did not start or exited, an address in use, a broker error), 130 when
+interrupted.
 """
 
 EPILOG = """\
@@ -105,6 +113,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     target.add_argument(
         "--startup-timeout", type=_positive, default=30.0, metavar="SECONDS", help="with --command: time to get ready (default: 30)"
+    )
+    target.add_argument(
+        "--stop-timeout",
+        type=_positive,
+        default=5.0,
+        metavar="SECONDS",
+        help="with --command: time between SIGTERM and SIGKILL when it is stopped (default: 5)",
     )
     target.add_argument("--provider", metavar="NAME", help="the provider's name in the pacts (default: the pacts' only provider)")
 
@@ -169,7 +184,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Verify; 0 if the provider honours the pacts, 1 if not, 2 if it could not verify."""
+    """Verify; 0 if the provider honours the pacts, 1 if not, 2 if it could not verify,
+    130 if interrupted (SIGINT or SIGTERM)."""
+    from .._core._signals import sigterm_as_sigint
     from ..errors import BrokerError, PactFileError, ProviderStartError
 
     try:
@@ -181,18 +198,22 @@ def run(args: argparse.Namespace) -> int:
         return error("verify", str(usage))
     import anyio
 
-    try:
-        return anyio.run(_verify, args, options)
-    except _UsageError as usage:
-        return error("verify", str(usage))
-    except PactFileError as unreadable:
-        return error("verify", f"cannot read a pact: {unreadable}")
-    except ProviderStartError as start:
-        return error("verify", f"the provider did not start: {start}")
-    except BrokerError as broker:
-        return error("verify", str(broker))
-    except KeyboardInterrupt:
-        return 130
+    with sigterm_as_sigint():
+        try:
+            return anyio.run(_main, args, options)
+        except _UsageError as usage:
+            return error("verify", str(usage))
+        except PactFileError as unreadable:
+            return unreadable_pacts("verify", unreadable)
+        except ProviderStartError as start:
+            if start.result is not None:  # the server exited during the verification: what was verified
+                print(start.result.report(verbose=args.verbose, table=True), flush=True)
+            return error("verify", f"the provider did not start: {start}" if start.result is None else str(start))
+        except BrokerError as broker:
+            return error("verify", str(broker))
+        except KeyboardInterrupt:
+            print("apact verify: interrupted", file=sys.stderr, flush=True)
+            return 130
 
 
 def check_arguments(args: argparse.Namespace) -> str | None:
@@ -225,6 +246,7 @@ def verifier_options(args: argparse.Namespace) -> dict[str, Any]:
     options: dict[str, Any] = {
         "readiness_url": args.readiness_url,
         "startup_timeout": args.startup_timeout,
+        "stop_timeout": args.stop_timeout,
         "state_change_url": args.state_change_url,
         "state_change_teardown": not args.no_state_teardown,
         "message_url": args.message_url,
@@ -260,7 +282,12 @@ async def load(args: argparse.Namespace) -> list[PactSource]:
     from ..verifier._sources import load_sources
     from ._broker_client import pact_url_auth
 
-    return await load_sources(args.sources, auth=pact_url_auth(args), timeout=max(args.request_timeout, 30.0))
+    return await load_sources(
+        args.sources,
+        auth=pact_url_auth(args),
+        timeout=max(args.request_timeout, 30.0),
+        auth_hint="--broker-token, or --broker-username and --broker-password, for URLs on the --broker-url",
+    )
 
 
 async def write_reports(args: argparse.Namespace, result: VerificationResult) -> None:
@@ -270,45 +297,106 @@ async def write_reports(args: argparse.Namespace, result: VerificationResult) ->
         await result.write_json(args.json)
 
 
-async def _verify(args: argparse.Namespace, options: dict[str, Any]) -> int:
+@dataclass(slots=True)
+class _Signals:
+    """What a SIGINT or SIGTERM does at each moment of ``apact verify``: before the
+    replay, end at once (nothing started yet); during it, stop the replay and report
+    what was verified; later (reporting, stopping the server), nothing more."""
+
+    loading: Any = None  # the cancel scope of the steps before the replay
+    replaying: Any = None  # the event that interrupts the replay
+    received: str | None = None
+
+    def __call__(self, signum: signal.Signals) -> None:
+        if self.received is not None:
+            return
+        self.received = signum.name
+        print(f"apact verify: {signum.name} received: stopping (the report is written first)", file=sys.stderr, flush=True)
+        if self.replaying is not None:
+            self.replaying.set()
+        elif self.loading is not None:
+            self.loading.cancel()
+
+
+async def _main(args: argparse.Namespace, options: dict[str, Any]) -> int:
+    from .._core._signals import signals_handled
+
+    signals = _Signals()
+    async with signals_handled(signals):
+        return await _verify(args, options, signals)
+
+
+async def _verify(args: argparse.Namespace, options: dict[str, Any], signals: _Signals) -> int:
+    import anyio
+
     from ..verifier import Verifier
+    from ..verifier._hints import CLI_HINTS
     from . import _broker_client as broker
 
-    sources = await load(args)
-    fetched = await broker.fetch_for_verification(args, args.provider, sys.stdout) if broker.wants_broker(args) else None
-    sources += fetched.sources if fetched is not None else ()
+    with anyio.CancelScope() as signals.loading:
+        sources = await load(args)
+        fetched = await broker.fetch_for_verification(args, args.provider, sys.stdout) if broker.wants_broker(args) else None
+        sources += fetched.sources if fetched is not None else ()
+    if signals.received is not None:  # (the scope may have ended before it saw the cancellation)
+        print("apact verify: interrupted before anything was verified", file=sys.stderr)
+        return 130
+    signals.replaying = anyio.Event()  # from now on, a signal interrupts the replay
+    if not sources and not args.provider:
+        return _nothing(args, "no pacts found in the sources given (a directory is read for *.json files)")
     provider = args.provider or _only_provider(sources)
     verifier = Verifier(provider, **options)
+    verifier._hints = CLI_HINTS  # the reports speak of options, not of Python
     progress = Progress(sys.stderr, sys.stderr.isatty()) if not args.no_progress else None
+    code = 0
+
+    async def report(result: VerificationResult) -> None:
+        """Before the server stops: the verdict is out at once, and nothing is lost
+        if the stop is cut short."""
+        nonlocal code
+        if progress is not None:
+            progress.close()
+        print(result.report(verbose=args.verbose, table=True), flush=True)
+        if any(error.kind == "missing state" for item in result.interactions for error in item.errors):
+            print(
+                "apact verify: interactions need provider states: give --state-change-url URL "
+                "(or --ignore-missing-states to replay them without)",
+                file=sys.stderr,
+            )
+        try:
+            await write_reports(args, result)
+        except OSError as unwritable:
+            code = error("verify", f"cannot write a report: {unwritable}")
+
     try:
-        result = await verifier.verify(*sources, **verify_options(args), on_result=progress)
+        result = await verifier._verify(
+            sources, **verify_options(args), on_result=progress, interrupt=signals.replaying, before_stop=report
+        )
     finally:
         if progress is not None:
             progress.close()
-    print(result.report(verbose=args.verbose, table=True), flush=True)
-    if any(error.kind == "missing state" for item in result.interactions for error in item.errors):
-        print(
-            "apact verify: interactions need provider states: give --state-change-url URL "
-            "(or --ignore-missing-states to replay them without)",
-            file=sys.stderr,
-        )
-    try:
-        await write_reports(args, result)
-    except OSError as unwritable:
-        return error("verify", f"cannot write a report: {unwritable}")
+    if signals.received is not None:
+        verified = f"{result.verified} of {len(result.interactions)} interactions verified"
+        when = "" if result.interrupted else ", after the verification (while the provider server stopped)"
+        print(f"apact verify: interrupted ({signals.received}{when}): {verified}, see the report", file=sys.stderr)
+        return 130
+    if code:
+        return code
     await broker.publish_verification(args, result, fetched, sys.stdout)
     if not result.ok:
         return 1
-    if not result.verified and not args.allow_empty:
-        print("Nothing was verified: no pact had an interaction to replay (--allow-empty accepts that).", file=sys.stderr)
-        return 1
+    if not result.verified:
+        return _nothing(args, "no pact had an interaction to replay")
     return 0
+
+
+def _nothing(args: argparse.Namespace, why: str) -> int:
+    """Nothing was verified: 1 (almost always a mistake), 0 with --allow-empty."""
+    print(f"Nothing was verified: {why} (--allow-empty accepts that).", file=sys.stderr)
+    return 0 if args.allow_empty else 1
 
 
 def _only_provider(sources: list[PactSource]) -> str:
     providers = sorted({source.pact.provider for source in sources})
-    if not providers:
-        raise _UsageError("no pacts found in the sources given (a directory is read for *.json files)")
     if len(providers) > 1:
         raise _UsageError(f"the pacts are for several providers ({', '.join(map(repr, providers))}): choose one with --provider")
     return providers[0]

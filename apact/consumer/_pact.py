@@ -150,6 +150,7 @@ class Pact:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        __tracebackhide__ = True  # pytest shows the test's ``async with``, not this method's source
         stack, self._stack = self._stack, None
         try:
             if self._client is not None:

@@ -10,9 +10,11 @@
   :class:`~apact.errors.PactWriteError` (nothing is converted silently);
 * **safe across processes** (pytest-xdist, CI jobs sharing a disk): read-merge-write
   happens under an exclusive lock on a lock file next to the pact
-  (``.{name}.lock``; ``fcntl.flock`` on POSIX, ``msvcrt.locking`` on Windows), and the
-  new content replaces the file atomically (``apact._core._files.write_atomically``),
-  so readers never see a half-written pact;
+  (``.{name}.lock``; ``fcntl.flock`` on POSIX, ``msvcrt.locking`` on Windows), there
+  only while a writer holds it (on POSIX), and the new content replaces the file
+  atomically (``apact._core._files.write_atomically``), so readers never see a
+  half-written pact; a new pact file gets the mode the umask allows, an existing one
+  keeps its own;
 * **flat cost as the file grows**: the other interactions are never re-parsed into
   the model nor re-serialised. The file is kept as a list of interaction texts;
   the process remembers the bytes it last read or wrote for each path, with their
@@ -380,3 +382,4 @@ def _frame(described: str) -> tuple[bytes, ...]:
         pieces.append(before.encode())
     pieces.append(text.encode())
     return tuple(pieces)
+

@@ -96,7 +96,16 @@ def find_producer(producers: Mapping[ProducerKey, Producer], interaction: Messag
     return producers.get((interaction.description, None))
 
 
-def missing_producer(producers: Mapping[ProducerKey, Producer], interaction: MessageInteraction) -> VerificationError:
+def missing_producer(
+    producers: Mapping[ProducerKey, Producer], interaction: MessageInteraction, hint: str | None = None
+) -> VerificationError:
+    """``hint``: what to do, for ``{description!r}`` (see :mod:`._hints`); by default,
+    in the Python API's words, with the producers registered."""
+    if hint is not None:
+        return VerificationError(
+            "missing producer",
+            f"no producer for message {interaction.description!r}: {hint.format(description=interaction.description)}",
+        )
     known = ", ".join(sorted(p.label() for p in producers.values())) or "none"
     return VerificationError(
         "missing producer",

@@ -62,7 +62,7 @@ def render_text(result: VerificationLike, *, verbose: bool = False, table: bool 
             lines += [f"    {line}" for line in rest]
     if table:
         lines += ["", *summary_table(result)]
-    verdict = "verification passed" if result.ok else "verification FAILED"
+    verdict = "verification INTERRUPTED" if result.interrupted else "verification passed" if result.ok else "verification FAILED"
     lines += [
         "",
         f"{_count(len(interactions), 'interaction')}: {result.count('passed')} passed, {result.count('failed')} failed "
@@ -110,6 +110,9 @@ def _failure(number: int | None, pact: PactLike, item: InteractionLike) -> list[
         if diff:
             lines.append(f"   {'body' if isinstance(item.response, HttpResponse) else 'contents'} (- expected, + actual):")
             lines += ["     " + line for line in diff]
+    if item.output:
+        lines.append("   the provider server printed meanwhile:")
+        lines += ["     " + line for line in item.output.splitlines()]
     return lines
 
 
@@ -159,6 +162,7 @@ def to_json(result: VerificationLike) -> dict[str, JSON]:
         "provider": result.provider,
         "target": result.target,
         "ok": result.ok,
+        "interrupted": result.interrupted,
         "summary": {
             "interactions": len(result.interactions),
             **{status: result.count(status) for status in ("passed", "failed", "pending", "skipped")},
@@ -208,6 +212,8 @@ def _interaction_json(item: InteractionLike) -> dict[str, JSON]:
         data["interactionId"] = item.interaction_id
     if item.response is not None:
         data["response"] = _response_json(item.response)
+    if item.output is not None:
+        data["output"] = item.output
     return data
 
 
@@ -276,6 +282,8 @@ def to_junit_xml(result: VerificationLike) -> str:
                 tag = "failure" if item.mismatches else "error"
                 element = ElementTree.SubElement(case, tag, message=first, type="mismatch" if item.mismatches else "error")
                 element.text = details
+                if item.output:
+                    ElementTree.SubElement(case, "system-out").text = item.output
             elif item.status == "pending":
                 ElementTree.SubElement(case, "skipped", message=f"pending interaction failed: {first}")
                 ElementTree.SubElement(case, "system-out").text = details

@@ -34,7 +34,23 @@ ErrorKind = Literal[
 ]
 
 
-_HERE = Path(__file__).parent
+_PACKAGE = Path(__file__).resolve().parents[1]  # apact/
+
+
+def _internal(filename: str) -> bool:
+    path = Path(filename)
+    return path.name == "contextlib.py" or _PACKAGE in path.resolve().parents
+
+
+def _drop_internal_frames(shown: traceback.TracebackException, seen: set[int]) -> None:
+    """Take apact's frames out of ``shown`` and of the exceptions chained to it."""
+    if id(shown) in seen:
+        return
+    seen.add(id(shown))
+    shown.stack = traceback.StackSummary.from_list([frame for frame in shown.stack if not _internal(frame.filename)])
+    for chained in (shown.__cause__, shown.__context__):
+        if chained is not None:
+            _drop_internal_frames(chained, seen)
 
 
 def describe(error: BaseException) -> str:
@@ -56,12 +72,16 @@ class VerificationError:
 
     @classmethod
     def from_exception(cls, kind: ErrorKind, message: str, error: BaseException) -> VerificationError:
-        """``message`` plus the traceback of ``error``, without apact's own frames at its
-        top (the user's code is what the reader wants to see)."""
-        tb = error.__traceback__
-        while tb is not None and tb.tb_next is not None and Path(tb.tb_frame.f_code.co_filename).parent == _HERE:
-            tb = tb.tb_next
-        return cls(kind, message, "".join(traceback.format_exception(type(error), error, tb)))
+        """``message`` plus the traceback of ``error``, without apact's own frames (nor
+        ``contextlib``'s, which only say that apact entered a context manager): the
+        user's code is what the reader wants to see. An ``internal`` error (apact
+        failed) keeps them all: they are what a bug report needs."""
+        if kind == "internal":
+            return cls(kind, message, "".join(traceback.format_exception(type(error), error, error.__traceback__)))
+        shown = traceback.TracebackException(type(error), error, error.__traceback__)
+        _drop_internal_frames(shown, set())
+        text = "".join(shown.format())
+        return cls(kind, message, text)
 
     def to_json(self) -> dict[str, JSON]:
         return {"kind": self.kind, "message": self.message, "traceback": self.traceback}
@@ -97,6 +117,9 @@ class InteractionResult:
     #: the V4 interaction key, and the broker's ``_id`` of the interaction if any
     key: str | None = None
     interaction_id: str | None = None
+    #: what the provider server apact started printed while the interaction ran (its
+    #: traceback, say): kept for interactions that did not pass
+    output: str | None = field(default=None, repr=False)
 
     @property
     def passed(self) -> bool:
@@ -166,10 +189,13 @@ class VerificationResult:
     notices: tuple[str, ...] = ()
     #: how the provider was reached: ``in-process app``, ``http://...``, ``command ...``
     target: str = ""
+    #: stopped early by SIGINT or SIGTERM (``apact verify``): the interactions not
+    #: verified by then are skipped, and the verification is not ``ok``
+    interrupted: bool = False
 
     @property
     def ok(self) -> bool:
-        return all(pact.ok for pact in self.pacts)
+        return not self.interrupted and all(pact.ok for pact in self.pacts)
 
     @property
     def interactions(self) -> tuple[InteractionResult, ...]:
@@ -187,6 +213,7 @@ class VerificationResult:
         """Raise :class:`VerificationFailed` (an ``AssertionError``) with the report if
         an interaction failed, or if nothing was verified at all (an empty directory or
         filters that match nothing are almost always a mistake) unless ``allow_empty``."""
+        __tracebackhide__ = True  # pytest shows the test's line, not this method's source
         if not self.ok:
             raise VerificationFailed(self.report(), self)
         if not allow_empty and not self.verified:

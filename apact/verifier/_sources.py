@@ -13,6 +13,7 @@ import httpx
 
 from ..errors import PactFileError
 from ..pact import pactfile
+from ..pact._unreadable import together
 from ..pact.model import PactFile
 
 
@@ -41,10 +42,15 @@ def is_url(text: str) -> bool:
     return text.startswith(("http://", "https://"))
 
 
-async def load_sources(sources: Sequence[Source], *, auth: Auth = None, timeout: float = 30.0) -> list[PactSource]:
+async def load_sources(
+    sources: Sequence[Source], *, auth: Auth = None, timeout: float = 30.0, auth_hint: str = "auth="
+) -> list[PactSource]:
     """Read every source, in the order given. Raises :class:`PactFileError` (naming the
-    file or URL) for a source that cannot be read."""
+    file or URL) for a source that cannot be read: every one of them, when several
+    cannot (see :mod:`apact._unreadable`). ``auth_hint`` says where credentials are
+    given (the command line has options for them)."""
     loaded: list[PactSource] = []
+    errors: list[PactFileError] = []
     client: httpx.AsyncClient | None = None
     try:
         for source in sources:
@@ -55,44 +61,64 @@ async def load_sources(sources: Sequence[Source], *, auth: Auth = None, timeout:
             elif isinstance(source, str) and is_url(source):
                 if client is None:
                     client = httpx.AsyncClient(timeout=timeout, auth=_httpx_auth(auth), follow_redirects=True)
-                loaded.append(await _fetch(client, source))
+                try:
+                    loaded.append(await _fetch(client, source, auth_hint))
+                except PactFileError as error:
+                    errors.append(error)
             else:
-                loaded.extend(await _read_path(os.fspath(source)))
+                read, failed = await _read_path(os.fspath(source))
+                loaded += read
+                errors += failed
     finally:
         if client is not None:
             await client.aclose()
+    if errors:
+        raise together(errors)
     return loaded
 
 
-async def _read_path(path: str) -> list[PactSource]:
-    # one trip to a worker thread for the whole file or directory
-    files = await anyio.to_thread.run_sync(_read_files, path)
-    return [PactSource(pactfile.loads(data, file=name), name) for name, data in files]
-
-
-def _read_files(path: str) -> list[tuple[str, bytes]]:
-    """``[(name, bytes)]`` of a file, or of a directory's ``*.json`` files by name."""
+def pact_files(path: str) -> list[str]:
+    """A file, or the ``*.json`` files of a directory (by name)."""
     if os.path.isdir(path):
-        names = sorted(entry.name for entry in os.scandir(path) if entry.name.endswith(".json") and entry.is_file())
-        return [_read_file(os.path.join(path, name)) for name in names]
-    return [_read_file(path)]
+        return [os.path.join(path, name) for name in sorted(e.name for e in os.scandir(path) if e.name.endswith(".json") and e.is_file())]
+    return [path]
 
 
-def _read_file(name: str) -> tuple[str, bytes]:
+async def _read_path(path: str) -> tuple[list[PactSource], list[PactFileError]]:
+    """The pacts of a file, or of a directory's ``*.json`` files by name, and the
+    errors of those that cannot be read."""
+    read: list[PactSource] = []
+    errors: list[PactFileError] = []
+    # one trip to a worker thread for the whole file or directory
+    for name, data in await anyio.to_thread.run_sync(_read_files, path):
+        try:
+            if isinstance(data, PactFileError):
+                raise data
+            read.append(PactSource(pactfile.loads(data, file=name), name))
+        except PactFileError as error:
+            errors.append(error)
+    return read, errors
+
+
+def _read_files(path: str) -> list[tuple[str, bytes | PactFileError]]:
+    return [(name, _read_file(name)) for name in pact_files(path)]
+
+
+def _read_file(name: str) -> bytes | PactFileError:
     try:
         with open(name, "rb") as stream:
-            return name, stream.read()
+            return stream.read()
     except OSError as error:
-        raise PactFileError(f"cannot read the file: {error.strerror or error}", file=name) from None
+        return PactFileError(f"cannot read the file: {error.strerror or error}", file=name)
 
 
-async def _fetch(client: httpx.AsyncClient, url: str) -> PactSource:
+async def _fetch(client: httpx.AsyncClient, url: str, auth_hint: str) -> PactSource:
     try:
         response = await client.get(url, headers={"Accept": "application/hal+json, application/json"})
     except httpx.HTTPError as error:
         raise PactFileError(f"cannot fetch the pact: {error}", file=url) from None
     if response.status_code != 200:
-        hint = " (check the credentials: auth=)" if response.status_code in (401, 403) else ""
+        hint = f" (check the credentials: {auth_hint})" if response.status_code in (401, 403) else ""
         raise PactFileError(f"cannot fetch the pact: HTTP {response.status_code}{hint}", file=url)
     return PactSource(pactfile.loads(response.content, file=url), url)
 

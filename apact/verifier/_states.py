@@ -73,6 +73,11 @@ class StateFailure(Exception):
         self.error = error
 
 
+class StateChangeFailure(Exception):
+    """The state-change URL did not do its job (an error status, no answer): the message
+    says it all, so the report shows no traceback."""
+
+
 def missing_states(states: Sequence[ProviderState], handlers: Mapping[str, Handler], has_state_change: bool) -> list[str]:
     """The names of ``states`` nothing can set up."""
     if has_state_change:
@@ -205,6 +210,8 @@ async def _post_change(change: StateChange, state: ProviderState, action: str, t
     with anyio.CancelScope(shield=action == "teardown", deadline=anyio.current_time() + timeout):
         try:
             return await change(state, action)
+        except StateChangeFailure as failure:
+            raise StateFailure(VerificationError(kind, f"the state-change {action} of {_label(state)} failed: {failure}")) from None
         except Exception as error:
             message = f"the state-change {action} of {_label(state)} failed: {describe(error)}"
             raise StateFailure(VerificationError.from_exception(kind, message, error)) from None

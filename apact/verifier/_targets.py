@@ -195,25 +195,32 @@ class AppSender:
 
 
 class HttpSender:
-    """Sends real HTTP requests with httpx to ``base_url`` (which may have a path)."""
+    """Sends real HTTP requests with httpx to ``base_url`` (which may have a path);
+    ``fresh`` is the client for a request retried on a new connection (see
+    :func:`send_retrying`)."""
 
     def __init__(
-        self, client: httpx.AsyncClient, base_url: str, explain: Callable[[], Awaitable[str | None]] | None = None
+        self,
+        client: httpx.AsyncClient,
+        base_url: str,
+        explain: Callable[[], Awaitable[str | None]] | None = None,
+        *,
+        fresh: httpx.AsyncClient | None = None,
     ) -> None:
         self._client = client
+        self._fresh = fresh or client
         self.base_url = base_url.rstrip("/")
         self._explain = explain
 
     async def send(self, request: Outgoing, timeout: float) -> Received:
         try:
-            outgoing = request.to_httpx(self.base_url)
+            request.to_httpx(self.base_url)
         except (httpx.InvalidURL, UnicodeError) as error:
             message = f"cannot send {request.line} to {self.base_url}: {describe(error)}"
             raise SendFailure(VerificationError("transport", message)) from None
         try:
             with anyio.fail_after(timeout):
-                response = await self._client.send(outgoing)
-                content = await response.aread()
+                response, content = await send_retrying(self._client, self._fresh, lambda: request.to_httpx(self.base_url))
         except (TimeoutError, httpx.TimeoutException):
             message = await self._add_context(f"no response to {request.line} within {timeout:g} s")
             raise SendFailure(VerificationError("timeout", message)) from None
@@ -233,15 +240,64 @@ class HttpSender:
         return f"{message} ({extra})" if extra else message
 
 
-def http_client(timeout: float, concurrency: int, *, trust_env: bool = True) -> httpx.AsyncClient:
+def http_client(timeout: float, concurrency: int, *, trust_env: bool = True, keep_alive: bool = True) -> httpx.AsyncClient:
     """The client for an HTTP target: no redirects followed (a 3xx is a response to
-    match), a connection per concurrent request."""
+    match), a connection per concurrent request (``keep_alive=False``: a new one for
+    every request, the client for retries)."""
+    connections = max(concurrency, 1) + 2
     return httpx.AsyncClient(
         timeout=timeout,
         follow_redirects=False,
         trust_env=trust_env,
-        limits=httpx.Limits(max_connections=max(concurrency, 1) + 2, max_keepalive_connections=max(concurrency, 1) + 2),
+        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections if keep_alive else 0),
     )
+
+
+async def send_retrying(
+    client: httpx.AsyncClient, fresh: httpx.AsyncClient, build: Callable[[], httpx.Request]
+) -> tuple[httpx.Response, bytes]:
+    """Send the request ``build()`` makes; if it went on a kept-alive connection that
+    turned out to be closed before any of the answer came back (a server closes its
+    connection after an error, and the close may cross the next request), send it once
+    more with ``fresh`` (a client that opens a new connection for every request).
+    Nothing else is retried: not a new connection's failure, not an answer cut short."""
+    trace = _Trace()
+    request = build()
+    request.extensions["trace"] = trace
+    try:
+        response = await client.send(request)
+        return response, await response.aread()
+    except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as error:
+        if not trace.stale(error):
+            raise
+    response = await fresh.send(build())
+    return response, await response.aread()
+
+
+class _Trace:
+    """What httpcore did for one request (its ``trace`` extension): whether it opened
+    a connection for it, and whether the head of the answer came."""
+
+    __slots__ = ("connected", "answered")
+
+    def __init__(self) -> None:
+        self.connected = False
+        self.answered = False
+
+    async def __call__(self, name: str, info: dict[str, Any]) -> None:
+        if name.startswith("connection."):
+            self.connected = True
+        elif name == "http11.receive_response_headers.complete":
+            self.answered = True
+
+    def stale(self, error: httpx.HTTPError) -> bool:
+        """The request failed on a kept-alive connection the server had closed (reset,
+        or closed without a byte of answer)."""
+        if self.connected or self.answered:
+            return False
+        if isinstance(error, httpx.RemoteProtocolError):
+            return "without sending a response" in str(error)
+        return True
 
 
 # -- helpers ---------------------------------------------------------------------------------

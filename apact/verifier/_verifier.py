@@ -31,11 +31,12 @@ request, the producer registered for the message (``@verifier.message(...)``, se
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from typing import Literal, TypeVar
@@ -44,11 +45,13 @@ import anyio
 import httpx
 
 from .._core._types import JSON, ASGIApp
+from ..errors import ProviderStartError
 from ..matching import Mismatch
 from ..pact._request_check import header_problem, request_problems
 from ..pact.model import HttpInteraction, HttpResponse, Interaction, Message, ProviderState, find_header
 from . import _asgi
 from ._endpoint import MessageEndpoint
+from ._hints import Hints
 from ._messages import (
     METADATA_HEADER,
     MessageInteraction,
@@ -61,12 +64,21 @@ from ._messages import (
     make_producer,
     missing_producer,
 )
-from ._process import Server, started_server
+from ._process import Server, StartInterrupted, started_server
 from ._replay import Replayed, RequestFilter, Settings, invalid_request, replay
 from ._result import InteractionResult, PactResult, Status, VerificationError, VerificationResult, describe
 from ._sources import Auth, PactSource, Source, load_sources
-from ._states import Handler, StateChange, StateFailure, StateHandler, make_handler, missing_states, provider_states
-from ._targets import AppSender, HttpSender, NoTarget, Outgoing, Sender, http_client
+from ._states import (
+    Handler,
+    StateChange,
+    StateChangeFailure,
+    StateFailure,
+    StateHandler,
+    make_handler,
+    missing_states,
+    provider_states,
+)
+from ._targets import AppSender, HttpSender, NoTarget, Outgoing, Sender, SendFailure, http_client, send_retrying
 
 #: interactions in flight at once by default: enough to overlap a provider's I/O waits,
 #: few enough not to swamp a test database's connection pool
@@ -173,6 +185,8 @@ class Verifier:
         self._pending: PendingPolicy = pending
         self._handlers: dict[str, Handler] = {}
         self._producers: dict[ProducerKey, Producer] = {}
+        #: what errors tell the user to do, when not in the Python API's words (``apact verify``'s)
+        self._hints: Hints | None = None
 
     # -- provider states --------------------------------------------------------------------
 
@@ -261,6 +275,36 @@ class Verifier:
         a provider that does not honour a pact is a result, not an exception (see
         :meth:`VerificationResult.assert_ok`).
         """
+        return await self._verify(
+            sources,
+            auth=auth,
+            consumers=consumers,
+            description=description,
+            state=state,
+            no_state=no_state,
+            fail_fast=fail_fast,
+            on_result=on_result,
+        )
+
+    async def _verify(
+        self,
+        sources: Sequence[Source],
+        *,
+        auth: Auth = None,
+        consumers: str | Collection[str] | None = None,
+        description: str | re.Pattern[str] | None = None,
+        state: str | re.Pattern[str] | None = None,
+        no_state: bool = False,
+        fail_fast: bool = False,
+        on_result: Callable[[InteractionResult, int, int], None] | None = None,
+        interrupt: anyio.Event | None = None,
+        before_stop: Callable[[VerificationResult], Awaitable[None]] | None = None,
+    ) -> VerificationResult:
+        """:meth:`verify`, and what ``apact verify`` needs besides: ``interrupt`` (set
+        on SIGINT or SIGTERM) stops the replay, leaving a result marked interrupted
+        with what was verified so far; ``before_stop`` gets the result before the
+        target is closed (a started server stopped), so the report is out at once and
+        a stop cut short loses nothing."""
         if not sources:
             raise ValueError("verify() needs at least one source: a pact file, a directory or a URL")
         started = time.perf_counter()
@@ -275,25 +319,67 @@ class Verifier:
         pacts = self._choose(loaded, selection, run)
         run.count(sum(len(pact.items) for pact in pacts))
         units = self._plan(item for pact in pacts for item in pact.items if item.key not in run.results)
-        async with self._open_target() as (sender, server, target):
-            async with self._message_fetcher(sender) as fetch:
-                settings = Settings(
-                    sender, self.request_timeout, self._headers, self._filters, producers=self._producers, fetch=fetch
-                )
-                async with self._state_changer(sender) as change:
-                    for unit in units:
-                        await self._run_unit(unit, settings, change, run)
-        if server is not None and server.died:
-            run.notices.append(
-                f"the provider server (pid {server.pid}) exited with code {server.returncode} during the "
-                f"verification; its output:\n{server.output().rstrip() or '(no output)'}"
+        try:
+            async with self._open_target(interrupt) as (sender, server, target):
+                run.server = server
+                async with self._message_fetcher(sender) as fetch:
+                    settings = Settings(
+                        sender, self.request_timeout, self._headers, self._filters, producers=self._producers, fetch=fetch
+                    )
+                    async with self._state_changer(sender) as change:
+                        await self._run_units(units, settings, change, run, interrupt)
+                if server is not None:
+                    run.attach_output(server)
+                result = self._result(pacts, run, started, target)
+                if server is not None and server.died:
+                    raise _died(server, run, result)
+                if before_stop is not None:
+                    await before_stop(result)
+        except StartInterrupted:  # while the server was getting ready: it is stopped, nothing was run
+            run.stop(_INTERRUPTED)
+            result = self._result(pacts, run, started, f"a server not started yet: {' '.join(_words(self._command or ''))}")
+            if before_stop is not None:
+                await before_stop(result)
+        return replace(result, duration=time.perf_counter() - started)
+
+    async def _run_units(
+        self, units: list[list[_Item]], settings: Settings, change: StateChange | None, run: _Run, interrupt: anyio.Event | None
+    ) -> None:
+        """Run the units one after another, until the end, an interruption, or the
+        started server's exit (the units in flight are cancelled: their states are
+        still torn down)."""
+        with anyio.CancelScope() as replaying:
+
+            async def stop_when(event: anyio.Event, reason: str) -> None:
+                await event.wait()
+                run.stop(reason)
+                replaying.cancel()
+
+            async with anyio.create_task_group() as watchers:
+                if interrupt is not None:
+                    watchers.start_soon(stop_when, interrupt, _INTERRUPTED)
+                if run.server is not None:
+                    watchers.start_soon(stop_when, run.server.exited, _SERVER_EXITED)
+                for unit in units:
+                    await self._run_unit(unit, settings, change, run)
+                watchers.cancel_scope.cancel()
+
+    def _result(self, pacts: list[_Pact], run: _Run, started: float, target: str) -> VerificationResult:
+        notices = list(run.notices)
+        interrupted = run.stop_reason == _INTERRUPTED
+        if interrupted:
+            verified = sum(1 for r in run.results.values() if r.status != "skipped")
+            notices.append(
+                f"the verification was interrupted: {verified} interaction{'s' if verified != 1 else ''} verified "
+                "before, the others not run"
             )
         return VerificationResult(
             self.provider,
             tuple(pact.result(run) for pact in pacts),
             time.perf_counter() - started,
-            tuple(run.notices),
+            tuple(notices),
             target,
+            interrupted,
         )
 
     def _choose(self, loaded: list[PactSource], selection: _Selection, run: _Run) -> list[_Pact]:
@@ -323,7 +409,10 @@ class Verifier:
                     and self._message_url is None
                     and find_producer(self._producers, interaction) is None
                 ):
-                    run.record(item, self._judged(item, (), (missing_producer(self._producers, interaction),), None, None, None, 0.0))
+                    no_producer = missing_producer(
+                        self._producers, interaction, None if self._hints is None else self._hints.missing_producer
+                    )
+                    run.record(item, self._judged(item, (), (no_producer,), None, None, None, 0.0))
                     continue
                 problems = request_problems(interaction.request) if isinstance(interaction, HttpInteraction) else []
                 if problems:  # nothing is sent for it, and its states are not set up
@@ -338,11 +427,14 @@ class Verifier:
 
     def _missing(self, item: _Item, missing: list[str]) -> InteractionResult:
         names = ", ".join(repr(name) for name in missing)
-        known = ", ".join(repr(name) for name in sorted(self._handlers)) or "none"
-        message = (
-            f"no handler for provider state {names}: register one with @verifier.state({missing[0]!r}), "
-            f"give a state_change_url=, or pass ignore_missing_states=True (handlers registered: {known})"
-        )
+        if self._hints is not None:
+            message = f"no way to set up provider state {names}: {self._hints.missing_state.format(name=missing[0])}"
+        else:
+            known = ", ".join(repr(name) for name in sorted(self._handlers)) or "none"
+            message = (
+                f"no handler for provider state {names}: register one with @verifier.state({missing[0]!r}), "
+                f"give a state_change_url=, or pass ignore_missing_states=True (handlers registered: {known})"
+            )
         return self._judged(item, (), (VerificationError("missing state", message),), None, None, None, 0.0)
 
     def _plan(self, items: Iterator[_Item]) -> list[list[_Item]]:
@@ -370,11 +462,13 @@ class Verifier:
     async def _run_unit(self, unit: list[_Item], settings: Settings, change: StateChange | None, run: _Run) -> None:
         if run.stopped:
             for item in unit:
-                run.record(item, _not_run(item))
+                run.record(item, _not_run(item, run))
             return
         states = unit[0].interaction.provider_states
         alone = len(unit) == 1
         started = time.perf_counter()
+        if alone:
+            run.begin(unit[0])  # its setup and teardown are its own: their output too
         try:
             async with provider_states(states, self._handlers, change, timeout=self.request_timeout) as values:
                 if alone:
@@ -404,8 +498,9 @@ class Verifier:
         async def worker() -> None:
             for item in pending:  # one shared iterator: each item goes to one worker
                 if run.stopped:
-                    run.record(item, _not_run(item))
+                    run.record(item, _not_run(item, run))
                 else:
+                    run.begin(item)
                     await self._replay(item, values, settings, run, time.perf_counter())
 
         async with anyio.create_task_group() as group:
@@ -422,12 +517,12 @@ class Verifier:
             failure = VerificationError.from_exception("internal", f"verifying it raised {describe(error)}", error)
             replayed = Replayed(errors=(failure,))
         duration = time.perf_counter() - started
-        run.record(
-            item,
-            self._judged(
-                item, replayed.mismatches, replayed.errors, replayed.request, replayed.response, replayed.expected, duration
-            ),
+        result = self._judged(
+            item, replayed.mismatches, replayed.errors, replayed.request, replayed.response, replayed.expected, duration
         )
+        if result.status != "passed" and run.server is not None and not run.server.died:
+            await run.server.settled()  # a server logs an error's traceback just after it answers
+        run.record(item, result)
 
     def _judged(
         self,
@@ -455,7 +550,7 @@ class Verifier:
     # -- targets --------------------------------------------------------------------------------
 
     @asynccontextmanager
-    async def _open_target(self) -> AsyncIterator[tuple[Sender, Server | None, str]]:
+    async def _open_target(self, interrupt: anyio.Event | None = None) -> AsyncIterator[tuple[Sender, Server | None, str]]:
         if self._app is not None:
             name = getattr(self._app, "__name__", None) or type(self._app).__name__
             if self._lifespan:
@@ -473,11 +568,17 @@ class Verifier:
                 stop_timeout=self._stop_timeout,
                 env=self._env,
                 cwd=self._cwd,
-            ) as server, http_client(self.request_timeout, self.concurrency, trust_env=False) as client:
-                yield HttpSender(client, server.base_url, server.explain), server, f"{server.base_url} (started: {' '.join(server.command)})"
+                give_up=interrupt,
+            ) as server, http_client(self.request_timeout, self.concurrency, trust_env=False) as client, http_client(
+                self.request_timeout, self.concurrency, trust_env=False, keep_alive=False
+            ) as fresh:
+                sender = HttpSender(client, server.base_url, server.explain, fresh=fresh)
+                yield sender, server, f"{server.base_url} (started: {' '.join(server.command)})"
         elif self._base_url is not None:
-            async with http_client(self.request_timeout, self.concurrency) as client:
-                yield HttpSender(client, self._base_url), None, self._base_url
+            async with http_client(
+                self.request_timeout, self.concurrency
+            ) as client, http_client(self.request_timeout, self.concurrency, keep_alive=False) as fresh:
+                yield HttpSender(client, self._base_url, fresh=fresh), None, self._base_url
         else:
             yield NoTarget(), None, "no HTTP target: messages only"
 
@@ -499,12 +600,16 @@ class Verifier:
         if url.startswith("/"):
             yield to_target
             return
-        async with httpx.AsyncClient(timeout=self.request_timeout) as client:
+        async with httpx.AsyncClient(timeout=self.request_timeout) as client, http_client(
+            self.request_timeout, 1, keep_alive=False
+        ) as fresh:
 
             async def over_http(body: bytes) -> tuple[int, str | None, str | None, bytes]:
-                response = await client.post(url, content=body, headers={"Content-Type": "application/json"})
+                response, content = await send_retrying(
+                    client, fresh, lambda: client.build_request("POST", url, content=body, headers={"Content-Type": "application/json"})
+                )
                 headers = response.headers
-                return response.status_code, headers.get("content-type"), headers.get(METADATA_HEADER), response.content
+                return response.status_code, headers.get("content-type"), headers.get(METADATA_HEADER), content
 
             yield over_http
 
@@ -522,11 +627,19 @@ class Verifier:
                 if action == "teardown" and not teardown:
                     return None
                 body = json.dumps({"action": action, "params": state.params, "state": state.name}, sort_keys=True).encode()
-                status, content_type, _, data = await post(body)
+                try:
+                    status, content_type, _, data = await post(body)
+                except SendFailure as failure:  # said in full already: no traceback of apact's own
+                    raise StateChangeFailure(failure.error.message) from None
+                except httpx.HTTPError as error:
+                    raise StateChangeFailure(f"cannot POST to {url}: {describe(error)}") from None
                 if not 200 <= status < 300:
-                    raise RuntimeError(f"{url} answered {status}: {data[:200].decode(errors='replace')}")
+                    raise StateChangeFailure(f"{url} answered {status}: {data[:200].decode(errors='replace')}")
                 if data.strip() and content_type and "json" in content_type:
-                    value = json.loads(data)
+                    try:
+                        value = json.loads(data)
+                    except ValueError as error:
+                        raise StateChangeFailure(f"{url} answered JSON that does not parse: {error}") from None
                     return value if isinstance(value, dict) else None
                 return None
 
@@ -573,7 +686,7 @@ class _Pact:
             pact.consumer,
             pact.provider,
             self.source.origin,
-            tuple(run.results.get(item.key) or _not_run(item) for item in self.items),
+            tuple(run.results.get(item.key) or _not_run(item, run) for item in self.items),
             self.source.pending,
             pact,
         )
@@ -591,20 +704,50 @@ class _Item:
         return (self.pact.number, self.index)
 
 
+#: why the interactions not run were not run (``_Run.stop_reason``)
+_FAIL_FAST = "fail_fast stopped the verification after a failure"
+_INTERRUPTED = "the verification was interrupted"
+_SERVER_EXITED = "the provider server exited"
+
+
 @dataclass(slots=True)
 class _Run:
     fail_fast: bool
     on_result: Callable[[InteractionResult, int, int], None] | None = None
     results: dict[tuple[int, int], InteractionResult] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
-    stopped: bool = False
+    #: why the run stopped early (one of the reasons above), or ``None``
+    stop_reason: str | None = None
     #: how many interactions the chosen pacts have (known once they are chosen)
     total: int | None = None
+    #: the server apact started, if any, and where its output was when each
+    #: interaction began and got its verdict
+    server: Server | None = None
+    started: dict[tuple[int, int], int] = field(default_factory=dict)
+    ended: dict[tuple[int, int], int] = field(default_factory=dict)
+    #: the interactions begun and without a verdict yet
+    in_flight: dict[tuple[int, int], _Item] = field(default_factory=dict)
+
+    @property
+    def stopped(self) -> bool:
+        return self.stop_reason is not None
+
+    def stop(self, reason: str) -> None:
+        if self.stop_reason is None:
+            self.stop_reason = reason
+
+    def begin(self, item: _Item) -> None:
+        self.in_flight[item.key] = item
+        if self.server is not None:
+            self.started[item.key] = self.server.received
 
     def record(self, item: _Item, result: InteractionResult) -> None:
         self.results[item.key] = result
+        self.in_flight.pop(item.key, None)
+        if self.server is not None and item.key in self.started:
+            self.ended[item.key] = self.server.received
         if self.fail_fast and result.status == "failed":
-            self.stopped = True
+            self.stop(_FAIL_FAST)
         if self.on_result is not None and self.total is not None:
             self.on_result(result, len(self.results), self.total)
 
@@ -614,6 +757,20 @@ class _Run:
         if self.on_result is not None:
             for done, result in enumerate(list(self.results.values()), 1):
                 self.on_result(result, done, total)
+
+    def attach_output(self, server: Server) -> None:
+        """Give each interaction that did not pass what the server printed while it
+        ran: from its start to the start of the next interaction begun after its
+        verdict (its teardown, and the traceback a server logs just after answering)."""
+        starts = sorted(self.started.values())
+        for key, result in self.results.items():
+            if result.status not in ("failed", "pending") or key not in self.started:
+                continue
+            start, end = self.started[key], self.ended.get(key, server.received)
+            later = starts[bisect.bisect_left(starts, end) :]
+            output = server.output_between(start, later[0] if later else None).rstrip()
+            if output:
+                self.results[key] = replace(result, output=output)
 
 
 @dataclass(frozen=True, slots=True)
@@ -667,8 +824,23 @@ def _result(
     )
 
 
-def _not_run(item: _Item) -> InteractionResult:
-    return _result(item, "skipped", reason="not run: fail_fast stopped the verification after a failure")
+def _not_run(item: _Item, run: _Run) -> InteractionResult:
+    return _result(item, "skipped", reason=f"not run: {run.stop_reason or _FAIL_FAST}")
+
+
+def _died(server: Server, run: _Run, result: VerificationResult) -> ProviderStartError:
+    """The error of a started server that exited during the verification: with its
+    output, what was in flight, and the result so far."""
+    # the requests that got no answer (the one that crashed it is among them) and those in flight
+    unanswered = [r.description for r in result.interactions if any(e.kind in ("transport", "timeout") for e in r.errors)]
+    unanswered += [item.interaction.description for item in run.in_flight.values()]
+    what = "during the verification"
+    if unanswered:
+        what += f", leaving without an answer {', '.join(repr(name) for name in dict.fromkeys(unanswered))}"
+    what += f" ({result.verified} of {len(result.interactions)} interactions verified before)"
+    error = server.died_error(what)
+    error.result = result
+    return error
 
 
 __all__ = ["DEFAULT_CONCURRENCY", "PendingPolicy", "Verifier"]

@@ -151,7 +151,7 @@ async def test_usage_errors(tmp_path: Path) -> None:
     )
     bad = write_pact(tmp_path, {"consumer": {"name": "A"}, "provider": {"name": "B"}, "interactions": 3}, "bad.json")
     invalid = await apact("publish", str(bad), "-a", "1", "-b", "http://127.0.0.1:1")
-    assert invalid.returncode == 2 and invalid.stderr.startswith(f"apact publish: error: {bad}")
+    assert invalid.returncode == 2 and invalid.stderr.startswith(f"apact publish: error: cannot read a pact: {bad}")
     neither = await apact("can-i-deploy", "--pacticipant", "Sous Chef", "-b", "http://127.0.0.1:1")
     assert neither.returncode == 2 and "one of the arguments --version/-e --branch is required" in neither.stderr
     helped = await apact("can-i-deploy", "--help")

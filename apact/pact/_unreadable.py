@@ -1,0 +1,36 @@
+"""Every pact that cannot be read, not only the first.
+
+A command given a directory of pacts reports each bad file at once, so one run shows
+everything to fix (``apact check`` does, and so do ``verify``, ``show``, ``stub`` and
+``publish``). Readers collect the :class:`~apact.errors.PactFileError` of each source
+and raise :func:`together`: one of them as itself, several as :class:`UnreadablePacts`
+(still a ``PactFileError``, for whoever catches those); :func:`each` takes it apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..errors import PactFileError
+
+
+class UnreadablePacts(PactFileError):
+    """Several pacts cannot be read: ``errors`` holds each one's error."""
+
+    def __init__(self, errors: Sequence[PactFileError]) -> None:
+        self.errors = tuple(errors)
+        super().__init__(f"{len(self.errors)} pacts cannot be read:\n" + "\n".join(f"  {error}" for error in self.errors))
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (UnreadablePacts, (self.errors,))
+
+
+def together(errors: Sequence[PactFileError]) -> PactFileError:
+    """The error to raise for ``errors`` (at least one)."""
+    return errors[0] if len(errors) == 1 else UnreadablePacts(errors)
+
+
+def each(error: PactFileError) -> tuple[PactFileError, ...]:
+    """The errors ``error`` stands for."""
+    return error.errors if isinstance(error, UnreadablePacts) else (error,)
