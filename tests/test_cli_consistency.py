@@ -159,7 +159,7 @@ def test_the_exit_code_table_is_true_for_every_command(tmp_path: Path) -> None:
     assert "an address in use" in table[2] and "interrupted" in table[130]
 
 
-@pytest.mark.parametrize("command", [["stub", str(GRILL_CHEF_PACT)], ["broker", "--database", ":memory:"]], ids=["stub", "broker"])
+@pytest.mark.parametrize("command", [["stub", str(GRILL_CHEF_PACT)], ["broker", "--base-url", "http://127.0.0.1:9292", "--database", ":memory:"]], ids=["stub", "broker"])
 def test_a_port_in_use_is_said_in_words(command: list[str]) -> None:
     with taken_port() as port:
         result = apact(*command, "--port", str(port))
