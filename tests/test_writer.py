@@ -277,8 +277,8 @@ def test_a_writer_waiting_on_a_removed_lock_file_locks_the_path_again(tmp_path: 
     waiting = subprocess.Popen(
         [
             sys.executable, "-c",
-            "import sys; from pathlib import Path; from apact.pact._writer import _locked\n"
-            "with _locked(Path(sys.argv[1])):\n    print('locked', flush=True)\n    sys.stdin.readline()\n",
+            "import sys; from pathlib import Path; from apact._core._files import locked\n"
+            "with locked(Path(sys.argv[1])):\n    print('locked', flush=True)\n    sys.stdin.readline()\n",
             str(target),
         ],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,

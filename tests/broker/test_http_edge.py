@@ -35,7 +35,7 @@ MiB = 1024 * 1024
 
 
 def broker(tmp_path: Path, *options: str) -> AbstractContextManager[Server]:
-    return server_process(["-m", "apact.broker", "--port", "0", "--database", ":memory:", *options], tmp_path)
+    return server_process(["-m", "apact", "broker", "--port", "0", "--database", ":memory:", *options], tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -301,7 +301,8 @@ def _start_on_every_interface(*options: str) -> str:
             [
                 sys.executable,
                 "-m",
-                "apact.broker",
+                "apact",
+                "broker",
                 "--host",
                 "0.0.0.0",
                 "--port",
