@@ -181,6 +181,21 @@ def test_the_missing_state_hint_uses_the_command_line_s_words(tmp_path: Path) ->
     assert "@verifier" not in result.stdout + result.stderr and "=," not in result.stdout
 
 
+def test_the_credentials_hint_uses_the_command_line_s_words() -> None:
+    sys.path.insert(0, str(Path(__file__).parent / "verifier"))
+    try:
+        from verifier_helpers import served
+    finally:
+        sys.path.pop(0)
+    with served() as url:
+        result = apact("verify", "--base-url", url, f"{url}/pacts/basic")
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"apact verify: error: cannot read a pact: {url}/pacts/basic: cannot fetch the pact: HTTP 401 (check the "
+        "credentials: --broker-token, or --broker-username and --broker-password, for URLs on the --broker-url)\n"
+    )
+
+
 def test_a_failing_state_change_url_shows_no_apact_frames(tmp_path: Path) -> None:
     (tmp_path / "refusing.py").write_text(
         "from starlette.applications import Starlette\n"

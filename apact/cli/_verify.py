@@ -205,9 +205,7 @@ def run(args: argparse.Namespace) -> int:
             return error("verify", str(usage))
         except PactFileError as unreadable:
             return unreadable_pacts("verify", unreadable)
-        except ProviderStartError as start:
-            if start.result is not None:  # the server exited during the verification: what was verified
-                print(start.result.report(verbose=args.verbose, table=True), flush=True)
+        except ProviderStartError as start:  # (exited during the verification: the report is out already)
             return error("verify", f"the provider did not start: {start}" if start.result is None else str(start))
         except BrokerError as broker:
             return error("verify", str(broker))
@@ -329,6 +327,7 @@ async def _main(args: argparse.Namespace, options: dict[str, Any]) -> int:
 async def _verify(args: argparse.Namespace, options: dict[str, Any], signals: _Signals) -> int:
     import anyio
 
+    from ..errors import ProviderStartError
     from ..verifier import Verifier
     from ..verifier._hints import CLI_HINTS
     from . import _broker_client as broker
@@ -371,6 +370,10 @@ async def _verify(args: argparse.Namespace, options: dict[str, Any], signals: _S
         result = await verifier._verify(
             sources, **verify_options(args), on_result=progress, interrupt=signals.replaying, before_stop=report
         )
+    except ProviderStartError as start:
+        if start.result is not None:  # it exited during the verification: what was verified, then the error
+            await report(start.result)
+        raise
     finally:
         if progress is not None:
             progress.close()
@@ -470,6 +473,7 @@ class Progress:
         if self.shown:
             self.stream.write("\r\x1b[2K")
             self.stream.flush()
+            self.shown = False
 
 
 # -- helpers -------------------------------------------------------------------------------------

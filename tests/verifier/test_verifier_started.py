@@ -203,3 +203,24 @@ def test_the_cli_refuses_a_taken_address(tmp_path: Path) -> None:
     assert result.returncode == 2, result.stdout + result.stderr
     assert f"apact verify: error: the provider did not start: cannot listen on 127.0.0.1:{port}: address already in use" in result.stderr
     assert result.stdout == ""  # nothing verified: no report of the other server's 404s
+
+
+def test_the_cli_reports_what_was_verified_before_the_server_crashed(tmp_path: Path) -> None:
+    import subprocess
+
+    from verifier_helpers import app_command, app_env, document
+
+    crash = interaction("a: a request that sets the grill on fire", "/crash", method="POST")
+    after = interaction("b: a request after the fire", "/steaks/", method="POST", request_body={"cooking": "rare"}, status=201)
+    (tmp_path / "pact.json").write_text(json.dumps(document(crash, after)))
+    command = [sys.executable, "-m", "apact", "verify", "--command", " ".join(app_command()), "--readiness-url", "/health"]
+    result = subprocess.run(
+        [*command, "--concurrency", "1", "--json", str(tmp_path / "report.json"), str(tmp_path / "pact.json")],
+        capture_output=True, text=True, timeout=120, env={**provider_env(tmp_path), **app_env()},
+    )  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "  FAILED   a: a request that sets the grill on fire" in result.stdout  # the report of what was verified
+    assert result.stderr.startswith("apact verify: error: the provider server (pid ")
+    assert "during the verification, leaving without an answer 'a: a request that sets the grill on fire'" in result.stderr
+    assert "the grill is on fire" in result.stderr  # its output
+    assert json.loads((tmp_path / "report.json").read_text())["summary"]["failed"] >= 1  # and the files are written
