@@ -61,7 +61,7 @@ def test_the_openapi_benchmark_runs_quick() -> None:
         [sys.executable, str(ROOT / "benchmarks" / "bench_openapi.py"), "--quick"],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # a guard against a hang, as for run_all above
         check=False,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
