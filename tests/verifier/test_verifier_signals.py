@@ -131,5 +131,9 @@ def test_a_keyboard_interrupt_while_the_api_stops_the_server_does_not_orphan_it(
         finally:
             if pid is not None:
                 kill_group(pid)
-    assert "KeyboardInterrupt" in err  # the interrupt is not swallowed: raised once the server is gone
+    # the interrupt is not swallowed: raised once the server is gone. On Python 3.10 anyio's
+    # asyncio runner cannot uncancel its main task, so Ctrl-C ends anyio.run() with a
+    # CancelledError there (anyio's behaviour, whatever the code inside does)
+    expected = "CancelledError" if backend == "asyncio" and sys.version_info < (3, 11) else "KeyboardInterrupt"
+    assert err.rstrip().splitlines()[-1].endswith(expected), err
     assert "verify() returned" not in out
