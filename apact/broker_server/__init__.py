@@ -32,9 +32,9 @@ from .._core._types import ASGIApp, JSONDict, Message, Receive, Scope, Send
 from . import _api_matrix, _api_pacticipants, _api_pacts, _api_webhooks
 from ._auth import Authentication, Credentials
 from ._context import Broker, urls
-from ._hal import Problem, hal, link
+from ._hal import HttpError, hal, link
 from ._sqlite import SqliteStore
-from ._store import StorageFull, Store
+from ._store import StorageFullError, Store
 
 if TYPE_CHECKING:
     pass
@@ -143,7 +143,7 @@ class WholeRequests:
 
 
 async def _problem(request: Request, error: Exception) -> Response:
-    assert isinstance(error, Problem)
+    assert isinstance(error, HttpError)
     return error.response()
 
 
@@ -200,9 +200,9 @@ def create_app(
         routes=routes,
         middleware=[Middleware(WholeRequests), Middleware(RawPaths), Middleware(Authentication, credentials=credentials)],
         exception_handlers={
-            Problem: _problem,
+            HttpError: _problem,
             HTTPException: _http_error,
-            StorageFull: _storage_full,
+            StorageFullError: _storage_full,
             Exception: _crash,
         },
     )

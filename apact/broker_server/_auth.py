@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from starlette.datastructures import Headers
 
 from .._core._types import ASGIApp, Receive, Scope, Send
-from ._hal import Problem
+from ._hal import HttpError
 
 OPEN_PATHS = frozenset({"/diagnostic/status/heartbeat"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -84,7 +84,7 @@ class Authentication:
         if access is None:
             problem = "the credentials given were not accepted" if header else "this broker needs credentials"
             how = "send 'Authorization: Bearer <token>'" + (" or HTTP basic auth" if self.credentials.username else "")
-            response = Problem(
+            response = HttpError(
                 401, [f"Unauthorized: {problem}; {how}"], {"WWW-Authenticate": self.credentials.challenge()}
             )
             await response.response()(scope, receive, send)
@@ -94,6 +94,6 @@ class Authentication:
         )
         if access == "read" and not reading:
             message = f"Forbidden: the read-only token allows only reading (GET, HEAD), not {scope['method']}"
-            await Problem(403, [message]).response()(scope, receive, send)
+            await HttpError(403, [message]).response()(scope, receive, send)
             return
         await self.app(scope, receive, send)

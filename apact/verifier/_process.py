@@ -133,7 +133,7 @@ async def started_server(
             group.start_soon(_watch_exit, process, server)
             try:
                 await _wait_until_ready(server, ready, startup_timeout)
-            except (_PortTaken, ProviderStartError) as failure:
+            except (_PortTakenError, ProviderStartError) as failure:
                 problem = failure
             else:
                 try:
@@ -147,7 +147,7 @@ async def started_server(
                     await _stop(process, server, stop_timeout)
                     group.cancel_scope.cancel()
                     await process.aclose()
-        if isinstance(problem, _PortTaken):
+        if isinstance(problem, _PortTakenError):
             if attempt < _PORT_TRIES:
                 continue
             problem = _start_error(server, "exited before it was ready (its port was taken)")
@@ -156,7 +156,7 @@ async def started_server(
         return
 
 
-class _PortTaken(Exception):
+class _PortTakenError(Exception):
     pass
 
 
@@ -186,7 +186,7 @@ async def _wait_until_ready(server: Server, url: str, timeout: float) -> None:
                     with anyio.move_on_after(1.0):  # its last words: usually the traceback
                         await server.output_done.wait()
                     if _port_taken(server.output()):
-                        raise _PortTaken
+                        raise _PortTakenError
                     raise _start_error(server, f"exited with code {server.returncode} before it was ready")
                 try:
                     response = await client.get(url)

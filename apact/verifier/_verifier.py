@@ -46,7 +46,7 @@ import httpx
 from .._core._types import JSON, ASGIApp
 from ..matching import Mismatch
 from ..pact._request_check import header_problem, request_problems
-from ..pact.model import HttpInteraction, HttpResponse, Interaction, Message, ProviderState, find_header
+from ..pact.model import HttpInteraction, HttpResponse, Interaction, MessageContents, ProviderState, find_header
 from . import _asgi
 from ._endpoint import MessageEndpoint
 from ._messages import (
@@ -63,9 +63,17 @@ from ._messages import (
 )
 from ._process import Server, started_server
 from ._replay import Replayed, RequestFilter, Settings, invalid_request, replay
-from ._result import InteractionResult, PactResult, Status, VerificationError, VerificationResult, describe
+from ._result import InteractionResult, PactResult, Status, VerificationProblem, VerificationResult, exception_line
 from ._sources import Auth, PactSource, Source, load_sources
-from ._states import Handler, StateChange, StateFailure, StateHandler, make_handler, missing_states, provider_states
+from ._states import (
+    Handler,
+    StateChange,
+    StateHandler,
+    StateHandlerError,
+    make_handler,
+    missing_states,
+    provider_states,
+)
 from ._targets import AppSender, HttpSender, NoTarget, Outgoing, Sender, http_client
 
 #: interactions in flight at once by default: enough to overlap a provider's I/O waits,
@@ -343,7 +351,7 @@ class Verifier:
             f"no handler for provider state {names}: register one with @verifier.state({missing[0]!r}), "
             f"give a state_change_url=, or pass ignore_missing_states=True (handlers registered: {known})"
         )
-        return self._judged(item, (), (VerificationError("missing state", message),), None, None, None, 0.0)
+        return self._judged(item, (), (VerificationProblem("missing state", message),), None, None, None, 0.0)
 
     def _plan(self, items: Iterator[_Item]) -> list[list[_Item]]:
         """Split the interactions into units (see the module docstring)."""
@@ -381,7 +389,7 @@ class Verifier:
                     await self._replay(unit[0], values, settings, run, started)
                 else:
                     await self._replay_all(unit, values, settings, run)
-        except StateFailure as failure:
+        except StateHandlerError as failure:
             for item in unit:
                 previous = run.results.get(item.key)
                 if previous is None:
@@ -419,7 +427,7 @@ class Verifier:
             where = f"$.interactions[{item.index}].request"
             replayed = await replay(item.interaction, item.pact.source.pact.spec, values, settings, where=where)
         except Exception as error:
-            failure = VerificationError.from_exception("internal", f"verifying it raised {describe(error)}", error)
+            failure = VerificationProblem.from_exception("internal", f"verifying it raised {exception_line(error)}", error)
             replayed = Replayed(errors=(failure,))
         duration = time.perf_counter() - started
         run.record(
@@ -433,10 +441,10 @@ class Verifier:
         self,
         item: _Item,
         mismatches: tuple[Mismatch, ...],
-        errors: tuple[VerificationError, ...],
+        errors: tuple[VerificationProblem, ...],
         request: str | None,
-        response: HttpResponse | Message | None,
-        expected: HttpResponse | Message | None,
+        response: HttpResponse | MessageContents | None,
+        expected: HttpResponse | MessageContents | None,
         duration: float,
     ) -> InteractionResult:
         bad = bool(mismatches or errors)
@@ -639,12 +647,12 @@ def _result(
     status: Status,
     *,
     mismatches: tuple[Mismatch, ...] = (),
-    errors: tuple[VerificationError, ...] = (),
+    errors: tuple[VerificationProblem, ...] = (),
     duration: float = 0.0,
     reason: str | None = None,
     request: str | None = None,
-    response: HttpResponse | Message | None = None,
-    expected: HttpResponse | Message | None = None,
+    response: HttpResponse | MessageContents | None = None,
+    expected: HttpResponse | MessageContents | None = None,
 ) -> InteractionResult:
     interaction = item.interaction
     interaction_id = interaction.extra.get("_id") if interaction.extra else None
