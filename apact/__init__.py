@@ -66,7 +66,7 @@ def _exports() -> dict[str, str]:
     }
 
 
-_renamed = renamed(__name__, {"VerificationFailed": "VerificationFailedError"})
+_renamed = renamed(__name__, {"VerificationFailed": "VerificationFailedError"}, stacklevel=3)
 
 
 def __getattr__(name: str) -> Any:

@@ -17,11 +17,12 @@ from types import FunctionType
 from typing import Any
 
 
-def renamed(module: str, names: Mapping[str, str]) -> Callable[[str], Any]:
+def renamed(module: str, names: Mapping[str, str], *, stacklevel: int = 2) -> Callable[[str], Any]:
     """A module ``__getattr__`` for ``names`` (old name -> new name in ``module``); a
     new name may be dotted (``"apact.pact.model.MessageContents"``) when it lives
     elsewhere, and one in a private module is an internal helper that users should
-    stop importing."""
+    stop importing. ``stacklevel`` 3 when another ``__getattr__`` calls it, so that
+    the warning points at the user's line."""
 
     def __getattr__(name: str) -> Any:
         new = names.get(name)
@@ -33,7 +34,7 @@ def renamed(module: str, names: Mapping[str, str]) -> Callable[[str], Any]:
             advice = "it is internal to apact and will be removed from the public API"
         else:
             advice = f"use {new if home else f'{module}.{new}'}; the old name will be removed"
-        warnings.warn(f"{module}.{name} is deprecated: {advice}", DeprecationWarning, stacklevel=2)
+        warnings.warn(f"{module}.{name} is deprecated: {advice}", DeprecationWarning, stacklevel=stacklevel)
         if where not in sys.modules:
             __import__(where)
         return getattr(sys.modules[where], attribute)

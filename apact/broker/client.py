@@ -40,6 +40,7 @@ import httpx
 from .._core._types import JSON, JSONDict
 from ..errors import BrokerError, PactFileError
 from ..pact import pactfile
+from ..pact._local import read_pact_files
 from ..pact.model import PactFile
 from ..verifier import PactResult, PactSource, VerificationResult
 from ._client_http import Hal, configure, links
@@ -787,24 +788,16 @@ async def _read_contracts(pacts: list[str | os.PathLike[str] | PactFile]) -> lis
             contracts.append(_Contract(pact.consumer, pact.provider, pactfile.dumps(pact).encode(), "<PactFile>"))
         else:
             contracts += await anyio.to_thread.run_sync(_read_path, os.fspath(pact))
+    if not contracts:  # only empty directories: publishing nothing is a mistake
+        shown = ", ".join(os.fspath(pact) for pact in pacts if not isinstance(pact, PactFile))
+        raise PactFileError("no pact files (*.json) to publish", file=shown)
     return contracts
 
 
 def _read_path(path: str) -> list[_Contract]:
     """The pacts of a file, or of a directory's ``*.json`` files (by name), checked."""
-    if os.path.isdir(path):
-        names = sorted(entry.path for entry in os.scandir(path) if entry.name.endswith(".json") and entry.is_file())
-        if not names:
-            raise PactFileError("no pact files (*.json) in this directory", file=path)
-    else:
-        names = [path]
     contracts = []
-    for name in names:
-        try:
-            with open(name, "rb") as stream:
-                content = stream.read()
-        except OSError as error:
-            raise PactFileError(f"cannot read the file: {error.strerror or error}", file=name) from None
+    for name, content in read_pact_files(path):
         pact = pactfile.loads(content, file=name)
         contracts.append(_Contract(pact.consumer, pact.provider, content, name))
     return contracts

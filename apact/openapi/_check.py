@@ -7,11 +7,11 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any, TypeAlias
 
 from ..errors import PactFileError
 from ..pact import pactfile
+from ..pact._local import read_pact_files
 from ..pact.model import HttpInteraction, Interaction, PactFile
 from ..verifier._result import InteractionResult, PactResult, Status, VerificationResult
 from ._compare import compare
@@ -91,10 +91,8 @@ def read_pacts(pacts: PactSource | Sequence[PactSource]) -> list[tuple[PactFile,
         name = os.fspath(item)
         if name.startswith(("http://", "https://")):
             found.append((_fetch(name), name))
-        elif os.path.isdir(name):
-            found += [(pactfile.load(path), str(path)) for path in sorted(Path(name).glob("*.json")) if path.is_file()]
         else:
-            found.append((pactfile.load(name), name))
+            found += [(pactfile.loads(content, file=where), where) for where, content in read_pact_files(name)]
     return found
 
 

@@ -30,8 +30,9 @@ from typing import Any, TypeAlias
 import anyio
 
 from .._core._types import JSON
+from ..errors import GenerationError
 from ..matching import Mismatch, message_mismatches
-from ..matching._generation import Context, GenerationError, generate_message
+from ..matching._generation import Context, generate_message
 from ..pact import _jsondepth
 from ..pact._describe import interaction_line
 from ..pact._dump import message_to_json

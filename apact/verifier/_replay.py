@@ -17,8 +17,9 @@ from urllib.parse import urlencode
 import httpx
 
 from .._core._types import JSON
+from ..errors import GenerationError
 from ..matching import Mismatch, response_mismatches
-from ..matching._generation import Context, GenerationError, generate_request, generate_response
+from ..matching._generation import Context, generate_request, generate_response
 from ..pact._request_check import RequestProblem, request_problems
 from ..pact.model import HttpInteraction, HttpRequest, HttpResponse, Interaction, MessageContents, Spec
 from ._messages import MessageInteraction, Producer, ProducerKey, verify_message

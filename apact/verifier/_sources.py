@@ -13,6 +13,7 @@ import httpx
 
 from ..errors import PactFileError
 from ..pact import pactfile
+from ..pact._local import read_pact_files
 from ..pact.model import PactFile
 
 
@@ -66,24 +67,8 @@ async def load_sources(sources: Sequence[Source], *, auth: Auth = None, timeout:
 
 async def _read_path(path: str) -> list[PactSource]:
     # one trip to a worker thread for the whole file or directory
-    files = await anyio.to_thread.run_sync(_read_files, path)
+    files = await anyio.to_thread.run_sync(read_pact_files, path)
     return [PactSource(pactfile.loads(data, file=name), name) for name, data in files]
-
-
-def _read_files(path: str) -> list[tuple[str, bytes]]:
-    """``[(name, bytes)]`` of a file, or of a directory's ``*.json`` files by name."""
-    if os.path.isdir(path):
-        names = sorted(entry.name for entry in os.scandir(path) if entry.name.endswith(".json") and entry.is_file())
-        return [_read_file(os.path.join(path, name)) for name in names]
-    return [_read_file(path)]
-
-
-def _read_file(name: str) -> tuple[str, bytes]:
-    try:
-        with open(name, "rb") as stream:
-            return name, stream.read()
-    except OSError as error:
-        raise PactFileError(f"cannot read the file: {error.strerror or error}", file=name) from None
 
 
 async def _fetch(client: httpx.AsyncClient, url: str) -> PactSource:
