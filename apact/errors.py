@@ -10,11 +10,21 @@
     ├── ProviderStartError               the provider to verify cannot be started: a server
     │                                    command that exits or never gets ready, an app
     │                                    whose lifespan startup fails
+    ├── GenerationError (ValueError)     a generator cannot produce a value: a missing
+    │                                    provider-state value, a bad date expression
     ├── BrokerError                      a Pact Broker refused a request (401, 403, 404, 409,
     │                                    5xx) or could not be reached; says what was
     │                                    attempted and what the broker answered
-    └── MismatchError (AssertionError)   what was expected did not happen (consumer test,
-                                         provider verification); carries a readable report
+    ├── OpenAPIError (ValueError)        an OpenAPI document that cannot be used
+    │                                    (apact.openapi)
+    └── MismatchError (AssertionError)   what was expected did not happen; carries a
+        │                                readable report
+        ├── ConsumerMismatchError        a consumer test's interactions were not met
+        │                                (apact.consumer)
+        └── VerificationFailedError      a provider does not honour its pacts
+                                         (apact.verifier; ``error.result`` the result)
+
+All of them can be imported from ``apact`` (``from apact import PactFileError``).
 
 Errors about a place in a pact say where: the file, the interaction (index and
 description) and the JSON path inside the file, e.g.::
@@ -119,6 +129,10 @@ class ProviderStartError(ApactError):
     result: Any = None
 
 
+class GenerationError(ApactError, ValueError):
+    """A generator cannot produce a value (a missing provider-state value, a bad expression)."""
+
+
 class BrokerError(ApactError):
     """A request to a Pact Broker failed. ``str(error)`` says what was attempted, the
     request, and what the broker answered (never credentials).
@@ -154,4 +168,12 @@ class MismatchError(ApactError, AssertionError):
     """Expectations were not met; ``str(error)`` is the readable report."""
 
 
-__all__ = ["ApactError", "BrokerError", "MismatchError", "PactFileError", "PactWriteError", "ProviderStartError"]
+__all__ = [
+    "ApactError",
+    "BrokerError",
+    "GenerationError",
+    "MismatchError",
+    "PactFileError",
+    "PactWriteError",
+    "ProviderStartError",
+]

@@ -1,5 +1,6 @@
 """``apact.model``, kept for compatibility: the pact model, now in :mod:`apact.pact.model`."""
 
+from ._core._api import renamed
 from .pact.model import (
     AsyncMessage,
     Body,
@@ -12,7 +13,7 @@ from .pact.model import (
     Interaction,
     Matcher,
     MatchingRules,
-    Message,
+    MessageContents,
     PactFile,
     ProviderState,
     Query,
@@ -36,7 +37,7 @@ __all__ = [
     "Interaction",
     "Matcher",
     "MatchingRules",
-    "Message",
+    "MessageContents",
     "PactFile",
     "ProviderState",
     "Query",
@@ -47,3 +48,6 @@ __all__ = [
     "find_header",
     "state_names",
 ]
+
+#: ``model.Message`` was renamed: ``apact.Message`` is the message user code handles
+__getattr__ = renamed(__name__, {"Message": "MessageContents"})

@@ -1,19 +1,23 @@
 """``apact.pactfile``, kept for compatibility: reading and writing pact files, now in :mod:`apact.pact.pactfile`."""
 
+from ._core._api import renamed
 from .pact.pactfile import (
+    PactFile,
     dumps,
     load,
     loads,
     save,
     to_json,
-    write_atomically,
 )
 
 __all__ = [
+    "PactFile",
     "dumps",
     "load",
     "loads",
     "save",
     "to_json",
-    "write_atomically",
 ]
+
+#: an internal helper that this module exported by mistake
+__getattr__ = renamed(__name__, {"write_atomically": "apact._core._files.write_atomically"})

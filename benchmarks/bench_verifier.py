@@ -26,7 +26,6 @@ import json
 import os
 import platform
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -201,14 +200,10 @@ async def _apact(mode: str, pact_path: str, base_url: str) -> tuple[float, bool]
 # -- orchestration --------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_server() -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
+    from apact.verifier._process import free_port
+
+    port = free_port()
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "uvicorn", "--factory", "bench_verifier:make_app", "--port", str(port), "--log-level", "warning"],
         cwd=HERE,

@@ -262,7 +262,7 @@ def test_pytest_does_not_show_assert_ok_s_own_source(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "result.assert_ok()  # the line pytest shows" in result.stdout
-    assert "raise VerificationFailed" not in result.stdout and "_result.py" not in result.stdout
+    assert "raise VerificationFailedError" not in result.stdout and "_result.py" not in result.stdout
 
 
 # -- the servers stop gracefully on SIGTERM and SIGINT ----------------------------------------------

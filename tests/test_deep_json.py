@@ -30,7 +30,7 @@ from apact._core._serve import serve
 from apact.consumer._stub import build
 from apact.errors import PactFileError, PactWriteError
 from apact.matching import match_request, match_response, message_mismatches, request_mismatches, response_mismatches
-from apact.messages import Message as MessageContents
+from apact.messages import Message as UserMessage
 from apact.mock import MockProvider
 from apact.model import (
     AsyncMessage,
@@ -38,7 +38,7 @@ from apact.model import (
     HttpInteraction,
     HttpRequest,
     HttpResponse,
-    Message,
+    MessageContents,
     PactFile,
     Spec,
 )
@@ -88,7 +88,7 @@ def run_apact(*args: str) -> subprocess.CompletedProcess[str]:
 def test_127_levels_are_read_and_128_are_not(opening: str) -> None:
     closing = "]" if opening == "[" else "}"
     assert _jsondepth.loads(opening * LIMIT + "1" + closing * LIMIT) is not None
-    with pytest.raises(_jsondepth.JsonTooDeep) as raised:
+    with pytest.raises(_jsondepth.JsonTooDeepError) as raised:
         _jsondepth.loads(opening * (LIMIT + 1) + "1" + closing * (LIMIT + 1))
     assert raised.value.limit == LIMIT == 127
     assert len(raised.value.tokens) == LIMIT  # the path to the 128th array or object
@@ -130,13 +130,13 @@ def test_the_quick_check_agrees_with_counting(value: Any, limit: int, ascii_only
 
 @pytest.mark.parametrize("depth", [1_000, 100_000])
 def test_a_deep_value_is_refused_with_its_path_not_a_recursion_error(depth: int) -> None:
-    with pytest.raises(_jsondepth.JsonTooDeep) as raised:
+    with pytest.raises(_jsondepth.JsonTooDeepError) as raised:
         _jsondepth.dumps(nested_value(depth))
     assert raised.value.path().startswith("$.a.a.a.a")
     assert "more levels" in raised.value.path()  # the middle levels are left out of the message
-    with pytest.raises(_jsondepth.JsonTooDeep):
+    with pytest.raises(_jsondepth.JsonTooDeepError):
         Body.from_json(nested_value(depth))
-    with pytest.raises(_jsondepth.JsonTooDeep) as from_text:
+    with pytest.raises(_jsondepth.JsonTooDeepError) as from_text:
         Body(nested_text(depth).encode()).json()
     assert str(from_text.value) == str(raised.value)
 
@@ -281,8 +281,8 @@ def test_a_request_with_a_deep_body_is_a_mismatch_and_one_with_any_body_matches(
 
 
 def test_deep_message_contents_are_a_mismatch() -> None:
-    actual = Message(Body(nested_text(100_000).encode(), "application/json"))
-    (mismatch,) = message_mismatches(Message(Body.from_json({"a": 1})), actual)
+    actual = MessageContents(Body(nested_text(100_000).encode(), "application/json"))
+    (mismatch,) = message_mismatches(MessageContents(Body.from_json({"a": 1})), actual)
     assert mismatch.path == "$.contents"
     assert mismatch.message.startswith(
         "expected a JSON body, got one nested more than 127 levels deep (at $.contents.a.a"
@@ -434,7 +434,7 @@ async def test_a_message_endpoint_sending_deep_metadata_fails_that_message() -> 
 
     provider = Starlette(routes=[Route("/_pact/message", message, methods=["POST"])])
     pact = PactFile(
-        "Sous Chef", "Grill Chef", (AsyncMessage("an order event", Message(Body.from_json({"a": 1}))),), Spec.V4
+        "Sous Chef", "Grill Chef", (AsyncMessage("an order event", MessageContents(Body.from_json({"a": 1}))),), Spec.V4
     )
     async with serve(provider) as url:
         result = await Verifier("Grill Chef", message_url=f"{url}/_pact/message").verify(pact)
@@ -445,11 +445,11 @@ async def test_a_message_endpoint_sending_deep_metadata_fails_that_message() -> 
 
 def test_a_producer_returning_deep_contents_is_reported_not_raised() -> None:
     pact = PactFile(
-        "Sous Chef", "Grill Chef", (AsyncMessage("an order event", Message(Body.from_json({"a": 1}))),), Spec.V4
+        "Sous Chef", "Grill Chef", (AsyncMessage("an order event", MessageContents(Body.from_json({"a": 1}))),), Spec.V4
     )
     verifier = Verifier("Grill Chef")
     verifier.message("an order event")(
-        lambda: MessageContents(nested_text(100_000).encode(), content_type="application/json")
+        lambda: UserMessage(nested_text(100_000).encode(), content_type="application/json")
     )
     result = anyio.run(verifier.verify, pact)
     (item,) = result.interactions

@@ -191,7 +191,7 @@ def test_a_failure_while_writing_keeps_the_old_file(tmp_path: Path, monkeypatch:
 
     monkeypatch.setattr(os, "fsync", broken_fsync)
     with pytest.raises(OSError, match="No space left"):
-        pactfile.write_atomically(target, b"new content")
+        _files.write_atomically(target, b"new content")
     assert target.read_text() == "old content"
     assert os.listdir(tmp_path) == ["a-b.json"]
 
@@ -199,7 +199,7 @@ def test_a_failure_while_writing_keeps_the_old_file(tmp_path: Path, monkeypatch:
 def test_replacing_an_existing_file_swaps_it_whole_and_leaves_nothing_behind(tmp_path: Path) -> None:
     target = tmp_path / "a-b.json"
     for round_ in range(3):
-        pactfile.write_atomically(target, f"version {round_}".encode() * 1000, durable=round_ % 2 == 0)
+        _files.write_atomically(target, f"version {round_}".encode() * 1000, durable=round_ % 2 == 0)
         assert target.read_bytes() == f"version {round_}".encode() * 1000
         assert os.listdir(tmp_path) == ["a-b.json"]
 

@@ -20,9 +20,9 @@ from starlette.routing import Route
 from apact._core._serve import serve
 from apact.matching import Mismatch
 from apact.matching._mismatch import LIST_LIMIT, QUOTE_LIMIT
-from apact.messages import Message as MessageContents
+from apact.messages import Message as UserMessage
 from apact.mock import MockProvider
-from apact.model import AsyncMessage, Body, HttpInteraction, HttpRequest, HttpResponse, Message, PactFile, Spec
+from apact.model import AsyncMessage, Body, HttpInteraction, HttpRequest, HttpResponse, MessageContents, PactFile, Spec
 from apact.verifier import VerificationResult, Verifier
 
 pytestmark = pytest.mark.anyio
@@ -176,7 +176,7 @@ async def test_the_mock_lists_a_near_miss_s_mismatches_up_to_the_limit() -> None
 
 
 def _message_pact() -> PactFile:
-    expected = Message(Body.from_json({"id": 1}), {"contentType": "application/json"})
+    expected = MessageContents(Body.from_json({"id": 1}), {"contentType": "application/json"})
     return PactFile(
         "Sous Chef",
         "Grill Chef",
@@ -188,7 +188,7 @@ def _message_pact() -> PactFile:
 async def test_huge_metadata_and_a_huge_error_are_quoted_by_their_start() -> None:
     verifier = Verifier("Grill Chef")
     note = "n" * TEN_MB
-    verifier.message("an order event")(lambda: MessageContents({"id": "one"}, {"note": note}))
+    verifier.message("an order event")(lambda: UserMessage({"id": "one"}, {"note": note}))
 
     @verifier.message("a broken event")
     def broken() -> None:

@@ -10,18 +10,13 @@ import pytest
 
 from apact._core._serve import serve
 from apact.mock import MockProvider
+from apact.verifier._process import free_port
 
 pytestmark = pytest.mark.anyio
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def test_serve_binds_the_port_it_is_given_and_again_after_a_restart() -> None:
-    port = _free_port()
+    port = free_port()
     for _ in range(2):  # the second bind follows a served connection's close at once
         async with serve(MockProvider(), port=port) as url, httpx.AsyncClient() as client:
             assert url == f"http://127.0.0.1:{port}"

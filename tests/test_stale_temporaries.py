@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from apact import pactfile
+from apact._core import _files
 from apact.model import HttpInteraction, Spec
 from apact.pact._writer import entry, write_pact
 
@@ -84,7 +85,7 @@ def test_a_live_writer_s_temporary_file_is_left_alone(tmp_path: Path) -> None:
     target = tmp_path / "a-b.json"
     with stuck_writer(target) as (child, temporary):
         for round_ in range(3):
-            pactfile.write_atomically(target, f"version {round_}".encode(), durable=False)
+            _files.write_atomically(target, f"version {round_}".encode(), durable=False)
             assert temporary.exists()  # the child still holds it
         assert target.read_bytes() == b"version 2"
         assert child.stdin is not None
@@ -105,5 +106,5 @@ def test_an_empty_temporary_file_is_a_writer_about_to_lock_it_until_it_is_old(tm
     abandoned.write_bytes(b"half a pact")
     other = tmp_path / ".other.json.x.tmp"  # another pact's: not ours to judge
     other.write_bytes(b"half another pact")
-    pactfile.write_atomically(target, b"new", durable=False)
+    _files.write_atomically(target, b"new", durable=False)
     assert _names(tmp_path) == [fresh.name, other.name, "a-b.json"]

@@ -50,7 +50,7 @@ _Temporal = Union[dt.datetime, dt.date, dt.time]
 _Parsed = tuple[tuple[str, int | str], ...]
 
 
-class _Unavailable(Exception):
+class _UnavailableError(Exception):
     """A field cannot be formatted from the value given (e.g. hours of a date)."""
 
 
@@ -66,7 +66,7 @@ class _Spec:
 def _date(v: _Temporal) -> dt.date:
     if isinstance(v, dt.date):
         return v
-    raise _Unavailable("date fields")
+    raise _UnavailableError("date fields")
 
 
 def _time(v: _Temporal) -> dt.time:
@@ -74,7 +74,7 @@ def _time(v: _Temporal) -> dt.time:
         return v.timetz()
     if isinstance(v, dt.time):
         return v
-    raise _Unavailable("time fields")
+    raise _UnavailableError("time fields")
 
 
 def _offset_seconds(v: _Temporal) -> int:
@@ -83,14 +83,14 @@ def _offset_seconds(v: _Temporal) -> int:
     elif isinstance(v, dt.time):
         off = v.utcoffset()
     else:
-        raise _Unavailable("zone fields")
+        raise _UnavailableError("zone fields")
     return 0 if off is None else int(off.total_seconds())
 
 
 def _tzinfo(v: _Temporal) -> dt.tzinfo | None:
     if isinstance(v, (dt.datetime, dt.time)):
         return v.tzinfo
-    raise _Unavailable("zone fields")
+    raise _UnavailableError("zone fields")
 
 
 def _num(count: int, lo: int, hi: int, kind: str, *, max_digits: int | None = None) -> tuple[str, Callable[[str], _Parsed]]:

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ._fields import _Parsed, _spec, _Temporal, _Unavailable
+from ._fields import _Parsed, _spec, _Temporal, _UnavailableError
 from ._items import JavaTimeError, _Field, _Item, _Literal, _tokenize
 
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -48,7 +48,7 @@ class JavaPattern:
         """Render ``value``; optional sections are kept when their fields are available."""
         try:
             return "".join(_format_items(self._items, value))
-        except _Unavailable as exc:
+        except _UnavailableError as exc:
             raise JavaTimeError(
                 f"cannot format {value!r} with date/time pattern {self.pattern!r}: "
                 f"it has no {exc.args[0]}"
@@ -65,7 +65,7 @@ def _format_items(items: Sequence[_Item], value: _Temporal) -> list[str]:
         else:
             try:
                 out.extend(_format_items(item.items, value))
-            except _Unavailable:
+            except _UnavailableError:
                 pass
     return out
 

@@ -82,7 +82,7 @@ def _assert_holds(code: int, prev: int, nxt: int) -> bool:
     return (prev in words) == (nxt in words)
 
 
-class _ProgramTooLarge(Exception):
+class _ProgramTooLargeError(Exception):
     pass
 
 
@@ -98,7 +98,7 @@ class _Program:
 
     def _emit(self, kind: int, arg: Any = None, alt: int = -1) -> int:
         if len(self.kind) >= _MAX_PROGRAM:
-            raise _ProgramTooLarge
+            raise _ProgramTooLargeError
         self.kind.append(kind)
         self.arg.append(arg)
         self.alt.append(alt)

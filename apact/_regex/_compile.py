@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._automaton import _MAX_PROGRAM, _Engine, _Program, _ProgramTooLarge
+from ._automaton import _MAX_PROGRAM, _Engine, _Program, _ProgramTooLargeError
 from ._cost import _UNLIMITED, _CostModel
 from ._parser import _parse, _Parsed
 from ._syntax import RegexError, _backtrack_only_features
@@ -109,7 +109,7 @@ def _classify(pattern: str, translated: str, parsed: _Parsed, compiled: re.Patte
         else:
             try:
                 program = _Program(parsed)
-            except _ProgramTooLarge:
+            except _ProgramTooLargeError:
                 problem = (
                     f"its counted repeats expand beyond {_MAX_PROGRAM} NFA states, "
                     "too large for the linear-time engine"

@@ -82,7 +82,7 @@ class _Parsed:
     flags: int
 
 
-class _Verbose(Exception):
+class _Verbose(Exception):  # noqa: N818 - a restart signal, not an error
     """A global (?x) met after the start: parse again in verbose mode (as sre does)."""
 
 

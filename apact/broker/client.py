@@ -40,10 +40,10 @@ import httpx
 from .._core._types import JSON, JSONDict
 from ..errors import BrokerError, PactFileError
 from ..pact import pactfile
+from ..pact._local import load_pact_files
 from ..pact._unreadable import together
 from ..pact.model import PactFile
 from ..verifier import PactResult, PactSource, VerificationResult
-from ..verifier._sources import pact_files
 from ._client_http import Hal, configure, links
 
 __all__ = [
@@ -782,7 +782,7 @@ class _Contract:
 
 async def _read_contracts(pacts: list[str | os.PathLike[str] | PactFile]) -> list[_Contract]:
     """Every pact, checked; every one that cannot be read is named (see
-    :mod:`apact._unreadable`). A directory without pact files is an error only when
+    :mod:`apact.pact._unreadable`). A directory without pact files is an error only when
     nothing at all was found."""
     if not pacts:
         raise ValueError("no pacts to publish: give pact files or directories")
@@ -794,35 +794,16 @@ async def _read_contracts(pacts: list[str | os.PathLike[str] | PactFile]) -> lis
             contracts.append(_Contract(pact.consumer, pact.provider, pactfile.dumps(pact).encode(), "<PactFile>"))
             continue
         path = os.fspath(pact)
-        read, failed = await anyio.to_thread.run_sync(_read_path, path)
-        if not read and not failed:
+        loaded, failed = await anyio.to_thread.run_sync(load_pact_files, path)
+        if not loaded and not failed:
             empty.append(path)
-        contracts += read
+        contracts += [_Contract(local.pact.consumer, local.pact.provider, local.content, local.name) for local in loaded]
         errors += failed
     if errors:
         raise together(errors)
-    if not contracts:
-        raise PactFileError("no pact files (*.json) in this directory", file=empty[0])
+    if not contracts:  # only empty directories: publishing nothing is a mistake
+        raise PactFileError("no pact files (*.json) to publish in this directory", file=empty[0])
     return contracts
-
-
-def _read_path(path: str) -> tuple[list[_Contract], list[PactFileError]]:
-    """The pacts of a file, or of a directory's ``*.json`` files (by name), checked."""
-    contracts: list[_Contract] = []
-    errors: list[PactFileError] = []
-    for name in pact_files(path):
-        try:
-            try:
-                with open(name, "rb") as stream:
-                    content = stream.read()
-            except OSError as error:
-                raise PactFileError(f"cannot read the file: {error.strerror or error}", file=name) from None
-            pact = pactfile.loads(content, file=name)
-        except PactFileError as error:
-            errors.append(error)
-            continue
-        contracts.append(_Contract(pact.consumer, pact.provider, content, name))
-    return contracts, errors
 
 
 def _strings(values: str | Iterable[str]) -> tuple[str, ...]:

@@ -34,10 +34,10 @@ from .._core._types import ASGIApp, JSONDict, Receive, Scope, Send
 from . import _api_matrix, _api_pacticipants, _api_pacts, _api_webhooks
 from ._auth import Authentication, Credentials
 from ._context import Broker, urls
-from ._hal import HAL_JSON, Problem, hal, link
+from ._hal import HAL_JSON, HttpError, hal, link
 from ._json_only import JsonOnly
 from ._sqlite import SqliteStore
-from ._store import StorageFull, Store
+from ._store import StorageFullError, Store
 
 if TYPE_CHECKING:
     pass
@@ -123,7 +123,7 @@ def _hal_error(message: str) -> tuple[bytes, bytes]:
 
 
 async def _problem(request: Request, error: Exception) -> Response:
-    assert isinstance(error, Problem)
+    assert isinstance(error, HttpError)
     return error.response()
 
 
@@ -192,9 +192,9 @@ def create_app(
             Middleware(WholeBodies, limits=limits, render=_hal_error),  # whole bodies: see _limits
         ],
         exception_handlers={
-            Problem: _problem,
+            HttpError: _problem,
             HTTPException: _http_error,
-            StorageFull: _storage_full,
+            StorageFullError: _storage_full,
             Exception: _crash,
         },
     )

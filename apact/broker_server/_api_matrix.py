@@ -9,7 +9,7 @@ from starlette.routing import Route
 from .._core._types import JSON, JSONDict
 from . import _matrix
 from ._context import broker, urls
-from ._hal import Problem, hal, link
+from ._hal import HttpError, hal, link
 from ._store import Transaction
 
 
@@ -21,7 +21,7 @@ async def _answer(request: Request, query: _matrix.MatrixQuery) -> Response:
         try:
             result = _matrix.evaluate(query, _matrix.load(tx, names))
         except _matrix.MatrixError as error:
-            raise Problem(400, error.errors) from None
+            raise HttpError(400, error.errors) from None
         return _matrix.render(u, result)
 
     return hal(await broker(request).run(work))
@@ -32,7 +32,7 @@ async def matrix(request: Request) -> Response:
     try:
         query = _matrix.parse_query(request.url.query)
     except _matrix.MatrixError as error:  # too many selectors: refused before any work
-        raise Problem(400, error.errors) from None
+        raise HttpError(400, error.errors) from None
     return await _answer(request, query)
 
 
@@ -41,10 +41,10 @@ async def can_i_deploy(request: Request) -> Response:
     params = request.query_params
     missing = [name for name in ("pacticipant", "version") if not params.get(name)]
     if missing:
-        raise Problem(400, {name: ["is missing"] for name in missing})
+        raise HttpError(400, {name: ["is missing"] for name in missing})
     ignored = params.getlist("ignore[]")
     if len(ignored) > _matrix.MAX_SELECTORS:
-        raise Problem(
+        raise HttpError(
             400, [f"can-i-deploy takes at most {_matrix.MAX_SELECTORS} ignore[]; this one has {len(ignored)}"]
         )
     selector = _matrix.MatrixSelector(pacticipant=params["pacticipant"], version=params["version"])

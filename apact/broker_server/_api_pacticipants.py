@@ -23,7 +23,7 @@ from ._domain import (
 )
 from ._hal import (
     Handler,
-    Problem,
+    HttpError,
     hal,
     invalid,
     json_body,
@@ -80,7 +80,7 @@ async def create_pacticipant(request: Request) -> Response:
 
     def work(tx: Transaction) -> JSONDict:
         if tx.pacticipant(name) is not None:
-            raise Problem(409, {"name": [f"A pacticipant with name '{name}' already exists"]})
+            raise HttpError(409, {"name": [f"A pacticipant with name '{name}' already exists"]})
         created, _ = ensure_pacticipant(tx, name)
         return views.pacticipant(
             tx, u, update_pacticipant(tx, created, **_pacticipant_changes(body, replace_all=False))
@@ -293,7 +293,7 @@ def _environment_from(body: JSONDict, uuid: str) -> Environment:
 def _check_unique(tx: Transaction, environment: Environment) -> None:
     clash = environment_named(tx, environment.name)
     if clash is not None and clash.uuid != environment.uuid:
-        raise Problem(409, {"name": [f"Another environment with name '{environment.name}' already exists"]})
+        raise HttpError(409, {"name": [f"Another environment with name '{environment.name}' already exists"]})
 
 
 async def list_environments(request: Request) -> Response:
@@ -322,7 +322,7 @@ async def create_environment(request: Request) -> Response:
 
     def work(tx: Transaction) -> JSONDict:
         if tx.environment(uuid) is not None:
-            raise Problem(409, {"uuid": [f"An environment with UUID '{uuid}' already exists"]})
+            raise HttpError(409, {"uuid": [f"An environment with UUID '{uuid}' already exists"]})
         _check_unique(tx, environment)
         return views.environment(u, tx.save_environment(environment))
 
@@ -450,7 +450,7 @@ def _deployment_resource(kind: DeploymentKind) -> Handler:
             if wanted is False:
                 found = tx.end_deployment(uuid)
             elif wanted is True and not found.active:
-                raise Problem(422, {flag: [f"cannot be set back to true; record a new {kind} version instead"]})
+                raise HttpError(422, {flag: [f"cannot be set back to true; record a new {kind} version instead"]})
             return views.deployment(tx, u, found)
 
         return hal(await broker(request).run(work))

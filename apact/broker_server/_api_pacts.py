@@ -30,7 +30,7 @@ from ._domain import (
 )
 from ._hal import (
     Handler,
-    Problem,
+    HttpError,
     Urls,
     hal,
     invalid,
@@ -94,7 +94,7 @@ def _sendable(pact: JSONDict, field: str) -> JSONDict:
         said = [f"{problem}" for problem in problems[:10]]
         if len(problems) > 10:
             said.append(f"... and {len(problems) - 10} more")
-        raise Problem(400, {field: said})
+        raise HttpError(400, {field: said})
     return pact
 
 
@@ -390,7 +390,7 @@ async def pacts_for_verification(request: Request) -> Response:
     try:
         query = selectors.parse_query(body)
     except selectors.SelectorError as error:
-        raise Problem(400, {"consumerVersionSelectors": [str(error)]}) from None
+        raise HttpError(400, {"consumerVersionSelectors": [str(error)]}) from None
 
     def work(tx: Transaction) -> JSONDict:
         provider = require_pacticipant(tx, name)

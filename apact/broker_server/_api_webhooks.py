@@ -12,7 +12,7 @@ from .._core._types import JSON, JSONDict
 from . import _views as views
 from ._context import broker, urls
 from ._domain import require_pacticipant
-from ._hal import Problem, hal, json_body, link, param
+from ._hal import HttpError, hal, json_body, link, param
 from ._store import Transaction, new_uuid
 
 EVENTS = (
@@ -58,7 +58,7 @@ def _check(tx: Transaction, body: JSONDict) -> JSONDict:
         elif party.get("name") and tx.pacticipant(str(party["name"])) is None:
             errors[f"{role}.name"] = [f"No {role} with name '{party['name']}' found"]
     if errors:
-        raise Problem(400, errors)
+        raise HttpError(400, errors)
     return {**body, "events": events}
 
 
@@ -104,7 +104,7 @@ async def webhook_resource(request: Request) -> Response:
             return views.webhook(u, webhook), 201 if created else 200
         found = tx.webhook(uuid)
         if found is None:
-            raise Problem(404, [f"No webhook with UUID '{uuid}' found"])
+            raise HttpError(404, [f"No webhook with UUID '{uuid}' found"])
         if request.method == "DELETE":
             tx.delete_webhook(uuid)
             return None, 204

@@ -18,7 +18,7 @@ from starlette.datastructures import Headers
 
 from .._core._limits import declares_body
 from .._core._types import ASGIApp, Receive, Scope, Send
-from ._hal import Problem
+from ._hal import HttpError
 
 OPEN_PATHS = frozenset({"/diagnostic/status/heartbeat"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -87,14 +87,14 @@ class Authentication:
             problem = "the credentials given were not accepted" if header else "this broker needs credentials"
             how = "send 'Authorization: Bearer <token>'" + (" or HTTP basic auth" if self.credentials.username else "")
             headers = {"WWW-Authenticate": self.credentials.challenge(), **_closing(scope)}
-            await Problem(401, [f"Unauthorized: {problem}; {how}"], headers).response()(scope, receive, send)
+            await HttpError(401, [f"Unauthorized: {problem}; {how}"], headers).response()(scope, receive, send)
             return
         reading = scope["method"] in READ_METHODS or (
             scope["method"] == "POST" and FOR_VERIFICATION.fullmatch(scope["path"]) is not None
         )
         if access == "read" and not reading:
             message = f"Forbidden: the read-only token allows only reading (GET, HEAD), not {scope['method']}"
-            await Problem(403, [message], _closing(scope)).response()(scope, receive, send)
+            await HttpError(403, [message], _closing(scope)).response()(scope, receive, send)
             return
         await self.app(scope, receive, send)
 

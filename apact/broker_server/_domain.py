@@ -1,6 +1,6 @@
 """The broker's operations on its records: plain functions over a :class:`Transaction`.
 
-They raise :class:`~apact.broker_server._hal.Problem` (404, 400, 409) for the caller to
+They raise :class:`~apact.broker_server._hal.HttpError` (404, 400, 409) for the caller to
 render. A function that creates what it needs says so in its name (``ensure_...``).
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from .._core._types import JSON, JSONDict
-from ._hal import Problem, invalid, not_found
+from ._hal import HttpError, invalid, not_found
 from ._store import Environment, Pacticipant, Publication, Transaction, Version
 
 # a pacticipant without a main branch gets the first of these it is seen on (as the
@@ -212,7 +212,7 @@ def publish_pact(
     if existing is not None and existing.sha == sha:
         return PublishedPact(consumer, provider, version, existing, "unchanged")
     if existing is not None and not allow_modification:
-        raise Problem(
+        raise HttpError(
             409,
             {
                 "content": [

@@ -2,7 +2,7 @@
 
 Every href the broker writes is absolute (``base`` + path) and every name in a path is
 percent-encoded (pacticipant names contain spaces, branch names contain slashes).
-Errors are raised as :class:`Problem` and rendered as JSON, either
+Errors are raised as :class:`HttpError` and rendered as JSON, either
 ``{"errors": ["message"]}`` or, for invalid fields, ``{"errors": {"field": ["message"]}}``.
 """
 
@@ -106,7 +106,7 @@ def hal(body: JSON, status: int = 200, headers: dict[str, str] | None = None) ->
     )
 
 
-class Problem(Exception):
+class HttpError(Exception):
     """An HTTP error with a JSON body; raise it anywhere in a request's work."""
 
     def __init__(self, status: int, errors: list[str] | dict[str, list[str]], headers: dict[str, str] | None = None):
@@ -119,12 +119,12 @@ class Problem(Exception):
         return hal({"errors": self.errors}, self.status, self.headers)  # type: ignore[dict-item]
 
 
-def not_found(message: str) -> Problem:
-    return Problem(404, [message])
+def not_found(message: str) -> HttpError:
+    return HttpError(404, [message])
 
 
-def invalid(field: str, message: str) -> Problem:
-    return Problem(400, {field: [message]})
+def invalid(field: str, message: str) -> HttpError:
+    return HttpError(400, {field: [message]})
 
 
 def base_url(request: Request, configured: str | None) -> Urls:
@@ -143,14 +143,14 @@ async def json_body(request: Request, *, required: bool = True) -> JSONDict:
     raw = await request.body()
     if not raw.strip():
         if required:
-            raise Problem(400, ["the request needs a JSON body"])
+            raise HttpError(400, ["the request needs a JSON body"])
         return {}
     try:
         document = read_json(raw)
     except ValueError as error:
-        raise Problem(400, [f"the request body is not valid JSON: {error}"]) from None
+        raise HttpError(400, [f"the request body is not valid JSON: {error}"]) from None
     if not isinstance(document, dict):
-        raise Problem(400, [f"the request body must be a JSON object, got {type(document).__name__}"])
+        raise HttpError(400, [f"the request body must be a JSON object, got {type(document).__name__}"])
     return document
 
 

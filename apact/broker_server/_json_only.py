@@ -13,7 +13,7 @@ without a preflight, so an undeclared body is left to the handler).
 from __future__ import annotations
 
 from .._core._types import ASGIApp, Receive, Scope, Send
-from ._hal import Problem
+from ._hal import HttpError
 
 #: methods that change something; POST is the one a browser sends cross-site unasked
 WRITES = frozenset({"POST", "PUT", "PATCH"})
@@ -43,7 +43,7 @@ class JsonOnly:
                     f"Unsupported Media Type: {scope['method']} bodies must be JSON, sent with "
                     f"'Content-Type: application/json' (this request has {shown})"
                 )
-                response = Problem(415, [message], {"Connection": "close"}).response()
+                response = HttpError(415, [message], {"Connection": "close"}).response()
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -126,7 +126,7 @@ class Webhook:
     updated_at: str
 
 
-class StorageFull(Exception):
+class StorageFullError(Exception):
     """No room left for a transaction's writes; none of them was kept (the server answers 507)."""
 
 
@@ -221,7 +221,7 @@ class Store(Protocol):
 
     def transaction(self) -> AbstractContextManager[Transaction]:
         """A unit of work: commits on success, rolls back on an exception (a failed
-        commit included); raises :class:`StorageFull` when there is no room to write."""
+        commit included); raises :class:`StorageFullError` when there is no room to write."""
         ...
 
     def close(self) -> None: ...

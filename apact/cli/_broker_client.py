@@ -101,7 +101,7 @@ def add_publish_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 async def _publish(args: argparse.Namespace, out: TextIO) -> int:
-    from ..verifier._sources import pact_files
+    from ..pact._local import pact_files
     from ._error import nothing_found
 
     if not any(pact_files(path) for path in args.pacts):

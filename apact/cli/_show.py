@@ -78,9 +78,9 @@ def show(args: argparse.Namespace) -> int:
 def check(args: argparse.Namespace) -> int:
     from ..errors import PactFileError
     from ..pact import pactfile
+    from ..pact._local import pact_files
     from ..pact._request_check import pact_problems
     from ..pact._summary import summarize
-    from ..verifier._sources import pact_files
 
     names = list(args.files)
     if args.example:

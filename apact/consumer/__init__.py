@@ -27,6 +27,9 @@ block: ``pact.expects_to_receive(...)`` and ``pact.sync_message(...)``, see
 :mod:`apact.consumer.messages`.
 """
 
+from .._core._api import publish
 from ._pact import ConsumerMismatchError, HttpInteractionBuilder, MissingRequest, Pact
 
 __all__ = ["ConsumerMismatchError", "HttpInteractionBuilder", "MissingRequest", "Pact"]
+
+publish(__name__, globals(), __all__)

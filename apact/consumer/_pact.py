@@ -19,6 +19,7 @@ from .._core._limits import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE, BodyLim
 from .._core._types import JSON
 from ..errors import MismatchError
 from ..pact import _writer
+from ..pact._describe import interaction_line, request_line
 from ..pact._request_check import request_problems
 from ..pact.model import (
     Body,
@@ -34,7 +35,7 @@ from . import bodies
 from ._builder import InteractionBuilder, Recorder, check_description
 from ._terms import Term, compile_json, compile_text
 from .messages import AsyncMessageBuilder, HandlerFailed, SyncMessageBuilder, UnexpectedMessage, UnhandledMessage
-from .mock import MockProvider, UnexpectedRequest, describe, request_line
+from .mock import MockProvider, UnexpectedRequest
 
 __all__ = ["ConsumerMismatchError", "HttpInteractionBuilder", "MissingRequest", "Pact"]
 
@@ -50,7 +51,7 @@ class MissingRequest:
 
     def render(self) -> str:
         return (
-            f"missing request: {describe(self.interaction)} expected "
+            f"missing request: {interaction_line(self.interaction)} expected "
             f"{request_line(self.interaction.request)}, but no such request was made"
         )
 
@@ -272,7 +273,7 @@ class Pact:
             )
         owner = self._owners.setdefault(entry.key, builder)  # description and states identify an interaction
         if owner is not builder:
-            raise ValueError(f"two interactions are {describe(interaction)}: give them different descriptions")
+            raise ValueError(f"two interactions are {interaction_line(interaction)}: give them different descriptions")
         if builder.entry is not None and builder.entry.key != entry.key:
             del self._owners[builder.entry.key]
         builder.entry = entry

@@ -103,7 +103,8 @@ def _moment(kind: Literal["date", "time", "datetime"], fmt: str | None, expressi
     assert term.generator is not None
     attrs: dict[str, JSON] = dict(term.generator.attrs)
     if expression is not None:
-        from ..matching._generation import GenerationError, shift
+        from ..errors import GenerationError
+        from ..matching._generation import shift
 
         try:
             shift(match.EXAMPLE_MOMENT, expression)

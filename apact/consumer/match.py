@@ -44,6 +44,7 @@ from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from .. import _javatime, _regex
+from .._core._api import publish
 from .._core._types import JSON
 from ..matching._mismatch import show
 from ..matching._rules import check_value
@@ -78,6 +79,8 @@ __all__ = [
     "uuid",
     "values",
 ]
+
+publish(__name__, globals(), ["Term"])  # matchers and generators both make one
 
 # -- type and structure --------------------------------------------------------------------
 

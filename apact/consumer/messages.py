@@ -35,17 +35,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._core import _compat
+from .._core._api import publish
 from .._core._types import JSON
 from ..errors import MismatchError
 from ..matching import Mismatch, message_mismatches
 from ..matching._generation import Context, generate_message
-from ..pact._user_message import Message, content_type_in, decode, encode
-from ..pact.model import AsyncMessage, Generator, Interaction, RuleList, Spec, SyncMessage
-from ..pact.model import Message as ModelMessage
+from ..pact._describe import interaction_line
+from ..pact._sniff import content_type_in
+from ..pact._user_message import Message, decode, encode
+from ..pact.model import AsyncMessage, Generator, Interaction, MessageContents, RuleList, Spec, SyncMessage
 from . import bodies
 from ._builder import InteractionBuilder, Recorder
 from ._terms import compile_json
-from .mock import describe
 
 __all__ = [
     "AsyncMessageBuilder",
@@ -56,9 +57,11 @@ __all__ = [
     "UnhandledMessage",
 ]
 
+publish(__name__, globals(), ["Message"])  # defined below both sides, in the pact layer
+
 def compile_message(
     content: object, metadata: Mapping[str, object], content_type: str | None, spec: Spec, where: str
-) -> ModelMessage:
+) -> MessageContents:
     """An expected message from the DSL: contents (see :func:`apact.bodies.build`) and
     metadata, either holding matchers and generators. Adds the ``contentType``
     metadata, as the official tools do."""
@@ -91,7 +94,7 @@ def compile_message(
             generators["body"] = built.generators
         if content_type_in(values) is None:
             values = {"contentType": built.content_type, **values}
-    return ModelMessage(body, values, rules, generators)
+    return MessageContents(body, values, rules, generators)
 
 
 async def _call(function: Callable[..., object], *args: object) -> object:
@@ -113,11 +116,11 @@ class UnhandledMessage:
     def render(self) -> str:
         if isinstance(self.interaction, SyncMessage):
             return (
-                f"message never sent: {describe(self.interaction)}: the consumer's code never sent its request "
+                f"message never sent: {interaction_line(self.interaction)}: the consumer's code never sent its request "
                 "(send it with `await ....send(contents)`)"
             )
         return (
-            f"message never handled: {describe(self.interaction)}: no handler was given the message "
+            f"message never handled: {interaction_line(self.interaction)}: no handler was given the message "
             "(call `await ....verify(handler)` with the consumer's handler)"
         )
 
@@ -131,7 +134,7 @@ class HandlerFailed:
 
     def render(self) -> str:
         trace = "".join(traceback.format_exception(self.error)).rstrip()
-        return f"message handler failed: {describe(self.interaction)}: the handler raised\n" + _indent(trace)
+        return f"message handler failed: {interaction_line(self.interaction)}: the handler raised\n" + _indent(trace)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +167,7 @@ class AsyncMessageBuilder(InteractionBuilder):
         self._content: object = None
         self._content_type: str | None = None
         self._metadata: dict[str, object] = {}
-        self._message: ModelMessage | None = None
+        self._message: MessageContents | None = None
         self._handled = False
         self._failure: HandlerFailed | None = None
 
@@ -196,7 +199,7 @@ class AsyncMessageBuilder(InteractionBuilder):
             result = await _call(handler, example)
         except Exception as error:
             self._failure = HandlerFailed(interaction, error)
-            _compat.add_note(error, f"apact: raised by the handler of message {describe(interaction)}; no pact file is written")
+            _compat.add_note(error, f"apact: raised by the handler of message {interaction_line(interaction)}; no pact file is written")
             raise
         self._handled = True
         self._failure = None
@@ -237,8 +240,8 @@ class SyncMessageBuilder(InteractionBuilder):
 
     def __init__(self, recorder: Recorder, description: str) -> None:
         super().__init__(recorder, description)
-        self._request: ModelMessage | None = None
-        self._responses: list[ModelMessage] = []
+        self._request: MessageContents | None = None
+        self._responses: list[MessageContents] = []
         self._sent = False
         self._problems: list[UnexpectedMessage] = []
 
@@ -279,7 +282,7 @@ class SyncMessageBuilder(InteractionBuilder):
         actual = encode(Message(content, metadata or {}, content_type), "the request message")
         mismatches = tuple(message_mismatches(interaction.request, actual, self._spec))
         if mismatches:
-            lines = [f"unexpected request message for {describe(interaction)}:", *(f"  {m}" for m in mismatches)]
+            lines = [f"unexpected request message for {interaction_line(interaction)}:", *(f"  {m}" for m in mismatches)]
             error = MismatchError("\n".join(lines))
             self._problems.append(UnexpectedMessage(interaction, mismatches, error))
             raise error

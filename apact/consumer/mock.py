@@ -35,10 +35,10 @@ from ..matching import Mismatch, request_mismatches
 from ..matching._generation import Context, generate_response
 from ..matching._mismatch import cut, listed, more, quote
 from ..pact import _sniff
-from ..pact._describe import describe, request_line
+from ..pact._describe import interaction_line, request_line
 from ..pact.model import Body, HttpInteraction, HttpRequest, Spec
 
-__all__ = ["Candidate", "MockProvider", "UnexpectedRequest", "body_diff", "describe", "request_from_asgi", "request_line"]
+__all__ = ["Candidate", "MockProvider", "UnexpectedRequest"]
 
 #: how many near misses an unexpected request reports
 CLOSEST = 3
@@ -76,12 +76,12 @@ class UnexpectedRequest:
         if not self.closest:
             lines.append("  (no interactions were defined)")
         for candidate in self.closest:
-            lines.append(f"  closest interaction: {describe(candidate.interaction)}")
+            lines.append(f"  closest interaction: {interaction_line(candidate.interaction)}")
             shown, hidden = listed(candidate.mismatches)
             lines.extend(f"    {mismatch}" for mismatch in shown)
             if hidden:
                 lines.append(f"    {more(hidden)}")
-            lines.extend("    " + line for line in body_diff(candidate.interaction.request, self.request, candidate.mismatches))
+            lines.extend("    " + line for line in _body_diff(candidate.interaction.request, self.request, candidate.mismatches))
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, JSON]:
@@ -93,7 +93,7 @@ class UnexpectedRequest:
         }
 
 
-def body_diff(expected: HttpRequest, actual: HttpRequest, mismatches: Iterable[Mismatch], limit: int = 24) -> list[str]:
+def _body_diff(expected: HttpRequest, actual: HttpRequest, mismatches: Iterable[Mismatch], limit: int = 24) -> list[str]:
     """A unified diff of two JSON bodies (when the bodies differ and both are JSON): at
     most ``limit`` lines of at most :data:`~apact.matching._mismatch.QUOTE_LIMIT`
     characters, of the first ``_DIFFED_LINES`` lines of each body (diffing costs more
@@ -254,7 +254,7 @@ class MockProvider:
             chunks.append(message.get("body", b""))
             if not message.get("more_body"):
                 break
-        request = request_from_asgi(scope, b"".join(chunks))
+        request = _request_from_asgi(scope, b"".join(chunks))
         extra: list[tuple[bytes, bytes]] = []
         origin = request.header("Origin") if self.cors else None
         if origin:
@@ -346,7 +346,7 @@ def _without_negative_zero(value: JSON) -> JSON:
     return value
 
 
-def request_from_asgi(scope: Scope, body: bytes) -> HttpRequest:
+def _request_from_asgi(scope: Scope, body: bytes) -> HttpRequest:
     """The model of an incoming request (header names as ASGI gives them, lower-case)."""
     headers: dict[str, list[str]] = {}
     for raw_name, raw_value in scope.get("headers", ()):

@@ -28,7 +28,7 @@ from ..pact import pactfile
 from ..pact._summary import summarize
 from ..verifier import Verifier
 from .grill_chef import Kitchen, make_app
-from .sous_chef import GrillChefClient, NotServed
+from .sous_chef import GrillChefClient, NotServedError
 
 CONSUMER, PROVIDER = "Sous Chef", "Grill Chef"
 
@@ -57,7 +57,7 @@ async def a_well_done_steak_is_refused(pact_dir: Path) -> None:
         )
         try:
             await GrillChefClient(pact.client).order("well-done")
-        except NotServed as refused:
+        except NotServedError as refused:
             assert refused.reason == "we do not serve well-done steaks"
         else:
             raise AssertionError("the well-done steak was not refused")

@@ -4,7 +4,7 @@
 a well-done steak is refused with 422 ``{"reason": "we do not serve well-done steaks"}``;
 when the kitchen has no steaks the answer is 503. How many steaks the kitchen has is the
 provider state "steaks are available" (``Kitchen.steaks``). ``python -m apact demo`` uses
-it; ``examples/`` in the repository has the same pair as services with a database.
+it, and so does ``examples/grill_chef`` in the repository (adding a state-change endpoint).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 
-class NotServed(Exception):
+class NotServedError(Exception):
     """The Grill Chef refused the order; ``reason`` says why."""
 
     def __init__(self, reason: str) -> None:
@@ -23,6 +23,6 @@ class GrillChefClient:
         """Order a steak; returns the waiting time in minutes."""
         response = await self.client.post("/steaks/", json={"cooking": cooking})
         if response.status_code == 422:
-            raise NotServed(response.json()["reason"])
+            raise NotServedError(response.json()["reason"])
         response.raise_for_status()
         return int(response.json()["waitingTime"])

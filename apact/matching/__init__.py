@@ -19,12 +19,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .._core._api import publish
 from .._core._types import JSON
 from ..errors import PactFileError
-from ..pact._jsondepth import JsonTooDeep, check_value
+from ..pact._jsondepth import JsonTooDeepError, check_value
 from ..pact._parse import parse_message, parse_request, parse_response
 from ..pact._paths import format_token
-from ..pact.model import HttpRequest, HttpResponse, Message, Spec
+from ..pact._sniff import CONTENT_TYPE_KEYS
+from ..pact.model import HttpRequest, HttpResponse, MessageContents, Spec
 from ._body import compare_bodies
 from ._http import (
     by_name,
@@ -49,6 +51,8 @@ __all__ = [
     "request_mismatches",
     "response_mismatches",
 ]
+
+publish(__name__, globals(), ["Mismatch"])
 
 
 def _spec(spec_version: str | Spec) -> Spec:
@@ -106,7 +110,7 @@ def _check_depth(part: Mapping[str, Any]) -> None:
         return  # the parser says what is wrong with it
     try:
         check_value({key: value for key, value in part.items() if key not in _BODIES})
-    except JsonTooDeep as error:
+    except JsonTooDeepError as error:
         raise PactFileError(error.reason, path=error.path()) from None
 
 
@@ -147,7 +151,7 @@ def _compare_headers_and_body(
     )
 
 
-def message_mismatches(expected: Message, actual: Message, spec: Spec = Spec.V4) -> list[Mismatch]:
+def message_mismatches(expected: MessageContents, actual: MessageContents, spec: Spec = Spec.V4) -> list[Mismatch]:
     """Compare messages: contents (unexpected keys allowed) and metadata."""
     rules = expected.matching_rules
     walk = Walk("body", strict=False)
@@ -165,18 +169,15 @@ def message_mismatches(expected: Message, actual: Message, spec: Spec = Spec.V4)
     return walk.mismatches
 
 
-_CONTENT_TYPE_KEYS = ("contentType", "content-type", "Content-Type")
-
-
 def _compare_metadata(walk: Walk, expected: Mapping[str, JSON], actual: Mapping[str, JSON], rules: Any) -> None:
     named = by_name(rules, fold_case=False)
     for key, value in expected.items():
         path = "$.metadata" + format_token(key)
-        if key in _CONTENT_TYPE_KEYS:
-            found = next((actual[k] for k in _CONTENT_TYPE_KEYS if k in actual), None)
+        if key in CONTENT_TYPE_KEYS:
+            found = next((actual[k] for k in CONTENT_TYPE_KEYS if k in actual), None)
         else:
             found = actual.get(key, _MISSING)
-        if found is _MISSING or (found is None and key in _CONTENT_TYPE_KEYS):
+        if found is _MISSING or (found is None and key in CONTENT_TYPE_KEYS):
             walk.fail(path, value, None, f"expected metadata {show(key)}: {show(value)}, but it is missing")
             continue
         rule_list = named.get(key)
@@ -184,7 +185,7 @@ def _compare_metadata(walk: Walk, expected: Mapping[str, JSON], actual: Mapping[
             for reason in check_rules(rule_list, value, found, textual=isinstance(found, str)):
                 walk.fail(path, value, found, reason)
             continue
-        if key in _CONTENT_TYPE_KEYS and isinstance(value, str) and isinstance(found, str):
+        if key in CONTENT_TYPE_KEYS and isinstance(value, str) and isinstance(found, str):
             problem = compare_media_types(value, found)
         else:
             problem = check_equal(value, found)

@@ -15,13 +15,13 @@ from urllib.parse import parse_qsl
 
 from .._core._types import JSON
 from ..pact import _sniff
-from ..pact._jsondepth import JsonTooDeep
+from ..pact._jsondepth import JsonTooDeepError
 from ..pact._paths import format_token
 from ..pact.model import _UNSET, Body, RuleList, effective_type
 from ._json import Walk, compare_json
 from ._mismatch import show
 from ._rules import EMPTY, Node, check_equal, check_rules, compile_rules
-from ._xml import XmlError, XmlTooDeep, compare_xml, parse_xml
+from ._xml import XmlError, XmlTooDeepError, compare_xml, parse_xml
 
 
 def _family(content_type: str) -> str:
@@ -90,7 +90,7 @@ def _root_content_type_rule(node: Node) -> bool:
 
 def _preview(body: Body) -> JSON:
     """What a mismatch shows of a body: its JSON value, or (some of) its text."""
-    if body._json is not _UNSET and not isinstance(body._json, JsonTooDeep):
+    if body._json is not _UNSET and not isinstance(body._json, JsonTooDeepError):
         return body.json()
     try:
         text = body.text()
@@ -106,7 +106,7 @@ def _preview_text(body: Body) -> str:
 def _compare_json_bodies(walk: Walk, root: str, node: Node, expected: Body, actual: Body) -> None:
     try:
         want = expected.json()
-    except JsonTooDeep as error:
+    except JsonTooDeepError as error:
         walk.fail(root, None, None, f"the pact's body is {_too_deep(error, root)}")
         return
     except ValueError:
@@ -115,7 +115,7 @@ def _compare_json_bodies(walk: Walk, root: str, node: Node, expected: Body, actu
         return
     try:
         have = actual.json()
-    except JsonTooDeep as error:
+    except JsonTooDeepError as error:
         walk.fail(root, want, _preview(actual), f"expected a JSON body, got one {_too_deep(error, root)}")
         return
     except (ValueError, UnicodeDecodeError) as error:
@@ -124,14 +124,14 @@ def _compare_json_bodies(walk: Walk, root: str, node: Node, expected: Body, actu
     compare_json(walk, root, node, want, have)
 
 
-def _too_deep(error: JsonTooDeep, root: str) -> str:
+def _too_deep(error: JsonTooDeepError, root: str) -> str:
     return f"nested more than {error.limit} levels deep (at {error.path(root)}): {error.why}"
 
 
 def _compare_xml_bodies(walk: Walk, root: str, node: Node, expected: Body, actual: Body) -> None:
     try:
         want = parse_xml(expected.content)
-    except XmlTooDeep as error:
+    except XmlTooDeepError as error:
         walk.fail(root, None, None, f"the pact's body has XML {error.describe(root)}")
         return
     except XmlError:
@@ -139,7 +139,7 @@ def _compare_xml_bodies(walk: Walk, root: str, node: Node, expected: Body, actua
         return
     try:
         have = parse_xml(actual.content)
-    except XmlTooDeep as error:
+    except XmlTooDeepError as error:
         walk.fail(root, _preview(expected), _preview(actual), f"expected an XML body, got one with {error.describe(root)}")
         return
     except XmlError as error:

@@ -28,15 +28,11 @@ from typing import Literal
 
 from .. import _javatime, _regex
 from .._core._types import JSON
-from ..errors import ApactError
+from ..errors import GenerationError
 from ..pact._paths import STAR, STAR_INDEX, Token, parse_path
-from ..pact.model import Body, Generator, Generators, HttpRequest, HttpResponse, Message
+from ..pact.model import Body, Generator, Generators, HttpRequest, HttpResponse, MessageContents
 
 Mode = Literal["consumer", "provider"]
-
-
-class GenerationError(ApactError, ValueError):
-    """A generator cannot produce a value (a missing provider-state value, a bad expression)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +90,7 @@ def generate_response(response: HttpResponse, context: Context, *, expected: boo
     return replace(response, **changes)  # type: ignore[arg-type]
 
 
-def generate_message(message: Message, context: Context, *, expected: bool = False) -> Message:
+def generate_message(message: MessageContents, context: Context, *, expected: bool = False) -> MessageContents:
     generators = _applicable(message.generators, context, expected=expected)
     if not generators:
         return message

@@ -21,7 +21,7 @@ from .._core._types import JSON
 from ..pact._parse_rules import parse_rule_list
 from ..pact._paths import format_token
 from ..pact.model import Matcher, RuleList
-from ._mismatch import Kind, Mismatch, got, plural, show, type_name
+from ._mismatch import Kind, Mismatch, got, plural, show
 from ._rules import (
     EMPTY,
     Node,
@@ -242,10 +242,6 @@ def _array_contains(walk: Walk, path: Place, matcher: Matcher, expected: list[An
                 f"expected the array to contain an item like {show(example)} "
                 f"(variant {index}), but none of its {plural(len(actual), 'item')} matches",
             )
-
-
-def describe_type(value: JSON) -> str:
-    return type_name(value)
 
 
 def strictly_equal(expected: Any, actual: Any) -> bool:

@@ -28,7 +28,7 @@ class XmlError(ValueError):
     pass
 
 
-class XmlTooDeep(XmlError):
+class XmlTooDeepError(XmlError):
     """Elements nested deeper than JSON may be (the comparison recurses as they nest)."""
 
     def __init__(self, names: tuple[str, ...]) -> None:
@@ -73,7 +73,7 @@ def _check_depth(root: Element) -> None:
         else:
             path.append(child)
             children.append(iter(child))
-    raise XmlTooDeep(tuple(local(str(element.tag)) for element in path))
+    raise XmlTooDeepError(tuple(local(str(element.tag)) for element in path))
 
 
 def local(name: str) -> str:

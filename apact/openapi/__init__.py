@@ -25,6 +25,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .._core._api import publish
 from ._document import Location, OpenAPIDocument, OpenAPIError
 
 if TYPE_CHECKING:
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from ._check import DocumentSource, PactSource
 
 __all__ = ["Location", "OpenAPIDocument", "OpenAPIError", "check", "fetch", "load"]
+
+publish(__name__, globals(), ["Location", "OpenAPIDocument", "OpenAPIError"])
 
 
 def load(

@@ -7,11 +7,12 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any, TypeAlias
 
 from ..errors import PactFileError
 from ..pact import pactfile
+from ..pact._local import load_pact_files
+from ..pact._unreadable import together
 from ..pact.model import HttpInteraction, Interaction, PactFile
 from ..verifier._result import InteractionResult, PactResult, Status, VerificationResult
 from ._compare import compare
@@ -84,6 +85,7 @@ def read_pacts(pacts: PactSource | Sequence[PactSource]) -> list[tuple[PactFile,
     sorted by name). Raises :class:`~apact.errors.PactFileError` for one that cannot be read."""
     items: Sequence[PactSource] = [pacts] if isinstance(pacts, (str, os.PathLike, PactFile)) else pacts
     found: list[tuple[PactFile, str]] = []
+    errors: list[PactFileError] = []
     for item in items:
         if isinstance(item, PactFile):
             found.append((item, "<PactFile>"))
@@ -91,10 +93,12 @@ def read_pacts(pacts: PactSource | Sequence[PactSource]) -> list[tuple[PactFile,
         name = os.fspath(item)
         if name.startswith(("http://", "https://")):
             found.append((_fetch(name), name))
-        elif os.path.isdir(name):
-            found += [(pactfile.load(path), str(path)) for path in sorted(Path(name).glob("*.json")) if path.is_file()]
         else:
-            found.append((pactfile.load(name), name))
+            loaded, failed = load_pact_files(name)
+            found += [(local.pact, local.name) for local in loaded]
+            errors += failed
+    if errors:  # every file that cannot be read, not only the first
+        raise together(errors)
     return found
 
 

@@ -91,7 +91,7 @@ class Place:
         return f"`{relative}`" if self.kind == "body" else f"{self.subject} (at {relative})"
 
 
-class _Failed(Exception):
+class _FirstMismatchError(Exception):
     """A quiet walk (choosing among alternatives) met its first mismatch: stop there."""
 
 
@@ -200,7 +200,7 @@ class Walker:
         trial = Walker(self.document, self.direction, lenient=True, quiet=True)
         try:
             trial.walk(value, place, node, [entry], textual=textual)
-        except _Failed:
+        except _FirstMismatchError:
             return False
         return True
 
@@ -309,7 +309,7 @@ class Walker:
 
     def _type_mismatch(self, shape: Shape, declared: frozenset[str], place: Place, where: Location) -> None:
         if self.quiet:
-            raise _Failed
+            raise _FirstMismatchError
         verb, says, _ = _VERBS[self.direction]
         rule = f" (by its `{shape.rule}` rule)" if shape.rule else ""
         types = " or ".join(f"`{name}`" for name in sorted(declared))
@@ -444,7 +444,7 @@ class Walker:
 
     def report(self, place: Place, expected: Any, message: str, where: Location) -> None:
         if self.quiet:
-            raise _Failed
+            raise _FirstMismatchError
         self.mismatches.append(Mismatch(place.kind, place.path, _json(expected), str(where), message))
 
 

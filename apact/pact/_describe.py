@@ -9,10 +9,10 @@ import json
 
 from .model import HttpRequest, Interaction
 
-__all__ = ["describe", "request_line"]
+__all__ = ["interaction_line", "request_line"]
 
 
-def describe(interaction: Interaction) -> str:
+def interaction_line(interaction: Interaction) -> str:
     """``"a request for a steak" (given steaks are available)``."""
     text = json.dumps(interaction.description, ensure_ascii=False)
     states = [state.name for state in interaction.provider_states]

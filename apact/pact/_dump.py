@@ -27,7 +27,7 @@ from .model import (
     HttpResponse,
     Interaction,
     MatchingRules,
-    Message,
+    MessageContents,
     PactFile,
     ProviderState,
     Query,
@@ -107,7 +107,7 @@ def _document(pact: PactFile, spec: Spec | None) -> tuple[dict[str, JSON], dict[
 def _check_depth(document: dict[str, JSON], placed: dict[tuple[str, int], _Where]) -> None:
     try:
         _jsondepth.check_value(document)
-    except _jsondepth.JsonTooDeep as error:
+    except _jsondepth.JsonTooDeepError as error:
         tokens = error.tokens
         where = placed.get((str(tokens[0]), tokens[1])) if len(tokens) >= 2 and isinstance(tokens[1], int) else None
         reason = f"{error.path()}: {error.reason}, so the pact file could not be read back"
@@ -225,7 +225,7 @@ def _response(response: HttpResponse, spec: Spec, where: _Where) -> dict[str, JS
     return out
 
 
-def _message(message: Message, spec: Spec, where: _Where) -> dict[str, JSON]:
+def _message(message: MessageContents, spec: Spec, where: _Where) -> dict[str, JSON]:
     out: dict[str, JSON] = {}
     if message.contents is not None:
         out["contents"] = _body(message.contents, message.content_type(), spec, where)
@@ -234,7 +234,7 @@ def _message(message: Message, spec: Spec, where: _Where) -> dict[str, JSON]:
     return out
 
 
-def message_to_json(message: Message) -> dict[str, JSON]:
+def message_to_json(message: MessageContents) -> dict[str, JSON]:
     """One message as V4 pact JSON (``contents``, ``metadata``, rules, generators)."""
     return _message(message, Spec.V4, _Where(0, AsyncMessage("a message")))
 
@@ -278,7 +278,7 @@ def _is_json(body: Body, content_type: str | None, where: _Where) -> bool:
         return False
     try:
         body.json()
-    except _jsondepth.JsonTooDeep as error:
+    except _jsondepth.JsonTooDeepError as error:
         # written as text, it would be read back as too deep (or as a string, not JSON)
         raise where.error(f"a body is nested more than {error.limit} levels deep (at {error.path()} in it): {error.why}") from None
     except (ValueError, UnicodeDecodeError):

@@ -37,7 +37,7 @@ _LEVELS_SHOWN = 16
 _PATH_SHOWN = 1000
 
 
-class JsonTooDeep(ValueError):
+class JsonTooDeepError(ValueError):
     """A JSON document nests arrays and objects deeper than :data:`MAX_DEPTH`.
 
     ``tokens`` are the keys and indexes from the document's root to the array or object
@@ -66,7 +66,7 @@ class JsonTooDeep(ValueError):
         return show_place(self.tokens, root)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:  # keep the fields when pickled (xdist)
-        return (JsonTooDeep, (self.tokens, self.limit, self.seen))
+        return (JsonTooDeepError, (self.tokens, self.limit, self.seen))
 
 
 def show_place(tokens: tuple[str | int, ...], root: str = "$") -> str:
@@ -91,7 +91,7 @@ def shorten_path(path: str) -> str:
 
 def loads(data: str | bytes | bytearray) -> Any:
     """``json.loads``, refusing documents nested deeper than :data:`MAX_DEPTH`
-    (:class:`JsonTooDeep`, a ``ValueError`` like every other parse error)."""
+    (:class:`JsonTooDeepError`, a ``ValueError`` like every other parse error)."""
     try:
         value = json.loads(data)
     except RecursionError:
@@ -102,7 +102,7 @@ def loads(data: str | bytes | bytearray) -> Any:
 
 def dumps(value: object) -> str:
     """Compact JSON text (``ensure_ascii=False``), refusing values nested deeper than
-    :data:`MAX_DEPTH` (:class:`JsonTooDeep`)."""
+    :data:`MAX_DEPTH` (:class:`JsonTooDeepError`)."""
     try:
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     except RecursionError:
@@ -113,17 +113,17 @@ def dumps(value: object) -> str:
 
 
 def check_text(data: str | bytes | bytearray) -> None:
-    """Raise :class:`JsonTooDeep` if the (valid) JSON text ``data`` nests too deep."""
+    """Raise :class:`JsonTooDeepError` if the (valid) JSON text ``data`` nests too deep."""
     if too_deep(data):
         raise _too_deep_text(data)
 
 
 def check_value(value: object) -> None:
-    """Raise :class:`JsonTooDeep` if the JSON value ``value`` nests too deep (a walk
+    """Raise :class:`JsonTooDeepError` if the JSON value ``value`` nests too deep (a walk
     over its arrays and objects, with no recursion)."""
     tokens = _deep_place(value, MAX_DEPTH)
     if tokens is not None:
-        raise JsonTooDeep(tokens)
+        raise JsonTooDeepError(tokens)
 
 
 # -- is it too deep? ------------------------------------------------------------------------------
@@ -173,13 +173,13 @@ def too_deep(data: str | bytes | bytearray, limit: int = MAX_DEPTH) -> bool:
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},:]', re.DOTALL)
 
 
-def _too_deep_text(data: str | bytes | bytearray) -> JsonTooDeep | RecursionError:
+def _too_deep_text(data: str | bytes | bytearray) -> JsonTooDeepError | RecursionError:
     """The error naming where ``data`` goes past the limit. When it does not (the
     parser ran out of stack for another reason), the ``RecursionError`` itself."""
     found = deep_place_in_text(data)
     if found is None:
         return RecursionError("maximum recursion depth exceeded while reading JSON")
-    return JsonTooDeep(found[0], MAX_DEPTH, found[1])
+    return JsonTooDeepError(found[0], MAX_DEPTH, found[1])
 
 
 def deep_place_in_text(
@@ -229,9 +229,9 @@ def _decoded(token: str) -> str:
     return value if isinstance(value, str) else token[1:-1]
 
 
-def _too_deep_value(value: object) -> JsonTooDeep:
+def _too_deep_value(value: object) -> JsonTooDeepError:
     tokens = _deep_place(value, MAX_DEPTH)
-    return JsonTooDeep(tokens if tokens is not None else ())
+    return JsonTooDeepError(tokens if tokens is not None else ())
 
 
 def _deep_place(value: object, limit: int) -> tuple[str | int, ...] | None:
@@ -263,7 +263,7 @@ def _items(container: dict[str, Any] | list[Any]) -> Any:
 
 __all__ = [
     "MAX_DEPTH",
-    "JsonTooDeep",
+    "JsonTooDeepError",
     "check_text",
     "check_value",
     "deep_place_in_text",

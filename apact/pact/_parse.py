@@ -25,7 +25,7 @@ from ..errors import PactFileError
 from . import _jsondepth, _sniff
 from ._parse_rules import parse_generators, parse_matching_rules
 from ._paths import child_path
-from ._reading import describe, expect_object, expect_string, fail, first_key
+from ._reading import expect_object, expect_string, fail, first_key, json_kind
 from .model import (
     AsyncMessage,
     Body,
@@ -34,7 +34,7 @@ from .model import (
     HttpRequest,
     HttpResponse,
     Interaction,
-    Message,
+    MessageContents,
     PactFile,
     ProviderState,
     Query,
@@ -93,7 +93,7 @@ def _header_value(value: object, path: str) -> str:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
-    raise fail(f"a header value must be a string, got {describe(value)}", path)
+    raise fail(f"a header value must be a string, got {json_kind(value)}", path)
 
 
 def parse_query(raw: object, path: str) -> tuple[Query | None, str | None]:
@@ -123,7 +123,7 @@ def _query_value(value: object, path: str) -> str:
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
-    raise fail(f"a query value must be a string, got {describe(value)}", path)
+    raise fail(f"a query value must be a string, got {json_kind(value)}", path)
 
 
 def parse_body(
@@ -147,7 +147,7 @@ def parse_body(
         return _parse_v4_body(raw, where, declared_type, strict)
     if spec >= Spec.V4 and strict:
         raise fail(
-            f"a V4 body must be an object with 'content', 'contentType' and 'encoded', got {describe(raw)}",
+            f"a V4 body must be an object with 'content', 'contentType' and 'encoded', got {json_kind(raw)}",
             where,
         )
     if isinstance(raw, str):
@@ -182,7 +182,7 @@ def is_binary_type(content_type: str) -> bool:
 def _parse_v4_body(raw: dict[str, Any], path: str, declared_type: str | None, strict: bool) -> Body:
     content_type = raw.get("contentType")
     if content_type is not None and not isinstance(content_type, str):
-        raise fail(f"contentType must be a string, got {describe(content_type)}", child_path(path, "contentType"))
+        raise fail(f"contentType must be a string, got {json_kind(content_type)}", child_path(path, "contentType"))
     encoded = raw.get("encoded", False)
     content = raw.get("content")
     where = child_path(path, "content")
@@ -203,7 +203,7 @@ def _parse_v4_body(raw: dict[str, Any], path: str, declared_type: str | None, st
         text = expect_string(content, where)
         try:
             value = _jsondepth.loads(text)
-        except _jsondepth.JsonTooDeep as error:
+        except _jsondepth.JsonTooDeepError as error:
             raise _too_deep(error, where) from None
         except ValueError as error:
             raise fail(f"content is not valid JSON although 'encoded' says json: {error}", where) from None
@@ -218,11 +218,11 @@ def _parse_v4_body(raw: dict[str, Any], path: str, declared_type: str | None, st
 def _json_body(value: JSON, content_type: str | None, path: str) -> Body:
     try:
         return Body.from_json(value, content_type)
-    except _jsondepth.JsonTooDeep as error:
+    except _jsondepth.JsonTooDeepError as error:
         raise _too_deep(error, path) from None
 
 
-def _too_deep(error: _jsondepth.JsonTooDeep, path: str) -> PactFileError:
+def _too_deep(error: _jsondepth.JsonTooDeepError, path: str) -> PactFileError:
     """Nesting past the limit, located at the array or object that goes past it."""
     return fail(error.reason, error.path(path))
 
@@ -234,7 +234,7 @@ def _check_fit(body: Body, content_type: str | None, path: str) -> None:
     if _sniff.is_json(content_type):
         try:
             body.json()
-        except _jsondepth.JsonTooDeep as error:
+        except _jsondepth.JsonTooDeepError as error:
             raise _too_deep(error, path) from None
         except ValueError as error:
             raise fail(f"the body is not valid JSON although its content type is {content_type}: {error}", path) from None
@@ -271,7 +271,7 @@ def parse_response(raw: object, spec: Spec, path: str = "$", *, strict: bool = T
     if isinstance(status, str) and status.strip().isdigit():  # the official verifiers fail on it (pact-python 4.2 panics)
         raise fail(f"status must be an integer, got a string ({status!r}): write {status.strip()}", child_path(path, "status"))
     if not isinstance(status, int) or isinstance(status, bool):
-        raise fail(f"status must be an integer, got {describe(status)}", child_path(path, "status"))
+        raise fail(f"status must be an integer, got {json_kind(status)}", child_path(path, "status"))
     headers = parse_headers(raw.get("headers"), child_path(path, "headers"))
     declared = _content_type_header(headers)
     body = parse_body(raw, "body", path, spec, declared_type=declared, strict=strict)
@@ -289,7 +289,7 @@ def _content_type_header(headers: Headers | None) -> str | None:
     return None
 
 
-def parse_message(raw: object, spec: Spec, path: str = "$", *, strict: bool = True) -> Message:
+def parse_message(raw: object, spec: Spec, path: str = "$", *, strict: bool = True) -> MessageContents:
     """A message (V3 message, V4 async message, or one side of a V4 sync message)."""
     raw = expect_object(raw, path)
     meta_key = first_key(raw, "metadata", "metaData")
@@ -297,11 +297,7 @@ def parse_message(raw: object, spec: Spec, path: str = "$", *, strict: bool = Tr
     if metadata is None:
         metadata = {}
     metadata = dict(expect_object(metadata, child_path(path, meta_key or "metadata")))
-    declared = None
-    for key in ("contentType", "content-type", "Content-Type"):
-        if isinstance(metadata.get(key), str):
-            declared = metadata[key]
-            break
+    declared = _sniff.content_type_in(metadata)
     contents_key = first_key(raw, "contents", "content")
     contents = (
         parse_body(raw, contents_key, path, spec, declared_type=declared, strict=strict)
@@ -312,7 +308,7 @@ def parse_message(raw: object, spec: Spec, path: str = "$", *, strict: bool = Tr
         contents = Body(contents.content, declared, contents.null, contents._json)
     rules = parse_matching_rules(raw.get("matchingRules"), child_path(path, "matchingRules"), spec, message=True)
     generators = parse_generators(raw.get("generators"), child_path(path, "generators"))
-    return Message(contents, metadata, rules, generators)
+    return MessageContents(contents, metadata, rules, generators)
 
 
 # -- interactions and whole pacts ------------------------------------------------------------
@@ -323,7 +319,7 @@ def parse_provider_states(raw: Mapping[str, Any], path: str) -> tuple[ProviderSt
         where = child_path(path, "providerStates")
         items = raw["providerStates"]
         if not isinstance(items, list):
-            raise fail(f"expected an array of provider states, got {describe(items)}", where)
+            raise fail(f"expected an array of provider states, got {json_kind(items)}", where)
         states = []
         for index, item in enumerate(items):
             spath = child_path(where, index)
@@ -386,7 +382,7 @@ def parse_interaction(raw: object, spec: Spec, path: str, *, message: bool = Fal
         if isinstance(responses_raw, dict):
             responses_raw = [responses_raw]
         if not isinstance(responses_raw, list):
-            raise fail(f"expected an array of response messages, got {describe(responses_raw)}", rpath)
+            raise fail(f"expected an array of response messages, got {json_kind(responses_raw)}", rpath)
         responses = tuple(
             parse_message(r, spec, child_path(rpath, i)) for i, r in enumerate(responses_raw)
         )
@@ -427,7 +423,7 @@ def parse_pact(document: object, *, file: str | None = None) -> PactFile:
         if items is None:
             continue
         if not isinstance(items, list):
-            raise fail(f"expected an array, got {describe(items)}", f"$.{key}").located(file=file)
+            raise fail(f"expected an array, got {json_kind(items)}", f"$.{key}").located(file=file)
         for index, item in enumerate(items):
             try:
                 interactions.append(parse_interaction(item, spec, f"$.{key}[{index}]", message=message))
@@ -458,7 +454,7 @@ def loads(text: str | bytes, *, file: str | None = None) -> PactFile:
     """Parse pact JSON text; a syntax error names the file, line and column."""
     try:
         document = _jsondepth.loads(text)
-    except _jsondepth.JsonTooDeep as error:
+    except _jsondepth.JsonTooDeepError as error:
         raise _located_too_deep(error, file) from None
     except json.JSONDecodeError as error:
         raise PactFileError(
@@ -472,7 +468,7 @@ def loads(text: str | bytes, *, file: str | None = None) -> PactFile:
     return parse_pact(document, file=file)
 
 
-def _located_too_deep(error: _jsondepth.JsonTooDeep, file: str | None) -> PactFileError:
+def _located_too_deep(error: _jsondepth.JsonTooDeepError, file: str | None) -> PactFileError:
     """A whole pact file nested too deep: the place, and the interaction it is in (its
     description when the file gives it before that place)."""
     tokens = error.tokens

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from .. import _javatime, _regex
 from ._paths import PathError, child_path, format_path, parse_path
-from ._reading import describe, expect_object, expect_string, fail
+from ._reading import expect_object, expect_string, fail, json_kind
 from .model import Generator, Generators, Matcher, MatchingRules, RuleList, Spec
 
 T = TypeVar("T")
@@ -182,7 +182,7 @@ def parse_rule_list(raw: object, path: str) -> RuleList:
         matchers_raw = raw["matchers"]
         where = child_path(path, "matchers")
         if not isinstance(matchers_raw, list):
-            raise fail(f"expected an array of matchers, got {describe(matchers_raw)}", where)
+            raise fail(f"expected an array of matchers, got {json_kind(matchers_raw)}", where)
         combine = raw.get("combine", "AND")
         if combine not in ("AND", "OR"):
             raise fail(f"combine must be AND or OR, got {combine!r}", child_path(path, "combine"))
@@ -200,7 +200,7 @@ def parse_matcher(raw: object, path: str) -> Matcher:
     if "match" in raw:
         written = raw["match"]
         if not isinstance(written, str):
-            raise fail(f"matcher type must be a string, got {describe(written)}", child_path(path, "match"))
+            raise fail(f"matcher type must be a string, got {json_kind(written)}", child_path(path, "match"))
         if written not in MATCHER_NAMES:
             raise fail(
                 f"unknown matcher type {written!r} (known: {', '.join(sorted(set(MATCHER_NAMES)))})",
@@ -223,7 +223,7 @@ def _check_matcher(kind: str, attrs: dict[str, Any], path: str) -> None:
         regex = attrs.get("regex")
         where = child_path(path, "regex")
         if not isinstance(regex, str):
-            raise fail(f"a regex matcher needs a 'regex' string, got {describe(regex)}", where)
+            raise fail(f"a regex matcher needs a 'regex' string, got {json_kind(regex)}", where)
         try:
             _regex.compile_regex(regex)
         except _regex.RegexError as error:
@@ -237,7 +237,7 @@ def _check_matcher(kind: str, attrs: dict[str, Any], path: str) -> None:
         if fmt is not None:
             where = child_path(path, "format")
             if not isinstance(fmt, str):
-                raise fail(f"a date/time format must be a string, got {describe(fmt)}", where)
+                raise fail(f"a date/time format must be a string, got {json_kind(fmt)}", where)
             try:
                 _javatime.parse_pattern(fmt)
             except _javatime.JavaTimeError as error:
@@ -262,14 +262,14 @@ def _check_matcher(kind: str, attrs: dict[str, Any], path: str) -> None:
         rules = attrs.get("rules", [])
         where = child_path(path, "rules")
         if not isinstance(rules, list):
-            raise fail(f"expected an array of matchers, got {describe(rules)}", where)
+            raise fail(f"expected an array of matchers, got {json_kind(rules)}", where)
         for index, rule in enumerate(rules):
             parse_matcher(rule, child_path(where, index))
     elif kind == "arrayContains":
         variants = attrs.get("variants")
         where = child_path(path, "variants")
         if not isinstance(variants, list):
-            raise fail(f"an arrayContains matcher needs a 'variants' array, got {describe(variants)}", where)
+            raise fail(f"an arrayContains matcher needs a 'variants' array, got {json_kind(variants)}", where)
         for index, variant in enumerate(variants):
             vpath = child_path(where, index)
             variant = expect_object(variant, vpath)
@@ -284,7 +284,7 @@ def _check_matcher(kind: str, attrs: dict[str, Any], path: str) -> None:
 
 def _as_count(value: object, path: str) -> int:
     if isinstance(value, bool):
-        raise fail(f"expected a non-negative integer, got {describe(value)}", path)
+        raise fail(f"expected a non-negative integer, got {json_kind(value)}", path)
     if isinstance(value, str) and value.strip().isdigit():
         return int(value)
     if isinstance(value, float) and value.is_integer():
@@ -312,7 +312,7 @@ def parse_generator(raw: object, path: str) -> Generator:
     raw = expect_object(raw, path)
     kind = raw.get("type")
     if not isinstance(kind, str):
-        raise fail(f"a generator needs a 'type' string, got {describe(kind)}", path)
+        raise fail(f"a generator needs a 'type' string, got {json_kind(kind)}", path)
     if kind not in GENERATOR_TYPES:
         raise fail(
             f"unknown generator type {kind!r} (known: {', '.join(sorted(GENERATOR_TYPES))})",

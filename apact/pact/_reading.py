@@ -12,7 +12,7 @@ def fail(reason: str, path: str) -> PactFileError:
     return PactFileError(reason, path=path)
 
 
-def describe(value: object) -> str:
+def json_kind(value: object) -> str:
     """A short description of a JSON value's type for error messages."""
     if value is None:
         return "null"
@@ -31,13 +31,13 @@ def describe(value: object) -> str:
 
 def expect_object(value: object, path: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise fail(f"expected an object, got {describe(value)}", path)
+        raise fail(f"expected an object, got {json_kind(value)}", path)
     return value
 
 
 def expect_string(value: object, path: str) -> str:
     if not isinstance(value, str):
-        raise fail(f"expected a string, got {describe(value)}", path)
+        raise fail(f"expected a string, got {json_kind(value)}", path)
     return value
 
 

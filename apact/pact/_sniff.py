@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 import xml.parsers.expat
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 __all__ = [
     "base_type",
@@ -72,6 +72,20 @@ _ZIP_BASED = re.compile(
     r"application/(?:java-archive|epub\+zip|vnd\.openxmlformats-officedocument\..*"
     r"|vnd\.oasis\.opendocument\..*|vnd\.android\.package-archive|x-java-archive|.*\+zip)"
 )
+
+
+#: the metadata keys that carry a message's content type (the official tools write
+#: ``contentType``; the others are read too)
+CONTENT_TYPE_KEYS = ("contentType", "content-type", "Content-Type")
+
+
+def content_type_in(metadata: Mapping[str, object]) -> str | None:
+    """The content type a message's metadata declares, if any."""
+    for key in CONTENT_TYPE_KEYS:
+        value = metadata.get(key)
+        if isinstance(value, str):
+            return value
+    return None
 
 
 def _magic(data: bytes) -> str | None:
@@ -150,7 +164,7 @@ def _decode_text(data: bytes) -> str | None:
     return text
 
 
-class _XmlRefused(Exception):
+class _XmlRefusedError(Exception):
     """Entity declarations are not expanded (billion-laughs protection)."""
 
 
@@ -168,14 +182,14 @@ def _xml_root(data: bytes | str) -> str | None:
             root.append(name)
 
     def refuse(*args: object) -> None:
-        raise _XmlRefused
+        raise _XmlRefusedError
 
     parser.StartElementHandler = start
     parser.EntityDeclHandler = refuse
     parser.UnparsedEntityDeclHandler = refuse
     try:
         parser.Parse(data, True)
-    except _XmlRefused:
+    except _XmlRefusedError:
         return root[0] if root else ""
     except (xml.parsers.expat.ExpatError, ValueError):
         return None

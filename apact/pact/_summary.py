@@ -19,7 +19,7 @@ from .model import (
     HttpInteraction,
     Interaction,
     MatchingRules,
-    Message,
+    MessageContents,
     PactFile,
     SyncMessage,
 )
@@ -86,7 +86,7 @@ def _interaction(index: int, interaction: Interaction, details: bool) -> list[st
     return lines
 
 
-def _message(side: str, message: Message, details: bool) -> list[str]:
+def _message(side: str, message: MessageContents, details: bool) -> list[str]:
     lines = []
     if details:
         if message.metadata:

@@ -3,7 +3,7 @@
 A command given a directory of pacts reports each bad file at once, so one run shows
 everything to fix (``apact check`` does, and so do ``verify``, ``show``, ``stub`` and
 ``publish``). Readers collect the :class:`~apact.errors.PactFileError` of each source
-and raise :func:`together`: one of them as itself, several as :class:`UnreadablePacts`
+and raise :func:`together`: one of them as itself, several as :class:`UnreadablePactsError`
 (still a ``PactFileError``, for whoever catches those); :func:`each` takes it apart.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import PactFileError
 
 
-class UnreadablePacts(PactFileError):
+class UnreadablePactsError(PactFileError):
     """Several pacts cannot be read: ``errors`` holds each one's error."""
 
     def __init__(self, errors: Sequence[PactFileError]) -> None:
@@ -23,14 +23,14 @@ class UnreadablePacts(PactFileError):
         super().__init__(f"{len(self.errors)} pacts cannot be read:\n" + "\n".join(f"  {error}" for error in self.errors))
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return (UnreadablePacts, (self.errors,))
+        return (UnreadablePactsError, (self.errors,))
 
 
 def together(errors: Sequence[PactFileError]) -> PactFileError:
     """The error to raise for ``errors`` (at least one)."""
-    return errors[0] if len(errors) == 1 else UnreadablePacts(errors)
+    return errors[0] if len(errors) == 1 else UnreadablePactsError(errors)
 
 
 def each(error: PactFileError) -> tuple[PactFileError, ...]:
     """The errors ``error`` stands for."""
-    return error.errors if isinstance(error, UnreadablePacts) else (error,)
+    return error.errors if isinstance(error, UnreadablePactsError) else (error,)

@@ -1,5 +1,5 @@
 """The :class:`Message` user code sees (``apact.Message``), and converting it to and from
-the model's message (``apact.pact.model.Message``, which also holds matching rules and
+the model's message (``apact.pact.model.MessageContents``, which also holds matching rules and
 generators).
 
 Both sides hand it around: the consumer's handlers receive one and its code sends one
@@ -15,13 +15,11 @@ from dataclasses import dataclass, field
 
 from .._core._types import JSON
 from . import _sniff
-from .model import Body, effective_type
-from .model import Message as ModelMessage
+from ._sniff import content_type_in
+from .model import Body, MessageContents, effective_type
 
-__all__ = ["CONTENT_TYPE_KEYS", "Message", "content_type_in", "decode", "encode"]
+__all__ = ["Message", "decode", "encode"]
 
-#: the metadata keys that carry a message's content type
-CONTENT_TYPE_KEYS = ("contentType", "content-type", "Content-Type")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,16 +49,7 @@ class Message:
 # -- between Message and the model -----------------------------------------------------------------
 
 
-def content_type_in(metadata: Mapping[str, object]) -> str | None:
-    """The content type the metadata declares, if any."""
-    for key in CONTENT_TYPE_KEYS:
-        value = metadata.get(key)
-        if isinstance(value, str):
-            return value
-    return None
-
-
-def decode(message: ModelMessage) -> Message:
+def decode(message: MessageContents) -> Message:
     """The model's message as your code sees it (contents decoded by content type)."""
     content_type = message.content_type()
     body = message.contents
@@ -85,7 +74,7 @@ def _decoded(body: Body, kind: str) -> object:
     return body.content
 
 
-def encode(value: object, what: str) -> ModelMessage:
+def encode(value: object, what: str) -> MessageContents:
     """What a producer returned (or what the consumer sends) as the model's message:
     a :class:`Message`, or just the contents (a JSON value, ``str`` or ``bytes``).
     ``what`` names the value in errors (``TypeError``)."""
@@ -114,7 +103,7 @@ def encode(value: object, what: str) -> ModelMessage:
         body = Body(data.encode(), content_type)
     if content_type is not None and content_type_in(metadata) is None:
         metadata["contentType"] = content_type
-    return ModelMessage(body, metadata)
+    return MessageContents(body, metadata)
 
 
 def _json(value: object, what: str) -> JSON:

@@ -234,7 +234,7 @@ def _read(path: Path, memo: _Memo) -> _Contents | None:
     except (ValueError, KeyError, TypeError) as error:
         if isinstance(error, PactFileError):
             reason = error.reason
-        elif isinstance(error, _jsondepth.JsonTooDeep):
+        elif isinstance(error, _jsondepth.JsonTooDeepError):
             reason = str(error)
         else:
             reason = f"{type(error).__name__}: {error}"

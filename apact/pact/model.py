@@ -156,7 +156,7 @@ class Body:
     @classmethod
     def from_json(cls, value: JSON, content_type: str | None = "application/json") -> Body:
         """A body holding the JSON document ``value`` (kept, not re-parsed)."""
-        encoded = _jsondepth.dumps(value).encode()  # JsonTooDeep (a ValueError) past the depth limit
+        encoded = _jsondepth.dumps(value).encode()  # JsonTooDeepError (a ValueError) past the depth limit
         return cls(encoded, content_type, False, value)
 
     @classmethod
@@ -170,17 +170,17 @@ class Body:
 
     def json(self) -> JSON:
         """The body parsed as JSON (cached). Raises :class:`ValueError` if it is not
-        (:class:`~apact._jsondepth.JsonTooDeep` if it nests too deep, which is cached
+        (:class:`~apact._jsondepth.JsonTooDeepError` if it nests too deep, which is cached
         too: finding where costs a scan)."""
         value = self._json
         if value is _UNSET:
             try:
                 value = _jsondepth.loads(self.content)
-            except _jsondepth.JsonTooDeep as error:
+            except _jsondepth.JsonTooDeepError as error:
                 object.__setattr__(self, "_json", error)
                 raise
             object.__setattr__(self, "_json", value)
-        elif isinstance(value, _jsondepth.JsonTooDeep):
+        elif isinstance(value, _jsondepth.JsonTooDeepError):
             raise value.with_traceback(None)
         return value  # type: ignore[return-value]
 
@@ -277,7 +277,7 @@ def effective_type(body: Body, declared: str | None) -> str:
         try:
             body.json()
             return "application/json"
-        except _jsondepth.JsonTooDeep:
+        except _jsondepth.JsonTooDeepError:
             return "application/json"  # compared as such, to say why it does not match
         except ValueError:
             pass
@@ -298,7 +298,7 @@ def effective_type(body: Body, declared: str | None) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Message:
+class MessageContents:
     """Message contents and metadata (an asynchronous message, or one side of a
     synchronous one)."""
 
@@ -310,11 +310,7 @@ class Message:
     def content_type(self) -> str | None:
         if self.contents is not None and self.contents.content_type:
             return self.contents.content_type
-        for key in ("contentType", "content-type", "Content-Type"):
-            value = self.metadata.get(key)
-            if isinstance(value, str):
-                return value
-        return None
+        return _sniff.content_type_in(self.metadata)
 
 
 # -- interactions ----------------------------------------------------------------------------
@@ -349,7 +345,7 @@ class AsyncMessage:
     """A message the provider sends (V3 message pacts; V4 ``Asynchronous/Messages``)."""
 
     description: str
-    message: Message = field(default_factory=Message)
+    message: MessageContents = field(default_factory=MessageContents)
     provider_states: tuple[ProviderState, ...] = ()
     key: str | None = None
     pending: bool = False
@@ -365,8 +361,8 @@ class SyncMessage:
     (V4 ``Synchronous/Messages``)."""
 
     description: str
-    request: Message = field(default_factory=Message)
-    responses: tuple[Message, ...] = ()
+    request: MessageContents = field(default_factory=MessageContents)
+    responses: tuple[MessageContents, ...] = ()
     provider_states: tuple[ProviderState, ...] = ()
     key: str | None = None
     pending: bool = False
@@ -412,7 +408,7 @@ __all__ = [
     "Interaction",
     "Matcher",
     "MatchingRules",
-    "Message",
+    "MessageContents",
     "PactFile",
     "ProviderState",
     "Query",

@@ -26,7 +26,9 @@ from ..errors import PactFileError
 from . import _dump, _parse
 from .model import PactFile, Spec
 
-__all__ = ["dumps", "load", "loads", "save", "to_json", "write_atomically"]
+#: ``PactFile`` is defined with the rest of the model (:mod:`apact.pact.model`, which
+#: the reader and the writer build on) and offered here too, beside what reads and writes it
+__all__ = ["PactFile", "dumps", "load", "loads", "save", "to_json"]
 
 
 def load(path: str | os.PathLike[str]) -> PactFile:

@@ -20,6 +20,7 @@
 See ``docs/provider.md`` for the guide.
 """
 
+from .._core._api import publish, renamed
 from ._messages import MessageProducer
 from ._replay import RequestFilter
 from ._result import (
@@ -27,8 +28,8 @@ from ._result import (
     InteractionResult,
     PactResult,
     Status,
-    VerificationError,
-    VerificationFailed,
+    VerificationFailedError,
+    VerificationProblem,
     VerificationResult,
 )
 from ._sources import Auth, PactSource, Source
@@ -48,8 +49,13 @@ __all__ = [
     "Source",
     "StateHandler",
     "Status",
-    "VerificationError",
-    "VerificationFailed",
+    "VerificationFailedError",
+    "VerificationProblem",
     "VerificationResult",
     "Verifier",
 ]
+
+publish(__name__, globals(), __all__)
+
+#: names before the exceptions' one naming rule (``*Error`` is always an exception)
+__getattr__ = renamed(__name__, {"VerificationFailed": "VerificationFailedError", "VerificationError": "VerificationProblem"})

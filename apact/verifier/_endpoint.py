@@ -41,9 +41,9 @@ from ..errors import PactFileError
 from ..pact import _jsondepth
 from ..pact._parse import parse_message
 from ..pact.model import AsyncMessage, ProviderState, Spec, SyncMessage
-from ._messages import METADATA_HEADER, Producer, ProducerFailure, ProducerKey, find_producer, missing_producer, produce
-from ._result import VerificationError
-from ._states import Handler, StateFailure, provider_states
+from ._messages import METADATA_HEADER, Producer, ProducerError, ProducerKey, find_producer, missing_producer, produce
+from ._result import VerificationProblem
+from ._states import Handler, StateHandlerError, provider_states
 
 MESSAGE_PATH = "/_pact/message"
 STATE_PATH = "/_pact/state"
@@ -62,10 +62,10 @@ class MessageEndpoint:
         self._timeout = timeout
         self._rng = random.Random()
         self._set_up: dict[str, tuple[AsyncExitStack, Mapping[str, JSON]]] = {}
-        self._failures: dict[str, VerificationError] = {}
+        self._failures: dict[str, VerificationProblem] = {}
         #: teardowns that raised, told with the next message (the official verifiers
         #: would only retry the call, then forget it)
-        self._teardowns_failed: list[VerificationError] = []
+        self._teardowns_failed: list[VerificationProblem] = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -111,14 +111,14 @@ class MessageEndpoint:
             return {}
         if name not in self._handlers:
             message = f"no handler for provider state {name!r}: register one with @verifier.state({name!r})"
-            self._failures[key] = VerificationError("missing state", message)
+            self._failures[key] = VerificationProblem("missing state", message)
             return {}
         stack = AsyncExitStack()
         try:
             values = await stack.enter_async_context(
                 provider_states([state], self._handlers, None, timeout=self._timeout)
             )
-        except StateFailure as failure:
+        except StateHandlerError as failure:
             self._failures[key] = failure.error
             return {}
         self._set_up[key] = (stack, values)
@@ -130,7 +130,7 @@ class MessageEndpoint:
         if held is not None:
             try:
                 await held[0].aclose()
-            except StateFailure as failure:
+            except StateHandlerError as failure:
                 self._teardowns_failed.append(failure.error)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
@@ -156,7 +156,7 @@ class MessageEndpoint:
             earlier = self._teardowns_failed.pop(0)
             await _failed(
                 send,
-                VerificationError(earlier.kind, f"after the previous message: {earlier.message}", earlier.traceback),
+                VerificationProblem(earlier.kind, f"after the previous message: {earlier.message}", earlier.traceback),
             )
             return
         values: dict[str, JSON] = {}
@@ -174,7 +174,7 @@ class MessageEndpoint:
             return
         try:
             made = await produce(producer, interaction, values, timeout=self._timeout, rng=self._rng)
-        except ProducerFailure as failure:
+        except ProducerError as failure:
             await _failed(send, failure.error)
             return
         message = made[0]  # the HTTP transport carries one message (a synchronous message's first response)
@@ -214,7 +214,7 @@ async def _body(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
-async def _failed(send: Send, error: VerificationError) -> None:
+async def _failed(send: Send, error: VerificationProblem) -> None:
     text = f"apact: {error.kind}: {error.message}"
     if error.traceback:
         text += "\n\n" + error.traceback

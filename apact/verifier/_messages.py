@@ -30,15 +30,15 @@ from typing import Any, TypeAlias
 import anyio
 
 from .._core._types import JSON
+from ..errors import GenerationError
 from ..matching import Mismatch, message_mismatches
-from ..matching._generation import Context, GenerationError, generate_message
+from ..matching._generation import Context, generate_message
 from ..pact import _jsondepth
-from ..pact._describe import describe as describe_interaction
+from ..pact._describe import interaction_line
 from ..pact._dump import message_to_json
 from ..pact._user_message import Message, decode, encode
-from ..pact.model import AsyncMessage, Spec, SyncMessage
-from ..pact.model import Message as ModelMessage
-from ._result import VerificationError, describe
+from ..pact.model import AsyncMessage, MessageContents, Spec, SyncMessage
+from ._result import VerificationProblem, exception_line
 
 #: a message producer: ``() -> message``, ``(params) -> message``, or for a synchronous
 #: message ``(request) -> message`` / ``(request, params) -> message``; sync or async
@@ -98,16 +98,16 @@ def find_producer(producers: Mapping[ProducerKey, Producer], interaction: Messag
 
 def missing_producer(
     producers: Mapping[ProducerKey, Producer], interaction: MessageInteraction, hint: str | None = None
-) -> VerificationError:
+) -> VerificationProblem:
     """``hint``: what to do, for ``{description!r}`` (see :mod:`._hints`); by default,
     in the Python API's words, with the producers registered."""
     if hint is not None:
-        return VerificationError(
+        return VerificationProblem(
             "missing producer",
             f"no producer for message {interaction.description!r}: {hint.format(description=interaction.description)}",
         )
     known = ", ".join(sorted(p.label() for p in producers.values())) or "none"
-    return VerificationError(
+    return VerificationProblem(
         "missing producer",
         f"no producer for message {interaction.description!r}: register one with "
         f"@verifier.message({interaction.description!r}), or give the provider's message endpoint "
@@ -154,11 +154,11 @@ def fetching_producer(interaction: MessageInteraction, url: str, post: Post) -> 
 # -- producing ------------------------------------------------------------------------------------
 
 
-class ProducerFailure(Exception):
+class ProducerError(Exception):
     """The producer raised, took too long, or returned something that is not a
-    message; carries the :class:`VerificationError` to report."""
+    message; carries the :class:`VerificationProblem` to report."""
 
-    def __init__(self, error: VerificationError) -> None:
+    def __init__(self, error: VerificationProblem) -> None:
         super().__init__(error.message)
         self.error = error
 
@@ -170,17 +170,17 @@ async def produce(
     *,
     timeout: float,
     rng: random.Random,
-) -> tuple[ModelMessage, ...]:
+) -> tuple[MessageContents, ...]:
     """Call ``producer`` for ``interaction`` and return what it made (one message, or
-    a synchronous message's responses). Raises :class:`ProducerFailure`."""
-    what = f"the producer for message {describe_interaction(interaction)}"
+    a synchronous message's responses). Raises :class:`ProducerError`."""
+    what = f"the producer for message {interaction_line(interaction)}"
     arguments: list[object] = [dict(values)]
     if isinstance(interaction, SyncMessage):
         context = Context(mode="provider", provider_state=values, rng=rng)
         try:
             request = decode(generate_message(interaction.request, context))
         except GenerationError as error:
-            raise ProducerFailure(VerificationError("generator", f"the request message: {error}")) from None
+            raise ProducerError(VerificationProblem("generator", f"the request message: {error}")) from None
         arguments.insert(0, request)
     made: object = None
     with anyio.move_on_after(timeout) as scope:
@@ -189,17 +189,17 @@ async def produce(
             if inspect.isawaitable(made):
                 made = await made
         except Exception as error:
-            raise ProducerFailure(
-                VerificationError.from_exception("producer", f"{what} raised {describe(error)}", error)
+            raise ProducerError(
+                VerificationProblem.from_exception("producer", f"{what} raised {exception_line(error)}", error)
             ) from None
     if scope.cancelled_caught:
-        raise ProducerFailure(VerificationError("timeout", f"{what} did not return within {timeout:g} s"))
+        raise ProducerError(VerificationProblem("timeout", f"{what} did not return within {timeout:g} s"))
     try:
         if isinstance(made, (list, tuple)) and made and all(isinstance(item, Message) for item in made):
             return tuple(encode(item, f"response {number} {what} returned") for number, item in enumerate(made, 1))
         return (encode(made, f"what {what} returned"),)
     except TypeError as error:
-        raise ProducerFailure(VerificationError("producer", str(error))) from None
+        raise ProducerError(VerificationProblem("producer", str(error))) from None
 
 
 # -- judging ----------------------------------------------------------------------------------------
@@ -211,9 +211,9 @@ class Verdict:
     synchronous message, for the report's diff)."""
 
     mismatches: tuple[Mismatch, ...] = ()
-    errors: tuple[VerificationError, ...] = ()
-    expected: ModelMessage | None = None
-    actual: ModelMessage | None = None
+    errors: tuple[VerificationProblem, ...] = ()
+    expected: MessageContents | None = None
+    actual: MessageContents | None = None
 
 
 async def verify_message(
@@ -237,10 +237,10 @@ async def verify_message(
     try:
         expected = tuple(generate_message(part, context, expected=True) for part in parts)
     except GenerationError as error:
-        return Verdict(errors=(VerificationError("generator", str(error)),))
+        return Verdict(errors=(VerificationProblem("generator", str(error)),))
     try:
         actual = await produce(producer, interaction, values, timeout=timeout, rng=rng)
-    except ProducerFailure as failure:
+    except ProducerError as failure:
         return Verdict(errors=(failure.error,), expected=expected[0] if expected else None)
     mismatches: list[Mismatch] = []
     if len(actual) != len(expected):

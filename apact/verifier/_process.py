@@ -149,7 +149,7 @@ async def started_server(
 
     ``base_url`` and ``readiness_url`` may hold ``{port}``; a readiness URL starting
     with ``/`` is relative to the base URL. ``give_up`` set while waiting for it to
-    get ready (an interrupted ``apact verify``) stops it and raises :class:`StartInterrupted`.
+    get ready (an interrupted ``apact verify``) stops it and raises :class:`StartInterruptedError`.
     """
     argv = split_command(command)
     if not argv:
@@ -187,7 +187,7 @@ async def started_server(
             group.start_soon(_watch_exit, process, server)
             try:
                 await _wait_until_ready(server, ready, startup_timeout, give_up)
-            except (_PortTaken, ProviderStartError, StartInterrupted) as failure:
+            except (_PortTakenError, ProviderStartError, StartInterruptedError) as failure:
                 problem = failure
             else:
                 try:
@@ -201,7 +201,7 @@ async def started_server(
                     group.cancel_scope.cancel()
         if interrupted is not None:
             raise interrupted
-        if isinstance(problem, _PortTaken):
+        if isinstance(problem, _PortTakenError):
             if attempt < _PORT_TRIES and "{port}" in base_url:
                 continue
             problem = _start_error(server, f"exited before it was ready: {_cannot_listen(url)}")
@@ -239,11 +239,11 @@ def _cannot_listen(url: str) -> str:
     return f"cannot listen on {host}:{port}: address already in use"
 
 
-class _PortTaken(Exception):
+class _PortTakenError(Exception):
     pass
 
 
-class StartInterrupted(Exception):
+class StartInterruptedError(Exception):
     """The start was given up (see ``started_server``); the server is stopped."""
 
 
@@ -270,12 +270,12 @@ async def _wait_until_ready(server: Server, url: str, timeout: float, give_up: a
         with anyio.move_on_after(timeout):
             while True:
                 if give_up is not None and give_up.is_set():
-                    raise StartInterrupted
+                    raise StartInterruptedError
                 if server.exited.is_set():
                     with anyio.move_on_after(1.0):  # its last words: usually the traceback
                         await server.output_done.wait()
                     if _port_taken(server.output()):
-                        raise _PortTaken
+                        raise _PortTakenError
                     raise _start_error(server, f"exited with code {server.returncode} before it was ready")
                 try:
                     response = await client.get(url)

@@ -17,13 +17,14 @@ from urllib.parse import urlencode
 import httpx
 
 from .._core._types import JSON
+from ..errors import GenerationError
 from ..matching import Mismatch, response_mismatches
-from ..matching._generation import Context, GenerationError, generate_request, generate_response
+from ..matching._generation import Context, generate_request, generate_response
 from ..pact._request_check import RequestProblem, request_problems
-from ..pact.model import HttpInteraction, HttpRequest, HttpResponse, Interaction, Message, Spec
+from ..pact.model import HttpInteraction, HttpRequest, HttpResponse, Interaction, MessageContents, Spec
 from ._messages import MessageInteraction, Producer, ProducerKey, verify_message
-from ._result import VerificationError, describe
-from ._targets import Outgoing, Received, Sender, SendFailure, encode_query
+from ._result import VerificationProblem, exception_line
+from ._targets import Outgoing, Received, Sender, SendError, encode_query
 
 #: changes a request before it is sent: gets an ``httpx.Request`` and changes it in
 #: place (returning ``None``) or returns another one; sync or async
@@ -51,11 +52,11 @@ class Replayed:
     """The outcome of one replay."""
 
     mismatches: tuple[Mismatch, ...] = ()
-    errors: tuple[VerificationError, ...] = ()
+    errors: tuple[VerificationProblem, ...] = ()
     request: str | None = None
     #: what came (a response, or a message a producer made) and what the pact expects
-    response: HttpResponse | Message | None = None
-    expected: HttpResponse | Message | None = None
+    response: HttpResponse | MessageContents | None = None
+    expected: HttpResponse | MessageContents | None = None
 
 
 async def replay(
@@ -85,7 +86,7 @@ async def replay_http(
             request = generate_request(interaction.request, context)
             expected = generate_response(interaction.response, context, expected=True)
         except GenerationError as error:
-            return Replayed(errors=(VerificationError("generator", str(error)),))
+            return Replayed(errors=(VerificationProblem("generator", str(error)),))
         step = "checking the request"
         problems = request_problems(request)
         if problems:
@@ -97,28 +98,28 @@ async def replay_http(
                 outgoing = await _filter(outgoing, settings)
             except Exception as error:
                 return Replayed(
-                    errors=(VerificationError.from_exception("request filter", f"a request filter raised {describe(error)}", error),),
+                    errors=(VerificationProblem.from_exception("request filter", f"a request filter raised {exception_line(error)}", error),),
                     request=outgoing.line,
                 )
         step = "sending the request"
         try:
             received: Received = await settings.sender.send(outgoing, settings.timeout)
-        except SendFailure as failure:
+        except SendError as failure:
             return Replayed(errors=(failure.error,), request=outgoing.line, expected=expected)
         step = "matching the response"
         mismatches = tuple(response_mismatches(expected, received.response, spec))
     except Exception as error:
-        internal = VerificationError.from_exception("internal", f"{step} raised {describe(error)}", error)
+        internal = VerificationProblem.from_exception("internal", f"{step} raised {exception_line(error)}", error)
         return Replayed(errors=(internal,), request=outgoing.line if outgoing is not None else None, expected=expected)
     errors = (received.error,) if received.error is not None else ()
     return Replayed(mismatches, errors, outgoing.line, received.response, expected)
 
 
-def invalid_request(problems: Sequence[RequestProblem], where: str, *, generated: bool = False) -> VerificationError:
+def invalid_request(problems: Sequence[RequestProblem], where: str, *, generated: bool = False) -> VerificationProblem:
     """The error of an interaction whose request cannot be sent (nothing was sent)."""
     said = "; ".join(f"{where}{problem.path[1:]}: {problem.reason}" for problem in problems)
     what = "the request its generators made" if generated else "the pact's request"
-    return VerificationError("invalid interaction", f"{what} cannot be sent as written (nothing was sent): {said}")
+    return VerificationProblem("invalid interaction", f"{what} cannot be sent as written (nothing was sent): {said}")
 
 
 def build_request(request: HttpRequest, custom_headers: Mapping[str, str]) -> Outgoing:

@@ -16,7 +16,7 @@ from .._core._types import JSON
 from ..matching import Mismatch
 from ..matching._mismatch import QUOTE_LIMIT, cut, listed, more, quote
 from ..pact._paths import PathError, format_path, parse_path
-from ..pact.model import Body, HttpResponse, Message
+from ..pact.model import Body, HttpResponse, MessageContents
 from ._shapes import ErrorLike, InteractionLike, PactLike, Status, VerificationLike
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ def _failure(number: int | None, pact: PactLike, item: InteractionLike) -> list[
     return lines
 
 
-def _body(part: HttpResponse | Message) -> Body | None:
+def _body(part: HttpResponse | MessageContents) -> Body | None:
     return part.body if isinstance(part, HttpResponse) else part.contents
 
 
@@ -225,8 +225,8 @@ def _error_json(error: ErrorLike) -> dict[str, JSON]:
     return {**error.to_json(), "message": cut(error.message), "traceback": traceback}
 
 
-def _response_json(response: HttpResponse | Message) -> dict[str, JSON]:
-    if isinstance(response, Message):
+def _response_json(response: HttpResponse | MessageContents) -> dict[str, JSON]:
+    if isinstance(response, MessageContents):
         return {"contents": _body_json(response.contents), "metadata": quote(dict(response.metadata))}
     headers: dict[str, JSON] = {name: list(values) for name, values in (response.headers or {}).items()}
     return {"status": response.status, "headers": headers, "body": _body_json(response.body)}

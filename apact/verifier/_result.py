@@ -12,7 +12,7 @@ from typing import Literal
 from .._core._types import JSON
 from ..errors import MismatchError
 from ..matching import Mismatch
-from ..pact.model import HttpResponse, Message, PactFile, ProviderState
+from ..pact.model import HttpResponse, MessageContents, PactFile, ProviderState
 from . import _report
 from ._shapes import Status as Status  # part of the results' vocabulary (apact.verifier.Status)
 
@@ -53,14 +53,14 @@ def _drop_internal_frames(shown: traceback.TracebackException, seen: set[int]) -
             _drop_internal_frames(chained, seen)
 
 
-def describe(error: BaseException) -> str:
+def exception_line(error: BaseException) -> str:
     """``ValueError: no fridge`` (or just the type when there is no message)."""
     message = str(error)
     return f"{type(error).__name__}: {message}" if message else type(error).__name__
 
 
 @dataclass(frozen=True, slots=True)
-class VerificationError:
+class VerificationProblem:
     """Something that went wrong other than a mismatch, with its traceback if any."""
 
     kind: ErrorKind
@@ -71,7 +71,7 @@ class VerificationError:
         return f"{self.kind}: {self.message}"
 
     @classmethod
-    def from_exception(cls, kind: ErrorKind, message: str, error: BaseException) -> VerificationError:
+    def from_exception(cls, kind: ErrorKind, message: str, error: BaseException) -> VerificationProblem:
         """``message`` plus the traceback of ``error``, without apact's own frames (nor
         ``contextlib``'s, which only say that apact entered a context manager): the
         user's code is what the reader wants to see. An ``internal`` error (apact
@@ -97,7 +97,7 @@ class InteractionResult:
     status: Status
     provider_states: tuple[ProviderState, ...] = ()
     mismatches: tuple[Mismatch, ...] = ()
-    errors: tuple[VerificationError, ...] = ()
+    errors: tuple[VerificationProblem, ...] = ()
     #: seconds, from building the request to matching the response (state setup and
     #: teardown included when the interaction had them to itself)
     duration: float = 0.0
@@ -109,9 +109,9 @@ class InteractionResult:
     request: str | None = None
     #: what the provider answered, or the message its producer made (kept for
     #: interactions that did not pass)
-    response: HttpResponse | Message | None = field(default=None, repr=False)
+    response: HttpResponse | MessageContents | None = field(default=None, repr=False)
     #: the expected response (or message) after provider-state generators (kept with ``response``)
-    expected: HttpResponse | Message | None = field(default=None, repr=False)
+    expected: HttpResponse | MessageContents | None = field(default=None, repr=False)
     #: position in the pact's interactions
     index: int = 0
     #: the V4 interaction key, and the broker's ``_id`` of the interaction if any
@@ -174,7 +174,7 @@ class VerificationResult:
     """Everything one ``await verifier.verify(...)`` found.
 
     ``ok`` is true when no interaction failed (pending failures do not count);
-    :meth:`assert_ok` raises a :class:`VerificationFailed` carrying the readable
+    :meth:`assert_ok` raises a :class:`VerificationFailedError` carrying the readable
     report. :meth:`report` is that report, :meth:`to_json`, and :meth:`to_junit_xml`
     are the machine-readable forms (and :meth:`PactResult.verification_results` what a
     Pact Broker takes).
@@ -210,14 +210,14 @@ class VerificationResult:
         return sum(1 for result in self.interactions if result.status != "skipped")
 
     def assert_ok(self, *, allow_empty: bool = False) -> None:
-        """Raise :class:`VerificationFailed` (an ``AssertionError``) with the report if
+        """Raise :class:`VerificationFailedError` (an ``AssertionError``) with the report if
         an interaction failed, or if nothing was verified at all (an empty directory or
         filters that match nothing are almost always a mistake) unless ``allow_empty``."""
         __tracebackhide__ = True  # pytest shows the test's line, not this method's source
         if not self.ok:
-            raise VerificationFailed(self.report(), self)
+            raise VerificationFailedError(self.report(), self)
         if not allow_empty and not self.verified:
-            raise VerificationFailed(
+            raise VerificationFailedError(
                 self.report() + "\nNothing was verified: no pact had an interaction to replay "
                 "(pass allow_empty=True to accept that).",
                 self,
@@ -245,7 +245,7 @@ class VerificationResult:
         await _report.write_text(path, self.to_junit_xml())
 
 
-class VerificationFailed(MismatchError):
+class VerificationFailedError(MismatchError):
     """The provider does not honour its pacts; ``str(error)`` is the readable report and
     ``error.result`` the :class:`VerificationResult`."""
 
@@ -254,4 +254,4 @@ class VerificationFailed(MismatchError):
         self.result = result
 
     def __reduce__(self):  # type: ignore[no-untyped-def]  # picklable for xdist
-        return (VerificationFailed, (str(self), self.result))
+        return (VerificationFailedError, (str(self), self.result))

@@ -14,7 +14,7 @@ from typing import Literal, Protocol
 
 from .._core._types import JSON
 from ..matching import Mismatch
-from ..pact.model import HttpResponse, Message, PactFile, ProviderState
+from ..pact.model import HttpResponse, MessageContents, PactFile, ProviderState
 
 __all__ = ["ErrorLike", "InteractionLike", "PactLike", "Status", "VerificationLike"]
 
@@ -26,7 +26,7 @@ Status = Literal["passed", "failed", "pending", "skipped"]
 
 
 class ErrorLike(Protocol):
-    """Something that went wrong other than a mismatch (``VerificationError``)."""
+    """Something that went wrong other than a mismatch (``VerificationProblem``)."""
 
     @property
     def kind(self) -> str: ...
@@ -63,9 +63,9 @@ class InteractionLike(Protocol):
     @property
     def request(self) -> str | None: ...
     @property
-    def response(self) -> HttpResponse | Message | None: ...
+    def response(self) -> HttpResponse | MessageContents | None: ...
     @property
-    def expected(self) -> HttpResponse | Message | None: ...
+    def expected(self) -> HttpResponse | MessageContents | None: ...
     @property
     def key(self) -> str | None: ...
     @property

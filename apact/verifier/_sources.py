@@ -13,6 +13,7 @@ import httpx
 
 from ..errors import PactFileError
 from ..pact import pactfile
+from ..pact._local import load_pact_files
 from ..pact._unreadable import together
 from ..pact.model import PactFile
 
@@ -47,7 +48,7 @@ async def load_sources(
 ) -> list[PactSource]:
     """Read every source, in the order given. Raises :class:`PactFileError` (naming the
     file or URL) for a source that cannot be read: every one of them, when several
-    cannot (see :mod:`apact._unreadable`). ``auth_hint`` says where credentials are
+    cannot (see :mod:`apact.pact._unreadable`). ``auth_hint`` says where credentials are
     given (the command line has options for them)."""
     loaded: list[PactSource] = []
     errors: list[PactFileError] = []
@@ -77,39 +78,12 @@ async def load_sources(
     return loaded
 
 
-def pact_files(path: str) -> list[str]:
-    """A file, or the ``*.json`` files of a directory (by name)."""
-    if os.path.isdir(path):
-        return [os.path.join(path, name) for name in sorted(e.name for e in os.scandir(path) if e.name.endswith(".json") and e.is_file())]
-    return [path]
-
-
 async def _read_path(path: str) -> tuple[list[PactSource], list[PactFileError]]:
     """The pacts of a file, or of a directory's ``*.json`` files by name, and the
     errors of those that cannot be read."""
-    read: list[PactSource] = []
-    errors: list[PactFileError] = []
     # one trip to a worker thread for the whole file or directory
-    for name, data in await anyio.to_thread.run_sync(_read_files, path):
-        try:
-            if isinstance(data, PactFileError):
-                raise data
-            read.append(PactSource(pactfile.loads(data, file=name), name))
-        except PactFileError as error:
-            errors.append(error)
-    return read, errors
-
-
-def _read_files(path: str) -> list[tuple[str, bytes | PactFileError]]:
-    return [(name, _read_file(name)) for name in pact_files(path)]
-
-
-def _read_file(name: str) -> bytes | PactFileError:
-    try:
-        with open(name, "rb") as stream:
-            return stream.read()
-    except OSError as error:
-        return PactFileError(f"cannot read the file: {error.strerror or error}", file=name)
+    loaded, errors = await anyio.to_thread.run_sync(load_pact_files, path)
+    return [PactSource(local.pact, local.name) for local in loaded], errors
 
 
 async def _fetch(client: httpx.AsyncClient, url: str, auth_hint: str) -> PactSource:

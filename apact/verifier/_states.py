@@ -25,7 +25,7 @@ import anyio
 
 from .._core._types import JSON
 from ..pact.model import ProviderState
-from ._result import ErrorKind, VerificationError, describe
+from ._result import ErrorKind, VerificationProblem, exception_line
 
 #: a provider-state handler: ``(params) -> values`` or ``() -> values``, sync or async,
 #: or a (sync or async) generator function that yields the values and tears down after
@@ -65,15 +65,15 @@ def _takes_params(function: StateHandler) -> bool:
     return bool(positional)
 
 
-class StateFailure(Exception):
-    """A state could not be set up or torn down; carries the :class:`VerificationError`."""
+class StateHandlerError(Exception):
+    """A state could not be set up or torn down; carries the :class:`VerificationProblem`."""
 
-    def __init__(self, error: VerificationError) -> None:
+    def __init__(self, error: VerificationProblem) -> None:
         super().__init__(error.message)
         self.error = error
 
 
-class StateChangeFailure(Exception):
+class StateChangeError(Exception):
     """The state-change URL did not do its job (an error status, no answer): the message
     says it all, so the report shows no traceback."""
 
@@ -95,7 +95,7 @@ async def provider_states(
 ) -> AsyncIterator[dict[str, JSON]]:
     """Set ``states`` up in order, yield the values for provider-state generators (the
     states' params, overridden by what the handlers returned), tear them down in reverse
-    order. Raises :class:`StateFailure` when a handler fails (the states already set up
+    order. Raises :class:`StateHandlerError` when a handler fails (the states already set up
     are still torn down). States with no handler (when allowed) are passed over.
 
     Each setup and teardown is bounded by ``timeout`` (a sync handler cannot be
@@ -124,17 +124,17 @@ async def provider_states(
         values.update(returned)
         yield values
     finally:
-        failure: StateFailure | None = None
+        failure: StateHandlerError | None = None
         for teardown in reversed(teardowns):
             try:
                 await teardown()
-            except StateFailure as error:
+            except StateHandlerError as error:
                 failure = failure or error
         if failure is not None:
             raise failure
 
 
-#: tears a state down; raises :class:`StateFailure`
+#: tears a state down; raises :class:`StateHandlerError`
 Teardown: TypeAlias = Callable[[], Awaitable[None]]
 
 
@@ -161,10 +161,10 @@ async def _set_up(handler: Handler, state: ProviderState, timeout: float) -> tup
             else:
                 value = result
         except Exception as error:
-            message = f"the handler for {_label(state)} raised {describe(error)}"
-            raise StateFailure(VerificationError.from_exception("state", message, error)) from None
+            message = f"the handler for {_label(state)} raised {exception_line(error)}"
+            raise StateHandlerError(VerificationProblem.from_exception("state", message, error)) from None
     if scope.cancelled_caught:
-        raise StateFailure(VerificationError("state", f"the handler for {_label(state)} did not finish its setup within {timeout:g} s"))
+        raise StateHandlerError(VerificationProblem("state", f"the handler for {_label(state)} did not finish its setup within {timeout:g} s"))
     return _values(value, state), teardown
 
 
@@ -175,13 +175,13 @@ async def _end_async_generator(generator: AsyncGenerator[Any, Any], state: Provi
         except StopAsyncIteration:
             return
         except Exception as error:
-            message = f"the teardown of {_label(state)} raised {describe(error)}"
-            raise StateFailure(VerificationError.from_exception("teardown", message, error)) from None
+            message = f"the teardown of {_label(state)} raised {exception_line(error)}"
+            raise StateHandlerError(VerificationProblem.from_exception("teardown", message, error)) from None
         await generator.aclose()
-        raise StateFailure(VerificationError("teardown", f"the handler for {_label(state)} yielded more than once"))
+        raise StateHandlerError(VerificationProblem("teardown", f"the handler for {_label(state)} yielded more than once"))
     if scope.cancelled_caught:
         message = f"the handler for {_label(state)} did not finish its teardown within {timeout:g} s"
-        raise StateFailure(VerificationError("teardown", message))
+        raise StateHandlerError(VerificationProblem("teardown", message))
 
 
 async def _end_generator(generator: Generator[Any, Any, Any], state: ProviderState) -> None:
@@ -190,10 +190,10 @@ async def _end_generator(generator: Generator[Any, Any, Any], state: ProviderSta
     except StopIteration:
         return
     except Exception as error:
-        message = f"the teardown of {_label(state)} raised {describe(error)}"
-        raise StateFailure(VerificationError.from_exception("teardown", message, error)) from None
+        message = f"the teardown of {_label(state)} raised {exception_line(error)}"
+        raise StateHandlerError(VerificationProblem.from_exception("teardown", message, error)) from None
     generator.close()
-    raise StateFailure(VerificationError("teardown", f"the handler for {_label(state)} yielded more than once"))
+    raise StateHandlerError(VerificationProblem("teardown", f"the handler for {_label(state)} yielded more than once"))
 
 
 async def _set_up_by_url(change: StateChange, state: ProviderState, timeout: float) -> tuple[Mapping[str, JSON], Teardown]:
@@ -210,14 +210,14 @@ async def _post_change(change: StateChange, state: ProviderState, action: str, t
     with anyio.CancelScope(shield=action == "teardown", deadline=anyio.current_time() + timeout):
         try:
             return await change(state, action)
-        except StateChangeFailure as failure:
-            raise StateFailure(VerificationError(kind, f"the state-change {action} of {_label(state)} failed: {failure}")) from None
+        except StateChangeError as failure:
+            raise StateHandlerError(VerificationProblem(kind, f"the state-change {action} of {_label(state)} failed: {failure}")) from None
         except Exception as error:
-            message = f"the state-change {action} of {_label(state)} failed: {describe(error)}"
-            raise StateFailure(VerificationError.from_exception(kind, message, error)) from None
+            message = f"the state-change {action} of {_label(state)} failed: {exception_line(error)}"
+            raise StateHandlerError(VerificationProblem.from_exception(kind, message, error)) from None
     # here only when the deadline cancelled the call
-    raise StateFailure(
-        VerificationError(kind, f"the state-change URL did not answer within {timeout:g} s ({action} of {_label(state)})")
+    raise StateHandlerError(
+        VerificationProblem(kind, f"the state-change URL did not answer within {timeout:g} s ({action} of {_label(state)})")
     )
 
 
@@ -226,8 +226,8 @@ def _values(value: object, state: ProviderState) -> Mapping[str, JSON]:
         return {}
     if isinstance(value, Mapping):
         return value
-    raise StateFailure(
-        VerificationError(
+    raise StateHandlerError(
+        VerificationProblem(
             "state",
             f"the handler for {_label(state)} gave {value!r} ({type(value).__name__}); it may return or yield "
             "a dict of values for provider-state generators, or None",

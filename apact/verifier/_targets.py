@@ -20,7 +20,7 @@ import httpx
 from .._core._types import ASGIApp
 from ..pact.model import Body, Headers, HttpResponse
 from . import _asgi
-from ._result import VerificationError, describe
+from ._result import VerificationProblem, exception_line
 
 #: characters left as they are in a request path (RFC 3986 ``pchar`` and ``/``) ...
 _PATH_SAFE = "/!$&'()*+,;=:@~"
@@ -116,10 +116,10 @@ def _prefix(base: httpx.URL) -> bytes:
     return base.raw_path.split(b"?", 1)[0].rstrip(b"/")
 
 
-class SendFailure(Exception):
-    """No usable response: carries the :class:`VerificationError` to report."""
+class SendError(Exception):
+    """No usable response: carries the :class:`VerificationProblem` to report."""
 
-    def __init__(self, error: VerificationError) -> None:
+    def __init__(self, error: VerificationProblem) -> None:
         super().__init__(error.message)
         self.error = error
 
@@ -128,7 +128,7 @@ class SendFailure(Exception):
 class Received:
     response: HttpResponse
     #: a problem besides the response (an in-process app that raised after answering)
-    error: VerificationError | None = None
+    error: VerificationProblem | None = None
 
 
 class Sender(Protocol):
@@ -145,8 +145,8 @@ class NoTarget:
     base_url = "http://no-target.invalid"
 
     async def send(self, request: Outgoing, timeout: float) -> Received:
-        raise SendFailure(
-            VerificationError(
+        raise SendError(
+            VerificationProblem(
                 "no target",
                 f"cannot send {request.line}: this Verifier has no HTTP target "
                 "(give Verifier(..., app=...), base_url= or command= to verify HTTP interactions)",
@@ -183,11 +183,11 @@ class AppSender:
                 self._state,
             )
         if scope.cancelled_caught:
-            raise SendFailure(VerificationError("timeout", f"the app did not answer {request.line} within {timeout:g} s"))
+            raise SendError(VerificationProblem("timeout", f"the app did not answer {request.line} within {timeout:g} s"))
         response = HttpResponse(answer.status, _headers(answer.headers), Body(answer.body))
         error = None
         if answer.error is not None:
-            error = VerificationError.from_exception("provider", f"the app raised {describe(answer.error)}", answer.error)
+            error = VerificationProblem.from_exception("provider", f"the app raised {exception_line(answer.error)}", answer.error)
         return Received(response, error)
 
 
@@ -216,20 +216,20 @@ class HttpSender:
         try:
             request.to_httpx(self.base_url)
         except (httpx.InvalidURL, UnicodeError) as error:
-            message = f"cannot send {request.line} to {self.base_url}: {describe(error)}"
-            raise SendFailure(VerificationError("transport", message)) from None
+            message = f"cannot send {request.line} to {self.base_url}: {exception_line(error)}"
+            raise SendError(VerificationProblem("transport", message)) from None
         try:
             with anyio.fail_after(timeout):
                 response, content = await send_retrying(self._client, self._fresh, lambda: request.to_httpx(self.base_url))
         except (TimeoutError, httpx.TimeoutException):
             message = await self._add_context(f"no response to {request.line} within {timeout:g} s")
-            raise SendFailure(VerificationError("timeout", message)) from None
+            raise SendError(VerificationProblem("timeout", message)) from None
         except httpx.HTTPError as error:
-            message = await self._add_context(f"cannot send {request.line} to {self.base_url}: {describe(error)}")
-            raise SendFailure(VerificationError("transport", message)) from None
+            message = await self._add_context(f"cannot send {request.line} to {self.base_url}: {exception_line(error)}")
+            raise SendError(VerificationProblem("transport", message)) from None
         except Exception as error:  # not all of the HTTP stack's errors are httpx's (h11's, an invalid URL ...)
-            message = await self._add_context(f"cannot send {request.line} to {self.base_url}: {describe(error)}")
-            raise SendFailure(VerificationError.from_exception("transport", message, error)) from None
+            message = await self._add_context(f"cannot send {request.line} to {self.base_url}: {exception_line(error)}")
+            raise SendError(VerificationProblem.from_exception("transport", message, error)) from None
         headers: Headers = {}
         for name, value in response.headers.multi_items():
             headers.setdefault(name, []).append(value)

@@ -48,7 +48,7 @@ from .._core._types import JSON, ASGIApp
 from ..errors import ProviderStartError
 from ..matching import Mismatch
 from ..pact._request_check import header_problem, request_problems
-from ..pact.model import HttpInteraction, HttpResponse, Interaction, Message, ProviderState, find_header
+from ..pact.model import HttpInteraction, HttpResponse, Interaction, MessageContents, ProviderState, find_header
 from . import _asgi
 from ._endpoint import MessageEndpoint
 from ._hints import Hints
@@ -64,21 +64,21 @@ from ._messages import (
     make_producer,
     missing_producer,
 )
-from ._process import Server, StartInterrupted, started_server
+from ._process import Server, StartInterruptedError, started_server
 from ._replay import Replayed, RequestFilter, Settings, invalid_request, replay
-from ._result import InteractionResult, PactResult, Status, VerificationError, VerificationResult, describe
+from ._result import InteractionResult, PactResult, Status, VerificationProblem, VerificationResult, exception_line
 from ._sources import Auth, PactSource, Source, load_sources
 from ._states import (
     Handler,
     StateChange,
-    StateChangeFailure,
-    StateFailure,
+    StateChangeError,
     StateHandler,
+    StateHandlerError,
     make_handler,
     missing_states,
     provider_states,
 )
-from ._targets import AppSender, HttpSender, NoTarget, Outgoing, Sender, SendFailure, http_client, send_retrying
+from ._targets import AppSender, HttpSender, NoTarget, Outgoing, Sender, SendError, http_client, send_retrying
 
 #: interactions in flight at once by default: enough to overlap a provider's I/O waits,
 #: few enough not to swamp a test database's connection pool
@@ -335,7 +335,7 @@ class Verifier:
                     raise _died(server, run, result)
                 if before_stop is not None:
                     await before_stop(result)
-        except StartInterrupted:  # while the server was getting ready: it is stopped, nothing was run
+        except StartInterruptedError:  # while the server was getting ready: it is stopped, nothing was run
             run.stop(_INTERRUPTED)
             result = self._result(pacts, run, started, f"a server not started yet: {' '.join(_words(self._command or ''))}")
             if before_stop is not None:
@@ -435,7 +435,7 @@ class Verifier:
                 f"no handler for provider state {names}: register one with @verifier.state({missing[0]!r}), "
                 f"give a state_change_url=, or pass ignore_missing_states=True (handlers registered: {known})"
             )
-        return self._judged(item, (), (VerificationError("missing state", message),), None, None, None, 0.0)
+        return self._judged(item, (), (VerificationProblem("missing state", message),), None, None, None, 0.0)
 
     def _plan(self, items: Iterator[_Item]) -> list[list[_Item]]:
         """Split the interactions into units (see the module docstring)."""
@@ -475,7 +475,7 @@ class Verifier:
                     await self._replay(unit[0], values, settings, run, started)
                 else:
                     await self._replay_all(unit, values, settings, run)
-        except StateFailure as failure:
+        except StateHandlerError as failure:
             for item in unit:
                 previous = run.results.get(item.key)
                 if previous is None:
@@ -514,7 +514,7 @@ class Verifier:
             where = f"$.interactions[{item.index}].request"
             replayed = await replay(item.interaction, item.pact.source.pact.spec, values, settings, where=where)
         except Exception as error:
-            failure = VerificationError.from_exception("internal", f"verifying it raised {describe(error)}", error)
+            failure = VerificationProblem.from_exception("internal", f"verifying it raised {exception_line(error)}", error)
             replayed = Replayed(errors=(failure,))
         duration = time.perf_counter() - started
         result = self._judged(
@@ -528,10 +528,10 @@ class Verifier:
         self,
         item: _Item,
         mismatches: tuple[Mismatch, ...],
-        errors: tuple[VerificationError, ...],
+        errors: tuple[VerificationProblem, ...],
         request: str | None,
-        response: HttpResponse | Message | None,
-        expected: HttpResponse | Message | None,
+        response: HttpResponse | MessageContents | None,
+        expected: HttpResponse | MessageContents | None,
         duration: float,
     ) -> InteractionResult:
         bad = bool(mismatches or errors)
@@ -629,17 +629,17 @@ class Verifier:
                 body = json.dumps({"action": action, "params": state.params, "state": state.name}, sort_keys=True).encode()
                 try:
                     status, content_type, _, data = await post(body)
-                except SendFailure as failure:  # said in full already: no traceback of apact's own
-                    raise StateChangeFailure(failure.error.message) from None
+                except SendError as failure:  # said in full already: no traceback of apact's own
+                    raise StateChangeError(failure.error.message) from None
                 except httpx.HTTPError as error:
-                    raise StateChangeFailure(f"cannot POST to {url}: {describe(error)}") from None
+                    raise StateChangeError(f"cannot POST to {url}: {exception_line(error)}") from None
                 if not 200 <= status < 300:
-                    raise StateChangeFailure(f"{url} answered {status}: {data[:200].decode(errors='replace')}")
+                    raise StateChangeError(f"{url} answered {status}: {data[:200].decode(errors='replace')}")
                 if data.strip() and content_type and "json" in content_type:
                     try:
                         value = json.loads(data)
                     except ValueError as error:
-                        raise StateChangeFailure(f"{url} answered JSON that does not parse: {error}") from None
+                        raise StateChangeError(f"{url} answered JSON that does not parse: {error}") from None
                     return value if isinstance(value, dict) else None
                 return None
 
@@ -796,12 +796,12 @@ def _result(
     status: Status,
     *,
     mismatches: tuple[Mismatch, ...] = (),
-    errors: tuple[VerificationError, ...] = (),
+    errors: tuple[VerificationProblem, ...] = (),
     duration: float = 0.0,
     reason: str | None = None,
     request: str | None = None,
-    response: HttpResponse | Message | None = None,
-    expected: HttpResponse | Message | None = None,
+    response: HttpResponse | MessageContents | None = None,
+    expected: HttpResponse | MessageContents | None = None,
 ) -> InteractionResult:
     interaction = item.interaction
     interaction_id = interaction.extra.get("_id") if interaction.extra else None

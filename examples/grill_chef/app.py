@@ -13,29 +13,14 @@ from __future__ import annotations
 
 import os
 
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from apact.examples.grill_chef import Kitchen, make_app
 
-class Kitchen:
-    """The app's state: how many steaks are in the fridge."""
-
-    def __init__(self) -> None:
-        self.steaks = 0
-
-
+#: the app's state; the app itself is apact's built-in Grill Chef (``apact demo`` runs it)
 kitchen = Kitchen()
-
-
-async def order_steak(request: Request) -> JSONResponse:
-    order = await request.json()
-    if order.get("cooking") == "well-done":
-        return JSONResponse({"reason": "we do not serve well-done steaks"}, status_code=422)
-    if kitchen.steaks <= 0:
-        return JSONResponse({"reason": "no steaks left"}, status_code=503)
-    return JSONResponse({"waitingTime": 10}, status_code=201)
 
 
 async def change_state(request: Request) -> JSONResponse:
@@ -47,8 +32,6 @@ async def change_state(request: Request) -> JSONResponse:
     return JSONResponse({})
 
 
-routes = [Route("/steaks/", order_steak, methods=["POST"])]
+app = make_app(kitchen)
 if os.environ.get("GRILL_CHEF_PROVIDER_STATES") == "1":  # never in production
-    routes.append(Route("/_pact/state", change_state, methods=["POST"]))
-
-app = Starlette(routes=routes)
+    app.router.routes.append(Route("/_pact/state", change_state, methods=["POST"]))

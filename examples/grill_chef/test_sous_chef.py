@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from apact import Pact, match
-from grill_chef.sous_chef import GrillChefClient, NotServed
+from grill_chef.sous_chef import GrillChefClient, NotServedError
 
 pytestmark = pytest.mark.anyio
 
@@ -33,5 +33,5 @@ async def test_a_well_done_steak_is_refused() -> None:
             .with_request("POST", "/steaks/", body={"cooking": "well-done"})
             .will_respond_with(422, body={"reason": "we do not serve well-done steaks"})
         )
-        with pytest.raises(NotServed, match="we do not serve well-done steaks"):
+        with pytest.raises(NotServedError, match="we do not serve well-done steaks"):
             await GrillChefClient(pact.client).order("well-done")

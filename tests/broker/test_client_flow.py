@@ -24,7 +24,7 @@ import pytest
 from apact import Pact, match
 from apact._core._serve import serve as serving
 from apact.broker_server import SqliteStore, create_app
-from apact.examples.sous_chef import GrillChefClient, NotServed
+from apact.examples.sous_chef import GrillChefClient, NotServedError
 
 from .test_client_command import APACT
 
@@ -56,7 +56,7 @@ async def sous_chef_tests(pact_dir: Path) -> None:
             .with_request("POST", "/steaks/", body={"cooking": "well-done"})
             .will_respond_with(422, body={"reason": "we do not serve well-done steaks"})
         )
-        with pytest.raises(NotServed):
+        with pytest.raises(NotServedError):
             await GrillChefClient(pact.client).order("well-done")
 
 

@@ -17,7 +17,7 @@ import pytest
 from apact._core._serve import serve
 from apact.broker_server import create_app
 from apact.broker_server._sqlite import SqliteStore
-from apact.broker_server._store import StorageFull
+from apact.broker_server._store import StorageFullError
 
 
 def orphan_version(store: SqliteStore) -> None:
@@ -53,7 +53,7 @@ def test_a_full_database_is_storage_full_and_keeps_what_was_committed(tmp_path: 
     with store.transaction() as tx:
         tx.add_pacticipant("Web")
     fill(store)
-    with pytest.raises(StorageFull, match="full") as full:
+    with pytest.raises(StorageFullError, match="full") as full:
         with store.transaction() as tx:
             api = tx.add_pacticipant("Api")
             tx.add_pact_content("sha", api.id, api.id, "x" * 1_000_000)

@@ -21,7 +21,7 @@ from verifier_helpers import document, interaction, pact
 from apact import pactfile
 from apact.errors import MismatchError, PactFileError, ProviderStartError
 from apact.examples import GRILL_CHEF_PACT
-from apact.verifier import PactSource, VerificationFailed, Verifier
+from apact.verifier import PactSource, VerificationFailedError, Verifier
 
 pytestmark = pytest.mark.anyio
 
@@ -67,7 +67,7 @@ async def test_a_broken_provider_gets_a_readable_report() -> None:
     assert '     +  "waitingTime": "ten"' in report
     assert report.endswith("2 interactions: 0 passed, 2 failed (0 pending, 0 skipped) in " + report.rsplit(" in ", 1)[1])
     assert "verification FAILED" in report.splitlines()[-1]
-    with pytest.raises(VerificationFailed) as caught:
+    with pytest.raises(VerificationFailedError) as caught:
         result.assert_ok()
     assert isinstance(caught.value, MismatchError) and isinstance(caught.value, AssertionError)
     assert str(caught.value) == report
@@ -321,7 +321,7 @@ async def test_pending_interactions(policy: str, statuses: list[str], ok: bool) 
         assert "Pending failures (reported, not failing the verification):" in result.report()
         result.assert_ok()
     elif not ok:
-        with pytest.raises(VerificationFailed):
+        with pytest.raises(VerificationFailedError):
             result.assert_ok()
 
 
@@ -395,7 +395,7 @@ async def test_pacts_for_another_provider_are_left_out_with_a_notice() -> None:
     result = await Verifier("Grill chef", app=grill_chef()).verify(GRILL_CHEF_PACT)
     assert result.pacts == ()
     assert "it is a pact with provider 'Grill Chef', not 'Grill chef'" in result.notices[0]
-    with pytest.raises(VerificationFailed, match="Nothing was verified"):
+    with pytest.raises(VerificationFailedError, match="Nothing was verified"):
         result.assert_ok()
     result.assert_ok(allow_empty=True)
 

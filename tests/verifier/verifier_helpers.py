@@ -6,7 +6,6 @@ import contextlib
 import errno
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from typing import Any
 
 from apact import pactfile
 from apact.model import PactFile
+from apact.verifier._process import free_port
 
 HERE = Path(__file__).resolve().parent
 HYPERCORN = [sys.executable, "-m", "hypercorn"]
@@ -60,12 +60,6 @@ def document(*interactions: dict[str, Any], consumer: str = "Sous Chef", provide
         "interactions": list(interactions),
         "metadata": {"pactSpecification": {"version": "4.0"}},
     }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def alive(pid: int) -> bool:

@@ -39,7 +39,7 @@ class Order:
     status: str
 
 
-class OutOfStock(Exception):
+class OutOfStockError(Exception):
     """No steak of that cut is left."""
 
 
@@ -84,7 +84,7 @@ class Database:
         def place(connection: sqlite3.Connection) -> Order:
             taken = connection.execute("UPDATE stock SET count = count - 1 WHERE cut = ? AND count > 0", (cut,))
             if taken.rowcount == 0:
-                raise OutOfStock(cut)
+                raise OutOfStockError(cut)
             cursor = connection.execute(
                 "INSERT INTO orders (table_number, cut, cooking, status) VALUES (?, ?, ?, 'cooking')", (table, cut, cooking)
             )

@@ -28,7 +28,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from . import db
-from .db import Database, OutOfStock
+from .db import Database, OutOfStockError
 
 COOKING_MINUTES = {"rare": 8, "medium-rare": 10, "medium": 12}
 
@@ -110,7 +110,7 @@ def create_app(database: Database) -> FastAPI:
             return JSONResponse({"reason": "we do not serve well-done steaks"}, status_code=422)
         try:
             placed = await database.place_order(order.table, order.cut, order.cooking)
-        except OutOfStock:
+        except OutOfStockError:
             return JSONResponse({"reason": f"no {order.cut} left"}, status_code=409)
         return JSONResponse(_order(placed), status_code=201, headers={"Location": f"/orders/{placed.id}"})
 

@@ -20,7 +20,7 @@ class Steak:
     minutes: int
 
 
-class NotServed(Exception):
+class NotServedError(Exception):
     """The Grill Chef refused the order (well-done, none left); ``reason`` says why."""
 
     def __init__(self, reason: str) -> None:
@@ -42,7 +42,7 @@ class GrillChef:
     async def order(self, table: int, cut: str, cooking: str) -> Steak:
         response = await self.client.post("/orders", json={"table": table, "cut": cut, "cooking": cooking})
         if response.status_code in (409, 422):
-            raise NotServed(response.json()["reason"])
+            raise NotServedError(response.json()["reason"])
         response.raise_for_status()
         return _steak(response.json())
 

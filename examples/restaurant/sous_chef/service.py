@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from .grill_chef import GrillChef, NotServed
+from .grill_chef import GrillChef, NotServedError
 
 
 class SteakRequest(BaseModel):
@@ -41,7 +41,7 @@ def create_app(grill_chef_url: str, transport: httpx.AsyncBaseTransport | None =
     async def order_steak(table: int, steak: SteakRequest) -> JSONResponse:
         try:
             ordered = await clients[0].order(table, steak.cut, steak.cooking)
-        except NotServed as refused:
+        except NotServedError as refused:
             return JSONResponse({"reason": refused.reason}, status_code=409)
         return JSONResponse({"orderId": ordered.id, "readyInMinutes": ordered.minutes}, status_code=202)
 

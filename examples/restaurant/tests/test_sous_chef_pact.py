@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from apact import Pact, generate, match
-from restaurant.sous_chef.grill_chef import GrillChef, NotServed
+from restaurant.sous_chef.grill_chef import GrillChef, NotServedError
 from restaurant.sous_chef.service import create_app
 
 pytestmark = pytest.mark.anyio
@@ -66,7 +66,7 @@ async def test_a_well_done_steak_is_refused() -> None:
             .with_request("POST", "/orders", body={"table": 7, "cut": "ribeye", "cooking": "well-done"})
             .will_respond_with(422, body={"reason": "we do not serve well-done steaks"})
         )
-        with pytest.raises(NotServed, match="well-done"):
+        with pytest.raises(NotServedError, match="well-done"):
             await GrillChef(pact.client).order(7, "ribeye", "well-done")
 
 
@@ -78,7 +78,7 @@ async def test_an_order_is_refused_when_the_cut_is_sold_out() -> None:
             .with_request("POST", "/orders", body={"table": 2, "cut": "ribeye", "cooking": "rare"})
             .will_respond_with(409, body={"reason": match.like("no ribeye left")})
         )
-        with pytest.raises(NotServed):
+        with pytest.raises(NotServedError):
             await GrillChef(pact.client).order(2, "ribeye", "rare")
 
 
