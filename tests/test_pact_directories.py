@@ -15,7 +15,7 @@ from apact.broker_server import SqliteStore, create_app
 from apact.errors import PactFileError
 from apact.examples import GRILL_CHEF_PACT
 from apact.examples.grill_chef import COMPONENTS, Kitchen, make_app
-from apact.pact._local import read_pact_files
+from apact.pact._local import load_pact_files, pact_files
 
 pytestmark = pytest.mark.anyio
 
@@ -25,11 +25,22 @@ def test_a_directory_is_its_json_files_by_name_and_an_empty_one_holds_none(tmp_p
     (tmp_path / "a.json").write_bytes(b"[]")
     (tmp_path / "notes.txt").write_bytes(b"not a pact")
     (tmp_path / "sub.json").mkdir()
-    assert read_pact_files(str(tmp_path)) == [(str(tmp_path / "a.json"), b"[]"), (str(tmp_path / "b.json"), b"{}")]
+    assert pact_files(str(tmp_path)) == [str(tmp_path / "a.json"), str(tmp_path / "b.json")]
     (tmp_path / "empty").mkdir()
-    assert read_pact_files(str(tmp_path / "empty")) == []
-    with pytest.raises(PactFileError, match="missing.json: cannot read the file"):
-        read_pact_files(str(tmp_path / "missing.json"))
+    assert pact_files(str(tmp_path / "empty")) == []
+    assert load_pact_files(str(tmp_path / "empty")) == ([], [])
+    loaded, errors = load_pact_files(str(tmp_path / "missing.json"))
+    assert loaded == [] and [str(error) for error in errors] == [f"{tmp_path / 'missing.json'}: cannot read the file: No such file or directory"]
+
+
+def test_every_bad_file_of_a_directory_is_named_not_only_the_first(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_bytes(b"[]")
+    (tmp_path / "b.json").write_bytes(GRILL_CHEF_PACT.read_bytes())
+    (tmp_path / "c.json").write_bytes(b"{")
+    loaded, errors = load_pact_files(str(tmp_path))
+    assert [local.name for local in loaded] == [str(tmp_path / "b.json")]
+    assert loaded[0].content == GRILL_CHEF_PACT.read_bytes() and loaded[0].pact.provider == "Grill Chef"
+    assert [error.file for error in errors] == [str(tmp_path / "a.json"), str(tmp_path / "c.json")]
 
 
 async def test_verifying_an_empty_directory_verifies_nothing_which_fails_unless_allowed(tmp_path: Path) -> None:
