@@ -20,7 +20,7 @@ from apact._core._serve import serve as serving
 from apact.broker_server import SqliteStore, create_app
 from apact.broker_server._store import Transaction
 
-from .grill import grill, run_pact, sous_chef_pact, text, write_pact
+from ..broker.grill import grill, run_pact, sous_chef_pact, text, write_pact
 
 pytestmark = [pytest.mark.anyio, pytest.mark.parametrize("anyio_backend", ["asyncio"])]
 

@@ -23,8 +23,8 @@ import pytest
 
 from apact.examples import GRILL_CHEF_PACT
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 EXAMPLES = ROOT / "examples"
 
 

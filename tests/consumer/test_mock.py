@@ -22,7 +22,7 @@ from apact.model import HttpInteraction, HttpRequest, HttpResponse, Spec
 
 pytestmark = pytest.mark.anyio
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def interactions(*built: HttpInteraction) -> MockProvider:

@@ -14,7 +14,7 @@ from apact._core import _files
 from apact.errors import PactFileError, PactWriteError
 from apact.model import AsyncMessage, Body, HttpInteraction, Spec, SyncMessage
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PACT_PYTHON = FIXTURES / "pact-python"
 HANDWRITTEN = FIXTURES / "handwritten"
 

@@ -17,7 +17,7 @@ from apact.errors import PactWriteError
 from apact.model import HttpInteraction, HttpRequest, HttpResponse, ProviderState, Spec
 from apact.pact._writer import entry, write_pact
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def http(description: str, *states: ProviderState, status: int = 200, path: str = "/") -> HttpInteraction:

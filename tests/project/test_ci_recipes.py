@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-PAGE = Path(__file__).resolve().parents[1] / "docs" / "ci.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "ci.md"
 CONTINUATION = re.compile(r"^\s+(--|\"|\$)")
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "README.md", *sorted(p for p in (ROOT / "docs").rglob("*.md") if "internal" not in p.parts)]
 BLOCK = re.compile(r"(<!--\s*not-run:[^>]*-->\s*)?^```python\n(.*?)^```", re.S | re.M)
 

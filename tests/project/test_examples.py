@@ -2,7 +2,7 @@
 and its provider verification (in-process and as a started server) passes.
 
 On asyncio only (apact's own tests cover trio). ``examples/grill_chef`` is run by
-``tests/test_consumer.py`` and ``tests/verifier/test_verifier_readme.py``.
+``tests/consumer/test_consumer.py`` and ``tests/verifier/test_verifier_readme.py``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PACT = EXAMPLES / "restaurant" / "pacts" / "Sous Chef-Grill Chef.json"
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-PAGE = Path(__file__).resolve().parents[1] / "docs" / "index.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "index.md"
 
 
 def test_the_page_writes_the_pact_it_explains_and_verifies_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 #: the packages that must do with the standard library alone
 STANDARD_LIBRARY_ONLY = ("apact.errors", "apact._regex", "apact._javatime", "apact.pact", "apact.matching")

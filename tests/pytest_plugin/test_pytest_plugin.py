@@ -16,7 +16,7 @@ from apact import pactfile
 
 pytest_plugins = ["pytester"]
 
-PLUGIN = Path(__file__).resolve().parents[1] / "apact" / "pytest_plugin" / "__init__.py"
+PLUGIN = Path(__file__).resolve().parents[2] / "apact" / "pytest_plugin" / "__init__.py"
 
 
 def steak(description: str, cooking: str, status: int = 201, *, states: tuple[str, ...] = ("steaks are available",), **extra: object) -> dict[str, object]:

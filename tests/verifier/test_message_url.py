@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from message_helpers import message, pact, part, sync_message
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from apact import Message, pactfile
 from apact.verifier import Verifier
+
+from .message_helpers import message, pact, part, sync_message
 
 pytestmark = pytest.mark.anyio
 
@@ -81,8 +82,8 @@ async def test_an_endpoint_error_is_reported_with_what_it_answered() -> None:
 def test_apact_verify_takes_the_message_endpoint(tmp_path: Path) -> None:
     (tmp_path / "provider_app.py").write_text(
         "import sys\n"
-        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
-        "from test_message_url import provider_app\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})\n"
+        "from tests.verifier.test_message_url import provider_app\n"
         "app = provider_app()\n"
     )
     pact_file = pactfile.save(PACT, tmp_path / "Shipping-Orders.json")

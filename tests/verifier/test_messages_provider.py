@@ -11,7 +11,6 @@ from typing import Any
 
 import anyio
 import pytest
-from message_helpers import FIXTURES, message, pact, part, sync_message
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -19,6 +18,8 @@ from starlette.routing import Route
 
 from apact import Message, Verifier, pactfile
 from apact.model import Body
+
+from .message_helpers import FIXTURES, message, pact, part, sync_message
 
 pytestmark = pytest.mark.anyio
 

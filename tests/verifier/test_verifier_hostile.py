@@ -19,7 +19,6 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-from hostile_helpers import Seen, Servers, http_interaction, pact_document, provider_and_attacker, recording, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,6 +30,8 @@ from apact.model import HttpRequest
 from apact.pact._request_check import request_problems
 from apact.verifier import Verifier
 from apact.verifier._replay import build_request
+
+from .hostile_helpers import Seen, Servers, http_interaction, pact_document, provider_and_attacker, recording, write
 
 pytestmark = pytest.mark.anyio
 

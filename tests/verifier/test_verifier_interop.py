@@ -18,11 +18,12 @@ from typing import Any
 
 import anyio
 import pytest
-from interop_app import make_app
-from verifier_helpers import served
 
 from apact import pactfile
 from apact.verifier import Verifier
+
+from .interop_app import make_app
+from .verifier_helpers import served
 
 pact = pytest.importorskip("pact", reason="pact-python is not installed: the interoperability tests need it")
 from pact import Pact, generate, match  # noqa: E402

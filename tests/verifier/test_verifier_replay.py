@@ -16,12 +16,13 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
-from verifier_helpers import document, interaction, pact
 
 from apact import pactfile
 from apact.errors import MismatchError, PactFileError, ProviderStartError
 from apact.examples import GRILL_CHEF_PACT
 from apact.verifier import PactSource, VerificationFailed, Verifier
+
+from .verifier_helpers import document, interaction, pact
 
 pytestmark = pytest.mark.anyio
 
