@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from apact._core._types import JSON
 from apact.broker_server._domain import (
     add_branch,
     add_tag,
@@ -59,7 +60,7 @@ def pact(
         interactions = [
             {"description": described, "request": {"method": "GET", "path": "/"}, "response": {"status": 200}}
         ]
-    document = {"consumer": {"name": consumer}, "provider": {"name": provider}, "interactions": interactions}
+    document: dict[str, JSON] = {"consumer": {"name": consumer}, "provider": {"name": provider}, "interactions": interactions}
     published = publish_pact(tx, owner, found, provider, document, merge=False, allow_modification=True)
     return published.publication.sha
 
@@ -153,7 +154,7 @@ def a_version(name: str, number: str, *, tags: tuple[str, ...] = (), branch: str
 
 def webhook(tx: Transaction) -> None:
     pacticipants("Condor", "Pricing Service")(tx)
-    document = {
+    document: dict[str, JSON] = {
         "description": "a webhook",
         "consumer": {"name": "Condor"},
         "provider": {"name": "Pricing Service"},

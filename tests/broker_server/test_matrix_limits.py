@@ -52,9 +52,9 @@ def reference_readings(pairs: list[tuple[str, str]]) -> list[Reading]:
     if size > 10_000:
         return [first]
     readings = [first]
-    for spread in itertools.product(*spreads):
+    for combination in itertools.product(*spreads):
         groups: list[dict[str, str]] = [{"pacticipant": name} for name in names]
-        for key, targets in zip(keys, spread):
+        for key, targets in zip(keys, combination):
             for value, target in zip(values[key], targets):
                 groups[target][key] = value
         readings.append(tuple(_selector(group) for group in groups))

@@ -11,14 +11,15 @@ import anyio
 import httpx
 import pytest
 
+from apact._core._types import JSON
 from apact.broker_server import SqliteStore, create_app
 from apact.broker_server._context import Broker
 from apact.broker_server._domain import ensure_pacticipant, ensure_version, publish_pact
 from apact.broker_server._store import Environment, Transaction
 
 
-def pact(consumer: str = "Web", provider: str = "Api", description: str = "a request") -> dict[str, object]:
-    interactions = [
+def pact(consumer: str = "Web", provider: str = "Api", description: str = "a request") -> dict[str, JSON]:
+    interactions: list[JSON] = [
         {"description": description, "request": {"method": "GET", "path": "/"}, "response": {"status": 200}}
     ]
     return {"consumer": {"name": consumer}, "provider": {"name": provider}, "interactions": interactions}

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import anyio
 import anyio.to_thread
@@ -36,8 +37,8 @@ def steak(pact: Pact, cooking: str = "medium-rare") -> None:
     )
 
 
-def read(path: Path) -> dict:
-    return json.loads(path.read_text())  # type: ignore[no-any-return]
+def read(path: Path) -> Any:
+    return json.loads(path.read_text())
 
 
 # -- the documented examples run --------------------------------------------------------------
@@ -142,7 +143,7 @@ async def test_a_v3_pact_cannot_be_merged_into_a_v4_file(tmp_path: Path) -> None
 
 async def test_v3_and_v2_pacts_are_written_in_their_own_format(tmp_path: Path) -> None:
     for spec in ("V3", "V2"):
-        async with Pact("c", spec, pact_dir=tmp_path, spec=spec) as pact:  # type: ignore[arg-type]
+        async with Pact("c", spec, pact_dir=tmp_path, spec=spec) as pact:
             (
                 pact.given("a state")
                 .upon_receiving("a search")
@@ -260,7 +261,7 @@ async def test_an_exception_in_the_block_propagates_with_the_problems_attached(t
             steak(pact)
             response = await pact.client.post("/steaks/", json={"cooking": "raw"})
             response.raise_for_status()
-    notes = raised.value.__notes__
+    notes = getattr(raised.value, "__notes__", [])
     assert notes[0].startswith("apact: pact between Sous Chef and Grill Chef: 2 problems, no pact file written")
     assert '$.body.cooking: expected "medium-rare", got "raw"' in notes[0]
     assert list(tmp_path.iterdir()) == []

@@ -8,11 +8,14 @@ import json
 import pytest
 
 from apact import generate, match, pactfile
+from apact._core._types import JSON
 from apact.consumer._terms import Term, compile_json, compile_text
 from apact.errors import PactWriteError
 from apact.matching import response_mismatches
 from apact.model import Body, HttpResponse, Matcher, PactFile, Spec
 from apact.pact import _parse
+
+from ..json_helpers import tree
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -21,12 +24,12 @@ PNG = bytes.fromhex(
 )
 
 
-def rules_of(value: object, spec: Spec = Spec.V4) -> dict[str, list[dict[str, object]]]:
+def rules_of(value: object, spec: Spec = Spec.V4) -> dict[str, list[dict[str, JSON]]]:
     compiled = compile_json(value, spec, "$.body")
     return {path: [m.to_json() for m in rule_list.matchers] for path, rule_list in compiled.rules.items()}
 
 
-def generators_of(value: object, spec: Spec = Spec.V4) -> dict[str, dict[str, object]]:
+def generators_of(value: object, spec: Spec = Spec.V4) -> dict[str, dict[str, JSON]]:
     return {path: g.to_json() for path, g in compile_json(value, spec, "$.body").generators.items()}
 
 
@@ -34,7 +37,7 @@ def check(body: object, actual: object, spec: Spec = Spec.V4) -> list[str]:
     """Mismatches of a response body ``actual`` against a pact body holding terms."""
     compiled = compile_json(body, spec, "$.body")
     expected = HttpResponse(200, None, Body.from_json(compiled.example), {"body": compiled.rules} if compiled.rules else {})
-    return [str(m) for m in response_mismatches(expected, HttpResponse(200, None, Body.from_json(actual)), spec)]
+    return [str(m) for m in response_mismatches(expected, HttpResponse(200, None, Body.from_json(tree(actual))), spec)]
 
 
 # -- what each matcher writes ------------------------------------------------------------------
@@ -209,7 +212,7 @@ def test_each_matcher_accepts_other_values_of_its_kind_and_says_why_it_rejects(t
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: match.integer("ten"), 'match.integer: the example "ten" does not fit its own rule: expected an integer (like "ten"), got "ten" (string)'),
+        (lambda: match.integer("ten"), 'match.integer: the example "ten" does not fit its own rule: expected an integer (like "ten"), got "ten" (string)'),  # type: ignore[arg-type]
         (lambda: match.regex(r"\d+", "abc"), 'match.regex: the example "abc" does not fit its own rule: expected a value matching /\\d+/, got "abc" (string)'),
         (lambda: match.date("02/01/2024"), "match.date: the example \"02/01/2024\" does not fit its own rule: expected a date in the format 'yyyy-MM-dd'"),
         (lambda: match.each_like(1, min=3, max=2), "match.each_like: min (3) is greater than max (2)"),
@@ -222,7 +225,7 @@ def test_each_matcher_accepts_other_values_of_its_kind_and_says_why_it_rejects(t
         (lambda: match.each_value({"a": match.integer(1)}, match.integer()), 'match.each_value: the example value at "a" holds a matcher; give the rules for every value in rules= instead'),
         (lambda: match.date(format="%Q"), "match.date: strftime format '%Q': directive %Q at position 0 has no Java DateTimeFormatter equivalent"),
         (lambda: match.integer(min=5, max=1), "match.integer: min (5) is greater than max (1)"),
-        (lambda: match.uuid(format="hex"), "match.uuid: unknown format 'hex'"),
+        (lambda: match.uuid(format="hex"), "match.uuid: unknown format 'hex'"),  # type: ignore[arg-type]
     ],
 )
 def test_a_bad_example_or_argument_fails_at_once_naming_the_matcher(make: object, message: str) -> None:

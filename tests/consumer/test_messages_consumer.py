@@ -157,7 +157,7 @@ async def test_a_raising_handler_fails_the_test_with_its_own_exception_and_no_pa
     with pytest.raises(KeyError, match="customerId") as raised:
         async with Pact("Shipping", "Orders", pact_dir=tmp_path) as pact:
             await order_created(pact).verify(handler)
-    assert raised.value.__notes__ == [
+    assert getattr(raised.value, "__notes__", None) == [
         'apact: raised by the handler of message "an order created event" (given an order exists); no pact file is written'
     ]
     assert raised.traceback[-1].name == "handler"  # the handler's own frame is where it points

@@ -16,6 +16,7 @@ import pytest
 import apact.consumer.mock
 from apact import match, pactfile
 from apact._core._serve import serve
+from apact._core._types import Receive, Scope, Send
 from apact.consumer import Pact
 from apact.mock import MockProvider
 from apact.model import HttpInteraction, HttpRequest, HttpResponse, Spec
@@ -118,7 +119,7 @@ async def test_a_path_with_a_rule_matches_other_paths() -> None:
 async def test_finding_the_interaction_looks_only_at_the_requests_route(monkeypatch: pytest.MonkeyPatch) -> None:
     mock = interactions(*(http(f"item {n}", path=f"/items/{n}") for n in range(1000)))
     compared: list[str] = []
-    original = apact.consumer.mock.request_mismatches
+    original = apact.consumer.mock.request_mismatches  # type: ignore[attr-defined]  # patched where the mock looks it up
 
     def counting(expected: HttpRequest, actual: HttpRequest, spec: Spec) -> list[object]:
         compared.append(expected.path)
@@ -137,7 +138,7 @@ async def test_on_one_route_only_interactions_that_could_match_the_body_are_comp
         pact.upon_receiving(f"order {n}").with_request("POST", "/orders", body={"n": n, "x": -0.0 if n == 7 else 0.5}).will_respond_with(200, body={"n": n})
     pact.upon_receiving("any big order").with_request("POST", "/orders", body={"n": match.integer(1000), "x": 0.5}).will_respond_with(201)
     compared: list[str] = []
-    original = apact.consumer.mock.request_mismatches
+    original = apact.consumer.mock.request_mismatches  # type: ignore[attr-defined]  # patched where the mock looks it up
 
     def counting(expected: HttpRequest, actual: HttpRequest, spec: Spec) -> list[object]:
         compared.append(expected.body.content.decode())  # type: ignore[union-attr]
@@ -245,16 +246,16 @@ async def test_two_servers_get_two_ports() -> None:
 async def test_serve_runs_the_apps_lifespan() -> None:
     events: list[str] = []
 
-    async def app(scope: dict, receive: object, send: object) -> None:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             while True:
-                message = await receive()  # type: ignore[operator]
+                message = await receive()
                 events.append(message["type"])
-                await send({"type": message["type"] + ".complete"})  # type: ignore[operator]
+                await send({"type": message["type"] + ".complete"})
                 if message["type"] == "lifespan.shutdown":
                     return
-        await send({"type": "http.response.start", "status": 204, "headers": []})  # type: ignore[operator]
-        await send({"type": "http.response.body", "body": b""})  # type: ignore[operator]
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
 
     async with serve(app) as url, httpx.AsyncClient() as client:
         assert (await client.get(url)).status_code == 204

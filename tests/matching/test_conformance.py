@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,7 +26,7 @@ MATCHERS = {"request": match_request, "response": match_response, "message": mat
 KNOWN_DEFECTS: dict[str, str] = {}
 
 
-def _cases() -> list:
+def _cases() -> list[Any]:
     if not SPEC_DIR.is_dir():
         return [
             pytest.param(

@@ -6,10 +6,12 @@ import datetime
 import random
 import re
 import uuid
+from typing import Any
 
 import pytest
 
 from apact import _javatime
+from apact._core._types import JSON
 from apact.matching._generation import (
     Context,
     GenerationError,
@@ -22,6 +24,8 @@ from apact.matching._generation import (
 )
 from apact.model import Generator, Spec
 from apact.pact._parse import parse_message, parse_request, parse_response
+
+from ..json_helpers import tree
 
 NOW = datetime.datetime(2026, 1, 31, 10, 30, 0, tzinfo=datetime.timezone.utc)
 
@@ -49,7 +53,7 @@ def context(mode: str = "consumer", **kwargs: object) -> Context:
         ({"type": "Date", "expression": "today + 1 month", "format": "yyyy-MM-dd"}, lambda v: v == "2026-02-28"),
     ],
 )
-def test_each_generator(generator: dict, check: object) -> None:
+def test_each_generator(generator: dict[str, Any], check: object) -> None:
     kind = generator.pop("type")
     value = generate_value(Generator(kind, generator), None, context())
     assert check(value), value  # type: ignore[operator]
@@ -64,7 +68,7 @@ def test_date_expressions() -> None:
 
 
 def test_provider_state_expressions_keep_types_or_interpolate() -> None:
-    values = {"id": 42, "user": {"name": "Mary"}}
+    values: dict[str, JSON] = {"id": 42, "user": {"name": "Mary"}}
     assert provider_state_value("${id}", values) == 42
     assert provider_state_value("/users/${id}/${user.name}", values) == "/users/42/Mary"
     with pytest.raises(GenerationError, match="the provider state gave no value for 'missing'.*values given: id, user"):
@@ -93,7 +97,7 @@ def test_request_generators_run_on_the_provider_side_only_with_state_values() ->
     assert generated.query == {"page": ["2"]}
     assert generated.headers == {"X-Id": ["99"]}
     assert generated.body is not None and generated.body.json() == {"items": [{"id": 7}, {"id": 7}], "ref": 99}
-    assert request.body is not None and request.body.json()["ref"] == "x"  # the pact itself is untouched
+    assert request.body is not None and tree(request.body.json())["ref"] == "x"  # the pact itself is untouched
 
 
 def test_response_generators_on_the_consumer_side() -> None:
@@ -134,4 +138,4 @@ def test_message_generators() -> None:
 def test_generated_dates_match_their_own_format() -> None:
     fmt = "EEE, dd MMM yyyy HH:mm:ss z"
     value = generate_value(Generator("DateTime", {"format": fmt}), None, context())
-    assert _javatime.parse_pattern(fmt).matches(value)
+    assert isinstance(value, str) and _javatime.parse_pattern(fmt).matches(value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from apact.errors import PactFileError
@@ -109,7 +111,7 @@ def test_array_messages() -> None:
 
 
 def test_value_matcher_messages() -> None:
-    def check(rule: dict, example: object, actual: object) -> str:
+    def check(rule: dict[str, Any], example: object, actual: object) -> str:
         expected = {"status": 200, "body": {"v": example}, "matchingRules": {"body": {"$.v": {"matchers": [rule]}}}}
         return str(one(match_response(expected, {"status": 200, "body": {"v": actual}}, "4.0")))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,7 +21,7 @@ from apact.matching import match_message, match_request, match_response
 SPECS = st.sampled_from(["1.0.0", "1.1.0", "2.0.0", "3.0.0", "4.0"])
 KEYS = st.text(min_size=1, max_size=8)
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20)
-JSON_VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=4), max_leaves=25)
+JSON_VALUES: st.SearchStrategy[Any] = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=4), max_leaves=25)
 
 
 def _body(value: object, spec: str) -> object:
@@ -49,7 +50,7 @@ def test_any_json_message_matches_itself(value: object, spec: str) -> None:
     query=st.dictionaries(st.from_regex(r"[a-z]{1,6}", fullmatch=True), st.lists(st.text(max_size=6), min_size=1, max_size=3), max_size=4),
     spec=st.sampled_from(["3.0.0", "4.0"]),
 )
-def test_any_headers_and_query_match_themselves(headers: dict, query: dict, spec: str) -> None:
+def test_any_headers_and_query_match_themselves(headers: dict[str, Any], query: dict[str, Any], spec: str) -> None:
     request = {"method": "GET", "path": "/x", "headers": headers, "query": query}
     assert match_request(request, request, spec) == []
 
@@ -72,7 +73,7 @@ DATETIMES = st.datetimes(min_value=datetime.datetime(1900, 1, 1), max_value=date
 
 
 @st.composite
-def rule_example_value(draw: st.DrawFn) -> tuple[dict, object, object]:
+def rule_example_value(draw: st.DrawFn) -> tuple[dict[str, Any], object, object]:
     """(matcher, example, an actual value that satisfies the matcher)."""
     kind = draw(
         st.sampled_from(
@@ -111,17 +112,17 @@ def rule_example_value(draw: st.DrawFn) -> tuple[dict, object, object]:
         formats = {"date": DATE_FORMATS, "time": TIME_FORMATS, "datetime": DATETIME_FORMATS}[kind]
         fmt = draw(st.sampled_from(formats))
         moment = draw(DATETIMES)
-        value = moment.date() if kind == "date" else moment
-        pattern = _javatime.parse_pattern(fmt)
-        return {"match": kind, "format": fmt}, pattern.format(value), pattern.format(value)
+        moment_or_day = moment.date() if kind == "date" else moment
+        java = _javatime.parse_pattern(fmt)
+        return {"match": kind, "format": fmt}, java.format(moment_or_day), java.format(moment_or_day)
     if kind == "semver":
         numbers = draw(st.lists(st.integers(0, 999), min_size=3, max_size=3))
         return {"match": "semver"}, "1.0.0", ".".join(map(str, numbers))
     if kind == "notEmpty":
         return {"match": "notEmpty"}, "x", draw(st.text(min_size=1) | st.integers() | st.lists(st.integers(), min_size=1))
     if kind == "equality":
-        value = draw(JSON_VALUES)
-        return {"match": "equality"}, value, value
+        same = draw(JSON_VALUES)
+        return {"match": "equality"}, same, same
     low = draw(st.integers(0, 3))
     items = draw(st.lists(st.integers(), min_size=low, max_size=low + 4))
     return {"match": "type", "min": low}, [0], items
@@ -129,7 +130,7 @@ def rule_example_value(draw: st.DrawFn) -> tuple[dict, object, object]:
 
 @settings(suppress_health_check=[HealthCheck.too_slow], max_examples=300)
 @given(case=rule_example_value(), spec=st.sampled_from(["3.0.0", "4.0"]))
-def test_values_generated_from_a_matcher_match_it(case: tuple[dict, object, object], spec: str) -> None:
+def test_values_generated_from_a_matcher_match_it(case: tuple[dict[str, Any], object, object], spec: str) -> None:
     rule, example, value = case
     rules = {"body": {"$.v": {"matchers": [rule]}}}
     expected = {"status": 200, "headers": {"Content-Type": "application/json"}, "body": _body({"v": example}, spec), "matchingRules": rules}
@@ -176,7 +177,7 @@ def test_no_input_raises_anything_but_our_error(expected: object, actual: object
     other=JSON_VALUES,
     spec=st.sampled_from(["3.0.0", "4.0"]),
 )
-def test_random_rules_over_random_bodies_never_crash(rules: dict, body: object, other: object, spec: str) -> None:
+def test_random_rules_over_random_bodies_never_crash(rules: dict[str, Any], body: object, other: object, spec: str) -> None:
     expected = {"status": 200, "headers": {"Content-Type": "application/json"}, "body": _body(body, spec), "matchingRules": {"body": rules}}
     actual = {"status": 200, "headers": {"Content-Type": "application/json"}, "body": _body(other, spec)}
     try:

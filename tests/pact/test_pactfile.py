@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,8 @@ from apact import pactfile
 from apact._core import _files
 from apact.errors import PactFileError, PactWriteError
 from apact.model import AsyncMessage, Body, HttpInteraction, Spec, SyncMessage
+
+from ..json_helpers import tree
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PACT_PYTHON = FIXTURES / "pact-python"
@@ -48,7 +51,7 @@ def test_reads_files_written_by_pact_python(name: str, spec: Spec) -> None:
 def test_v4_interaction_kinds_states_and_extras() -> None:
     pact = pactfile.load(HANDWRITTEN / "v4-extras.json")
     upload, form, event, query = pact.interactions
-    assert isinstance(upload, HttpInteraction)
+    assert isinstance(upload, HttpInteraction) and isinstance(form, HttpInteraction)
     assert upload.key == "f2b6c1d0" and upload.pending is True
     assert upload.comments == {"testname": "test_upload", "text": ["uploads are new"]}
     assert [(s.name, s.params) for s in upload.provider_states] == [
@@ -77,6 +80,7 @@ def test_v1_ruby_style_file() -> None:
     pact = pactfile.load(HANDWRITTEN / "v1-ruby.json")
     assert pact.spec is Spec.V2  # no metadata: the shape says V1/V2, read with V2 rules
     first, second = pact.interactions
+    assert isinstance(first, HttpInteraction) and isinstance(second, HttpInteraction)
     assert [s.name for s in first.provider_states] == ["an alligator named Mary exists"]
     assert first.request.query == {"size": ["large"], "colour": ["green"]}
     assert first.request.raw_query == "size=large&colour=green"
@@ -86,12 +90,14 @@ def test_v1_ruby_style_file() -> None:
 
 def test_v1_1_text_and_repeated_query() -> None:
     (interaction,) = pactfile.load(HANDWRITTEN / "v1.1-text.json").interactions
+    assert isinstance(interaction, HttpInteraction)
     assert interaction.request.query == {"name": ["Mary", "Fred"]}
     assert interaction.response.body == Body(b"hello Mary and Fred")
 
 
 def test_v2_rules_are_read_into_categories() -> None:
     xml, search = pactfile.load(HANDWRITTEN / "v2-xml.json").interactions
+    assert isinstance(xml, HttpInteraction) and isinstance(search, HttpInteraction)
     rules = xml.response.matching_rules
     assert set(rules["body"]) == {"$.animals", "$.animals.alligator['@name']"}
     assert rules["body"]["$.animals"].matchers[0].attrs == {"min": 1}
@@ -133,18 +139,18 @@ def test_pact_python_files_are_written_back_identically(name: str) -> None:
 
 def test_writes_older_versions_in_their_own_format() -> None:
     pact = pactfile.load(HANDWRITTEN / "v2-xml.json")
-    v3 = pactfile.to_json(pact, "V3")
+    v3 = tree(pactfile.to_json(pact, "V3"))
     response = v3["interactions"][0]["response"]
     assert response["matchingRules"]["body"]["$.animals"] == {"matchers": [{"match": "type", "min": 1}], "combine": "AND"}
     assert response["matchingRules"]["header"]["Content-Type"]["matchers"][0]["match"] == "regex"
     assert v3["interactions"][0]["providerStates"] == [{"name": "alligators exist"}]
     assert v3["interactions"][1]["request"]["query"] == {"q": ["alli gator"], "page": ["2"]}
-    v2 = pactfile.to_json(pactfile.loads(json.dumps(v3)), "V2")
+    v2 = tree(pactfile.to_json(pactfile.loads(json.dumps(v3)), "V2"))
     assert v2["interactions"][1]["request"]["query"] == "q=alli+gator&page=2"
     assert v2["interactions"][0]["response"]["matchingRules"]["$.body.animals"] == {"match": "type", "min": 1}
     assert v2["metadata"]["pactSpecification"] == {"version": "2.0.0"}
     assert v2["metadata"]["pact-jvm"] == {"version": "3.5.0"}  # other metadata kept
-    v4 = pactfile.to_json(pact, "V4")
+    v4 = tree(pactfile.to_json(pact, "V4"))
     assert v4["interactions"][0]["type"] == "Synchronous/HTTP"
     assert v4["interactions"][0]["response"]["headers"] == {"Content-Type": ["application/xml"]}
     assert v4["interactions"][0]["response"]["body"]["contentType"] == "application/xml"
@@ -153,6 +159,7 @@ def test_writes_older_versions_in_their_own_format() -> None:
 def test_v3_reads_and_writes_binary_message_contents_as_base64() -> None:
     pact = pactfile.load(PACT_PYTHON / "v3-message.json")
     thumbnail = next(i for i in pact.interactions if "thumbnail" in i.description)
+    assert isinstance(thumbnail, AsyncMessage)
     assert thumbnail.message.contents is not None
     assert thumbnail.message.contents.content.startswith(b"\x89PNG")
     written = pactfile.to_json(pact)
@@ -232,7 +239,7 @@ def _write(tmp_path: Path, document: object) -> Path:
     return path
 
 
-def _pact(response: dict, request: dict | None = None, version: str = "4.0") -> dict:
+def _pact(response: dict[str, Any], request: dict[str, Any] | None = None, version: str = "4.0") -> dict[str, Any]:
     interaction = {
         "type": "Synchronous/HTTP",
         "description": "a request for a steak",
@@ -311,7 +318,7 @@ def test_unknown_generator(tmp_path: Path) -> None:
         ({"contentType": "image/png", "encoded": "rot13", "content": "x"}, "encoded", "unknown body encoding 'rot13'"),
     ],
 )
-def test_body_that_does_not_fit_its_content_type(tmp_path: Path, body: dict, path: str, message: str) -> None:
+def test_body_that_does_not_fit_its_content_type(tmp_path: Path, body: dict[str, Any], path: str, message: str) -> None:
     error = _error(tmp_path, _pact({"status": 200, "body": body}))
     assert error.path == f"$.interactions[1].response.body.{path}"
     assert message in str(error)

@@ -101,7 +101,7 @@ def test_sniff(data: bytes, expected: str) -> None:
 
 def test_sniff_empty_and_buffer_types() -> None:
     assert sniff(b"") is None
-    assert sniff(bytearray(b"GIF89a")) == "image/gif"
+    assert sniff(bytes(bytearray(b"GIF89a"))) == "image/gif"
     assert sniff(memoryview(b'{"a":1}')) == "application/json"  # type: ignore[arg-type]
 
 

@@ -7,12 +7,14 @@ import multiprocessing
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
 
 import apact.pact._writer
 from apact import Pact, match, pactfile
+from apact._core._types import JSON
 from apact.errors import PactWriteError
 from apact.model import HttpInteraction, HttpRequest, HttpResponse, ProviderState, Spec
 from apact.pact._writer import entry, write_pact
@@ -24,12 +26,12 @@ def http(description: str, *states: ProviderState, status: int = 200, path: str 
     return HttpInteraction(description, HttpRequest("GET", path), HttpResponse(status), tuple(states))
 
 
-def write(target: Path, *interactions: HttpInteraction, spec: Spec = Spec.V4, overwrite: bool = False, consumer: str = "c") -> dict:
+def write(target: Path, *interactions: HttpInteraction, spec: Spec = Spec.V4, overwrite: bool = False, consumer: str = "c") -> Any:
     write_pact(target, consumer, "p", [entry(i, spec) for i in interactions], spec, overwrite=overwrite)
     return json.loads(target.read_text())
 
 
-def summary(document: dict) -> list[tuple[str, object, object]]:
+def summary(document: dict[str, Any]) -> list[tuple[str, object, object]]:
     return [(i["description"], i.get("providerStates"), i["response"]["status"]) for i in document["interactions"]]
 
 
@@ -71,7 +73,7 @@ def test_the_file_is_laid_out_as_json_dumps_writes_it_and_reads_back(tmp_path: P
 def test_awkward_values_are_laid_out_as_json_dumps_writes_them(tmp_path: Path) -> None:
     from apact.model import Body
 
-    body = {"é ü \u2028 \"quoted\" \\": [1.5, -0.0, 1e100, 10**30, True, None, {}, [], {"x": [[]]}], "": "tab\t"}
+    body: JSON = {"é ü \u2028 \"quoted\" \\": [1.5, -0.0, 1e100, 10**30, True, None, {}, [], {"x": [[]]}], "": "tab\t"}
     target = tmp_path / "c-p.json"
     interaction = HttpInteraction("odd", HttpRequest("GET", "/"), HttpResponse(200, body=Body.from_json(body)))
     write(target, interaction)
@@ -188,7 +190,8 @@ def _one_worker(directory: str, worker: int, start: object) -> None:
 
 @pytest.mark.parametrize("round_", range(3))
 def test_eight_processes_writing_fifty_interactions_each_lose_none(tmp_path: Path, round_: int) -> None:
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context: Any = multiprocessing.get_context(method)  # a fork or a spawn context: both have Process
     start = context.Event()
     workers = [context.Process(target=_one_worker, args=(str(tmp_path), w, start)) for w in range(PROCESSES)]
     for process in workers:

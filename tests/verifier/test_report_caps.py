@@ -18,12 +18,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from apact._core._serve import serve
+from apact._core._types import JSON
 from apact.matching import Mismatch
 from apact.matching._mismatch import LIST_LIMIT, QUOTE_LIMIT
 from apact.messages import Message as MessageContents
 from apact.mock import MockProvider
 from apact.model import AsyncMessage, Body, HttpInteraction, HttpRequest, HttpResponse, Message, PactFile, Spec
 from apact.verifier import VerificationResult, Verifier
+
+from ..json_helpers import tree
 
 pytestmark = pytest.mark.anyio
 
@@ -37,13 +40,13 @@ def test_a_long_value_is_quoted_by_its_start_with_what_was_cut() -> None:
     assert quoted["actual"] == "x" * QUOTE_LIMIT + f"... ({TEN_MB - QUOTE_LIMIT:,} more characters not shown)"
     assert quoted["expected"] == "steak"  # short values are quoted whole
     assert mismatch.actual == "x" * TEN_MB  # the mismatch itself keeps what came
-    big = {"items": list(range(100_000))}
+    big: JSON = {"items": [*range(100_000)]}
     text = json.dumps(big, separators=(",", ":"))
     assert (
         Mismatch("body", "$", big, None, "m").to_json()["expected"]
         == text[:QUOTE_LIMIT] + f"... ({len(text) - QUOTE_LIMIT:,} more characters not shown)"
     )
-    small = {"items": [1, 2, 3]}
+    small: JSON = {"items": [1, 2, 3]}
     assert Mismatch("body", "$", small, None, "m").to_json()["expected"] == small
     key = "k" * 5_000
     long_path = Mismatch("body", f"$.body.{key}", None, 1, f"unexpected key {key}")
@@ -80,7 +83,7 @@ async def test_a_10_mb_json_body_that_does_not_match_makes_a_small_report() -> N
     assert all(size < 40_000 for size in _sizes(result)), _sizes(result)
     assert f'   $.body.name: expected "steak", got "{"x" * 60}' in report  # the message shows its own short preview
     assert _tally(report) >= 1  # the diff's 10 MB line, cut
-    document = result.to_json()
+    document = tree(result.to_json())
     (quoted,) = document["pacts"][0]["interactions"][0]["mismatches"]
     assert quoted["actual"].endswith(f"... ({TEN_MB - QUOTE_LIMIT:,} more characters not shown)")
     body = document["pacts"][0]["interactions"][0]["response"]["body"]
@@ -92,7 +95,7 @@ async def test_a_10_mb_json_body_that_does_not_match_makes_a_small_report() -> N
         report.split("Failures:\n\n", 1)[1].split("\n\n")[0].splitlines()
     )  # the console's lines
     results = result.pacts[0].verification_results("1.0.0")
-    (broker,) = results["testResults"][0]["mismatches"]  # type: ignore[index]
+    (broker,) = tree(results)["testResults"][0]["mismatches"]
     assert broker["actual"] == quoted["actual"]
     assert len(json.dumps(results)) < 10_000
 
@@ -103,7 +106,7 @@ async def test_a_10_mb_text_body_that_does_not_match_makes_a_small_report() -> N
         _pact(Body(b"a steak", "text/plain"))
     )
     assert all(size < 40_000 for size in _sizes(result)), _sizes(result)
-    (quoted,) = result.to_json()["pacts"][0]["interactions"][0]["mismatches"]
+    (quoted,) = tree(result.to_json())["pacts"][0]["interactions"][0]["mismatches"]
     assert quoted["actual"] == "y" * QUOTE_LIMIT + f"... ({TEN_MB - QUOTE_LIMIT:,} more characters not shown)"
     assert _tally(result.report()) == 1  # the diff's one line
 
@@ -113,7 +116,7 @@ async def test_a_10_mb_binary_body_is_quoted_by_its_first_bytes() -> None:
     result = await Verifier("Grill Chef", app=_steaks(answer, "application/octet-stream")).verify(
         _pact(Body(b"\x00\x01", "application/octet-stream"))
     )
-    body = result.to_json()["pacts"][0]["interactions"][0]["response"]["body"]
+    body = tree(result.to_json())["pacts"][0]["interactions"][0]["response"]["body"]
     assert body == {"base64": base64.b64encode(b"\xff" * QUOTE_LIMIT).decode(), "bytesNotShown": TEN_MB - QUOTE_LIMIT}
     assert all(size < 40_000 for size in _sizes(result)), _sizes(result)
 
@@ -132,12 +135,12 @@ async def test_ten_thousand_mismatches_are_listed_up_to_the_limit_then_counted()
     assert len(listed) == LIST_LIMIT
     assert f"   ... and {hidden:,} more mismatches (not shown)" in lines
     assert all(size < 60_000 for size in _sizes(result)), _sizes(result)
-    entry = result.to_json()["pacts"][0]["interactions"][0]
+    entry = tree(result.to_json())["pacts"][0]["interactions"][0]
     assert (len(entry["mismatches"]), entry["mismatchesNotShown"]) == (LIST_LIMIT, hidden)
     assert [m["path"] for m in entry["mismatches"]] == [line.split(":")[0].strip() for line in listed]
     junit = ElementTree.fromstring(result.to_junit_xml()).find("testsuite/testcase/failure")
     assert junit is not None and f"... and {hidden:,} more mismatches (not shown)" in (junit.text or "")
-    broker = result.pacts[0].verification_results("1.0.0")["testResults"][0]["mismatches"]  # type: ignore[index]
+    broker = tree(result.pacts[0].verification_results("1.0.0"))["testResults"][0]["mismatches"]
     assert len(broker) == LIST_LIMIT + 1
     assert broker[-1] == {"attribute": "mismatches", "description": f"... and {hidden:,} more mismatches (not shown)"}
 
@@ -199,10 +202,10 @@ async def test_huge_metadata_and_a_huge_error_are_quoted_by_their_start() -> Non
     assert all(size < 40_000 for size in _sizes(result)), _sizes(result)
     report = result.report()
     assert all(len(line) < QUOTE_LIMIT + 200 for line in report.splitlines())
-    first, second = result.to_json()["pacts"][0]["interactions"]
+    first, second = tree(result.to_json())["pacts"][0]["interactions"]
     assert first["response"]["metadata"].endswith("more characters not shown)")  # the metadata, as quoted JSON text
     (error,) = second["errors"]
     assert error["message"].endswith("more characters not shown)")
     assert "more characters not shown)" in error["traceback"]
-    exceptions = result.pacts[0].verification_results("1.0.0")["testResults"][1]["exceptions"]  # type: ignore[index]
+    exceptions = tree(result.pacts[0].verification_results("1.0.0"))["testResults"][1]["exceptions"]
     assert exceptions[0]["message"].endswith("more characters not shown)")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,7 @@ def assert_nothing_left_the_provider(servers: Servers) -> None:
     assert all(seen.headers["x-api-key"] == "SECRET" for seen in servers.to_provider)
 
 
-def assert_hostile_paths_failed_alone(statuses: dict[str, tuple[str, str]], attacker: str) -> None:
+def assert_hostile_paths_failed_alone(statuses: Mapping[str, tuple[str, str]], attacker: str) -> None:
     """``statuses``: description -> (status, the first error's text)."""
     for index, path in enumerate(HOSTILE):
         status, error = statuses[f"path {path.format(attacker=attacker)!r}"]
