@@ -321,6 +321,9 @@ def stub(*args: str) -> Iterator[Stub]:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=10)
+        for pipe in (process.stdout, process.stderr):  # an unclosed pipe is a ResourceWarning
+            if pipe is not None:
+                pipe.close()
 
 
 def test_the_stub_answers_the_pacts_interactions_over_its_port(tmp_path: Path) -> None:
