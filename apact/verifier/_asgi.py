@@ -154,7 +154,9 @@ async def lifespan(app: ASGIApp, state: dict[str, Any], timeout: float) -> Async
 
     problem: str | None = None
     error: Exception | None = None  # raised after the task group, as itself
-    async with anyio.create_task_group() as group, to_app, from_app:
+    # the app's ends close after the task group, when the app is done with them (an unclosed
+    # stream is a ResourceWarning when it is collected)
+    async with app_inbox, app_outbox, anyio.create_task_group() as group, to_app, from_app:
         group.start_soon(run)
         reply = await exchange("startup")
         if reply is not None and reply["type"] == "lifespan.startup.failed":

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from hostile import (
+
+from ..hostile import (
     Server,
     Trickle,
     alone,

@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from openapi_helpers import DOCUMENTS, found, http, pact, statuses
 
 from apact import openapi
+
+from .openapi_helpers import DOCUMENTS, found, http, pact, statuses
 
 TENANT = {"X-Tenant": ["acme"]}
 ORDER = {

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from openapi_helpers import DOCUMENTS, found, http, pact
 
 from apact import openapi
+
+from .openapi_helpers import DOCUMENTS, found, http, pact
 
 SESSION = {"Cookie": ["session=abcd; theme=dark"]}
 MENU = {

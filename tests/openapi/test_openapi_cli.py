@@ -12,9 +12,9 @@ import sys
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
-from openapi_helpers import DOCUMENTS, EXAMPLES, RESTAURANT_PACTS, http, served, write_pact
-
 from apact.examples import GRILL_CHEF_PACT
+
+from .openapi_helpers import DOCUMENTS, EXAMPLES, RESTAURANT_PACTS, http, served, write_pact
 
 KITCHEN = str(DOCUMENTS / "kitchen-3.0.yaml")
 RESTAURANT_APP = "restaurant.grill_chef.service:app_from_environment()"

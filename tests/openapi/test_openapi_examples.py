@@ -16,13 +16,14 @@ from typing import Any
 import anyio
 import pytest
 import yaml
-from openapi_helpers import RESTAURANT_PACTS, found, grill_chef_document, restaurant_app, statuses
 from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.schemas import SchemaGenerator
 
 from apact import openapi
 from apact.examples import GRILL_CHEF_PACT
+
+from .openapi_helpers import RESTAURANT_PACTS, found, grill_chef_document, restaurant_app, statuses
 
 
 def test_the_built_in_pact_fits_the_grill_chefs_starlette_document() -> None:

@@ -12,10 +12,11 @@ from typing import Any
 
 import anyio
 import pytest
-from openapi_helpers import DOCUMENTS, found, http, pact, served
 from starlette.applications import Starlette
 
 from apact import openapi
+
+from .openapi_helpers import DOCUMENTS, found, http, pact, served
 
 MINIMAL: dict[str, Any] = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}
 

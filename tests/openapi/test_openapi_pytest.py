@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from openapi_helpers import DOCUMENTS, http, write_pact
+
+from .openapi_helpers import DOCUMENTS, http, write_pact
 
 pytest_plugins = ["pytester"]
 
@@ -71,7 +72,7 @@ def test_no_interaction_fails_unless_allowed(pytester: pytest.Pytester) -> None:
 
 
 def test_a_fastapi_app_as_the_document_and_xdist(pytester: pytest.Pytester) -> None:
-    from openapi_helpers import EXAMPLES, RESTAURANT_PACTS
+    from .openapi_helpers import EXAMPLES, RESTAURANT_PACTS
 
     pytester.makepyfile(
         test_restaurant=(

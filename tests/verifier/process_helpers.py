@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from verifier_helpers import HERE
+from .verifier_helpers import HERE
 
 
 def poll(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:

@@ -9,11 +9,12 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from verifier_helpers import interaction, pact
 
 from apact.examples import GRILL_CHEF_PACT
 from apact.verifier import InteractionResult, Verifier
 from apact.verifier._report import interaction_text
+
+from .verifier_helpers import interaction, pact
 
 pytestmark = pytest.mark.anyio
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import anyio
 import httpx
 import pytest
-from hostile_helpers import Seen, Servers, http_interaction, pact_document, provider_and_attacker, recording, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,6 +31,8 @@ from apact.model import HttpRequest
 from apact.pact._request_check import request_problems
 from apact.verifier import Verifier
 from apact.verifier._replay import build_request
+
+from .hostile_helpers import Seen, Servers, http_interaction, pact_document, provider_and_attacker, recording, write
 
 pytestmark = pytest.mark.anyio
 
@@ -77,7 +79,7 @@ def assert_nothing_left_the_provider(servers: Servers) -> None:
     assert all(seen.headers["x-api-key"] == "SECRET" for seen in servers.to_provider)
 
 
-def assert_hostile_paths_failed_alone(statuses: dict[str, tuple[str, str]], attacker: str) -> None:
+def assert_hostile_paths_failed_alone(statuses: Mapping[str, tuple[str, str]], attacker: str) -> None:
     """``statuses``: description -> (status, the first error's text)."""
     for index, path in enumerate(HOSTILE):
         status, error = statuses[f"path {path.format(attacker=attacker)!r}"]

@@ -14,13 +14,14 @@ from typing import Any
 
 import anyio
 import pytest
-from hostile_helpers import Seen, http_interaction, pact_document, provider_and_attacker, recording, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apact import pactfile
 from apact.pact._request_check import pact_problems
 from apact.verifier import Verifier
+
+from .hostile_helpers import Seen, http_interaction, pact_document, provider_and_attacker, recording, write
 
 pytestmark = pytest.mark.anyio
 

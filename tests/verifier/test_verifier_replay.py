@@ -16,12 +16,15 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
-from verifier_helpers import document, interaction, pact
 
 from apact import pactfile
+from apact._core._types import Receive, Scope, Send
 from apact.errors import MismatchError, PactFileError, ProviderStartError
 from apact.examples import GRILL_CHEF_PACT
 from apact.verifier import PactSource, VerificationFailedError, Verifier
+
+from ..json_helpers import tree
+from .verifier_helpers import document, interaction, pact
 
 pytestmark = pytest.mark.anyio
 
@@ -131,7 +134,7 @@ async def test_a_failing_lifespan_startup_is_a_start_error() -> None:
 
 
 async def test_an_app_without_lifespan_support_is_called_without_it() -> None:
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:  # noqa: ANN401
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
         assert scope["type"] == "http"
         await receive()
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
@@ -432,11 +435,11 @@ async def test_junit_and_json_reports(tmp_path: Path) -> None:
 
 async def test_the_broker_verification_results_body() -> None:
     result = await verifier_for(grill_chef(broken=True)).verify(GRILL_CHEF_PACT)
-    body = result.pacts[0].verification_results("1.2.3", build_url="https://ci/1")
+    body = tree(result.pacts[0].verification_results("1.2.3", build_url="https://ci/1"))
     assert body["success"] is False
     assert body["providerApplicationVersion"] == "1.2.3" and body["buildUrl"] == "https://ci/1"
     assert body["verifiedBy"] == {"implementation": "apact", "version": __import__("apact").__version__}
-    first, second = body["testResults"]  # type: ignore[misc]
+    first, second = body["testResults"]
     assert first == {
         "interactionId": "",
         "interactionDescription": "a request for a medium-rare steak",

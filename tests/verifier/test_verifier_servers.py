@@ -11,11 +11,12 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-from verifier_helpers import alive, app_command, app_env, interaction, pact, served
 
 from apact.errors import PactFileError, ProviderStartError
 from apact.examples import GRILL_CHEF_PACT
 from apact.verifier import Verifier
+
+from .verifier_helpers import alive, app_command, app_env, interaction, pact, served
 
 pytestmark = pytest.mark.anyio
 
@@ -193,7 +194,7 @@ async def test_a_command_without_a_port_needs_a_base_url() -> None:
 async def test_one_target_only() -> None:
     with pytest.raises(ValueError, match="give one target"):
         Verifier("Grill Chef", app=object(), base_url="http://x")  # type: ignore[arg-type]
-    Verifier("Grill Chef")  # for messages only (tests/messages/ verifies HTTP interactions with no target)
+    Verifier("Grill Chef")  # for messages only (test_messages_provider.py verifies HTTP interactions with no target)
     with pytest.raises(ValueError, match="is a path on the target, and this Verifier has none"):
         Verifier("Grill Chef", state_change_url="/_pact/state")
 

@@ -14,8 +14,9 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
-from process_helpers import assert_nothing_left, kill_group, launched, poll, provider_env, server_pid, uvicorn_command
-from verifier_helpers import document, interaction
+
+from .process_helpers import assert_nothing_left, kill_group, launched, poll, provider_env, server_pid, uvicorn_command
+from .verifier_helpers import document, interaction
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and process groups")
 

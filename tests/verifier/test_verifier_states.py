@@ -12,9 +12,10 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from verifier_helpers import interaction, pact
 
 from apact.verifier import Verifier
+
+from .verifier_helpers import interaction, pact
 
 pytestmark = pytest.mark.anyio
 

@@ -1,0 +1,244 @@
+"""The matching engine's results: kinds, JSON paths, expected/actual and the messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from apact.errors import PactFileError
+from apact.matching import Mismatch, match_message, match_request, match_response
+
+
+def one(mismatches: list[Mismatch]) -> Mismatch:
+    assert len(mismatches) == 1, [str(m) for m in mismatches]
+    return mismatches[0]
+
+
+def test_the_issue_example() -> None:
+    expected = {
+        "status": 201,
+        "body": {"waitingTime": 10},
+        "matchingRules": {"body": {"$.waitingTime": {"matchers": [{"match": "integer"}]}}},
+    }
+    mismatch = one(match_response(expected, {"status": 201, "body": {"waitingTime": "ten"}}, "3.0.0"))
+    assert str(mismatch) == '$.body.waitingTime: expected an integer (like 10), got "ten" (string)'
+    assert (mismatch.kind, mismatch.path, mismatch.expected, mismatch.actual) == ("body", "$.body.waitingTime", 10, "ten")
+
+
+def test_method_path_status() -> None:
+    assert str(one(match_request({"method": "POST", "path": "/"}, {"method": "get", "path": "/"}, "4.0"))) == (
+        "$.method: expected method POST, got GET"
+    )
+    mismatch = one(match_request({"method": "GET", "path": "/steaks/"}, {"method": "GET", "path": "/steaks"}, "4.0"))
+    assert (mismatch.kind, str(mismatch)) == ("path", '$.path: expected path "/steaks/", got "/steaks"')
+    mismatch = one(match_response({"status": 201}, {"status": 500}, "4.0"))
+    assert (mismatch.kind, str(mismatch)) == ("status", "$.status: expected status 201, got 500")
+
+
+def test_status_code_groups() -> None:
+    rules = {"status": {"$": {"matchers": [{"match": "statusCode", "status": "success"}]}}}
+    assert match_response({"status": 200, "matchingRules": rules}, {"status": 204}, "4.0") == []
+    assert str(one(match_response({"status": 200, "matchingRules": rules}, {"status": 404}, "4.0"))) == (
+        "$.status: expected a success status, got 404"
+    )
+    codes = {"status": {"$": {"matchers": [{"match": "statusCode", "status": [200, 201]}]}}}
+    assert str(one(match_response({"status": 200, "matchingRules": codes}, {"status": 202}, "4.0"))) == (
+        "$.status: expected one of the status codes 200, 201, got 202"
+    )
+
+
+def test_query_messages() -> None:
+    request = {"method": "GET", "path": "/", "query": {"page": ["1"], "tag": ["a", "b"]}}
+    mismatches = match_request(request, {"method": "GET", "path": "/", "query": {"tag": ["b", "a"], "x": ["1"]}}, "3.0.0")
+    assert [str(m) for m in mismatches] == [
+        '$.query.page: expected query parameter "page" (with "1"), but it is missing',
+        '$.query.tag[0]: expected "a", got "b"',
+        '$.query.tag[1]: expected "b", got "a"',
+        '$.query.x: unexpected query parameter "x"="1"',
+    ]
+    assert {m.kind for m in mismatches} == {"query"}
+
+
+def test_v1_compares_query_strings_verbatim() -> None:
+    request = {"method": "GET", "path": "/", "query": "a=1&b=2"}
+    assert match_request(request, {"method": "GET", "path": "/", "query": "a=1&b=2"}, "1.0.0") == []
+    assert str(one(match_request(request, {"method": "GET", "path": "/", "query": "b=2&a=1"}, "1.0.0"))) == (
+        '$.query: expected the query string "a=1&b=2", got "b=2&a=1"'
+    )
+    assert match_request(request, {"method": "GET", "path": "/", "query": "b=2&a=1"}, "1.1.0") == []
+
+
+def test_header_messages() -> None:
+    expected = {"status": 200, "headers": {"Content-Type": "application/json", "X-Count": "1, 2"}}
+    mismatches = match_response(expected, {"status": 200, "headers": {"content-type": "text/plain"}}, "3.0.0")
+    assert [str(m) for m in mismatches] == [
+        "$.headers['Content-Type']: expected \"application/json\", got \"text/plain\"",
+        "$.headers['X-Count']: expected header X-Count: \"1, 2\", but it is missing",
+    ]
+    assert {m.kind for m in mismatches} == {"header"}
+    ok = {"status": 200, "headers": {"Content-Type": "application/json; charset=utf-8", "X-Count": "1,2"}}
+    assert match_response(expected, ok, "3.0.0") == []
+
+
+def test_body_key_messages_in_requests_and_responses() -> None:
+    expected = {"method": "POST", "path": "/", "body": {"cooking": "rare", "side": "chips"}}
+    actual = {"method": "POST", "path": "/", "body": {"cooking": "well-done", "extra": True}}
+    assert [str(m) for m in match_request(expected, actual, "2.0.0")] == [
+        '$.body.side: expected key "side" (like "chips"), but it is missing',
+        '$.body.extra: unexpected key "extra" with value true (a request may only carry the keys the pact lists)',
+        '$.body.cooking: expected "rare", got "well-done"',
+    ]
+    response = {"status": 200, "body": {"cooking": "rare"}}
+    assert match_response(response, {"status": 200, "body": {"cooking": "rare", "extra": 1}}, "2.0.0") == []
+
+
+def test_array_messages() -> None:
+    expected = {"status": 200, "body": {"items": [1, 2]}}
+    assert str(one(match_response(expected, {"status": 200, "body": {"items": [1, 2, 3]}}, "3.0.0"))) == (
+        "$.body.items: expected 2 items, got 3: [1, 2, 3]"
+    )
+    each_like = {
+        "status": 200,
+        "body": {"items": [{"id": 1}]},
+        "matchingRules": {"body": {"$.items": {"matchers": [{"match": "type", "min": 2}]}}},
+    }
+    assert str(one(match_response(each_like, {"status": 200, "body": {"items": [{"id": 7}]}}, "3.0.0"))) == (
+        "$.body.items: expected at least 2 items, got 1"
+    )
+    mismatch = one(match_response(each_like, {"status": 200, "body": {"items": [{"id": 1}, {"id": "x"}]}}, "3.0.0"))
+    assert str(mismatch) == '$.body.items[1].id: expected a number (like 1), got "x" (string)'
+
+
+def test_value_matcher_messages() -> None:
+    def check(rule: dict[str, Any], example: object, actual: object) -> str:
+        expected = {"status": 200, "body": {"v": example}, "matchingRules": {"body": {"$.v": {"matchers": [rule]}}}}
+        return str(one(match_response(expected, {"status": 200, "body": {"v": actual}}, "4.0")))
+
+    assert check({"match": "regex", "regex": "\\d+"}, "1", "x1") == '$.body.v: expected a value matching /\\d+/, got "x1" (string)'
+    assert check({"match": "decimal"}, 1.5, 2) == "$.body.v: expected a decimal number (like 1.5), got 2 (integer)"
+    assert check({"match": "boolean"}, True, "yes") == '$.body.v: expected a boolean, got "yes" (string)'
+    assert check({"match": "null"}, None, 0) == "$.body.v: expected null, got 0 (integer)"
+    assert check({"match": "include", "value": "rare"}, "medium-rare", "done") == (
+        '$.body.v: expected a value including "rare", got "done" (string)'
+    )
+    assert check({"match": "date", "format": "yyyy-MM-dd"}, "2026-11-25", "25/11/2026") == (
+        "$.body.v: expected a date in the format 'yyyy-MM-dd', got \"25/11/2026\" (string)"
+    )
+    assert check({"match": "semver"}, "1.0.0", "1.0") == '$.body.v: expected a semantic version (like 1.2.3), got "1.0" (string)'
+    assert check({"match": "notEmpty"}, "x", "") == '$.body.v: expected a non-empty value, got "" (string)'
+    assert check({"match": "type"}, "Mary", 4) == '$.body.v: expected a string (like "Mary"), got 4 (integer)'
+
+
+def test_combine_or() -> None:
+    rules = {"body": {"$.v": {"combine": "OR", "matchers": [{"match": "integer"}, {"match": "null"}]}}}
+    expected = {"status": 200, "body": {"v": 1}, "matchingRules": rules}
+    assert match_response(expected, {"status": 200, "body": {"v": None}}, "4.0") == []
+    assert match_response(expected, {"status": 200, "body": {"v": 3}}, "4.0") == []
+    assert str(one(match_response(expected, {"status": 200, "body": {"v": "x"}}, "4.0"))).startswith(
+        "$.body.v: none of the rules match: expected an integer"
+    )
+
+
+def test_each_key_each_value_and_array_contains() -> None:
+    rules = {
+        "body": {
+            "$.scores": {"matchers": [{"match": "eachKey", "rules": [{"match": "regex", "regex": "[a-z]+"}], "value": {"ann": 1}}]},
+            "$.prices": {"matchers": [{"match": "eachValue", "rules": [{"match": "integer"}], "value": {"a": 1}}]},
+            "$.roles": {
+                "matchers": [
+                    {"match": "arrayContains", "variants": [{"index": 0, "rules": {"$": {"matchers": [{"match": "regex", "regex": "admin|root"}]}}}]}
+                ]
+            },
+        }
+    }
+    expected = {"status": 200, "body": {"scores": {"ann": 1}, "prices": {"a": 1}, "roles": ["admin"]}, "matchingRules": rules}
+    good = {"status": 200, "body": {"scores": {"bob": 2, "cy": 3}, "prices": {"x": 5, "y": 6}, "roles": ["user", "root"]}}
+    assert match_response(expected, good, "4.0") == []
+    bad = {"status": 200, "body": {"scores": {"Bob": 2}, "prices": {"x": 1.5}, "roles": ["user"]}}
+    assert [str(m) for m in match_response(expected, bad, "4.0")] == [
+        '$.body.scores.Bob: key "Bob": expected a value matching /[a-z]+/, got "Bob" (string)',
+        "$.body.prices.x: expected an integer (like 1), got 1.5 (decimal)",
+        '$.body.roles: expected the array to contain an item like "admin" (variant 0), but none of its 1 item matches',
+    ]
+
+
+def test_xml_messages() -> None:
+    expected = {
+        "status": 200,
+        "headers": {"Content-Type": "application/xml"},
+        "body": '<alligator name="Mary"><colour>red</colour></alligator>',
+    }
+    actual = {"status": 200, "headers": {"Content-Type": "application/xml"}, "body": '<alligator><colour>blue</colour></alligator>'}
+    assert [str(m) for m in match_response(expected, actual, "3.0.0")] == [
+        "$.body.alligator['@name']: expected attribute name=\"Mary\", but it is missing",
+        "$.body.alligator.colour['#text']: expected \"red\", got \"blue\"",
+    ]
+
+
+def test_body_presence_and_type() -> None:
+    expected = {"status": 200, "headers": {"Content-Type": "application/json"}, "body": {"a": 1}}
+    missing = one(match_response(expected, {"status": 200, "headers": {"Content-Type": "application/json"}}, "3.0.0"))
+    assert str(missing) == "$.body: expected a body (application/json), but it is missing or empty"
+    assert missing.expected == {"a": 1}
+    text = {"status": 200, "headers": {"Content-Type": "text/plain"}, "body": "hi"}
+    body_mismatches = [m for m in match_response(expected, text, "3.0.0") if m.kind == "body"]
+    assert str(one(body_mismatches)) == "$.body: expected a body of type application/json, got text/plain"
+    assert str(one(match_response({"status": 200, "body": ""}, {"status": 200, "body": "x"}, "3.0.0"))) == (
+        '$.body: expected no body, got "x"'
+    )
+    not_json = {"status": 200, "headers": {"Content-Type": "application/json"}, "body": "{nope"}
+    assert str(one(match_response(expected, not_json, "3.0.0"))).startswith("$.body: expected a JSON body, got text that is not JSON")
+
+
+def test_form_and_multipart_bodies() -> None:
+    form = {"method": "POST", "path": "/", "headers": {"Content-Type": "application/x-www-form-urlencoded"}, "body": "a=1&b=2"}
+    same = dict(form, body="b=2&a=1")
+    assert match_request(form, same, "3.0.0") == []
+    assert str(one(match_request(form, dict(form, body="a=1&b=3"), "3.0.0"))) == '$.body.b: expected "2", got "3"'
+    boundary = "XyZ"
+    content_type = f"multipart/form-data; boundary={boundary}"
+
+    def multipart(data: str) -> str:
+        return (
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n"
+            f"Content-Type: text/plain\r\n\r\n{data}\r\n--{boundary}--\r\n"
+        )
+
+    expected = {"method": "POST", "path": "/", "headers": {"Content-Type": content_type}, "body": multipart("hello")}
+    assert match_request(expected, expected, "3.0.0") == []
+    assert str(one(match_request(expected, dict(expected, body=multipart("bye")), "3.0.0"))) == (
+        '$.body.file: expected "hello", got "bye" (first difference at character 0)'
+    )
+
+
+def test_message_contents_and_metadata() -> None:
+    expected = {
+        "contents": {"orderId": 1},
+        "metaData": {"contentType": "application/json", "topic": "orders"},
+        "matchingRules": {"body": {"$.orderId": {"matchers": [{"match": "integer"}]}}},
+    }
+    actual = {"contents": {"orderId": "1", "extra": True}, "metaData": {"contentType": "application/json", "topic": "order"}}
+    mismatches = match_message(expected, actual, "3.0.0")
+    assert [(m.kind, str(m)) for m in mismatches] == [
+        ("body", '$.contents.orderId: expected an integer (like 1), got "1" (string)'),
+        ("metadata", '$.metadata.topic: expected "orders", got "order"'),
+    ]
+
+
+def test_bad_expectations_raise_our_error() -> None:
+    expected = {"status": 200, "matchingRules": {"body": {"$.x": {"matchers": [{"match": "bogus"}]}}}}
+    with pytest.raises(PactFileError, match=r"\$\.matchingRules\.body\['\$\.x'\]\.matchers\[0\]\.match: unknown matcher type 'bogus'"):
+        match_response(expected, {"status": 200}, "3.0.0")
+    with pytest.raises(PactFileError, match="unknown Pact specification version '9'"):
+        match_response({"status": 200}, {"status": 200}, "9")
+
+
+def test_paths_compare_with_percent_escapes_decoded() -> None:
+    """The Rust core records paths encoded, apact's mock decoded: both mean the same."""
+    encoded = {"method": "GET", "path": "/pacticipants/Pricing%20Service"}
+    decoded = {"method": "GET", "path": "/pacticipants/Pricing Service"}
+    assert match_request(encoded, decoded, "4.0") == []
+    assert match_request(decoded, encoded, "4.0") == []
+    slash = {"method": "GET", "path": "/a%2Fb"}
+    assert str(one(match_request(slash, {"method": "GET", "path": "/a/b"}, "4.0"))) == '$.path: expected path "/a%2Fb", got "/a/b"'

@@ -1,0 +1,74 @@
+"""``benchmarks/run_all.py --quick`` runs every benchmark and prints the whole table.
+
+A smoke test: tiny sizes, one run each, nothing written into the docs. pact-python's
+column is measured when it is installed; pactman's says it was not run (it needs a venv
+of its own).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# every workload once, pact-python's included: about two minutes on a loaded two-core machine
+@pytest.mark.timeout(660)  # the subprocess's own 600 s guard, and some
+def test_run_all_quick_prints_one_row_per_workload() -> None:
+    docs = ROOT / "docs" / "benchmarks.md"
+    before = docs.read_text()
+    completed = subprocess.run(  # noqa: S603
+        [sys.executable, str(ROOT / "benchmarks" / "run_all.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=600,  # only a guard against a hang: on a busy 2-core machine it can take minutes
+        check=False,
+        env={**os.environ, "PACT_DO_NOT_TRACK": "true"},
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    lines = completed.stdout.splitlines()
+    assert any(line.startswith("Run on ") and "Machine: " in line and "Versions: " in line for line in lines)
+    header = next(line for line in lines if line.startswith("workload"))
+    assert "apact" in header and "pact-python" in header and "pactman" in header
+    rows = {line.split("  ")[0]: line for line in lines[lines.index(header) + 1 :] if line.strip()}
+    names = list(rows)
+    for prefix in (
+        "consumer: per-test cycle",
+        "consumer: one pact of",
+        "matching: ",
+        "parallel writes: 8 processes",
+        "peak memory: consumer",
+    ):
+        assert any(name.startswith(prefix) for name in names), (prefix, names)
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+
+        assert any(name.startswith("verify 10 interactions: apact in-process") for name in names), names
+        assert any(name.startswith("verify 10 interactions: over HTTP") for name in names), names
+    except ImportError:
+        assert any(name.startswith("verification (needs fastapi and uvicorn") for name in names), names
+    parallel = next(line for name, line in rows.items() if name.startswith("parallel writes"))
+    assert parallel.split()[parallel.split().index("of") + 2] == "0", parallel  # apact loses no interaction
+    assert docs.read_text() == before  # --quick writes nothing
+
+
+@pytest.mark.timeout(660)
+def test_the_openapi_benchmark_runs_quick() -> None:
+    """``bench_openapi.py --quick``: its pact fits its generated document (it fails
+    otherwise) and it prints its figures."""
+    completed = subprocess.run(  # noqa: S603
+        [sys.executable, str(ROOT / "benchmarks" / "bench_openapi.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=600,  # a guard against a hang, as for run_all above
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "50 interactions against a 20-path OpenAPI 3.1 document" in completed.stdout
+    assert any(line.strip().startswith("check the pact") and line.rstrip().endswith("(< 1 s)") for line in completed.stdout.splitlines())
