@@ -84,9 +84,9 @@ async def apact_many_paths(directory: Path, count: int = N) -> None:
 async def apact_one_path(directory: Path) -> None:
     async with Pact("Sous Chef", "Grill Chef", pact_dir=directory) as pact:
         for n in range(N):
-            pact.upon_receiving(f"order {n}").with_request("POST", "/steaks/", body={"table": n, "cooking": "rare"}).will_respond_with(
-                201, body={"waitingTime": match.integer(10)}
-            )
+            pact.upon_receiving(f"order {n}").with_request(
+                "POST", "/steaks/", body={"table": n, "cooking": "rare"}
+            ).will_respond_with(201, body={"waitingTime": match.integer(10)})
         client = pact.client
         for n in range(N):
             assert (await client.post("/steaks/", json={"table": n, "cooking": "rare"})).status_code == 201
@@ -159,9 +159,9 @@ def time_peer_many_paths(sample: int, count: int = N) -> tuple[float, float]:
     pact = PeerPact("Sous Chef", "Grill Chef")
     start = time.perf_counter()
     for n in range(count):
-        pact.upon_receiving(f"a request for steak {n}").with_request("GET", f"/steaks/{n}").will_respond_with(200).with_body(
-            {"id": peer_match.int(n), "cooking": "rare"}, "application/json"
-        )
+        pact.upon_receiving(f"a request for steak {n}").with_request("GET", f"/steaks/{n}").will_respond_with(
+            200
+        ).with_body({"id": peer_match.int(n), "cooking": "rare"}, "application/json")
     with pact.serve(addr="127.0.0.1", verbose=False, raises=False) as server, httpx.Client(timeout=600) as client:
         setup = time.perf_counter() - start
         start = time.perf_counter()
@@ -244,7 +244,9 @@ def main() -> None:
             "OK" if many_paths < 1 else "MISSED",
         )
     )
-    rows.append(("one Pact, 1 path, 1,000 bodies, each requested", s(one_path), "", "", "OK" if one_path < 1 else "MISSED"))
+    rows.append(
+        ("one Pact, 1 path, 1,000 bodies, each requested", s(one_path), "", "", "OK" if one_path < 1 else "MISSED")
+    )
 
     headers = ("workload", "apact", "pact-python", "ratio", "target")
     widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(5)]

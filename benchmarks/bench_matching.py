@@ -56,7 +56,14 @@ def equality_case(size: int = 1 << 20) -> tuple[dict, dict]:
     total = 0
     i = 0
     while total < size:
-        record = {"id": i, "name": f"record {i}", "tags": ["a", "b", "c"], "score": i * 1.25, "active": i % 2 == 0, "note": None}
+        record = {
+            "id": i,
+            "name": f"record {i}",
+            "tags": ["a", "b", "c"],
+            "score": i * 1.25,
+            "active": i % 2 == 0,
+            "note": None,
+        }
         records.append(record)
         total += len(json.dumps(record)) + 1
         i += 1
@@ -83,15 +90,26 @@ def main() -> int:
     want = parse_response(expected, Spec.V3, strict=False)
     have = parse_response(actual, Spec.V3, strict=False)
     have.body.json()  # the wire body is parsed once, as the mock and verifier do
-    rows.append(("10,000 objects under eachLike (type, regex, integer)", *timed(lambda: response_mismatches(want, have, Spec.V3))))
-    rows.append(("  same, from pact JSON dicts (parsing included)", *timed(lambda: match_response(expected, actual, "3.0.0"))))
+    rows.append(
+        (
+            "10,000 objects under eachLike (type, regex, integer)",
+            *timed(lambda: response_mismatches(want, have, Spec.V3)),
+        )
+    )
+    rows.append(
+        ("  same, from pact JSON dicts (parsing included)", *timed(lambda: match_response(expected, actual, "3.0.0")))
+    )
     expected, actual = equality_case()
     size = len(json.dumps(actual["body"]))
     want = parse_response(expected, Spec.V3, strict=False)
     have = parse_response(actual, Spec.V3, strict=False)
     have.body.json()
-    rows.append((f"{size / 1048576:.2f} MiB JSON body under equality", *timed(lambda: response_mismatches(want, have, Spec.V3))))
-    rows.append(("  same, from pact JSON dicts (parsing included)", *timed(lambda: match_response(expected, actual, "3.0.0"))))
+    rows.append(
+        (f"{size / 1048576:.2f} MiB JSON body under equality", *timed(lambda: response_mismatches(want, have, Spec.V3)))
+    )
+    rows.append(
+        ("  same, from pact JSON dicts (parsing included)", *timed(lambda: match_response(expected, actual, "3.0.0")))
+    )
     width = max(len(r[0]) for r in rows)
     print(f"{'workload'.ljust(width)}  best ms  median ms  target")
     for name, best, median in rows:

@@ -31,7 +31,12 @@ TARGET = 1.0
 
 
 def make_document(paths: int) -> dict[str, Any]:
-    document: dict[str, Any] = {"openapi": "3.1.0", "info": {"title": "Kitchens", "version": "1.0"}, "paths": {}, "components": {"schemas": {}}}
+    document: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "Kitchens", "version": "1.0"},
+        "paths": {},
+        "components": {"schemas": {}},
+    }
     schemas = document["components"]["schemas"]
     schemas["Problem"] = {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string"}}}
     for n in range(paths // 2):
@@ -46,29 +51,52 @@ def make_document(paths: int) -> dict[str, Any]:
                 "servedAt": {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]},
                 "table": {"type": "integer", "minimum": 1},
                 "note": {"anyOf": [{"type": "string"}, {"type": "null"}]},
-                "chef": {"type": "object", "properties": {"name": {"type": "string"}, "stars": {"type": "integer", "maximum": 3}}},
+                "chef": {
+                    "type": "object",
+                    "properties": {"name": {"type": "string"}, "stars": {"type": "integer", "maximum": 3}},
+                },
                 "sides": {"type": "array", "items": {"$ref": f"#/components/schemas/Side{n}"}},
             },
         }
-        schemas[f"Side{n}"] = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "price": {"type": "number"}}}
+        schemas[f"Side{n}"] = {
+            "type": "object",
+            "required": ["name"],
+            "properties": {"name": {"type": "string"}, "price": {"type": "number"}},
+        }
         ref = {"$ref": f"#/components/schemas/{name}"}
-        problem = {"description": "a problem", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        problem = {
+            "description": "a problem",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
         document["paths"][f"/kitchens{n}/orders"] = {
             "get": {
                 "parameters": [
                     {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
                     {"name": "status", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}},
                 ],
-                "responses": {"200": {"description": "orders", "content": {"application/json": {"schema": {"type": "array", "items": ref}}}}},
+                "responses": {
+                    "200": {
+                        "description": "orders",
+                        "content": {"application/json": {"schema": {"type": "array", "items": ref}}},
+                    }
+                },
             },
             "post": {
                 "requestBody": {"required": True, "content": {"application/json": {"schema": ref}}},
-                "responses": {"201": {"description": "taken", "content": {"application/json": {"schema": ref}}}, "422": problem},
+                "responses": {
+                    "201": {"description": "taken", "content": {"application/json": {"schema": ref}}},
+                    "422": problem,
+                },
             },
         }
         document["paths"][f"/kitchens{n}/orders/{{orderId}}"] = {
             "parameters": [{"name": "orderId", "in": "path", "required": True, "schema": {"type": "integer"}}],
-            "get": {"responses": {"200": {"description": "an order", "content": {"application/json": {"schema": ref}}}, "404": problem}},
+            "get": {
+                "responses": {
+                    "200": {"description": "an order", "content": {"application/json": {"schema": ref}}},
+                    "404": problem,
+                }
+            },
         }
     return document
 
@@ -91,24 +119,48 @@ def make_pact(interactions: int, paths: int) -> PactFile:
         n = number % (paths // 2)
         kind = number % 4
         if kind == 0:
-            request = {"method": "GET", "path": f"/kitchens{n}/orders", "query": {"page": ["2"], "status": ["ready", "served"]}}
+            request = {
+                "method": "GET",
+                "path": f"/kitchens{n}/orders",
+                "query": {"page": ["2"], "status": ["ready", "served"]},
+            }
             response = {"status": 200, "body": _json([order]), "matchingRules": _rules(
                 {"$": [{"match": "type", "min": 1}], "$[*].id": [{"match": "integer"}], "$[*].status": [{"match": "regex", "regex": "ready|served"}]}
             )}  # fmt: skip
         elif kind == 1:
             body = {key: value for key, value in order.items() if key != "id"}
-            request = {"method": "POST", "path": f"/kitchens{n}/orders", "headers": {"Content-Type": ["application/json"]}, "body": _json(body)}
-            response = {"status": 201, "body": _json(order), "matchingRules": _rules({"$.id": [{"match": "integer"}], "$.cut": [{"match": "type"}]})}
+            request = {
+                "method": "POST",
+                "path": f"/kitchens{n}/orders",
+                "headers": {"Content-Type": ["application/json"]},
+                "body": _json(body),
+            }
+            response = {
+                "status": 201,
+                "body": _json(order),
+                "matchingRules": _rules({"$.id": [{"match": "integer"}], "$.cut": [{"match": "type"}]}),
+            }
         elif kind == 2:
             request = {"method": "GET", "path": f"/kitchens{n}/orders/{number}"}
-            response = {"status": 200, "body": _json(order), "matchingRules": _rules({"$.sides": [{"match": "type", "min": 1}]})}
+            response = {
+                "status": 200,
+                "body": _json(order),
+                "matchingRules": _rules({"$.sides": [{"match": "type", "min": 1}]}),
+            }
         else:
             request = {"method": "GET", "path": f"/kitchens{n}/orders/{number}"}
             response = {"status": 404, "body": _json({"reason": f"no order {number}"})}
         for part in (request, response):
             if "body" in part:
                 part.setdefault("headers", {})["Content-Type"] = ["application/json"]
-        items.append({"type": "Synchronous/HTTP", "description": f"interaction {number}", "request": request, "response": response})
+        items.append(
+            {
+                "type": "Synchronous/HTTP",
+                "description": f"interaction {number}",
+                "request": request,
+                "response": response,
+            }
+        )
     text = json.dumps({"consumer": {"name": "Waiter"}, "provider": {"name": "Kitchens"}, "interactions": items,
                        "metadata": {"pactSpecification": {"version": "4.0"}}})  # fmt: skip
     return loads(text, file="bench.json")
@@ -130,7 +182,11 @@ def measure(interactions: int, paths: int, repeat: int) -> tuple[float, float, f
         done, cpu_done = time.perf_counter(), time.process_time()
         if not result.ok or result.count("passed") != interactions:
             raise SystemExit("the benchmark's pact does not fit its document:\n" + result.report())
-        load_best, check_best, cpu_best = min(load_best, loaded - started), min(check_best, done - loaded), min(cpu_best, cpu_done - cpu)
+        load_best, check_best, cpu_best = (
+            min(load_best, loaded - started),
+            min(check_best, done - loaded),
+            min(cpu_best, cpu_done - cpu),
+        )
         first = first or done - started
     return load_best, check_best, cpu_best, first
 

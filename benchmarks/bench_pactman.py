@@ -53,7 +53,9 @@ def _pact(directory: Path, mode: str) -> Any:  # noqa: ANN401
     )
 
 
-def cycles(count: int, directory: Path, mode: str, prefix: str = "a request for steak", failures: list[str] | None = None) -> float:
+def cycles(
+    count: int, directory: Path, mode: str, prefix: str = "a request for steak", failures: list[str] | None = None
+) -> float:
     """``count`` whole consumer tests: a Pact, one interaction, one request, the write.
 
     With ``failures``, a failing test is recorded there (its exception's name) and the
@@ -93,9 +95,9 @@ def bulk(count: int, directory: Path) -> float:
     started = time.perf_counter()
     pact = _pact(directory, "overwrite")
     for n in range(count):
-        pact.given(None).upon_receiving(f"a request for steak {n}").with_request("GET", f"/steaks/{n}").will_respond_with(
-            200, body={"id": Like(n), "cooking": "rare"}
-        )
+        pact.given(None).upon_receiving(f"a request for steak {n}").with_request(
+            "GET", f"/steaks/{n}"
+        ).will_respond_with(200, body={"id": Like(n), "cooking": "rare"})
     with pact:
         for n in range(count):  # pactman answers in the order the interactions were defined
             assert session.get(f"{pact.uri}/steaks/{n}").status_code == 200

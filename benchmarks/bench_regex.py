@@ -17,8 +17,11 @@ TYPICAL = [
     (r"\d+", "12345", "search"),
     (r"\d+", "12345", "fullmatch"),
     (r"^[a-z]+$", "hello", "fullmatch"),
-    (r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-     "123e4567-e89b-12d3-a456-426614174000", "fullmatch"),
+    (
+        r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        "123e4567-e89b-12d3-a456-426614174000",
+        "fullmatch",
+    ),
     (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", "2024-01-31T12:34:56", "fullmatch"),
     (r"^[\w.+-]+@[\w-]+\.[\w.-]+$", "john.doe@example.com", "fullmatch"),
     (r"(foo|bar)+", "foobarfoo", "fullmatch"),

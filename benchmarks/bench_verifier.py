@@ -83,32 +83,77 @@ def make_pact(count: int) -> dict[str, Any]:
         kind = i % 3
         if kind == 0:
             cooking = ("rare", "medium-rare", "medium")[i // 3 % 3]
-            request = {"method": "POST", "path": "/steaks/", "headers": {"Content-Type": ["application/json"]},
-                       "body": {"contentType": "application/json", "encoded": False, "content": {"cooking": cooking}}}
-            response = {"status": 201, "headers": {"Content-Type": ["application/json"]},
-                        "body": {"contentType": "application/json", "encoded": False, "content": {"waitingTime": 12, "cooking": cooking}},
-                        "matchingRules": {"body": {"$.waitingTime": {"combine": "AND", "matchers": [{"match": "integer"}]}}}}
+            request = {
+                "method": "POST",
+                "path": "/steaks/",
+                "headers": {"Content-Type": ["application/json"]},
+                "body": {"contentType": "application/json", "encoded": False, "content": {"cooking": cooking}},
+            }
+            response = {
+                "status": 201,
+                "headers": {"Content-Type": ["application/json"]},
+                "body": {
+                    "contentType": "application/json",
+                    "encoded": False,
+                    "content": {"waitingTime": 12, "cooking": cooking},
+                },
+                "matchingRules": {"body": {"$.waitingTime": {"combine": "AND", "matchers": [{"match": "integer"}]}}},
+            }
         elif kind == 1:
-            request = {"method": "POST", "path": "/steaks/", "headers": {"Content-Type": ["application/json"]},
-                       "body": {"contentType": "application/json", "encoded": False, "content": {"cooking": "well-done"}}}
-            response = {"status": 422, "headers": {"Content-Type": ["application/json"]},
-                        "body": {"contentType": "application/json", "encoded": False, "content": {"reason": "we do not serve well-done steaks"}}}
+            request = {
+                "method": "POST",
+                "path": "/steaks/",
+                "headers": {"Content-Type": ["application/json"]},
+                "body": {"contentType": "application/json", "encoded": False, "content": {"cooking": "well-done"}},
+            }
+            response = {
+                "status": 422,
+                "headers": {"Content-Type": ["application/json"]},
+                "body": {
+                    "contentType": "application/json",
+                    "encoded": False,
+                    "content": {"reason": "we do not serve well-done steaks"},
+                },
+            }
         else:
             request = {"method": "GET", "path": f"/steaks/{i}"}
-            response = {"status": 200, "headers": {"Content-Type": ["application/json"]},
-                        "body": {"contentType": "application/json", "encoded": False,
-                                 "content": {"id": i, "cooking": "rare", "sides": [{"name": "chips", "price": 2.5}]}},
-                        "matchingRules": {"body": {
-                            "$.id": {"combine": "AND", "matchers": [{"match": "integer"}]},
-                            "$.cooking": {"combine": "AND", "matchers": [{"match": "regex", "regex": "^(rare|medium-rare|medium)$"}]},
-                            "$.sides": {"combine": "AND", "matchers": [{"match": "type", "min": 1}]},
-                            "$.sides[*].name": {"combine": "AND", "matchers": [{"match": "type"}]},
-                            "$.sides[*].price": {"combine": "AND", "matchers": [{"match": "number"}]},
-                        }}}
-        interactions.append({"type": "Synchronous/HTTP", "description": f"interaction {i:04d}", "providerStates": state,
-                             "request": request, "response": response, "pending": False})
-    return {"consumer": {"name": "Sous Chef"}, "provider": {"name": PROVIDER}, "interactions": interactions,
-            "metadata": {"pactSpecification": {"version": "4.0"}}}
+            response = {
+                "status": 200,
+                "headers": {"Content-Type": ["application/json"]},
+                "body": {
+                    "contentType": "application/json",
+                    "encoded": False,
+                    "content": {"id": i, "cooking": "rare", "sides": [{"name": "chips", "price": 2.5}]},
+                },
+                "matchingRules": {
+                    "body": {
+                        "$.id": {"combine": "AND", "matchers": [{"match": "integer"}]},
+                        "$.cooking": {
+                            "combine": "AND",
+                            "matchers": [{"match": "regex", "regex": "^(rare|medium-rare|medium)$"}],
+                        },
+                        "$.sides": {"combine": "AND", "matchers": [{"match": "type", "min": 1}]},
+                        "$.sides[*].name": {"combine": "AND", "matchers": [{"match": "type"}]},
+                        "$.sides[*].price": {"combine": "AND", "matchers": [{"match": "number"}]},
+                    }
+                },
+            }
+        interactions.append(
+            {
+                "type": "Synchronous/HTTP",
+                "description": f"interaction {i:04d}",
+                "providerStates": state,
+                "request": request,
+                "response": response,
+                "pending": False,
+            }
+        )
+    return {
+        "consumer": {"name": "Sous Chef"},
+        "provider": {"name": PROVIDER},
+        "interactions": interactions,
+        "metadata": {"pactSpecification": {"version": "4.0"}},
+    }
 
 
 def peak_rss_kib() -> int:
@@ -205,7 +250,17 @@ def start_server() -> tuple[subprocess.Popen[bytes], str]:
 
     port = free_port()
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "uvicorn", "--factory", "bench_verifier:make_app", "--port", str(port), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "bench_verifier:make_app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
         cwd=HERE,
     )
     url = f"http://127.0.0.1:{port}"
@@ -223,7 +278,10 @@ def start_server() -> tuple[subprocess.Popen[bytes], str]:
 def measure_in_child(mode: str, pact_path: Path, url: str) -> dict[str, Any]:
     output = subprocess.run(  # noqa: S603
         [sys.executable, __file__, "--child", mode, str(pact_path), url],
-        capture_output=True, text=True, check=True, cwd=HERE,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=HERE,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -245,8 +303,10 @@ def main() -> None:
         peer = False
     modes = ["apact-in-process", "apact-http-c1", "apact-http-c8"] + (["pact-python"] if peer else [])
     sizes = [int(size) for size in args.sizes.split(",")]
-    print(f"apact provider verification benchmark — Python {platform.python_version()} on {platform.machine()}, "
-          f"{platform.system()}, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d')}")
+    print(
+        f"apact provider verification benchmark — Python {platform.python_version()} on {platform.machine()}, "
+        f"{platform.system()}, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d')}"
+    )
     if not peer:
         print("(pact-python is not installed: its column is left out)")
     server, url = start_server()
@@ -272,7 +332,8 @@ def main() -> None:
     print(header)
     for size in sizes:
         cells = "".join(
-            f"{results[mode, size]['seconds']:>10.3f} ({results[mode, size]['seconds'] / size * 1000:>6.2f})" for mode in modes
+            f"{results[mode, size]['seconds']:>10.3f} ({results[mode, size]['seconds'] / size * 1000:>6.2f})"
+            for mode in modes
         )
         print(f"{size:>12}{cells}")
     failed = [f"{mode} {size}" for (mode, size), r in results.items() if not r["ok"]]
@@ -285,11 +346,20 @@ def main() -> None:
             base = results["pact-python", size]["seconds"]
             print(f"{size:>12}" + "".join(f"{base / results[mode, size]['seconds']:>19.1f}x" for mode in modes[:-1]))
     biggest = max(sizes)
-    base = {mode: measure_in_child(mode, Path(), url)["peak_rss_kib"] / 1024 for mode in ("baseline-in-process", "baseline-http")}
+    base = {
+        mode: measure_in_child(mode, Path(), url)["peak_rss_kib"] / 1024
+        for mode in ("baseline-in-process", "baseline-http")
+    }
     print(f"\npeak memory (max RSS of the verifying process) for {biggest} interactions, MiB")
     print(f"  {'':<18} {'peak':>7}  {'before verifying (imports, app)':>32}")
     for mode in modes:
-        before = base["baseline-in-process"] if mode == "apact-in-process" else base["baseline-http"] if mode.startswith("apact") else None
+        before = (
+            base["baseline-in-process"]
+            if mode == "apact-in-process"
+            else base["baseline-http"]
+            if mode.startswith("apact")
+            else None
+        )
         note = f"{before:>32.1f}" if before is not None else f"{'':>32}"
         print(f"  {mode:<18} {results[mode, biggest]['peak_rss_kib'] / 1024:>7.1f}  {note}")
 

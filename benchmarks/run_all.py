@@ -70,10 +70,28 @@ class Sizes:
     repeat: int
 
 
-FULL = Sizes(cycles=1000, bulk=1000, verify=(10, 100, 1000), match_objects=10_000, match_bytes=1 << 20,
-             writers=8, writes_each=50, rounds=3, repeat=3)
-QUICK = Sizes(cycles=50, bulk=20, verify=(10,), match_objects=1000, match_bytes=64 << 10,
-              writers=8, writes_each=5, rounds=1, repeat=1)
+FULL = Sizes(
+    cycles=1000,
+    bulk=1000,
+    verify=(10, 100, 1000),
+    match_objects=10_000,
+    match_bytes=1 << 20,
+    writers=8,
+    writes_each=50,
+    rounds=3,
+    repeat=3,
+)
+QUICK = Sizes(
+    cycles=50,
+    bulk=20,
+    verify=(10,),
+    match_objects=1000,
+    match_bytes=64 << 10,
+    writers=8,
+    writes_each=5,
+    rounds=1,
+    repeat=1,
+)
 
 
 @dataclass
@@ -266,7 +284,10 @@ def verification_rows(sizes: Sizes, peers: Peers, memory: dict[str, dict[str, Ce
                 modes = {"apact": ("apact-in-process", "apact-http-c1"), "pact-python": ("pact-python", "pact-python")}
                 for tool in tools(peers):
                     if tool == "pactman":
-                        runs = [measure("pactman", "verify", {"pact": str(v3), "base_url": url}, peers) for _ in range(sizes.repeat)]
+                        runs = [
+                            measure("pactman", "verify", {"pact": str(v3), "base_url": url}, peers)
+                            for _ in range(sizes.repeat)
+                        ]
                         in_process.cells[tool] = over_http.cells[tool] = _fastest(runs)
                         if size == max(sizes.verify):
                             memory["http"][tool] = Cell(value=max(run.get("peak_rss_kib", 0) for run in runs) / 1024)
@@ -292,8 +313,12 @@ def matching_rows(sizes: Sizes, peers: Peers) -> list[Row]:
 
     rows: list[Row] = []
     cases = {
-        f"matching: {sizes.match_objects:,} objects under eachLike (type, regex, integer)": bench_matching.each_like_case(sizes.match_objects),
-        f"matching: a {sizes.match_bytes / 1048576:.2g} MiB JSON body under equality": bench_matching.equality_case(sizes.match_bytes),
+        f"matching: {sizes.match_objects:,} objects under eachLike (type, regex, integer)": bench_matching.each_like_case(
+            sizes.match_objects
+        ),
+        f"matching: a {sizes.match_bytes / 1048576:.2g} MiB JSON body under equality": bench_matching.equality_case(
+            sizes.match_bytes
+        ),
     }
     with tempfile.TemporaryDirectory(prefix="apact-bench-") as tmp:
         for number, (name, (expected, actual)) in enumerate(cases.items()):
@@ -304,7 +329,9 @@ def matching_rows(sizes: Sizes, peers: Peers) -> list[Row]:
                 if tool == "pact-python":
                     row.cells[tool] = Cell(text="n/a", note="no matching call in Python")
                     continue
-                row.cells[tool] = _fastest([measure(tool, "match", {"case": str(path), "repeat": 5 if sizes.repeat > 1 else 2}, peers)])
+                row.cells[tool] = _fastest(
+                    [measure(tool, "match", {"case": str(path), "repeat": 5 if sizes.repeat > 1 else 2}, peers)]
+                )
             rows.append(row)
     return rows
 
@@ -335,28 +362,42 @@ def parallel_rows(sizes: Sizes, peers: Peers) -> list[Row]:
                 barrier.mkdir()
                 processes = []
                 for index in range(sizes.writers):
-                    params = {"count": sizes.writes_each, "directory": str(pacts), "prefix": f"process {index}",
-                              "barrier": str(barrier), "index": index, "total": sizes.writers}
+                    params = {
+                        "count": sizes.writes_each,
+                        "directory": str(pacts),
+                        "prefix": f"process {index}",
+                        "barrier": str(barrier),
+                        "index": index,
+                        "total": sizes.writers,
+                    }
                     if tool == "pactman":
                         assert peers.pactman is not None
                         command = [peers.pactman, str(HERE / "bench_pactman.py"), "writer", json.dumps(params)]
                     else:
                         command = [sys.executable, __file__, "--child", f"{tool}:writer", json.dumps(params)]
-                    processes.append(subprocess.Popen(command, cwd=HERE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))  # noqa: S603
+                    processes.append(
+                        subprocess.Popen(command, cwd=HERE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                    )  # noqa: S603
                 for process in processes:
                     stdout, stderr = process.communicate(timeout=600)
                     lines = stdout.strip().splitlines()
                     result = json.loads(lines[-1]) if process.returncode == 0 and lines else {"error": stderr[-200:]}
                     if "error" in result:  # the whole process failed
                         failed += sizes.writes_each
-                        problems.add(result["error"].strip().splitlines()[-1][:80] if result["error"].strip() else "crashed")
+                        problems.add(
+                            result["error"].strip().splitlines()[-1][:80] if result["error"].strip() else "crashed"
+                        )
                     failed += len(result.get("failures", []))
                     problems.update(result.get("failures", []))
                 found, problem = _count_interactions(pacts)
                 if problem:
                     problems.add(problem)
                 lost += expected - found
-        note = f"{failed:,} test{'s' if failed > 1 else ''} failed: {', '.join(sorted(problems))}" if failed else ", ".join(sorted(problems))
+        note = (
+            f"{failed:,} test{'s' if failed > 1 else ''} failed: {', '.join(sorted(problems))}"
+            if failed
+            else ", ".join(sorted(problems))
+        )
         row.cells[tool] = Cell(value=lost, text=f"{lost:,}", note=note)
     return [row]
 
@@ -375,8 +416,11 @@ def _format(value: float, unit: str) -> str:
 
 
 def table(rows: list[Row], peers: Peers, versions: dict[str, str]) -> list[list[str]]:
-    names = {"apact": f"apact {versions['apact']}", "pact-python": f"pact-python {versions.get('pact-python', '')}".strip(),
-             "pactman": f"pactman {versions.get('pactman', '')}".strip()}
+    names = {
+        "apact": f"apact {versions['apact']}",
+        "pact-python": f"pact-python {versions.get('pact-python', '')}".strip(),
+        "pactman": f"pactman {versions.get('pactman', '')}".strip(),
+    }
     header = ["workload", names["apact"], names["pact-python"], "vs apact", names["pactman"], "vs apact"]
     lines = [header]
     for row in rows:
@@ -475,7 +519,8 @@ def find_peers(options: argparse.Namespace) -> Peers:
             peers.pactman = sys.executable
         except Exception as error:  # noqa: BLE001  (pactman breaks with AttributeError next to pact-python 3+)
             peers.why_not["pactman"] = (
-                "not run: cannot import next to pact-python 3+, give --pactman PYTHON" if not isinstance(error, ImportError)
+                "not run: cannot import next to pact-python 3+, give --pactman PYTHON"
+                if not isinstance(error, ImportError)
                 else "not run: give --pactman PYTHON (a venv with pactman)"
             )
     return peers
@@ -492,10 +537,17 @@ def write_docs(path: Path, generated: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="small sizes, one run each, no docs written (a smoke test)")
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes, one run each, no docs written (a smoke test)"
+    )
     parser.add_argument("--no-peers", action="store_true", help="measure apact alone")
     parser.add_argument("--pactman", metavar="PYTHON", help="an interpreter whose environment has pactman")
-    parser.add_argument("--docs", type=Path, default=None, help=f"write the results into this page (default for full runs: {DOCS.relative_to(ROOT)})")
+    parser.add_argument(
+        "--docs",
+        type=Path,
+        default=None,
+        help=f"write the results into this page (default for full runs: {DOCS.relative_to(ROOT)})",
+    )
     parser.add_argument("--no-docs", action="store_true", help="print only")
     parser.add_argument("--child", nargs=2, metavar=("WORKLOAD", "PARAMS"), help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
@@ -511,9 +563,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows += matching_rows(sizes, peers)
     rows += parallel_rows(sizes, peers)
     biggest = max(sizes.verify)
-    for kind, name in (("consumer", f"peak memory: consumer, {sizes.cycles:,} tests"),
-                       ("in-process", f"peak memory: verify {biggest:,} interactions, apact in-process"),
-                       ("http", f"peak memory: verify {biggest:,} interactions over HTTP")):
+    for kind, name in (
+        ("consumer", f"peak memory: consumer, {sizes.cycles:,} tests"),
+        ("in-process", f"peak memory: verify {biggest:,} interactions, apact in-process"),
+        ("http", f"peak memory: verify {biggest:,} interactions over HTTP"),
+    ):
         if memory[kind]:
             cells = dict(memory[kind])
             if kind == "in-process":
@@ -521,7 +575,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows.append(Row(name, "MiB", cells))
     pactman_version = None
     if peers.pactman:
-        pactman_version = _run([peers.pactman, "-c", "import json, pactman.__version__ as v; print(json.dumps({'v': v.__version__}))"]).get("v")
+        pactman_version = _run(
+            [peers.pactman, "-c", "import json, pactman.__version__ as v; print(json.dumps({'v': v.__version__}))"]
+        ).get("v")
     found = versions(peers, pactman_version)
     lines = table(rows, peers, found)
     today = datetime.date.today().isoformat()

@@ -12,8 +12,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Union
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July",
-           "August", "September", "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _MONTHS_SHORT = tuple(m[:3] for m in _MONTHS)
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _DAYS_SHORT = tuple(d[:3] for d in _DAYS)
@@ -29,17 +41,28 @@ _ZONE_ABBREVIATIONS = frozenset(
     HOVT ULAT CHOT AZT GET AMT TRT CAST MUT SCT RET MVT IOT""".split()
 )
 _ZONE_FULL_NAMES = {
-    "UTC": "Coordinated Universal Time", "GMT": "Greenwich Mean Time",
-    "BST": "British Summer Time", "CET": "Central European Standard Time",
-    "CEST": "Central European Summer Time", "EET": "Eastern European Standard Time",
-    "EEST": "Eastern European Summer Time", "WET": "Western European Standard Time",
-    "WEST": "Western European Summer Time", "PST": "Pacific Standard Time",
-    "PDT": "Pacific Daylight Time", "MST": "Mountain Standard Time",
-    "MDT": "Mountain Daylight Time", "CST": "Central Standard Time",
-    "CDT": "Central Daylight Time", "EST": "Eastern Standard Time",
-    "EDT": "Eastern Daylight Time", "JST": "Japan Standard Time",
-    "IST": "India Standard Time", "AEST": "Australian Eastern Standard Time",
-    "AEDT": "Australian Eastern Daylight Time", "HST": "Hawaii-Aleutian Standard Time",
+    "UTC": "Coordinated Universal Time",
+    "GMT": "Greenwich Mean Time",
+    "BST": "British Summer Time",
+    "CET": "Central European Standard Time",
+    "CEST": "Central European Summer Time",
+    "EET": "Eastern European Standard Time",
+    "EEST": "Eastern European Summer Time",
+    "WET": "Western European Standard Time",
+    "WEST": "Western European Summer Time",
+    "PST": "Pacific Standard Time",
+    "PDT": "Pacific Daylight Time",
+    "MST": "Mountain Standard Time",
+    "MDT": "Mountain Daylight Time",
+    "CST": "Central Standard Time",
+    "CDT": "Central Daylight Time",
+    "EST": "Eastern Standard Time",
+    "EDT": "Eastern Daylight Time",
+    "JST": "Japan Standard Time",
+    "IST": "India Standard Time",
+    "AEST": "Australian Eastern Standard Time",
+    "AEDT": "Australian Eastern Daylight Time",
+    "HST": "Hawaii-Aleutian Standard Time",
 }
 
 _ZONE_ID = r"[A-Za-z][A-Za-z0-9~._+-]*(?:/[A-Za-z0-9~._+-]+)*"
@@ -93,7 +116,9 @@ def _tzinfo(v: _Temporal) -> dt.tzinfo | None:
     raise _UnavailableError("zone fields")
 
 
-def _num(count: int, lo: int, hi: int, kind: str, *, max_digits: int | None = None) -> tuple[str, Callable[[str], _Parsed]]:
+def _num(
+    count: int, lo: int, hi: int, kind: str, *, max_digits: int | None = None
+) -> tuple[str, Callable[[str], _Parsed]]:
     """Numeric field: count 1 -> 1..max digits, otherwise exactly/at least count."""
     if count == 1:
         regex = rf"\d{{1,{max_digits or 19}}}"
@@ -115,7 +140,9 @@ def _pad(value: int, count: int) -> str:
     return str(value).zfill(count) if count > 1 else str(value)
 
 
-def _text(names: Sequence[str], kind: str, base: int = 1, extra: dict[str, int] | None = None) -> tuple[str, Callable[[str], _Parsed]]:
+def _text(
+    names: Sequence[str], kind: str, base: int = 1, extra: dict[str, int] | None = None
+) -> tuple[str, Callable[[str], _Parsed]]:
     lookup = {name: idx + base for idx, name in enumerate(names)}
     if extra:
         lookup.update(extra)
@@ -136,7 +163,7 @@ def _parse_offset(text: str) -> _Parsed:
     body = text
     for prefix in ("GMT", "UTC", "UT"):
         if body.startswith(prefix):
-            body = body[len(prefix):]
+            body = body[len(prefix) :]
             break
     if body in ("", "Z"):
         return (("offset", 0),)
@@ -261,6 +288,7 @@ def _spec(letter: str, count: int) -> _Spec:
             return d.isocalendar()[0] if L == "Y" else d.year
 
         if c == 2:
+
             def parse2(text: str) -> _Parsed:
                 return ((kind + "2", 2000 + int(text)),)
 
@@ -293,6 +321,7 @@ def _spec(letter: str, count: int) -> _Spec:
         regex, parse = _num(c, 1, 366, "doy", max_digits=3)
         return _Spec(regex, parse, lambda v: _pad(_date(v).timetuple().tm_yday, c))
     if L in "Qq":
+
         def quarter(v: _Temporal) -> int:
             return (_date(v).month - 1) // 3 + 1
 
@@ -366,21 +395,30 @@ def _spec(letter: str, count: int) -> _Spec:
 
         def fmt_x(v: _Temporal) -> str:
             off = _offset_seconds(v)
-            return _format_offset(off, colon=colon, minutes=minutes, secs=secs,
-                                  zero=zero if zero else None)
+            return _format_offset(off, colon=colon, minutes=minutes, secs=secs, zero=zero if zero else None)
 
         return _Spec(f"(?:{z_alt}{regex})", _parse_offset, fmt_x)
     if L == "Z":
         if c <= 3:
-            return _Spec(r"[+-]\d{4}", _parse_offset,
-                         lambda v: _format_offset(_offset_seconds(v), colon=False, minutes="always", secs=False, zero=None))
+            return _Spec(
+                r"[+-]\d{4}",
+                _parse_offset,
+                lambda v: _format_offset(_offset_seconds(v), colon=False, minutes="always", secs=False, zero=None),
+            )
         if c == 4:
-            return _Spec(r"GMT(?:[+-]\d{2}:\d{2}(?::\d{2})?)?", _parse_offset,
-                         lambda v: "GMT" + _format_offset(_offset_seconds(v), colon=True, minutes="always", secs=True, zero=""))
-        return _Spec(r"(?:Z|[+-]\d{2}:\d{2}(?::\d{2})?)", _parse_offset,
-                     lambda v: _format_offset(_offset_seconds(v), colon=True, minutes="always", secs=True, zero="Z"))
+            return _Spec(
+                r"GMT(?:[+-]\d{2}:\d{2}(?::\d{2})?)?",
+                _parse_offset,
+                lambda v: "GMT" + _format_offset(_offset_seconds(v), colon=True, minutes="always", secs=True, zero=""),
+            )
+        return _Spec(
+            r"(?:Z|[+-]\d{2}:\d{2}(?::\d{2})?)",
+            _parse_offset,
+            lambda v: _format_offset(_offset_seconds(v), colon=True, minutes="always", secs=True, zero="Z"),
+        )
     if L == "O":
         if c == 1:
+
             def fmt_o(v: _Temporal) -> str:
                 off = _offset_seconds(v)
                 if off == 0:
@@ -391,8 +429,11 @@ def _spec(letter: str, count: int) -> _Spec:
                 return f"GMT{sign}{h}" + (f":{m:02d}" if m or s else "") + (f":{s:02d}" if s else "")
 
             return _Spec(r"GMT(?:[+-]\d{1,2}(?::\d{2}(?::\d{2})?)?)?", _parse_offset, fmt_o)
-        return _Spec(r"GMT(?:[+-]\d{2}:\d{2}(?::\d{2})?)?", _parse_offset,
-                     lambda v: "GMT" + _format_offset(_offset_seconds(v), colon=True, minutes="always", secs=True, zero=""))
+        return _Spec(
+            r"GMT(?:[+-]\d{2}:\d{2}(?::\d{2})?)?",
+            _parse_offset,
+            lambda v: "GMT" + _format_offset(_offset_seconds(v), colon=True, minutes="always", secs=True, zero=""),
+        )
     if L == "V":
         regex = rf"(?:{_ZONE_ID}|{_PREFIXED_OFFSET}|[+-]\d{{2}}:\d{{2}}(?::\d{{2}})?)"
         return _Spec(regex, lambda text: _parse_zone(text, False), _zone_id)

@@ -15,7 +15,9 @@ ISO_DATETIME = "yyyy-MM-dd'T'HH:mm:ss"
 _ISO_OFFSET = _Field("X", 5)
 _ISO_FRACTION = _Optional((_Literal("."), _Field("S", 0)))
 _ISO_TIME_ITEMS: tuple[_Item, ...] = (
-    _Field("H", 2), _Literal(":"), _Field("m", 2),
+    _Field("H", 2),
+    _Literal(":"),
+    _Field("m", 2),
     _Optional((_Literal(":"), _Field("s", 2), _ISO_FRACTION)),
 )
 
@@ -26,7 +28,9 @@ def _iso_patterns() -> tuple[JavaPattern, JavaPattern, JavaPattern]:
     time = _compile("ISO-8601 time", _ISO_TIME_ITEMS + (_Optional((_ISO_OFFSET,)),))
     datetime = _compile(
         "ISO-8601 date-time",
-        _tokenize(ISO_DATE) + (_Literal("T"),) + _ISO_TIME_ITEMS
+        _tokenize(ISO_DATE)
+        + (_Literal("T"),)
+        + _ISO_TIME_ITEMS
         + (_Optional((_ISO_OFFSET, _Optional((_Literal("["), _Field("V", 2), _Literal("]"))))),),
     )
     return date, time, datetime

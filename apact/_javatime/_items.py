@@ -34,10 +34,40 @@ _Item = Union[_Literal, _Field, _Optional]
 
 # Maximum letter counts per pattern letter (Java's "Too many pattern letters").
 _MAX_COUNT = {
-    "G": 5, "u": 19, "y": 19, "Y": 19, "D": 3, "M": 5, "L": 5, "d": 2, "Q": 5, "q": 5,
-    "w": 2, "W": 1, "E": 5, "e": 5, "c": 5, "F": 1, "a": 1, "h": 2, "K": 2, "k": 2,
-    "H": 2, "m": 2, "s": 2, "S": 9, "A": 19, "n": 19, "N": 19, "V": 2, "v": 4, "z": 4,
-    "O": 4, "X": 5, "x": 5, "Z": 5,
+    "G": 5,
+    "u": 19,
+    "y": 19,
+    "Y": 19,
+    "D": 3,
+    "M": 5,
+    "L": 5,
+    "d": 2,
+    "Q": 5,
+    "q": 5,
+    "w": 2,
+    "W": 1,
+    "E": 5,
+    "e": 5,
+    "c": 5,
+    "F": 1,
+    "a": 1,
+    "h": 2,
+    "K": 2,
+    "k": 2,
+    "H": 2,
+    "m": 2,
+    "s": 2,
+    "S": 9,
+    "A": 19,
+    "n": 19,
+    "N": 19,
+    "V": 2,
+    "v": 4,
+    "z": 4,
+    "O": 4,
+    "X": 5,
+    "x": 5,
+    "Z": 5,
 }
 _INVALID_COUNTS = {"V": {1}, "v": {2, 3}, "O": {2, 3}, "c": {2}}
 
@@ -99,9 +129,11 @@ def _tokenize(pattern: str) -> tuple[_Item, ...]:
             if ch not in _MAX_COUNT:
                 raise fail(f"unknown pattern letter {ch!r} at position {i}")
             if count > _MAX_COUNT[ch] or count in _INVALID_COUNTS.get(ch, ()):
-                raise fail(f"too many pattern letters {ch * count!r} at position {i}"
-                           if count > _MAX_COUNT[ch]
-                           else f"invalid number of pattern letters {ch * count!r} at position {i}")
+                raise fail(
+                    f"too many pattern letters {ch * count!r} at position {i}"
+                    if count > _MAX_COUNT[ch]
+                    else f"invalid number of pattern letters {ch * count!r} at position {i}"
+                )
             stack[-1].append(_Field(ch, count))
             i = j
         else:

@@ -50,8 +50,7 @@ class JavaPattern:
             return "".join(_format_items(self._items, value))
         except _UnavailableError as exc:
             raise JavaTimeError(
-                f"cannot format {value!r} with date/time pattern {self.pattern!r}: "
-                f"it has no {exc.args[0]}"
+                f"cannot format {value!r} with date/time pattern {self.pattern!r}: it has no {exc.args[0]}"
             ) from None
 
 

@@ -7,13 +7,41 @@ import re
 from ._items import JavaTimeError
 
 _STRFTIME_TO_JAVA = {
-    "Y": "yyyy", "y": "yy", "m": "MM", "d": "dd", "H": "HH", "I": "hh", "M": "mm",
-    "S": "ss", "f": "SSSSSS", "p": "a", "a": "EEE", "A": "EEEE", "b": "MMM",
-    "h": "MMM", "B": "MMMM", "j": "DDD", "z": "xx", ":z": "xxx", "Z": "z",
-    "G": "YYYY", "V": "ww", "u": "e", "F": "yyyy-MM-dd", "T": "HH:mm:ss",
-    "R": "HH:mm", "D": "MM/dd/yy", "r": "hh:mm:ss a",
+    "Y": "yyyy",
+    "y": "yy",
+    "m": "MM",
+    "d": "dd",
+    "H": "HH",
+    "I": "hh",
+    "M": "mm",
+    "S": "ss",
+    "f": "SSSSSS",
+    "p": "a",
+    "a": "EEE",
+    "A": "EEEE",
+    "b": "MMM",
+    "h": "MMM",
+    "B": "MMMM",
+    "j": "DDD",
+    "z": "xx",
+    ":z": "xxx",
+    "Z": "z",
+    "G": "YYYY",
+    "V": "ww",
+    "u": "e",
+    "F": "yyyy-MM-dd",
+    "T": "HH:mm:ss",
+    "R": "HH:mm",
+    "D": "MM/dd/yy",
+    "r": "hh:mm:ss a",
     # glibc "no padding" flag
-    "-d": "d", "-m": "M", "-H": "H", "-I": "h", "-M": "m", "-S": "s", "-j": "D",
+    "-d": "d",
+    "-m": "M",
+    "-H": "H",
+    "-I": "h",
+    "-M": "m",
+    "-S": "s",
+    "-j": "D",
 }
 _STRFTIME_LITERALS = {"%": "%", "n": "\n", "t": "\t"}
 _STRFTIME_DIRECTIVE = re.compile(r"%([-:]?)(.?)", re.S)
@@ -63,8 +91,7 @@ def strftime_to_java(fmt: str) -> str:
             out.append(_STRFTIME_TO_JAVA[key])
         else:
             raise JavaTimeError(
-                f"strftime format {fmt!r}: directive %{key} at position {i} has no "
-                "Java DateTimeFormatter equivalent"
+                f"strftime format {fmt!r}: directive %{key} at position {i} has no Java DateTimeFormatter equivalent"
             )
         i = m.end()
     flush()

@@ -46,8 +46,15 @@ _EDGE, _NL, _WORD_ASCII, _WORD_UNI, _OTHER, _NL_LAST = range(6)
 
 # Assertion codes.
 (
-    _A_BOS, _A_BOL, _A_EOS, _A_EOL_OR_FINAL_NL, _A_EOL,
-    _A_WORDB, _A_NWORDB, _A_WORDB_ASCII, _A_NWORDB_ASCII,
+    _A_BOS,
+    _A_BOL,
+    _A_EOS,
+    _A_EOL_OR_FINAL_NL,
+    _A_EOL,
+    _A_WORDB,
+    _A_NWORDB,
+    _A_WORDB_ASCII,
+    _A_NWORDB_ASCII,
 ) = range(9)
 
 

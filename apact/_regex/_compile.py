@@ -111,8 +111,7 @@ def _classify(pattern: str, translated: str, parsed: _Parsed, compiled: re.Patte
                 program = _Program(parsed)
             except _ProgramTooLargeError:
                 problem = (
-                    f"its counted repeats expand beyond {_MAX_PROGRAM} NFA states, "
-                    "too large for the linear-time engine"
+                    f"its counted repeats expand beyond {_MAX_PROGRAM} NFA states, too large for the linear-time engine"
                 )
             else:
                 search_engine = _Engine(program, True, model.anchored)

@@ -136,9 +136,10 @@ class _CostModel:
         self._iterated = 0  # depth of repeat bodies (of more than one character) being costed
         top = self._top
         multiline = bool(self._flags & _F_MULTILINE)
-        self.anchored = bool(top) and top[0][0] is _AT and (
-            top[0][1] is _AT_BEGINNING_STRING
-            or (top[0][1] is _AT_BEGINNING and not multiline)
+        self.anchored = (
+            bool(top)
+            and top[0][0] is _AT
+            and (top[0][1] is _AT_BEGINNING_STRING or (top[0][1] is _AT_BEGINNING and not multiline))
         )
 
     def steps(self, n: int, search: bool) -> float:
@@ -201,18 +202,9 @@ class _CostModel:
             for cp in range(128):
                 if pred(chr(cp)):
                     mask |= 1 << cp
-            exact = (
-                not flags & _F_IGNORECASE
-                and (
-                    (op is _LITERAL and av < 128)
-                    or (
-                        op is _IN
-                        and all(
-                            (o is _LITERAL and a < 128) or (o is _RANGE and a[1] < 128)
-                            for o, a in av
-                        )
-                    )
-                )
+            exact = not flags & _F_IGNORECASE and (
+                (op is _LITERAL and av < 128)
+                or (op is _IN and all((o is _LITERAL and a < 128) or (o is _RANGE and a[1] < 128) for o, a in av))
             )
             cached = _CharSet(mask, not exact)
             self._single[key] = cached
@@ -283,9 +275,7 @@ class _CostModel:
 
     # --- cost --------------------------------------------------------------
 
-    def _seq(
-        self, items: Sequence[tuple[Any, Any]], follow: _Follow, flags: int, n: int
-    ) -> tuple[float, float]:
+    def _seq(self, items: Sequence[tuple[Any, Any]], follow: _Follow, flags: int, n: int) -> tuple[float, float]:
         """(ways to hand over to ``follow``, work done inside) for a sequence."""
         key = (id(items), follow, flags)
         follows = self._follows.get(key)
@@ -305,9 +295,7 @@ class _CostModel:
                 break
         return ways, work
 
-    def _node(
-        self, node: tuple[Any, Any], follow: _Follow, flags: int, n: int
-    ) -> tuple[float, float]:
+    def _node(self, node: tuple[Any, Any], follow: _Follow, flags: int, n: int) -> tuple[float, float]:
         op, av = node
         if op in _SINGLE_CHAR_OPS or op is _AT:
             return 1.0, 1.0
@@ -322,7 +310,7 @@ class _CostModel:
             infos = [self._seq_info(b, flags) for b in branches]
             work = sum(c for _, c in results)
             exclusive = not any(i.nullable for i in infos) and all(
-                a.first.disjoint(b.first) for x, a in enumerate(infos) for b in infos[x + 1:]
+                a.first.disjoint(b.first) for x, a in enumerate(infos) for b in infos[x + 1 :]
             )
             ways = max(w for w, _ in results) if exclusive else sum(w for w, _ in results)
             return ways, work
@@ -338,9 +326,7 @@ class _CostModel:
         _, c = self._seq(av[1], _FOLLOW_ALWAYS, flags, n)
         return 1.0, c + 1
 
-    def _repeat(
-        self, av: Any, op: Any, follow: _Follow, flags: int, n: int
-    ) -> tuple[float, float]:
+    def _repeat(self, av: Any, op: Any, follow: _Follow, flags: int, n: int) -> tuple[float, float]:
         lo, hi, body = av
         body_items: list[tuple[Any, Any]] = body
         body_info = self._seq_info(body_items, flags)
@@ -381,18 +367,12 @@ class _CostModel:
         work = _mul(_geometric(wb, 0, top - 1), cb) + top + entry
         if op is _POSSESSIVE_REPEAT or follow.always:
             ways = min(ways, 1.0)
-        elif (
-            wb <= 1
-            and not body_info.nullable
-            and body_info.first.disjoint(follow.first)
-        ):
+        elif wb <= 1 and not body_info.nullable and body_info.first.disjoint(follow.first):
             ways = min(ways, 2.0 if follow.end else 1.0)
         return ways, work
 
 
-def _single_char_body(
-    items: Sequence[tuple[Any, Any]], flags: int
-) -> tuple[Any, Any, int] | None:
+def _single_char_body(items: Sequence[tuple[Any, Any]], flags: int) -> tuple[Any, Any, int] | None:
     """The (op, av, flags) of a repeat body that matches exactly one character."""
     while len(items) == 1:
         op, av = items[0]

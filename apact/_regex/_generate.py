@@ -47,9 +47,7 @@ def generate_string(pattern: str, rng: random.Random) -> str:
     parsed = _parse_cached(regex.translated)
     features = _backtrack_only_features(parsed.data)
     if features:
-        raise RegexError(
-            f"cannot generate a string for regex {pattern!r}: it uses {', '.join(sorted(features))}"
-        )
+        raise RegexError(f"cannot generate a string for regex {pattern!r}: it uses {', '.join(sorted(features))}")
     for _ in range(50):
         out: list[str] = []
         _generate(parsed.data, parsed.flags, rng, out)

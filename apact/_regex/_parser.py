@@ -129,7 +129,7 @@ class _Parser:
 
     def _until(self, end: str) -> str:
         stop = self.text.index(end, self.pos)
-        found = self.text[self.pos:stop]
+        found = self.text[self.pos : stop]
         self.pos = stop + len(end)
         return found
 
@@ -304,7 +304,7 @@ class _Parser:
     def _code_point(self, ch: str) -> int:
         """The character an escape (``\\`` then ``ch``) stands for, in or out of a class."""
         if ch in _HEX_LENGTHS:
-            digits = self.text[self.pos:self.pos + _HEX_LENGTHS[ch]]
+            digits = self.text[self.pos : self.pos + _HEX_LENGTHS[ch]]
             self.pos += len(digits)
             return int(digits, 16)
         if ch == "N":
@@ -328,7 +328,7 @@ class _Parser:
             if ch == "]" and self.pos - 1 != start:
                 break
             first = self._class_item(ch)
-            if self._peek() == "-" and self.text[self.pos + 1:self.pos + 2] not in ("]", ""):
+            if self._peek() == "-" and self.text[self.pos + 1 : self.pos + 2] not in ("]", ""):
                 self.pos += 1
                 last = self._class_item(self._take())
                 items.append((_RANGE, (first[1], last[1])))
@@ -353,11 +353,7 @@ class _Parser:
 def _branch(branches: list[list[_Node]]) -> list[_Node]:
     """An alternation as ``sre`` builds it: common prefix first, single characters as a class."""
     prefix: list[_Node] = []
-    while (
-        all(branches)
-        and branches[0][0][0] in _FACTORABLE
-        and all(b[0] == branches[0][0] for b in branches[1:])
-    ):
+    while all(branches) and branches[0][0][0] in _FACTORABLE and all(b[0] == branches[0][0] for b in branches[1:]):
         prefix.append(branches[0][0])
         branches = [b[1:] for b in branches]
     members: list[_Node] = []

@@ -36,35 +36,108 @@ _POSIX_CLASSES: dict[str, _Ranges] = {
 
 # Java's \h: horizontal whitespace.
 _HSPACE: _Ranges = (
-    (0x09, 0x09), (0x20, 0x20), (0xA0, 0xA0), (0x1680, 0x1680), (0x180E, 0x180E),
-    (0x2000, 0x200A), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000),
+    (0x09, 0x09),
+    (0x20, 0x20),
+    (0xA0, 0xA0),
+    (0x1680, 0x1680),
+    (0x180E, 0x180E),
+    (0x2000, 0x200A),
+    (0x202F, 0x202F),
+    (0x205F, 0x205F),
+    (0x3000, 0x3000),
 )
 
 _GENERAL_CATEGORY_NAMES = {
-    "l": "L", "letter": "L", "lu": "Lu", "uppercaseletter": "Lu", "ll": "Ll",
-    "lowercaseletter": "Ll", "lt": "Lt", "titlecaseletter": "Lt", "lm": "Lm",
-    "modifierletter": "Lm", "lo": "Lo", "otherletter": "Lo", "m": "M", "mark": "M",
-    "mn": "Mn", "nonspacingmark": "Mn", "mc": "Mc", "spacingmark": "Mc", "me": "Me",
-    "enclosingmark": "Me", "n": "N", "number": "N", "nd": "Nd", "decimalnumber": "Nd",
-    "nl": "Nl", "letternumber": "Nl", "no": "No", "othernumber": "No", "p": "P",
-    "punctuation": "P", "pc": "Pc", "connectorpunctuation": "Pc", "pd": "Pd",
-    "dashpunctuation": "Pd", "ps": "Ps", "openpunctuation": "Ps", "pe": "Pe",
-    "closepunctuation": "Pe", "pi": "Pi", "initialpunctuation": "Pi", "pf": "Pf",
-    "finalpunctuation": "Pf", "po": "Po", "otherpunctuation": "Po", "s": "S",
-    "symbol": "S", "sm": "Sm", "mathsymbol": "Sm", "sc": "Sc", "currencysymbol": "Sc",
-    "sk": "Sk", "modifiersymbol": "Sk", "so": "So", "othersymbol": "So", "z": "Z",
-    "separator": "Z", "zs": "Zs", "spaceseparator": "Zs", "zl": "Zl",
-    "lineseparator": "Zl", "zp": "Zp", "paragraphseparator": "Zp", "c": "C",
-    "other": "C", "cc": "Cc", "control": "Cc", "cf": "Cf", "format": "Cf", "cs": "Cs",
-    "surrogate": "Cs", "co": "Co", "privateuse": "Co", "cn": "Cn", "unassigned": "Cn",
+    "l": "L",
+    "letter": "L",
+    "lu": "Lu",
+    "uppercaseletter": "Lu",
+    "ll": "Ll",
+    "lowercaseletter": "Ll",
+    "lt": "Lt",
+    "titlecaseletter": "Lt",
+    "lm": "Lm",
+    "modifierletter": "Lm",
+    "lo": "Lo",
+    "otherletter": "Lo",
+    "m": "M",
+    "mark": "M",
+    "mn": "Mn",
+    "nonspacingmark": "Mn",
+    "mc": "Mc",
+    "spacingmark": "Mc",
+    "me": "Me",
+    "enclosingmark": "Me",
+    "n": "N",
+    "number": "N",
+    "nd": "Nd",
+    "decimalnumber": "Nd",
+    "nl": "Nl",
+    "letternumber": "Nl",
+    "no": "No",
+    "othernumber": "No",
+    "p": "P",
+    "punctuation": "P",
+    "pc": "Pc",
+    "connectorpunctuation": "Pc",
+    "pd": "Pd",
+    "dashpunctuation": "Pd",
+    "ps": "Ps",
+    "openpunctuation": "Ps",
+    "pe": "Pe",
+    "closepunctuation": "Pe",
+    "pi": "Pi",
+    "initialpunctuation": "Pi",
+    "pf": "Pf",
+    "finalpunctuation": "Pf",
+    "po": "Po",
+    "otherpunctuation": "Po",
+    "s": "S",
+    "symbol": "S",
+    "sm": "Sm",
+    "mathsymbol": "Sm",
+    "sc": "Sc",
+    "currencysymbol": "Sc",
+    "sk": "Sk",
+    "modifiersymbol": "Sk",
+    "so": "So",
+    "othersymbol": "So",
+    "z": "Z",
+    "separator": "Z",
+    "zs": "Zs",
+    "spaceseparator": "Zs",
+    "zl": "Zl",
+    "lineseparator": "Zl",
+    "zp": "Zp",
+    "paragraphseparator": "Zp",
+    "c": "C",
+    "other": "C",
+    "cc": "Cc",
+    "control": "Cc",
+    "cf": "Cf",
+    "format": "Cf",
+    "cs": "Cs",
+    "surrogate": "Cs",
+    "co": "Co",
+    "privateuse": "Co",
+    "cn": "Cn",
+    "unassigned": "Cn",
 }
 
 # Unicode binary properties (Java ``\p{IsX}``/``\p{javaX}``, Rust ``\p{X}``),
 # approximated by general categories.
 _UNICODE_PROPERTIES = {
-    "alphabetic": "L|Nl", "letter": "L", "digit": "Nd", "lowercase": "Ll",
-    "uppercase": "Lu", "titlecase": "Lt", "punctuation": "P", "control": "Cc",
-    "letterordigit": "L|Nd", "whitespace": "", "spacechar": "Z",
+    "alphabetic": "L|Nl",
+    "letter": "L",
+    "digit": "Nd",
+    "lowercase": "Ll",
+    "uppercase": "Lu",
+    "titlecase": "Lt",
+    "punctuation": "P",
+    "control": "Cc",
+    "letterordigit": "L|Nd",
+    "whitespace": "",
+    "spacechar": "Z",
 }
 
 
@@ -120,7 +193,7 @@ def _property_ranges(name: str, pattern: str, pos: int) -> _Ranges:
     key = name.replace(" ", "").replace("-", "").replace("_", "").lower()
     for prefix in ("generalcategory=", "gc="):
         if key.startswith(prefix):
-            return _general_category(key[len(prefix):], name, pattern, pos)
+            return _general_category(key[len(prefix) :], name, pattern, pos)
     unicode_named = key.startswith(("is", "java"))
     if unicode_named:
         key = key[2:] if key.startswith("is") else key[4:]
@@ -152,10 +225,7 @@ def _escape_cp(cp: int) -> str:
 
 
 def _ranges_body(ranges: _Ranges) -> str:
-    return "".join(
-        _escape_cp(lo) if lo == hi else f"{_escape_cp(lo)}-{_escape_cp(hi)}" for lo, hi in ranges
-    )
-
+    return "".join(_escape_cp(lo) if lo == hi else f"{_escape_cp(lo)}-{_escape_cp(hi)}" for lo, hi in ranges)
 
 
 def _class_text(ranges: _Ranges, negated: bool, in_class: bool) -> str:

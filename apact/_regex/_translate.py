@@ -10,11 +10,21 @@ from collections.abc import Callable
 from ._properties import _HSPACE, _POSIX_CLASSES, _class_text, _complement, _escape_cp, _property_ranges, _ranges_body
 from ._syntax import RegexError
 
-_FLAG_MAP = {"i": "i", "m": "m", "s": "s", "x": "x", "a": "a",
-             # No boolean effect in Python: Unicode is the default for str
-             # patterns, greediness (Rust U) never changes whether text matches,
-             # Java UNIX_LINES / Rust CRLF only tweak line terminators.
-             "u": "", "U": "", "d": "", "R": "", "n": ""}
+_FLAG_MAP = {
+    "i": "i",
+    "m": "m",
+    "s": "s",
+    "x": "x",
+    "a": "a",
+    # No boolean effect in Python: Unicode is the default for str
+    # patterns, greediness (Rust U) never changes whether text matches,
+    # Java UNIX_LINES / Rust CRLF only tweak line terminators.
+    "u": "",
+    "U": "",
+    "d": "",
+    "R": "",
+    "n": "",
+}
 _INLINE_FLAGS = re.compile(r"\(\?([A-Za-z]*)(?:-([A-Za-z]*))?([:)])")
 
 
@@ -123,9 +133,7 @@ def _translate(pattern: str) -> str:
                     at_start = False
                     i = m.end()
                     continue
-                if pattern.startswith("(?<", i) and i + 3 < n and (
-                    pattern[i + 3].isalpha() or pattern[i + 3] == "_"
-                ):
+                if pattern.startswith("(?<", i) and i + 3 < n and (pattern[i + 3].isalpha() or pattern[i + 3] == "_"):
                     out.append("(?P<")
                     frames.append([])
                     at_start = False
@@ -176,9 +184,7 @@ def _translate(pattern: str) -> str:
     return "".join(out)
 
 
-def _map_flags(
-    letters: str, pattern: str, pos: int, fail: Callable[[str, int], RegexError]
-) -> str:
+def _map_flags(letters: str, pattern: str, pos: int, fail: Callable[[str, int], RegexError]) -> str:
     mapped: list[str] = []
     for letter in letters:
         if letter not in _FLAG_MAP:
@@ -206,7 +212,7 @@ def _translate_escape(
             end = pattern.find("}", i + 3)
             if end < 0:
                 raise fail("unterminated \\p{...} property", i)
-            name, nxt = pattern[i + 3:end], end + 1
+            name, nxt = pattern[i + 3 : end], end + 1
         elif i + 2 < n:
             name, nxt = pattern[i + 2], i + 3
         else:
@@ -220,12 +226,12 @@ def _translate_escape(
         return _class_text(_HSPACE, e == "H", in_class), i + 2
     if e == "Q":
         end = pattern.find("\\E", i + 2)
-        quoted = pattern[i + 2:] if end < 0 else pattern[i + 2:end]
+        quoted = pattern[i + 2 :] if end < 0 else pattern[i + 2 : end]
         nxt = n if end < 0 else end + 2
         return "".join(_escape_cp(ord(q)) for q in quoted), nxt
     if e in "xu" and pattern.startswith("{", i + 2):
         end = pattern.find("}", i + 3)
-        digits = pattern[i + 3:end] if end >= 0 else ""
+        digits = pattern[i + 3 : end] if end >= 0 else ""
         if end < 0 or not digits or any(d not in "0123456789abcdefABCDEF" for d in digits):
             raise fail(f"invalid \\{e}{{...}} escape", i)
         cp = int(digits, 16)
@@ -242,7 +248,7 @@ def _translate_escape(
         j = i + 2
         while j < n and j < i + 5 and pattern[j] in "01234567":
             j += 1
-        digits = pattern[i + 2:j]
+        digits = pattern[i + 2 : j]
         if len(digits) == 3 and digits[0] > "3":
             digits, j = digits[:2], j - 1
         return _escape_cp(int(digits or "0", 8)), j
@@ -258,5 +264,5 @@ def _translate_escape(
             end = pattern.find(">", i + 3)
             if end < 0:
                 raise fail("unterminated \\k<name> backreference", i)
-            return f"(?P={pattern[i + 3:end]})", end + 1
-    return pattern[i:i + 2], i + 2
+            return f"(?P={pattern[i + 3 : end]})", end + 1
+    return pattern[i : i + 2], i + 2

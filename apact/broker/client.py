@@ -797,7 +797,9 @@ async def _read_contracts(pacts: list[str | os.PathLike[str] | PactFile]) -> lis
         loaded, failed = await anyio.to_thread.run_sync(load_pact_files, path)
         if not loaded and not failed:
             empty.append(path)
-        contracts += [_Contract(local.pact.consumer, local.pact.provider, local.content, local.name) for local in loaded]
+        contracts += [
+            _Contract(local.pact.consumer, local.pact.provider, local.content, local.name) for local in loaded
+        ]
         errors += failed
     if errors:
         raise together(errors)

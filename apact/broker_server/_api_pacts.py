@@ -79,7 +79,9 @@ def _contracts(body: JSONDict, consumer: str) -> list[tuple[str, JSONDict, bool]
             decoded = read_json(raw)
         except ValueError as error:
             raise invalid(f"{where}.content", f"is not valid JSON: {error}") from None
-        pact = _sendable(read_pact(decoded, consumer=consumer, provider=provider, field=f"{where}.content"), f"{where}.content")
+        pact = _sendable(
+            read_pact(decoded, consumer=consumer, provider=provider, field=f"{where}.content"), f"{where}.content"
+        )
         merge = contract.get("onConflict") == "merge"
         found.append((provider, pact, merge))
     return found

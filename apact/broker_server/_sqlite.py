@@ -121,7 +121,9 @@ class SqliteStore:
                         self._connection.execute("ROLLBACK")
             except sqlite3.Error as error:
                 if _is_full(error):
-                    raise StorageFullError(f"{self.database} is full ({error}): nothing of this change was kept") from error
+                    raise StorageFullError(
+                        f"{self.database} is full ({error}): nothing of this change was kept"
+                    ) from error
                 raise
 
     def close(self) -> None:

@@ -50,15 +50,33 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"apact {__version__}")
     commands = parser.add_subparsers(dest="subcommand", metavar="COMMAND")
     command = _adder(commands)
-    command("verify", "verify a provider against pacts", verify.DESCRIPTION, verify.EPILOG, verify.add_arguments, verify.run)
-    command("openapi-check", "check pacts against the provider's OpenAPI document", openapi_check.DESCRIPTION, openapi_check.EPILOG, openapi_check.add_arguments, openapi_check.run)
+    command(
+        "verify", "verify a provider against pacts", verify.DESCRIPTION, verify.EPILOG, verify.add_arguments, verify.run
+    )
+    command(
+        "openapi-check",
+        "check pacts against the provider's OpenAPI document",
+        openapi_check.DESCRIPTION,
+        openapi_check.EPILOG,
+        openapi_check.add_arguments,
+        openapi_check.run,
+    )
     command("stub", "serve pacts as a stub provider", stub.DESCRIPTION, stub.EPILOG, stub.add_arguments, stub.run)
     command("show", "show pacts in detail", show.SHOW_DESCRIPTION, show.SHOW_EPILOG, show.add_show_arguments, show.show)
-    command("check", "validate pact files and summarize them", show.CHECK_DESCRIPTION, show.CHECK_EPILOG, show.add_check_arguments, show.check)
+    command(
+        "check",
+        "validate pact files and summarize them",
+        show.CHECK_DESCRIPTION,
+        show.CHECK_EPILOG,
+        show.add_check_arguments,
+        show.check,
+    )
     for client in broker_client.COMMANDS:  # publish, can-i-deploy, record-deployment, ...
         command(client.name, client.summary, client.description, client.epilog, client.add_arguments, client.run)
     command("broker", "run a Pact Broker", broker.DESCRIPTION, None, broker.add_arguments, broker.run)
-    command("demo", "run the built-in Grill Chef example end to end", demo.DESCRIPTION, None, demo.add_arguments, demo.run)
+    command(
+        "demo", "run the built-in Grill Chef example end to end", demo.DESCRIPTION, None, demo.add_arguments, demo.run
+    )
     return parser
 
 

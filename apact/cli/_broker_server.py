@@ -124,7 +124,10 @@ def run(args: argparse.Namespace) -> int:
             def stop(signum: signal.Signals) -> None:
                 # serve() ends: hypercorn answers the requests in flight, then the store closes
                 if not serving.cancel_called:
-                    print(f"apact broker: {signum.name} received: stopping once the requests in flight are answered", flush=True)
+                    print(
+                        f"apact broker: {signum.name} received: stopping once the requests in flight are answered",
+                        flush=True,
+                    )
                 serving.cancel()
 
             async with signals_handled(stop):
@@ -157,7 +160,9 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m apact.broker_server", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m apact.broker_server",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(parser)
     return run(parser.parse_args(argv))

@@ -42,7 +42,12 @@ examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("sources", nargs="+", metavar="PACT", help="pact files, directories (their *.json files) or HTTP(S) URLs of pacts")
+    parser.add_argument(
+        "sources",
+        nargs="+",
+        metavar="PACT",
+        help="pact files, directories (their *.json files) or HTTP(S) URLs of pacts",
+    )
     document = parser.add_argument_group("the OpenAPI document (give --spec or --app)")
     document.add_argument("--spec", metavar="FILE|URL", help="the document: a JSON or YAML file, or an HTTP(S) URL")
     document.add_argument(
@@ -51,10 +56,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the provider's ASGI app, e.g. grill_chef.app:app; a callable ending in () is called "
         "(module:factory() builds the app): FastAPI's app.openapi(), else its --openapi-path in-process",
     )
-    document.add_argument("--app-dir", default=".", metavar="DIR", help="where --app's module is imported from (default: .)")
-    document.add_argument("--openapi-path", default="/openapi.json", metavar="PATH", help="with --app, where a non-FastAPI app serves its document (default: /openapi.json)")
+    document.add_argument(
+        "--app-dir", default=".", metavar="DIR", help="where --app's module is imported from (default: .)"
+    )
+    document.add_argument(
+        "--openapi-path",
+        default="/openapi.json",
+        metavar="PATH",
+        help="with --app, where a non-FastAPI app serves its document (default: /openapi.json)",
+    )
     selection = parser.add_argument_group("choosing what to check")
-    selection.add_argument("--provider", metavar="NAME", help="only pacts with this provider (others are left out, with a notice)")
+    selection.add_argument(
+        "--provider", metavar="NAME", help="only pacts with this provider (others are left out, with a notice)"
+    )
     selection.add_argument("--allow-empty", action="store_true", help="exit 0 even if no interaction was checked")
     output = parser.add_argument_group("reports")
     output.add_argument("--junit", metavar="FILE", help="write JUnit XML (a test case per interaction)")

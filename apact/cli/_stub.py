@@ -43,10 +43,14 @@ examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("pacts", nargs="+", metavar="PACT_OR_DIR", help="pact files, directories (their *.json files) or URLs")
+    parser.add_argument(
+        "pacts", nargs="+", metavar="PACT_OR_DIR", help="pact files, directories (their *.json files) or URLs"
+    )
     parser.add_argument("--port", type=_port, default=0, help="port to listen on (default: 0, a free one)")
     parser.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0: every interface)"
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0: every interface)",
     )
     parser.add_argument("--provider", metavar="NAME", help="serve only the pacts with this provider")
     parser.add_argument(
@@ -54,7 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="REGEX",
         help="serve only interactions without provider states or with a state this matches (searched)",
     )
-    parser.add_argument("--cors", action="store_true", help="answer CORS preflight requests and add CORS headers (browser apps)")
+    parser.add_argument(
+        "--cors", action="store_true", help="answer CORS preflight requests and add CORS headers (browser apps)"
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="log only the requests that match no interaction")
     parser.add_argument(
         "--max-body-size",

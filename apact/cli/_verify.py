@@ -112,7 +112,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --command: polled until it answers below 500 (default: /)",
     )
     target.add_argument(
-        "--startup-timeout", type=_positive, default=30.0, metavar="SECONDS", help="with --command: time to get ready (default: 30)"
+        "--startup-timeout",
+        type=_positive,
+        default=30.0,
+        metavar="SECONDS",
+        help="with --command: time to get ready (default: 30)",
     )
     target.add_argument(
         "--stop-timeout",
@@ -121,7 +125,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="with --command: time between SIGTERM and SIGKILL when it is stopped (default: 5)",
     )
-    target.add_argument("--provider", metavar="NAME", help="the provider's name in the pacts (default: the pacts' only provider)")
+    target.add_argument(
+        "--provider", metavar="NAME", help="the provider's name in the pacts (default: the pacts' only provider)"
+    )
 
     states = parser.add_argument_group("provider states")
     states.add_argument(
@@ -131,7 +137,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     states.add_argument("--no-state-teardown", action="store_true", help="POST setup only, no teardown")
     states.add_argument(
-        "--ignore-missing-states", action="store_true", help="replay interactions whose states cannot be set up (no --state-change-url)"
+        "--ignore-missing-states",
+        action="store_true",
+        help="replay interactions whose states cannot be set up (no --state-change-url)",
     )
 
     messages = parser.add_argument_group("message pacts")
@@ -145,9 +153,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     replay = parser.add_argument_group("replaying")
     replay.add_argument(
-        "--concurrency", type=_at_least_one, default=4, metavar="N", help="interactions in flight at once (default: 4; 1: one by one)"
+        "--concurrency",
+        type=_at_least_one,
+        default=4,
+        metavar="N",
+        help="interactions in flight at once (default: 4; 1: one by one)",
     )
-    replay.add_argument("--request-timeout", type=_positive, default=10.0, metavar="SECONDS", help="per request (default: 10)")
+    replay.add_argument(
+        "--request-timeout", type=_positive, default=10.0, metavar="SECONDS", help="per request (default: 10)"
+    )
     replay.add_argument(
         "--header",
         action="append",
@@ -157,8 +171,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
     selection = parser.add_argument_group("choosing what to verify")
-    selection.add_argument("--consumer", action="append", metavar="NAME", help="only this consumer's pacts (repeatable)")
-    selection.add_argument("--description", metavar="REGEX", help="only interactions whose description matches (searched)")
+    selection.add_argument(
+        "--consumer", action="append", metavar="NAME", help="only this consumer's pacts (repeatable)"
+    )
+    selection.add_argument(
+        "--description", metavar="REGEX", help="only interactions whose description matches (searched)"
+    )
     selection.add_argument("--state", metavar="REGEX", help="only interactions with a provider state that matches")
     selection.add_argument("--no-state", action="store_true", help="only interactions without provider states")
     selection.add_argument("--fail-fast", action="store_true", help="stop at the first failure")
@@ -175,7 +193,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     output.add_argument("--json", metavar="FILE", help="write the results as JSON")
     output.add_argument("--verbose", "-v", action="store_true", help="list each request and its duration")
     output.add_argument(
-        "--no-progress", action="store_true", help="no progress line on stderr (shown on a terminal, or every 10 s on long runs)"
+        "--no-progress",
+        action="store_true",
+        help="no progress line on stderr (shown on a terminal, or every 10 s on long runs)",
     )
 
     from ._broker_client import add_verify_arguments
@@ -309,7 +329,9 @@ class _Signals:
         if self.received is not None:
             return
         self.received = signum.name
-        print(f"apact verify: {signum.name} received: stopping (the report is written first)", file=sys.stderr, flush=True)
+        print(
+            f"apact verify: {signum.name} received: stopping (the report is written first)", file=sys.stderr, flush=True
+        )
         if self.replaying is not None:
             self.replaying.set()
         elif self.loading is not None:
@@ -334,7 +356,9 @@ async def _verify(args: argparse.Namespace, options: dict[str, Any], signals: _S
 
     with anyio.CancelScope() as signals.loading:
         sources = await load(args)
-        fetched = await broker.fetch_for_verification(args, args.provider, sys.stdout) if broker.wants_broker(args) else None
+        fetched = (
+            await broker.fetch_for_verification(args, args.provider, sys.stdout) if broker.wants_broker(args) else None
+        )
         sources += fetched.sources if fetched is not None else ()
     if signals.received is not None:  # (the scope may have ended before it saw the cancellation)
         print("apact verify: interrupted before anything was verified", file=sys.stderr)
@@ -401,7 +425,9 @@ def _nothing(args: argparse.Namespace, why: str) -> int:
 def _only_provider(sources: list[PactSource]) -> str:
     providers = sorted({source.pact.provider for source in sources})
     if len(providers) > 1:
-        raise _UsageError(f"the pacts are for several providers ({', '.join(map(repr, providers))}): choose one with --provider")
+        raise _UsageError(
+            f"the pacts are for several providers ({', '.join(map(repr, providers))}): choose one with --provider"
+        )
     return providers[0]
 
 
@@ -421,7 +447,9 @@ def import_app(spec: str, app_dir: str) -> object:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as missing:
         if missing.name is None or not (module_name == missing.name or module_name.startswith(missing.name + ".")):
-            raise _UsageError(f"importing {module_name!r} for --app raised:\n{traceback.format_exc().rstrip()}") from None
+            raise _UsageError(
+                f"importing {module_name!r} for --app raised:\n{traceback.format_exc().rstrip()}"
+            ) from None
         raise _UsageError(
             f"cannot import {module_name!r} for --app: no module named {missing.name!r} in {directory} "
             "or on the Python path (--app-dir says where to look)"
@@ -516,4 +544,3 @@ def _at_least_one(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
     return value
-

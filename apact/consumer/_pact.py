@@ -67,7 +67,9 @@ class IncompleteInteraction:
         return f"incomplete interaction: {self.description} has no {self.missing}"
 
 
-Problem = UnexpectedRequest | MissingRequest | IncompleteInteraction | UnhandledMessage | HandlerFailed | UnexpectedMessage
+Problem = (
+    UnexpectedRequest | MissingRequest | IncompleteInteraction | UnhandledMessage | HandlerFailed | UnexpectedMessage
+)
 
 
 class ConsumerMismatchError(MismatchError):
@@ -265,7 +267,9 @@ class Pact:
 
     def _record(self, builder: InteractionBuilder, interaction: Interaction) -> None:
         """Take a builder's (re)built interaction, checking it can be written."""
-        entry = _writer.entry(interaction, self.spec)  # fails here, at the line that made it, if the spec cannot hold it
+        entry = _writer.entry(
+            interaction, self.spec
+        )  # fails here, at the line that made it, if the spec cannot hold it
         if any(b is not builder and b.entry is not None and b.entry.section != entry.section for b in self._builders):
             raise ValueError(
                 f"a {self.spec.label} pact holds HTTP interactions or messages, not both: "
@@ -362,7 +366,9 @@ class HttpInteractionBuilder(InteractionBuilder):
                 rules["status"] = {"": compiled.rules["$"]}
             status = compiled.example
         if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
-            raise ValueError(f"a response status is an integer from 100 to 599 or match.status_code(...), got {status!r}")
+            raise ValueError(
+                f"a response status is an integer from 100 to 599 or match.status_code(...), got {status!r}"
+            )
         head, body_model = _headers_and_body(headers, body, spec, "response", rules, generators)
         self._response = HttpResponse(status, head, body_model, rules, generators)
         return self._changed()

@@ -22,7 +22,18 @@ from ..matching._rules import check_value
 from ..pact._paths import STAR, STAR_INDEX, Token, format_path
 from ..pact.model import Generator, Matcher, RuleList, Spec
 
-__all__ = ["NO_EXAMPLE", "Compiled", "Term", "compile_body", "compile_json", "compile_text", "escape_regex", "make", "resolve", "with_generator"]
+__all__ = [
+    "NO_EXAMPLE",
+    "Compiled",
+    "Term",
+    "compile_body",
+    "compile_json",
+    "compile_text",
+    "escape_regex",
+    "make",
+    "resolve",
+    "with_generator",
+]
 
 #: how rules of terms nested in a term's value are placed: at their own index/key
 #: (``exact``), at ``[*]`` for every array item (``each``), at ``.*`` for every entry
@@ -190,7 +201,9 @@ def _place(
     if spec >= Spec.V3:
         matchers = term.rules
     elif term.v2_problem is not None:
-        raise PactWriteError(f"{format_path(tokens, where)}: {term.v2_problem} (this pact is V2: use Pact(..., spec='V3'))")
+        raise PactWriteError(
+            f"{format_path(tokens, where)}: {term.v2_problem} (this pact is V2: use Pact(..., spec='V3'))"
+        )
     else:
         matchers = term.rules if term.v2_rules is None else term.v2_rules
     if matchers:

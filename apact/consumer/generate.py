@@ -170,4 +170,3 @@ def mock_server_url(example: str, regex: str | None = None) -> Term:
     term = match.regex(regex, example)
     generator = Generator("MockServerURL", {"example": example, "regex": regex})
     return _asked(term, "generate.mock_server_url", generator)
-

@@ -230,7 +230,10 @@ def array_containing(variants: Sequence[object]) -> Term:
     written: list[JSON] = []
     for index, variant in enumerate(variants):
         compiled = _terms.compile_json(variant, Spec.V4, "$")
-        entry: dict[str, JSON] = {"index": index, "rules": {path: _rule_list_json(rules) for path, rules in compiled.rules.items()}}
+        entry: dict[str, JSON] = {
+            "index": index,
+            "rules": {path: _rule_list_json(rules) for path, rules in compiled.rules.items()},
+        }
         if compiled.generators:
             entry["generators"] = {path: generator.to_json() for path, generator in compiled.generators.items()}
         written.append(entry)
@@ -252,7 +255,9 @@ def _rule_list_json(rules: RuleList) -> dict[str, JSON]:
 _TYPE = Matcher("type")
 
 
-def integer(example: int | None = None, *, min: int | None = None, max: int | None = None, generator: Term | None = None) -> Term:
+def integer(
+    example: int | None = None, *, min: int | None = None, max: int | None = None, generator: Term | None = None
+) -> Term:
     """Any integer. Without an example: one in ``min``..``max`` and a ``RandomInt``
     generator (``min``/``max`` only bound the generated values)."""
     if example is None:
@@ -386,7 +391,9 @@ def includes(value: str, example: str | None = None, *, generator: Term | None =
     if not isinstance(value, str):
         raise TypeError(f"match.includes takes a string, got {value!r}")
     v2 = (Matcher("regex", {"regex": "^[\\s\\S]*" + _terms.escape_regex(value) + "[\\s\\S]*$"}),)
-    term = _terms.make("match.includes", value if example is None else example, (Matcher("include", {"value": value}),), v2_rules=v2)
+    term = _terms.make(
+        "match.includes", value if example is None else example, (Matcher("include", {"value": value}),), v2_rules=v2
+    )
     return _terms.with_generator(term, generator)
 
 
@@ -470,7 +477,9 @@ def not_empty(example: object, *, generator: Term | None = None) -> Term:
     else:
         problem = "match.not_empty on a value that is not a string or an array needs spec V3 or later"
     children: Children = "each" if isinstance(example, (list, tuple)) else "exact"
-    term = _terms.make("match.not_empty", example, (Matcher("notEmpty"),), children=children, v2_rules=v2, v2_problem=problem)
+    term = _terms.make(
+        "match.not_empty", example, (Matcher("notEmpty"),), children=children, v2_rules=v2, v2_problem=problem
+    )
     return _terms.with_generator(term, generator)
 
 
@@ -569,7 +578,9 @@ def _moment(
     rule = Matcher(kind, {"format": java})
     if example is None:
         value = _format_moment(EXAMPLE_MOMENT, java, name)
-        term = _terms.make(name, value, (rule,), generator=Generator(_GENERATORS[kind], {"format": java}), v2_rules=(_TYPE,))
+        term = _terms.make(
+            name, value, (rule,), generator=Generator(_GENERATORS[kind], {"format": java}), v2_rules=(_TYPE,)
+        )
     else:
         if isinstance(example, (dt.date, dt.time)):
             example = _format_moment(example, java, name)
@@ -584,14 +595,16 @@ def date(example: str | dt.date | None = None, format: str | None = None, *, gen
     return _moment("date", example, format, generator)
 
 
-def time(example: str | dt.time | dt.datetime | None = None, format: str | None = None, *, generator: Term | None = None) -> Term:
+def time(
+    example: str | dt.time | dt.datetime | None = None, format: str | None = None, *, generator: Term | None = None
+) -> Term:
     """A time of day in ``format`` (Java or strftime; default ``HH:mm:ss``)."""
     return _moment("time", example, format, generator)
 
 
-def datetime(example: str | dt.datetime | None = None, format: str | None = None, *, generator: Term | None = None) -> Term:
+def datetime(
+    example: str | dt.datetime | None = None, format: str | None = None, *, generator: Term | None = None
+) -> Term:
     """A date and time in ``format`` (Java or strftime; default
     ``yyyy-MM-dd'T'HH:mm:ssXXX``, e.g. ``2024-01-02T03:04:05Z``)."""
     return _moment("datetime", example, format, generator)
-
-

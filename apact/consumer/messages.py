@@ -59,6 +59,7 @@ __all__ = [
 
 publish(__name__, globals(), ["Message"])  # defined below both sides, in the pact layer
 
+
 def compile_message(
     content: object, metadata: Mapping[str, object], content_type: str | None, spec: Spec, where: str
 ) -> MessageContents:
@@ -199,7 +200,10 @@ class AsyncMessageBuilder(InteractionBuilder):
             result = await _call(handler, example)
         except Exception as error:
             self._failure = HandlerFailed(interaction, error)
-            _compat.add_note(error, f"apact: raised by the handler of message {interaction_line(interaction)}; no pact file is written")
+            _compat.add_note(
+                error,
+                f"apact: raised by the handler of message {interaction_line(interaction)}; no pact file is written",
+            )
             raise
         self._handled = True
         self._failure = None
@@ -282,7 +286,10 @@ class SyncMessageBuilder(InteractionBuilder):
         actual = encode(Message(content, metadata or {}, content_type), "the request message")
         mismatches = tuple(message_mismatches(interaction.request, actual, self._spec))
         if mismatches:
-            lines = [f"unexpected request message for {interaction_line(interaction)}:", *(f"  {m}" for m in mismatches)]
+            lines = [
+                f"unexpected request message for {interaction_line(interaction)}:",
+                *(f"  {m}" for m in mismatches),
+            ]
             error = MismatchError("\n".join(lines))
             self._problems.append(UnexpectedMessage(interaction, mismatches, error))
             raise error

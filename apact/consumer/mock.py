@@ -81,7 +81,9 @@ class UnexpectedRequest:
             lines.extend(f"    {mismatch}" for mismatch in shown)
             if hidden:
                 lines.append(f"    {more(hidden)}")
-            lines.extend("    " + line for line in _body_diff(candidate.interaction.request, self.request, candidate.mismatches))
+            lines.extend(
+                "    " + line for line in _body_diff(candidate.interaction.request, self.request, candidate.mismatches)
+            )
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, JSON]:
@@ -93,7 +95,9 @@ class UnexpectedRequest:
         }
 
 
-def _body_diff(expected: HttpRequest, actual: HttpRequest, mismatches: Iterable[Mismatch], limit: int = 24) -> list[str]:
+def _body_diff(
+    expected: HttpRequest, actual: HttpRequest, mismatches: Iterable[Mismatch], limit: int = 24
+) -> list[str]:
     """A unified diff of two JSON bodies (when the bodies differ and both are JSON): at
     most ``limit`` lines of at most :data:`~apact.matching._mismatch.QUOTE_LIMIT`
     characters, of the first ``_DIFFED_LINES`` lines of each body (diffing costs more
@@ -106,7 +110,11 @@ def _body_diff(expected: HttpRequest, actual: HttpRequest, mismatches: Iterable[
         return []
     left = json.dumps(want, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
     right = json.dumps(have, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
-    diff = list(difflib.unified_diff(left[:_DIFFED_LINES], right[:_DIFFED_LINES], "expected body (example)", "actual body", n=1, lineterm=""))
+    diff = list(
+        difflib.unified_diff(
+            left[:_DIFFED_LINES], right[:_DIFFED_LINES], "expected body (example)", "actual body", n=1, lineterm=""
+        )
+    )
     if len(diff) > limit:
         diff = [*diff[:limit], f"... ({len(diff) - limit} more diff lines)"]
     longest = max(len(left), len(right))
@@ -258,7 +266,10 @@ class MockProvider:
         extra: list[tuple[bytes, bytes]] = []
         origin = request.header("Origin") if self.cors else None
         if origin:
-            extra = [(b"access-control-allow-origin", origin[0].encode()), (b"access-control-allow-credentials", b"true")]
+            extra = [
+                (b"access-control-allow-origin", origin[0].encode()),
+                (b"access-control-allow-credentials", b"true"),
+            ]
         index = self._answering(request)
         if index is not None:
             await self._respond(index, scope, request, send, extra)
@@ -270,7 +281,9 @@ class MockProvider:
             headers = [(b"content-type", b"application/json"), (b"x-apact", b"unexpected-request"), *extra]
             await _send(send, 500, headers, body)
 
-    async def _respond(self, index: int, scope: Scope, request: HttpRequest, send: Send, extra: list[tuple[bytes, bytes]]) -> None:
+    async def _respond(
+        self, index: int, scope: Scope, request: HttpRequest, send: Send, extra: list[tuple[bytes, bytes]]
+    ) -> None:
         response = self._interactions[index].response
         if response.generators:
             response = generate_response(response, Context(mode="consumer", mock_server_url=_base_url(scope)))
@@ -375,7 +388,9 @@ def _base_url(scope: Scope) -> str:
     return f"{scope.get('scheme', 'http')}://{host}"
 
 
-async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes, length: int | None = None) -> None:
+async def _send(
+    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes, length: int | None = None
+) -> None:
     headers = [*headers, (b"content-length", str(len(body) if length is None else length).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -141,4 +141,3 @@ def run_command(pact_dir: Path | None, *, broken: bool) -> int:
         return anyio.run(functools.partial(run, pact_dir, kept=True, broken=broken, out=sys.stdout))
     with tempfile.TemporaryDirectory(prefix="apact-demo-") as directory:
         return anyio.run(functools.partial(run, Path(directory), kept=False, broken=broken, out=sys.stdout))
-

@@ -119,7 +119,12 @@ def _compare_json_bodies(walk: Walk, root: str, node: Node, expected: Body, actu
         walk.fail(root, want, _preview(actual), f"expected a JSON body, got one {_too_deep(error, root)}")
         return
     except (ValueError, UnicodeDecodeError) as error:
-        walk.fail(root, want, _preview(actual), f"expected a JSON body, got text that is not JSON ({error}): {_preview_text(actual)}")
+        walk.fail(
+            root,
+            want,
+            _preview(actual),
+            f"expected a JSON body, got text that is not JSON ({error}): {_preview_text(actual)}",
+        )
         return
     compare_json(walk, root, node, want, have)
 
@@ -140,10 +145,17 @@ def _compare_xml_bodies(walk: Walk, root: str, node: Node, expected: Body, actua
     try:
         have = parse_xml(actual.content)
     except XmlTooDeepError as error:
-        walk.fail(root, _preview(expected), _preview(actual), f"expected an XML body, got one with {error.describe(root)}")
+        walk.fail(
+            root, _preview(expected), _preview(actual), f"expected an XML body, got one with {error.describe(root)}"
+        )
         return
     except XmlError as error:
-        walk.fail(root, _preview(expected), _preview(actual), f"expected an XML body, got a body that is not well-formed XML ({error})")
+        walk.fail(
+            root,
+            _preview(expected),
+            _preview(actual),
+            f"expected an XML body, got a body that is not well-formed XML ({error})",
+        )
         return
     compare_xml(walk, root, node, want, have)
 
@@ -153,7 +165,9 @@ def _compare_text(walk: Walk, root: str, node: Node, expected: Body, actual: Bod
     try:
         have = actual.text()
     except UnicodeDecodeError:
-        walk.fail(root, want, f"<{len(actual.content)} bytes>", "expected a text body, got bytes that are not UTF-8 text")
+        walk.fail(
+            root, want, f"<{len(actual.content)} bytes>", "expected a text body, got bytes that are not UTF-8 text"
+        )
         return
     rules = node.best
     if rules is None:
@@ -221,7 +235,12 @@ def compare_value_lists(
     for name, values in want.items():
         path = root + format_token(name)
         if name not in have:
-            walk.fail(path, values, None, f"expected {what} {show(name)} (with {show(values if len(values) != 1 else values[0])}), but it is missing")
+            walk.fail(
+                path,
+                values,
+                None,
+                f"expected {what} {show(name)} (with {show(values if len(values) != 1 else values[0])}), but it is missing",
+            )
             continue
         got_values = have[name]
         rules = rules_by_name.get(name) if rules_by_name is not None else node.child(name).best
@@ -237,13 +256,28 @@ def compare_value_lists(
         if got_values != values:
             for index, (a, b) in enumerate(zip(values, got_values)):
                 if a != b:
-                    walk.fail(f"{path}[{index}]" if max(len(values), len(got_values)) > 1 else path, a, b, check_equal(a, b) or "")
+                    walk.fail(
+                        f"{path}[{index}]" if max(len(values), len(got_values)) > 1 else path,
+                        a,
+                        b,
+                        check_equal(a, b) or "",
+                    )
             if len(values) != len(got_values):
-                walk.fail(path, values, got_values, f"expected {len(values)} value(s) {show(values)}, got {len(got_values)}: {show(got_values)}")
+                walk.fail(
+                    path,
+                    values,
+                    got_values,
+                    f"expected {len(values)} value(s) {show(values)}, got {len(got_values)}: {show(got_values)}",
+                )
     if walk.strict:
         for name, values in have.items():
             if name not in want:
-                walk.fail(root + format_token(name), None, values, f"unexpected {what} {show(name)}={show(values if len(values) != 1 else values[0])}")
+                walk.fail(
+                    root + format_token(name),
+                    None,
+                    values,
+                    f"unexpected {what} {show(name)}={show(values if len(values) != 1 else values[0])}",
+                )
 
 
 def _parts(body: Body, content_type: str) -> dict[str, tuple[str | None, bytes]] | None:
@@ -264,14 +298,21 @@ def _parts(body: Body, content_type: str) -> dict[str, tuple[str | None, bytes]]
     return parts
 
 
-def _compare_multipart(walk: Walk, root: str, node: Node, expected: Body, actual: Body, expected_type: str, actual_type: str) -> None:
+def _compare_multipart(
+    walk: Walk, root: str, node: Node, expected: Body, actual: Body, expected_type: str, actual_type: str
+) -> None:
     want = _parts(expected, expected_type)
     have = _parts(actual, actual_type)
     if want is None:
         _compare_bytes(walk, root, node, expected, actual)
         return
     if have is None:
-        walk.fail(root, "multipart", _preview(actual), "expected a multipart body, got a body that is not multipart (or has another boundary)")
+        walk.fail(
+            root,
+            "multipart",
+            _preview(actual),
+            "expected a multipart body, got a body that is not multipart (or has another boundary)",
+        )
         return
     for name, (part_type, content) in want.items():
         path = root + format_token(name)

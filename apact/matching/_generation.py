@@ -126,7 +126,9 @@ def _runs(generator: Generator, mode: Mode, expected: bool) -> bool:
     return not expected
 
 
-def _headers(headers: Mapping[str, list[str]] | None, generators: Mapping[str, Generator], context: Context) -> dict[str, list[str]]:
+def _headers(
+    headers: Mapping[str, list[str]] | None, generators: Mapping[str, Generator], context: Context
+) -> dict[str, list[str]]:
     out = {name: list(values) for name, values in (headers or {}).items()}
     lowered = {name.lower(): name for name in out}
     for name, generator in generators.items():
@@ -144,7 +146,9 @@ def _body(body: Body, generators: Mapping[str, Generator], context: Context) -> 
         whole = generators.get("$")
         if whole is None:
             return body
-        return Body(str(generate_value(whole, body.content.decode(errors="replace"), context)).encode(), body.content_type)
+        return Body(
+            str(generate_value(whole, body.content.decode(errors="replace"), context)).encode(), body.content_type
+        )
     document = copy.deepcopy(document)
     for path, generator in generators.items():
         document = _apply_at(document, parse_path(path), generator, context)

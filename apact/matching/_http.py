@@ -55,7 +55,9 @@ def by_name(rules: Mapping[str, RuleList] | None, *, fold_case: bool) -> dict[st
 
 def compare_method(walk: Walk, expected: str, actual: str) -> None:
     if expected.upper() != actual.upper():
-        walk.fail("$.method", expected.upper(), actual.upper(), f"expected method {expected.upper()}, got {actual.upper()}")
+        walk.fail(
+            "$.method", expected.upper(), actual.upper(), f"expected method {expected.upper()}, got {actual.upper()}"
+        )
 
 
 def compare_path(walk: Walk, expected: str, actual: str, rules: Mapping[str, RuleList] | None) -> None:

@@ -124,7 +124,9 @@ def _compare_objects(walk: Walk, path: Place, node: Node, expected: dict[str, An
             compare_json(walk, (path, key), node.child(key), value, actual[key])
 
 
-def _compare_object_values(walk: Walk, path: Place, node: Node, rules: RuleList, expected: dict[str, Any], actual: dict[str, Any]) -> None:
+def _compare_object_values(
+    walk: Walk, path: Place, node: Node, rules: RuleList, expected: dict[str, Any], actual: dict[str, Any]
+) -> None:
     """values / eachKey / eachValue: keys are free, and every actual entry is compared
     with the expected entry of the same key or, failing that, the first one."""
     each_value: Matcher | None = None
@@ -155,7 +157,9 @@ def _compare_arrays(walk: Walk, path: Place, node: Node, expected: list[Any], ac
     rules = node.best
     if rules is None:
         if not expected and actual:
-            walk.fail(path, expected, actual, f"expected an empty array, got {plural(len(actual), 'item')}: {show(actual)}")
+            walk.fail(
+                path, expected, actual, f"expected an empty array, got {plural(len(actual), 'item')}: {show(actual)}"
+            )
             return
         for index, value in enumerate(expected):
             if index < len(actual):
@@ -227,7 +231,10 @@ def _array_contains(walk: Walk, path: Place, matcher: Matcher, expected: list[An
             continue
         example = expected[index]
         raw_rules = variant.get("rules")
-        rules = {key: parse_rule_list(value, "$") for key, value in (raw_rules if isinstance(raw_rules, dict) else {}).items()}
+        rules = {
+            key: parse_rule_list(value, "$")
+            for key, value in (raw_rules if isinstance(raw_rules, dict) else {}).items()
+        }
         root = compile_rules(rules)
         for item in actual:
             probe = Walk(walk.kind, walk.strict)

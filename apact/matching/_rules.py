@@ -120,8 +120,7 @@ def compile_rules(rules: Mapping[str, RuleList] | None, prefix: Iterable[Token] 
     if not rules:
         return EMPTY
     entries = [
-        _Entry((*prefix, *parse_path(path)), rule_list, order)
-        for order, (path, rule_list) in enumerate(rules.items())
+        _Entry((*prefix, *parse_path(path)), rule_list, order) for order, (path, rule_list) in enumerate(rules.items())
     ]
     partial = tuple((e, 0, 2) for e in entries if e.tokens)
     applicable = tuple((e, 2, True) for e in entries if not e.tokens)
@@ -163,6 +162,7 @@ _ISO_CHECKS = {
     "time": _javatime.matches_iso_time,
     "datetime": _javatime.matches_iso_datetime,
 }
+
 
 def kind_of(matcher: Matcher) -> str:
     return MATCHER_NAMES[matcher.match]
@@ -300,9 +300,7 @@ def same_type(expected: object, actual: object) -> bool:
         return isinstance(actual, (int, float))
     if expected is None:
         return actual is None
-    return type(expected) is type(actual) or (
-        isinstance(expected, str) and isinstance(actual, str)
-    )
+    return type(expected) is type(actual) or (isinstance(expected, str) and isinstance(actual, str))
 
 
 def check_equal(expected: object, actual: object) -> str | None:

@@ -193,14 +193,29 @@ def _compare_children(walk: Walk, path: str, node: Node, expected: Element, actu
             where = _indexed(child_path, index, total)
             if want is None:
                 if walk.strict:
-                    walk.fail(where, None, f"<{name}>", f"unexpected child element <{shown_name(tag)}> (expected {len(expected_children)} of them, got {count})")
+                    walk.fail(
+                        where,
+                        None,
+                        f"<{name}>",
+                        f"unexpected child element <{shown_name(tag)}> (expected {len(expected_children)} of them, got {count})",
+                    )
             elif have is None:
-                walk.fail(where, f"<{name}>", None, f"expected child element <{shown_name(tag)}>, but it is missing (expected {len(expected_children)} of them, got {count})")
+                walk.fail(
+                    where,
+                    f"<{name}>",
+                    None,
+                    f"expected child element <{shown_name(tag)}>, but it is missing (expected {len(expected_children)} of them, got {count})",
+                )
             else:
                 _compare_element(walk, where, node_for(name, have), want, have)
     for tag in wanted:
         if tag not in found:
-            walk.fail(path + format_token(local(tag)), f"<{local(tag)}>", None, f"expected child element <{shown_name(tag)}>, but it is missing")
+            walk.fail(
+                path + format_token(local(tag)),
+                f"<{local(tag)}>",
+                None,
+                f"expected child element <{shown_name(tag)}>, but it is missing",
+            )
 
 
 def _indexed(path: str, index: int, count: int) -> str:

@@ -24,7 +24,9 @@ PactSource: TypeAlias = "str | os.PathLike[str] | PactFile"
 #: the document: loaded, or what :func:`load` reads (a file, a URL, a dict)
 DocumentSource: TypeAlias = "OpenAPIDocument | str | os.PathLike[str] | Mapping[str, Any]"
 
-MESSAGES_NOT_CHECKED = "a message: only HTTP interactions are checked against an OpenAPI document (AsyncAPI is not supported)"
+MESSAGES_NOT_CHECKED = (
+    "a message: only HTTP interactions are checked against an OpenAPI document (AsyncAPI is not supported)"
+)
 
 
 def check(
@@ -54,7 +56,9 @@ def check(
     return VerificationResult(name, tuple(results), time.perf_counter() - started, tuple(notices), target=target)
 
 
-def check_interaction(document: OpenAPIDocument, interaction: Interaction, index: int = 0) -> tuple[InteractionResult, list[str]]:
+def check_interaction(
+    document: OpenAPIDocument, interaction: Interaction, index: int = 0
+) -> tuple[InteractionResult, list[str]]:
     """One interaction's verdict, and what of it could not be checked."""
     identity: dict[str, Any] = {
         "provider_states": interaction.provider_states,
@@ -64,7 +68,9 @@ def check_interaction(document: OpenAPIDocument, interaction: Interaction, index
         "pending": interaction.pending,
     }
     if not isinstance(interaction, HttpInteraction):
-        return InteractionResult(interaction.description, interaction.kind, "skipped", reason=MESSAGES_NOT_CHECKED, **identity), []
+        return InteractionResult(
+            interaction.description, interaction.kind, "skipped", reason=MESSAGES_NOT_CHECKED, **identity
+        ), []
     started = time.perf_counter()
     outcome = compare(document, interaction)
     status: Status = "passed" if not outcome.mismatches else ("pending" if interaction.pending else "failed")
@@ -106,7 +112,9 @@ def _fetch(url: str) -> PactFile:
     import httpx
 
     try:
-        response = httpx.get(url, headers={"Accept": "application/hal+json, application/json"}, follow_redirects=True, timeout=30.0)
+        response = httpx.get(
+            url, headers={"Accept": "application/hal+json, application/json"}, follow_redirects=True, timeout=30.0
+        )
     except httpx.HTTPError as error:
         raise PactFileError(f"cannot fetch the pact: {error}", file=url) from None
     if response.status_code != 200:

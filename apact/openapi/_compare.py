@@ -30,7 +30,9 @@ from ._schemas import Entry, Place, Walker
 #: such declarations are ignored: they have their own places)
 _IGNORED_REQUEST_HEADERS = frozenset({"accept", "content-type", "authorization"})
 #: response headers about the transport, which no document is expected to list
-_TRANSPORT_HEADERS = frozenset({"content-type", "content-length", "transfer-encoding", "connection", "date", "server", "keep-alive"})
+_TRANSPORT_HEADERS = frozenset(
+    {"content-type", "content-length", "transfer-encoding", "connection", "date", "server", "keep-alive"}
+)
 
 
 @dataclass(slots=True)
@@ -89,7 +91,13 @@ def _operation(document: OpenAPIDocument, request: HttpRequest, outcome: Outcome
         listed = paths(document)
         shown = ", ".join(listed[:8]) + (", ..." if len(listed) > 8 else "")
         hint = f"; did the pact mean {other}?" if other else f" (its paths: {shown or 'none'})"
-        outcome.add("path", "$.request.path", request.path, "paths", f"the pact requests {request.path}, a path the OpenAPI document does not have{hint}")
+        outcome.add(
+            "path",
+            "$.request.path",
+            request.path,
+            "paths",
+            f"the pact requests {request.path}, a path the OpenAPI document does not have{hint}",
+        )
         return None
     if method == "head" and not any(isinstance(item.template.item.get("head"), dict) for item in found):
         method = "get"  # servers answer HEAD as GET, without the body; documents rarely list it
@@ -110,7 +118,10 @@ def _operation(document: OpenAPIDocument, request: HttpRequest, outcome: Outcome
     operation = template.item[method]
     where = template.where.child(method)
     parameters: dict[tuple[str, str], Entry] = {}
-    for owner, owner_where in ((template.item, template.where), (operation, where)):  # the operation's override the path's
+    for owner, owner_where in (
+        (template.item, template.where),
+        (operation, where),
+    ):  # the operation's override the path's
         for index, parameter in enumerate(owner.get("parameters") or []):
             value, base, place = document.resolve(parameter, template.base, owner_where.child("parameters", index))
             name = value["name"].lower() if value["in"] == "header" else value["name"]
@@ -172,7 +183,11 @@ def _check_parameter(
         walker.walk(value, place, node, [entry])
         return
     if _is_array(walker, entry):
-        items = texts if explode else [part.strip() if separator == "," else part for text in texts for part in text.split(separator)]
+        items = (
+            texts
+            if explode
+            else [part.strip() if separator == "," else part for text in texts for part in text.split(separator)]
+        )
         walker.walk(items, place, node, [entry], textual=True)
         return
     if len(texts) > 1:
@@ -196,7 +211,9 @@ def _path_parameters(document: OpenAPIDocument, operation: _Operation, walker: W
         _check_parameter(document, walker, parameter, [text], place, None)
 
 
-def _query(document: OpenAPIDocument, operation: _Operation, request: HttpRequest, walker: Walker, outcome: Outcome) -> None:
+def _query(
+    document: OpenAPIDocument, operation: _Operation, request: HttpRequest, walker: Walker, outcome: Outcome
+) -> None:
     query = request.query or {}
     rules = by_name(request.matching_rules.get("query"), fold_case=False)
     used: set[str] = set(_api_key_names(document, "query"))
@@ -228,7 +245,9 @@ def _query(document: OpenAPIDocument, operation: _Operation, request: HttpReques
         separator = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(style, ",")
         explode = value.get("explode", style == "form") is True
         place = Place("query", ("request", "query", name), f"the query parameter `{name}`")
-        _check_parameter(document, walker, parameter, query[name], place, rules.get(name), separator=separator, explode=explode)
+        _check_parameter(
+            document, walker, parameter, query[name], place, rules.get(name), separator=separator, explode=explode
+        )
     for name in query:
         if name not in used:
             outcome.add(
@@ -265,12 +284,19 @@ def _api_key_names(document: OpenAPIDocument, place: str) -> list[str]:
     schemes = components.get("securitySchemes") if isinstance(components, dict) else None
     names = []
     for scheme in schemes.values() if isinstance(schemes, dict) else ():
-        if isinstance(scheme, dict) and scheme.get("type") == "apiKey" and scheme.get("in") == place and isinstance(scheme.get("name"), str):
+        if (
+            isinstance(scheme, dict)
+            and scheme.get("type") == "apiKey"
+            and scheme.get("in") == place
+            and isinstance(scheme.get("name"), str)
+        ):
             names.append(scheme["name"])
     return names
 
 
-def _request_headers(document: OpenAPIDocument, operation: _Operation, request: HttpRequest, walker: Walker, outcome: Outcome) -> None:
+def _request_headers(
+    document: OpenAPIDocument, operation: _Operation, request: HttpRequest, walker: Walker, outcome: Outcome
+) -> None:
     rules = by_name(request.matching_rules.get("header"), fold_case=True)
     cookies = _cookies(request)
     for (place_in, name), parameter in operation.parameters.items():
@@ -280,7 +306,13 @@ def _request_headers(document: OpenAPIDocument, operation: _Operation, request: 
             path = f"$.request.headers{_token(original)}"
             if values is None:
                 if parameter[0].get("required") is True:
-                    outcome.add("header", path, None, parameter[2], f"the OpenAPI document requires the header `{original}` ({parameter[2]}); the pact does not send it")
+                    outcome.add(
+                        "header",
+                        path,
+                        None,
+                        parameter[2],
+                        f"the OpenAPI document requires the header `{original}` ({parameter[2]}); the pact does not send it",
+                    )
                 continue
             place = Place("header", ("request", "headers", original), f"the header `{original}`")
             _check_parameter(document, walker, parameter, [", ".join(values)], place, rules.get(name))
@@ -288,7 +320,13 @@ def _request_headers(document: OpenAPIDocument, operation: _Operation, request: 
             path = f"$.request.headers.Cookie{_token(original)}"
             if original not in cookies:
                 if parameter[0].get("required") is True:
-                    outcome.add("header", path, None, parameter[2], f"the OpenAPI document requires the cookie `{original}` ({parameter[2]}); the pact does not send it")
+                    outcome.add(
+                        "header",
+                        path,
+                        None,
+                        parameter[2],
+                        f"the OpenAPI document requires the cookie `{original}` ({parameter[2]}); the pact does not send it",
+                    )
                 continue
             place = Place("header", ("request", "headers", "Cookie", original), f"the cookie `{original}`")
             _check_parameter(document, walker, parameter, [cookies[original]], place, None)
@@ -307,22 +345,48 @@ def _cookies(request: HttpRequest) -> dict[str, str]:
 # -- bodies -------------------------------------------------------------------------------------
 
 
-def _request_body(document: OpenAPIDocument, operation: _Operation, request: HttpRequest, walker: Walker, outcome: Outcome) -> None:
+def _request_body(
+    document: OpenAPIDocument, operation: _Operation, request: HttpRequest, walker: Walker, outcome: Outcome
+) -> None:
     body = request.body
     sent = body is not None and not body.is_empty
     declared = operation.operation.get("requestBody")
     if declared is None:
         if sent:
-            outcome.add("body", "$.request.body", None, operation.where, f"the pact sends a body; the OpenAPI document declares none for {operation.title} ({operation.where})")
+            outcome.add(
+                "body",
+                "$.request.body",
+                None,
+                operation.where,
+                f"the pact sends a body; the OpenAPI document declares none for {operation.title} ({operation.where})",
+            )
         return
     value, base, where = document.resolve(declared, operation.base, operation.where.child("requestBody"))
     if not sent:
         if value.get("required") is True:
-            outcome.add("body", "$.request.body", None, where, f"the OpenAPI document requires a request body ({where}.required); the pact sends none")
+            outcome.add(
+                "body",
+                "$.request.body",
+                None,
+                where,
+                f"the OpenAPI document requires a request body ({where}.required); the pact sends none",
+            )
         return
     assert body is not None
     content = value.get("content") or {}
-    _body(document, walker, outcome, body, request.content_type(), content, base, where.child("content"), request.matching_rules, "request", operation.title)
+    _body(
+        document,
+        walker,
+        outcome,
+        body,
+        request.content_type(),
+        content,
+        base,
+        where.child("content"),
+        request.matching_rules,
+        "request",
+        operation.title,
+    )
 
 
 def _response(document: OpenAPIDocument, operation: _Operation, response: HttpResponse, outcome: Outcome) -> None:
@@ -354,7 +418,13 @@ def _response(document: OpenAPIDocument, operation: _Operation, response: HttpRe
         path = f"$.response.headers{_token(name)}"
         found = by_lower.get(name.lower())
         if found is None:
-            outcome.add("header", path, values, place.child("headers"), f"the pact expects the header `{name}`; the OpenAPI document does not declare it for {title} ({place}.headers)")
+            outcome.add(
+                "header",
+                path,
+                values,
+                place.child("headers"),
+                f"the pact expects the header `{name}`; the OpenAPI document does not declare it for {title} ({place}.headers)",
+            )
             continue
         header = document.resolve(declared[found], base, place.child("headers", found))
         header_place = Place("header", ("response", "headers", name), f"the header `{name}`")
@@ -363,9 +433,27 @@ def _response(document: OpenAPIDocument, operation: _Operation, response: HttpRe
     if body is not None and not body.is_empty:
         content = value.get("content") or {}
         if not content:
-            outcome.add("body", "$.response.body", None, place, f"the pact expects a body; the OpenAPI document declares none for {title} ({place})")
+            outcome.add(
+                "body",
+                "$.response.body",
+                None,
+                place,
+                f"the pact expects a body; the OpenAPI document declares none for {title} ({place})",
+            )
         else:
-            _body(document, walker, outcome, body, response.content_type(), content, base, place.child("content"), response.matching_rules, "response", title)
+            _body(
+                document,
+                walker,
+                outcome,
+                body,
+                response.content_type(),
+                content,
+                base,
+                place.child("content"),
+                response.matching_rules,
+                "response",
+                title,
+            )
     outcome.mismatches += walker.mismatches
 
 
@@ -394,10 +482,20 @@ def _body(
     media = _media(content, essence, json_body)
     path = f"$.{part}.body"
     if media is None:
-        said = f"`{essence}`" if essence else ("JSON (the pact gives no content type)" if json_body else "a body of no content type")
+        said = (
+            f"`{essence}`"
+            if essence
+            else ("JSON (the pact gives no content type)" if json_body else "a body of no content type")
+        )
         offered = ", ".join(f"`{key}`" for key in content)
         verb, accept = ("sends", "accepts") if part == "request" else ("expects", "gives")
-        outcome.add("body", path, essence, where, f"the pact {verb} {said}; the OpenAPI document {accept} {offered} for {title} ({where})")
+        outcome.add(
+            "body",
+            path,
+            essence,
+            where,
+            f"the pact {verb} {said}; the OpenAPI document {accept} {offered} for {title} ({where})",
+        )
         return
     item = content[media]
     if not isinstance(item, dict) or "schema" not in item:
@@ -410,16 +508,26 @@ def _body(
         try:
             value = body.json()
         except ValueError:
-            outcome.notes.append(f"the {part} body is not JSON, although its content type ({kind}) says so: not checked")
+            outcome.notes.append(
+                f"the {part} body is not JSON, although its content type ({kind}) says so: not checked"
+            )
             return
         walker.walk(value, place, node, [entry])
     elif kind == "application/x-www-form-urlencoded":
         fields = parse_qs(body.text(), keep_blank_values=True)
-        walker.walk({name: items[0] if len(items) == 1 else items for name, items in fields.items()}, place, node, [entry], textual=True)
+        walker.walk(
+            {name: items[0] if len(items) == 1 else items for name, items in fields.items()},
+            place,
+            node,
+            [entry],
+            textual=True,
+        )
     elif kind.startswith("text/"):
         walker.walk(body.text(), place, node, [entry])
     else:
-        outcome.notes.append(f"the {part} body ({kind}) was not checked against its schema: apact checks JSON, form and text bodies")
+        outcome.notes.append(
+            f"the {part} body ({kind}) was not checked against its schema: apact checks JSON, form and text bodies"
+        )
 
 
 def _media(content: dict[str, Any], essence: str | None, json_body: bool) -> str | None:
@@ -453,4 +561,3 @@ def _token(name: str) -> str:
     from ..pact._paths import format_token
 
     return format_token(name)
-

@@ -106,7 +106,9 @@ def parse(data: bytes, source: str, content_type: str | None) -> Any:
         raise OpenAPIError(f"{source}: the OpenAPI document is not UTF-8 text") from None
     except json.JSONDecodeError as error:
         if suffix == ".json" or "json" in lowered:
-            raise OpenAPIError(f"{source}: not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})") from None
+            raise OpenAPIError(
+                f"{source}: not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
+            ) from None
     return _parse_yaml(data, source)
 
 
@@ -144,7 +146,9 @@ def _key(key: object) -> str:
 # -- building ------------------------------------------------------------------------------------
 
 
-def build(contents: Any, source: str, uri: str, *, client: httpx.Client | None = None, timeout: float = 30.0) -> OpenAPIDocument:
+def build(
+    contents: Any, source: str, uri: str, *, client: httpx.Client | None = None, timeout: float = 30.0
+) -> OpenAPIDocument:
     """The document for ``contents``: its references' resources read, every reference
     and the parts apact walks checked."""
     from referencing import Registry, Resource
@@ -172,7 +176,9 @@ def build(contents: Any, source: str, uri: str, *, client: httpx.Client | None =
     finally:
         if own_client and client is not None:
             client.close()
-    registry: Registry[Any] = Registry().with_resources((key, Resource.opaque(value)) for key, value in resources.items())
+    registry: Registry[Any] = Registry().with_resources(
+        (key, Resource.opaque(value)) for key, value in resources.items()
+    )
     document = OpenAPIDocument(contents, source, uri, registry, names)
     for base, ref, where in references:
         document.lookup(base, ref, where)
@@ -205,7 +211,9 @@ def _references(value: Any, base: str, where: Location) -> Iterator[tuple[str, s
                 if key not in _DATA_KEYS and not key.startswith("x-") and isinstance(child, (dict, list)):
                     stack.append((child, place.child(key)))
         elif isinstance(item, list):
-            stack.extend((child, place.child(index)) for index, child in enumerate(item) if isinstance(child, (dict, list)))
+            stack.extend(
+                (child, place.child(index)) for index, child in enumerate(item) if isinstance(child, (dict, list))
+            )
 
 
 def _retrieve(uri: str, source: str, where: Location, client: httpx.Client | None) -> Any:
@@ -257,7 +265,9 @@ def _is_url(text: str) -> bool:
 
 
 def _describe(value: object) -> str:
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(value), "a number")
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number"
+    )
 
 
 # -- structure -----------------------------------------------------------------------------------
@@ -306,7 +316,9 @@ def _check_parameters(document: OpenAPIDocument, parameters: Any, base: str, whe
         if not isinstance(parameter, dict) or not isinstance(parameter.get("name"), str):
             raise _malformed(document, place, "a parameter must be an object with a `name`")
         if parameter.get("in") not in _PARAMETER_PLACES:
-            raise _malformed(document, place, f"parameter {parameter['name']!r}: `in` must be query, header, path or cookie")
+            raise _malformed(
+                document, place, f"parameter {parameter['name']!r}: `in` must be query, header, path or cookie"
+            )
 
 
 def _malformed(document: OpenAPIDocument, where: Location, reason: str) -> OpenAPIError:

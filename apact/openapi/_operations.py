@@ -71,7 +71,9 @@ def find(document: OpenAPIDocument, path: str) -> list[Found]:
             assert template.pattern is not None
             match = template.pattern.fullmatch(rest)
             if match is not None:
-                found.append(Found(template, {name: unquote(text) for name, text in zip(template.names, match.groups())}))
+                found.append(
+                    Found(template, {name: unquote(text) for name, text in zip(template.names, match.groups())})
+                )
     found.sort(key=lambda item: (-item.template.literal, len(item.template.names)))
     return found
 

@@ -81,7 +81,9 @@ class Place:
 
     def showing(self, value: Any) -> str:  # noqa: ANN401
         """``the body {"a": 1}``, ```table` = 4``."""
-        return f"{self.name} {show(value)}" if not self.tokens and self.kind == "body" else f"{self.name} = {show(value)}"
+        return (
+            f"{self.name} {show(value)}" if not self.tokens and self.kind == "body" else f"{self.name} = {show(value)}"
+        )
 
     @property
     def name(self) -> str:
@@ -138,14 +140,26 @@ class Walker:
     # -- the walk -----------------------------------------------------------------------------
 
     def walk(
-        self, value: Any, place: Place, node: Node, schemas: Sequence[Entry] | Applicable, *, textual: bool = False, member: bool = False
+        self,
+        value: Any,
+        place: Place,
+        node: Node,
+        schemas: Sequence[Entry] | Applicable,
+        *,
+        textual: bool = False,
+        member: bool = False,
     ) -> None:
         """Check ``value`` (the pact's example, under the rules of ``node``) against every
         schema in ``schemas``."""
         applicable = schemas if isinstance(schemas, Applicable) else self.applicable(schemas)
         if applicable.forbidden is not None:
             where = applicable.forbidden
-            self.report(place, None, f"the pact {self.verb} {place.name}, which the OpenAPI document does not allow at all ({where}: false)", where)
+            self.report(
+                place,
+                None,
+                f"the pact {self.verb} {place.name}, which the OpenAPI document does not allow at all ({where}: false)",
+                where,
+            )
             return
         if applicable.groups:
             chosen = self._choose(value, place, node, applicable, textual)
@@ -162,7 +176,12 @@ class Walker:
         self._constraints(value, shape, place, applicable)
         for entry in applicable.negations:
             if self._fits(value, place, node, entry, textual):
-                self.report(place, value, f"the pact {self.verb} {place.showing(value)}; the OpenAPI document says it must not match {entry[2]}", entry[2])
+                self.report(
+                    place,
+                    value,
+                    f"the pact {self.verb} {place.showing(value)}; the OpenAPI document says it must not match {entry[2]}",
+                    entry[2],
+                )
         if isinstance(value, dict):
             self._object(value, place, node, applicable, textual)
         elif isinstance(value, list):
@@ -252,13 +271,23 @@ class Walker:
             for keyword in ("anyOf", "oneOf"):
                 options = schema.get(keyword)
                 if isinstance(options, list) and options:
-                    groups.append((keyword, tuple((option, base, where.child(keyword, index)) for index, option in enumerate(options)), where))
+                    groups.append(
+                        (
+                            keyword,
+                            tuple((option, base, where.child(keyword, index)) for index, option in enumerate(options)),
+                            where,
+                        )
+                    )
             if "not" in schema:
                 negations.append((schema["not"], base, where.child("not")))
         return self._summarize(flat, groups, negations, None)
 
     def _summarize(
-        self, flat: list[Entry], groups: Sequence[tuple[str, tuple[Entry, ...], Location]], negations: list[Entry], forbidden: Location | None
+        self,
+        flat: list[Entry],
+        groups: Sequence[tuple[str, tuple[Entry, ...], Location]],
+        negations: list[Entry],
+        forbidden: Location | None,
     ) -> Applicable:
         typed = []
         types: set[str] = set()
@@ -268,16 +297,30 @@ class Walker:
             if declared is not None:
                 typed.append((declared, where))
                 types |= declared
-            if described is None and any(key in schema for key in ("properties", "patternProperties", "additionalProperties")):
+            if described is None and any(
+                key in schema for key in ("properties", "patternProperties", "additionalProperties")
+            ):
                 described = where
         nullable = self.document.is_30 and any(schema.get("nullable") is True for schema, _, _ in flat)
-        return Applicable(tuple(flat), tuple(groups), tuple(negations), forbidden, tuple(typed), frozenset(types), described, nullable=nullable)
+        return Applicable(
+            tuple(flat),
+            tuple(groups),
+            tuple(negations),
+            forbidden,
+            tuple(typed),
+            frozenset(types),
+            described,
+            nullable=nullable,
+        )
 
     def _fits_no_alternative(
         self, value: Any, place: Place, node: Node, keyword: str, where: Location, trials: list[Walker], textual: bool
     ) -> None:
         declared: set[str] = set()
-        if all(len(trial.mismatches) == 1 and trial.type_failures and trial.type_failures[0][0] == place.path for trial in trials):
+        if all(
+            len(trial.mismatches) == 1 and trial.type_failures and trial.type_failures[0][0] == place.path
+            for trial in trials
+        ):
             for trial in trials:
                 declared |= trial.type_failures[0][1]
             shape = shape_of(value, node.best, textual=textual)
@@ -301,7 +344,9 @@ class Walker:
             if self.direction == "request":
                 fits = all(_admits(name, declared) for name in shape.types)
             else:
-                fits = any(_admits(name, declared) or (name == "number" and "integer" in declared) for name in shape.types)
+                fits = any(
+                    _admits(name, declared) or (name == "number" and "integer" in declared) for name in shape.types
+                )
             if not fits:
                 self._type_mismatch(shape, declared, place, where)
                 return False
@@ -327,7 +372,10 @@ class Walker:
         checks = applicable.members.get(key)
         if checks is None:
             checks = applicable.members[key] = [
-                (validator, where) for schema, _, where in applicable.flat for validator in (self._validator(schema, skip_lengths),) if validator is not None
+                (validator, where)
+                for schema, _, where in applicable.flat
+                for validator in (self._validator(schema, skip_lengths),)
+                if validator is not None
             ]
         if value is None and applicable.nullable:
             return
@@ -372,7 +420,12 @@ class Walker:
             if schema.get(flag) is True:
                 verb = self.verb
                 why = "the provider sets it" if flag == "readOnly" else "it is never in responses"
-                self.report(place, None, f"the pact {verb} {place.name}, which the OpenAPI document marks {flag}: {why} ({where}.{flag})", where.child(flag))
+                self.report(
+                    place,
+                    None,
+                    f"the pact {verb} {place.name}, which the OpenAPI document marks {flag}: {why} ({where}.{flag})",
+                    where.child(flag),
+                )
                 return False
         return True
 
@@ -390,12 +443,22 @@ class Walker:
             children, declared, forbidden = found
             if forbidden is not None and not (self.direction == "response" and declared):
                 child = place.child(key)
-                self.report(child, item, f"the pact {self.verb} {child.name}, which the OpenAPI document does not allow ({forbidden}: false)", forbidden)
+                self.report(
+                    child,
+                    item,
+                    f"the pact {self.verb} {child.name}, which the OpenAPI document does not allow ({forbidden}: false)",
+                    forbidden,
+                )
                 continue
             if not declared and described is not None and self.direction == "response" and not self.lenient:
                 child = place.child(key)
                 hint = _closest(key, applicable.flat)
-                self.report(child, item, f"the pact expects {child.name}; the OpenAPI document does not declare it ({described}){hint}", described)
+                self.report(
+                    child,
+                    item,
+                    f"the pact expects {child.name}; the OpenAPI document does not declare it ({described}){hint}",
+                    described,
+                )
                 continue
             self.walk(item, place.child(key), node.child(key), children, textual=textual, member=True)
 
@@ -406,7 +469,12 @@ class Walker:
         for name, where in required:
             if name not in value:
                 child = place.child(name)
-                self.report(child, None, f"the pact does not send {child.name}, which the OpenAPI document requires ({where}.required)", where.child("required"))
+                self.report(
+                    child,
+                    None,
+                    f"the pact does not send {child.name}, which the OpenAPI document requires ({where}.required)",
+                    where.child("required"),
+                )
 
     def _required_names(self, applicable: Applicable) -> Iterator[tuple[str, Location]]:
         """The properties a request must send: required, and not ``readOnly`` (those
@@ -436,7 +504,12 @@ class Walker:
             if limit is not None:
                 allowed, where = limit
                 child = place.child(index)
-                self.report(child, item, f"the pact {self.verb} {child.name}; the OpenAPI document allows {allowed} item(s) at most ({where}.items: false)", where.child("items"))
+                self.report(
+                    child,
+                    item,
+                    f"the pact {self.verb} {child.name}; the OpenAPI document allows {allowed} item(s) at most ({where}.items: false)",
+                    where.child("items"),
+                )
                 return
             self.walk(item, place.child(index), node.child(index), children, textual=textual)
 
@@ -469,7 +542,9 @@ def _member(key: str, flat: tuple[Entry, ...]) -> tuple[list[Entry], bool, Locat
         if not matched:
             extra = schema.get("additionalProperties", _MISSING)
             if extra is False or (extra is _MISSING and schema.get("unevaluatedProperties") is False):
-                forbidden = forbidden or where.child("additionalProperties" if extra is False else "unevaluatedProperties")
+                forbidden = forbidden or where.child(
+                    "additionalProperties" if extra is False else "unevaluatedProperties"
+                )
             elif extra is True:
                 matched = True
             elif isinstance(extra, dict):
@@ -532,7 +607,9 @@ def _coerce(text: str, types: frozenset[str]) -> Any:  # noqa: ANN401
 
 def _closest(key: str, flat: tuple[Entry, ...]) -> str:
     """``; the closest it declares is `waitTime``` for a property that may have been renamed."""
-    names = [name for schema, _, _ in flat if isinstance(schema.get("properties"), dict) for name in schema["properties"]]
+    names = [
+        name for schema, _, _ in flat if isinstance(schema.get("properties"), dict) for name in schema["properties"]
+    ]
     close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
     return f"; the closest it declares is `{close[0]}`" if close else ""
 

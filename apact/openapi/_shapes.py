@@ -23,7 +23,20 @@ from ..pact.model import RuleList
 _TYPED = {"integer": "integer", "decimal": "decimal", "number": "number", "boolean": "boolean", "null": "null"}
 #: the rules that allow other values than the example (of the example's type)
 _WIDENING = frozenset(
-    {"type", "regex", "include", "date", "time", "datetime", "semver", "notEmpty", "eachKey", "eachValue", "arrayContains", "values"}
+    {
+        "type",
+        "regex",
+        "include",
+        "date",
+        "time",
+        "datetime",
+        "semver",
+        "notEmpty",
+        "eachKey",
+        "eachValue",
+        "arrayContains",
+        "values",
+    }
 )
 
 ARTICLES = {

@@ -66,7 +66,9 @@ def check_depth(text: str | bytes, pact: PactFile, spec: Spec | None = None, *, 
     if not _jsondepth.too_deep(text, _jsondepth.MAX_DEPTH - levels_above):
         return
     _check_depth(*_document(pact, spec))
-    raise PactWriteError(f"the pact nests JSON more than {_jsondepth.MAX_DEPTH} levels deep, so it could not be read back")
+    raise PactWriteError(
+        f"the pact nests JSON more than {_jsondepth.MAX_DEPTH} levels deep, so it could not be read back"
+    )
 
 
 def _document(pact: PactFile, spec: Spec | None) -> tuple[dict[str, JSON], dict[tuple[str, int], _Where]]:
@@ -136,11 +138,7 @@ def _states(states: tuple[ProviderState, ...], spec: Spec, where: _Where) -> dic
         if states[0].params:
             raise where.error("provider state parameters need spec V3 or later")
         return {"providerState": states[0].name}
-    return {
-        "providerStates": [
-            {"name": s.name, **({"params": s.params} if s.params else {})} for s in states
-        ]
-    }
+    return {"providerStates": [{"name": s.name, **({"params": s.params} if s.params else {})} for s in states]}
 
 
 def _common_v4(interaction: Interaction, where: _Where) -> dict[str, JSON]:
@@ -268,8 +266,7 @@ def _body(body: Body, declared: str | None, spec: Spec, where: _Where) -> JSON:
         return body.text()
     except UnicodeDecodeError:
         raise where.error(
-            f"a binary body ({len(body.content)} bytes) needs a binary content type "
-            "to be written before V4"
+            f"a binary body ({len(body.content)} bytes) needs a binary content type to be written before V4"
         ) from None
 
 
@@ -280,7 +277,9 @@ def _is_json(body: Body, content_type: str | None, where: _Where) -> bool:
         body.json()
     except _jsondepth.JsonTooDeepError as error:
         # written as text, it would be read back as too deep (or as a string, not JSON)
-        raise where.error(f"a body is nested more than {error.limit} levels deep (at {error.path()} in it): {error.why}") from None
+        raise where.error(
+            f"a body is nested more than {error.limit} levels deep (at {error.path()} in it): {error.why}"
+        ) from None
     except (ValueError, UnicodeDecodeError):
         return False
     return True
@@ -300,7 +299,12 @@ def _v4_body(body: Body, content_type: str | None, where: _Where) -> JSON:
         text = body.text()
     except UnicodeDecodeError:
         text = None
-    if text is not None and (_sniff.is_text(content_type) or _sniff.is_xml(content_type) or _sniff.is_form(content_type) or _sniff.is_json(content_type)):
+    if text is not None and (
+        _sniff.is_text(content_type)
+        or _sniff.is_xml(content_type)
+        or _sniff.is_form(content_type)
+        or _sniff.is_json(content_type)
+    ):
         out["encoded"] = False
         out["content"] = text
     else:
@@ -358,10 +362,14 @@ def _v2_rules(rules: MatchingRules, where: _Where, message: bool) -> dict[str, J
     for category, entries in rules.items():
         for key, rule_list in entries.items():
             if len(rule_list.matchers) != 1:
-                raise where.error(f"V2 allows one matcher per place, {category} {key or ''} has {len(rule_list.matchers)}: use spec V3")
+                raise where.error(
+                    f"V2 allows one matcher per place, {category} {key or ''} has {len(rule_list.matchers)}: use spec V3"
+                )
             matcher = rule_list.matchers[0]
             if matcher.match not in _V2_MATCHERS:
-                raise where.error(f"the {matcher.match!r} matcher needs spec V3 or later (V2 knows type, min, max and regex)")
+                raise where.error(
+                    f"the {matcher.match!r} matcher needs spec V3 or later (V2 knows type, min, max and regex)"
+                )
             if category == "body":
                 path = "$.body" + key[1:]
             elif category in ("path",):

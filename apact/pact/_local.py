@@ -35,7 +35,9 @@ def pact_files(path: str) -> list[str]:
     if os.path.isdir(path):
         return [
             os.path.join(path, name)
-            for name in sorted(entry.name for entry in os.scandir(path) if entry.name.endswith(".json") and entry.is_file())
+            for name in sorted(
+                entry.name for entry in os.scandir(path) if entry.name.endswith(".json") and entry.is_file()
+            )
         ]
     return [path]
 

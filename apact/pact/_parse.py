@@ -62,9 +62,7 @@ def spec_of(document: Mapping[str, Any]) -> Spec:
                 except ValueError as error:
                     raise fail(str(error), where) from None
     interactions = document.get("interactions")
-    if isinstance(interactions, list) and any(
-        isinstance(i, dict) and "type" in i for i in interactions
-    ):
+    if isinstance(interactions, list) and any(isinstance(i, dict) and "type" in i for i in interactions):
         return Spec.V4
     if "messages" in document:
         return Spec.V3
@@ -143,7 +141,11 @@ def parse_body(
     where = child_path(path, key)
     if raw is None:
         return Body(b"", None, null=True)
-    if spec >= Spec.V4 and isinstance(raw, dict) and ("content" in raw or "contentType" in raw or "encoded" in raw or not raw):
+    if (
+        spec >= Spec.V4
+        and isinstance(raw, dict)
+        and ("content" in raw or "contentType" in raw or "encoded" in raw or not raw)
+    ):
         return _parse_v4_body(raw, where, declared_type, strict)
     if spec >= Spec.V4 and strict:
         raise fail(
@@ -209,7 +211,9 @@ def _parse_v4_body(raw: dict[str, Any], path: str, declared_type: str | None, st
             raise fail(f"content is not valid JSON although 'encoded' says json: {error}", where) from None
         body = _json_body(value, content_type, where)
     else:
-        raise fail(f"unknown body encoding {encoded!r} (expected false, 'base64' or 'json')", child_path(path, "encoded"))
+        raise fail(
+            f"unknown body encoding {encoded!r} (expected false, 'base64' or 'json')", child_path(path, "encoded")
+        )
     if strict:
         _check_fit(body, content_type or declared_type, where)
     return body
@@ -237,14 +241,18 @@ def _check_fit(body: Body, content_type: str | None, path: str) -> None:
         except _jsondepth.JsonTooDeepError as error:
             raise _too_deep(error, path) from None
         except ValueError as error:
-            raise fail(f"the body is not valid JSON although its content type is {content_type}: {error}", path) from None
+            raise fail(
+                f"the body is not valid JSON although its content type is {content_type}: {error}", path
+            ) from None
     elif _sniff.is_xml(content_type):
         import xml.etree.ElementTree as ElementTree
 
         try:
             ElementTree.fromstring(body.content)
         except ElementTree.ParseError as error:
-            raise fail(f"the body is not well-formed XML although its content type is {content_type}: {error}", path) from None
+            raise fail(
+                f"the body is not well-formed XML although its content type is {content_type}: {error}", path
+            ) from None
 
 
 # -- HTTP parts ----------------------------------------------------------------------------
@@ -268,8 +276,12 @@ def parse_request(raw: object, spec: Spec, path: str = "$", *, strict: bool = Tr
 def parse_response(raw: object, spec: Spec, path: str = "$", *, strict: bool = True) -> HttpResponse:
     raw = expect_object(raw, path)
     status = raw.get("status", 200)
-    if isinstance(status, str) and status.strip().isdigit():  # the official verifiers fail on it (pact-python 4.2 panics)
-        raise fail(f"status must be an integer, got a string ({status!r}): write {status.strip()}", child_path(path, "status"))
+    if (
+        isinstance(status, str) and status.strip().isdigit()
+    ):  # the official verifiers fail on it (pact-python 4.2 panics)
+        raise fail(
+            f"status must be an integer, got a string ({status!r}): write {status.strip()}", child_path(path, "status")
+        )
     if not isinstance(status, int) or isinstance(status, bool):
         raise fail(f"status must be an integer, got {json_kind(status)}", child_path(path, "status"))
     headers = parse_headers(raw.get("headers"), child_path(path, "headers"))
@@ -300,9 +312,7 @@ def parse_message(raw: object, spec: Spec, path: str = "$", *, strict: bool = Tr
     declared = _sniff.content_type_in(metadata)
     contents_key = first_key(raw, "contents", "content")
     contents = (
-        parse_body(raw, contents_key, path, spec, declared_type=declared, strict=strict)
-        if contents_key
-        else None
+        parse_body(raw, contents_key, path, spec, declared_type=declared, strict=strict) if contents_key else None
     )
     if contents is not None and contents.content_type is None and declared is not None:
         contents = Body(contents.content, declared, contents.null, contents._json)
@@ -383,9 +393,7 @@ def parse_interaction(raw: object, spec: Spec, path: str, *, message: bool = Fal
             responses_raw = [responses_raw]
         if not isinstance(responses_raw, list):
             raise fail(f"expected an array of response messages, got {json_kind(responses_raw)}", rpath)
-        responses = tuple(
-            parse_message(r, spec, child_path(rpath, i)) for i, r in enumerate(responses_raw)
-        )
+        responses = tuple(parse_message(r, spec, child_path(rpath, i)) for i, r in enumerate(responses_raw))
         extra = {k: v for k, v in raw.items() if k not in _SYNC_KEYS}
         return SyncMessage(description, request, responses, extra=extra, **common)
     if kind not in (None, "Synchronous/HTTP"):
@@ -435,9 +443,7 @@ def parse_pact(document: object, *, file: str | None = None) -> PactFile:
                     description=description if isinstance(description, str) else None,
                 ) from None
     extra = {
-        k: v
-        for k, v in document.items()
-        if k not in ("consumer", "provider", "interactions", "messages", "metadata")
+        k: v for k, v in document.items() if k not in ("consumer", "provider", "interactions", "messages", "metadata")
     }
     return PactFile(consumer, provider, tuple(interactions), spec, metadata, extra)
 

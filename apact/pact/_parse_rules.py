@@ -99,7 +99,9 @@ def parse_matching_rules(raw: object, path: str, spec: Spec, *, message: bool = 
     return _by_category(raw, path, parse_rule_list, marker="matchers")
 
 
-def _by_category(raw: dict[str, Any], path: str, parse: Callable[[object, str], T], *, marker: str) -> dict[str, dict[str, T]]:
+def _by_category(
+    raw: dict[str, Any], path: str, parse: Callable[[object, str], T], *, marker: str
+) -> dict[str, dict[str, T]]:
     """V3+ ``{category: {key: item}}`` (rules or generators) -> ``category -> key -> item``.
 
     ``path`` and ``status`` hold one item, written bare or under a ``"$"`` key (the
@@ -186,9 +188,7 @@ def parse_rule_list(raw: object, path: str) -> RuleList:
         combine = raw.get("combine", "AND")
         if combine not in ("AND", "OR"):
             raise fail(f"combine must be AND or OR, got {combine!r}", child_path(path, "combine"))
-        matchers = tuple(
-            parse_matcher(m, child_path(where, i)) for i, m in enumerate(matchers_raw)
-        )
+        matchers = tuple(parse_matcher(m, child_path(where, i)) for i, m in enumerate(matchers_raw))
         return RuleList(matchers, combine)
     # V2 style (also seen in V3 files): the matcher itself
     return RuleList((parse_matcher(raw, path),))
@@ -255,9 +255,7 @@ def _check_matcher(kind: str, attrs: dict[str, Any], path: str) -> None:
             if not all(isinstance(s, int) and not isinstance(s, bool) for s in status):
                 raise fail("statusCode 'status' must be a group name or an array of codes", where)
         elif status not in STATUS_GROUPS:
-            raise fail(
-                f"unknown status group {status!r} (known: {', '.join(STATUS_GROUPS)})", where
-            )
+            raise fail(f"unknown status group {status!r} (known: {', '.join(STATUS_GROUPS)})", where)
     elif kind in ("eachKey", "eachValue"):
         rules = attrs.get("rules", [])
         where = child_path(path, "rules")

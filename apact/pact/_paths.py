@@ -89,8 +89,7 @@ def parse_path(expression: str) -> tuple[Token, ...]:
                     index = int(inner)
                 except ValueError:
                     raise PathError(
-                        f"expected an index, '*' or a quoted key in brackets, got [{inner}] "
-                        f"in {expression!r}"
+                        f"expected an index, '*' or a quoted key in brackets, got [{inner}] in {expression!r}"
                     ) from None
                 if index < 0:
                     raise PathError(f"negative index [{inner}] in {expression!r}")

@@ -35,36 +35,76 @@ OCTET_STREAM = "application/octet-stream"
 # Leading HTML tags per the WHATWG MIME sniffing standard (case-insensitive,
 # followed by a space or '>').
 _HTML_TAGS = (
-    b"<!doctype html", b"<html", b"<head", b"<script", b"<iframe", b"<h1", b"<div",
-    b"<font", b"<table", b"<a", b"<style", b"<title", b"<b", b"<body", b"<br", b"<p",
+    b"<!doctype html",
+    b"<html",
+    b"<head",
+    b"<script",
+    b"<iframe",
+    b"<h1",
+    b"<div",
+    b"<font",
+    b"<table",
+    b"<a",
+    b"<style",
+    b"<title",
+    b"<b",
+    b"<body",
+    b"<br",
+    b"<p",
     b"<!--",
 )
 _TAG_END = b" \t\n\r\x0c>"
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _FTYP_BRANDS = {
-    b"qt  ": "video/quicktime", b"M4A ": "audio/mp4", b"M4B ": "audio/mp4",
-    b"heic": "image/heic", b"heix": "image/heic", b"mif1": "image/heif",
-    b"avif": "image/avif", b"3gp4": "video/3gpp", b"3gp5": "video/3gpp",
+    b"qt  ": "video/quicktime",
+    b"M4A ": "audio/mp4",
+    b"M4B ": "audio/mp4",
+    b"heic": "image/heic",
+    b"heix": "image/heic",
+    b"mif1": "image/heif",
+    b"avif": "image/avif",
+    b"3gp4": "video/3gpp",
+    b"3gp5": "video/3gpp",
     b"3g2a": "video/3gpp2",
 }
 
 # Different names for one format (canonical name is what sniff() returns).
 _ALIASES = {
-    "image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "image/x-png": "image/png",
-    "image/x-icon": "image/vnd.microsoft.icon", "image/ico": "image/vnd.microsoft.icon",
-    "image/x-ms-bmp": "image/bmp", "image/x-bmp": "image/bmp", "image/tif": "image/tiff",
-    "audio/x-wav": "audio/wav", "audio/wave": "audio/wav", "audio/vnd.wave": "audio/wav",
-    "audio/mp3": "audio/mpeg", "audio/x-mpeg": "audio/mpeg", "audio/mpeg3": "audio/mpeg",
-    "application/x-gzip": "application/gzip", "application/x-zip-compressed": "application/zip",
-    "application/x-zip": "application/zip", "application/x-pdf": "application/pdf",
-    "video/avi": "video/x-msvideo", "video/msvideo": "video/x-msvideo",
-    "application/x-bzip": "application/x-bzip2", "application/x-wasm": "application/wasm",
-    "application/ogg": "audio/ogg", "video/ogg": "audio/ogg", "audio/vorbis": "audio/ogg",
-    "audio/opus": "audio/ogg", "audio/mp4": "video/mp4", "application/mp4": "video/mp4",
-    "audio/x-m4a": "video/mp4", "audio/flac": "audio/x-flac",
-    "application/x-rar": "application/vnd.rar", "application/x-rar-compressed": "application/vnd.rar",
-    "application/x-ustar": "application/x-tar", "application/x-gtar": "application/x-tar",
+    "image/jpg": "image/jpeg",
+    "image/pjpeg": "image/jpeg",
+    "image/x-png": "image/png",
+    "image/x-icon": "image/vnd.microsoft.icon",
+    "image/ico": "image/vnd.microsoft.icon",
+    "image/x-ms-bmp": "image/bmp",
+    "image/x-bmp": "image/bmp",
+    "image/tif": "image/tiff",
+    "audio/x-wav": "audio/wav",
+    "audio/wave": "audio/wav",
+    "audio/vnd.wave": "audio/wav",
+    "audio/mp3": "audio/mpeg",
+    "audio/x-mpeg": "audio/mpeg",
+    "audio/mpeg3": "audio/mpeg",
+    "application/x-gzip": "application/gzip",
+    "application/x-zip-compressed": "application/zip",
+    "application/x-zip": "application/zip",
+    "application/x-pdf": "application/pdf",
+    "video/avi": "video/x-msvideo",
+    "video/msvideo": "video/x-msvideo",
+    "application/x-bzip": "application/x-bzip2",
+    "application/x-wasm": "application/wasm",
+    "application/ogg": "audio/ogg",
+    "video/ogg": "audio/ogg",
+    "audio/vorbis": "audio/ogg",
+    "audio/opus": "audio/ogg",
+    "audio/mp4": "video/mp4",
+    "application/mp4": "video/mp4",
+    "audio/x-m4a": "video/mp4",
+    "audio/flac": "audio/x-flac",
+    "application/x-rar": "application/vnd.rar",
+    "application/x-rar-compressed": "application/vnd.rar",
+    "application/x-ustar": "application/x-tar",
+    "application/x-gtar": "application/x-tar",
     "text/x-html": "text/html",
 }
 # Formats that are ZIP containers: a sniffed ZIP satisfies them.
@@ -105,8 +145,11 @@ def _magic(data: bytes) -> str | None:
             return "audio/wav"
         if kind == b"AVI ":
             return "video/x-msvideo"
-    if head.startswith(b"BM") and len(data) >= 18 and data[6:10] == b"\x00\x00\x00\x00" and (
-        int.from_bytes(data[14:18], "little") in (12, 16, 40, 52, 56, 64, 108, 124)
+    if (
+        head.startswith(b"BM")
+        and len(data) >= 18
+        and data[6:10] == b"\x00\x00\x00\x00"
+        and (int.from_bytes(data[14:18], "little") in (12, 16, 40, 52, 56, 64, 108, 124))
     ):
         return "image/bmp"
     if head.startswith(b"\x00\x00\x01\x00") and len(data) >= 6 and data[4:6] != b"\x00\x00":
@@ -209,7 +252,7 @@ def _is_html(lead: bytes) -> bool:
     lowered = lead[:16].lower()
     for tag in _HTML_TAGS:
         if lowered.startswith(tag):
-            after = lowered[len(tag):len(tag) + 1]
+            after = lowered[len(tag) : len(tag) + 1]
             if tag == b"<!--" or (after and after in _TAG_END):
                 return True
     return False
@@ -258,9 +301,7 @@ def sniff(data: bytes) -> str | None:
 # Content-Type parsing and classification
 # =============================================================================
 
-_PARAM = re.compile(
-    r';\s*([^\s=;]+)\s*(?:=\s*("(?:[^"\\]|\\.)*"?|[^;]*))?', re.S
-)
+_PARAM = re.compile(r';\s*([^\s=;]+)\s*(?:=\s*("(?:[^"\\]|\\.)*"?|[^;]*))?', re.S)
 
 
 def parse_content_type(value: str) -> tuple[str, dict[str, str]]:
@@ -293,9 +334,7 @@ def _split(ct: str) -> tuple[str, str]:
 def is_json(ct: str) -> bool:
     """application/json, any ``+json`` type, ``application/*json*``, text/json."""
     main, sub = _split(ct)
-    return (main == "application" and "json" in sub) or sub.endswith("+json") or (
-        main == "text" and sub == "json"
-    )
+    return (main == "application" and "json" in sub) or sub.endswith("+json") or (main == "text" and sub == "json")
 
 
 def is_xml(ct: str) -> bool:

@@ -20,7 +20,9 @@ class UnreadablePactsError(PactFileError):
 
     def __init__(self, errors: Sequence[PactFileError]) -> None:
         self.errors = tuple(errors)
-        super().__init__(f"{len(self.errors)} pacts cannot be read:\n" + "\n".join(f"  {error}" for error in self.errors))
+        super().__init__(
+            f"{len(self.errors)} pacts cannot be read:\n" + "\n".join(f"  {error}" for error in self.errors)
+        )
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return (UnreadablePactsError, (self.errors,))

@@ -21,7 +21,6 @@ from .model import Body, MessageContents, effective_type
 __all__ = ["Message", "decode", "encode"]
 
 
-
 @dataclass(frozen=True, slots=True)
 class Message:
     """A message as your code sees it: its contents and its metadata.

@@ -343,11 +343,15 @@ def _raw_states(raw: dict[str, JSON]) -> str:
     return _KEYS.encode(pairs)
 
 
-def _render(consumer: str, provider: str, sections: dict[str, list[Entry]], metadata: dict[str, JSON], extra: dict[str, JSON]) -> bytes:
+def _render(
+    consumer: str, provider: str, sections: dict[str, list[Entry]], metadata: dict[str, JSON], extra: dict[str, JSON]
+) -> bytes:
     """The file's bytes, as ``json.dumps(document, indent=2)`` would write them."""
     present = tuple(s for s in _SECTIONS if sections.get(s)) or ("interactions",)
     frame = _frame(
-        json.dumps({"consumer": consumer, "provider": provider, "present": present, "extra": extra, "metadata": metadata})
+        json.dumps(
+            {"consumer": consumer, "provider": provider, "present": present, "extra": extra, "metadata": metadata}
+        )
     )
     out = [frame[0]]
     for section, after in zip(present, frame[1:]):
@@ -382,4 +386,3 @@ def _frame(described: str) -> tuple[bytes, ...]:
         pieces.append(before.encode())
     pieces.append(text.encode())
     return tuple(pieces)
-

@@ -69,8 +69,7 @@ class Spec(enum.IntEnum):
         found = _BY_NUMBERS.get(tuple(numbers))
         if found is None:
             raise ValueError(
-                f"unknown Pact specification version {value!r} "
-                "(apact knows 1.0.0, 1.1.0, 2.0.0, 3.0.0 and 4.0)"
+                f"unknown Pact specification version {value!r} (apact knows 1.0.0, 1.1.0, 2.0.0, 3.0.0 and 4.0)"
             )
         return found
 
@@ -191,11 +190,7 @@ class Body:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Body):
             return NotImplemented
-        return (
-            self.content == other.content
-            and self.content_type == other.content_type
-            and self.null == other.null
-        )
+        return self.content == other.content and self.content_type == other.content_type and self.null == other.null
 
     def __hash__(self) -> int:
         return hash((self.content, self.content_type, self.null))

@@ -138,7 +138,9 @@ def _pact_settings(node: pytest.Item) -> dict[str, Any]:
             raise ValueError(f"the pact marker takes (consumer, provider) positionally, got {marker.args!r}")
         unknown = sorted(set(marker.kwargs) - set(_PACT_SETTINGS))
         if unknown:
-            raise ValueError(f"the pact marker does not take {', '.join(unknown)} (it takes {', '.join(_PACT_SETTINGS)})")
+            raise ValueError(
+                f"the pact marker does not take {', '.join(unknown)} (it takes {', '.join(_PACT_SETTINGS)})"
+            )
         for name, value in [*zip(_PACT_SETTINGS, marker.args), *marker.kwargs.items()]:
             settings.setdefault(name, value)
     return settings

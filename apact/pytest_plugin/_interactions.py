@@ -108,7 +108,9 @@ def make_tests(
         group = _Group(verifier, (), backend, allow_empty, described)
         return _test([pytest.param(_Case(group, problem=f"cannot read a pact: {unreadable}"), id="unreadable pact")])
     wanted = _Filter.of(consumers, description, state, no_state)
-    chosen = tuple(source for source in loaded if source.pact.provider == verifier.provider and wanted.consumer(source.pact))
+    chosen = tuple(
+        source for source in loaded if source.pact.provider == verifier.provider and wanted.consumer(source.pact)
+    )
     group = _Group(verifier, chosen, backend, allow_empty, described)
     cases = [
         (_Case(group, number, index), source.pact, interaction)
@@ -141,7 +143,9 @@ def _ids(cases: list[tuple[PactFile, Interaction]]) -> list[str]:
         ids.append(f"{pact.consumer} :: {interaction.description}" + (f" [{names}]" if names else ""))
     for index, (_, interaction) in enumerate(cases):
         if ids.count(ids[index]) > 1 and any(state.params for state in interaction.provider_states):
-            params = json.dumps([dict(state.params) for state in interaction.provider_states], sort_keys=True, ensure_ascii=False)
+            params = json.dumps(
+                [dict(state.params) for state in interaction.provider_states], sort_keys=True, ensure_ascii=False
+            )
             ids[index] = f"{ids[index]} {params}"
     seen: dict[str, int] = {}
     for index, name in enumerate(ids):
@@ -209,7 +213,9 @@ def _report(case: _Case, request: pytest.FixtureRequest) -> None:
         context = "".join(f"\n   notice: {notice}" for notice in notices)  # a provider server that died, ...
         pytest.fail(interaction_text(pact, result) + context, pytrace=False)
     if result.status == "pending":
-        pytest.xfail("pending interaction (its failure does not fail the verification):\n" + interaction_text(pact, result))
+        pytest.xfail(
+            "pending interaction (its failure does not fail the verification):\n" + interaction_text(pact, result)
+        )
     if result.status == "skipped":
         pytest.skip(result.reason or "skipped by the verifier")
 
@@ -278,7 +284,9 @@ def _verify(group: _Group, cases: list[_Case]) -> _Verified:
     except ApactError as error:
         return _Verified(provider, None, {}, f"the verification of {provider!r} could not run: {error}")
     except Exception:
-        return _Verified(provider, None, {}, f"the verification of {provider!r} raised:\n{traceback.format_exc().rstrip()}")
+        return _Verified(
+            provider, None, {}, f"the verification of {provider!r} raised:\n{traceback.format_exc().rstrip()}"
+        )
     verdicts = {
         (case.source, case.index): (pact, verdict)
         for pact, chosen in zip(result.pacts, by_source.values())
@@ -297,6 +305,8 @@ def summary_lines(store: dict[Any, Any]) -> list[str]:
         result = verified.result
         counts = ", ".join(f"{result.count(status)} {status}" for status in ("passed", "failed", "pending", "skipped"))
         number = len(result.interactions)
-        lines.append(f"{result.provider!r} ({result.target}): {number} interaction{'s' if number != 1 else ''} ({counts}) in {verified.seconds:.2f} s")
+        lines.append(
+            f"{result.provider!r} ({result.target}): {number} interaction{'s' if number != 1 else ''} ({counts}) in {verified.seconds:.2f} s"
+        )
         lines += [f"  notice: {notice}" for notice in result.notices]
     return lines

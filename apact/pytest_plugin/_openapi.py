@@ -81,7 +81,11 @@ def make_tests(
         for pact, origin in loaded
         if (provider is None or pact.provider == provider) and (wanted is None or pact.consumer in wanted)
     ]
-    cases = [(_Case(group, pact, origin, index), pact, interaction) for pact, origin in chosen for index, interaction in enumerate(pact.interactions)]
+    cases = [
+        (_Case(group, pact, origin, index), pact, interaction)
+        for pact, origin in chosen
+        for index, interaction in enumerate(pact.interactions)
+    ]
     if not cases:
         return _test([pytest.param(_Case(group, empty=True), id="no interactions")])
     ids = _ids([(pact, interaction) for _, pact, interaction in cases])

@@ -58,4 +58,6 @@ __all__ = [
 publish(__name__, globals(), __all__)
 
 #: names before the exceptions' one naming rule (``*Error`` is always an exception)
-__getattr__ = renamed(__name__, {"VerificationFailed": "VerificationFailedError", "VerificationError": "VerificationProblem"})
+__getattr__ = renamed(
+    __name__, {"VerificationFailed": "VerificationFailedError", "VerificationError": "VerificationProblem"}
+)

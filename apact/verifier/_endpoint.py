@@ -49,7 +49,6 @@ MESSAGE_PATH = "/_pact/message"
 STATE_PATH = "/_pact/state"
 
 
-
 class MessageEndpoint:
     """The ASGI app (see the module docs). Holds the states set up and not yet torn
     down, and the failures to report, between the official verifier's calls."""

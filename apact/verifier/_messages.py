@@ -143,7 +143,9 @@ def fetching_producer(interaction: MessageInteraction, url: str, post: Post) -> 
             try:
                 metadata = _jsondepth.loads(base64.b64decode(header))
             except ValueError as error:
-                raise RuntimeError(f"the message endpoint {url} sent a {METADATA_HEADER} header that is not base64 JSON: {error}") from None
+                raise RuntimeError(
+                    f"the message endpoint {url} sent a {METADATA_HEADER} header that is not base64 JSON: {error}"
+                ) from None
         if not isinstance(metadata, dict):
             raise RuntimeError(f"the message endpoint {url} sent metadata that is not a JSON object: {metadata!r}")
         return Message(data, metadata, content_type)

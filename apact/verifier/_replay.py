@@ -72,7 +72,12 @@ async def replay(
 
 
 async def replay_http(
-    interaction: HttpInteraction, spec: Spec, values: Mapping[str, JSON], settings: Settings, *, where: str = "$.request"
+    interaction: HttpInteraction,
+    spec: Spec,
+    values: Mapping[str, JSON],
+    settings: Settings,
+    *,
+    where: str = "$.request",
 ) -> Replayed:
     """Send the interaction's request and judge the response. Whatever goes wrong is
     this interaction's failure, said in the result: nothing raised here may end the
@@ -98,7 +103,11 @@ async def replay_http(
                 outgoing = await _filter(outgoing, settings)
             except Exception as error:
                 return Replayed(
-                    errors=(VerificationProblem.from_exception("request filter", f"a request filter raised {exception_line(error)}", error),),
+                    errors=(
+                        VerificationProblem.from_exception(
+                            "request filter", f"a request filter raised {exception_line(error)}", error
+                        ),
+                    ),
                     request=outgoing.line,
                 )
         step = "sending the request"

@@ -62,7 +62,13 @@ def render_text(result: VerificationLike, *, verbose: bool = False, table: bool 
             lines += [f"    {line}" for line in rest]
     if table:
         lines += ["", *summary_table(result)]
-    verdict = "verification INTERRUPTED" if result.interrupted else "verification passed" if result.ok else "verification FAILED"
+    verdict = (
+        "verification INTERRUPTED"
+        if result.interrupted
+        else "verification passed"
+        if result.ok
+        else "verification FAILED"
+    )
     lines += [
         "",
         f"{_count(len(interactions), 'interaction')}: {result.count('passed')} passed, {result.count('failed')} failed "
@@ -75,11 +81,17 @@ def summary_table(result: VerificationLike) -> list[str]:
     """A row per pact (and a total): how many interactions passed, failed, ..."""
     statuses: tuple[Status, ...] = ("passed", "failed", "pending", "skipped")
     rows = [["pact", *statuses]]
-    rows += [[pact.title + ("  [pending]" if pact.pending else ""), *(str(pact.count(s)) for s in statuses)] for pact in result.pacts]
+    rows += [
+        [pact.title + ("  [pending]" if pact.pending else ""), *(str(pact.count(s)) for s in statuses)]
+        for pact in result.pacts
+    ]
     rows.append(["total", *(str(result.count(s)) for s in statuses)])
     widths = [max(len(row[column]) for row in rows) for column in range(len(statuses) + 1)]
     return [
-        "  " + "  ".join([row[0].ljust(widths[0]), *(cell.rjust(width) for cell, width in zip(row[1:], widths[1:]))]).rstrip()
+        "  "
+        + "  ".join(
+            [row[0].ljust(widths[0]), *(cell.rjust(width) for cell, width in zip(row[1:], widths[1:]))]
+        ).rstrip()
         for row in rows
     ]
 
@@ -91,7 +103,9 @@ def interaction_text(pact: PactLike, item: InteractionLike) -> str:
 
 
 def _failure(number: int | None, pact: PactLike, item: InteractionLike) -> list[str]:
-    lines = [f"{number}) {pact.title}: {item.description}" if number is not None else f"{pact.title}: {item.description}"]
+    lines = [
+        f"{number}) {pact.title}: {item.description}" if number is not None else f"{pact.title}: {item.description}"
+    ]
     if item.given:
         lines.append(f"   given {item.given}")
     if item.request:
@@ -108,7 +122,9 @@ def _failure(number: int | None, pact: PactLike, item: InteractionLike) -> list[
     if any(m.kind == "body" for m in item.mismatches) and item.expected is not None and item.response is not None:
         diff = body_diff(_body(item.expected), _body(item.response))
         if diff:
-            lines.append(f"   {'body' if isinstance(item.response, HttpResponse) else 'contents'} (- expected, + actual):")
+            lines.append(
+                f"   {'body' if isinstance(item.response, HttpResponse) else 'contents'} (- expected, + actual):"
+            )
             lines += ["     " + line for line in diff]
     if item.output:
         lines.append("   the provider server printed meanwhile:")
@@ -128,7 +144,9 @@ def body_diff(expected: Body | None, actual: Body | None) -> list[str]:
     if want is None or have is None or want == have:
         return []
     longest = max(len(want), len(have))
-    lines = list(difflib.unified_diff(want[:_DIFFED_LINES], have[:_DIFFED_LINES], lineterm="", n=3))[2:]  # drop the ---/+++ header
+    lines = list(difflib.unified_diff(want[:_DIFFED_LINES], have[:_DIFFED_LINES], lineterm="", n=3))[
+        2:
+    ]  # drop the ---/+++ header
     lines = [line for line in lines if not line.startswith("@@")] if len(want) + len(have) < 40 else lines
     if len(lines) > _MAX_DIFF_LINES:
         lines = lines[:_MAX_DIFF_LINES] + [f"... ({len(lines) - _MAX_DIFF_LINES} more lines)"]
@@ -272,15 +290,21 @@ def to_junit_xml(result: VerificationLike) -> str:
             skipped=str(sum(1 for i in items if i.status in ("skipped", "pending"))),
             time=f"{sum(i.duration for i in items):.3f}",
         )
-        ElementTree.SubElement(ElementTree.SubElement(suite, "properties"), "property", name="source", value=pact.source)
+        ElementTree.SubElement(
+            ElementTree.SubElement(suite, "properties"), "property", name="source", value=pact.source
+        )
         for number, item in enumerate(items, 1):
             name = item.description + (f" (given {item.given})" if item.given else "")
-            case = ElementTree.SubElement(suite, "testcase", classname=pact.title, name=name, time=f"{item.duration:.6f}")
+            case = ElementTree.SubElement(
+                suite, "testcase", classname=pact.title, name=name, time=f"{item.duration:.6f}"
+            )
             details = "\n".join(_failure(number, pact, item))
             first = _first_problem(item)
             if item.status == "failed":
                 tag = "failure" if item.mismatches else "error"
-                element = ElementTree.SubElement(case, tag, message=first, type="mismatch" if item.mismatches else "error")
+                element = ElementTree.SubElement(
+                    case, tag, message=first, type="mismatch" if item.mismatches else "error"
+                )
                 element.text = details
                 if item.output:
                     ElementTree.SubElement(case, "system-out").text = item.output

@@ -78,7 +78,9 @@ class StateChangeError(Exception):
     says it all, so the report shows no traceback."""
 
 
-def missing_states(states: Sequence[ProviderState], handlers: Mapping[str, Handler], has_state_change: bool) -> list[str]:
+def missing_states(
+    states: Sequence[ProviderState], handlers: Mapping[str, Handler], has_state_change: bool
+) -> list[str]:
     """The names of ``states`` nothing can set up."""
     if has_state_change:
         return []
@@ -164,7 +166,11 @@ async def _set_up(handler: Handler, state: ProviderState, timeout: float) -> tup
             message = f"the handler for {_label(state)} raised {exception_line(error)}"
             raise StateHandlerError(VerificationProblem.from_exception("state", message, error)) from None
     if scope.cancelled_caught:
-        raise StateHandlerError(VerificationProblem("state", f"the handler for {_label(state)} did not finish its setup within {timeout:g} s"))
+        raise StateHandlerError(
+            VerificationProblem(
+                "state", f"the handler for {_label(state)} did not finish its setup within {timeout:g} s"
+            )
+        )
     return _values(value, state), teardown
 
 
@@ -178,7 +184,9 @@ async def _end_async_generator(generator: AsyncGenerator[Any, Any], state: Provi
             message = f"the teardown of {_label(state)} raised {exception_line(error)}"
             raise StateHandlerError(VerificationProblem.from_exception("teardown", message, error)) from None
         await generator.aclose()
-        raise StateHandlerError(VerificationProblem("teardown", f"the handler for {_label(state)} yielded more than once"))
+        raise StateHandlerError(
+            VerificationProblem("teardown", f"the handler for {_label(state)} yielded more than once")
+        )
     if scope.cancelled_caught:
         message = f"the handler for {_label(state)} did not finish its teardown within {timeout:g} s"
         raise StateHandlerError(VerificationProblem("teardown", message))
@@ -196,7 +204,9 @@ async def _end_generator(generator: Generator[Any, Any, Any], state: ProviderSta
     raise StateHandlerError(VerificationProblem("teardown", f"the handler for {_label(state)} yielded more than once"))
 
 
-async def _set_up_by_url(change: StateChange, state: ProviderState, timeout: float) -> tuple[Mapping[str, JSON], Teardown]:
+async def _set_up_by_url(
+    change: StateChange, state: ProviderState, timeout: float
+) -> tuple[Mapping[str, JSON], Teardown]:
     value = await _post_change(change, state, "setup", timeout)
 
     async def teardown() -> None:
@@ -205,19 +215,25 @@ async def _set_up_by_url(change: StateChange, state: ProviderState, timeout: flo
     return _values(value, state), teardown
 
 
-async def _post_change(change: StateChange, state: ProviderState, action: str, timeout: float) -> Mapping[str, JSON] | None:
+async def _post_change(
+    change: StateChange, state: ProviderState, action: str, timeout: float
+) -> Mapping[str, JSON] | None:
     kind: ErrorKind = "state" if action == "setup" else "teardown"
     with anyio.CancelScope(shield=action == "teardown", deadline=anyio.current_time() + timeout):
         try:
             return await change(state, action)
         except StateChangeError as failure:
-            raise StateHandlerError(VerificationProblem(kind, f"the state-change {action} of {_label(state)} failed: {failure}")) from None
+            raise StateHandlerError(
+                VerificationProblem(kind, f"the state-change {action} of {_label(state)} failed: {failure}")
+            ) from None
         except Exception as error:
             message = f"the state-change {action} of {_label(state)} failed: {exception_line(error)}"
             raise StateHandlerError(VerificationProblem.from_exception(kind, message, error)) from None
     # here only when the deadline cancelled the call
     raise StateHandlerError(
-        VerificationProblem(kind, f"the state-change URL did not answer within {timeout:g} s ({action} of {_label(state)})")
+        VerificationProblem(
+            kind, f"the state-change URL did not answer within {timeout:g} s ({action} of {_label(state)})"
+        )
     )
 
 

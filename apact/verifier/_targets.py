@@ -183,11 +183,15 @@ class AppSender:
                 self._state,
             )
         if scope.cancelled_caught:
-            raise SendError(VerificationProblem("timeout", f"the app did not answer {request.line} within {timeout:g} s"))
+            raise SendError(
+                VerificationProblem("timeout", f"the app did not answer {request.line} within {timeout:g} s")
+            )
         response = HttpResponse(answer.status, _headers(answer.headers), Body(answer.body))
         error = None
         if answer.error is not None:
-            error = VerificationProblem.from_exception("provider", f"the app raised {exception_line(answer.error)}", answer.error)
+            error = VerificationProblem.from_exception(
+                "provider", f"the app raised {exception_line(answer.error)}", answer.error
+            )
         return Received(response, error)
 
 
@@ -220,7 +224,9 @@ class HttpSender:
             raise SendError(VerificationProblem("transport", message)) from None
         try:
             with anyio.fail_after(timeout):
-                response, content = await send_retrying(self._client, self._fresh, lambda: request.to_httpx(self.base_url))
+                response, content = await send_retrying(
+                    self._client, self._fresh, lambda: request.to_httpx(self.base_url)
+                )
         except (TimeoutError, httpx.TimeoutException):
             message = await self._add_context(f"no response to {request.line} within {timeout:g} s")
             raise SendError(VerificationProblem("timeout", message)) from None
@@ -240,7 +246,9 @@ class HttpSender:
         return f"{message} ({extra})" if extra else message
 
 
-def http_client(timeout: float, concurrency: int, *, trust_env: bool = True, keep_alive: bool = True) -> httpx.AsyncClient:
+def http_client(
+    timeout: float, concurrency: int, *, trust_env: bool = True, keep_alive: bool = True
+) -> httpx.AsyncClient:
     """The client for an HTTP target: no redirects followed (a 3xx is a response to
     match), a connection per concurrent request (``keep_alive=False``: a new one for
     every request, the client for retries)."""

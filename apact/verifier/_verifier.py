@@ -229,7 +229,9 @@ class Verifier:
             producer = make_producer(description, state, function)
             key = (description, state)
             if key in self._producers:
-                raise ValueError(f"message {producer.label()} already has a producer: {self._producers[key].function!r}")
+                raise ValueError(
+                    f"message {producer.label()} already has a producer: {self._producers[key].function!r}"
+                )
             self._producers[key] = producer
             return function
 
@@ -324,7 +326,12 @@ class Verifier:
                 run.server = server
                 async with self._message_fetcher(sender) as fetch:
                     settings = Settings(
-                        sender, self.request_timeout, self._headers, self._filters, producers=self._producers, fetch=fetch
+                        sender,
+                        self.request_timeout,
+                        self._headers,
+                        self._filters,
+                        producers=self._producers,
+                        fetch=fetch,
                     )
                     async with self._state_changer(sender) as change:
                         await self._run_units(units, settings, change, run, interrupt)
@@ -337,13 +344,20 @@ class Verifier:
                     await before_stop(result)
         except StartInterruptedError:  # while the server was getting ready: it is stopped, nothing was run
             run.stop(_INTERRUPTED)
-            result = self._result(pacts, run, started, f"a server not started yet: {' '.join(_words(self._command or ''))}")
+            result = self._result(
+                pacts, run, started, f"a server not started yet: {' '.join(_words(self._command or ''))}"
+            )
             if before_stop is not None:
                 await before_stop(result)
         return replace(result, duration=time.perf_counter() - started)
 
     async def _run_units(
-        self, units: list[list[_Item]], settings: Settings, change: StateChange | None, run: _Run, interrupt: anyio.Event | None
+        self,
+        units: list[list[_Item]],
+        settings: Settings,
+        change: StateChange | None,
+        run: _Run,
+        interrupt: anyio.Event | None,
     ) -> None:
         """Run the units one after another, until the end, an interruption, or the
         started server's exit (the units in flight are cancelled: their states are
@@ -419,7 +433,9 @@ class Verifier:
                     error = invalid_request(problems, f"$.interactions[{index}].request")
                     run.record(item, self._judged(item, (), (error,), None, None, None, 0.0))
                     continue
-                missing = missing_states(interaction.provider_states, self._handlers, self._state_change_url is not None)
+                missing = missing_states(
+                    interaction.provider_states, self._handlers, self._state_change_url is not None
+                )
                 if missing and not self._ignore_missing_states:
                     run.record(item, self._missing(item, missing))
             pacts.append(chosen)
@@ -479,13 +495,23 @@ class Verifier:
             for item in unit:
                 previous = run.results.get(item.key)
                 if previous is None:
-                    run.record(item, self._judged(item, (), (failure.error,), None, None, None, time.perf_counter() - started))
+                    run.record(
+                        item, self._judged(item, (), (failure.error,), None, None, None, time.perf_counter() - started)
+                    )
                 elif previous.status != "skipped":
                     duration = time.perf_counter() - started if alone else previous.duration
                     errors = (*previous.errors, failure.error)
                     run.record(
                         item,
-                        self._judged(item, previous.mismatches, errors, previous.request, previous.response, previous.expected, duration),
+                        self._judged(
+                            item,
+                            previous.mismatches,
+                            errors,
+                            previous.request,
+                            previous.response,
+                            previous.expected,
+                            duration,
+                        ),
                     )
         else:
             if alone and unit[0].key in run.results:
@@ -507,14 +533,18 @@ class Verifier:
             for _ in range(min(self.concurrency, len(unit))):
                 group.start_soon(worker)
 
-    async def _replay(self, item: _Item, values: Mapping[str, JSON], settings: Settings, run: _Run, started: float) -> None:
+    async def _replay(
+        self, item: _Item, values: Mapping[str, JSON], settings: Settings, run: _Run, started: float
+    ) -> None:
         """Replay one interaction and record its verdict: whatever goes wrong in it is
         its failure, never the end of the run (cancellation aside)."""
         try:
             where = f"$.interactions[{item.index}].request"
             replayed = await replay(item.interaction, item.pact.source.pact.spec, values, settings, where=where)
         except Exception as error:
-            failure = VerificationProblem.from_exception("internal", f"verifying it raised {exception_line(error)}", error)
+            failure = VerificationProblem.from_exception(
+                "internal", f"verifying it raised {exception_line(error)}", error
+            )
             replayed = Replayed(errors=(failure,))
         duration = time.perf_counter() - started
         result = self._judged(
@@ -550,7 +580,9 @@ class Verifier:
     # -- targets --------------------------------------------------------------------------------
 
     @asynccontextmanager
-    async def _open_target(self, interrupt: anyio.Event | None = None) -> AsyncIterator[tuple[Sender, Server | None, str]]:
+    async def _open_target(
+        self, interrupt: anyio.Event | None = None
+    ) -> AsyncIterator[tuple[Sender, Server | None, str]]:
         if self._app is not None:
             name = getattr(self._app, "__name__", None) or type(self._app).__name__
             if self._lifespan:
@@ -560,24 +592,27 @@ class Verifier:
             else:
                 yield AppSender(self._app, None), None, f"in-process ASGI app {name}"
         elif self._command is not None:
-            async with started_server(
-                self._command,
-                base_url=self._base_url or "http://127.0.0.1:{port}",
-                readiness_url=self._readiness_url,
-                startup_timeout=self._startup_timeout,
-                stop_timeout=self._stop_timeout,
-                env=self._env,
-                cwd=self._cwd,
-                give_up=interrupt,
-            ) as server, http_client(self.request_timeout, self.concurrency, trust_env=False) as client, http_client(
-                self.request_timeout, self.concurrency, trust_env=False, keep_alive=False
-            ) as fresh:
+            async with (
+                started_server(
+                    self._command,
+                    base_url=self._base_url or "http://127.0.0.1:{port}",
+                    readiness_url=self._readiness_url,
+                    startup_timeout=self._startup_timeout,
+                    stop_timeout=self._stop_timeout,
+                    env=self._env,
+                    cwd=self._cwd,
+                    give_up=interrupt,
+                ) as server,
+                http_client(self.request_timeout, self.concurrency, trust_env=False) as client,
+                http_client(self.request_timeout, self.concurrency, trust_env=False, keep_alive=False) as fresh,
+            ):
                 sender = HttpSender(client, server.base_url, server.explain, fresh=fresh)
                 yield sender, server, f"{server.base_url} (started: {' '.join(server.command)})"
         elif self._base_url is not None:
-            async with http_client(
-                self.request_timeout, self.concurrency
-            ) as client, http_client(self.request_timeout, self.concurrency, keep_alive=False) as fresh:
+            async with (
+                http_client(self.request_timeout, self.concurrency) as client,
+                http_client(self.request_timeout, self.concurrency, keep_alive=False) as fresh,
+            ):
                 yield HttpSender(client, self._base_url, fresh=fresh), None, self._base_url
         else:
             yield NoTarget(), None, "no HTTP target: messages only"
@@ -600,13 +635,18 @@ class Verifier:
         if url.startswith("/"):
             yield to_target
             return
-        async with httpx.AsyncClient(timeout=self.request_timeout) as client, http_client(
-            self.request_timeout, 1, keep_alive=False
-        ) as fresh:
+        async with (
+            httpx.AsyncClient(timeout=self.request_timeout) as client,
+            http_client(self.request_timeout, 1, keep_alive=False) as fresh,
+        ):
 
             async def over_http(body: bytes) -> tuple[int, str | None, str | None, bytes]:
                 response, content = await send_retrying(
-                    client, fresh, lambda: client.build_request("POST", url, content=body, headers={"Content-Type": "application/json"})
+                    client,
+                    fresh,
+                    lambda: client.build_request(
+                        "POST", url, content=body, headers={"Content-Type": "application/json"}
+                    ),
                 )
                 headers = response.headers
                 return response.status_code, headers.get("content-type"), headers.get(METADATA_HEADER), content
@@ -626,7 +666,9 @@ class Verifier:
             async def change(state: ProviderState, action: str) -> Mapping[str, JSON] | None:
                 if action == "teardown" and not teardown:
                     return None
-                body = json.dumps({"action": action, "params": state.params, "state": state.name}, sort_keys=True).encode()
+                body = json.dumps(
+                    {"action": action, "params": state.params, "state": state.name}, sort_keys=True
+                ).encode()
                 try:
                     status, content_type, _, data = await post(body)
                 except SendError as failure:  # said in full already: no traceback of apact's own
@@ -832,7 +874,9 @@ def _died(server: Server, run: _Run, result: VerificationResult) -> ProviderStar
     """The error of a started server that exited during the verification: with its
     output, what was in flight, and the result so far."""
     # the requests that got no answer (the one that crashed it is among them) and those in flight
-    unanswered = [r.description for r in result.interactions if any(e.kind in ("transport", "timeout") for e in r.errors)]
+    unanswered = [
+        r.description for r in result.interactions if any(e.kind in ("transport", "timeout") for e in r.errors)
+    ]
     unanswered += [item.interaction.description for item in run.in_flight.values()]
     what = "during the verification"
     if unanswered:

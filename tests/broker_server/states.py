@@ -60,7 +60,11 @@ def pact(
         interactions = [
             {"description": described, "request": {"method": "GET", "path": "/"}, "response": {"status": 200}}
         ]
-    document: dict[str, JSON] = {"consumer": {"name": consumer}, "provider": {"name": provider}, "interactions": interactions}
+    document: dict[str, JSON] = {
+        "consumer": {"name": consumer},
+        "provider": {"name": provider},
+        "interactions": interactions,
+    }
     published = publish_pact(tx, owner, found, provider, document, merge=False, allow_modification=True)
     return published.publication.sha
 

@@ -42,9 +42,7 @@ async def test_interaction(interaction: Interaction | None) -> None:
         return
     pact = pactfile.load(require_contract())
     broker = StatefulBroker()
-    verifier = Verifier(
-        "Pact Broker", app=broker.app, state_change_url="/_pact/state", lifespan=False
-    )
+    verifier = Verifier("Pact Broker", app=broker.app, state_change_url="/_pact/state", lifespan=False)
     result = await verifier.verify(pact.with_interactions((interaction,)))
     assert broker.problems == []
     result.assert_ok()

@@ -16,7 +16,18 @@ import pytest
 
 def start(database: str) -> subprocess.CompletedProcess[str]:
     # (with --base-url, so the one line is not preceded by the warning about its absence)
-    command = [sys.executable, "-m", "apact", "broker", "--port", "0", "--base-url", "http://127.0.0.1:9292", "--database", database]
+    command = [
+        sys.executable,
+        "-m",
+        "apact",
+        "broker",
+        "--port",
+        "0",
+        "--base-url",
+        "http://127.0.0.1:9292",
+        "--database",
+        database,
+    ]
     return subprocess.run(command, capture_output=True, text=True, timeout=60)
 
 

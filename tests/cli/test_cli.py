@@ -39,7 +39,9 @@ def apact(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None
     )
 
 
-def pact_file(directory: Path, *interactions: dict[str, object], consumer: str = "Sous Chef", provider: str = "Grill Chef") -> Path:
+def pact_file(
+    directory: Path, *interactions: dict[str, object], consumer: str = "Sous Chef", provider: str = "Grill Chef"
+) -> Path:
     path = directory / f"{consumer}-{provider}.json"
     path.write_text(
         json.dumps(
@@ -54,7 +56,9 @@ def pact_file(directory: Path, *interactions: dict[str, object], consumer: str =
     return path
 
 
-def http(description: str, path: str, status: int = 200, body: object = None, *, state: str | None = None, **response: object) -> dict[str, object]:
+def http(
+    description: str, path: str, status: int = 200, body: object = None, *, state: str | None = None, **response: object
+) -> dict[str, object]:
     interaction: dict[str, object] = {
         "type": "Synchronous/HTTP",
         "description": description,
@@ -94,7 +98,10 @@ def test_check_reports_an_invalid_file_with_its_location(tmp_path: Path) -> None
     result = apact("check", str(bad), str(FIXTURES / "handwritten" / "v2-xml.json"))
     assert result.returncode == 1
     assert f'invalid: {bad}: interaction 1 "an order form": ' in result.stderr
-    assert "$.interactions[1].response.matchingRules.body['$.id'].matchers[0].match: unknown matcher type 'integr'" in result.stderr
+    assert (
+        "$.interactions[1].response.matchingRules.body['$.id'].matchers[0].match: unknown matcher type 'integr'"
+        in result.stderr
+    )
     assert "1 of 2 pact file(s) invalid" in result.stderr
     assert "v2-xml.json: valid" in result.stdout
 
@@ -177,14 +184,18 @@ def test_verify_an_in_process_app_with_its_state_endpoint(tmp_path: Path) -> Non
         "  total                         2       0        0        0",
         "",
     ]
-    assert re.fullmatch(r"2 interactions: 2 passed, 0 failed \(0 pending, 0 skipped\) in \d+\.\d\d s - verification passed", lines[-1])
+    assert re.fullmatch(
+        r"2 interactions: 2 passed, 0 failed \(0 pending, 0 skipped\) in \d+\.\d\d s - verification passed", lines[-1]
+    )
     assert len(ElementTree.parse(tmp_path / "reports" / "pacts.xml").getroot().findall("./testsuite/testcase")) == 2
     assert json.loads((tmp_path / "reports" / "pacts.json").read_text())["summary"]["passed"] == 2
 
 
 def test_verify_fails_with_exit_1_and_says_why(tmp_path: Path) -> None:
     """Without the state endpoint, the kitchen has no steaks: a 503 instead of a 201."""
-    result = apact("verify", "--app", "grill_chef.app:app", "--ignore-missing-states", str(GRILL_CHEF_PACT), cwd=EXAMPLES)
+    result = apact(
+        "verify", "--app", "grill_chef.app:app", "--ignore-missing-states", str(GRILL_CHEF_PACT), cwd=EXAMPLES
+    )
     assert result.returncode == 1
     assert "1) Sous Chef -> Grill Chef: a request for a medium-rare steak" in result.stdout
     assert "   $.status: expected status 201, got 503" in result.stdout
@@ -205,12 +216,18 @@ def test_verify_a_server_it_starts_with_filters(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"^Verifying 'Grill Chef' \(http://127\.0\.0\.1:\d+ \(started: .*hypercorn", result.stdout, re.M)
     assert "  passed   a request for a well-done steak  (given steaks are available)  [POST /steaks/ " in result.stdout
-    assert "  skipped  a request for a medium-rare steak  (given steaks are available): left out by the description filter 'well-done'" in result.stdout
+    assert (
+        "  skipped  a request for a medium-rare steak  (given steaks are available): left out by the description filter 'well-done'"
+        in result.stdout
+    )
 
 
 USAGE_ERRORS = {
     "no pact": ((), "give at least one PACT"),
-    "no provider": ((str(GRILL_CHEF_PACT),), "give the provider to verify: --app MODULE:ATTR, --base-url URL or --command"),
+    "no provider": (
+        (str(GRILL_CHEF_PACT),),
+        "give the provider to verify: --app MODULE:ATTR, --base-url URL or --command",
+    ),
     "two providers": (("--app", "a:b", "--base-url", "http://x", str(GRILL_CHEF_PACT)), "give one provider"),
     "no {port}": (("--command", "serve --port 80", str(GRILL_CHEF_PACT)), "--command needs a {port} placeholder"),
     "app without attribute": (("--app", "grill_chef", str(GRILL_CHEF_PACT)), "--app takes MODULE:ATTRIBUTE"),
@@ -227,7 +244,10 @@ USAGE_ERRORS = {
         ("--base-url", "http://127.0.0.1:9", str(GRILL_CHEF_PACT), str(FIXTURES / "pact-python" / "v3-http.json")),
         "the pacts are for several providers ('Grill Chef', 'pact-python-provider'): choose one with --provider",
     ),
-    "bad header": (("--base-url", "http://127.0.0.1:9", "--header", "no colon", str(GRILL_CHEF_PACT)), "--header takes 'NAME: VALUE'"),
+    "bad header": (
+        ("--base-url", "http://127.0.0.1:9", "--header", "no colon", str(GRILL_CHEF_PACT)),
+        "--header takes 'NAME: VALUE'",
+    ),
     "bad regex": (
         ("--base-url", "http://127.0.0.1:9", "--description", "(", str(GRILL_CHEF_PACT)),
         "--description '(' is not a regular expression",
@@ -264,7 +284,19 @@ def test_a_progress_line_on_a_terminal(tmp_path: Path) -> None:
     controller, terminal = os.openpty()
     try:
         process = subprocess.run(
-            [sys.executable, "-m", "apact", "verify", "--app", "slow:app", "--app-dir", str(tmp_path), "--concurrency", "1", str(pact)],
+            [
+                sys.executable,
+                "-m",
+                "apact",
+                "verify",
+                "--app",
+                "slow:app",
+                "--app-dir",
+                str(tmp_path),
+                "--concurrency",
+                "1",
+                str(pact),
+            ],
             stdout=subprocess.PIPE,
             stderr=terminal,
             timeout=60,
@@ -337,7 +369,10 @@ def test_the_stub_answers_the_pacts_interactions_over_its_port(tmp_path: Path) -
         {"type": "Asynchronous/Messages", "description": "an order event", "contents": {"content": {"id": 1}}},
     )  # fmt: skip
     with stub(str(orders), str(GRILL_CHEF_PACT)) as running, httpx.Client(base_url=running.url) as client:
-        assert running.ready == f"apact stub: serving 4 interactions of 2 pacts (Sous Chef -> Grill Chef), 1 left out (messages or --state) at {running.url}\n"
+        assert (
+            running.ready
+            == f"apact stub: serving 4 interactions of 2 pacts (Sous Chef -> Grill Chef), 1 left out (messages or --state) at {running.url}\n"
+        )
         first, second = client.get("/orders/1"), client.get("/orders/1")
         assert first.status_code == second.status_code == 200  # the first matching interaction, every time
         assert 1000 <= first.json()["id"] <= 9999  # generated
@@ -350,7 +385,12 @@ def test_the_stub_answers_the_pacts_interactions_over_its_port(tmp_path: Path) -
         out, err = running.process.communicate(timeout=10)
     assert running.process.returncode == 0
     assert out == "apact stub: stopped\n"
-    assert err.splitlines()[:4] == ["200 GET /orders/1", "200 GET /orders/1", "201 POST /steaks/", "500 unexpected request: POST /steaks/"]
+    assert err.splitlines()[:4] == [
+        "200 GET /orders/1",
+        "200 GET /orders/1",
+        "201 POST /steaks/",
+        "500 unexpected request: POST /steaks/",
+    ]
     assert '    $.body.cooking: expected "medium-rare", got "blue"' in err
 
 
@@ -358,7 +398,11 @@ def test_the_stub_on_a_fixed_port_and_chosen_states(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    orders = pact_file(tmp_path, http("an order", "/orders/1", 200, state="an order exists"), http("no order", "/orders/1", 404, state="no orders"))
+    orders = pact_file(
+        tmp_path,
+        http("an order", "/orders/1", 200, state="an order exists"),
+        http("no order", "/orders/1", 404, state="no orders"),
+    )
     with stub(str(tmp_path), "--port", str(port), "--state", "^no orders$", "--quiet") as running:
         assert running.url == f"http://127.0.0.1:{port}"
         assert httpx.get(running.url + "/orders/1").status_code == 404
@@ -368,7 +412,9 @@ def test_the_stub_on_a_fixed_port_and_chosen_states(tmp_path: Path) -> None:
 
 
 def test_the_stub_refuses_what_it_cannot_serve(tmp_path: Path) -> None:
-    messages = pact_file(tmp_path, {"type": "Asynchronous/Messages", "description": "an order event", "contents": {"content": {"id": 1}}})
+    messages = pact_file(
+        tmp_path, {"type": "Asynchronous/Messages", "description": "an order event", "contents": {"content": {"id": 1}}}
+    )
     result = apact("stub", str(messages))
     assert result.returncode == 1  # nothing to do (see the exit code table in docs/cli.md)
     assert result.stderr == "apact stub: nothing to serve: no HTTP interaction (found: Sous Chef -> Grill Chef)\n"

@@ -30,7 +30,9 @@ def apact(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[st
     return subprocess.run([sys.executable, "-m", "apact", *args], capture_output=True, text=True, timeout=120, cwd=cwd)
 
 
-def http(description: str, path: str = "/steaks/", status: object = 200, states: list[str] | None = None) -> dict[str, object]:
+def http(
+    description: str, path: str = "/steaks/", status: object = 200, states: list[str] | None = None
+) -> dict[str, object]:
     interaction: dict[str, object] = {
         "type": "Synchronous/HTTP",
         "description": description,
@@ -81,7 +83,7 @@ def test_check_takes_a_directory_and_names_every_invalid_file(mixed: Path) -> No
     assert result.returncode == 1
     assert f"{mixed / 'a-good.json'}: valid" in result.stdout
     assert (
-        f"invalid: {mixed / 'b-string-status.json'}: interaction 0 \"a missing steak\": $.interactions[0].response.status: "
+        f'invalid: {mixed / "b-string-status.json"}: interaction 0 "a missing steak": $.interactions[0].response.status: '
         "status must be an integer, got a string ('404'): write 404"
     ) in result.stderr
     assert f"invalid: {mixed / 'c-not-json.json'}: " in result.stderr
@@ -102,7 +104,9 @@ def test_every_command_names_every_pact_it_cannot_read(mixed: Path, command: lis
     name = command[0]
     result = apact(*command, str(mixed))
     assert result.returncode == 2, result.stdout + result.stderr
-    errors = [line for line in result.stderr.splitlines() if line.startswith(f"apact {name}: error: cannot read a pact: ")]
+    errors = [
+        line for line in result.stderr.splitlines() if line.startswith(f"apact {name}: error: cannot read a pact: ")
+    ]
     assert len(errors) == 2, result.stderr
     assert f"{mixed / 'b-string-status.json'}: interaction 0" in errors[0] and "got a string ('404')" in errors[0]
     assert f"{mixed / 'c-not-json.json'}: " in errors[1]
@@ -155,17 +159,26 @@ def test_the_exit_code_table_is_true_for_every_command(tmp_path: Path) -> None:
     for what, arguments, code, words in cases(tmp_path):
         assert words in table[code], f"{what}: docs/cli.md's row for {code} does not say {words!r}"
         result = apact(*arguments)
-        assert result.returncode == code, f"{what}: exit {result.returncode}, not {code}\n{result.stdout}{result.stderr}"
+        assert result.returncode == code, (
+            f"{what}: exit {result.returncode}, not {code}\n{result.stdout}{result.stderr}"
+        )
     # the other rows' cases: an address in use (below), interrupted (tests/verifier/test_verifier_signals.py)
     assert "an address in use" in table[2] and "interrupted" in table[130]
 
 
-@pytest.mark.parametrize("command", [["stub", str(GRILL_CHEF_PACT)], ["broker", "--base-url", "http://127.0.0.1:9292", "--database", ":memory:"]], ids=["stub", "broker"])
+@pytest.mark.parametrize(
+    "command",
+    [["stub", str(GRILL_CHEF_PACT)], ["broker", "--base-url", "http://127.0.0.1:9292", "--database", ":memory:"]],
+    ids=["stub", "broker"],
+)
 def test_a_port_in_use_is_said_in_words(command: list[str]) -> None:
     with taken_port() as port:
         result = apact(*command, "--port", str(port))
         assert result.returncode == 2
-        assert result.stderr.strip() == f"apact {command[0]}: error: cannot listen on 127.0.0.1:{port}: address already in use"
+        assert (
+            result.stderr.strip()
+            == f"apact {command[0]}: error: cannot listen on 127.0.0.1:{port}: address already in use"
+        )
 
 
 # -- the command line's words; no apact internals --------------------------------------------------
@@ -203,13 +216,19 @@ def test_a_failing_state_change_url_shows_no_apact_frames(tmp_path: Path) -> Non
         "app = Starlette(routes=[Route('/_pact/state', state, methods=['POST'])])\n"
     )
     pact = write(tmp_path / "pact.json", http("a steak", states=["steaks are available"]))
-    result = apact("verify", "--app", "refusing:app", "--app-dir", str(tmp_path), "--state-change-url", "/_pact/state", str(pact))
+    result = apact(
+        "verify", "--app", "refusing:app", "--app-dir", str(tmp_path), "--state-change-url", "/_pact/state", str(pact)
+    )
     assert result.returncode == 1
     assert (
         "state: the state-change setup of provider state 'steaks are available' failed: "
         '/_pact/state answered 500: {"error":"no grill"}'
     ) in result.stdout
-    assert "Traceback" not in result.stdout and "apact/verifier" not in result.stdout and "RuntimeError" not in result.stdout
+    assert (
+        "Traceback" not in result.stdout
+        and "apact/verifier" not in result.stdout
+        and "RuntimeError" not in result.stdout
+    )
 
 
 def test_a_handler_s_traceback_shows_the_user_s_frames_only(tmp_path: Path) -> None:
@@ -235,10 +254,16 @@ def test_a_handler_s_traceback_shows_the_user_s_frames_only(tmp_path: Path) -> N
     )
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     report = result.stdout
-    assert "teardown: the teardown of provider state 'steaks are available' raised RuntimeError: the fridge is open" in report
+    assert (
+        "teardown: the teardown of provider state 'steaks are available' raised RuntimeError: the fridge is open"
+        in report
+    )
     trace = report.split("Traceback (most recent call last):", 1)[1]
     lines = script.read_text().splitlines()
-    for function, line in (("steaks", "    async with kitchen():"), ("kitchen", "    raise RuntimeError('the fridge is open')")):
+    for function, line in (
+        ("steaks", "    async with kitchen():"),
+        ("kitchen", "    raise RuntimeError('the fridge is open')"),
+    ):
         assert f'File "{script}", line {lines.index(line) + 1}, in {function}' in trace  # the user's frames ...
     assert "apact" + os.sep not in trace and "contextlib" not in trace and "__aexit__" not in trace  # ... only
 
@@ -256,7 +281,11 @@ def test_pytest_does_not_show_assert_ok_s_own_source(tmp_path: Path) -> None:
         "    result.assert_ok()  # the line pytest shows\n"
     )
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test)], capture_output=True, text=True, timeout=120, cwd=tmp_path
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
     )
     assert result.returncode == 1
     assert "result.assert_ok()  # the line pytest shows" in result.stdout
@@ -292,18 +321,30 @@ def read_line(stream: IO[str] | None, timeout: float = 60) -> str:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_the_broker_answers_the_request_in_flight_and_closes_its_database_on_a_signal(tmp_path: Path, signum: signal.Signals) -> None:
+def test_the_broker_answers_the_request_in_flight_and_closes_its_database_on_a_signal(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
     database = tmp_path / "broker.sqlite"
-    pact = json.dumps({"consumer": {"name": "Sous Chef"}, "provider": {"name": "Grill Chef"}, "interactions": []}).encode()
-    with running_broker(database) as (broker, port), socket.create_connection(("127.0.0.1", port), timeout=60) as client:
+    pact = json.dumps(
+        {"consumer": {"name": "Sous Chef"}, "provider": {"name": "Grill Chef"}, "interactions": []}
+    ).encode()
+    with (
+        running_broker(database) as (broker, port),
+        socket.create_connection(("127.0.0.1", port), timeout=60) as client,
+    ):
         # a publication in flight: its head sent, the broker waiting for its body (it says so: 100 Continue)
         client.sendall(
             b"PUT /pacts/provider/Grill%20Chef/consumer/Sous%20Chef/version/1.0.0 HTTP/1.1\r\nHost: broker\r\n"
-            b"Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " + str(len(pact)).encode() + b"\r\n\r\n"
+            b"Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: "
+            + str(len(pact)).encode()
+            + b"\r\n\r\n"
         )
         assert client.recv(100).startswith(b"HTTP/1.1 100 ")
         broker.send_signal(signum)
-        assert read_line(broker.stdout) == f"apact broker: {signum.name} received: stopping once the requests in flight are answered\n"
+        assert (
+            read_line(broker.stdout)
+            == f"apact broker: {signum.name} received: stopping once the requests in flight are answered\n"
+        )
         client.sendall(pact)
         answer = b""
         while b"\r\n\r\n" not in answer:
@@ -324,7 +365,10 @@ def test_the_broker_answers_the_request_in_flight_and_closes_its_database_on_a_s
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_the_stub_stops_on_a_signal(signum: signal.Signals) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "apact", "stub", str(GRILL_CHEF_PACT)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-m", "apact", "stub", str(GRILL_CHEF_PACT)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert " at http://127.0.0.1:" in read_line(process.stdout)
@@ -335,4 +379,3 @@ def test_the_stub_stops_on_a_signal(signum: signal.Signals) -> None:
             process.kill()
             process.communicate()
     assert (process.returncode, out) == (0, "apact stub: stopped\n"), err
-

@@ -50,7 +50,9 @@ def _readme_consumer_blocks() -> list[str]:
     return re.findall(r"^```python\n(.*?)^```", section, re.S | re.M)
 
 
-async def test_the_readme_quickstart_runs_as_written_and_writes_the_pact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_readme_quickstart_runs_as_written_and_writes_the_pact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {}
     blocks = _readme_consumer_blocks()
@@ -81,7 +83,17 @@ async def test_the_readmes_failure_report_is_what_apact_prints() -> None:
 
 def test_the_grill_chef_example_writes_the_seed_pact(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", str(ROOT / "examples" / "grill_chef" / "test_sous_chef.py")],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-n",
+            "0",
+            "-p",
+            "no:cacheprovider",
+            str(ROOT / "examples" / "grill_chef" / "test_sous_chef.py"),
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -110,10 +122,15 @@ async def test_a_passing_block_writes_a_v4_pact_naming_apact(tmp_path: Path) -> 
         assert not (tmp_path / "Sous Chef-Grill Chef.json").exists()  # only when the block ends
     document = read(tmp_path / "Sous Chef-Grill Chef.json")
     assert document["metadata"] == {"apact": {"version": "0.1.0"}, "pactSpecification": {"version": "4.0"}}
-    assert [i["description"] for i in document["interactions"]] == ["a request for a medium-rare steak", "a request for a rare steak"]
+    assert [i["description"] for i in document["interactions"]] == [
+        "a request for a medium-rare steak",
+        "a request for a rare steak",
+    ]
     first = document["interactions"][0]
     assert first["request"]["headers"] == {"Content-Type": ["application/json"]}
-    assert first["response"]["matchingRules"] == {"body": {"$.waitingTime": {"matchers": [{"match": "integer"}], "combine": "AND"}}}
+    assert first["response"]["matchingRules"] == {
+        "body": {"$.waitingTime": {"matchers": [{"match": "integer"}], "combine": "AND"}}
+    }
     assert pact.file == tmp_path / "Sous Chef-Grill Chef.json"
 
 
@@ -127,7 +144,9 @@ async def test_tests_merge_into_one_file_and_overwrite_replaces_it(tmp_path: Pat
     async with Pact("Sous Chef", "Grill Chef", pact_dir=tmp_path, overwrite=True) as pact:
         steak(pact, "blue")
         await pact.client.post("/steaks/", json={"cooking": "blue"})
-    assert [i["description"] for i in read(tmp_path / "Sous Chef-Grill Chef.json")["interactions"]] == ["a request for a blue steak"]
+    assert [i["description"] for i in read(tmp_path / "Sous Chef-Grill Chef.json")["interactions"]] == [
+        "a request for a blue steak"
+    ]
 
 
 async def test_a_v3_pact_cannot_be_merged_into_a_v4_file(tmp_path: Path) -> None:
@@ -147,7 +166,9 @@ async def test_v3_and_v2_pacts_are_written_in_their_own_format(tmp_path: Path) -
             (
                 pact.given("a state")
                 .upon_receiving("a search")
-                .with_request("GET", "/items", query={"q": "a b", "page": match.integer(2)}, headers={"Accept": ["a/b", "c/d"]})
+                .with_request(
+                    "GET", "/items", query={"q": "a b", "page": match.integer(2)}, headers={"Accept": ["a/b", "c/d"]}
+                )
                 .will_respond_with(200, body={"items": match.each_like({"id": match.integer(1)})})
             )
             response = await pact.client.get("/items", params={"q": "a b", "page": "7"}, headers={"Accept": "a/b, c/d"})
@@ -157,7 +178,9 @@ async def test_v3_and_v2_pacts_are_written_in_their_own_format(tmp_path: Path) -
         if spec == "V3":
             assert interaction["providerStates"] == [{"name": "a state"}]
             assert interaction["request"]["query"] == {"q": ["a b"], "page": ["2"]}
-            assert interaction["request"]["matchingRules"] == {"query": {"page": {"matchers": [{"match": "integer"}], "combine": "AND"}}}
+            assert interaction["request"]["matchingRules"] == {
+                "query": {"page": {"matchers": [{"match": "integer"}], "combine": "AND"}}
+            }
             assert interaction["response"]["body"] == {"items": [{"id": 1}]}
         else:
             assert interaction["providerState"] == "a state"
@@ -221,7 +244,12 @@ async def test_every_unexpected_request_is_reported_with_its_mismatches(tmp_path
         async with Pact("Sous Chef", "Grill Chef", pact_dir=tmp_path) as pact:
             (
                 pact.upon_receiving("an order")
-                .with_request("POST", "/orders", headers={"X-Table": match.integer(3)}, body={"items": match.each_like({"sku": "A1"})})
+                .with_request(
+                    "POST",
+                    "/orders",
+                    headers={"X-Table": match.integer(3)},
+                    body={"items": match.each_like({"sku": "A1"})},
+                )
                 .will_respond_with(201)
             )
             await pact.client.post("/orders", headers={"X-Table": "3"}, json={"items": [{"sku": "A1"}]})
@@ -302,10 +330,15 @@ async def test_an_exception_without_problems_propagates_unchanged(tmp_path: Path
 
 
 async def test_an_unfinished_interaction_is_a_problem() -> None:
-    with pytest.raises(ConsumerMismatchError, match=r"1\. incomplete interaction: 'the menu' has no response \(call \.will_respond_with\(\.\.\.\)\)"):
+    with pytest.raises(
+        ConsumerMismatchError,
+        match=r"1\. incomplete interaction: 'the menu' has no response \(call \.will_respond_with\(\.\.\.\)\)",
+    ):
         async with Pact("c", "p", pact_dir=None) as pact:
             pact.upon_receiving("the menu").with_request("GET", "/menu")
-    with pytest.raises(ConsumerMismatchError, match=r"incomplete interaction: an interaction without a description has no description"):
+    with pytest.raises(
+        ConsumerMismatchError, match=r"incomplete interaction: an interaction without a description has no description"
+    ):
         async with Pact("c", "p", pact_dir=None) as pact:
             pact.given("a state")
 
@@ -316,9 +349,21 @@ async def test_an_unfinished_interaction_is_a_problem() -> None:
         (lambda p: p.upon_receiving("a").upon_receiving("b"), ValueError, "this interaction is already called 'a'"),
         (lambda p: p.upon_receiving(""), ValueError, "an interaction description is a non-empty string"),
         (lambda p: p.given(""), ValueError, "a provider state is a non-empty string"),
-        (lambda p: p.upon_receiving("a").with_request("GET", "/").will_respond_with(99), ValueError, "a response status is an integer from 100 to 599"),
-        (lambda p: p.upon_receiving("a").with_request("GET", "/", body={"when": object()}), TypeError, r"\$\.request\.body\.when: object is not JSON"),
-        (lambda p: p.upon_receiving("a").with_request("GET", "/", headers={"X": [1, [2]]}), TypeError, r"\$\.request\.headers\.X: expected text"),
+        (
+            lambda p: p.upon_receiving("a").with_request("GET", "/").will_respond_with(99),
+            ValueError,
+            "a response status is an integer from 100 to 599",
+        ),
+        (
+            lambda p: p.upon_receiving("a").with_request("GET", "/", body={"when": object()}),
+            TypeError,
+            r"\$\.request\.body\.when: object is not JSON",
+        ),
+        (
+            lambda p: p.upon_receiving("a").with_request("GET", "/", headers={"X": [1, [2]]}),
+            TypeError,
+            r"\$\.request\.headers\.X: expected text",
+        ),
     ],
 )
 def test_builder_mistakes_fail_at_the_line_that_makes_them(make: object, error: type[Exception], message: str) -> None:
@@ -337,7 +382,9 @@ def test_two_interactions_with_the_same_description_and_states_are_refused() -> 
 def test_v2_refuses_what_it_cannot_say_at_the_builder_line() -> None:
     pact = Pact("c", "p", pact_dir=None, spec="V2")
     with pytest.raises(PactWriteError, match=r"\$\.response\.body\.flags: match\.each_value needs spec V3"):
-        pact.upon_receiving("a").with_request("GET", "/").will_respond_with(200, body={"flags": match.each_value({"a": True}, match.boolean())})
+        pact.upon_receiving("a").with_request("GET", "/").will_respond_with(
+            200, body={"flags": match.each_value({"a": True}, match.boolean())}
+        )
     with pytest.raises(PactWriteError, match="several provider states need spec V3 or later"):
         pact.given("x").given("y").upon_receiving("b").with_request("GET", "/").will_respond_with(200)
     with pytest.raises(ValueError, match="spec must be 'V2', 'V3' or 'V4', got 'V5'"):
@@ -346,9 +393,13 @@ def test_v2_refuses_what_it_cannot_say_at_the_builder_line() -> None:
 
 async def test_the_client_and_serving_exist_only_inside_the_block() -> None:
     pact = Pact("c", "p", pact_dir=None)
-    with pytest.raises(RuntimeError, match=r"pact\.client is only available inside `async with Pact\(\.\.\.\) as pact:`"):
+    with pytest.raises(
+        RuntimeError, match=r"pact\.client is only available inside `async with Pact\(\.\.\.\) as pact:`"
+    ):
         pact.client  # noqa: B018
-    with pytest.raises(RuntimeError, match=r"the mock provider is not served over HTTP: use Pact\(\.\.\., serve_http=True\)"):
+    with pytest.raises(
+        RuntimeError, match=r"the mock provider is not served over HTTP: use Pact\(\.\.\., serve_http=True\)"
+    ):
         pact.url  # noqa: B018
     async with pact:
         with pytest.raises(RuntimeError, match="already in use"):
@@ -378,7 +429,11 @@ async def test_matchers_in_path_query_headers_and_status(tmp_path: Path) -> None
                 body={"id": generate.uuid(), "at": match.datetime()},
             )
         )
-        response = await pact.client.get("/items/77", params=[("expand", "tags"), ("tag", "a"), ("tag", "b")], headers={"Authorization": "Bearer xyz"})
+        response = await pact.client.get(
+            "/items/77",
+            params=[("expand", "tags"), ("tag", "a"), ("tag", "b")],
+            headers={"Authorization": "Bearer xyz"},
+        )
     assert response.status_code == 202
     assert response.headers["x-count"] == "3"
     assert re.fullmatch("[0-9a-f-]{36}", response.headers["x-request-id"])
@@ -386,7 +441,9 @@ async def test_matchers_in_path_query_headers_and_status(tmp_path: Path) -> None
     interaction = read(tmp_path / "c-p.json")["interactions"][0]
     assert interaction["request"]["path"] == "/items/1"
     assert interaction["request"]["query"] == {"expand": ["owner"], "tag": ["a", "b"]}
-    assert interaction["response"]["matchingRules"]["status"] == {"$": {"matchers": [{"match": "statusCode", "status": "success"}], "combine": "AND"}}
+    assert interaction["response"]["matchingRules"]["status"] == {
+        "$": {"matchers": [{"match": "statusCode", "status": "success"}], "combine": "AND"}
+    }
     assert set(interaction["response"]["generators"]["header"]) == {"X-Request-Id"}  # X-Count has an example
 
 
@@ -397,32 +454,46 @@ async def test_text_xml_form_multipart_and_binary_bodies(tmp_path: Path) -> None
         )
         pact.upon_receiving("a note").with_request("PUT", "/note", body="plain text").will_respond_with(204)
         pact.upon_receiving("an xml order").with_request(
-            "PUT", "/orders", body=Xml("<order id='1'><item>steak</item></order>", rules={"$.order['@id']": match.integer(1)})
+            "PUT",
+            "/orders",
+            body=Xml("<order id='1'><item>steak</item></order>", rules={"$.order['@id']": match.integer(1)}),
         ).will_respond_with(202)
         pact.upon_receiving("a login").with_request(
             "POST", "/login", body=Form({"user": "alice", "age": match.integer(30), "topic": ["a", "b"]})
         ).will_respond_with(303, headers={"Location": "/home"})
         pact.upon_receiving("an upload").with_request(
-            "POST", "/photos", body=Multipart({"photo": File(PNG, "image/png", "steak.png"), "caption": match.like("rare")})
+            "POST",
+            "/photos",
+            body=Multipart({"photo": File(PNG, "image/png", "steak.png"), "caption": match.like("rare")}),
         ).will_respond_with(201)
         pact.upon_receiving("a blob").with_request("PUT", "/blob", body=b"\x00\x01\xff").will_respond_with(
             200, body=match.content_type("image/png", PNG)
         )
-        pact.upon_receiving("an exact blob").with_request("PUT", "/exact", body=Binary(b"\x00\x02", "application/x-thing")).will_respond_with(204)
+        pact.upon_receiving("an exact blob").with_request(
+            "PUT", "/exact", body=Binary(b"\x00\x02", "application/x-thing")
+        ).will_respond_with(204)
         client = pact.client
         greeting = await client.get("/greeting")
         assert (greeting.text, greeting.headers["content-type"]) == ("Hello, Alice!", "text/plain")
-        assert (await client.put("/note", content="plain text", headers={"Content-Type": "text/plain"})).status_code == 204
+        assert (
+            await client.put("/note", content="plain text", headers={"Content-Type": "text/plain"})
+        ).status_code == 204
         xml = "<order id='99'><item>steak</item></order>"
-        assert (await client.put("/orders", content=xml, headers={"Content-Type": "application/xml"})).status_code == 202
+        assert (
+            await client.put("/orders", content=xml, headers={"Content-Type": "application/xml"})
+        ).status_code == 202
         login = await client.post("/login", data={"user": "alice", "age": "41", "topic": ["a", "b"]})
         assert login.status_code == 303, login.text
         other_png = PNG[:-4] + b"\x00\x00\x00\x00"  # other bytes, still a PNG
-        upload = await client.post("/photos", files={"photo": ("x.png", other_png, "image/png")}, data={"caption": "blue"})
+        upload = await client.post(
+            "/photos", files={"photo": ("x.png", other_png, "image/png")}, data={"caption": "blue"}
+        )
         assert upload.status_code == 201, upload.text
         blob = await client.put("/blob", content=b"\x00\x01\xff", headers={"Content-Type": "application/octet-stream"})
         assert (blob.content, blob.headers["content-type"]) == (PNG, "image/png")
-        assert (await client.put("/exact", content=b"\x00\x02", headers={"Content-Type": "application/x-thing"})).status_code == 204
+        assert (
+            await client.put("/exact", content=b"\x00\x02", headers={"Content-Type": "application/x-thing"})
+        ).status_code == 204
     written = {i.description: i for i in pactfile.load(tmp_path / "c-p.json").interactions}
     upload_rules = written["an upload"].request.matching_rules  # type: ignore[union-attr]
     assert upload_rules["header"]["Content-Type"].matchers[0].get("regex") == r"^multipart/form-data;\s*boundary=.+$"
@@ -432,9 +503,14 @@ async def test_text_xml_form_multipart_and_binary_bodies(tmp_path: Path) -> None
 
 
 async def test_a_wrong_body_type_is_reported() -> None:
-    with pytest.raises(ConsumerMismatchError, match=r"\$\.body: expected a body of type application/x-www-form-urlencoded, got application/json"):
+    with pytest.raises(
+        ConsumerMismatchError,
+        match=r"\$\.body: expected a body of type application/x-www-form-urlencoded, got application/json",
+    ):
         async with Pact("c", "p", pact_dir=None) as pact:
-            pact.upon_receiving("a login").with_request("POST", "/login", body=Form({"user": "alice"})).will_respond_with(200)
+            pact.upon_receiving("a login").with_request(
+                "POST", "/login", body=Form({"user": "alice"})
+            ).will_respond_with(200)
             await pact.client.post("/login", json={"user": "alice"})
 
 
@@ -459,7 +535,9 @@ async def test_serve_http_gives_a_real_url_for_clients_in_threads_and_processes(
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url)
 
         def order_in_a_thread() -> dict[str, object]:
-            request = urllib.request.Request(url + "/steaks/", data=b'{"cooking": "rare"}', headers={"Content-Type": "application/json"})
+            request = urllib.request.Request(
+                url + "/steaks/", data=b'{"cooking": "rare"}', headers={"Content-Type": "application/json"}
+            )
             with urllib.request.urlopen(request) as response:
                 return json.loads(response.read())  # type: ignore[no-any-return]
 
@@ -482,7 +560,12 @@ async def test_serve_on_demand_and_cors_preflight_over_http() -> None:
         assert await pact.serve() == url == pact.url
         async with httpx.AsyncClient() as client:
             preflight = await client.options(
-                url + "/x", headers={"Origin": "http://app.test", "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "content-type"}
+                url + "/x",
+                headers={
+                    "Origin": "http://app.test",
+                    "Access-Control-Request-Method": "PUT",
+                    "Access-Control-Request-Headers": "content-type",
+                },
             )
             assert preflight.status_code == 204
             assert preflight.headers["access-control-allow-origin"] == "http://app.test"

@@ -22,7 +22,9 @@ from apact import Form, Pact, Text, generate, match
 from apact._core._serve import serve
 from apact._core._types import Receive, Scope, Send
 
-official = pytest.importorskip("pact", reason="pact-python is not installed: the consumer interoperability test needs it")
+official = pytest.importorskip(
+    "pact", reason="pact-python is not installed: the consumer interoperability test needs it"
+)
 
 pytestmark = [pytest.mark.anyio, pytest.mark.parametrize("anyio_backend", ["asyncio"])]
 
@@ -49,7 +51,9 @@ async def write_pact(directory: Path, spec: str) -> Path:
                     "name": match.like("Bob"),
                     "email": match.regex(r"[^@]+@[^@]+", "bob@example.com"),
                     "tags": match.each_like("cook", min=1),
-                    "addresses": match.each_like({"street": match.like("1 Main St"), "zip": match.regex(r"\d{5}", "12345")}),
+                    "addresses": match.each_like(
+                        {"street": match.like("1 Main St"), "zip": match.regex(r"\d{5}", "12345")}
+                    ),
                     "created": match.datetime("2024-01-02T03:04:05Z"),
                     "birthday": match.date("17/05/1990", "%d/%m/%Y"),
                     "wakeUp": match.time("07:30", "HH:mm"),
@@ -78,7 +82,10 @@ async def write_pact(directory: Path, spec: str) -> Path:
             .will_respond_with(
                 201,
                 headers={"Location": generate.mock_server_url("http://localhost/orders/1", r".*(/orders/\d+)$")},
-                body={"id": match.integer(1), "self": generate.mock_server_url("http://localhost/orders/1", r".*(/orders/\d+)$")},
+                body={
+                    "id": match.integer(1),
+                    "self": generate.mock_server_url("http://localhost/orders/1", r".*(/orders/\d+)$"),
+                },
             )
         )
         (
@@ -92,7 +99,11 @@ async def write_pact(directory: Path, spec: str) -> Path:
             .will_respond_with(204)
         )
         client = pact.client
-        user = await client.get("/users/1", params={"fields": "all"}, headers={"Accept": "application/json", "X-Request-Id": str(uuid.uuid4())})
+        user = await client.get(
+            "/users/1",
+            params={"fields": "all"},
+            headers={"Accept": "application/json", "X-Request-Id": str(uuid.uuid4())},
+        )
         assert user.status_code == 200, user.text
         order = await client.post("/orders", json={"item": "steak", "count": 2})
         assert order.json()["self"] == "http://apact.mock/orders/1"
@@ -167,7 +178,9 @@ def pantry(*, broken: bool) -> Any:
     return app
 
 
-def official_verify(pact_file: Path, url: str, calls: list[tuple[str, str, dict[str, Any] | None]]) -> tuple[bool, dict[str, Any], str]:
+def official_verify(
+    pact_file: Path, url: str, calls: list[tuple[str, str, dict[str, Any] | None]]
+) -> tuple[bool, dict[str, Any], str]:
     def state(state: str, action: str, parameters: dict[str, Any] | None) -> None:
         calls.append((state, action, parameters))
 
@@ -188,13 +201,21 @@ def official_verify(pact_file: Path, url: str, calls: list[tuple[str, str, dict[
 @pytest.mark.parametrize("spec", ["V3", "V4"])
 async def test_the_official_verifier_accepts_an_apact_pact(tmp_path: Path, spec: str) -> None:
     pact_file = await write_pact(tmp_path, spec)
-    assert json.loads(pact_file.read_text())["metadata"]["pactSpecification"]["version"] == {"V3": "3.0.0", "V4": "4.0"}[spec]
+    assert (
+        json.loads(pact_file.read_text())["metadata"]["pactSpecification"]["version"]
+        == {"V3": "3.0.0", "V4": "4.0"}[spec]
+    )
     calls: list[tuple[str, str, dict[str, Any] | None]] = []
     async with serve(pantry(broken=False)) as url:
         passed, results, output = await anyio.to_thread.run_sync(official_verify, pact_file, url, calls)
     assert passed, output
     assert results["errors"] == []
-    assert sorted(r["description"] for r in results["interactionResults"]) == ["a health check", "a login", "a request for a user", "an order"]
+    assert sorted(r["description"] for r in results["interactionResults"]) == [
+        "a health check",
+        "a login",
+        "a request for a user",
+        "an order",
+    ]
     assert all(r["result"] == "OK" for r in results["interactionResults"])
     assert ("a user exists", "setup", {"id": 42, "name": "Alice"}) in calls
 

@@ -36,7 +36,9 @@ def generators_of(value: object, spec: Spec = Spec.V4) -> dict[str, dict[str, JS
 def check(body: object, actual: object, spec: Spec = Spec.V4) -> list[str]:
     """Mismatches of a response body ``actual`` against a pact body holding terms."""
     compiled = compile_json(body, spec, "$.body")
-    expected = HttpResponse(200, None, Body.from_json(compiled.example), {"body": compiled.rules} if compiled.rules else {})
+    expected = HttpResponse(
+        200, None, Body.from_json(compiled.example), {"body": compiled.rules} if compiled.rules else {}
+    )
     return [str(m) for m in response_mismatches(expected, HttpResponse(200, None, Body.from_json(tree(actual))), spec)]
 
 
@@ -82,15 +84,24 @@ CASES = [
     (
         match.uuid("c0ffee00-1234-4abc-8def-0123456789ab"),
         "c0ffee00-1234-4abc-8def-0123456789ab",
-        [{"match": "regex", "regex": "^([0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}|[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12})$"}],
+        [
+            {
+                "match": "regex",
+                "regex": "^([0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}|[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12})$",
+            }
+        ],
     ),
     (match.status_code("success"), 200, [{"match": "statusCode", "status": "success"}]),
     (match.status_code([200, 201], 201), 201, [{"match": "statusCode", "status": [200, 201]}]),
 ]
 
 
-@pytest.mark.parametrize(("term", "example", "written"), CASES, ids=lambda value: value.name if isinstance(value, Term) else "")
-def test_each_matcher_writes_its_example_and_rule(term: Term, example: object, written: list[dict[str, object]]) -> None:
+@pytest.mark.parametrize(
+    ("term", "example", "written"), CASES, ids=lambda value: value.name if isinstance(value, Term) else ""
+)
+def test_each_matcher_writes_its_example_and_rule(
+    term: Term, example: object, written: list[dict[str, object]]
+) -> None:
     assert term.example == example
     assert type(term.example) is type(example)
     compiled = compile_json(term, Spec.V4, "$.body") if not isinstance(example, bytes) else None
@@ -186,8 +197,18 @@ def test_nested_rules_are_checked_by_the_engine_with_their_messages() -> None:
         (match.includes("pact"), "a pact!", "contract", 'expected a value including "pact", got "contract" (string)'),
         (match.semver("1.0.0"), "2.10.3-rc.1", "2.1", 'expected a semantic version (like 1.2.3), got "2.1" (string)'),
         (match.not_empty(["a"]), ["b", "c"], [], "expected a non-empty array, got []"),
-        (match.date("2024-01-02"), "2025-12-31", "2025-13-01", "expected a date in the format 'yyyy-MM-dd', got \"2025-13-01\" (string)"),
-        (match.time("10:00", "%H:%M"), "23:59", "24:00", "expected a time in the format 'HH:mm', got \"24:00\" (string)"),
+        (
+            match.date("2024-01-02"),
+            "2025-12-31",
+            "2025-13-01",
+            "expected a date in the format 'yyyy-MM-dd', got \"2025-13-01\" (string)",
+        ),
+        (
+            match.time("10:00", "%H:%M"),
+            "23:59",
+            "24:00",
+            "expected a time in the format 'HH:mm', got \"24:00\" (string)",
+        ),
         (
             match.uuid(format="simple"),
             "c0ffee0012344abc8def0123456789ab",
@@ -195,12 +216,19 @@ def test_nested_rules_are_checked_by_the_engine_with_their_messages() -> None:
             'expected a value matching /^[0-9a-fA-F]{32}$/, got "c0ffee00-1234" (string)',
         ),
         (match.each_like(1, max=2), [1, 2], [1, 2, 3], "expected at most 2 items, got 3"),
-        (match.each_key({"ab": 1}, match.regex("[a-z]+")), {"xy": 2}, {"X1": 2}, 'key "X1": expected a value matching /[a-z]+/, got "X1" (string)'),
+        (
+            match.each_key({"ab": 1}, match.regex("[a-z]+")),
+            {"xy": 2},
+            {"X1": 2},
+            'key "X1": expected a value matching /[a-z]+/, got "X1" (string)',
+        ),
         (match.each_value({"a": True}, match.boolean()), {"b": False}, {"b": 1}, "expected a boolean, got 1 (integer)"),
     ],
     ids=lambda value: value.name if isinstance(value, Term) else None,
 )
-def test_each_matcher_accepts_other_values_of_its_kind_and_says_why_it_rejects(term: Term, good: object, bad: object, message: str) -> None:
+def test_each_matcher_accepts_other_values_of_its_kind_and_says_why_it_rejects(
+    term: Term, good: object, bad: object, message: str
+) -> None:
     assert check({"v": term}, {"v": term.example}) == []
     assert check({"v": term}, {"v": good}) == []
     assert [m.split(": ", 1)[1] for m in check({"v": term}, {"v": bad})] == [message]
@@ -212,18 +240,42 @@ def test_each_matcher_accepts_other_values_of_its_kind_and_says_why_it_rejects(t
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: match.integer("ten"), 'match.integer: the example "ten" does not fit its own rule: expected an integer (like "ten"), got "ten" (string)'),  # type: ignore[arg-type]
-        (lambda: match.regex(r"\d+", "abc"), 'match.regex: the example "abc" does not fit its own rule: expected a value matching /\\d+/, got "abc" (string)'),
-        (lambda: match.date("02/01/2024"), "match.date: the example \"02/01/2024\" does not fit its own rule: expected a date in the format 'yyyy-MM-dd'"),
+        (
+            lambda: match.integer("ten"),  # type: ignore[arg-type]
+            'match.integer: the example "ten" does not fit its own rule: expected an integer (like "ten"), got "ten" (string)',
+        ),
+        (
+            lambda: match.regex(r"\d+", "abc"),
+            'match.regex: the example "abc" does not fit its own rule: expected a value matching /\\d+/, got "abc" (string)',
+        ),
+        (
+            lambda: match.date("02/01/2024"),
+            "match.date: the example \"02/01/2024\" does not fit its own rule: expected a date in the format 'yyyy-MM-dd'",
+        ),
         (lambda: match.each_like(1, min=3, max=2), "match.each_like: min (3) is greater than max (2)"),
         (lambda: match.like([1], min=-1), "match.like: min must be a non-negative integer, got -1"),
         (lambda: match.regex("[0-9"), "match.regex: invalid regex '[0-9'"),
         (lambda: match.status_code("fine"), "match.status_code: unknown status group 'fine'"),
-        (lambda: match.status_code([200], 404), "match.status_code: the example 404 does not fit its own rule: expected one of the status codes 200, got 404"),
-        (lambda: match.content_type("image/png", b"GIF89a"), "does not fit its own rule: expected content of type image/png, got image/gif"),
-        (lambda: match.each_key({"AB": 1}, match.regex("[a-z]+")), 'match.each_key: the example key "AB" does not fit the rules'),
-        (lambda: match.each_value({"a": match.integer(1)}, match.integer()), 'match.each_value: the example value at "a" holds a matcher; give the rules for every value in rules= instead'),
-        (lambda: match.date(format="%Q"), "match.date: strftime format '%Q': directive %Q at position 0 has no Java DateTimeFormatter equivalent"),
+        (
+            lambda: match.status_code([200], 404),
+            "match.status_code: the example 404 does not fit its own rule: expected one of the status codes 200, got 404",
+        ),
+        (
+            lambda: match.content_type("image/png", b"GIF89a"),
+            "does not fit its own rule: expected content of type image/png, got image/gif",
+        ),
+        (
+            lambda: match.each_key({"AB": 1}, match.regex("[a-z]+")),
+            'match.each_key: the example key "AB" does not fit the rules',
+        ),
+        (
+            lambda: match.each_value({"a": match.integer(1)}, match.integer()),
+            'match.each_value: the example value at "a" holds a matcher; give the rules for every value in rules= instead',
+        ),
+        (
+            lambda: match.date(format="%Q"),
+            "match.date: strftime format '%Q': directive %Q at position 0 has no Java DateTimeFormatter equivalent",
+        ),
         (lambda: match.integer(min=5, max=1), "match.integer: min (5) is greater than max (1)"),
         (lambda: match.uuid(format="hex"), "match.uuid: unknown format 'hex'"),  # type: ignore[arg-type]
     ],
@@ -286,11 +338,17 @@ def test_matchers_without_an_example_get_a_fixed_one_and_a_generator() -> None:
         (lambda: match.date("06 May 2024", "dd MMM yyyy"), "06 May 2024", "dd MMM yyyy"),
         (lambda: match.time(datetime.time(7, 5), "%I:%M %p"), "07:05 AM", "hh:mm a"),
         (
-            lambda: match.datetime(datetime.datetime(2024, 5, 6, 7, 8, 9, tzinfo=datetime.timezone.utc), "%Y-%m-%dT%H:%M:%S%z"),
+            lambda: match.datetime(
+                datetime.datetime(2024, 5, 6, 7, 8, 9, tzinfo=datetime.timezone.utc), "%Y-%m-%dT%H:%M:%S%z"
+            ),
             "2024-05-06T07:08:09+0000",
             "yyyy-MM-dd'T'HH:mm:ssxx",
         ),
-        (lambda: match.datetime("2024-05-06 at 07:08", "yyyy-MM-dd 'at' HH:mm"), "2024-05-06 at 07:08", "yyyy-MM-dd 'at' HH:mm"),
+        (
+            lambda: match.datetime("2024-05-06 at 07:08", "yyyy-MM-dd 'at' HH:mm"),
+            "2024-05-06 at 07:08",
+            "yyyy-MM-dd 'at' HH:mm",
+        ),
     ],
 )
 def test_dates_take_strftime_or_java_formats_and_write_java(call: object, example: str, written: str) -> None:
@@ -307,7 +365,9 @@ def test_text_places_take_terms_with_scalar_examples() -> None:
     assert compile_text(3, Spec.V4, "$.query.page") == ("3", (), None)
     text, rules, generator = compile_text(match.integer(), Spec.V4, "$.query.page")
     assert (text, rules, generator) == ("1", (Matcher("integer"),), match.integer().generator)
-    with pytest.raises(TypeError, match=r"\$\.headers\.X: expected text \(a string, number or match\.\* term\), got \[1\]"):
+    with pytest.raises(
+        TypeError, match=r"\$\.headers\.X: expected text \(a string, number or match\.\* term\), got \[1\]"
+    ):
         compile_text(match.each_like(1), Spec.V4, "$.headers.X")
 
 
@@ -370,7 +430,10 @@ def test_v2_gets_the_closest_weaker_rule() -> None:
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ({"v": match.values({"a": 1})}, r"\$\.body\.v: match\.values needs spec V3 or later \(this pact is V2: use Pact\(\.\.\., spec='V3'\)\)"),
+        (
+            {"v": match.values({"a": 1})},
+            r"\$\.body\.v: match\.values needs spec V3 or later \(this pact is V2: use Pact\(\.\.\., spec='V3'\)\)",
+        ),
         ({"v": match.each_key({"a": 1}, match.regex("[a-z]"))}, "match.each_key needs spec V3"),
         ({"v": match.each_value({"a": 1}, match.integer())}, "match.each_value needs spec V3"),
         ({"v": match.array_containing([1])}, "match.array_containing needs spec V3"),
@@ -400,11 +463,20 @@ def test_rules_written_to_a_pact_file_read_back_identical(spec: Spec) -> None:
         "inc": match.includes("x"),
     }
     if spec >= Spec.V3:
-        body |= {"v": match.values({"a": match.integer(1)}), "u": generate.uuid(), "k": match.each_key({"ab": 1}, match.regex("[a-z]+"))}
+        body |= {
+            "v": match.values({"a": match.integer(1)}),
+            "u": generate.uuid(),
+            "k": match.each_key({"ab": 1}, match.regex("[a-z]+")),
+        }
     pact = Pact("c", "p", spec=spec.label, pact_dir=None)  # type: ignore[arg-type]
     builder = (
         pact.upon_receiving("r")
-        .with_request("GET", match.regex(r"/items/\d+", "/items/1"), query={"page": match.integer(2)}, headers={"X-Id": match.uuid()})
+        .with_request(
+            "GET",
+            match.regex(r"/items/\d+", "/items/1"),
+            query={"page": match.integer(2)},
+            headers={"X-Id": match.uuid()},
+        )
         .will_respond_with(200, headers={"ETag": match.regex(r'"\w+"', '"abc"')}, body=body)
     )
     assert builder.slot is not None

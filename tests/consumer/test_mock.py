@@ -30,7 +30,9 @@ def interactions(*built: HttpInteraction) -> MockProvider:
     return MockProvider(built, spec=Spec.V4)
 
 
-def http(description: str, method: str = "GET", path: str = "/", status: int = 200, **response: object) -> HttpInteraction:
+def http(
+    description: str, method: str = "GET", path: str = "/", status: int = 200, **response: object
+) -> HttpInteraction:
     return HttpInteraction(description, HttpRequest(method, path), HttpResponse(status, **response))  # type: ignore[arg-type]
 
 
@@ -60,7 +62,9 @@ async def test_a_matching_request_gets_the_interactions_response() -> None:
 
 async def test_an_unexpected_request_gets_a_500_listing_every_mismatch_of_the_closest_interactions() -> None:
     pact = Pact("c", "p", pact_dir=None)
-    pact.upon_receiving("a steak").with_request("POST", "/steaks/", body={"cooking": "rare", "side": "fries"}).will_respond_with(201)
+    pact.upon_receiving("a steak").with_request(
+        "POST", "/steaks/", body={"cooking": "rare", "side": "fries"}
+    ).will_respond_with(201)
     pact.upon_receiving("the menu").with_request("GET", "/menu").will_respond_with(200)
     async with client_for(pact.mock) as client:
         response = await client.post("/steaks/", params={"hurry": "yes"}, json={"cooking": "well-done"})
@@ -71,9 +75,27 @@ async def test_an_unexpected_request_gets_a_500_listing_every_mismatch_of_the_cl
     assert report["request"]["body"] == {"cooking": "well-done"}
     assert [c["description"] for c in report["closest"]] == ["a steak"]  # same route: the menu is not shown
     assert report["closest"][0]["mismatches"] == [
-        {"kind": "query", "path": "$.query.hurry", "expected": None, "actual": ["yes"], "message": 'unexpected query parameter "hurry"="yes"'},
-        {"kind": "body", "path": "$.body.side", "expected": "fries", "actual": None, "message": 'expected key "side" (like "fries"), but it is missing'},
-        {"kind": "body", "path": "$.body.cooking", "expected": "rare", "actual": "well-done", "message": 'expected "rare", got "well-done"'},
+        {
+            "kind": "query",
+            "path": "$.query.hurry",
+            "expected": None,
+            "actual": ["yes"],
+            "message": 'unexpected query parameter "hurry"="yes"',
+        },
+        {
+            "kind": "body",
+            "path": "$.body.side",
+            "expected": "fries",
+            "actual": None,
+            "message": 'expected key "side" (like "fries"), but it is missing',
+        },
+        {
+            "kind": "body",
+            "path": "$.body.cooking",
+            "expected": "rare",
+            "actual": "well-done",
+            "message": 'expected "rare", got "well-done"',
+        },
     ]
     assert report["report"].splitlines()[:3] == [
         "unexpected request: POST /steaks/?hurry=yes",
@@ -91,7 +113,13 @@ async def test_with_no_interaction_on_the_route_the_three_closest_are_reported()
         report = (await client.get("/things")).json()
     assert [c["description"] for c in report["closest"]] == ["item 0", "item 1", "item 2"]
     assert report["closest"][0]["mismatches"] == [
-        {"kind": "path", "path": "$.path", "expected": "/items/0", "actual": "/things", "message": 'expected path "/items/0", got "/things"'}
+        {
+            "kind": "path",
+            "path": "$.path",
+            "expected": "/items/0",
+            "actual": "/things",
+            "message": 'expected path "/items/0", got "/things"',
+        }
     ]
     async with client_for(MockProvider()) as client:
         empty = (await client.get("/")).json()
@@ -108,7 +136,9 @@ async def test_identical_requests_answer_in_turn_then_the_first_keeps_answering(
 
 async def test_a_path_with_a_rule_matches_other_paths() -> None:
     pact = Pact("c", "p", pact_dir=None)
-    pact.upon_receiving("an item").with_request("GET", match.regex(r"/items/\d+", "/items/1")).will_respond_with(200, body={"ok": True})
+    pact.upon_receiving("an item").with_request("GET", match.regex(r"/items/\d+", "/items/1")).will_respond_with(
+        200, body={"ok": True}
+    )
     pact.upon_receiving("the root").with_request("GET", "/").will_respond_with(204)
     async with client_for(pact.mock) as client:
         assert (await client.get("/items/987")).json() == {"ok": True}
@@ -132,11 +162,17 @@ async def test_finding_the_interaction_looks_only_at_the_requests_route(monkeypa
     assert compared == ["/items/999", "/items/0", "/items/500"]
 
 
-async def test_on_one_route_only_interactions_that_could_match_the_body_are_compared(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_on_one_route_only_interactions_that_could_match_the_body_are_compared(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     pact = Pact("c", "p", pact_dir=None)
     for n in range(1000):
-        pact.upon_receiving(f"order {n}").with_request("POST", "/orders", body={"n": n, "x": -0.0 if n == 7 else 0.5}).will_respond_with(200, body={"n": n})
-    pact.upon_receiving("any big order").with_request("POST", "/orders", body={"n": match.integer(1000), "x": 0.5}).will_respond_with(201)
+        pact.upon_receiving(f"order {n}").with_request(
+            "POST", "/orders", body={"n": n, "x": -0.0 if n == 7 else 0.5}
+        ).will_respond_with(200, body={"n": n})
+    pact.upon_receiving("any big order").with_request(
+        "POST", "/orders", body={"n": match.integer(1000), "x": 0.5}
+    ).will_respond_with(201)
     compared: list[str] = []
     original = apact.consumer.mock.request_mismatches  # type: ignore[attr-defined]  # patched where the mock looks it up
 
@@ -147,7 +183,9 @@ async def test_on_one_route_only_interactions_that_could_match_the_body_are_comp
     monkeypatch.setattr(apact.consumer.mock, "request_mismatches", counting)
     async with client_for(pact.mock) as client:
         assert (await client.post("/orders", json={"x": 0.5, "n": 500})).json() == {"n": 500}
-        assert (await client.post("/orders", content=b'{"n": 7, "x": 0.0}', headers={"Content-Type": "application/json"})).json() == {"n": 7}
+        assert (
+            await client.post("/orders", content=b'{"n": 7, "x": 0.0}', headers={"Content-Type": "application/json"})
+        ).json() == {"n": 7}
         assert (await client.post("/orders", json={"n": 5000, "x": 0.5})).status_code == 201
         assert (await client.post("/orders", json={"n": 1.0, "x": 0.5})).status_code == 500  # 1.0 is not the integer 1
     assert compared[:6] == [
@@ -187,7 +225,11 @@ async def test_head_requests_get_headers_only_and_generated_urls_point_at_the_mo
 
 
 async def test_cors_preflight_is_answered_only_when_enabled() -> None:
-    preflight = {"Origin": "http://app.test", "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "x-token"}
+    preflight = {
+        "Origin": "http://app.test",
+        "Access-Control-Request-Method": "PUT",
+        "Access-Control-Request-Headers": "x-token",
+    }
     for cors in (True, False):
         mock = MockProvider([http("put", "PUT", "/x")], cors=cors)
         async with client_for(mock) as client:
@@ -210,7 +252,9 @@ async def test_a_stub_can_serve_the_interactions_of_a_pact_file() -> None:
     pact = pactfile.load(FIXTURES / "pact-python" / "v3-http.json")
     mock = MockProvider([i for i in pact.interactions if isinstance(i, HttpInteraction)], spec=pact.spec)
     async with client_for(mock) as client:
-        response = await client.get("/items", params=[("page", "2"), ("q", "a b&c=d"), ("sort", "name"), ("tag", "red"), ("tag", "blue")])
+        response = await client.get(
+            "/items", params=[("page", "2"), ("q", "a b&c=d"), ("sort", "name"), ("tag", "red"), ("tag", "blue")]
+        )
         greeting = await client.get("/greeting")
     assert response.status_code == 200, response.text
     assert greeting.text == "Hello, Alice!" and greeting.headers["content-type"] == "text/plain"

@@ -16,9 +16,7 @@ import pytest
 
 from apact.matching import match_message, match_request, match_response
 
-SPEC_DIR = Path(
-    os.environ.get("APACT_PACT_SPEC", Path(__file__).resolve().parents[3] / "shared" / "pact-spec")
-)
+SPEC_DIR = Path(os.environ.get("APACT_PACT_SPEC", Path(__file__).resolve().parents[3] / "shared" / "pact-spec"))
 VERSIONS = {"v1": "1.0.0", "v1.1": "1.1.0", "v2": "2.0.0", "v3": "3.0.0", "v4": "4.0"}
 MATCHERS = {"request": match_request, "response": match_response, "message": match_message}
 

@@ -87,7 +87,10 @@ def test_request_generators_run_on_the_provider_side_only_with_state_values() ->
                 "path": {"type": "ProviderState", "expression": "/orders/${orderId}"},
                 "query": {"page": {"type": "RandomInt", "min": 2, "max": 2}},
                 "header": {"X-Id": {"type": "ProviderState", "expression": "${orderId}"}},
-                "body": {"$.items[*].id": {"type": "RandomInt", "min": 7, "max": 7}, "$.ref": {"type": "ProviderState", "expression": "${orderId}"}},
+                "body": {
+                    "$.items[*].id": {"type": "RandomInt", "min": 7, "max": 7},
+                    "$.ref": {"type": "ProviderState", "expression": "${orderId}"},
+                },
             },
         },
         Spec.V3,
@@ -110,7 +113,11 @@ def test_response_generators_on_the_consumer_side() -> None:
                 "body": {
                     "$.id": {"type": "RandomInt", "min": 100, "max": 100},
                     "$.at": {"type": "Date"},
-                    "$.link": {"type": "MockServerURL", "regex": ".*/(orders/\\d+)$", "example": "http://localhost:1234/orders/5"},
+                    "$.link": {
+                        "type": "MockServerURL",
+                        "regex": ".*/(orders/\\d+)$",
+                        "example": "http://localhost:1234/orders/5",
+                    },
                 },
                 "header": {"Location": {"type": "MockServerURL", "regex": ".*/(orders/\\d+)$"}},
             },
@@ -127,7 +134,14 @@ def test_response_generators_on_the_consumer_side() -> None:
 
 def test_message_generators() -> None:
     message = parse_message(
-        {"contents": {"at": "x"}, "metadata": {"key": "k"}, "generators": {"body": {"$.at": {"type": "Time", "format": "HH:mm"}}, "metadata": {"key": {"type": "RandomString", "size": 3}}}},
+        {
+            "contents": {"at": "x"},
+            "metadata": {"key": "k"},
+            "generators": {
+                "body": {"$.at": {"type": "Time", "format": "HH:mm"}},
+                "metadata": {"key": {"type": "RandomString", "size": 3}},
+            },
+        },
         Spec.V3,
     )
     generated = generate_message(message, context())

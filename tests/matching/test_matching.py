@@ -23,7 +23,12 @@ def test_the_issue_example() -> None:
     }
     mismatch = one(match_response(expected, {"status": 201, "body": {"waitingTime": "ten"}}, "3.0.0"))
     assert str(mismatch) == '$.body.waitingTime: expected an integer (like 10), got "ten" (string)'
-    assert (mismatch.kind, mismatch.path, mismatch.expected, mismatch.actual) == ("body", "$.body.waitingTime", 10, "ten")
+    assert (mismatch.kind, mismatch.path, mismatch.expected, mismatch.actual) == (
+        "body",
+        "$.body.waitingTime",
+        10,
+        "ten",
+    )
 
 
 def test_method_path_status() -> None:
@@ -50,7 +55,9 @@ def test_status_code_groups() -> None:
 
 def test_query_messages() -> None:
     request = {"method": "GET", "path": "/", "query": {"page": ["1"], "tag": ["a", "b"]}}
-    mismatches = match_request(request, {"method": "GET", "path": "/", "query": {"tag": ["b", "a"], "x": ["1"]}}, "3.0.0")
+    mismatches = match_request(
+        request, {"method": "GET", "path": "/", "query": {"tag": ["b", "a"], "x": ["1"]}}, "3.0.0"
+    )
     assert [str(m) for m in mismatches] == [
         '$.query.page: expected query parameter "page" (with "1"), but it is missing',
         '$.query.tag[0]: expected "a", got "b"',
@@ -73,7 +80,7 @@ def test_header_messages() -> None:
     expected = {"status": 200, "headers": {"Content-Type": "application/json", "X-Count": "1, 2"}}
     mismatches = match_response(expected, {"status": 200, "headers": {"content-type": "text/plain"}}, "3.0.0")
     assert [str(m) for m in mismatches] == [
-        "$.headers['Content-Type']: expected \"application/json\", got \"text/plain\"",
+        '$.headers[\'Content-Type\']: expected "application/json", got "text/plain"',
         "$.headers['X-Count']: expected header X-Count: \"1, 2\", but it is missing",
     ]
     assert {m.kind for m in mismatches} == {"header"}
@@ -115,7 +122,10 @@ def test_value_matcher_messages() -> None:
         expected = {"status": 200, "body": {"v": example}, "matchingRules": {"body": {"$.v": {"matchers": [rule]}}}}
         return str(one(match_response(expected, {"status": 200, "body": {"v": actual}}, "4.0")))
 
-    assert check({"match": "regex", "regex": "\\d+"}, "1", "x1") == '$.body.v: expected a value matching /\\d+/, got "x1" (string)'
+    assert (
+        check({"match": "regex", "regex": "\\d+"}, "1", "x1")
+        == '$.body.v: expected a value matching /\\d+/, got "x1" (string)'
+    )
     assert check({"match": "decimal"}, 1.5, 2) == "$.body.v: expected a decimal number (like 1.5), got 2 (integer)"
     assert check({"match": "boolean"}, True, "yes") == '$.body.v: expected a boolean, got "yes" (string)'
     assert check({"match": "null"}, None, 0) == "$.body.v: expected null, got 0 (integer)"
@@ -125,7 +135,10 @@ def test_value_matcher_messages() -> None:
     assert check({"match": "date", "format": "yyyy-MM-dd"}, "2026-11-25", "25/11/2026") == (
         "$.body.v: expected a date in the format 'yyyy-MM-dd', got \"25/11/2026\" (string)"
     )
-    assert check({"match": "semver"}, "1.0.0", "1.0") == '$.body.v: expected a semantic version (like 1.2.3), got "1.0" (string)'
+    assert (
+        check({"match": "semver"}, "1.0.0", "1.0")
+        == '$.body.v: expected a semantic version (like 1.2.3), got "1.0" (string)'
+    )
     assert check({"match": "notEmpty"}, "x", "") == '$.body.v: expected a non-empty value, got "" (string)'
     assert check({"match": "type"}, "Mary", 4) == '$.body.v: expected a string (like "Mary"), got 4 (integer)'
 
@@ -143,17 +156,33 @@ def test_combine_or() -> None:
 def test_each_key_each_value_and_array_contains() -> None:
     rules = {
         "body": {
-            "$.scores": {"matchers": [{"match": "eachKey", "rules": [{"match": "regex", "regex": "[a-z]+"}], "value": {"ann": 1}}]},
+            "$.scores": {
+                "matchers": [
+                    {"match": "eachKey", "rules": [{"match": "regex", "regex": "[a-z]+"}], "value": {"ann": 1}}
+                ]
+            },
             "$.prices": {"matchers": [{"match": "eachValue", "rules": [{"match": "integer"}], "value": {"a": 1}}]},
             "$.roles": {
                 "matchers": [
-                    {"match": "arrayContains", "variants": [{"index": 0, "rules": {"$": {"matchers": [{"match": "regex", "regex": "admin|root"}]}}}]}
+                    {
+                        "match": "arrayContains",
+                        "variants": [
+                            {"index": 0, "rules": {"$": {"matchers": [{"match": "regex", "regex": "admin|root"}]}}}
+                        ],
+                    }
                 ]
             },
         }
     }
-    expected = {"status": 200, "body": {"scores": {"ann": 1}, "prices": {"a": 1}, "roles": ["admin"]}, "matchingRules": rules}
-    good = {"status": 200, "body": {"scores": {"bob": 2, "cy": 3}, "prices": {"x": 5, "y": 6}, "roles": ["user", "root"]}}
+    expected = {
+        "status": 200,
+        "body": {"scores": {"ann": 1}, "prices": {"a": 1}, "roles": ["admin"]},
+        "matchingRules": rules,
+    }
+    good = {
+        "status": 200,
+        "body": {"scores": {"bob": 2, "cy": 3}, "prices": {"x": 5, "y": 6}, "roles": ["user", "root"]},
+    }
     assert match_response(expected, good, "4.0") == []
     bad = {"status": 200, "body": {"scores": {"Bob": 2}, "prices": {"x": 1.5}, "roles": ["user"]}}
     assert [str(m) for m in match_response(expected, bad, "4.0")] == [
@@ -169,10 +198,14 @@ def test_xml_messages() -> None:
         "headers": {"Content-Type": "application/xml"},
         "body": '<alligator name="Mary"><colour>red</colour></alligator>',
     }
-    actual = {"status": 200, "headers": {"Content-Type": "application/xml"}, "body": '<alligator><colour>blue</colour></alligator>'}
+    actual = {
+        "status": 200,
+        "headers": {"Content-Type": "application/xml"},
+        "body": "<alligator><colour>blue</colour></alligator>",
+    }
     assert [str(m) for m in match_response(expected, actual, "3.0.0")] == [
         "$.body.alligator['@name']: expected attribute name=\"Mary\", but it is missing",
-        "$.body.alligator.colour['#text']: expected \"red\", got \"blue\"",
+        '$.body.alligator.colour[\'#text\']: expected "red", got "blue"',
     ]
 
 
@@ -188,11 +221,18 @@ def test_body_presence_and_type() -> None:
         '$.body: expected no body, got "x"'
     )
     not_json = {"status": 200, "headers": {"Content-Type": "application/json"}, "body": "{nope"}
-    assert str(one(match_response(expected, not_json, "3.0.0"))).startswith("$.body: expected a JSON body, got text that is not JSON")
+    assert str(one(match_response(expected, not_json, "3.0.0"))).startswith(
+        "$.body: expected a JSON body, got text that is not JSON"
+    )
 
 
 def test_form_and_multipart_bodies() -> None:
-    form = {"method": "POST", "path": "/", "headers": {"Content-Type": "application/x-www-form-urlencoded"}, "body": "a=1&b=2"}
+    form = {
+        "method": "POST",
+        "path": "/",
+        "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+        "body": "a=1&b=2",
+    }
     same = dict(form, body="b=2&a=1")
     assert match_request(form, same, "3.0.0") == []
     assert str(one(match_request(form, dict(form, body="a=1&b=3"), "3.0.0"))) == '$.body.b: expected "2", got "3"'
@@ -201,7 +241,7 @@ def test_form_and_multipart_bodies() -> None:
 
     def multipart(data: str) -> str:
         return (
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n"
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n'
             f"Content-Type: text/plain\r\n\r\n{data}\r\n--{boundary}--\r\n"
         )
 
@@ -218,7 +258,10 @@ def test_message_contents_and_metadata() -> None:
         "metaData": {"contentType": "application/json", "topic": "orders"},
         "matchingRules": {"body": {"$.orderId": {"matchers": [{"match": "integer"}]}}},
     }
-    actual = {"contents": {"orderId": "1", "extra": True}, "metaData": {"contentType": "application/json", "topic": "order"}}
+    actual = {
+        "contents": {"orderId": "1", "extra": True},
+        "metaData": {"contentType": "application/json", "topic": "order"},
+    }
     mismatches = match_message(expected, actual, "3.0.0")
     assert [(m.kind, str(m)) for m in mismatches] == [
         ("body", '$.contents.orderId: expected an integer (like 1), got "1" (string)'),
@@ -228,7 +271,9 @@ def test_message_contents_and_metadata() -> None:
 
 def test_bad_expectations_raise_our_error() -> None:
     expected = {"status": 200, "matchingRules": {"body": {"$.x": {"matchers": [{"match": "bogus"}]}}}}
-    with pytest.raises(PactFileError, match=r"\$\.matchingRules\.body\['\$\.x'\]\.matchers\[0\]\.match: unknown matcher type 'bogus'"):
+    with pytest.raises(
+        PactFileError, match=r"\$\.matchingRules\.body\['\$\.x'\]\.matchers\[0\]\.match: unknown matcher type 'bogus'"
+    ):
         match_response(expected, {"status": 200}, "3.0.0")
     with pytest.raises(PactFileError, match="unknown Pact specification version '9'"):
         match_response({"status": 200}, {"status": 200}, "9")
@@ -241,4 +286,7 @@ def test_paths_compare_with_percent_escapes_decoded() -> None:
     assert match_request(encoded, decoded, "4.0") == []
     assert match_request(decoded, encoded, "4.0") == []
     slash = {"method": "GET", "path": "/a%2Fb"}
-    assert str(one(match_request(slash, {"method": "GET", "path": "/a/b"}, "4.0"))) == '$.path: expected path "/a%2Fb", got "/a/b"'
+    assert (
+        str(one(match_request(slash, {"method": "GET", "path": "/a/b"}, "4.0")))
+        == '$.path: expected path "/a%2Fb", got "/a/b"'
+    )

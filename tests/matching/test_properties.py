@@ -20,8 +20,12 @@ from apact.matching import match_message, match_request, match_response
 
 SPECS = st.sampled_from(["1.0.0", "1.1.0", "2.0.0", "3.0.0", "4.0"])
 KEYS = st.text(min_size=1, max_size=8)
-SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20)
-JSON_VALUES: st.SearchStrategy[Any] = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=4), max_leaves=25)
+SCALARS = (
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20)
+)
+JSON_VALUES: st.SearchStrategy[Any] = st.recursive(
+    SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=4), max_leaves=25
+)
 
 
 def _body(value: object, spec: str) -> object:
@@ -46,8 +50,12 @@ def test_any_json_message_matches_itself(value: object, spec: str) -> None:
 
 
 @given(
-    headers=st.dictionaries(st.from_regex(r"X-[A-Za-z]{1,8}", fullmatch=True), st.from_regex(r"[ -~]{0,12}", fullmatch=True), max_size=4),
-    query=st.dictionaries(st.from_regex(r"[a-z]{1,6}", fullmatch=True), st.lists(st.text(max_size=6), min_size=1, max_size=3), max_size=4),
+    headers=st.dictionaries(
+        st.from_regex(r"X-[A-Za-z]{1,8}", fullmatch=True), st.from_regex(r"[ -~]{0,12}", fullmatch=True), max_size=4
+    ),
+    query=st.dictionaries(
+        st.from_regex(r"[a-z]{1,6}", fullmatch=True), st.lists(st.text(max_size=6), min_size=1, max_size=3), max_size=4
+    ),
     spec=st.sampled_from(["3.0.0", "4.0"]),
 )
 def test_any_headers_and_query_match_themselves(headers: dict[str, Any], query: dict[str, Any], spec: str) -> None:
@@ -68,8 +76,16 @@ PATTERNS = [
 DATE_FORMATS = ["yyyy-MM-dd", "dd/MM/yyyy", "EEE, d MMM yyyy"]
 TIME_FORMATS = ["HH:mm:ss", "hh:mm a", "HH:mm:ss.SSS"]
 DATETIME_FORMATS = ["yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX", "yyyy-MM-dd HH:mm:ssZ"]
-TIMEZONES = st.sampled_from([datetime.timezone.utc, datetime.timezone(datetime.timedelta(hours=2)), datetime.timezone(datetime.timedelta(hours=-5, minutes=-30))])
-DATETIMES = st.datetimes(min_value=datetime.datetime(1900, 1, 1), max_value=datetime.datetime(2999, 12, 31), timezones=TIMEZONES)
+TIMEZONES = st.sampled_from(
+    [
+        datetime.timezone.utc,
+        datetime.timezone(datetime.timedelta(hours=2)),
+        datetime.timezone(datetime.timedelta(hours=-5, minutes=-30)),
+    ]
+)
+DATETIMES = st.datetimes(
+    min_value=datetime.datetime(1900, 1, 1), max_value=datetime.datetime(2999, 12, 31), timezones=TIMEZONES
+)
 
 
 @st.composite
@@ -77,7 +93,23 @@ def rule_example_value(draw: st.DrawFn) -> tuple[dict[str, Any], object, object]
     """(matcher, example, an actual value that satisfies the matcher)."""
     kind = draw(
         st.sampled_from(
-            ["type", "integer", "decimal", "number", "boolean", "null", "regex", "include", "date", "time", "datetime", "semver", "notEmpty", "equality", "eachLike"]
+            [
+                "type",
+                "integer",
+                "decimal",
+                "number",
+                "boolean",
+                "null",
+                "regex",
+                "include",
+                "date",
+                "time",
+                "datetime",
+                "semver",
+                "notEmpty",
+                "equality",
+                "eachLike",
+            ]
         )
     )
     if kind == "type":
@@ -104,10 +136,18 @@ def rule_example_value(draw: st.DrawFn) -> tuple[dict[str, Any], object, object]
     if kind == "regex":
         pattern = draw(st.sampled_from(PATTERNS))
         rng = random.Random(draw(st.integers(0, 2**32)))
-        return {"match": "regex", "regex": pattern}, _regex.generate_string(pattern, rng), _regex.generate_string(pattern, rng)
+        return (
+            {"match": "regex", "regex": pattern},
+            _regex.generate_string(pattern, rng),
+            _regex.generate_string(pattern, rng),
+        )
     if kind == "include":
         needle = draw(st.text(min_size=1, max_size=5))
-        return {"match": "include", "value": needle}, needle, draw(st.text(max_size=5)) + needle + draw(st.text(max_size=5))
+        return (
+            {"match": "include", "value": needle},
+            needle,
+            draw(st.text(max_size=5)) + needle + draw(st.text(max_size=5)),
+        )
     if kind in ("date", "time", "datetime"):
         formats = {"date": DATE_FORMATS, "time": TIME_FORMATS, "datetime": DATETIME_FORMATS}[kind]
         fmt = draw(st.sampled_from(formats))
@@ -119,7 +159,11 @@ def rule_example_value(draw: st.DrawFn) -> tuple[dict[str, Any], object, object]
         numbers = draw(st.lists(st.integers(0, 999), min_size=3, max_size=3))
         return {"match": "semver"}, "1.0.0", ".".join(map(str, numbers))
     if kind == "notEmpty":
-        return {"match": "notEmpty"}, "x", draw(st.text(min_size=1) | st.integers() | st.lists(st.integers(), min_size=1))
+        return (
+            {"match": "notEmpty"},
+            "x",
+            draw(st.text(min_size=1) | st.integers() | st.lists(st.integers(), min_size=1)),
+        )
     if kind == "equality":
         same = draw(JSON_VALUES)
         return {"match": "equality"}, same, same
@@ -133,7 +177,12 @@ def rule_example_value(draw: st.DrawFn) -> tuple[dict[str, Any], object, object]
 def test_values_generated_from_a_matcher_match_it(case: tuple[dict[str, Any], object, object], spec: str) -> None:
     rule, example, value = case
     rules = {"body": {"$.v": {"matchers": [rule]}}}
-    expected = {"status": 200, "headers": {"Content-Type": "application/json"}, "body": _body({"v": example}, spec), "matchingRules": rules}
+    expected = {
+        "status": 200,
+        "headers": {"Content-Type": "application/json"},
+        "body": _body({"v": example}, spec),
+        "matchingRules": rules,
+    }
     actual = {"status": 200, "headers": {"Content-Type": "application/json"}, "body": _body({"v": value}, spec)}
     assert match_response(expected, actual, spec) == []
 
@@ -142,18 +191,55 @@ def test_values_generated_from_a_matcher_match_it(case: tuple[dict[str, Any], ob
 
 ANYTHING = st.recursive(
     SCALARS | st.sampled_from(["$", "$.a", "$[*]", "type", "regex", "body", "header", "matchers", "[(", "\\d+"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-        st.sampled_from(["method", "path", "query", "headers", "body", "status", "matchingRules", "generators", "contents", "metadata", "metaData", "content", "contentType", "encoded", "match", "regex", "min", "max", "matchers", "combine", "$.body", "$.a", "body", "header", "query", "x"])
-        | KEYS,
-        inner,
-        max_size=5,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "method",
+                    "path",
+                    "query",
+                    "headers",
+                    "body",
+                    "status",
+                    "matchingRules",
+                    "generators",
+                    "contents",
+                    "metadata",
+                    "metaData",
+                    "content",
+                    "contentType",
+                    "encoded",
+                    "match",
+                    "regex",
+                    "min",
+                    "max",
+                    "matchers",
+                    "combine",
+                    "$.body",
+                    "$.a",
+                    "body",
+                    "header",
+                    "query",
+                    "x",
+                ]
+            )
+            | KEYS,
+            inner,
+            max_size=5,
+        )
     ),
     max_leaves=30,
 )
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow], max_examples=400)
-@given(expected=ANYTHING, actual=ANYTHING, spec=SPECS, which=st.sampled_from([match_request, match_response, match_message]))
+@given(
+    expected=ANYTHING,
+    actual=ANYTHING,
+    spec=SPECS,
+    which=st.sampled_from([match_request, match_response, match_message]),
+)
 def test_no_input_raises_anything_but_our_error(expected: object, actual: object, spec: str, which: object) -> None:
     try:
         result = which(expected, actual, spec)  # type: ignore[operator]
@@ -168,8 +254,41 @@ def test_no_input_raises_anything_but_our_error(expected: object, actual: object
         st.sampled_from(["$", "$.a", "$.a[*]", "$.*", "$.a.b", "$[0]", "$['a']"]),
         st.builds(
             lambda match, extra: {"matchers": [{"match": match, **extra}]},
-            st.sampled_from(["type", "regex", "integer", "decimal", "number", "boolean", "null", "include", "values", "eachKey", "eachValue", "arrayContains", "notEmpty", "semver", "date", "equality", "contentType", "statusCode"]),
-            st.fixed_dictionaries({}, optional={"min": st.integers(-1, 3), "max": st.integers(0, 3), "regex": st.sampled_from(["\\d+", "[", "(a+)+$"]), "value": SCALARS, "format": st.sampled_from(["yyyy", "qqqqqq", "HH"]), "rules": st.lists(st.just({"match": "integer"}), max_size=1), "variants": st.just([{"index": 0, "rules": {}}]), "status": st.sampled_from(["success", "nope", 200])}),
+            st.sampled_from(
+                [
+                    "type",
+                    "regex",
+                    "integer",
+                    "decimal",
+                    "number",
+                    "boolean",
+                    "null",
+                    "include",
+                    "values",
+                    "eachKey",
+                    "eachValue",
+                    "arrayContains",
+                    "notEmpty",
+                    "semver",
+                    "date",
+                    "equality",
+                    "contentType",
+                    "statusCode",
+                ]
+            ),
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "min": st.integers(-1, 3),
+                    "max": st.integers(0, 3),
+                    "regex": st.sampled_from(["\\d+", "[", "(a+)+$"]),
+                    "value": SCALARS,
+                    "format": st.sampled_from(["yyyy", "qqqqqq", "HH"]),
+                    "rules": st.lists(st.just({"match": "integer"}), max_size=1),
+                    "variants": st.just([{"index": 0, "rules": {}}]),
+                    "status": st.sampled_from(["success", "nope", 200]),
+                },
+            ),
         ),
         max_size=3,
     ),
@@ -177,8 +296,15 @@ def test_no_input_raises_anything_but_our_error(expected: object, actual: object
     other=JSON_VALUES,
     spec=st.sampled_from(["3.0.0", "4.0"]),
 )
-def test_random_rules_over_random_bodies_never_crash(rules: dict[str, Any], body: object, other: object, spec: str) -> None:
-    expected = {"status": 200, "headers": {"Content-Type": "application/json"}, "body": _body(body, spec), "matchingRules": {"body": rules}}
+def test_random_rules_over_random_bodies_never_crash(
+    rules: dict[str, Any], body: object, other: object, spec: str
+) -> None:
+    expected = {
+        "status": 200,
+        "headers": {"Content-Type": "application/json"},
+        "body": _body(body, spec),
+        "matchingRules": {"body": rules},
+    }
     actual = {"status": 200, "headers": {"Content-Type": "application/json"}, "body": _body(other, spec)}
     try:
         match_response(expected, actual, spec)
@@ -192,4 +318,3 @@ def test_hostile_regex_is_bounded() -> None:
     actual = {"status": 200, "body": {"v": "a" * 5000 + "!"}}
     mismatches = match_response(expected, actual, "3.0.0")  # would take forever with plain `re`
     assert [m.path for m in mismatches] == ["$.body.v"]
-

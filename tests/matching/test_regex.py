@@ -27,9 +27,15 @@ def py(pattern: str, value: str) -> tuple[bool, bool]:
 CASES = [
     (r"\d+", ["", "abc", "a1", "123", "12a", "\u0663"]),
     (r"^[a-z]+$", ["", "abc", "abC", "abc\n", "\nabc", "ab c"]),
-    (r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-     ["123e4567-e89b-12d3-a456-426614174000", "123e4567-e89b-12d3-a456-42661417400",
-      "x123e4567-e89b-12d3-a456-426614174000y", "123E4567-e89b-12d3-a456-426614174000"]),
+    (
+        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+        [
+            "123e4567-e89b-12d3-a456-426614174000",
+            "123e4567-e89b-12d3-a456-42661417400",
+            "x123e4567-e89b-12d3-a456-426614174000y",
+            "123E4567-e89b-12d3-a456-426614174000",
+        ],
+    ),
     (r"(?i)^[0-9A-F]{2}$", ["ab", "AB", "aG", "1f"]),
     (r"a.c", ["abc", "a\nc", "ac", "xxabcxx"]),
     (r"(?s)a.c", ["a\nc", "abc"]),
@@ -72,8 +78,31 @@ def test_nfa_agrees_with_re(pattern: str, values: list[str]) -> None:
 
 
 _ATOMS = st.sampled_from(
-    ["a", "b", "ab", ".", "[ab]", "[^a]", "[a-c]", r"\d", r"\w", r"\s", r"\W", r"\S",
-     r"\b", r"\B", "^", "$", r"\A", r"\z", r"\n", "é", "A", "(?:)", "[^\\W\\d]"]
+    [
+        "a",
+        "b",
+        "ab",
+        ".",
+        "[ab]",
+        "[^a]",
+        "[a-c]",
+        r"\d",
+        r"\w",
+        r"\s",
+        r"\W",
+        r"\S",
+        r"\b",
+        r"\B",
+        "^",
+        "$",
+        r"\A",
+        r"\z",
+        r"\n",
+        "é",
+        "A",
+        "(?:)",
+        "[^\\W\\d]",
+    ]
 )
 
 
@@ -211,9 +240,15 @@ def test_backtracking_only_features() -> None:
 
 
 def test_safe_patterns_use_re_at_any_length() -> None:
-    for pattern in [r"^[a-z]+$", r"\d{4}-\d{2}-\d{2}", r"^[\w.+-]+@[\w-]+\.[\w.-]+$", r"\d+",
-                    r"(foo|bar)+", r"\w{1,100000}",
-                    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"]:
+    for pattern in [
+        r"^[a-z]+$",
+        r"\d{4}-\d{2}-\d{2}",
+        r"^[\w.+-]+@[\w-]+\.[\w.-]+$",
+        r"\d+",
+        r"(foo|bar)+",
+        r"\w{1,100000}",
+        r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+    ]:
         regex = compile_regex(pattern)
         assert regex._search_limit == regex._fullmatch_limit == 2**63 - 1, pattern
         assert regex._search_engine is None

@@ -33,7 +33,9 @@ HOSTILE = r"(?:a?){30}a{30}"  # ~2**30 backtracking steps for re on "aaa...!"
 
 # --- the time bound, over generated nested quantifiers -------------------------------------
 
-_ATOMS = st.sampled_from(["a", "b", r"\w", "[ab]", ".", r"\s", "(?:a|ab)", "(?:a|a)", "(?:a|)", "(?:)", "(?:a?)", "(?:a*)"])
+_ATOMS = st.sampled_from(
+    ["a", "b", r"\w", "[ab]", ".", r"\s", "(?:a|ab)", "(?:a|a)", "(?:a|)", "(?:)", "(?:a?)", "(?:a*)"]
+)
 _COUNTS = st.integers(2, 12)
 
 
@@ -131,7 +133,10 @@ def _pact_with_a_hostile_query_rule(directory: Path) -> Path:
             "query": {"q": ["a" * 60]},
             "matchingRules": {"query": {"q": {"combine": "AND", "matchers": [{"match": "regex", "regex": HOSTILE}]}}},
         },
-        "response": {"status": 200, "body": {"content": {"found": True}, "contentType": "application/json", "encoded": False}},
+        "response": {
+            "status": 200,
+            "body": {"content": {"found": True}, "contentType": "application/json", "encoded": False},
+        },
     }
     pact = {
         "consumer": {"name": "Sous Chef"},

@@ -151,7 +151,9 @@ def _patterns() -> st.SearchStrategy[str]:
     return st.tuples(st.sampled_from(FLAGS), st.recursive(atom, extend, max_leaves=6)).map("".join)
 
 
-needs_stdlib_parser = pytest.mark.skipif(_STDLIB_PARSER is None, reason="this Python has no private re parser to compare with")
+needs_stdlib_parser = pytest.mark.skipif(
+    _STDLIB_PARSER is None, reason="this Python has no private re parser to compare with"
+)
 
 
 @needs_stdlib_parser
@@ -176,7 +178,16 @@ def test_verbose_mode_skips_blanks_and_comments_even_when_set_late() -> None:
 
 
 def test_the_package_imports_no_private_re_module() -> None:
-    private = {"re._parser", "re._constants", "re._casefix", "re._compiler", "sre_parse", "sre_constants", "sre_compile", "_sre"}
+    private = {
+        "re._parser",
+        "re._constants",
+        "re._casefix",
+        "re._compiler",
+        "sre_parse",
+        "sre_constants",
+        "sre_compile",
+        "_sre",
+    }
     for path in sorted(Path(apact._regex.__file__).parent.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
@@ -208,7 +219,11 @@ def test_category_predicates_accept_what_re_accepts_over_every_code_point(catego
     chars = _SAMPLE if ascii_only else _ALL_CHARS
     accepted = "".join(filter(_char_pred(_IN, [(_CATEGORY, category)], flags), chars))
     assert accepted == "".join(re.findall(prefix + _CATEGORY_NAMES[category], chars))
-    negated = {_CATEGORY_DIGIT: _CATEGORY_NOT_DIGIT, _CATEGORY_SPACE: _CATEGORY_NOT_SPACE, _CATEGORY_WORD: _CATEGORY_NOT_WORD}[category]
+    negated = {
+        _CATEGORY_DIGIT: _CATEGORY_NOT_DIGIT,
+        _CATEGORY_SPACE: _CATEGORY_NOT_SPACE,
+        _CATEGORY_WORD: _CATEGORY_NOT_WORD,
+    }[category]
     sample = _SAMPLE
     rejected = "".join(filter(_char_pred(_IN, [(_CATEGORY, negated)], flags), sample))
     assert rejected == "".join(re.findall(prefix + _CATEGORY_NAMES[negated], sample))

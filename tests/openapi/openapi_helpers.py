@@ -69,7 +69,10 @@ def _body(content: Any, content_type: str) -> dict[str, Any]:  # noqa: ANN401
 
 
 def _rules(rules: dict[str, Any]) -> dict[str, Any]:
-    return {category: {key: {"matchers": matchers, "combine": "AND"} for key, matchers in keys.items()} for category, keys in rules.items()}
+    return {
+        category: {key: {"matchers": matchers, "combine": "AND"} for key, matchers in keys.items()}
+        for category, keys in rules.items()
+    }
 
 
 def pact(*interactions: dict[str, Any], consumer: str = "Sous Chef", provider: str = "Grill Chef") -> PactFile:
@@ -82,7 +85,9 @@ def pact(*interactions: dict[str, Any], consumer: str = "Sous Chef", provider: s
     return pactfile.loads(text, file=f"{consumer}-{provider}.json")
 
 
-def write_pact(directory: Path, *interactions: dict[str, Any], consumer: str = "Sous Chef", provider: str = "Grill Chef") -> Path:
+def write_pact(
+    directory: Path, *interactions: dict[str, Any], consumer: str = "Sous Chef", provider: str = "Grill Chef"
+) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{consumer}-{provider}.json"
     pactfile.save(pact(*interactions, consumer=consumer, provider=provider), path)

@@ -47,20 +47,48 @@ def test_a_pact_using_every_construct_fits(document: openapi.OpenAPIDocument) ->
             headers=TENANT,
             response_headers={"X-Total": ["1"]},
             body=[ORDER],
-            rules={"body": {"$": [{"match": "type", "min": 1}], "$[*].id": [{"match": "integer"}], "$[*].status": [{"match": "regex", "regex": "cooking|ready"}]}},
+            rules={
+                "body": {
+                    "$": [{"match": "type", "min": 1}],
+                    "$[*].id": [{"match": "integer"}],
+                    "$[*].status": [{"match": "regex", "regex": "cooking|ready"}],
+                }
+            },
         ),
-        http("an order", "/api/v1/orders", method="POST", headers=TENANT, request_body=NEW_ORDER, status=201, body=ORDER),  # 2XX
         http(
-            "an order by form", "/api/v1/orders", method="POST", headers=TENANT,
-            request_body="cut=ribeye&cooking=rare&table=4", request_type="application/x-www-form-urlencoded", status=202,
+            "an order", "/api/v1/orders", method="POST", headers=TENANT, request_body=NEW_ORDER, status=201, body=ORDER
+        ),  # 2XX
+        http(
+            "an order by form",
+            "/api/v1/orders",
+            method="POST",
+            headers=TENANT,
+            request_body="cut=ribeye&cooking=rare&table=4",
+            request_type="application/x-www-form-urlencoded",
+            status=202,
         ),  # fmt: skip
-        http("the latest order", "/orders/latest", body={"cut": "ribeye", "waitingTime": 1, "kitchen": None}),  # literal before template
+        http(
+            "the latest order", "/orders/latest", body={"cut": "ribeye", "waitingTime": 1, "kitchen": None}
+        ),  # literal before template
         http("is there a latest order", "/orders/latest", method="HEAD"),  # HEAD answered as GET
         http("no such order", "/api/v1/orders/42", status=404, body={"reason": "no order 42"}),
         http("a cancelled order", "/api/v1/orders/42", method="DELETE", status=204),
         http("a note", "/api/v1/notes", method="PUT", request_body="no salt", request_type="text/plain", status=204),
-        http("a pet", "/api/v1/pets", method="POST", request_body={"petType": "cat", "purrs": True}, body={"petType": "dog", "barks": 3}),
-        http("a broken kitchen", "/api/v1/orders", query={"page": ["2"]}, headers=TENANT, status=500, body={"reason": "fire"}),  # default
+        http(
+            "a pet",
+            "/api/v1/pets",
+            method="POST",
+            request_body={"petType": "cat", "purrs": True},
+            body={"petType": "dog", "barks": 3},
+        ),
+        http(
+            "a broken kitchen",
+            "/api/v1/orders",
+            query={"page": ["2"]},
+            headers=TENANT,
+            status=500,
+            body={"reason": "fire"},
+        ),  # default
     ]
     assert check(document, *interactions) == {}
 
@@ -74,7 +102,9 @@ def get_order(body: Any, rules: dict[str, Any] | None = None, **extra: Any) -> d
 
 
 def post_order(body: Any, rules: dict[str, Any] | None = None) -> dict[str, Any]:  # noqa: ANN401
-    return http("an order", "/api/v1/orders", method="POST", headers=TENANT, request_body=body, request_rules=rules, status=201)
+    return http(
+        "an order", "/api/v1/orders", method="POST", headers=TENANT, request_body=body, request_rules=rules, status=201
+    )
 
 
 DRIFTS = {
@@ -169,7 +199,7 @@ DRIFTS = {
     "a query parameter's enum": (
         http("orders", "/api/v1/orders", query={"page": ["1"], "status": ["served"]}, headers=TENANT),
         "$.request.query.status",
-        "the pact sends the query parameter `status` = \"served\"; the OpenAPI document does not accept it",
+        'the pact sends the query parameter `status` = "served"; the OpenAPI document does not accept it',
     ),
     "an array query parameter's items": (
         http("orders", "/api/v1/orders", query={"page": ["1"], "ids": ["1", "two"]}, headers=TENANT),
@@ -232,20 +262,40 @@ DRIFTS = {
         "did the pact mean /api/v1/orders/42?",
     ),
     "a request content type the document does not take": (
-        http("an order", "/api/v1/orders", method="POST", headers=TENANT, request_body="<order/>", request_type="application/xml", status=201),
+        http(
+            "an order",
+            "/api/v1/orders",
+            method="POST",
+            headers=TENANT,
+            request_body="<order/>",
+            request_type="application/xml",
+            status=201,
+        ),
         "$.request.body",
         "the pact sends `application/xml`; the OpenAPI document accepts `application/json`, `application/x-www-form-urlencoded` for POST /orders",
     ),
     "a form field's type": (
         http(
-            "an order by form", "/api/v1/orders", method="POST", headers=TENANT,
-            request_body="cut=ribeye&cooking=rare&table=four", request_type="application/x-www-form-urlencoded", status=201,
+            "an order by form",
+            "/api/v1/orders",
+            method="POST",
+            headers=TENANT,
+            request_body="cut=ribeye&cooking=rare&table=four",
+            request_type="application/x-www-form-urlencoded",
+            status=201,
         ),  # fmt: skip
         "$.request.body.table",
         "the pact sends `table` as a string; the OpenAPI document accepts only `integer`",
     ),
     "a text body's length": (
-        http("a note", "/api/v1/notes", method="PUT", request_body="no salt, no pepper, no butter", request_type="text/plain", status=204),
+        http(
+            "a note",
+            "/api/v1/notes",
+            method="PUT",
+            request_body="no salt, no pepper, no butter",
+            request_type="text/plain",
+            status=204,
+        ),
         "$.request.body",
         "is too long (paths./notes.put.requestBody.content.text/plain.schema.maxLength)",
     ),
@@ -284,7 +334,11 @@ def test_a_pending_interaction_that_does_not_fit_is_pending_not_failed(document:
 
 
 def test_messages_are_skipped_saying_why(document: openapi.OpenAPIDocument) -> None:
-    message = {"type": "Asynchronous/Messages", "description": "an order event", "contents": {"content": {"id": 1}, "contentType": "application/json"}}
+    message = {
+        "type": "Asynchronous/Messages",
+        "description": "an order event",
+        "contents": {"content": {"id": 1}, "contentType": "application/json"},
+    }
     result = openapi.check(pact(message, get_order(None)), document)
     assert statuses(result) == {"an order event": "skipped", "an order": "passed"}
     assert "AsyncAPI is not supported" in (result.interactions[0].reason or "")

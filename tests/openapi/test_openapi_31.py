@@ -32,7 +32,14 @@ def document() -> openapi.OpenAPIDocument:
     return openapi.load(DOCUMENTS / "kitchen-3.1.json")
 
 
-def menu(body: Any, *, query: dict[str, list[str]] | None = None, headers: dict[str, list[str]] | None = None, path: str = "/menu/2026-12-01", rules: Any = None) -> dict[str, Any]:  # noqa: ANN401
+def menu(
+    body: Any,
+    *,
+    query: dict[str, list[str]] | None = None,
+    headers: dict[str, list[str]] | None = None,
+    path: str = "/menu/2026-12-01",
+    rules: Any = None,
+) -> dict[str, Any]:  # noqa: ANN401
     return http("the menu", path, query=query, headers=SESSION if headers is None else headers, body=body, rules=rules)
 
 
@@ -45,8 +52,13 @@ def test_a_pact_using_every_construct_fits(document: openapi.OpenAPIDocument) ->
         menu(MENU, query={"filter": ['{"vegetarian": true}'], "limit": ["3"]}),
         menu({"kind": "menu", "dishes": [], "special": {"name": "soup"}, "note": "new"}),
         http(
-            "a new chef", "/chefs", method="POST", request_body={"name": "Ann", "stars": 2, "password": "s3cret"},
-            status=201, body={"name": "Ann", "id": 7}, body_type="application/merge-patch+json",
+            "a new chef",
+            "/chefs",
+            method="POST",
+            request_body={"name": "Ann", "stars": 2, "password": "s3cret"},
+            status=201,
+            body={"name": "Ann", "id": 7},
+            body_type="application/merge-patch+json",
         ),  # fmt: skip
     ]
     assert check(document, *interactions) == {}
@@ -176,7 +188,15 @@ def test_a_body_it_cannot_read_is_noted_in_the_notices_not_failed() -> None:
     document = {
         "openapi": "3.1.0",
         "info": {"title": "Feeds", "version": "1"},
-        "paths": {"/feed": {"get": {"responses": {"200": {"description": "a feed", "content": {"application/xml": {"schema": {"type": "object"}}}}}}}},
+        "paths": {
+            "/feed": {
+                "get": {
+                    "responses": {
+                        "200": {"description": "a feed", "content": {"application/xml": {"schema": {"type": "object"}}}}
+                    }
+                }
+            }
+        },
     }
     result = openapi.check(pact(http("the feed", "/feed", body="<feed/>", body_type="application/xml")), document)
     assert result.ok and result.count("passed") == 1

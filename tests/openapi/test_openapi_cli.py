@@ -85,7 +85,10 @@ def test_the_document_an_asgi_app_serves_fetched_in_process(tmp_path: Path) -> N
         "    await send({'type': 'http.response.start', 'status': 200, 'headers': [(b'content-type', b'application/json')]})\n"
         "    await send({'type': 'http.response.body', 'body': json.dumps(DOCUMENT).encode()})\n"
     )
-    pacts = write_pact(tmp_path / "pacts", http("the menu", "/menu/2026-12-01", headers={"Cookie": ["session=abcd"]}, body={"kind": "menu", "dishes": []}))
+    pacts = write_pact(
+        tmp_path / "pacts",
+        http("the menu", "/menu/2026-12-01", headers={"Cookie": ["session=abcd"]}, body={"kind": "menu", "dishes": []}),
+    )
     result = apact(str(pacts), "--app", "served:app", "--openapi-path", "/docs/openapi.json", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "(OpenAPI 3.1.0 document the app's /docs/openapi.json)" in result.stdout
@@ -99,18 +102,25 @@ def test_junit_and_json_reports(tmp_path: Path) -> None:
     assert suite is not None and suite.get("name") == "Waiter -> Kitchen"
     assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("2", "1", "1")
     failure = suite.find("testcase/failure")
-    assert failure is not None and (failure.get("message") or "").startswith("$.response.body.cut: the pact expects `cut` as an integer")
+    assert failure is not None and (failure.get("message") or "").startswith(
+        "$.response.body.cut: the pact expects `cut` as an integer"
+    )
     data = json.loads(report.read_text())
     assert data["ok"] is False and data["summary"]["failed"] == 1
     mismatch = data["pacts"][0]["interactions"][0]["mismatches"][0]
-    assert mismatch["path"] == "$.response.body.cut" and mismatch["actual"] == "common.yaml: components.schemas.Order.properties.cut"
+    assert (
+        mismatch["path"] == "$.response.body.cut"
+        and mismatch["actual"] == "common.yaml: components.schemas.Order.properties.cut"
+    )
 
 
 def test_provider_leaves_other_pacts_out_and_nothing_checked_is_a_failure(tmp_path: Path) -> None:
     result = apact(str(GRILL_CHEF_PACT), str(orders(tmp_path)), "--spec", KITCHEN, "--provider", "Kitchen")
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{GRILL_CHEF_PACT}: left out: it is for the provider 'Grill Chef', not 'Kitchen'" in result.stdout
-    only_messages = write_pact(tmp_path / "messages", http("an event", "/x") | {"type": "Asynchronous/Messages", "contents": {"content": {}}})
+    only_messages = write_pact(
+        tmp_path / "messages", http("an event", "/x") | {"type": "Asynchronous/Messages", "contents": {"content": {}}}
+    )
     nothing = apact(str(only_messages), "--spec", KITCHEN)
     assert nothing.returncode == 1
     assert "Nothing was checked: no pact had an HTTP interaction (--allow-empty accepts that)." in nothing.stderr
@@ -121,8 +131,14 @@ def test_what_it_cannot_check_exits_2_with_a_message(tmp_path: Path) -> None:
     pact = str(orders(tmp_path))
     (tmp_path / "bad.json").write_text("{")
     cases = {
-        ("--spec", str(tmp_path / "nope.yaml"), pact): f"apact openapi-check: error: {tmp_path / 'nope.yaml'}: cannot read the OpenAPI document",
-        (pact,): "apact openapi-check: error: give the OpenAPI document: --spec FILE|URL or --app MODULE:ATTR (one of them)",
+        (
+            "--spec",
+            str(tmp_path / "nope.yaml"),
+            pact,
+        ): f"apact openapi-check: error: {tmp_path / 'nope.yaml'}: cannot read the OpenAPI document",
+        (
+            pact,
+        ): "apact openapi-check: error: give the OpenAPI document: --spec FILE|URL or --app MODULE:ATTR (one of them)",
         ("--spec", KITCHEN, str(tmp_path / "bad.json")): "apact openapi-check: error: cannot read a pact: ",
         ("--app", "no_such_module:app", pact): "apact openapi-check: error: cannot import 'no_such_module' for --app",
         ("--app", "json:loads", pact): "apact openapi-check: error: the app raised while serving /openapi.json",
@@ -135,7 +151,13 @@ def test_what_it_cannot_check_exits_2_with_a_message(tmp_path: Path) -> None:
 
 
 def test_the_command_is_listed_with_its_help() -> None:
-    listing = subprocess.run([sys.executable, "-m", "apact", "--help"], capture_output=True, text=True, timeout=60, check=False)
+    listing = subprocess.run(
+        [sys.executable, "-m", "apact", "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
     assert "openapi-check" in listing.stdout and "check pacts against the provider's OpenAPI document" in listing.stdout
     result = apact("--help")
-    assert result.returncode == 0 and "--spec FILE|URL" in result.stdout and "apact openapi-check pacts/ --spec openapi.yaml" in result.stdout
+    assert (
+        result.returncode == 0
+        and "--spec FILE|URL" in result.stdout
+        and "apact openapi-check pacts/ --spec openapi.yaml" in result.stdout
+    )

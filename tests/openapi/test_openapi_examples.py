@@ -30,7 +30,10 @@ def test_the_built_in_pact_fits_the_grill_chefs_starlette_document() -> None:
     document = grill_chef_document()
     assert document["openapi"] == "3.0.3" and "/steaks/" in document["paths"]
     result = openapi.check(GRILL_CHEF_PACT, document)
-    assert statuses(result) == {"a request for a medium-rare steak": "passed", "a request for a well-done steak": "passed"}
+    assert statuses(result) == {
+        "a request for a medium-rare steak": "passed",
+        "a request for a well-done steak": "passed",
+    }
     result.assert_ok()
 
 
@@ -38,7 +41,9 @@ def test_a_starlette_app_serving_its_document_is_fetched_in_process() -> None:
     from apact.examples.grill_chef import COMPONENTS, Kitchen, make_app
 
     app = make_app(Kitchen())
-    schemas = SchemaGenerator({"openapi": "3.0.3", "info": {"title": "Grill Chef", "version": "1.0"}, "components": COMPONENTS})
+    schemas = SchemaGenerator(
+        {"openapi": "3.0.3", "info": {"title": "Grill Chef", "version": "1.0"}, "components": COMPONENTS}
+    )
     served = Starlette(routes=[*app.routes, Route("/schema", schemas.OpenAPIResponse, include_in_schema=False)])
     document = anyio.run(openapi.fetch, served, "/schema")  # YAML, as Starlette serves it
     assert document.source == "the app's /schema"
@@ -83,10 +88,16 @@ def no_more_409(document: dict[str, Any]) -> None:
 
 
 def menu_needs_a_date(document: dict[str, Any]) -> None:
-    document["paths"]["/menu"]["get"]["parameters"] = [{"name": "date", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}}]
+    document["paths"]["/menu"]["get"]["parameters"] = [
+        {"name": "date", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}}
+    ]
 
 
-ORDERS_WITH_WAITING_TIME = ["a request for an order", "an order for a medium-rare ribeye", "an order for a rare sirloin"]
+ORDERS_WITH_WAITING_TIME = [
+    "a request for an order",
+    "an order for a medium-rare ribeye",
+    "an order for a rare sirloin",
+]
 DRIFTS: dict[str, tuple[Callable[[dict[str, Any]], None], list[str], tuple[str, str]]] = {
     "a renamed field": (
         rename_waiting_time,
@@ -109,12 +120,18 @@ DRIFTS: dict[str, tuple[Callable[[dict[str, Any]], None], list[str], tuple[str, 
     "a removed status code": (
         no_more_409,
         ["an order for a ribeye when none is left"],
-        ("$.response.status", "the pact expects status 409; the OpenAPI document lists 201, 422 for POST /orders (paths./orders.post.responses)"),
+        (
+            "$.response.status",
+            "the pact expects status 409; the OpenAPI document lists 201, 422 for POST /orders (paths./orders.post.responses)",
+        ),
     ),
     "a new required query parameter": (
         menu_needs_a_date,
         ["a request for the menu"],
-        ("$.request.query.date", "the OpenAPI document requires the query parameter `date` (paths./menu.get.parameters[0]); the pact does not send it"),
+        (
+            "$.request.query.date",
+            "the OpenAPI document requires the query parameter `date` (paths./menu.get.parameters[0]); the pact does not send it",
+        ),
     ),
 }
 

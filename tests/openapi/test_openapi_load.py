@@ -46,10 +46,27 @@ def test_a_url_that_does_not_answer_the_document(tmp_path: Path) -> None:
 
 
 def test_a_recursive_schema_is_walked_as_deep_as_the_pact_goes() -> None:
-    tree = {"type": "object", "properties": {"name": {"type": "string"}, "children": {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}}}}
+    tree = {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "children": {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}},
+        },
+    }
     document = {
         **MINIMAL,
-        "paths": {"/tree": {"get": {"responses": {"200": {"description": "t", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Tree"}}}}}}}},
+        "paths": {
+            "/tree": {
+                "get": {
+                    "responses": {
+                        "200": {
+                            "description": "t",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Tree"}}},
+                        }
+                    }
+                }
+            }
+        },
         "components": {"schemas": {"Tree": tree}},
     }
     body = {"name": "a", "children": [{"name": "b", "children": [{"name": 3}]}]}
@@ -72,16 +89,39 @@ def write(tmp_path: Path, name: str, text: str) -> str:
 
 def unusable(tmp_path: Path) -> dict[str, tuple[Any, str]]:
     """case -> (what is loaded, the message after the document's name)"""
-    paths = {"/a": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Gone"}}}}}}}}
+    paths = {
+        "/a": {
+            "get": {
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Gone"}}},
+                    }
+                }
+            }
+        }
+    }
     return {
         "no such file": (str(tmp_path / "missing.yaml"), "cannot read the OpenAPI document: No such file or directory"),
-        "bad JSON": (write(tmp_path, "bad.json", '{"openapi": "3.1.0",\n  "paths": }'), "not valid JSON: Expecting value (line 2, column 12)"),
-        "bad YAML": (write(tmp_path, "bad.yaml", "openapi: 3.0.3\npaths:\n  - a\n  b: c\n"), "not valid YAML: expected <block end>, but found '?' (line 4, column 3)"),
-        "Swagger 2.0": ({"swagger": "2.0", "paths": {}}, "a Swagger 2.0 document: apact reads OpenAPI 3.0 and 3.1 (convert it first)"),
+        "bad JSON": (
+            write(tmp_path, "bad.json", '{"openapi": "3.1.0",\n  "paths": }'),
+            "not valid JSON: Expecting value (line 2, column 12)",
+        ),
+        "bad YAML": (
+            write(tmp_path, "bad.yaml", "openapi: 3.0.3\npaths:\n  - a\n  b: c\n"),
+            "not valid YAML: expected <block end>, but found '?' (line 4, column 3)",
+        ),
+        "Swagger 2.0": (
+            {"swagger": "2.0", "paths": {}},
+            "a Swagger 2.0 document: apact reads OpenAPI 3.0 and 3.1 (convert it first)",
+        ),
         "no version": ({"paths": {}}, "not an OpenAPI document: it has no `openapi` version string"),
         "a version from elsewhere": ({"openapi": "4.0.0"}, "OpenAPI 4.0.0: apact reads OpenAPI 3.0 and 3.1"),
         "not an object": (write(tmp_path, "list.json", "[1, 2]"), "an OpenAPI document is an object, not an array"),
-        "a reference to nowhere": ({**MINIMAL, "paths": paths}, "paths./a.get.responses.200.content.application/json.schema.$ref: $ref '#/components/schemas/Gone' leads nowhere"),
+        "a reference to nowhere": (
+            {**MINIMAL, "paths": paths},
+            "paths./a.get.responses.200.content.application/json.schema.$ref: $ref '#/components/schemas/Gone' leads nowhere",
+        ),
         "a file that is not there": (
             {**MINIMAL, "components": {"schemas": {"A": {"$ref": "other.yaml#/B"}}}},
             f"components.schemas.A.$ref: cannot read the referenced file {Path.cwd() / 'other.yaml'}: No such file or directory",
@@ -97,7 +137,11 @@ def unusable(tmp_path: Path) -> dict[str, tuple[Any, str]]:
         "paths that are not an object": ({**MINIMAL, "paths": []}, "paths: `paths` must be an object"),
         "a path without its slash": ({**MINIMAL, "paths": {"a": {}}}, "paths.a: a path must start with '/', got 'a'"),
         "a circle of references": (
-            {**MINIMAL, "paths": {"/a": {"$ref": "#/components/pathItems/B"}}, "components": {"pathItems": {"B": {"$ref": "#/paths/~1a"}}}},
+            {
+                **MINIMAL,
+                "paths": {"/a": {"$ref": "#/components/pathItems/B"}},
+                "components": {"pathItems": {"B": {"$ref": "#/paths/~1a"}}},
+            },
             "$ref goes round in a circle",
         ),
     }
@@ -124,7 +168,9 @@ def test_check_reads_the_document_itself_and_refuses_an_unusable_one(tmp_path: P
 def test_app_takes_fastapi_apps_and_says_what_to_do_with_others() -> None:
     with pytest.raises(openapi.OpenAPIError) as raised:
         openapi.load(app=Starlette())
-    assert "Starlette has none: for any ASGI app serving its document, use `await apact.openapi.fetch(app)`" in str(raised.value)
+    assert "Starlette has none: for any ASGI app serving its document, use `await apact.openapi.fetch(app)`" in str(
+        raised.value
+    )
     with pytest.raises(openapi.OpenAPIError) as raised:
         anyio.run(openapi.fetch, Starlette())
     assert str(raised.value) == "the app's /openapi.json: cannot fetch the OpenAPI document: HTTP 404"
@@ -143,7 +189,10 @@ def test_without_its_libraries_it_says_what_to_install(tmp_path: Path) -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "checking pacts against OpenAPI documents needs the 'jsonschema' package: pip install 'apact[openapi]'"
+    assert (
+        result.stdout.strip()
+        == "checking pacts against OpenAPI documents needs the 'jsonschema' package: pip install 'apact[openapi]'"
+    )
 
 
 def test_yaml_keys_and_dates_are_read_as_json_has_them(tmp_path: Path) -> None:

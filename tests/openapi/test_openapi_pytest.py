@@ -66,7 +66,9 @@ def test_no_interaction_fails_unless_allowed(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_kitchen=module(provider="Grill Chef"))
     result = pytester.runpytest(*QUIET)
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*nothing to check: no interaction in pacts/ for provider 'Grill Chef'*allow_empty=True*"])
+    result.stdout.fnmatch_lines(
+        ["*nothing to check: no interaction in pacts/ for provider 'Grill Chef'*allow_empty=True*"]
+    )
     pytester.makepyfile(test_kitchen=module(provider="Grill Chef", allow_empty=True))
     pytester.runpytest(*QUIET).assert_outcomes(skipped=1)
 

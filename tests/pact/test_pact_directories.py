@@ -30,7 +30,9 @@ def test_a_directory_is_its_json_files_by_name_and_an_empty_one_holds_none(tmp_p
     assert pact_files(str(tmp_path / "empty")) == []
     assert load_pact_files(str(tmp_path / "empty")) == ([], [])
     loaded, errors = load_pact_files(str(tmp_path / "missing.json"))
-    assert loaded == [] and [str(error) for error in errors] == [f"{tmp_path / 'missing.json'}: cannot read the file: No such file or directory"]
+    assert loaded == [] and [str(error) for error in errors] == [
+        f"{tmp_path / 'missing.json'}: cannot read the file: No such file or directory"
+    ]
 
 
 def test_every_bad_file_of_a_directory_is_named_not_only_the_first(tmp_path: Path) -> None:
@@ -63,9 +65,16 @@ async def test_publishing_skips_an_empty_directory_but_refuses_to_publish_nothin
 
 def test_the_openapi_check_reads_directories_the_same_way(tmp_path: Path) -> None:
     pytest.importorskip("yaml")
-    document = {"openapi": "3.0.3", "info": {"title": "Grill Chef", "version": "1"}, "paths": {}, "components": COMPONENTS}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "Grill Chef", "version": "1"},
+        "paths": {},
+        "components": COMPONENTS,
+    }
     (tmp_path / "empty").mkdir()
     assert openapi.check(tmp_path / "empty", document).pacts == ()
     (tmp_path / "pacts").mkdir()
     (tmp_path / "pacts" / "grill.json").write_bytes(GRILL_CHEF_PACT.read_bytes())
-    assert [pact.source for pact in openapi.check(tmp_path / "pacts", document).pacts] == [str(tmp_path / "pacts" / "grill.json")]
+    assert [pact.source for pact in openapi.check(tmp_path / "pacts", document).pacts] == [
+        str(tmp_path / "pacts" / "grill.json")
+    ]

@@ -141,7 +141,10 @@ def test_writes_older_versions_in_their_own_format() -> None:
     pact = pactfile.load(HANDWRITTEN / "v2-xml.json")
     v3 = tree(pactfile.to_json(pact, "V3"))
     response = v3["interactions"][0]["response"]
-    assert response["matchingRules"]["body"]["$.animals"] == {"matchers": [{"match": "type", "min": 1}], "combine": "AND"}
+    assert response["matchingRules"]["body"]["$.animals"] == {
+        "matchers": [{"match": "type", "min": 1}],
+        "combine": "AND",
+    }
     assert response["matchingRules"]["header"]["Content-Type"]["matchers"][0]["match"] == "regex"
     assert v3["interactions"][0]["providerStates"] == [{"name": "alligators exist"}]
     assert v3["interactions"][1]["request"]["query"] == {"q": ["alli gator"], "page": ["2"]}
@@ -280,7 +283,16 @@ def test_unknown_spec_version(tmp_path: Path) -> None:
 
 def test_unknown_matcher_type(tmp_path: Path) -> None:
     rules = {"body": {"$.waitingTime": {"matchers": [{"match": "intger"}]}}}
-    error = _error(tmp_path, _pact({"status": 201, "body": {"content": {"waitingTime": 10}, "contentType": "application/json"}, "matchingRules": rules}))
+    error = _error(
+        tmp_path,
+        _pact(
+            {
+                "status": 201,
+                "body": {"content": {"waitingTime": 10}, "contentType": "application/json"},
+                "matchingRules": rules,
+            }
+        ),
+    )
     assert (error.interaction, error.description) == (1, "a request for a steak")
     assert error.path == "$.interactions[1].response.matchingRules.body['$.waitingTime'].matchers[0].match"
     assert 'interaction 1 "a request for a steak"' in str(error)
@@ -297,7 +309,9 @@ def test_invalid_regex(tmp_path: Path) -> None:
 
 def test_invalid_date_format(tmp_path: Path) -> None:
     rules = {"body": {"$.at": {"matchers": [{"match": "date", "format": "yyyy-bb-dd"}]}}}
-    error = _error(tmp_path, _pact({"status": 200, "body": {"at": "2026-01-01"}, "matchingRules": rules}, version="3.0.0"))
+    error = _error(
+        tmp_path, _pact({"status": 200, "body": {"at": "2026-01-01"}, "matchingRules": rules}, version="3.0.0")
+    )
     assert error.path == "$.interactions[0].response.matchingRules.body['$.at'].matchers[0].format"
     assert str(error).endswith(": invalid date/time pattern 'yyyy-bb-dd': unknown pattern letter 'b' at position 5")
 
@@ -312,8 +326,16 @@ def test_unknown_generator(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("body", "path", "message"),
     [
-        ({"contentType": "application/json", "encoded": False, "content": "{not json"}, "content", "not valid JSON although its content type is application/json"),
-        ({"contentType": "application/xml", "encoded": False, "content": "<a><b></a>"}, "content", "not well-formed XML"),
+        (
+            {"contentType": "application/json", "encoded": False, "content": "{not json"},
+            "content",
+            "not valid JSON although its content type is application/json",
+        ),
+        (
+            {"contentType": "application/xml", "encoded": False, "content": "<a><b></a>"},
+            "content",
+            "not well-formed XML",
+        ),
         ({"contentType": "image/png", "encoded": "base64", "content": "***"}, "content", "not valid base64"),
         ({"contentType": "image/png", "encoded": "rot13", "content": "x"}, "encoded", "unknown body encoding 'rot13'"),
     ],

@@ -39,7 +39,14 @@ def _tar() -> bytes:
     return buf.getvalue()
 
 
-BMP = b"BM" + (70).to_bytes(4, "little") + b"\x00" * 4 + (54).to_bytes(4, "little") + (40).to_bytes(4, "little") + b"\x00" * 52
+BMP = (
+    b"BM"
+    + (70).to_bytes(4, "little")
+    + b"\x00" * 4
+    + (54).to_bytes(4, "little")
+    + (40).to_bytes(4, "little")
+    + b"\x00" * 52
+)
 
 SAMPLES = [
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image/png"),
@@ -108,7 +115,9 @@ def test_sniff_empty_and_buffer_types() -> None:
 def test_billion_laughs_is_not_expanded() -> None:
     lol = (
         b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-        + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10))
+        + b"".join(
+            b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10)
+        )
         + b"]><lolz>&lol9;</lolz>"
     )
     assert sniff(lol) == "application/xml"
@@ -125,8 +134,11 @@ def test_deeply_nested_json_does_not_crash() -> None:
     [
         ("application/json", "application/json", {}),
         ("Application/JSON; Charset=UTF-8", "application/json", {"charset": "UTF-8"}),
-        ('multipart/form-data; boundary="a;b=c"; charset=utf-8', "multipart/form-data",
-         {"boundary": "a;b=c", "charset": "utf-8"}),
+        (
+            'multipart/form-data; boundary="a;b=c"; charset=utf-8',
+            "multipart/form-data",
+            {"boundary": "a;b=c", "charset": "utf-8"},
+        ),
         (r'text/plain; title="say \"hi\""', "text/plain", {"title": 'say "hi"'}),
         ("text/plain;charset=utf-8;format=flowed", "text/plain", {"charset": "utf-8", "format": "flowed"}),
         ("  text/html ;  q = 0.5 ", "text/html", {"q": "0.5"}),
@@ -145,9 +157,16 @@ def test_base_type() -> None:
 
 
 def test_classifiers() -> None:
-    for ct in ["application/json", "application/hal+json", "application/vnd.api+json",
-               "application/json; charset=utf-8", "application/x-json", "text/json",
-               "application/problem+json", "application/json-patch+json"]:
+    for ct in [
+        "application/json",
+        "application/hal+json",
+        "application/vnd.api+json",
+        "application/json; charset=utf-8",
+        "application/x-json",
+        "text/json",
+        "application/problem+json",
+        "application/json-patch+json",
+    ]:
         assert is_json(ct), ct
     for ct in ["text/plain", "application/xml", "image/jpeg", "multipart/form-data"]:
         assert not is_json(ct), ct

@@ -32,7 +32,9 @@ def http(description: str, *states: ProviderState, status: int = 200, path: str 
     return HttpInteraction(description, HttpRequest("GET", path), HttpResponse(status), tuple(states))
 
 
-def write(target: Path, *interactions: HttpInteraction, spec: Spec = Spec.V4, overwrite: bool = False, consumer: str = "c") -> Any:
+def write(
+    target: Path, *interactions: HttpInteraction, spec: Spec = Spec.V4, overwrite: bool = False, consumer: str = "c"
+) -> Any:
     write_pact(target, consumer, "p", [entry(i, spec) for i in interactions], spec, overwrite=overwrite)
     return json.loads(target.read_text())
 
@@ -79,7 +81,7 @@ def test_the_file_is_laid_out_as_json_dumps_writes_it_and_reads_back(tmp_path: P
 def test_awkward_values_are_laid_out_as_json_dumps_writes_them(tmp_path: Path) -> None:
     from apact.model import Body
 
-    body: JSON = {"é ü \u2028 \"quoted\" \\": [1.5, -0.0, 1e100, 10**30, True, None, {}, [], {"x": [[]]}], "": "tab\t"}
+    body: JSON = {'é ü \u2028 "quoted" \\': [1.5, -0.0, 1e100, 10**30, True, None, {}, [], {"x": [[]]}], "": "tab\t"}
     target = tmp_path / "c-p.json"
     interaction = HttpInteraction("odd", HttpRequest("GET", "/"), HttpResponse(200, body=Body.from_json(body)))
     write(target, interaction)
@@ -98,7 +100,9 @@ def test_an_unchanged_pact_is_not_rewritten(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("first", "then"), [(Spec.V4, Spec.V3), (Spec.V3, Spec.V2), (Spec.V2, Spec.V4)])
-def test_merging_another_spec_version_is_an_error_and_leaves_the_file_alone(tmp_path: Path, first: Spec, then: Spec) -> None:
+def test_merging_another_spec_version_is_an_error_and_leaves_the_file_alone(
+    tmp_path: Path, first: Spec, then: Spec
+) -> None:
     target = tmp_path / "c-p.json"
     write(target, http("a"), spec=first)
     before = target.read_bytes()
@@ -118,9 +122,13 @@ def test_another_consumer_or_a_broken_file_is_not_merged_into(tmp_path: Path) ->
     with pytest.raises(PactWriteError, match="the file is the pact between 'c' and 'p', not between 'other' and 'p'"):
         write(target, http("b"), consumer="other")
     target.write_text('{"consumer": ')
-    with pytest.raises(PactWriteError, match=r"cannot merge into this file, it is not a pact apact can read \(JSONDecodeError"):
+    with pytest.raises(
+        PactWriteError, match=r"cannot merge into this file, it is not a pact apact can read \(JSONDecodeError"
+    ):
         write(target, http("b"))
-    target.write_text('{"consumer": {"name": "c"}, "provider": {"name": "p"}, "metadata": {"pactSpecification": {"version": "9"}}}')
+    target.write_text(
+        '{"consumer": {"name": "c"}, "provider": {"name": "p"}, "metadata": {"pactSpecification": {"version": "9"}}}'
+    )
     with pytest.raises(PactWriteError, match="unknown Pact specification version '9'"):
         write(target, http("b"))
 
@@ -133,7 +141,7 @@ def test_a_file_changed_by_someone_else_is_read_again(tmp_path: Path, monkeypatc
     assert summary(write(target, http("b"))) == [("b", None, 200), ("z", None, 418)]
     text = target.read_text()
     document = json.loads(text)
-    document["interactions"].append(json.loads(json.dumps(document["interactions"][0]) .replace('"b"', '"c"')))
+    document["interactions"].append(json.loads(json.dumps(document["interactions"][0]).replace('"b"', '"c"')))
     target.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")  # as the writer lays it out
 
     def not_the_slow_path(data: bytes) -> None:
@@ -149,8 +157,12 @@ def test_merging_into_a_pact_python_file_keeps_its_interactions_and_metadata(tmp
     original = pactfile.load(target)
     write_pact(target, original.consumer, original.provider, [entry(http("zzz new"), Spec.V4)], Spec.V4)
     merged = pactfile.load(target)
-    assert [i.description for i in merged.interactions] == sorted([*(i.description for i in original.interactions), "zzz new"])
-    assert {i.description: i for i in merged.interactions} | {} == {i.description: i for i in original.interactions} | {"zzz new": http("zzz new")}
+    assert [i.description for i in merged.interactions] == sorted(
+        [*(i.description for i in original.interactions), "zzz new"]
+    )
+    assert {i.description: i for i in merged.interactions} | {} == {i.description: i for i in original.interactions} | {
+        "zzz new": http("zzz new")
+    }
     assert merged.metadata["pactRust"] == original.metadata["pactRust"]
     assert merged.metadata["apact"] == {"version": "0.1.0"}
 
@@ -211,7 +223,9 @@ def test_eight_processes_writing_fifty_interactions_each_lose_none(tmp_path: Pat
     assert [p.exitcode for p in workers] == [0] * PROCESSES
     pact = pactfile.load(tmp_path / "Sous Chef-Grill Chef.json")
     assert len(pact.interactions) == PROCESSES * PER_PROCESS
-    assert {i.description for i in pact.interactions} == {f"steak {n} for worker {w}" for n in range(PER_PROCESS) for w in range(PROCESSES)}
+    assert {i.description for i in pact.interactions} == {
+        f"steak {n} for worker {w}" for n in range(PER_PROCESS) for w in range(PROCESSES)
+    }
     assert os.listdir(tmp_path) == ["Sous Chef-Grill Chef.json"]  # no temporary files, and the lock file is gone
 
 
@@ -294,7 +308,9 @@ def test_a_writer_waiting_on_a_removed_lock_file_locks_the_path_again(tmp_path: 
         fcntl.flock(holder, fcntl.LOCK_UN)  # the waiting writer gets the lock of the removed file, sees that ...
         os.close(holder)
         new = os.fstat(replacement).st_ino
-        _wait_until(lambda: _holds_open(waiting.pid, new), "the writer to open the new lock file")  # ... and locks the path again
+        _wait_until(
+            lambda: _holds_open(waiting.pid, new), "the writer to open the new lock file"
+        )  # ... and locks the path again
         assert waiting.stdout is not None
         assert not select.select([waiting.stdout], [], [], 0)[0]  # without going ahead meanwhile
         fcntl.flock(replacement, fcntl.LOCK_UN)

@@ -71,4 +71,7 @@ def test_the_openapi_benchmark_runs_quick() -> None:
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "50 interactions against a 20-path OpenAPI 3.1 document" in completed.stdout
-    assert any(line.strip().startswith("check the pact") and line.rstrip().endswith("(< 1 s)") for line in completed.stdout.splitlines())
+    assert any(
+        line.strip().startswith("check the pact") and line.rstrip().endswith("(< 1 s)")
+        for line in completed.stdout.splitlines()
+    )

@@ -65,7 +65,9 @@ def run_modules(found: dict[str, str], directory: Path) -> str:
 
 
 def shell(command: str) -> str:
-    completed = subprocess.run(["bash", "-c", command], cwd=EXAMPLES, env=ENV, capture_output=True, text=True, timeout=120)
+    completed = subprocess.run(
+        ["bash", "-c", command], cwd=EXAMPLES, env=ENV, capture_output=True, text=True, timeout=120
+    )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     return completed.stdout
 

@@ -119,7 +119,9 @@ def broken_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with open(where / "apact" / "pact" / "model.py", "a") as model:
         model.write("\n\ndef _upward() -> None:\n    from ..consumer import Pact  # noqa: F401\n")
     with open(where / "apact" / "matching" / "_mismatch.py", "a") as mismatch:
-        mismatch.write("\nfrom typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from ..verifier._result import VerificationProblem  # noqa: F401\n")
+        mismatch.write(
+            "\nfrom typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from ..verifier._result import VerificationProblem  # noqa: F401\n"
+        )
     return where
 
 
@@ -236,7 +238,9 @@ def test_every_import_the_documentation_shows_works() -> None:
     statements = _documented_imports()
     assert len(statements) > 10
     code = "import sys\nfailed = []\nfor line in sys.argv[1:]:\n    try:\n        exec(line, {})\n    except Exception as error:\n        failed.append(f'{line}: {error!r}')\nprint('\\n'.join(failed))\nraise SystemExit(1 if failed else 0)\n"
-    result = subprocess.run([sys.executable, "-c", code, *statements], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code, *statements], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -23,7 +23,6 @@ def test_ruff_finds_nothing() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.skip(reason="enabled after the tree is formatted")
 def test_ruff_format_changes_nothing() -> None:
     pytest.importorskip("ruff", reason="ruff is not installed (pip install -e '.[test]')")
     result = subprocess.run(

@@ -42,7 +42,9 @@ PUBLIC_MODULES = [
 
 
 def _all_modules() -> list[types.ModuleType]:
-    names = [info.name for info in pkgutil.walk_packages(apact.__path__, "apact.") if not info.name.endswith("__main__")]
+    names = [
+        info.name for info in pkgutil.walk_packages(apact.__path__, "apact.") if not info.name.endswith("__main__")
+    ]
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # importing a module warns nothing
         return [importlib.import_module(name) for name in ["apact", *names]]

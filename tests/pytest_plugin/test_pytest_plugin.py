@@ -19,7 +19,14 @@ pytest_plugins = ["pytester"]
 PLUGIN = Path(__file__).resolve().parents[2] / "apact" / "pytest_plugin" / "__init__.py"
 
 
-def steak(description: str, cooking: str, status: int = 201, *, states: tuple[str, ...] = ("steaks are available",), **extra: object) -> dict[str, object]:
+def steak(
+    description: str,
+    cooking: str,
+    status: int = 201,
+    *,
+    states: tuple[str, ...] = ("steaks are available",),
+    **extra: object,
+) -> dict[str, object]:
     """A V4 interaction ordering a steak, answered with ``{"waitingTime": 10}``."""
     interaction: dict[str, object] = {
         "type": "Synchronous/HTTP",
@@ -42,7 +49,9 @@ def steak(description: str, cooking: str, status: int = 201, *, states: tuple[st
     return interaction
 
 
-def write_pact(directory: Path, *interactions: dict[str, object], consumer: str = "Sous Chef", name: str | None = None) -> Path:
+def write_pact(
+    directory: Path, *interactions: dict[str, object], consumer: str = "Sous Chef", name: str | None = None
+) -> Path:
     document = {
         "consumer": {"name": consumer},
         "provider": {"name": "Grill Chef"},
@@ -57,7 +66,7 @@ def write_pact(directory: Path, *interactions: dict[str, object], consumer: str 
 
 #: a provider module: the Grill Chef app, which logs each order it gets to orders.log,
 #: serves every steak but well-done ones, and breaks on "broken"
-PROVIDER = '''
+PROVIDER = """
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -88,7 +97,7 @@ def steaks_available():
 
 
 test_grill_chef = interaction_tests(verifier, "pacts")
-'''
+"""
 
 MEDIUM = steak("a request for a medium-rare steak", "medium-rare")
 RARE = steak("a request for a rare steak", "rare")
@@ -192,7 +201,9 @@ def test_lf_reruns_the_failed_interactions_only(pytester: pytest.Pytester) -> No
     (pytester.path / "orders.log").unlink()
     result = run(pytester, "-p", "cacheprovider", "--lf")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["run-last-failure: rerun previous 1 failure", "*: 1 interaction (0 passed, 1 failed, *"])
+    result.stdout.fnmatch_lines(
+        ["run-last-failure: rerun previous 1 failure", "*: 1 interaction (0 passed, 1 failed, *"]
+    )
     assert orders(pytester) == ["broken"]
 
 
@@ -246,13 +257,19 @@ def test_ids_stay_unique_when_descriptions_and_states_repeat(pytester: pytest.Py
     run(pytester).assert_outcomes(passed=4)
 
 
-def test_an_unreadable_pact_or_nothing_to_verify_is_a_failing_item_not_a_collection_error(pytester: pytest.Pytester) -> None:
+def test_an_unreadable_pact_or_nothing_to_verify_is_a_failing_item_not_a_collection_error(
+    pytester: pytest.Pytester,
+) -> None:
     (pytester.path / "pacts").mkdir()
     (pytester.path / "pacts" / "bad.json").write_text("{not json")
     pytester.makepyfile(
         test_grill_chef_side=PROVIDER,
-        test_empty_side=PROVIDER.replace('interaction_tests(verifier, "pacts")', 'interaction_tests(verifier, "empty")'),
-        test_allowed_side=PROVIDER.replace('interaction_tests(verifier, "pacts")', 'interaction_tests(verifier, "empty", allow_empty=True)'),
+        test_empty_side=PROVIDER.replace(
+            'interaction_tests(verifier, "pacts")', 'interaction_tests(verifier, "empty")'
+        ),
+        test_allowed_side=PROVIDER.replace(
+            'interaction_tests(verifier, "pacts")', 'interaction_tests(verifier, "empty", allow_empty=True)'
+        ),
     )
     (pytester.path / "empty").mkdir()
     result = run(pytester, "-rs")
@@ -270,7 +287,7 @@ def test_an_unreadable_pact_or_nothing_to_verify_is_a_failing_item_not_a_collect
 def test_a_provider_that_cannot_start_fails_every_item_after_one_attempt(pytester: pytest.Pytester) -> None:
     write_pact(pytester.path / "pacts", MEDIUM, RARE)
     pytester.makepyfile(
-        test_grill_chef_side='''
+        test_grill_chef_side="""
 from pathlib import Path
 
 from apact import Verifier
@@ -289,7 +306,7 @@ async def app(scope, receive, send):
 
 verifier = Verifier("Grill Chef", app=app, ignore_missing_states=True)
 test_grill_chef = interaction_tests(verifier, "pacts")
-'''
+"""
     )
     result = run(pytester)
     result.assert_outcomes(failed=2)
@@ -299,7 +316,7 @@ test_grill_chef = interaction_tests(verifier, "pacts")
 
 # -- the consumer side: the pact fixture --------------------------------------------------------------
 
-CONSUMER = '''
+CONSUMER = """
 import pytest
 
 from apact import match
@@ -333,7 +350,7 @@ class TestOlderConsumers:
     @pytest.mark.pact(consumer="Line Cook")
     async def test_another_consumer(self, pact):
         assert (pact.consumer, pact.spec.label) == ("Line Cook", "V3")
-'''
+"""
 
 
 def test_the_pact_fixture_shares_the_modules_settings_and_writes_the_pact(pytester: pytest.Pytester) -> None:
@@ -374,7 +391,7 @@ def test_where_pacts_go_option_then_environment_then_ini_then_rootdir(
 
 def test_the_pact_fixture_without_settings_fails_saying_what_to_add(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
-        test_sous_chef_side='''
+        test_sous_chef_side="""
 import pytest
 
 def test_no_marker(pact):
@@ -383,7 +400,7 @@ def test_no_marker(pact):
 @pytest.mark.pact("Sous Chef", "Grill Chef", overwrite=True)
 def test_unknown_setting(pact):
     pass
-'''
+"""
     )
     result = run(pytester)
     result.assert_outcomes(errors=2)
@@ -401,13 +418,13 @@ def test_anyio_tests_on_both_backends_sit_beside_interaction_tests(pytester: pyt
     (sync, on their own event loop) are not multiplied by the backends."""
     write_pact(pytester.path / "pacts", MEDIUM)
     pytester.makeconftest(
-        '''
+        """
 import pytest
 
 @pytest.fixture(params=["asyncio", "trio"])
 def anyio_backend(request):
     return request.param
-'''
+"""
     )
     pytester.makepyfile(
         test_sous_chef_side=CONSUMER.replace('@pytest.fixture\ndef anyio_backend():\n    return "asyncio"\n', ""),
@@ -415,7 +432,12 @@ def anyio_backend(request):
     )
     result = run(pytester, "-v", "--apact-pact-dir", "written")
     result.assert_outcomes(passed=7)
-    result.stdout.fnmatch_lines(["*test_grill_chef[[]Sous Chef :: a request for a medium-rare steak*PASSED*", "*test_medium_rare[[]trio]*PASSED*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*test_grill_chef[[]Sous Chef :: a request for a medium-rare steak*PASSED*",
+            "*test_medium_rare[[]trio]*PASSED*",
+        ]
+    )
     assert sum("::test_grill_chef[" in line for line in result.outlines) == 1  # not once per backend
 
 
@@ -427,14 +449,14 @@ def test_under_xdist_pacts_merge_and_a_provider_is_verified_once(pytester: pytes
     provider's interactions, run on both workers, are verified once (by whichever
     worker comes first, the other waiting for its result) and report their verdicts."""
     tests = "\n".join(
-        f'''
+        f"""
 async def test_{n}(pact):
     async with pact:
         (pact.upon_receiving("order MODULE {n}")
              .with_request("POST", "/steaks/", body={{"cooking": "MODULE {n}"}})
              .will_respond_with(201))
         assert (await pact.client.post("/steaks/", json={{"cooking": "MODULE {n}"}})).status_code == 201
-'''
+"""
         for n in range(6)
     )
     header = 'import pytest\npytestmark = [pytest.mark.anyio, pytest.mark.pact("Sous Chef", "Grill Chef")]\n'
@@ -448,12 +470,20 @@ async def test_{n}(pact):
     write_pact(pytester.path / "provider-pacts", MEDIUM, RARE, BROKEN, BLUE)
     result = run_subprocess(pytester, "-n", "2", "-v")
     result.assert_outcomes(passed=12 + 3, failed=1)
-    provider_lines = [line for line in result.outlines if "test_a_provider.py::test_grill_chef" in line and "[gw" in line]
-    assert {line.split("]", 1)[0] for line in provider_lines} == {"[gw0", "[gw1"}, provider_lines  # both workers ran some
+    provider_lines = [
+        line for line in result.outlines if "test_a_provider.py::test_grill_chef" in line and "[gw" in line
+    ]
+    assert {line.split("]", 1)[0] for line in provider_lines} == {"[gw0", "[gw1"}, (
+        provider_lines
+    )  # both workers ran some
     assert sorted(orders(pytester)) == ["blue", "broken", "medium-rare", "rare"]  # ... but each was replayed once
-    result.stdout.fnmatch_lines(["*FAILED test_a_provider.py::test_grill_chef[[]Sous Chef :: a request for a broken steak*"])
+    result.stdout.fnmatch_lines(
+        ["*FAILED test_a_provider.py::test_grill_chef[[]Sous Chef :: a request for a broken steak*"]
+    )
     written = pactfile.load(pytester.path / "pacts" / "Sous Chef-Grill Chef.json")
-    assert sorted(i.description for i in written.interactions) == sorted(f"order {m} {n}" for m in "ab" for n in range(6))
+    assert sorted(i.description for i in written.interactions) == sorted(
+        f"order {m} {n}" for m in "ab" for n in range(6)
+    )
 
 
 # -- the plugin stays light ---------------------------------------------------------------------------
@@ -468,4 +498,6 @@ def test_the_plugin_module_imports_only_the_standard_library_and_pytest_at_the_t
             imported += [alias.name.split(".")[0] for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             imported.append(node.module.split(".")[0])
-    assert imported and all(name in sys.stdlib_module_names or name in ("__future__", "pytest") for name in imported), imported
+    assert imported and all(name in sys.stdlib_module_names or name in ("__future__", "pytest") for name in imported), (
+        imported
+    )

@@ -21,7 +21,12 @@ from .message_helpers import message, pact, part, sync_message
 pytestmark = pytest.mark.anyio
 
 PACT = pact(
-    message("an order created event", {"orderId": 1, "total": 9.5}, {"topic": "orders"}, states=[{"name": "an order exists", "params": {"id": 1}}]),
+    message(
+        "an order created event",
+        {"orderId": 1, "total": 9.5},
+        {"topic": "orders"},
+        states=[{"name": "an order exists", "params": {"id": 1}}],
+    ),
     sync_message("a price lookup", part({"sku": "A-1"}), part({"sku": "A-1", "price": 3})),
 )
 
@@ -51,7 +56,9 @@ def provider_app(*, renamed: bool = False) -> Starlette:
 
 async def test_messages_fetched_from_the_endpoint_pass() -> None:
     app = provider_app()
-    verifier = Verifier("Orders", app=app, lifespan=False, message_url="/_pact/message", state_change_url="/_pact/state")
+    verifier = Verifier(
+        "Orders", app=app, lifespan=False, message_url="/_pact/message", state_change_url="/_pact/state"
+    )
     result = await verifier.verify(PACT)
     result.assert_ok()
     assert [r.status for r in result.interactions] == ["passed", "passed"]
@@ -59,21 +66,35 @@ async def test_messages_fetched_from_the_endpoint_pass() -> None:
 
 
 async def test_a_renamed_field_fails_with_a_readable_mismatch() -> None:
-    verifier = Verifier("Orders", app=provider_app(renamed=True), lifespan=False, message_url="/_pact/message", state_change_url="/_pact/state")
+    verifier = Verifier(
+        "Orders",
+        app=provider_app(renamed=True),
+        lifespan=False,
+        message_url="/_pact/message",
+        state_change_url="/_pact/state",
+    )
     result = await verifier.verify(PACT)
     assert [r.status for r in result.interactions] == ["failed", "passed"]
     assert '$.contents.orderId: expected key "orderId" (like 1), but it is missing' in result.report()
 
 
 async def test_a_producer_in_python_wins_over_the_endpoint() -> None:
-    verifier = Verifier("Orders", app=provider_app(renamed=True), lifespan=False, message_url="/_pact/message", state_change_url="/_pact/state")
+    verifier = Verifier(
+        "Orders",
+        app=provider_app(renamed=True),
+        lifespan=False,
+        message_url="/_pact/message",
+        state_change_url="/_pact/state",
+    )
     verifier.message("an order created event")(lambda: Message({"orderId": 1, "total": 9.5}, {"topic": "orders"}))
     result = await verifier.verify(PACT)
     result.assert_ok()
 
 
 async def test_an_endpoint_error_is_reported_with_what_it_answered() -> None:
-    verifier = Verifier("Orders", app=Starlette(), lifespan=False, message_url="/_pact/message", ignore_missing_states=True)
+    verifier = Verifier(
+        "Orders", app=Starlette(), lifespan=False, message_url="/_pact/message", ignore_missing_states=True
+    )
     result = await verifier.verify(PACT)
     assert [r.status for r in result.interactions] == ["failed", "failed"]
     assert "the message endpoint /_pact/message answered 404: Not Found" in result.report()
@@ -92,8 +113,9 @@ def test_apact_verify_takes_the_message_endpoint(tmp_path: Path) -> None:
     result = subprocess.run([*command, *options], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 interactions: 2 passed" in result.stdout
-    without = subprocess.run([*command, "--state-change-url", "/_pact/state", str(pact_file)], capture_output=True, text=True, timeout=60)
+    without = subprocess.run(
+        [*command, "--state-change-url", "/_pact/state", str(pact_file)], capture_output=True, text=True, timeout=60
+    )
     assert without.returncode == 1
     assert "give --message-url URL (the provider's message endpoint)" in without.stdout  # in the command line's words
     assert "@verifier" not in without.stdout
-

@@ -42,7 +42,15 @@ async def test_on_result_reports_every_verdict_with_the_count_done_and_the_total
 
 
 def grill_chef(waiting_time: object) -> Starlette:
-    return Starlette(routes=[Route("/steaks/", lambda request: JSONResponse({"waitingTime": waiting_time}, status_code=201), methods=["POST"])])
+    return Starlette(
+        routes=[
+            Route(
+                "/steaks/",
+                lambda request: JSONResponse({"waitingTime": waiting_time}, status_code=201),
+                methods=["POST"],
+            )
+        ]
+    )
 
 
 async def test_the_report_can_end_with_a_table_of_counts_per_pact() -> None:

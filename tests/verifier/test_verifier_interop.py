@@ -92,7 +92,9 @@ def write_pact(directory: Path, spec: str) -> Path:
             .given("a steak exists", {"id": 7})
             .with_request(
                 "GET",
-                GenericMatcher("regex", "/steaks/7", regex=r"^/steaks/\d+$", generator=generate.provider_state("/steaks/${id}")),
+                GenericMatcher(
+                    "regex", "/steaks/7", regex=r"^/steaks/\d+$", generator=generate.provider_state("/steaks/${id}")
+                ),
             )
             .will_respond_with(200)
             .with_body({"id": match.int(7), "cooking": match.str("rare")}, "application/json")
@@ -151,8 +153,12 @@ def apact_verdicts(pact_file: Path, verifier: Verifier) -> tuple[bool, dict[str,
 def test_apact_and_pact_python_reach_the_same_verdicts(pact_file: Path, provider: tuple[str, bool]) -> None:
     base_url, broken = provider
     official = pact_python_verdicts(pact_file, base_url)
-    over_http = apact_verdicts(pact_file, Verifier(PROVIDER, base_url=base_url, state_change_url=f"{base_url}/_pact/state"))
-    in_process = apact_verdicts(pact_file, Verifier(PROVIDER, app=make_app(broken=broken), state_change_url="/_pact/state"))
+    over_http = apact_verdicts(
+        pact_file, Verifier(PROVIDER, base_url=base_url, state_change_url=f"{base_url}/_pact/state")
+    )
+    in_process = apact_verdicts(
+        pact_file, Verifier(PROVIDER, app=make_app(broken=broken), state_change_url="/_pact/state")
+    )
     assert over_http == official
     assert in_process == official
     assert official[0] is not broken
@@ -180,5 +186,3 @@ def test_apact_reports_why_the_broken_kitchen_fails(pact_file: Path) -> None:
     assert '$.body.waitingTime: expected an integer (like 10), got "ten" (string)' in report
     assert "$.status: expected status 404, got 200" in report
     assert "$.body.sides[0].price: expected a number" in report
-
-

@@ -61,7 +61,17 @@ def test_the_readme_verifies_the_grill_chef_in_process_and_as_a_started_server()
 
 def test_the_grill_chef_example_test_passes() -> None:
     completed = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", "grill_chef/test_grill_chef_provider.py"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-n",
+            "0",
+            "-p",
+            "no:cacheprovider",
+            "grill_chef/test_grill_chef_provider.py",
+        ],
         cwd=EXAMPLES,
         capture_output=True,
         text=True,

@@ -68,7 +68,9 @@ async def test_a_broken_provider_gets_a_readable_report() -> None:
     assert "   body (- expected, + actual):" in report
     assert '     -  "reason": "we do not serve well-done steaks"' in report
     assert '     +  "waitingTime": "ten"' in report
-    assert report.endswith("2 interactions: 0 passed, 2 failed (0 pending, 0 skipped) in " + report.rsplit(" in ", 1)[1])
+    assert report.endswith(
+        "2 interactions: 0 passed, 2 failed (0 pending, 0 skipped) in " + report.rsplit(" in ", 1)[1]
+    )
     assert "verification FAILED" in report.splitlines()[-1]
     with pytest.raises(VerificationFailedError) as caught:
         result.assert_ok()
@@ -148,7 +150,14 @@ async def test_paths_and_queries_are_encoded_and_headers_sent() -> None:
     seen: list[Any] = []
 
     async def echo(request: Request) -> JSONResponse:
-        seen.append((request.url.path, request.scope["raw_path"], sorted(request.query_params.multi_items()), request.headers.get("x-chef")))
+        seen.append(
+            (
+                request.url.path,
+                request.scope["raw_path"],
+                sorted(request.query_params.multi_items()),
+                request.headers.get("x-chef"),
+            )
+        )
         return JSONResponse({})
 
     app = Starlette(routes=[Route("/{rest:path}", echo)])
@@ -156,7 +165,9 @@ async def test_paths_and_queries_are_encoded_and_headers_sent() -> None:
     item["request"]["query"] = {"tag": ["red", "a b&c"]}
     item["request"]["headers"] = {"X-Chef": ["Gordon"]}
     (await Verifier("Grill Chef", app=app).verify(pact(item))).assert_ok()
-    assert seen == [("/menu/steak frites/ü", b"/menu/steak%20frites/%C3%BC", [("tag", "a b&c"), ("tag", "red")], "Gordon")]
+    assert seen == [
+        ("/menu/steak frites/ü", b"/menu/steak%20frites/%C3%BC", [("tag", "a b&c"), ("tag", "red")], "Gordon")
+    ]
 
 
 async def test_request_filters_and_custom_headers_change_the_request() -> None:
@@ -173,9 +184,13 @@ async def test_request_filters_and_custom_headers_change_the_request() -> None:
 
     async def reroute(request: httpx.Request) -> httpx.Request:
         await anyio.sleep(0)
-        return httpx.Request(request.method, request.url.copy_with(path="/v2" + request.url.path), headers=request.headers)
+        return httpx.Request(
+            request.method, request.url.copy_with(path="/v2" + request.url.path), headers=request.headers
+        )
 
-    verifier = Verifier("Grill Chef", app=app, headers={"X-Tenant": "t1", "X-Trace": "abc"}, request_filters=[authorise, reroute])
+    verifier = Verifier(
+        "Grill Chef", app=app, headers={"X-Tenant": "t1", "X-Trace": "abc"}, request_filters=[authorise, reroute]
+    )
     (await verifier.verify(pact(item))).assert_ok()
     without = await Verifier("Grill Chef", app=app).verify(pact(item))
     assert "$.status: expected status 200, got 401" in without.report()
@@ -277,7 +292,9 @@ async def test_the_report_order_is_the_pacts_order_whatever_finishes_first() -> 
 
 
 async def test_fail_fast_stops_after_the_first_failure() -> None:
-    items = [interaction(f"i {i}", "/steaks/", method="POST", request_body={"cooking": "rare"}, status=500) for i in range(5)]
+    items = [
+        interaction(f"i {i}", "/steaks/", method="POST", request_body={"cooking": "rare"}, status=500) for i in range(5)
+    ]
     result = await Verifier("Grill Chef", app=grill_chef(), concurrency=1).verify(pact(*items), fail_fast=True)
     assert [r.status for r in result.interactions] == ["failed", "skipped", "skipped", "skipped", "skipped"]
     assert "fail_fast" in (result.interactions[1].reason or "")
@@ -312,11 +329,18 @@ async def test_filters_by_consumer_description_and_state() -> None:
 
 @pytest.mark.parametrize(
     ("policy", "statuses", "ok"),
-    [("report", ["pending", "passed"], True), ("enforce", ["failed", "passed"], False), ("skip", ["skipped", "skipped"], False)],
+    [
+        ("report", ["pending", "passed"], True),
+        ("enforce", ["failed", "passed"], False),
+        ("skip", ["skipped", "skipped"], False),
+    ],
 )
 async def test_pending_interactions(policy: str, statuses: list[str], ok: bool) -> None:
     app = Starlette(routes=[Route("/{name}", lambda request: JSONResponse({"ok": True}))])
-    items = [interaction("a new feature", "/new", status=201, pending=True), interaction("an old one", "/old", body={"ok": True}, pending=True)]
+    items = [
+        interaction("a new feature", "/new", status=201, pending=True),
+        interaction("an old one", "/old", body={"ok": True}, pending=True),
+    ]
     result = await Verifier("Grill Chef", app=app, pending=policy).verify(pact(*items))  # type: ignore[arg-type]
     assert [r.status for r in result.interactions] == statuses
     assert result.ok is (policy != "enforce")
@@ -329,7 +353,9 @@ async def test_pending_interactions(policy: str, statuses: list[str], ok: bool) 
 
 
 async def test_a_pending_pact_does_not_fail_the_verification() -> None:
-    result = await verifier_for(grill_chef(broken=True)).verify(PactSource(pactfile.load(GRILL_CHEF_PACT), "broker", pending=True))
+    result = await verifier_for(grill_chef(broken=True)).verify(
+        PactSource(pactfile.load(GRILL_CHEF_PACT), "broker", pending=True)
+    )
     assert [r.status for r in result.interactions] == ["pending", "pending"]
     assert result.ok
     assert result.pacts[0].verification_results("1.0.0")["success"] is False
@@ -338,7 +364,10 @@ async def test_a_pending_pact_does_not_fail_the_verification() -> None:
 def old_style_pact(version: str) -> dict[str, Any]:
     """The Grill Chef pact as V1, V1.1 or V2 write it (V2 with its flat matching rules)."""
     interactions = []
-    for cooking, status, body in (("medium-rare", 201, {"waitingTime": 10}), ("well-done", 422, {"reason": "we do not serve well-done steaks"})):
+    for cooking, status, body in (
+        ("medium-rare", 201, {"waitingTime": 10}),
+        ("well-done", 422, {"reason": "we do not serve well-done steaks"}),
+    ):
         response: dict[str, Any] = {"status": status, "headers": {"Content-Type": "application/json"}, "body": body}
         if version == "2.0.0" and status == 201:
             response["matchingRules"] = {"$.body.waitingTime": {"match": "type"}}
@@ -346,7 +375,12 @@ def old_style_pact(version: str) -> dict[str, Any]:
             {
                 "description": f"a request for a {cooking} steak",
                 "providerState": "steaks are available",
-                "request": {"method": "POST", "path": "/steaks/", "headers": {"Content-Type": "application/json"}, "body": {"cooking": cooking}},
+                "request": {
+                    "method": "POST",
+                    "path": "/steaks/",
+                    "headers": {"Content-Type": "application/json"},
+                    "body": {"cooking": cooking},
+                },
                 "response": response,
             }
         )
@@ -414,7 +448,12 @@ async def test_junit_and_json_reports(tmp_path: Path) -> None:
     await result.write_json(tmp_path / "reports" / "pact.json")
 
     root = ElementTree.parse(tmp_path / "reports" / "pact.xml").getroot()
-    assert root.tag == "testsuites" and root.get("tests") == "3" and root.get("failures") == "2" and root.get("skipped") == "1"
+    assert (
+        root.tag == "testsuites"
+        and root.get("tests") == "3"
+        and root.get("failures") == "2"
+        and root.get("skipped") == "1"
+    )
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == ["Sous Chef -> Grill Chef", "Sous Chef -> Grill Chef"]
     case = suites[0].findall("testcase")[0]

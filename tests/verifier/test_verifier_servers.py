@@ -49,7 +49,9 @@ async def test_pacts_from_urls_with_basic_and_bearer_auth(base_url: str) -> None
     result = await verifier.verify(f"{base_url}/pacts/token", auth="t0ken")
     result.assert_ok()
     assert result.pacts[0].source == f"{base_url}/pacts/token"
-    with pytest.raises(PactFileError, match=r"/pacts/basic: cannot fetch the pact: HTTP 401 \(check the credentials: auth=\)"):
+    with pytest.raises(
+        PactFileError, match=r"/pacts/basic: cannot fetch the pact: HTTP 401 \(check the credentials: auth=\)"
+    ):
         await verifier.verify(f"{base_url}/pacts/basic", auth=("user", "wrong"))
 
 
@@ -57,7 +59,12 @@ async def test_a_state_change_url_gets_setup_and_teardown_and_its_values_are_use
     async with httpx.AsyncClient() as client:
         before = len((await client.get(f"{base_url}/_pact/states")).json())
     generated = interaction(
-        "a steak", "/steaks/", method="POST", request_body={"cooking": "rare", "id": 1}, status=201, body={"waitingTime": 10},
+        "a steak",
+        "/steaks/",
+        method="POST",
+        request_body={"cooking": "rare", "id": 1},
+        status=201,
+        body={"waitingTime": 10},
         states=[{"name": "a steak exists", "params": {"cut": "rib-eye"}}],
     )
     generated["request"]["generators"] = {"body": {"$.id": {"type": "ProviderState", "expression": "${steakId}"}}}
@@ -72,7 +79,9 @@ async def test_a_state_change_url_gets_setup_and_teardown_and_its_values_are_use
 
 
 async def test_a_slow_server_times_out(base_url: str) -> None:
-    result = await Verifier("Grill Chef", base_url=base_url, request_timeout=0.2).verify(pact(interaction("slow", "/slow")))
+    result = await Verifier("Grill Chef", base_url=base_url, request_timeout=0.2).verify(
+        pact(interaction("slow", "/slow"))
+    )
     (error,) = result.interactions[0].errors
     assert (error.kind, error.message) == ("timeout", "no response to GET /slow within 0.2 s")
 
@@ -146,7 +155,9 @@ async def test_a_server_that_ignores_sigterm_is_killed_after_the_grace_period(tm
 
 async def test_a_server_crashing_during_verification_fails_it_with_its_output() -> None:
     crash = interaction("a request that sets the grill on fire", "/crash", method="POST", status=200)
-    after = interaction("a request after the fire", "/steaks/", method="POST", request_body={"cooking": "rare"}, status=201)
+    after = interaction(
+        "a request after the fire", "/steaks/", method="POST", request_body={"cooking": "rare"}, status=201
+    )
     verifier = started(concurrency=1)
     with anyio.fail_after(30), pytest.raises(ProviderStartError) as caught:
         await verifier.verify(pact(crash, after))
@@ -166,7 +177,9 @@ async def test_a_server_crashing_during_verification_fails_it_with_its_output() 
 
 async def test_cancelling_a_verification_stops_the_server(tmp_path: Path) -> None:
     pid_file = tmp_path / "pid"
-    verifier = Verifier("Grill Chef", command=app_command(), env=app_env(PID_FILE=str(pid_file)), readiness_url="/health")
+    verifier = Verifier(
+        "Grill Chef", command=app_command(), env=app_env(PID_FILE=str(pid_file)), readiness_url="/health"
+    )
     in_state = anyio.Event()
 
     @verifier.state("steaks are available")
@@ -197,4 +210,3 @@ async def test_one_target_only() -> None:
     Verifier("Grill Chef")  # for messages only (test_messages_provider.py verifies HTTP interactions with no target)
     with pytest.raises(ValueError, match="is a path on the target, and this Verifier has none"):
         Verifier("Grill Chef", state_change_url="/_pact/state")
-

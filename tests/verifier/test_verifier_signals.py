@@ -74,7 +74,12 @@ def test_a_signal_during_the_replay_reports_what_was_verified_and_leaves_no_serv
     assert out.rstrip().endswith("verification INTERRUPTED")
     assert f"apact verify: interrupted ({signum.name}): 1 of 3 interactions verified" in err
     report = json.loads((tmp_path / "report.json").read_text())
-    assert (report["interrupted"], report["ok"], report["summary"]["passed"], report["summary"]["skipped"]) == (True, False, 1, 2)
+    assert (report["interrupted"], report["ok"], report["summary"]["passed"], report["summary"]["skipped"]) == (
+        True,
+        False,
+        1,
+        2,
+    )
     cases = ElementTree.parse(tmp_path / "junit.xml").getroot().iter("testcase")
     assert [case.find("skipped") is not None for case in cases] == [False, True, True]
 
@@ -100,7 +105,10 @@ def test_a_signal_while_the_server_stops_loses_neither_the_report_nor_the_server
                 kill_group(pid)
     assert apact.returncode == 130, out + err
     assert out.rstrip().endswith("verification passed")  # the verdict was complete
-    assert "interrupted (SIGINT, after the verification (while the provider server stopped)): 1 of 1 interactions verified" in err
+    assert (
+        "interrupted (SIGINT, after the verification (while the provider server stopped)): 1 of 1 interactions verified"
+        in err
+    )
 
 
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])

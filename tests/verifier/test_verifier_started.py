@@ -43,7 +43,9 @@ async def test_a_fixed_address_already_taken_is_refused_rather_than_verifying_th
         )
         with anyio.fail_after(60), pytest.raises(ProviderStartError) as caught:
             await verifier.verify(pact(interaction("an order", "/orders", method="POST")))
-    assert str(caught.value).startswith(f"cannot listen on 127.0.0.1:{port}: address already in use: something is already listening there")
+    assert str(caught.value).startswith(
+        f"cannot listen on 127.0.0.1:{port}: address already in use: something is already listening there"
+    )
     assert not (markers / "pid").exists()  # the command was not even started
 
 
@@ -66,14 +68,18 @@ async def test_a_started_server_that_cannot_listen_says_so(tmp_path: Path) -> No
     finally:
         blocker.close()
     message = str(caught.value)
-    assert message.startswith(f"the provider server exited before it was ready: cannot listen on 127.0.0.1:{port}: address already in use")
+    assert message.startswith(
+        f"the provider server exited before it was ready: cannot listen on 127.0.0.1:{port}: address already in use"
+    )
     assert "address already in use" in message.split("output:", 1)[1].lower()  # uvicorn's own words
 
 
 # -- no false failures over HTTP; the server's output in the report -------------------------------------
 
 
-async def test_after_uvicorn_answers_a_500_the_next_requests_pass_and_the_failure_shows_its_traceback(tmp_path: Path) -> None:
+async def test_after_uvicorn_answers_a_500_the_next_requests_pass_and_the_failure_shows_its_traceback(
+    tmp_path: Path,
+) -> None:
     """uvicorn closes the kept-alive connection after an unhandled exception; the
     teardown and the next interaction sent on it are sent again on a new one."""
     state = [{"name": "the kitchen is open"}]
@@ -99,7 +105,9 @@ async def test_after_uvicorn_answers_a_500_the_next_requests_pass_and_the_failur
     report = result.report()
     shown = report.split("   the provider server printed meanwhile:\n", 1)[1]
     assert '"POST /_pact/state HTTP/1.1" 200' in shown  # its setup ...
-    assert "     about to fail\n" in shown and "     RuntimeError: the kitchen is on fire" in shown  # ... its request ...
+    assert (
+        "     about to fail\n" in shown and "     RuntimeError: the kitchen is on fire" in shown
+    )  # ... its request ...
     assert "RuntimeError: the kitchen is on fire" in tree(result.to_json())["pacts"][0]["interactions"][0]["output"]
     case = next(ElementTree.fromstring(result.to_junit_xml()).iter("testcase"))
     system_out = case.find("system-out")
@@ -172,7 +180,10 @@ async def test_a_new_connection_closed_without_an_answer_is_not_retried() -> Non
     with raw_server(lambda connection, request: (b"", False)) as (url, seen):
         result = await Verifier("Grill Chef", base_url=url, concurrency=1).verify(pact(interaction("a", "/a")))
     (error,) = result.interactions[0].errors
-    assert error.kind == "transport" and "RemoteProtocolError: Server disconnected without sending a response" in error.message
+    assert (
+        error.kind == "transport"
+        and "RemoteProtocolError: Server disconnected without sending a response" in error.message
+    )
     assert seen == [(1, "GET /a HTTP/1.1")]
 
 
@@ -203,7 +214,10 @@ def test_the_cli_refuses_a_taken_address(tmp_path: Path) -> None:
             capture_output=True, text=True, timeout=120, env=provider_env(tmp_path),
         )  # fmt: skip
     assert result.returncode == 2, result.stdout + result.stderr
-    assert f"apact verify: error: the provider did not start: cannot listen on 127.0.0.1:{port}: address already in use" in result.stderr
+    assert (
+        f"apact verify: error: the provider did not start: cannot listen on 127.0.0.1:{port}: address already in use"
+        in result.stderr
+    )
     assert result.stdout == ""  # nothing verified: no report of the other server's 404s
 
 
@@ -213,9 +227,20 @@ def test_the_cli_reports_what_was_verified_before_the_server_crashed(tmp_path: P
     from .verifier_helpers import app_command, app_env, document
 
     crash = interaction("a: a request that sets the grill on fire", "/crash", method="POST")
-    after = interaction("b: a request after the fire", "/steaks/", method="POST", request_body={"cooking": "rare"}, status=201)
+    after = interaction(
+        "b: a request after the fire", "/steaks/", method="POST", request_body={"cooking": "rare"}, status=201
+    )
     (tmp_path / "pact.json").write_text(json.dumps(document(crash, after)))
-    command = [sys.executable, "-m", "apact", "verify", "--command", " ".join(app_command()), "--readiness-url", "/health"]
+    command = [
+        sys.executable,
+        "-m",
+        "apact",
+        "verify",
+        "--command",
+        " ".join(app_command()),
+        "--readiness-url",
+        "/health",
+    ]
     result = subprocess.run(
         [*command, "--concurrency", "1", "--json", str(tmp_path / "report.json"), str(tmp_path / "pact.json")],
         capture_output=True, text=True, timeout=120, env={**provider_env(tmp_path), **app_env()},
@@ -223,6 +248,8 @@ def test_the_cli_reports_what_was_verified_before_the_server_crashed(tmp_path: P
     assert result.returncode == 2, result.stdout + result.stderr
     assert "  FAILED   a: a request that sets the grill on fire" in result.stdout  # the report of what was verified
     assert result.stderr.startswith("apact verify: error: the provider server (pid ")
-    assert "during the verification, leaving without an answer 'a: a request that sets the grill on fire'" in result.stderr
+    assert (
+        "during the verification, leaving without an answer 'a: a request that sets the grill on fire'" in result.stderr
+    )
     assert "the grill is on fire" in result.stderr  # its output
     assert json.loads((tmp_path / "report.json").read_text())["summary"]["failed"] >= 1  # and the files are written

@@ -126,7 +126,9 @@ async def test_values_from_a_handler_feed_provider_state_generators() -> None:
 async def test_state_params_feed_provider_state_generators_when_the_handler_returns_nothing() -> None:
     kitchen = Kitchen()
     verifier = Verifier("Grill Chef", app=kitchen_app(kitchen), ignore_missing_states=True)
-    generated = interaction("by params", "/steaks/1", body={"id": 7, "count": 0}, states=[{"name": "a steak", "params": {"steakId": 7}}])
+    generated = interaction(
+        "by params", "/steaks/1", body={"id": 7, "count": 0}, states=[{"name": "a steak", "params": {"steakId": 7}}]
+    )
     generated["request"]["generators"] = {"path": {"type": "ProviderState", "expression": "/steaks/${steakId}"}}
     result = await verifier.verify(pact(generated))
     result.assert_ok()
@@ -172,7 +174,10 @@ async def test_a_raising_handler_fails_its_interaction_with_the_traceback_and_se
     assert only.status == "failed"
     (error,) = only.errors
     assert error.kind == "state"
-    assert error.message == "the handler for provider state 'steaks are available' with params {\"count\": 2} raised ValueError: the fridge is locked"
+    assert (
+        error.message
+        == "the handler for provider state 'steaks are available' with params {\"count\": 2} raised ValueError: the fridge is locked"
+    )
     assert error.traceback is not None and 'raise ValueError("the fridge is locked")' in error.traceback
     assert "in broken" in error.traceback.splitlines()[1]  # the user's frame comes first
     assert kitchen.log == []
@@ -238,7 +243,9 @@ async def test_a_state_change_path_goes_to_the_app_itself() -> None:
         return JSONResponse({"id": int(request.path_params["id"])})
 
     app = Starlette(routes=[Route("/_pact/state", state_change, methods=["POST"]), Route("/steaks/{id}", steak)])
-    generated = interaction("a steak", "/steaks/1", body={"id": 5}, states=[{"name": "a steak exists", "params": {"a": 1}}])
+    generated = interaction(
+        "a steak", "/steaks/1", body={"id": 5}, states=[{"name": "a steak exists", "params": {"a": 1}}]
+    )
     generated["request"]["generators"] = {"path": {"type": "ProviderState", "expression": "/steaks/${steakId}"}}
     result = await Verifier("Grill Chef", app=app, state_change_url="/_pact/state").verify(pact(generated))
     result.assert_ok()

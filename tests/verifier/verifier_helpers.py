@@ -42,7 +42,12 @@ def interaction(
     if body is not None:
         response["headers"] = {"Content-Type": ["application/json"]}
         response["body"] = {"contentType": "application/json", "encoded": False, "content": body}
-    result: dict[str, Any] = {"type": "Synchronous/HTTP", "description": description, "request": request, "response": response}
+    result: dict[str, Any] = {
+        "type": "Synchronous/HTTP",
+        "description": description,
+        "request": request,
+        "response": response,
+    }
     if states:
         result["providerStates"] = states
     result.update(extra)
@@ -50,10 +55,14 @@ def interaction(
 
 
 def pact(*interactions: dict[str, Any], consumer: str = "Sous Chef", provider: str = "Grill Chef") -> PactFile:
-    return pactfile.loads(json.dumps(document(*interactions, consumer=consumer, provider=provider)), file=f"{consumer}.json")
+    return pactfile.loads(
+        json.dumps(document(*interactions, consumer=consumer, provider=provider)), file=f"{consumer}.json"
+    )
 
 
-def document(*interactions: dict[str, Any], consumer: str = "Sous Chef", provider: str = "Grill Chef") -> dict[str, Any]:
+def document(
+    *interactions: dict[str, Any], consumer: str = "Sous Chef", provider: str = "Grill Chef"
+) -> dict[str, Any]:
     return {
         "consumer": {"name": consumer},
         "provider": {"name": provider},

@@ -86,7 +86,8 @@ class Database:
             if taken.rowcount == 0:
                 raise OutOfStockError(cut)
             cursor = connection.execute(
-                "INSERT INTO orders (table_number, cut, cooking, status) VALUES (?, ?, ?, 'cooking')", (table, cut, cooking)
+                "INSERT INTO orders (table_number, cut, cooking, status) VALUES (?, ?, ?, 'cooking')",
+                (table, cut, cooking),
             )
             assert cursor.lastrowid is not None
             return Order(cursor.lastrowid, table, cut, cooking, "cooking")
@@ -95,7 +96,9 @@ class Database:
 
     async def order(self, order_id: int) -> Order | None:
         row = await self._run(
-            lambda c: c.execute("SELECT id, table_number, cut, cooking, status FROM orders WHERE id = ?", (order_id,)).fetchone()
+            lambda c: c.execute(
+                "SELECT id, table_number, cut, cooking, status FROM orders WHERE id = ?", (order_id,)
+            ).fetchone()
         )
         return Order(*row) if row else None
 

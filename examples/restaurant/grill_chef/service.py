@@ -102,7 +102,10 @@ def create_app(database: Database) -> FastAPI:
         responses={
             201: {"model": Order, "description": "the order, cooking", "headers": _LOCATION},
             409: {"model": Refusal, "description": "the cut is sold out"},
-            422: {"model": Refusal | Invalid, "description": "a well-done steak (refused), or an order that cannot be read"},
+            422: {
+                "model": Refusal | Invalid,
+                "description": "a well-done steak (refused), or an order that cannot be read",
+            },
         },
     )
     async def place_order(order: OrderRequest) -> JSONResponse:
@@ -117,7 +120,10 @@ def create_app(database: Database) -> FastAPI:
     @app.get(
         "/orders/{order_id}",
         response_model=None,
-        responses={200: {"model": Order, "description": "the order"}, 404: {"model": Refusal, "description": "no such order"}},
+        responses={
+            200: {"model": Order, "description": "the order"},
+            404: {"model": Refusal, "description": "no such order"},
+        },
     )
     async def get_order(order_id: int) -> JSONResponse:
         order = await database.order(order_id)

@@ -61,8 +61,14 @@ async def test_the_grill_chef_honours_its_pacts_as_a_server(tmp_path: Path) -> N
     await database.create()  # the server creates it too; the state handlers may come first
     verifier = Verifier(
         "Grill Chef",
-        command=[sys.executable, "-m", "hypercorn", "restaurant.grill_chef.service:app_from_environment()",
-                 "--bind", "127.0.0.1:{port}"],
+        command=[
+            sys.executable,
+            "-m",
+            "hypercorn",
+            "restaurant.grill_chef.service:app_from_environment()",
+            "--bind",
+            "127.0.0.1:{port}",
+        ],
         cwd=EXAMPLES,  # where the restaurant package can be imported from
         env={"GRILL_CHEF_DB": database.path},
         readiness_url="/menu",

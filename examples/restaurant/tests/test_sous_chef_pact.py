@@ -89,14 +89,17 @@ async def test_an_order_is_looked_up_by_the_id_the_grill_chef_gave() -> None:
             .upon_receiving("a request for an order")
             # the ID exists only in the provider's database: its state handler gives it
             .with_request("GET", generate.provider_state("/orders/${id}", "/orders/1"))
-            .will_respond_with(200, body={
-                "id": match.integer(1),
-                "table": 4,
-                "cut": match.like("ribeye"),
-                "cooking": match.like("medium-rare"),
-                "status": match.regex("cooking|ready", "cooking"),
-                "waitingTime": match.integer(10),
-            })
+            .will_respond_with(
+                200,
+                body={
+                    "id": match.integer(1),
+                    "table": 4,
+                    "cut": match.like("ribeye"),
+                    "cooking": match.like("medium-rare"),
+                    "status": match.regex("cooking|ready", "cooking"),
+                    "waitingTime": match.integer(10),
+                },
+            )
         )
         steak = await GrillChef(pact.client).steak(1)
         assert (steak.id, steak.table) == (1, 4)
@@ -109,14 +112,17 @@ async def test_the_sous_chef_service_passes_on_the_grill_chefs_answer() -> None:
             pact.given("steaks are in stock", cut="sirloin", count=1)
             .upon_receiving("an order for a rare sirloin")
             .with_request("POST", "/orders", body={"table": 3, "cut": "sirloin", "cooking": "rare"})
-            .will_respond_with(201, body={
-                "id": match.integer(5),
-                "table": 3,
-                "cut": "sirloin",
-                "cooking": "rare",
-                "status": "cooking",
-                "waitingTime": match.integer(8),
-            })
+            .will_respond_with(
+                201,
+                body={
+                    "id": match.integer(5),
+                    "table": 3,
+                    "cut": "sirloin",
+                    "cooking": "rare",
+                    "status": "cooking",
+                    "waitingTime": match.integer(8),
+                },
+            )
         )
         sous_chef = create_app("http://grill-chef", transport=pact.transport)  # its httpx client reaches the mock
         async with sous_chef.router.lifespan_context(sous_chef):
