@@ -161,8 +161,12 @@ def raw_server(answer: Callable[[int, int], tuple[bytes, bool]]) -> Iterator[tup
         yield f"http://127.0.0.1:{listener.getsockname()[1]}", seen
     finally:
         stop.set()
-        listener.close()
+        # closing the listener does not wake an accept() blocked in another thread: a
+        # connection does (it is read to its end, then the loop sees the stop)
+        socket.create_connection(listener.getsockname(), timeout=10).close()
         thread.join(10)
+        listener.close()
+        assert not thread.is_alive()
 
 
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}"
