@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from .errors import PactFileError as PactFileError
     from .errors import PactWriteError as PactWriteError
     from .errors import ProviderStartError as ProviderStartError
+    from .errors import UnreadablePactsError as UnreadablePactsError
     from .openapi import OpenAPIError as OpenAPIError
     from .verifier import InteractionResult as InteractionResult
     from .verifier import PactResult as PactResult

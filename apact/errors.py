@@ -4,8 +4,9 @@
 
     ApactError
     ├── PactFileError (ValueError)       a pact file or pact JSON that cannot be used:
-    │                                    bad JSON, unknown spec version, unknown matcher,
-    │                                    invalid regex, a body that does not fit its type
+    │   │                                bad JSON, unknown spec version, unknown matcher,
+    │   │                                invalid regex, a body that does not fit its type
+    │   └── UnreadablePactsError         several at once (``error.errors``: each one)
     ├── PactWriteError                   a pact cannot be written (spec clash, lock, disk)
     ├── ProviderStartError               the provider to verify cannot be started: a server
     │                                    command that exits or never gets ready, an app
@@ -37,6 +38,7 @@ description) and the JSON path inside the file, e.g.::
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -115,6 +117,21 @@ def _rebuild_pact_file_error(
     return PactFileError(reason, path=path, file=file, interaction=interaction, description=description)
 
 
+class UnreadablePactsError(PactFileError):
+    """Several pacts cannot be read (a directory, or several files given at once):
+    ``errors`` holds the :class:`PactFileError` of each, so one run names every file to
+    fix. One unreadable pact raises its own ``PactFileError``."""
+
+    def __init__(self, errors: Sequence[PactFileError]) -> None:
+        self.errors = tuple(errors)
+        super().__init__(
+            f"{len(self.errors)} pacts cannot be read:\n" + "\n".join(f"  {error}" for error in self.errors)
+        )
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (UnreadablePactsError, (self.errors,))
+
+
 class PactWriteError(ApactError):
     """A pact file could not be written (a spec version clash with the file on disk, ...)."""
 
@@ -176,4 +193,5 @@ __all__ = [
     "PactFileError",
     "PactWriteError",
     "ProviderStartError",
+    "UnreadablePactsError",
 ]

@@ -82,7 +82,7 @@ class _Parsed:
     flags: int
 
 
-class _Verbose(Exception):  # noqa: N818 - a restart signal, not an error
+class _VerboseRestartError(Exception):
     """A global (?x) met after the start: parse again in verbose mode (as sre does)."""
 
 
@@ -90,7 +90,7 @@ def _parse(pattern: str) -> _Parsed:
     """The tree of ``pattern``, which ``re.compile`` has accepted."""
     try:
         return _Parser(pattern, 0).parse()
-    except _Verbose:
+    except _VerboseRestartError:
         return _Parser(pattern, _F_VERBOSE).parse()
 
 
@@ -271,7 +271,7 @@ class _Parser:
                 remove |= _FLAG_LETTERS[self._take()]
         if self._match(")"):
             if add & _F_VERBOSE and not self.flags & _F_VERBOSE:
-                raise _Verbose
+                raise _VerboseRestartError
             self.flags |= add
             return None
         self._match(":")

@@ -10,22 +10,8 @@ and raise :func:`together`: one of them as itself, several as :class:`Unreadable
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from ..errors import PactFileError
-
-
-class UnreadablePactsError(PactFileError):
-    """Several pacts cannot be read: ``errors`` holds each one's error."""
-
-    def __init__(self, errors: Sequence[PactFileError]) -> None:
-        self.errors = tuple(errors)
-        super().__init__(
-            f"{len(self.errors)} pacts cannot be read:\n" + "\n".join(f"  {error}" for error in self.errors)
-        )
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return (UnreadablePactsError, (self.errors,))
+from ..errors import PactFileError, UnreadablePactsError
 
 
 def together(errors: Sequence[PactFileError]) -> PactFileError:
