@@ -1,9 +1,9 @@
-"""A parser of Python ``re`` syntax into the tree of :mod:`._syntax`.
+"""A parser of Python ``re`` syntax into the tree of `_syntax`.
 
 apact used CPython's private parser (``re._parser``, ``sre_parse`` on 3.10),
 whose module, opcodes and tree change between Python versions.  This one is
 ours.  It only ever sees patterns that ``re.compile`` has accepted on the
-running Python (:func:`compile_regex` compiles first), so it leaves every
+running Python (`compile_regex` compiles first), so it leaves every
 error to ``re`` and needs no messages of its own; what it must get right is the
 meaning, which the tests pin against ``re`` on every supported version.  Like
 ``sre``'s parser it factors a prefix common to all branches out of an

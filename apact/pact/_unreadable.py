@@ -2,9 +2,9 @@
 
 A command given a directory of pacts reports each bad file at once, so one run shows
 everything to fix (``apact check`` does, and so do ``verify``, ``show``, ``stub`` and
-``publish``). Readers collect the :class:`~apact.errors.PactFileError` of each source
-and raise :func:`together`: one of them as itself, several as :class:`UnreadablePactsError`
-(still a ``PactFileError``, for whoever catches those); :func:`each` takes it apart.
+``publish``). Readers collect the `PactFileError` of each source
+and raise `together`: one of them as itself, several as `UnreadablePactsError`
+(still a ``PactFileError``, for whoever catches those); `each` takes it apart.
 """
 
 from __future__ import annotations
