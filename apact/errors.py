@@ -121,7 +121,7 @@ def _rebuild_pact_file_error(
 
 class UnreadablePactsError(PactFileError):
     """Several pacts cannot be read (a directory, or several files given at once):
-    ``errors`` holds the :class:`PactFileError` of each, so one run names every file to
+    ``errors`` holds the `PactFileError` of each, so one run names every file to
     fix. One unreadable pact raises its own ``PactFileError``."""
 
     def __init__(self, errors: Sequence[PactFileError]) -> None:
