@@ -12,9 +12,26 @@ from pathlib import Path
 
 import pytest
 
+import apact
 from apact import pactfile
 
 pytest_plugins = ["pytester"]
+
+
+def _import_all_of_apact() -> None:
+    """pytester's in-process runs forget the modules first imported inside them; the
+    plugin imports the verifier lazily, so a later run would re-import ``_sources`` and
+    hold another ``PactSource`` class than the plugin's. Imported here once, every run
+    shares the same modules."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.walk_packages(apact.__path__, "apact."):
+        if not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+
+
+_import_all_of_apact()
 
 PLUGIN = Path(__file__).resolve().parents[2] / "apact" / "pytest_plugin" / "__init__.py"
 
