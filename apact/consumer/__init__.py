@@ -29,7 +29,8 @@ block: ``pact.expects_to_receive(...)`` and ``pact.sync_message(...)``, see
 
 from .._core._api import publish
 from ._pact import ConsumerMismatchError, HttpInteractionBuilder, MissingRequest, Pact
+from ._sync import SyncPact
 
-__all__ = ["ConsumerMismatchError", "HttpInteractionBuilder", "MissingRequest", "Pact"]
+__all__ = ["ConsumerMismatchError", "HttpInteractionBuilder", "MissingRequest", "Pact", "SyncPact"]
 
 publish(__name__, globals(), __all__)
