@@ -121,7 +121,7 @@ def test_a_failing_with_block_fails_as_the_async_block_does_and_writes_nothing(
     assert getattr(sync, "__notes__", None) == getattr(twin, "__notes__", None)
     if isinstance(sync, ConsumerMismatchError):
         assert "unexpected request: GET /orders/9" in str(sync)
-        assert "2. missing request: \"a request for order 7\" (given order 7 exists) expected GET /orders/7" in str(sync)
+        assert '2. missing request: "a request for order 7" (given order 7 exists) expected GET /orders/7' in str(sync)
     else:
         assert isinstance(sync, LookupError)
         (note,) = getattr(sync, "__notes__", [])
