@@ -5,6 +5,9 @@ subprocess with anyio's plugin disabled."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from apact import pactfile
@@ -12,6 +15,9 @@ from apact import pactfile
 from .test_pytest_plugin import MEDIUM, PROVIDER, orders, run_subprocess, write_pact
 
 pytest_plugins = ["pytester"]
+
+ROOT = Path(__file__).resolve().parents[2]
+MODULE_LINE = "# tests/test_web_pact.py\n"
 
 SYNC_CONSUMER = """
 import pytest
@@ -79,3 +85,19 @@ def test_a_sync_suite_without_anyio_uses_the_fixture_and_verifies(pytester: pyte
     ]
     # interaction_tests and verify_sync each replayed the provider's one interaction
     assert orders(pytester) == ["medium-rare", "medium-rare"]
+
+
+def _guide_module() -> str:
+    """The sync test module of docs/pytest.md (its first line names it)."""
+    text = (ROOT / "docs" / "pytest.md").read_text()
+    blocks: list[str] = re.findall(r"^```python\n(.*?)^```", text, re.S | re.M)
+    (code,) = [code for code in blocks if code.startswith(MODULE_LINE)]
+    return code
+
+
+def test_the_pytest_guides_sync_module_passes_without_anyio(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_web_pact=_guide_module())
+    result = run_subprocess(pytester, "-p", "no:anyio", "-W", "error", "-v")
+    result.assert_outcomes(passed=2)
+    written = pactfile.load(pytester.path / "pacts" / "web-orders.json")
+    assert sorted(i.description for i in written.interactions) == ["a new order", "a request for order 7"]
