@@ -33,8 +33,7 @@ block: ``pact.expects_to_receive(...)`` and ``pact.sync_message(...)``, see
 """
 
 from .._core._api import publish
-from ._pact import ConsumerMismatchError, HttpInteractionBuilder, MissingRequest, Pact
-from ._sync import SyncPact
+from ._pact import ConsumerMismatchError, HttpInteractionBuilder, MissingRequest, Pact, SyncPact
 
 __all__ = ["ConsumerMismatchError", "HttpInteractionBuilder", "MissingRequest", "Pact", "SyncPact"]
 

@@ -11,7 +11,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import Any, Literal, Protocol, TypeVar, cast
 from urllib.parse import parse_qsl
 
 import anyio
@@ -41,10 +41,7 @@ from ._terms import Term, compile_json, compile_text
 from .messages import AsyncMessageBuilder, HandlerFailed, SyncMessageBuilder, UnexpectedMessage, UnhandledMessage
 from .mock import MockProvider, UnexpectedRequest
 
-if TYPE_CHECKING:
-    from ._sync import SyncPact
-
-__all__ = ["ConsumerMismatchError", "HttpInteractionBuilder", "MissingRequest", "Pact"]
+__all__ = ["ConsumerMismatchError", "HttpInteractionBuilder", "MissingRequest", "Pact", "SyncPact"]
 
 #: the base URL of ``pact.client`` (requests never leave the process)
 CLIENT_BASE_URL = "http://apact.mock"
@@ -376,6 +373,42 @@ class Pact:
 
 
 B = TypeVar("B", bound="HttpInteractionBuilder | AsyncMessageBuilder | SyncMessageBuilder")
+
+
+class SyncPact(Protocol):
+    """What ``with Pact(...) as pact:`` gives a sync test, for type checkers: the same
+    :class:`~apact.Pact` object and methods, with ``pact.client`` an ``httpx.Client``
+    (for ``pact.url``, where the mock is served from a thread of its own) instead of an
+    in-process ``httpx.AsyncClient``. Annotate your helpers' ``pact`` parameter with it."""
+
+    consumer: str
+    provider: str
+    spec: Spec
+    file: Path | None
+    mock: MockProvider
+
+    @property
+    def client(self) -> httpx.Client:
+        """An ``httpx.Client`` whose ``base_url`` is ``pact.url`` (closed when the block ends)."""
+
+    @property
+    def url(self) -> str:
+        """The mock's base URL (``http://127.0.0.1:PORT``), for any client."""
+
+    @property
+    def interactions(self) -> tuple[Interaction, ...]: ...
+
+    def problems(self) -> list[Problem]: ...
+
+    def given(self, state: str, params: Mapping[str, JSON] | None = None, /, **more: JSON) -> HttpInteractionBuilder:
+        """Start an interaction in a provider state."""
+
+    def upon_receiving(self, description: str) -> HttpInteractionBuilder:
+        """Start an interaction (without a provider state)."""
+
+    def expects_to_receive(self, description: str) -> AsyncMessageBuilder: ...
+
+    def sync_message(self, description: str) -> SyncMessageBuilder: ...
 
 
 def _reported_by(error: BaseException, problem: Problem) -> bool:
