@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .broker.client import BrokerClient as BrokerClient
     from .consumer import ConsumerMismatchError as ConsumerMismatchError
     from .consumer import Pact as Pact
+    from .consumer import SyncPact as SyncPact
     from .consumer import generate as generate
     from .consumer import match as match
     from .consumer.bodies import Binary as Binary

@@ -22,14 +22,19 @@ block. Then nothing is written, and `ConsumerMismatchError` (an
 ``AssertionError``) lists each problem; an exception from the block propagates with
 those problems attached as a note.
 
+A sync test writes ``with Pact(...) as pact:`` instead: the mock is then served over
+HTTP at once, from a thread of its own, at ``pact.url`` (for ``requests`` and the like),
+and ``pact.client`` is an ``httpx.Client`` for it (:class:`SyncPact` types it so); the
+checks, errors and pact file are the async block's.
+
 Message pacts (asynchronous messages, V4 synchronous messages) are written in the same
 block: ``pact.expects_to_receive(...)`` and ``pact.sync_message(...)``, see
 `apact.consumer.messages`.
 """
 
 from .._core._api import publish
-from ._pact import ConsumerMismatchError, HttpInteractionBuilder, MissingRequest, Pact
+from ._pact import ConsumerMismatchError, HttpInteractionBuilder, MissingRequest, Pact, SyncPact
 
-__all__ = ["ConsumerMismatchError", "HttpInteractionBuilder", "MissingRequest", "Pact"]
+__all__ = ["ConsumerMismatchError", "HttpInteractionBuilder", "MissingRequest", "Pact", "SyncPact"]
 
 publish(__name__, globals(), __all__)

@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import sys
 from collections.abc import Mapping, Sequence
-from contextlib import AsyncExitStack
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar, cast
 from urllib.parse import parse_qsl
 
+import anyio
+import anyio.to_thread
 import httpx
 
 from .._core import _compat
@@ -37,7 +41,7 @@ from ._terms import Term, compile_json, compile_text
 from .messages import AsyncMessageBuilder, HandlerFailed, SyncMessageBuilder, UnexpectedMessage, UnhandledMessage
 from .mock import MockProvider, UnexpectedRequest
 
-__all__ = ["ConsumerMismatchError", "HttpInteractionBuilder", "MissingRequest", "Pact"]
+__all__ = ["ConsumerMismatchError", "HttpInteractionBuilder", "MissingRequest", "Pact", "SyncPact"]
 
 #: the base URL of ``pact.client`` (requests never leave the process)
 CLIENT_BASE_URL = "http://apact.mock"
@@ -95,12 +99,15 @@ _SPECS: dict[str, Spec] = {"V2": Spec.V2, "V3": Spec.V3, "V4": Spec.V4}
 
 
 class Pact:
-    """The pact between ``consumer`` and ``provider``, as an async context manager.
+    """The pact between ``consumer`` and ``provider``, as a context manager: ``async with``
+    in async tests, ``with`` in sync ones (the mock is then served over HTTP at once,
+    and ``pact.client`` is an ``httpx.Client`` for ``pact.url``).
 
     ``pact_dir``: where ``{consumer}-{provider}.json`` is written (``None``: nowhere);
     ``spec``: ``"V4"`` (default), ``"V3"`` or ``"V2"``; ``overwrite``: replace the file
     instead of merging into it; ``serve_http``: serve the mock at ``pact.url`` from the
-    start; ``cors``: answer CORS preflight requests and add CORS headers. Served over
+    start (always, in a ``with`` block; served from a thread of its own, so blocking
+    clients get their answers too); ``cors``: answer CORS preflight requests and add CORS headers. Served over
     HTTP, a request body over ``max_body_size`` bytes is answered ``413`` and one that
     takes over ``body_timeout`` seconds to arrive ``408``. The mock provider itself (an
     ASGI app) is ``pact.mock``.
@@ -131,20 +138,30 @@ class Pact:
         self._limits = BodyLimits(max_body_size, body_timeout, "Pact(max_body_size=...)", "Pact(body_timeout=...)")
         self._builders: list[HttpInteractionBuilder | AsyncMessageBuilder | SyncMessageBuilder] = []
         self._owners: dict[tuple[str, str], InteractionBuilder] = {}
-        self._stack: AsyncExitStack | None = None
+        #: which block is open: ``async with`` or ``with`` (``None``: neither)
+        self._block: Literal["async", "sync"] | None = None
+        #: the thread serving the mock over HTTP, once serving
+        self._serving: ExitStack | None = None
+        self._serving_lock: anyio.Lock | None = None
         self._transport: httpx.ASGITransport | None = None
         self._client: httpx.AsyncClient | None = None
+        self._sync_client: httpx.Client | None = None
         self._url: str | None = None
         self._recorder = Recorder(self.spec, self._record, self._check_open)
 
     # -- the block ---------------------------------------------------------------------------
 
     async def __aenter__(self) -> Pact:
-        if self._stack is not None:
+        if self._block is not None:
             raise RuntimeError("this Pact is already in use: make one Pact per async with block")
-        self._stack = AsyncExitStack()
-        if self._serve_http:
-            await self.serve()
+        self._block = "async"
+        self._serving_lock = anyio.Lock()
+        try:
+            if self._serve_http:
+                await self.serve()
+        except BaseException:
+            await self._close_async()
+            raise
         return self
 
     async def __aexit__(
@@ -154,13 +171,68 @@ class Pact:
         traceback: TracebackType | None,
     ) -> None:
         __tracebackhide__ = True  # pytest shows the test's ``async with``, not this method's source
-        stack, self._stack = self._stack, None
+        await self._close_async()
+        self._finish(error)
+
+    def __enter__(self) -> SyncPact:
+        """The block of a sync test: the mock is served over HTTP from a thread of its own
+        at once (``pact.url``), and ``pact.client`` is an ``httpx.Client`` for it."""
+        if self._block is not None:
+            raise RuntimeError("this Pact is already in use: make one Pact per with block")
+        running = _running_event_loop()
+        if running is not None:
+            raise RuntimeError(
+                f"`with Pact(...)` is for sync tests, and this code runs on a {running} event loop: "
+                "use `async with Pact(...) as pact:` here (with serve_http=True, blocking clients "
+                "such as requests get their answers there too)"
+            )
+        from ._threaded import serve_in_thread
+
+        serving = ExitStack()
+        self._url = serving.enter_context(serve_in_thread(WholeBodies(self.mock, self._limits)))
+        self._serving = serving
+        self._block = "sync"
+        return cast("SyncPact", self)  # the same object: SyncPact only types pact.client as an httpx.Client
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        __tracebackhide__ = True  # pytest shows the test's ``with``, not this method's source
+        client, self._sync_client = self._sync_client, None
+        serving, self._serving = self._serving, None
+        self._block = None
+        self._url = None
         try:
-            if self._client is not None:
-                await self._client.aclose()
+            if client is not None:
+                client.close()
         finally:
-            if stack is not None:
-                await stack.aclose()
+            if serving is not None:
+                serving.close()
+        self._finish(error)
+
+    async def _close_async(self) -> None:
+        """End the ``async with`` block: close ``pact.client``, stop serving over HTTP
+        (in a worker thread, as the server's thread is joined; shielded, so a cancelled
+        test leaves no server behind)."""
+        client, self._client = self._client, None
+        serving, self._serving = self._serving, None
+        self._block = None
+        self._serving_lock = None
+        self._url = None
+        try:
+            if client is not None:
+                await client.aclose()
+        finally:
+            if serving is not None:
+                with anyio.CancelScope(shield=True):
+                    await anyio.to_thread.run_sync(serving.close)
+
+    def _finish(self, error: BaseException | None) -> None:
+        """After either block: report the problems, or write the pact file."""
+        __tracebackhide__ = True
         problems = self.problems()
         if error is not None:
             problems = [p for p in problems if not _reported_by(error, p)]
@@ -202,8 +274,13 @@ class Pact:
     @property
     def client(self) -> httpx.AsyncClient:
         """An ``httpx.AsyncClient`` reaching the mock in-process, ``base_url`` set
-        (closed when the block ends)."""
+        (closed when the block ends); in a ``with`` block, an ``httpx.Client`` for
+        ``pact.url`` (typed so by :class:`~apact.consumer.SyncPact`)."""
         self._check_open("pact.client")
+        if self._block == "sync":
+            if self._sync_client is None:
+                self._sync_client = httpx.Client(base_url=self.url)
+            return cast(httpx.AsyncClient, self._sync_client)  # what SyncPact.client says it is
         if self._client is None:
             self._client = httpx.AsyncClient(transport=self.transport, base_url=CLIENT_BASE_URL)
         return self._client
@@ -220,18 +297,29 @@ class Pact:
 
     async def serve(self) -> str:
         """Serve the mock over HTTP on 127.0.0.1 and a free port, until the block ends;
-        returns (and sets ``pact.url`` to) its base URL."""
-        stack = self._check_open("pact.serve()")
-        if self._url is None:
-            from .._core._serve import serve
+        returns (and sets ``pact.url`` to) its base URL. The server runs in a thread of
+        its own, with its own event loop: a blocking client called on this event loop
+        (``requests.get(pact.url)`` in an async test) is answered all the same."""
+        self._check_open("pact.serve()")
+        if self._url is not None:
+            return self._url
+        assert self._serving_lock is not None  # set with the async block (a with block serves at once)
+        async with self._serving_lock:
+            if self._url is None:
+                from ._threaded import serve_in_thread
 
-            self._url = await stack.enter_async_context(serve(WholeBodies(self.mock, self._limits)))
+                # kept before starting: a cancelled start still stops with the block
+                serving = self._serving = ExitStack()
+                server = serve_in_thread(WholeBodies(self.mock, self._limits))
+                self._url = await anyio.to_thread.run_sync(serving.enter_context, server)
         return self._url
 
-    def _check_open(self, what: str) -> AsyncExitStack:
-        if self._stack is None:
-            raise RuntimeError(f"{what} is only available inside `async with Pact(...) as pact:`")
-        return self._stack
+    def _check_open(self, what: str) -> None:
+        if self._block is None:
+            raise RuntimeError(
+                f"{what} is only available inside `async with Pact(...) as pact:` "
+                "(or `with Pact(...) as pact:` in a sync test)"
+            )
 
     # -- writing interactions ---------------------------------------------------------------------
 
@@ -287,11 +375,66 @@ class Pact:
 B = TypeVar("B", bound="HttpInteractionBuilder | AsyncMessageBuilder | SyncMessageBuilder")
 
 
+class SyncPact(Protocol):
+    """What ``with Pact(...) as pact:`` gives a sync test, for type checkers: the same
+    :class:`~apact.Pact` object and methods, with ``pact.client`` an ``httpx.Client``
+    (for ``pact.url``, where the mock is served from a thread of its own) instead of an
+    in-process ``httpx.AsyncClient``. Annotate your helpers' ``pact`` parameter with it."""
+
+    consumer: str
+    provider: str
+    spec: Spec
+    file: Path | None
+    mock: MockProvider
+
+    @property
+    def client(self) -> httpx.Client:
+        """An ``httpx.Client`` whose ``base_url`` is ``pact.url`` (closed when the block ends)."""
+
+    @property
+    def url(self) -> str:
+        """The mock's base URL (``http://127.0.0.1:PORT``), for any client."""
+
+    @property
+    def interactions(self) -> tuple[Interaction, ...]: ...
+
+    def problems(self) -> list[Problem]: ...
+
+    def given(self, state: str, params: Mapping[str, JSON] | None = None, /, **more: JSON) -> HttpInteractionBuilder:
+        """Start an interaction in a provider state."""
+
+    def upon_receiving(self, description: str) -> HttpInteractionBuilder:
+        """Start an interaction (without a provider state)."""
+
+    def expects_to_receive(self, description: str) -> AsyncMessageBuilder: ...
+
+    def sync_message(self, description: str) -> SyncMessageBuilder: ...
+
+
 def _reported_by(error: BaseException, problem: Problem) -> bool:
     """Whether the exception leaving the block already tells of ``problem``."""
     if isinstance(problem, (HandlerFailed, UnexpectedMessage)):
         return problem.error is error
     return isinstance(error, ConsumerMismatchError) and problem in error.problems
+
+
+def _running_event_loop() -> str | None:
+    """The event loop running in this thread, if any: ``"asyncio"``, ``"trio"``."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        return "asyncio"
+    trio = sys.modules.get("trio")  # imported by whoever runs trio; not imported here otherwise
+    if trio is not None:
+        try:
+            trio.lowlevel.current_trio_token()
+        except RuntimeError:
+            pass
+        else:
+            return "trio"
+    return None
 
 
 def _bad_spec(spec: object) -> Spec:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
@@ -163,24 +164,38 @@ class MockProvider:
         self._anywhere: list[int] = []  # interactions whose path has a rule
         #: requests that matched no interaction, in arrival order
         self.unexpected: list[UnexpectedRequest] = []
+        #: served over HTTP, the mock answers from a thread of its own while the test's
+        #: thread adds interactions: each change and each lookup holds this lock
+        self._lock = threading.Lock()
         for interaction in interactions:
             self.add(interaction)
 
     # -- the interactions ----------------------------------------------------------------
 
     def add(self, interaction: HttpInteraction) -> int:
+<<<<<<< HEAD
         """Expect ``interaction``; returns its index (for `replace`)."""
         index = len(self._interactions)
         self._interactions.append(interaction)
         self._calls.append(0)
         self._file(index, interaction, add=True)
         return index
+=======
+        """Expect ``interaction``; returns its index (for :meth:`replace`)."""
+        with self._lock:
+            index = len(self._interactions)
+            self._interactions.append(interaction)
+            self._calls.append(0)
+            self._file(index, interaction, add=True)
+            return index
+>>>>>>> sync
 
     def replace(self, index: int, interaction: HttpInteraction) -> None:
         """Change the interaction at ``index`` (its use count is kept)."""
-        self._file(index, self._interactions[index], add=False)
-        self._interactions[index] = interaction
-        self._file(index, interaction, add=True)
+        with self._lock:
+            self._file(index, self._interactions[index], add=False)
+            self._interactions[index] = interaction
+            self._file(index, interaction, add=True)
 
     def _file(self, index: int, interaction: HttpInteraction, *, add: bool) -> None:
         """File the interaction under its route, and there under its exact JSON body
@@ -221,6 +236,10 @@ class MockProvider:
         return index if index is not None else self._unexpected(request)
 
     def _answering(self, request: HttpRequest) -> int | None:
+        with self._lock:
+            return self._answering_locked(request)
+
+    def _answering_locked(self, request: HttpRequest) -> int | None:
         route = self._routes.get((request.method.upper(), request.path))
         candidates = route.candidates(request) if route is not None else []
         if self._anywhere:
@@ -233,9 +252,10 @@ class MockProvider:
         return index
 
     def _unexpected(self, request: HttpRequest) -> UnexpectedRequest:
-        unexpected = UnexpectedRequest(request, self._closest(request))
-        self.unexpected.append(unexpected)
-        return unexpected
+        with self._lock:
+            unexpected = UnexpectedRequest(request, self._closest(request))
+            self.unexpected.append(unexpected)
+            return unexpected
 
     def _closest(self, request: HttpRequest) -> tuple[Candidate, ...]:
         ranked = []

@@ -12,6 +12,11 @@ async def test_order_a_steak(pact):
         ...
 ```
 
+    def test_order_a_steak_in_a_sync_suite(pact):     # no anyio: ``with``, a real port
+        with pact:
+            pact.upon_receiving(...).with_request(...).will_respond_with(...)
+            requests.post(pact.url + "/steaks/", json=...)
+
 Every test merges its interactions into ``{consumer}-{provider}.json`` in the pact
 directory (``--apact-pact-dir``, ``$APACT_PACT_DIR``, the ``apact_pact_dir`` ini
 option, else ``<rootdir>/pacts``), under a file lock: safe with pytest-xdist.
@@ -116,7 +121,9 @@ def pact_dir(request: pytest.FixtureRequest) -> Path:
 def pact(request: pytest.FixtureRequest, pact_dir: Path) -> Pact:
     """A new `Pact` for this test, with the settings of its ``pact``
     markers (the closest first: the test's, its class's, its module's). Use it as
-    ``async with pact:``; the pact file is written (merged) when the block ends."""
+    ``async with pact:`` in an async test, ``with pact:`` in a sync one (no anyio
+    needed: the mock is served at ``pact.url`` from a thread of its own); the pact
+    file is written (merged) when the block ends."""
     try:
         settings = _pact_settings(request.node)
     except ValueError as wrong:

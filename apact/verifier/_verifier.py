@@ -288,6 +288,39 @@ class Verifier:
             on_result=on_result,
         )
 
+    def verify_sync(
+        self,
+        *sources: Source,
+        auth: Auth = None,
+        consumers: str | Collection[str] | None = None,
+        description: str | re.Pattern[str] | None = None,
+        state: str | re.Pattern[str] | None = None,
+        no_state: bool = False,
+        fail_fast: bool = False,
+        on_result: Callable[[InteractionResult, int, int], None] | None = None,
+        backend: Literal["asyncio", "trio"] = "asyncio",
+    ) -> VerificationResult:
+        """:meth:`verify` for sync tests and scripts: runs the verification on a new
+        event loop (``backend``) and returns its result, blocking until it ends. It
+        refuses (``RuntimeError``) where an event loop already runs: there, ``await
+        verifier.verify(...)``. State handlers and producers may be sync or async
+        as with :meth:`verify`."""
+        from ._blocking import run_blocking
+
+        async def run() -> VerificationResult:
+            return await self.verify(
+                *sources,
+                auth=auth,
+                consumers=consumers,
+                description=description,
+                state=state,
+                no_state=no_state,
+                fail_fast=fail_fast,
+                on_result=on_result,
+            )
+
+        return run_blocking(run, backend, "verifier.verify_sync()")
+
     async def _verify(
         self,
         sources: Sequence[Source],
