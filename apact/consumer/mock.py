@@ -173,22 +173,13 @@ class MockProvider:
     # -- the interactions ----------------------------------------------------------------
 
     def add(self, interaction: HttpInteraction) -> int:
-<<<<<<< HEAD
         """Expect ``interaction``; returns its index (for `replace`)."""
-        index = len(self._interactions)
-        self._interactions.append(interaction)
-        self._calls.append(0)
-        self._file(index, interaction, add=True)
-        return index
-=======
-        """Expect ``interaction``; returns its index (for :meth:`replace`)."""
         with self._lock:
             index = len(self._interactions)
             self._interactions.append(interaction)
             self._calls.append(0)
             self._file(index, interaction, add=True)
             return index
->>>>>>> sync
 
     def replace(self, index: int, interaction: HttpInteraction) -> None:
         """Change the interaction at ``index`` (its use count is kept)."""
