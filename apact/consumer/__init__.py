@@ -24,7 +24,7 @@ those problems attached as a note.
 
 A sync test writes ``with Pact(...) as pact:`` instead: the mock is then served over
 HTTP at once, from a thread of its own, at ``pact.url`` (for ``requests`` and the like),
-and ``pact.client`` is an ``httpx.Client`` for it (:class:`SyncPact` types it so); the
+and ``pact.client`` is an ``httpx.Client`` for it (`SyncPact` types it so); the
 checks, errors and pact file are the async block's.
 
 Message pacts (asynchronous messages, V4 synchronous messages) are written in the same

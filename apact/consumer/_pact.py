@@ -275,7 +275,7 @@ class Pact:
     def client(self) -> httpx.AsyncClient:
         """An ``httpx.AsyncClient`` reaching the mock in-process, ``base_url`` set
         (closed when the block ends); in a ``with`` block, an ``httpx.Client`` for
-        ``pact.url`` (typed so by :class:`~apact.consumer.SyncPact`)."""
+        ``pact.url`` (typed so by `SyncPact`)."""
         self._check_open("pact.client")
         if self._block == "sync":
             if self._sync_client is None:
@@ -377,7 +377,7 @@ B = TypeVar("B", bound="HttpInteractionBuilder | AsyncMessageBuilder | SyncMessa
 
 class SyncPact(Protocol):
     """What ``with Pact(...) as pact:`` gives a sync test, for type checkers: the same
-    :class:`~apact.Pact` object and methods, with ``pact.client`` an ``httpx.Client``
+    `Pact` object and methods, with ``pact.client`` an ``httpx.Client``
     (for ``pact.url``, where the mock is served from a thread of its own) instead of an
     in-process ``httpx.AsyncClient``. Annotate your helpers' ``pact`` parameter with it."""
 

@@ -300,11 +300,11 @@ class Verifier:
         on_result: Callable[[InteractionResult, int, int], None] | None = None,
         backend: Literal["asyncio", "trio"] = "asyncio",
     ) -> VerificationResult:
-        """:meth:`verify` for sync tests and scripts: runs the verification on a new
+        """`verify` for sync tests and scripts: runs the verification on a new
         event loop (``backend``) and returns its result, blocking until it ends. It
         refuses (``RuntimeError``) where an event loop already runs: there, ``await
         verifier.verify(...)``. State handlers and producers may be sync or async
-        as with :meth:`verify`."""
+        as with `verify`."""
         from ._blocking import run_blocking
 
         async def run() -> VerificationResult:
