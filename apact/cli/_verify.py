@@ -295,7 +295,7 @@ def verifier_options(args: argparse.Namespace) -> dict[str, Any]:
         "pending": args.pending,
     }
     if args.app:
-        options["app"] = import_app(args.app, args.app_dir, factory=args.factory, interface=args.interface)
+        options["app"] = load_app(args.app, args.app_dir, factory=args.factory, interface=args.interface)
         options["interface"] = args.interface
     if args.base_url:
         options["base_url"] = args.base_url
@@ -455,14 +455,21 @@ def _only_provider(sources: list[PactSource]) -> str:
 # -- --app ------------------------------------------------------------------------------------
 
 
-def import_app(spec: str, app_dir: str, *, factory: bool = False, interface: str = "auto") -> object:
+def load_app(spec: str, app_dir: str, *, factory: bool = False, interface: str = "auto") -> object:
+    """``--app``: the app :func:`import_app` finds, called when ``spec`` ends in ``()``
+    or with ``factory`` (as uvicorn does with ``--factory``: a factory is called only
+    when asked); a usage error when it is neither an ASGI nor a WSGI app."""
+    called = factory or spec.endswith("()")
+    found = import_app(spec.removesuffix("()"), app_dir)
+    app = _call_factory(spec, found) if called else found
+    _check_app(spec, app, interface, called=called)
+    return app
+
+
+def import_app(spec: str, app_dir: str) -> object:
     """``module.path:attribute`` (the attribute may be dotted) imported with ``app_dir``
-    first on ``sys.path``; called when it ends in ``()`` or with ``factory`` (as uvicorn
-    does with ``--factory``: a factory is called only when asked); refused (a usage
-    error) when it is neither an ASGI nor a WSGI app."""
+    first on ``sys.path``."""
     module_name, _, attribute = spec.partition(":")
-    if attribute.endswith("()"):
-        attribute, factory = attribute[:-2], True
     if not module_name or not attribute:
         raise _UsageError(f"--app takes MODULE:ATTRIBUTE, e.g. grill_chef.app:app (got {spec!r})")
     directory = os.path.abspath(app_dir)
@@ -482,11 +489,11 @@ def import_app(spec: str, app_dir: str, *, factory: bool = False, interface: str
     except Exception:  # the app's module raised while being imported: show where
         raise _UsageError(f"importing {module_name!r} for --app raised:\n{traceback.format_exc().rstrip()}") from None
     try:
-        found: object = functools.reduce(getattr, attribute.split("."), module)
+        app: object = functools.reduce(getattr, attribute.split("."), module)
     except AttributeError:
         raise _UsageError(f"--app {spec}: module {module_name!r} has no attribute {attribute!r}") from None
-    app = _call_factory(spec, found) if factory else found
-    _check_app(spec, app, interface, called=factory)
+    if not callable(app):
+        raise _UsageError(f"--app {spec} is a {type(app).__name__}, not an ASGI or WSGI app (nor a factory)")
     return app
 
 

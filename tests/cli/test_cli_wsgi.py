@@ -67,7 +67,10 @@ USAGE_ERRORS = {
         "--app wsgi_kitchen:either is a callable that takes 2 or 3 arguments, so either an ASGI or a WSGI app: "
         "say which with --interface asgi or --interface wsgi",
     ),
-    "not callable": (["--app", "wsgi_kitchen:MENU"], "--app wsgi_kitchen:MENU is not callable, so not an app"),
+    "not callable": (
+        ["--app", "wsgi_kitchen:MENU"],
+        "--app wsgi_kitchen:MENU is a dict, not an ASGI or WSGI app (nor a factory)",
+    ),
     "--factory without --app": (["--factory", "--base-url", "http://127.0.0.1:9"], "--factory goes with --app"),
 }
 
