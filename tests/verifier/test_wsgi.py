@@ -121,6 +121,12 @@ async def test_a_flask_app_that_breaks_the_pact_fails_with_the_reasons() -> None
     assert "$.body.count: expected 4, got 3" in report, report
     assert [item.status for item in result.interactions] == ["failed", "failed"]
     assert "$.status: expected status 200, got 500" in report, report  # Flask's own 500 page
+    assert "the grill is on fire" not in report
+
+    app = flask_app(kitchen)
+    app.config["PROPAGATE_EXCEPTIONS"] = True  # (docs/flask.md): the exception, not the page
+    propagated = await Verifier("Grill Chef", app=app).verify(pact(interaction("a broken grill", "/broken")))
+    assert "provider: the app raised RuntimeError: the grill is on fire" in propagated.report()
 
 
 async def test_a_wsgi_app_that_raises_is_reported_with_the_exception() -> None:
