@@ -13,16 +13,19 @@ A WSGI app is wrapped as an ASGI app so that everything else (the state handlers
 concurrency rules, the reports, a state-change URL on the app itself) is the same. The
 request becomes a WSGI environ by a2wsgi's ``build_environ`` (the translation a2wsgi's
 users run Flask and Django under ASGI servers with); the app runs, and its response is
-read, in an AnyIO worker thread, so the event loop never blocks and several requests
-are served at once. a2wsgi's own middleware is not used: it runs on asyncio only, and
+read, in a thread of its own, so the event loop never blocks and several requests are
+served at once. a2wsgi's own middleware is not used: it runs on asyncio only, and
 apact runs on trio too.
 """
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import inspect
 import io
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -155,13 +158,36 @@ class WsgiApp:
         environ["wsgi.errors"] = sys.stderr  # (a2wsgi gives stdout)
         del environ["asgi.scope"]  # (the ASGI scope apact made up: nothing for the app)
         response = _Response()
-        # the app runs in a worker thread; a request timeout abandons it rather than wait
-        await anyio.to_thread.run_sync(response.run, self.app, environ, abandon_on_cancel=True)
+        await _in_daemon_thread(functools.partial(response.run, self.app, environ))
         if response.status is not None:
             await send({"type": "http.response.start", "status": response.status, "headers": response.headers})
             await send({"type": "http.response.body", "body": b"".join(response.chunks)})
         if response.error is not None:
             raise response.error
+
+
+async def _in_daemon_thread(function: Callable[[], None]) -> None:
+    """Run ``function`` in a thread of its own, without blocking the event loop.
+
+    A daemon thread, awaited through an AnyIO worker waiting for it: a request that
+    times out (or any cancellation) frees the worker at once and leaves the app's thread
+    to finish alone, and a thread stuck in the app for good does not keep the process
+    from exiting (an AnyIO worker would: ``apact verify`` would hang after its report).
+    """
+    done = threading.Event()
+    context = contextvars.copy_context()  # the caller's context variables, as anyio.to_thread gives
+
+    def run() -> None:
+        try:
+            context.run(function)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="apact WSGI request", daemon=True).start()
+    try:
+        await anyio.to_thread.run_sync(done.wait, abandon_on_cancel=True)
+    finally:
+        done.set()  # cancelled: the worker waiting for the app's thread goes back to its pool
 
 
 @dataclass(slots=True)

@@ -82,3 +82,14 @@ def test_what_is_no_app_is_a_usage_error_saying_what_to_give(case: str, tmp_path
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert result.stderr.startswith("apact verify: error: ") and message in result.stderr, result.stderr
     assert result.stdout == ""
+
+
+def test_a_wsgi_app_stuck_for_good_is_a_timeout_and_the_command_still_exits(tmp_path: Path) -> None:
+    """The stuck request's thread is left behind, and does not keep the process alive
+    (once, it did: the report was out, and the command never exited)."""
+    pact = pact_file(tmp_path, http("the steaks", "/steaks/", body={"count": 0}))
+    result = apact(
+        "verify", "--app", "wsgi_kitchen:stuck", "--app-dir", str(HERE), "--request-timeout", "0.5", str(pact)
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "the app did not answer GET /steaks/ within 0.5 s" in result.stdout

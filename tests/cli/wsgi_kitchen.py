@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -48,3 +49,9 @@ def menu() -> dict[str, int]:
 
 
 MENU = menu()
+
+
+def stuck(environ: dict[str, Any], start_response: Callable[..., object]) -> Iterable[bytes]:
+    """A WSGI app that never answers (a deadlock)."""
+    threading.Event().wait()
+    raise AssertionError("unreachable")
