@@ -112,8 +112,9 @@ class Verifier:
 
     Give one target for HTTP interactions: ``app`` (an ASGI app, called in-process, its
     lifespan run around the verification; or a WSGI app such as Flask's, called in
-    worker threads; ``interface`` says which when apact cannot tell from the callable,
-    see :mod:`._wsgi`), ``base_url`` (a running server), or
+    worker threads; ``interface="asgi"`` or ``"wsgi"`` says which when apact cannot tell
+    from the callable, and what is neither raises ``ValueError`` here, saying what to
+    pass), ``base_url`` (a running server), or
     ``command`` (a server apact starts on a free loopback port: ``"uvicorn app:app
     --port {port}"``, ready when ``readiness_url`` answers below 500, stopped at the
     end). With ``command``, ``base_url`` may say where the server's routes start
