@@ -507,7 +507,10 @@ def _call_factory(spec: str, factory: object) -> object:
     if inspect.isawaitable(app):
         if inspect.iscoroutine(app):
             app.close()  # (never awaited: no warning)
-        raise _UsageError(f"--app {spec}: the app factory is async; apact calls sync factories only")
+        raise _UsageError(
+            f"--app {spec}: the app factory is async, and apact calls sync factories only: "
+            "give the app itself (MODULE:ATTR) or a sync factory"
+        )
     return app
 
 
@@ -519,7 +522,9 @@ def _check_app(spec: str, app: object, interface: str, *, called: bool) -> None:
     if not isinstance(kind, Unusable):
         return
     where = f"--app {spec}: what the factory returned" if called else f"--app {spec}"
-    if kind.factory and not called:
+    if kind.factory and not called and inspect.iscoroutinefunction(app):
+        fix = "apact calls sync factories only: give the app itself (MODULE:ATTR) or a sync factory"
+    elif kind.factory and not called:
         fix = f"call it: --app '{spec}()' (or --factory)"
     elif kind.ambiguous:
         fix = "say which with --interface asgi or --interface wsgi"

@@ -54,6 +54,15 @@ USAGE_ERRORS = {
         ["--app", "wsgi_kitchen:broken_factory()"],
         "--app wsgi_kitchen:broken_factory(): the app factory raised:\nTraceback",
     ),
+    "an async factory": (
+        ["--app", "wsgi_kitchen:async_factory", "--factory"],
+        "--app wsgi_kitchen:async_factory: the app factory is async, and apact calls sync factories only",
+    ),
+    "an async factory not called": (
+        ["--app", "wsgi_kitchen:async_factory"],
+        "--app wsgi_kitchen:async_factory is an async function taking no arguments: an app factory, not an app: "
+        "apact calls sync factories only",
+    ),
     "an app called as a factory": (
         ["--app", "wsgi_kitchen:application", "--factory"],
         "--app wsgi_kitchen:application: the app factory raised:\nTraceback",

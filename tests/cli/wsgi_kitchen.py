@@ -28,6 +28,10 @@ def create_app() -> Flask:
     return app
 
 
+async def async_factory() -> Flask:
+    return create_app()
+
+
 def broken_factory() -> Flask:
     raise RuntimeError("no configuration for the kitchen")
 
