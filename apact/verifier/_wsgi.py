@@ -112,7 +112,7 @@ def app_problem(app: object, interface: Interface) -> str | None:
         return None
     name = app_name(app) if callable(app) else repr(app)[:60]
     if kind.factory:
-        fix = f"pass the app it makes: app={name}()"
+        fix = f"pass the app it makes: app={'await ' if inspect.iscoroutinefunction(app) else ''}{name}()"
     elif kind.ambiguous:
         fix = "say which with interface='asgi' or interface='wsgi'"
     else:

@@ -259,7 +259,7 @@ def either(*args: Any) -> Any:  # noqa: ANN401
 WRONG_APPS: dict[str, tuple[object, str]] = {
     "a factory": (create_app, "app=create_app is a function taking no arguments: an app factory, not an app: "
                   "pass the app it makes: app=create_app()"),
-    "an async factory": (make_app, "app=make_app is an async function taking no arguments: an app factory"),
+    "an async factory": (make_app, "app=make_app is an async function taking no arguments: an app factory, not an app: pass the app it makes: app=await make_app()"),
     "a class to instantiate": (Factory, "app=Factory is a class whose constructor takes no arguments: an app "
                                "factory, not an app: pass the app it makes: app=Factory()"),
     "an ASGI 2 app": (asgi2, "app=asgi2 is a callable taking one argument: an ASGI 2 app (app(scope))"),
