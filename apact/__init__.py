@@ -5,7 +5,7 @@ The public names are listed once, in the imports under ``TYPE_CHECKING`` below (
 At run time those imports do not run: apact's pytest plugin loads this package in every
 pytest session of a project that has apact installed, and ``apact --help`` should answer
 at once, so neither may pay for httpx, Starlette and the engine (about 0.2 s) before
-they are needed. The first use of a name reads that same block (:func:`_exports`) to
+they are needed. The first use of a name reads that same block (`_exports`) to
 find where the name lives, imports it from there and keeps it.
 """
 
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from .errors import PactFileError as PactFileError
     from .errors import PactWriteError as PactWriteError
     from .errors import ProviderStartError as ProviderStartError
+    from .errors import UnreadablePactsError as UnreadablePactsError
     from .openapi import OpenAPIError as OpenAPIError
     from .verifier import InteractionResult as InteractionResult
     from .verifier import PactResult as PactResult

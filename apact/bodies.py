@@ -1,4 +1,4 @@
-"""``apact.bodies``, kept for compatibility: the consumer DSL's bodies; ``apact.Text``, ``apact.Form``, ... are the way to use them, now in :mod:`apact.consumer.bodies`."""
+"""``apact.bodies``, kept for compatibility: the consumer DSL's bodies; ``apact.Text``, ``apact.Form``, ... are the way to use them, now in `apact.consumer.bodies`."""
 
 from .consumer.bodies import (
     Binary,

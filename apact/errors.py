@@ -1,42 +1,46 @@
-"""Every exception apact raises on purpose derives from :class:`ApactError`.
+"""Every exception apact raises on purpose derives from `ApactError`.
 
-::
-
-    ApactError
-    ├── PactFileError (ValueError)       a pact file or pact JSON that cannot be used:
-    │                                    bad JSON, unknown spec version, unknown matcher,
-    │                                    invalid regex, a body that does not fit its type
-    ├── PactWriteError                   a pact cannot be written (spec clash, lock, disk)
-    ├── ProviderStartError               the provider to verify cannot be started: a server
-    │                                    command that exits or never gets ready, an app
-    │                                    whose lifespan startup fails
-    ├── GenerationError (ValueError)     a generator cannot produce a value: a missing
-    │                                    provider-state value, a bad date expression
-    ├── BrokerError                      a Pact Broker refused a request (401, 403, 404, 409,
-    │                                    5xx) or could not be reached; says what was
-    │                                    attempted and what the broker answered
-    ├── OpenAPIError (ValueError)        an OpenAPI document that cannot be used
-    │                                    (apact.openapi)
-    └── MismatchError (AssertionError)   what was expected did not happen; carries a
-        │                                readable report
-        ├── ConsumerMismatchError        a consumer test's interactions were not met
-        │                                (apact.consumer)
-        └── VerificationFailedError      a provider does not honour its pacts
-                                         (apact.verifier; ``error.result`` the result)
+```text
+ApactError
+├── PactFileError (ValueError)       a pact file or pact JSON that cannot be used:
+│   │                                bad JSON, unknown spec version, unknown matcher,
+│   │                                invalid regex, a body that does not fit its type
+│   └── UnreadablePactsError         several at once (`error.errors`: each one)
+├── PactWriteError                   a pact cannot be written (spec clash, lock, disk)
+├── ProviderStartError               the provider to verify cannot be started: a server
+│                                    command that exits or never gets ready, an app
+│                                    whose lifespan startup fails
+├── GenerationError (ValueError)     a generator cannot produce a value: a missing
+│                                    provider-state value, a bad date expression
+├── BrokerError                      a Pact Broker refused a request (401, 403, 404, 409,
+│                                    5xx) or could not be reached; says what was
+│                                    attempted and what the broker answered
+├── OpenAPIError (ValueError)        an OpenAPI document that cannot be used
+│                                    (apact.openapi)
+└── MismatchError (AssertionError)   what was expected did not happen; carries a
+    │                                readable report
+    ├── ConsumerMismatchError        a consumer test's interactions were not met
+    │                                (apact.consumer)
+    └── VerificationFailedError      a provider does not honour its pacts
+                                     (apact.verifier; ``error.result`` the result)
+```
 
 All of them can be imported from ``apact`` (``from apact import PactFileError``).
 
 Errors about a place in a pact say where: the file, the interaction (index and
-description) and the JSON path inside the file, e.g.::
+description) and the JSON path inside the file, e.g.:
 
-    pacts/Sous Chef-Grill Chef.json: interaction 3 "a request for a steak":
-    $.interactions[3].request.matchingRules.body['$.id'].matchers[0]:
-    invalid regex '[0-9': unterminated character set at position 0
+```text
+pacts/Sous Chef-Grill Chef.json: interaction 3 "a request for a steak":
+$.interactions[3].request.matchingRules.body['$.id'].matchers[0]:
+invalid regex '[0-9': unterminated character set at position 0
+```
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -115,6 +119,21 @@ def _rebuild_pact_file_error(
     return PactFileError(reason, path=path, file=file, interaction=interaction, description=description)
 
 
+class UnreadablePactsError(PactFileError):
+    """Several pacts cannot be read (a directory, or several files given at once):
+    ``errors`` holds the `PactFileError` of each, so one run names every file to
+    fix. One unreadable pact raises its own ``PactFileError``."""
+
+    def __init__(self, errors: Sequence[PactFileError]) -> None:
+        self.errors = tuple(errors)
+        super().__init__(
+            f"{len(self.errors)} pacts cannot be read:\n" + "\n".join(f"  {error}" for error in self.errors)
+        )
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (UnreadablePactsError, (self.errors,))
+
+
 class PactWriteError(ApactError):
     """A pact file could not be written (a spec version clash with the file on disk, ...)."""
 
@@ -122,7 +141,7 @@ class PactWriteError(ApactError):
 class ProviderStartError(ApactError):
     """The provider to verify could not be started, or the server apact started exited
     during the verification; the message says why and shows the server's output when
-    there is one. ``result`` is the :class:`~apact.verifier.VerificationResult` so far
+    there is one. ``result`` is the `VerificationResult` so far
     when the server exited during the verification (``None`` otherwise)."""
 
     #: what was verified before the server exited (a ``VerificationResult``), if anything
@@ -176,4 +195,5 @@ __all__ = [
     "PactFileError",
     "PactWriteError",
     "ProviderStartError",
+    "UnreadablePactsError",
 ]

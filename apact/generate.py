@@ -1,4 +1,4 @@
-"""``apact.generate``, kept for compatibility: the consumer DSL's generators; ``from apact import generate`` is the way to use them, now in :mod:`apact.consumer.generate`."""
+"""``apact.generate``, kept for compatibility: the consumer DSL's generators; ``from apact import generate`` is the way to use them, now in `apact.consumer.generate`."""
 
 from .consumer.generate import (
     boolean,

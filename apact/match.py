@@ -1,4 +1,4 @@
-"""``apact.match``, kept for compatibility: the consumer DSL's matchers; ``from apact import match`` is the way to use them, now in :mod:`apact.consumer.match`."""
+"""``apact.match``, kept for compatibility: the consumer DSL's matchers; ``from apact import match`` is the way to use them, now in `apact.consumer.match`."""
 
 from .consumer.match import (
     Term,

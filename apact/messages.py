@@ -1,4 +1,4 @@
-"""``apact.messages``, kept for compatibility: message pacts on the consumer side, now in :mod:`apact.consumer.messages`."""
+"""``apact.messages``, kept for compatibility: message pacts on the consumer side, now in `apact.consumer.messages`."""
 
 from .consumer.messages import (
     AsyncMessageBuilder,

@@ -1,4 +1,4 @@
-"""``apact.mock``, kept for compatibility: the mock provider, now in :mod:`apact.consumer.mock`."""
+"""``apact.mock``, kept for compatibility: the mock provider, now in `apact.consumer.mock`."""
 
 from ._core._api import renamed
 from .consumer.mock import (

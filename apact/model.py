@@ -1,4 +1,4 @@
-"""``apact.model``, kept for compatibility: the pact model, now in :mod:`apact.pact.model`."""
+"""``apact.model``, kept for compatibility: the pact model, now in `apact.pact.model`."""
 
 from ._core._api import renamed
 from .pact.model import (

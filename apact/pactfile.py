@@ -1,4 +1,4 @@
-"""``apact.pactfile``, kept for compatibility: reading and writing pact files, now in :mod:`apact.pact.pactfile`."""
+"""``apact.pactfile``, kept for compatibility: reading and writing pact files, now in `apact.pact.pactfile`."""
 
 from ._core._api import renamed
 from .pact.pactfile import (

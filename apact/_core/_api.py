@@ -1,6 +1,6 @@
 """The public API's plumbing: old names that keep working, with a
-:class:`DeprecationWarning`, after a rename (:func:`renamed`), and public names that
-report the public module users import them from (:func:`publish`).
+`DeprecationWarning`, after a rename (`renamed`), and public names that
+report the public module users import them from (`publish`).
 
 A module that renamed a public name sets ``__getattr__ = renamed(__name__, {old: new})``:
 ``module.old`` (and ``from module import old``) then warns and answers with

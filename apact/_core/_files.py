@@ -33,7 +33,7 @@ def write_atomically(target: Path, data: bytes, *, durable: bool = True) -> None
     The new content goes to ``.{name}.{random}.tmp`` next to the target, which the
     writer holds an exclusive ``flock`` on until it has replaced the target. A writer
     killed in between leaves its temporary file behind: the next write to the same
-    target removes it (see :func:`_remove_stale`), and never one a live writer holds.
+    target removes it (see `_remove_stale`), and never one a live writer holds.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(target)

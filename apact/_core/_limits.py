@@ -2,7 +2,7 @@
 
 A server that reads whatever a client sends, as slowly as the client likes, can be
 made to hold gigabytes or every file descriptor by anyone who can connect.
-:class:`WholeBodies` reads a request's whole body *before* the app sees it (so a
+`WholeBodies` reads a request's whole body *before* the app sees it (so a
 handler that ignores the body cannot leave it half-read on a kept-alive connection)
 and bounds that read twice:
 
@@ -137,7 +137,7 @@ class BodyLimits:
 
 
 class WholeBodies:
-    """ASGI middleware: read each HTTP request's body, within :class:`BodyLimits`, then
+    """ASGI middleware: read each HTTP request's body, within `BodyLimits`, then
     hand it to ``app`` in one message. ``render`` turns an error message into the
     content type and body of the ``413``/``408`` (the broker's errors are HAL)."""
 

@@ -1,9 +1,9 @@
 """Serving an ASGI app over real HTTP, on loopback, on a port the OS picks (or a given one).
 
-::
-
-    async with serve(app) as url:      # "http://127.0.0.1:49321"
-        ...                            # any client, any thread or process, can connect
+```python
+async with serve(app) as url:      # "http://127.0.0.1:49321"
+    ...                            # any client, any thread or process, can connect
+```
 
 The listening socket is bound (port 0) and put in listening state *before* the URL is
 handed out, so there is no window between choosing a port and using it, and no

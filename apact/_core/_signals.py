@@ -4,9 +4,9 @@ A cancelled CI job, ``timeout``, ``docker stop`` and ``kill`` send SIGTERM, whic
 a Python process at once by default: no report, no cleanup, and a server it started
 left running. The commands treat SIGTERM as Ctrl-C:
 
-* :func:`sigterm_as_sigint` makes SIGTERM raise ``KeyboardInterrupt`` until the event
+* `sigterm_as_sigint` makes SIGTERM raise ``KeyboardInterrupt`` until the event
   loop takes over (while the command starts: imports, arguments);
-* :func:`signals_handled` hands both signals to a callback on the event loop, so the
+* `signals_handled` hands both signals to a callback on the event loop, so the
   command decides what an interruption means (stop serving, stop replaying and
   report) instead of an exception landing wherever the code happens to be.
 

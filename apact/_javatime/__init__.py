@@ -23,9 +23,9 @@ Choices where Java depends on context:
 
 Layout
 ------
-``_items`` (the tokenizer, the items it yields, :class:`JavaTimeError`),
+``_items`` (the tokenizer, the items it yields, `JavaTimeError`),
 ``_fields`` (how each pattern letter parses, validates and formats),
-``_pattern`` (:func:`parse_pattern` and :class:`JavaPattern`: matching and
+``_pattern`` (`parse_pattern` and `JavaPattern`: matching and
 formatting), ``_iso`` (the ISO-8601 defaults) and ``_strftime`` (Python
 ``strftime`` formats converted to Java patterns).
 """

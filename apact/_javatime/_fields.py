@@ -1,6 +1,6 @@
 """Field specifications: how each pattern letter parses, validates and formats.
 
-Zone and offset fields included; :mod:`._pattern` assembles them into a pattern.
+Zone and offset fields included; `_pattern` assembles them into a pattern.
 """
 
 from __future__ import annotations

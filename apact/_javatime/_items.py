@@ -1,6 +1,6 @@
 """Pattern items: what a ``DateTimeFormatter`` pattern tokenizes into, and the tokenizer.
 
-Also :class:`JavaTimeError`, which every later stage raises too.
+Also `JavaTimeError`, which every later stage raises too.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 @dataclass(frozen=True, slots=True)
 class JavaPattern:
-    """A parsed ``DateTimeFormatter`` pattern (see :func:`parse_pattern`)."""
+    """A parsed ``DateTimeFormatter`` pattern (see `parse_pattern`)."""
 
     pattern: str
     _items: tuple[_Item, ...]

@@ -7,10 +7,10 @@ ordinary patterns (``\\d+``, uuids, ``^[a-z]+$``) must stay as fast as ``re``.
 
 Design
 ------
-1. :func:`translate` rewrites Java/Rust-isms into Python ``re`` syntax and
+1. `translate` rewrites Java/Rust-isms into Python ``re`` syntax and
    refuses constructs it cannot express (class intersections, nested classes).
 2. The translated pattern is compiled by ``re`` (which judges its validity),
-   parsed by apact's own parser (:mod:`._parser`: CPython's is private and
+   parsed by apact's own parser (`_parser`: CPython's is private and
    changes between versions) and a *cost model* of ``re``'s backtracking is
    evaluated over the tree.  For a value of length ``n`` it bounds the steps
    ``re`` can take: every element contributes its own work, multiplied by the
@@ -40,20 +40,20 @@ Design
 4. Backreferences, lookarounds, atomic groups, possessive repeats and
    conditionals cannot run on an NFA.  A pattern using them whose cost bound
    does not even allow ``_MIN_BACKTRACK_LEN`` characters is refused by
-   :func:`compile_regex`; otherwise a value longer than its limit raises
-   :class:`RegexError` instead of being evaluated without a bound.
+   `compile_regex`; otherwise a value longer than its limit raises
+   `RegexError` instead of being evaluated without a bound.
 
 Only booleans are returned (``search``/``fullmatch``), so greedy vs lazy
 repeats and group captures never matter to the NFA.
 
 Layout
 ------
-``_syntax`` (the tree's vocabulary, :class:`RegexError`), ``_parser`` (the
+``_syntax`` (the tree's vocabulary, `RegexError`), ``_parser`` (the
 pattern to the tree),
 ``_properties`` and ``_translate`` (step 1), ``_charsets`` (single-character
 nodes as predicates, shared by the later steps), ``_cost`` (step 2),
-``_automaton`` (step 3), ``_compile`` (:func:`compile_regex`, which ties them
-together, and step 4) and ``_generate`` (:func:`generate_string`).
+``_automaton`` (step 3), ``_compile`` (`compile_regex`, which ties them
+together, and step 4) and ``_generate`` (`generate_string`).
 """
 
 from __future__ import annotations

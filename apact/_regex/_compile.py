@@ -1,4 +1,4 @@
-"""Compiled, bounded regexes: :func:`compile_regex` picks ``re`` or the automaton."""
+"""Compiled, bounded regexes: `compile_regex` picks ``re`` or the automaton."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ _MIN_BACKTRACK_LEN = 64
 
 @dataclass(frozen=True, slots=True)
 class Regex:
-    """A compiled, bounded regular expression (see :func:`compile_regex`).
+    """A compiled, bounded regular expression (see `compile_regex`).
 
     ``search``/``fullmatch`` use ``re`` while the value is short enough for the
     pattern's backtracking bound, and the linear-time lazy DFA beyond that.

@@ -1,9 +1,9 @@
-"""A parser of Python ``re`` syntax into the tree of :mod:`._syntax`.
+"""A parser of Python ``re`` syntax into the tree of `_syntax`.
 
 apact used CPython's private parser (``re._parser``, ``sre_parse`` on 3.10),
 whose module, opcodes and tree change between Python versions.  This one is
 ours.  It only ever sees patterns that ``re.compile`` has accepted on the
-running Python (:func:`compile_regex` compiles first), so it leaves every
+running Python (`compile_regex` compiles first), so it leaves every
 error to ``re`` and needs no messages of its own; what it must get right is the
 meaning, which the tests pin against ``re`` on every supported version.  Like
 ``sre``'s parser it factors a prefix common to all branches out of an
@@ -82,7 +82,7 @@ class _Parsed:
     flags: int
 
 
-class _Verbose(Exception):  # noqa: N818 - a restart signal, not an error
+class _VerboseRestartError(Exception):
     """A global (?x) met after the start: parse again in verbose mode (as sre does)."""
 
 
@@ -90,7 +90,7 @@ def _parse(pattern: str) -> _Parsed:
     """The tree of ``pattern``, which ``re.compile`` has accepted."""
     try:
         return _Parser(pattern, 0).parse()
-    except _Verbose:
+    except _VerboseRestartError:
         return _Parser(pattern, _F_VERBOSE).parse()
 
 
@@ -271,7 +271,7 @@ class _Parser:
                 remove |= _FLAG_LETTERS[self._take()]
         if self._match(")"):
             if add & _F_VERBOSE and not self.flags & _F_VERBOSE:
-                raise _Verbose
+                raise _VerboseRestartError
             self.flags |= add
             return None
         self._match(":")

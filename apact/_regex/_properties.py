@@ -2,7 +2,7 @@
 
 Java and Rust name classes Python ``re`` does not know: Unicode general
 categories and binary properties (``\\p{L}``, ``\\p{IsAlphabetic}``), POSIX
-classes (``\\p{Alpha}``, ``[[:alpha:]]``) and Java's ``\\h``.  :mod:`._translate`
+classes (``\\p{Alpha}``, ``[[:alpha:]]``) and Java's ``\\h``.  `_translate`
 replaces each with the explicit ranges computed here.
 """
 

@@ -1,6 +1,6 @@
 """The vocabulary of the regex syntax tree, and the error every stage raises.
 
-:mod:`._parser` builds the tree from a pattern in Python ``re`` syntax; the cost
+`_parser` builds the tree from a pattern in Python ``re`` syntax; the cost
 model, the automaton and the generator walk it.  A node is ``(op, argument)``:
 
 ``(LITERAL, code point)``, ``(NOT_LITERAL, code point)``, ``(ANY, None)``,

@@ -1,9 +1,9 @@
 """The Pact Broker client.
 
-:class:`BrokerClient` talks to any Pact Broker: publishes pacts, fetches the pacts a
+`BrokerClient` talks to any Pact Broker: publishes pacts, fetches the pacts a
 provider should verify, publishes verification results, asks can-i-deploy and records
 deployments (``apact.broker.client``). The broker *server* (``apact broker``) is
-:mod:`apact.broker_server`; ``apact.broker.server`` only re-exports it, for code written
+`apact.broker_server`; ``apact.broker.server`` only re-exports it, for code written
 before it moved. See ``docs/broker.md``.
 """
 

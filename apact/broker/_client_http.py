@@ -1,9 +1,9 @@
 """The broker client's HTTP: HAL navigation, credentials, retries and errors.
 
-Every request goes through :meth:`Hal.send`, which retries transient failures (a
+Every request goes through `Hal.send`, which retries transient failures (a
 connection that could not be made, 502, 503, 504; a read that failed for requests that
 may be repeated) after the configured delays, and turns anything else that is not a
-success into a :class:`~apact.errors.BrokerError` saying what was attempted, the
+success into a `BrokerError` saying what was attempted, the
 request, and what the broker answered. Credentials never appear in a message: URLs lose
 their user info, and the token and password are masked wherever they would show.
 
@@ -205,7 +205,7 @@ class Hal:
         return self._index
 
     async def link(self, relation: str, action: str, **values: str) -> str:
-        """The index's ``relation``, expanded; a :class:`BrokerError` if the broker has none."""
+        """The index's ``relation``, expanded; a `BrokerError` if the broker has none."""
         href = await self.find_link(relation, **values)
         if href is None:
             raise BrokerError(
@@ -246,8 +246,8 @@ class Hal:
         accept: Sequence[int] = (),
         explain: Mapping[int, str] | None = None,
     ) -> Answer:
-        """Send the request, with retries; an :class:`Answer` for a 2xx (or a status in
-        ``accept``), else a :class:`BrokerError` (``explain`` gives the message for a
+        """Send the request, with retries; an `Answer` for a 2xx (or a status in
+        ``accept``), else a `BrokerError` (``explain`` gives the message for a
         status, instead of the broker's)."""
         attempts = len(self.retry_delays) + 1
         content = json.dumps(body).encode() if body is not None else None

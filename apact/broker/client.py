@@ -1,22 +1,22 @@
 """A Pact Broker client: publish pacts, fetch pacts to verify, publish verification
 results, ask can-i-deploy, record deployments and releases, create environments.
 
-::
+```python
+from apact.broker import BrokerClient
 
-    from apact.broker import BrokerClient
+async with BrokerClient("https://broker.example", token="...") as broker:   # or the PACT_BROKER_* variables
+    await broker.publish_pacts(["pacts/"], consumer_version=git_sha, branch="main")
 
-    async with BrokerClient("https://broker.example", token="...") as broker:   # or the PACT_BROKER_* variables
-        await broker.publish_pacts(["pacts/"], consumer_version=git_sha, branch="main")
+    pacts = await broker.pacts_for_verification(
+        "Grill Chef", selectors=[{"mainBranch": True}, {"deployedOrReleased": True}],
+        provider_branch="main", include_pending=True,
+    )
+    result = await verifier.verify(*pacts.sources)      # pending pacts do not fail it
+    await broker.publish_verification_results(result, provider_version=git_sha, branch="main")
 
-        pacts = await broker.pacts_for_verification(
-            "Grill Chef", selectors=[{"mainBranch": True}, {"deployedOrReleased": True}],
-            provider_branch="main", include_pending=True,
-        )
-        result = await verifier.verify(*pacts.sources)      # pending pacts do not fail it
-        await broker.publish_verification_results(result, provider_version=git_sha, branch="main")
-
-        answer = await broker.can_i_deploy("Grill Chef", version=git_sha, to_environment="production")
-        print(answer.report())
+    answer = await broker.can_i_deploy("Grill Chef", version=git_sha, to_environment="production")
+    print(answer.report())
+```
 
 Every operation starts from the broker's index and follows its HAL links, as the
 official clients do. See ``docs/broker.md``.
@@ -92,7 +92,7 @@ class PublishedPact:
 
 @dataclass(frozen=True, slots=True)
 class PublishResult:
-    """What :meth:`BrokerClient.publish_pacts` did, with the broker's notices."""
+    """What `BrokerClient.publish_pacts` did, with the broker's notices."""
 
     consumer_version: str
     pacts: tuple[PublishedPact, ...]
@@ -131,7 +131,7 @@ class VerifiablePact:
 
     @property
     def source(self) -> PactSource:
-        """What :meth:`apact.Verifier.verify` takes: pending (and WIP) pacts are pending
+        """What `apact.Verifier.verify` takes: pending (and WIP) pacts are pending
         sources, and the broker's notices go into the result."""
         return PactSource(self.pact, self.url, self.pending or self.wip, tuple(self.notices_before()))
 
@@ -145,7 +145,7 @@ class VerifiablePact:
 
 @dataclass(frozen=True, slots=True)
 class PactsForVerification:
-    """The pacts a broker selected for a provider: pass :attr:`sources` to ``verify()``."""
+    """The pacts a broker selected for a provider: pass `sources` to ``verify()``."""
 
     provider: str
     pacts: tuple[VerifiablePact, ...]
@@ -182,7 +182,7 @@ class PublishedVerification:
 
 @dataclass(frozen=True, slots=True)
 class VerificationPublication:
-    """What :meth:`BrokerClient.publish_verification_results` published, and what it left
+    """What `BrokerClient.publish_verification_results` published, and what it left
     out and why (pacts not from a broker, or not completely verified)."""
 
     provider_version: str
@@ -215,7 +215,7 @@ class MatrixRow:
 
 @dataclass(frozen=True, slots=True)
 class CanIDeployResult:
-    """The broker's answer: :attr:`deployable` is ``True`` (yes), ``False`` (no) or
+    """The broker's answer: `deployable` is ``True`` (yes), ``False`` (no) or
     ``None`` (unknown: a verification is missing, which means no too)."""
 
     pacticipant: str
@@ -314,10 +314,10 @@ class BrokerClient:
 
     Transient failures (no connection, 502, 503, 504; a lost response to a request that
     may be repeated) are retried after each of ``retry_delays`` seconds; anything else
-    raises :class:`~apact.errors.BrokerError`. ``transport`` is httpx's (e.g.
+    raises `BrokerError`. ``transport`` is httpx's (e.g.
     ``httpx.ASGITransport(app=create_app(...))`` for a broker in-process).
 
-    Use it as ``async with BrokerClient(...) as broker:``, or call :meth:`aclose`.
+    Use it as ``async with BrokerClient(...) as broker:``, or call `aclose`.
     """
 
     def __init__(
@@ -376,7 +376,7 @@ class BrokerClient:
         objects) for ``consumer_version`` of their consumer, with its branch, tags and
         build URL, through ``pb:publish-contracts``; a broker without it gets the older
         per-pact ``PUT``, after the branch and tag ``PUT``s. Files are checked first (a
-        :class:`~apact.errors.PactFileError` names an invalid one) and sent as written.
+        `PactFileError` names an invalid one) and sent as written.
         """
         if not consumer_version:
             raise ValueError("consumer_version must not be empty (the commit SHA is a good one)")
@@ -782,7 +782,7 @@ class _Contract:
 
 async def _read_contracts(pacts: list[str | os.PathLike[str] | PactFile]) -> list[_Contract]:
     """Every pact, checked; every one that cannot be read is named (see
-    :mod:`apact.pact._unreadable`). A directory without pact files is an error only when
+    `apact.pact._unreadable`). A directory without pact files is an error only when
     nothing at all was found."""
     if not pacts:
         raise ValueError("no pacts to publish: give pact files or directories")

@@ -1,4 +1,4 @@
-"""Compatibility module: the Pact Broker server now lives in :mod:`apact.broker_server`
+"""Compatibility module: the Pact Broker server now lives in `apact.broker_server`
 (``apact.broker`` is the client).
 
 ``apact.broker.server`` keeps working for code written before the package had one

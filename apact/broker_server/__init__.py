@@ -1,11 +1,11 @@
 """``apact broker``: a Pact Broker the official Pact tools accept, as a Starlette app.
 
-::
+```python
+from apact.broker_server import SqliteStore, create_app, serve
 
-    from apact.broker_server import SqliteStore, create_app, serve
-
-    app = create_app(SqliteStore(":memory:"))          # an ASGI app, for tests
-    await serve(port=9292, database="pact_broker.sqlite", token="s3cret")   # a server
+app = create_app(SqliteStore(":memory:"))          # an ASGI app, for tests
+await serve(port=9292, database="pact_broker.sqlite", token="s3cret")   # a server
+```
 
 The app speaks the part of the Pact Broker HTTP API the official clients use (see
 ``docs/broker.md``): the HAL index, pacticipants, versions, branches, tags,
@@ -118,7 +118,7 @@ class RawPaths:
 
 
 def _hal_error(message: str) -> tuple[bytes, bytes]:
-    """The broker's error body, for the ``413`` and ``408`` of :class:`WholeBodies`."""
+    """The broker's error body, for the ``413`` and ``408`` of `WholeBodies`."""
     return HAL_JSON.encode(), json.dumps({"errors": [message]}).encode()
 
 

@@ -28,7 +28,7 @@ async def _answer(request: Request, query: _matrix.MatrixQuery) -> Response:
 
 
 async def matrix(request: Request) -> Response:
-    """``GET /matrix?q[][pacticipant]=...``: see :mod:`apact.broker_server._matrix`."""
+    """``GET /matrix?q[][pacticipant]=...``: see `apact.broker_server._matrix`."""
     try:
         query = _matrix.parse_query(request.url.query)
     except _matrix.MatrixError as error:  # too many selectors: refused before any work

@@ -70,7 +70,7 @@ class Credentials:
 
 
 class Authentication:
-    """ASGI middleware enforcing :class:`Credentials`, before any of a request's body is
+    """ASGI middleware enforcing `Credentials`, before any of a request's body is
     read: a refused client's body is never read (its connection is closed)."""
 
     def __init__(self, app: ASGIApp, credentials: Credentials) -> None:

@@ -1,6 +1,6 @@
-"""The broker's operations on its records: plain functions over a :class:`Transaction`.
+"""The broker's operations on its records: plain functions over a `Transaction`.
 
-They raise :class:`~apact.broker_server._hal.HttpError` (404, 400, 409) for the caller to
+They raise `HttpError` (404, 400, 409) for the caller to
 render. A function that creates what it needs says so in its name (``ensure_...``).
 """
 

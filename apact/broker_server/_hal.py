@@ -2,7 +2,7 @@
 
 Every href the broker writes is absolute (``base`` + path) and every name in a path is
 percent-encoded (pacticipant names contain spaces, branch names contain slashes).
-Errors are raised as :class:`HttpError` and rendered as JSON, either
+Errors are raised as `HttpError` and rendered as JSON, either
 ``{"errors": ["message"]}`` or, for invalid fields, ``{"errors": {"field": ["message"]}}``.
 """
 

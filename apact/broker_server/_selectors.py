@@ -147,7 +147,7 @@ class VerifiablePact:
 
 
 def read_metadata(segment: str | None) -> JSONDict:
-    """The inverse of :meth:`VerifiablePact.metadata` (``{}`` for anything unreadable)."""
+    """The inverse of `VerifiablePact.metadata` (``{}`` for anything unreadable)."""
     if not segment:
         return {}
     try:
@@ -479,7 +479,7 @@ def _provider_side(provider: str, query: VerificationQuery) -> str:
 
 
 def load(tx: Transaction, provider_id: int) -> tuple[list[ConsumerPact], ProviderHistory]:
-    """Everything :func:`pacts_for_verification` needs about one provider."""
+    """Everything `pacts_for_verification` needs about one provider."""
     environments = {environment.uuid: environment.name for environment in tx.environments()}
     consumers = {}
     pacts = []

@@ -1,4 +1,4 @@
-"""The SQLite :class:`~apact.broker_server._store.Store`: one file (or ``":memory:"``).
+"""The SQLite `Store`: one file (or ``":memory:"``).
 
 Transactions are serialised on one connection (a lock, plus ``BEGIN IMMEDIATE`` so that
 two processes sharing a file serialise too). Its methods block.
@@ -90,7 +90,7 @@ WHERE p.id = (SELECT MAX(q.id) FROM publications q
 
 
 class SqliteStore:
-    """A :class:`Store` in one SQLite file (or ``":memory:"``).
+    """A `Store` in one SQLite file (or ``":memory:"``).
 
     ``clock`` gives the time recorded on new records (tests pass a fake one).
     """
@@ -189,7 +189,7 @@ def _version(row: sqlite3.Row | tuple[Any, ...], branches: tuple[str, ...], tags
 
 
 class SqliteTransaction:
-    """:class:`Transaction` on an SQLite connection (created by :class:`SqliteStore`)."""
+    """`Transaction` on an SQLite connection (created by `SqliteStore`)."""
 
     def __init__(self, connection: sqlite3.Connection, clock: Callable[[], datetime]) -> None:
         self._db = connection

@@ -1,12 +1,12 @@
-"""The broker's storage interface: its records and the :class:`Store` protocol.
+"""The broker's storage interface: its records and the `Store` protocol.
 
-Everything the broker keeps goes through :class:`Transaction`, a small record-level
+Everything the broker keeps goes through `Transaction`, a small record-level
 interface (find, list, add, update). The broker's logic (publishing, selectors, pending
 and WIP pacts, the matrix) is plain Python on top of it, so another SQL database only
-has to implement these methods. One :meth:`Store.transaction` is one unit of work: it
+has to implement these methods. One `Store.transaction` is one unit of work: it
 commits when the block ends and rolls back if the block raises. Implementations may
 block: the server calls them from a worker thread, never on the event loop.
-:class:`~apact.broker_server._sqlite.SqliteStore` is the one apact ships.
+`SqliteStore` is the one apact ships.
 """
 
 from __future__ import annotations
@@ -217,11 +217,11 @@ class Transaction(Protocol):
 
 
 class Store(Protocol):
-    """Where the broker keeps its data; see :class:`Transaction`."""
+    """Where the broker keeps its data; see `Transaction`."""
 
     def transaction(self) -> AbstractContextManager[Transaction]:
         """A unit of work: commits on success, rolls back on an exception (a failed
-        commit included); raises :class:`StorageFullError` when there is no room to write."""
+        commit included); raises `StorageFullError` when there is no room to write."""
         ...
 
     def close(self) -> None: ...

@@ -2,12 +2,12 @@
 record-deployment``, ``apact record-release``, ``apact create-environment``, and the
 Pact Broker options of ``apact verify``.
 
-:data:`COMMANDS` holds each command's name, summary, description, epilog,
+`COMMANDS` holds each command's name, summary, description, epilog,
 ``add_arguments(parser)`` and ``run(args) -> int``, for ``apact/cli/__init__.py`` to add. For
-``apact verify``: :func:`add_verify_arguments` adds ``--broker-url``,
+``apact verify``: `add_verify_arguments` adds ``--broker-url``,
 ``--provider-version``, ``--publish``, the selectors and the pending/WIP options,
-:func:`check_verify_arguments` checks them, :func:`fetch_for_verification` gets the
-pacts to verify and :func:`publish_verification` publishes the results.
+`check_verify_arguments` checks them, `fetch_for_verification` gets the
+pacts to verify and `publish_verification` publishes the results.
 
 Exit statuses: 0 done (can-i-deploy: yes); 1 can-i-deploy: no or unknown; 2 the
 command could not do its work (a broker error, an invalid pact file, bad arguments).
@@ -58,7 +58,7 @@ def add_broker_arguments(parser: argparse.ArgumentParser, *, short: bool = True)
 
 
 def client_from(args: argparse.Namespace) -> BrokerClient:
-    """A :class:`BrokerClient` from the options, defaulting to the environment variables."""
+    """A `BrokerClient` from the options, defaulting to the environment variables."""
     from ..broker.client import BrokerClient
 
     return BrokerClient(

@@ -20,7 +20,7 @@ def error(command: str, message: str, code: int = 2) -> int:
 
 def unreadable_pacts(command: str, unreadable: PactFileError, code: int = 2) -> int:
     """Print an error line for every pact that cannot be read (``unreadable`` may stand
-    for several: see :mod:`apact._unreadable`) and return ``code``."""
+    for several: see `apact._unreadable`) and return ``code``."""
     from ..pact._unreadable import each
 
     for problem in each(unreadable):

@@ -1,5 +1,5 @@
 """``apact openapi-check``: check pacts against the provider's OpenAPI document, without
-running the provider (:mod:`apact.openapi`)."""
+running the provider (`apact.openapi`)."""
 
 from __future__ import annotations
 

@@ -1,12 +1,12 @@
 """What every interaction builder of the consumer DSL shares: provider states, the
 description, the V4 extras (key, pending, comments), and being recorded by its ``Pact``.
 
-:class:`~apact.consumer.HttpInteractionBuilder` and the message builders of
-:mod:`apact.messages` build on it. A builder is complete when :meth:`missing_part` says
+`HttpInteractionBuilder` and the message builders of
+`apact.messages` build on it. A builder is complete when `missing_part` says
 nothing is missing; from then on, every change rebuilds its interaction and records it
 with the ``Pact`` (which checks it against the spec version at once, so a mistake fails
 at the line that makes it). A builder talks to its ``Pact`` through the
-:class:`Recorder` the ``Pact`` hands it, so the builders need not import the ``Pact``
+`Recorder` the ``Pact`` hands it, so the builders need not import the ``Pact``
 (which imports them).
 """
 

@@ -1,5 +1,5 @@
 """``Pact`` and its HTTP interaction builder; how a ``Pact`` block works is told in
-:mod:`apact.consumer` (the package)."""
+`apact.consumer` (the package)."""
 
 from __future__ import annotations
 
@@ -329,7 +329,7 @@ class HttpInteractionBuilder(InteractionBuilder):
     ) -> HttpInteractionBuilder:
         """The request the consumer will make. ``path``, query values and header values
         may be matchers; ``body`` is JSON unless it is ``str`` (text), ``bytes``, or one
-        of :mod:`apact.bodies` (``Text``, ``Xml``, ``Form``, ``Multipart``, ``Binary``)."""
+        of `apact.bodies` (``Text``, ``Xml``, ``Form``, ``Multipart``, ``Binary``)."""
         spec = self._spec
         path_text, path_rules, path_generator = compile_text(path, spec, "$.request.path")
         rules: dict[str, dict[str, RuleList]] = {}
@@ -356,7 +356,7 @@ class HttpInteractionBuilder(InteractionBuilder):
         body: object = None,
     ) -> HttpInteractionBuilder:
         """The response the provider must give; ``status`` may be
-        ``match.status_code(...)``; headers and body as in :meth:`with_request`."""
+        ``match.status_code(...)``; headers and body as in `with_request`."""
         spec = self._spec
         rules: dict[str, dict[str, RuleList]] = {}
         generators: dict[str, dict[str, Generator]] = {}

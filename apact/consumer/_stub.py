@@ -49,7 +49,7 @@ def build(
     interactions with the same request (in different states) answers. ``log`` gets a
     line per request (``201 POST /steaks/``), or the report of one that matched no
     interaction, and whether it did not match (or was refused). ``limits`` bounds
-    request bodies (``413``, ``408``: see :mod:`apact._limits`)."""
+    request bodies (``413``, ``408``: see `apact._limits`)."""
     pattern = re.compile(state) if isinstance(state, str) else state
     chosen = tuple(pact for pact in pacts if provider is None or pact.provider == provider)
     interactions: list[HttpInteraction] = []

@@ -1,9 +1,9 @@
 """Terms: what the matcher and generator DSLs make, and how they become model rules.
 
-A :class:`Term` is an example value plus the matching rules (and generator) that go
-with it. :func:`compile_json` and :func:`compile_text` take values holding terms apart
+A `Term` is an example value plus the matching rules (and generator) that go
+with it. `compile_json` and `compile_text` take values holding terms apart
 for a given spec version: the plain example, and the rules and generators keyed by the
-JSON path where each term sits (``$.items[*].id``). See :mod:`apact.match` for the
+JSON path where each term sits (``$.items[*].id``). See `apact.match` for the
 V2 rules.
 """
 
@@ -151,7 +151,7 @@ def compile_json(value: object, spec: Spec, where: str) -> Compiled:
 
 
 def compile_body(value: object, spec: Spec, where: str) -> Compiled:
-    """A whole body: as :func:`compile_json`, but a term whose example is bytes (a
+    """A whole body: as `compile_json`, but a term whose example is bytes (a
     ``content_type`` match) stays bytes."""
     if isinstance(value, Term) and isinstance(value.example, bytes):
         rules: dict[str, RuleList] = {}

@@ -1,16 +1,18 @@
 """Bodies that are not JSON: text, XML, forms, multipart uploads and bytes.
 
 A body given to ``with_request`` or ``will_respond_with`` is JSON unless it says
-otherwise: a ``str`` is text, ``bytes`` are binary, and these classes give the rest::
+otherwise: a ``str`` is text, ``bytes`` are binary, and these classes give the rest:
 
-    from apact import Form, Multipart, File, Text, Xml
+```python
+from apact import Form, Multipart, File, Text, Xml
 
-    .with_request("POST", "/login", body=Form({"user": "alice", "age": match.integer(30)}))
-    .with_request("POST", "/photos", body=Multipart({"photo": File(png, "image/png", "steak.png"),
-                                                      "caption": "rare"}))
-    .will_respond_with(200, body=Text(match.regex(r"Hello, \\w+!", "Hello, Alice!")))
-    .will_respond_with(200, body=Xml("<steak cooking='rare'/>",
-                                     rules={"$.steak['@cooking']": match.regex("rare|medium")}))
+.with_request("POST", "/login", body=Form({"user": "alice", "age": match.integer(30)}))
+.with_request("POST", "/photos", body=Multipart({"photo": File(png, "image/png", "steak.png"),
+                                                  "caption": "rare"}))
+.will_respond_with(200, body=Text(match.regex(r"Hello, \\w+!", "Hello, Alice!")))
+.will_respond_with(200, body=Xml("<steak cooking='rare'/>",
+                                 rules={"$.steak['@cooking']": match.regex("rare|medium")}))
+```
 
 The body's content type becomes the ``Content-Type`` header unless one is given (a
 given header wins, e.g. ``application/hal+json`` for a dict). Matchers work in form
@@ -62,7 +64,7 @@ class Form:
 
 @dataclass(frozen=True, slots=True)
 class File:
-    """A file in a :class:`Multipart` body. By default any content of
+    """A file in a `Multipart` body. By default any content of
     ``content_type`` matches (a ``contentType`` rule); ``exact=True`` wants these bytes."""
 
     content: bytes

@@ -1,15 +1,15 @@
 """Generators: values made fresh each time they are used.
 
-::
+```python
+from apact import generate, match
 
-    from apact import generate, match
-
-    body = {
-        "id": generate.uuid(),                                  # a new UUID per response
-        "expires": generate.date(expression="today + 1 week"),
-        "self": generate.mock_server_url("http://localhost/orders/1", r".*(/orders/\\d+)$"),
-        "owner": match.integer(42, generator=generate.provider_state("${userId}")),
-    }
+body = {
+    "id": generate.uuid(),                                  # a new UUID per response
+    "expires": generate.date(expression="today + 1 week"),
+    "self": generate.mock_server_url("http://localhost/orders/1", r".*(/orders/\\d+)$"),
+    "owner": match.integer(42, generator=generate.provider_state("${userId}")),
+}
+```
 
 Used as a value, a generator stands for "any value of this kind": it carries a fixed
 example (what the pact file shows, the same every run), the matching rule that accepts

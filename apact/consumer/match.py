@@ -1,25 +1,25 @@
 """Matchers: example values that also say which other values would do.
 
-::
+```python
+from apact import match
 
-    from apact import match
+body = {
+    "id": match.integer(42),                      # any integer
+    "name": match.like("Alice"),                  # any string
+    "tags": match.each_like("admin", min=1),      # an array of strings, at least one
+    "created": match.datetime("2024-01-02T03:04:05Z"),
+    "code": match.regex(r"[A-Z]{3}-\\d+", "ABC-1"),
+}
+```
 
-    body = {
-        "id": match.integer(42),                      # any integer
-        "name": match.like("Alice"),                  # any string
-        "tags": match.each_like("admin", min=1),      # an array of strings, at least one
-        "created": match.datetime("2024-01-02T03:04:05Z"),
-        "code": match.regex(r"[A-Z]{3}-\\d+", "ABC-1"),
-    }
-
-Every function returns a :class:`Term`: the example (what the mock provider sends, what
+Every function returns a `Term`: the example (what the mock provider sends, what
 the pact file shows) and the matching rules written at that place. Terms nest anywhere
 in a JSON body (``like`` and ``each_like`` apply to everything below them, a nested
 term overrides them) and stand alone as header values, query values, the request path
 and the response status.
 
 Examples are checked against their own rules when the term is made
-(``match.integer("ten")`` raises :class:`ValueError` at once). A matcher called without
+(``match.integer("ten")`` raises `ValueError` at once). A matcher called without
 an example gets a fixed, readable one *and* a generator, so that the mock provider
 sends fresh values and the pact stays stable from run to run (as pact-js does).
 
@@ -31,7 +31,7 @@ matchers become ``type``; ``includes``, ``semver``, ``equal`` (on strings) and
 ``not_empty`` (on strings) become anchored regexes; ``not_empty`` on arrays becomes
 ``type`` with ``min: 1``. Rules with no V2 counterpart (``values``, ``each_key``,
 ``each_value``, ``array_containing``, ``content_type``, ``status_code``, ``equal`` on
-non-strings) raise :class:`~apact.errors.PactWriteError`; generators you asked for
+non-strings) raise `PactWriteError`; generators you asked for
 (``generate.*``) do too, while the ones apact adds to example-less matchers are left
 out.
 """
@@ -591,7 +591,7 @@ def _moment(
 def date(example: str | dt.date | None = None, format: str | None = None, *, generator: Term | None = None) -> Term:
     """A date in ``format``: a Java pattern (``dd/MM/yyyy``) or a strftime format
     (``%d/%m/%Y``), written as Java; default ``yyyy-MM-dd``. The example may be a
-    :class:`datetime.date`. Without one: 2024-01-02 and a ``Date`` generator (today)."""
+    `datetime.date`. Without one: 2024-01-02 and a ``Date`` generator (today)."""
     return _moment("date", example, format, generator)
 
 

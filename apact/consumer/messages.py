@@ -1,26 +1,30 @@
-"""Message pacts on the consumer side, and the :class:`Message` both sides hand around.
+"""Message pacts on the consumer side, and the `Message` both sides hand around.
 
 An **asynchronous message** is one the provider publishes (to a queue, a topic, a
 stream) and the consumer handles. The test declares it and hands the example to the
-consumer's own handler::
+consumer's own handler:
 
-    async with Pact("Shipping", "Orders", pact_dir="pacts") as pact:
-        event = (pact.expects_to_receive("an order created event")
-                     .given("an order exists", id=1001)
-                     .with_content({"orderId": match.integer(1001), "total": match.decimal(19.99)})
-                     .with_metadata(topic="orders"))
-        await event.verify(on_order_created)      # sync or async; gets a Message
+```python
+async with Pact("Shipping", "Orders", pact_dir="pacts") as pact:
+    event = (pact.expects_to_receive("an order created event")
+                 .given("an order exists", id=1001)
+                 .with_content({"orderId": match.integer(1001), "total": match.decimal(19.99)})
+                 .with_metadata(topic="orders"))
+    await event.verify(on_order_created)      # sync or async; gets a Message
+```
 
 A **synchronous message** (V4) is a request message the consumer sends and the response
-message(s) it gets back; the consumer's code sends through ``send``::
+message(s) it gets back; the consumer's code sends through ``send``:
 
-    lookup = (pact.sync_message("a price lookup")
-                  .with_request({"sku": match.regex(r"SKU-\\d+", "SKU-1")})
-                  .will_respond_with({"price": match.decimal(9.99)}))
-    reply = await lookup.send({"sku": "SKU-7"})    # checked against the request; a Message
+```python
+lookup = (pact.sync_message("a price lookup")
+              .with_request({"sku": match.regex(r"SKU-\\d+", "SKU-1")})
+              .will_respond_with({"price": match.decimal(9.99)}))
+reply = await lookup.send({"sku": "SKU-7"})    # checked against the request; a Message
+```
 
 Contents are JSON unless they say otherwise (``str`` is text, ``bytes`` binary, or the
-:mod:`apact.bodies` classes), with matchers and generators anywhere; metadata values may
+`apact.bodies` classes), with matchers and generators anywhere; metadata values may
 be matchers too. The pact file gets the ``contentType`` metadata the official tools
 write. On leaving the block, a message never handled (or never sent) fails the test like
 an HTTP interaction never requested.
@@ -63,7 +67,7 @@ publish(__name__, globals(), ["Message"])  # defined below both sides, in the pa
 def compile_message(
     content: object, metadata: Mapping[str, object], content_type: str | None, spec: Spec, where: str
 ) -> MessageContents:
-    """An expected message from the DSL: contents (see :func:`apact.bodies.build`) and
+    """An expected message from the DSL: contents (see `apact.bodies.build`) and
     metadata, either holding matchers and generators. Adds the ``contentType``
     metadata, as the official tools do."""
     rules: dict[str, dict[str, RuleList]] = {}
@@ -174,7 +178,7 @@ class AsyncMessageBuilder(InteractionBuilder):
 
     def with_content(self, content: object, *, content_type: str | None = None) -> AsyncMessageBuilder:
         """The message's contents: JSON (with matchers and generators) unless ``str``
-        (text), ``bytes`` or one of :mod:`apact.bodies`; ``content_type`` overrides
+        (text), ``bytes`` or one of `apact.bodies`; ``content_type`` overrides
         the type they imply (it becomes the ``contentType`` metadata)."""
         if content is None:
             raise ValueError("a message's contents cannot be None (use match.null() for JSON null)")
@@ -253,7 +257,7 @@ class SyncMessageBuilder(InteractionBuilder):
         self, content: object, *, metadata: Mapping[str, object] | None = None, content_type: str | None = None
     ) -> SyncMessageBuilder:
         """The request message the consumer sends: contents as in
-        :meth:`AsyncMessageBuilder.with_content`, metadata as in ``with_metadata``."""
+        `AsyncMessageBuilder.with_content`, metadata as in ``with_metadata``."""
         self._request = compile_message(content, metadata or {}, content_type, self._spec, "$.request")
         return self._changed()
 
@@ -270,15 +274,15 @@ class SyncMessageBuilder(InteractionBuilder):
     ) -> Message:
         """Send the consumer's request message: checked against the pact's request,
         answered with the response message (generators applied; the first, if the pact
-        lists several: see :meth:`send_all`). A request that does not match raises
-        :class:`~apact.errors.MismatchError` (an ``AssertionError``) saying why, and
+        lists several: see `send_all`). A request that does not match raises
+        `MismatchError` (an ``AssertionError``) saying why, and
         fails the test on leaving the block even if caught."""
         return (await self.send_all(content, metadata=metadata, content_type=content_type))[0]
 
     async def send_all(
         self, content: object, *, metadata: Mapping[str, JSON] | None = None, content_type: str | None = None
     ) -> tuple[Message, ...]:
-        """As :meth:`send`, answered with every response message."""
+        """As `send`, answered with every response message."""
         self._recorder.check_open("send()")
         interaction = self.interaction
         if not isinstance(interaction, SyncMessage):

@@ -1,20 +1,20 @@
 """The mock provider: an ASGI app that answers requests as the pact says.
 
-::
-
-    mock = MockProvider([interaction, ...], spec=Spec.V4, cors=False)
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=mock), base_url="http://apact.mock")
+```python
+mock = MockProvider([interaction, ...], spec=Spec.V4, cors=False)
+client = httpx.AsyncClient(transport=httpx.ASGITransport(app=mock), base_url="http://apact.mock")
+```
 
 Each request is compared with the expected requests by the matching engine. A request
 that matches gets that interaction's response, with its generators applied (fresh
 random values, URLs pointing at the mock). One that matches nothing gets a ``500``
 whose JSON body lists, for the closest interactions, every mismatch (path, expected,
-actual, message), and is recorded in :attr:`MockProvider.unexpected`. When several
+actual, message), and is recorded in `MockProvider.unexpected`. When several
 interactions match, the first not yet used answers (so two interactions with the same
 request but different provider states are each exercised), then the first;
 ``prefer_unused=False`` (a stub server) always answers with the first.
 
-Interactions are model objects (:mod:`apact.model`), read or built once; finding the
+Interactions are model objects (`apact.model`), read or built once; finding the
 candidates for a request is a dictionary lookup on method and path, then on the exact
 JSON body for interactions that expect one (interactions with a path or body rule are
 tried on every request to their route, or to any route), so the cost per request does
@@ -99,7 +99,7 @@ def _body_diff(
     expected: HttpRequest, actual: HttpRequest, mismatches: Iterable[Mismatch], limit: int = 24
 ) -> list[str]:
     """A unified diff of two JSON bodies (when the bodies differ and both are JSON): at
-    most ``limit`` lines of at most :data:`~apact.matching._mismatch.QUOTE_LIMIT`
+    most ``limit`` lines of at most `QUOTE_LIMIT`
     characters, of the first ``_DIFFED_LINES`` lines of each body (diffing costs more
     than linear time)."""
     if not any(m.kind == "body" for m in mismatches) or expected.body is None or actual.body is None:
@@ -169,7 +169,7 @@ class MockProvider:
     # -- the interactions ----------------------------------------------------------------
 
     def add(self, interaction: HttpInteraction) -> int:
-        """Expect ``interaction``; returns its index (for :meth:`replace`)."""
+        """Expect ``interaction``; returns its index (for `replace`)."""
         index = len(self._interactions)
         self._interactions.append(interaction)
         self._calls.append(0)

@@ -2,16 +2,16 @@
 
 Two ways in:
 
-* :func:`match_request`, :func:`match_response` and :func:`match_message` take the
+* `match_request`, `match_response` and `match_message` take the
   expected and actual parts as dicts written as in a pact file of ``spec_version``
   (``"1.0.0"``, ``"1.1.0"``, ``"2.0.0"``, ``"3.0.0"``, ``"4.0"``);
-* :func:`request_mismatches`, :func:`response_mismatches` and
-  :func:`message_mismatches` take model objects (:mod:`apact.model`), already parsed:
+* `request_mismatches`, `response_mismatches` and
+  `message_mismatches` take model objects (`apact.model`), already parsed:
   the mock provider and the verifier use these.
 
-All return a list of :class:`Mismatch`; an empty list means a match. The engine is
+All return a list of `Mismatch`; an empty list means a match. The engine is
 pure: no I/O, no global state, and it raises nothing but
-:class:`~apact.errors.PactFileError` (for a pact that cannot be read).
+`PactFileError` (for a pact that cannot be read).
 """
 
 from __future__ import annotations

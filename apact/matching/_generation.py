@@ -264,7 +264,7 @@ def shift(now: datetime.datetime, expression: str) -> datetime.datetime:
 
     Supported: a base (``now``, ``today``, ``tomorrow``, ``yesterday``; default now)
     followed by ``+``/``-`` terms in seconds, minutes, hours, days, weeks, months or
-    years. Anything else raises :class:`GenerationError`.
+    years. Anything else raises `GenerationError`.
     """
     text = expression.strip().lower()
     base = next((word for word in _BASES if text.startswith(word)), None)

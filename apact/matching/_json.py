@@ -10,7 +10,7 @@ Semantics, as the specification and its testcases define them:
   ``min``/``max``, ...), every actual item is compared with the expected item at its
   index or, past the end, with the first expected item, and missing items are only
   reported through ``min``; ``arrayContains`` looks for each variant anywhere;
-* values: the rule in force (see :mod:`._rules`) or equality.
+* values: the rule in force (see `_rules`) or equality.
 """
 
 from __future__ import annotations

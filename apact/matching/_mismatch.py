@@ -33,7 +33,7 @@ class Mismatch:
 
     def to_json(self) -> dict[str, JSON]:
         """The mismatch as a report quotes it: long values, paths and messages cut to
-        :data:`QUOTE_LIMIT` characters (see :func:`quote`)."""
+        `QUOTE_LIMIT` characters (see `quote`)."""
         return {
             "kind": self.kind,
             "path": cut(self.path),
@@ -72,7 +72,7 @@ def quote(value: JSON) -> JSON:
 
 
 def listed(mismatches: Sequence[Mismatch]) -> tuple[Sequence[Mismatch], int]:
-    """The mismatches a report lists (the first :data:`LIST_LIMIT`), and how many it
+    """The mismatches a report lists (the first `LIST_LIMIT`), and how many it
     leaves out."""
     return mismatches[:LIST_LIMIT], max(0, len(mismatches) - LIST_LIMIT)
 

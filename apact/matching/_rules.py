@@ -7,7 +7,7 @@ reference implementation then prefers the larger ``weight × path length``; so d
 and on a tie the rule that is exactly at the place, then the first one written.
 
 Walking a body visits thousands of places that share a shape (``$.items[0].id``,
-``$.items[1].id``, ...), so the rules are compiled into :class:`Node` objects, one per
+``$.items[1].id``, ...), so the rules are compiled into `Node` objects, one per
 distinct shape, each knowing its best rule and caching its children: choosing the rule
 for a place costs a dictionary lookup, not a pass over every rule.
 """
@@ -114,7 +114,7 @@ def merge(one: Node, other: Node) -> Node:
 
 
 def compile_rules(rules: Mapping[str, RuleList] | None, prefix: Iterable[Token] = ()) -> Node:
-    """The root :class:`Node` for a category of body rules (``{"$.a": RuleList}``).
+    """The root `Node` for a category of body rules (``{"$.a": RuleList}``).
 
     ``prefix`` are tokens already walked (used to scope rules below a place)."""
     if not rules:

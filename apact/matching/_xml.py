@@ -44,7 +44,7 @@ class XmlTooDeepError(XmlError):
 
 def parse_xml(data: bytes) -> Element:
     """Parse a document, refusing entity declarations (no entity-expansion bombs) and
-    elements nested deeper than :data:`~apact._jsondepth.MAX_DEPTH`."""
+    elements nested deeper than `MAX_DEPTH`."""
     if b"<!ENTITY" in data:
         raise XmlError("XML entity declarations are not supported")
     try:

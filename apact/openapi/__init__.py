@@ -1,12 +1,12 @@
 """Check pacts against the provider's OpenAPI document, without running the provider.
 
-::
+```python
+from apact import openapi
 
-    from apact import openapi
-
-    document = openapi.load("openapi.yaml")          # a file, a URL, a dict, or app= (FastAPI)
-    result = openapi.check("pacts/", document)      # a VerificationResult
-    result.assert_ok()                              # the verifier's report on failure
+document = openapi.load("openapi.yaml")          # a file, a URL, a dict, or app= (FastAPI)
+result = openapi.check("pacts/", document)      # a VerificationResult
+result.assert_ok()                              # the verifier's report on failure
+```
 
 Each HTTP interaction is looked up in the document (path template, method) and its
 parameters, request body, status, response headers and response body are compared with
@@ -47,7 +47,7 @@ def load(
     HTTP(S) URL or the document as a dict; or ``app=`` a FastAPI app (its
     ``app.openapi()``). Every file or URL its ``$ref`` references reach is read too.
 
-    Raises :class:`OpenAPIError` naming the document and the place in it for a document
+    Raises `OpenAPIError` naming the document and the place in it for a document
     that cannot be used.
     """
     from . import _deps, _load
@@ -71,10 +71,10 @@ def check(
     provider: str | None = None,
 ) -> VerificationResult:
     """Check every interaction of ``pacts`` (files, directories, URLs or
-    :class:`~apact.model.PactFile` objects) against ``document`` (an
-    :class:`OpenAPIDocument`, or a file, URL or dict to :func:`load`).
+    `PactFile` objects) against ``document`` (an
+    `OpenAPIDocument`, or a file, URL or dict to `load`).
 
-    Returns a :class:`~apact.verifier.VerificationResult`, one verdict per interaction:
+    Returns a `VerificationResult`, one verdict per interaction:
     ``passed``; ``failed`` with mismatches (each: where in the interaction, what the pact
     expects, what the document says and where); ``pending`` for a pending interaction
     that fails; ``skipped`` with the reason for what cannot be checked (messages). Parts

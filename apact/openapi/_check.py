@@ -1,5 +1,5 @@
 """Checking pacts against an OpenAPI document: the result has the shape of a
-verification's (:class:`~apact.verifier.VerificationResult`), so the verifier's
+verification's (`VerificationResult`), so the verifier's
 console, JSON and JUnit reports serve it unchanged."""
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def check_interaction(
 
 def read_pacts(pacts: PactSource | Sequence[PactSource]) -> list[tuple[PactFile, str]]:
     """The pacts with where they came from, in the order given (a directory's files
-    sorted by name). Raises :class:`~apact.errors.PactFileError` for one that cannot be read."""
+    sorted by name). Raises `PactFileError` for one that cannot be read."""
     items: Sequence[PactSource] = [pacts] if isinstance(pacts, (str, os.PathLike, PactFile)) else pacts
     found: list[tuple[PactFile, str]] = []
     errors: list[PactFileError] = []

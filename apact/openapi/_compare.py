@@ -7,7 +7,7 @@ method, the path parameters, the query parameters and headers the operation decl
 know), cookies, the request body (for its content type), then the response: its status
 among the documented ones (or a ``2XX`` range, or ``default``), its headers, and its
 body (for its content type). Bodies in JSON, forms and text are walked through their
-schema (:mod:`._schemas`); other bodies are noted as not checked.
+schema (`_schemas`); other bodies are noted as not checked.
 """
 
 from __future__ import annotations

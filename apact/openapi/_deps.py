@@ -12,7 +12,7 @@ _NEEDED = {"jsonschema": "jsonschema", "referencing": "referencing"}
 
 
 def require() -> None:
-    """Raise :class:`OpenAPIError` naming what to install if a library is missing."""
+    """Raise `OpenAPIError` naming what to install if a library is missing."""
     for module, distribution in _NEEDED.items():
         try:
             importlib.import_module(module)

@@ -2,7 +2,7 @@
 ``$ref`` references (resolved through a ``referencing`` registry that holds the document
 and every file or URL it refers to, all read when the document was loaded).
 
-Every place in a document is a :class:`Location`, so a mismatch can say where the
+Every place in a document is a `Location`, so a mismatch can say where the
 document says what it says (``components.schemas.Order.properties.waitingTime``).
 """
 
@@ -57,8 +57,8 @@ class Location:
 class OpenAPIDocument:
     """An OpenAPI 3.0 or 3.1 document, ready to check pacts against.
 
-    Made by :func:`apact.openapi.load` (a file, a URL, a dict, a FastAPI app) or
-    :func:`apact.openapi.fetch` (any ASGI app serving its document), which read every
+    Made by `apact.openapi.load` (a file, a URL, a dict, a FastAPI app) or
+    `apact.openapi.fetch` (any ASGI app serving its document), which read every
     file the document refers to and check that every ``$ref`` resolves.
     """
 

@@ -4,7 +4,7 @@ The walk follows the value and the schema together: ``$ref`` and ``allOf`` apply
 together, ``anyOf``/``oneOf`` are narrowed to the alternatives the value fits, then at
 each place
 
-* the *shape* the pact's rules allow (:mod:`._shapes`) is compared with the types the
+* the *shape* the pact's rules allow (`_shapes`) is compared with the types the
   schema declares (``type``, 3.0's ``nullable``, the types of an ``enum``);
 * the example is validated, by ``jsonschema``, against the keywords that constrain a
   value itself (``enum``, ``pattern``, ``format``, ``minimum`` ...);

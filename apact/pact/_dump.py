@@ -1,9 +1,9 @@
 """Write the model as pact JSON of a chosen spec version (V2, V3 or V4).
 
-The inverse of :mod:`apact.pact._parse`. Keys come out in a fixed, readable order, so the
+The inverse of `apact.pact._parse`. Keys come out in a fixed, readable order, so the
 same pact always produces the same bytes. What a version cannot express (two matchers
 on one place in V2, generators before V3, a binary body before V4...) raises
-:class:`~apact.errors.PactWriteError` naming the interaction, rather than being
+`PactWriteError` naming the interaction, rather than being
 quietly dropped.
 """
 
@@ -59,7 +59,7 @@ def pact_to_json(pact: PactFile, spec: Spec | None = None) -> dict[str, JSON]:
 
 
 def check_depth(text: str | bytes, pact: PactFile, spec: Spec | None = None, *, levels_above: int = 0) -> None:
-    """Raise :class:`PactWriteError` if ``text``, the pact written as JSON (or a part of
+    """Raise `PactWriteError` if ``text``, the pact written as JSON (or a part of
     it ``levels_above`` levels down in the file), nests deeper than apact (and the
     official core) reads: the file could not be read back. The error names the
     interaction and the path. Checked on the text, which costs next to nothing."""

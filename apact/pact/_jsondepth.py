@@ -1,5 +1,5 @@
 """JSON with a bounded nesting depth: apact reads and writes no JSON nested deeper
-than :data:`MAX_DEPTH` levels of arrays and objects.
+than `MAX_DEPTH` levels of arrays and objects.
 
 Why: apact's walks over JSON (matching, writing, reporting) recurse, and so do the
 standard library's parser and encoder, so a document nested 100,000 levels deep (a
@@ -38,7 +38,7 @@ _PATH_SHOWN = 1000
 
 
 class JsonTooDeepError(ValueError):
-    """A JSON document nests arrays and objects deeper than :data:`MAX_DEPTH`.
+    """A JSON document nests arrays and objects deeper than `MAX_DEPTH`.
 
     ``tokens`` are the keys and indexes from the document's root to the array or object
     that goes past the limit; ``reason`` says what is wrong (without the place), ``why``
@@ -90,8 +90,8 @@ def shorten_path(path: str) -> str:
 
 
 def loads(data: str | bytes | bytearray) -> Any:
-    """``json.loads``, refusing documents nested deeper than :data:`MAX_DEPTH`
-    (:class:`JsonTooDeepError`, a ``ValueError`` like every other parse error)."""
+    """``json.loads``, refusing documents nested deeper than `MAX_DEPTH`
+    (`JsonTooDeepError`, a ``ValueError`` like every other parse error)."""
     try:
         value = json.loads(data)
     except RecursionError:
@@ -102,7 +102,7 @@ def loads(data: str | bytes | bytearray) -> Any:
 
 def dumps(value: object) -> str:
     """Compact JSON text (``ensure_ascii=False``), refusing values nested deeper than
-    :data:`MAX_DEPTH` (:class:`JsonTooDeepError`)."""
+    `MAX_DEPTH` (`JsonTooDeepError`)."""
     try:
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     except RecursionError:
@@ -113,13 +113,13 @@ def dumps(value: object) -> str:
 
 
 def check_text(data: str | bytes | bytearray) -> None:
-    """Raise :class:`JsonTooDeepError` if the (valid) JSON text ``data`` nests too deep."""
+    """Raise `JsonTooDeepError` if the (valid) JSON text ``data`` nests too deep."""
     if too_deep(data):
         raise _too_deep_text(data)
 
 
 def check_value(value: object) -> None:
-    """Raise :class:`JsonTooDeepError` if the JSON value ``value`` nests too deep (a walk
+    """Raise `JsonTooDeepError` if the JSON value ``value`` nests too deep (a walk
     over its arrays and objects, with no recursion)."""
     tokens = _deep_place(value, MAX_DEPTH)
     if tokens is not None:

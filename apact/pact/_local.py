@@ -6,7 +6,7 @@ a directory holds.
 An empty directory holds no pacts, which is not an error here: what to make of having
 nothing is the caller's to say (verifying nothing fails unless ``allow_empty=True``;
 publishing nothing is refused). A file that cannot be read or parsed does not stop the
-others: its error is collected, so one run names every bad file (see :mod:`._unreadable`).
+others: its error is collected, so one run names every bad file (see `_unreadable`).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def pact_files(path: str) -> list[str]:
 
 
 def read_pact_file(name: str) -> bytes:
-    """The bytes of ``name``; :class:`PactFileError` naming it when it cannot be read."""
+    """The bytes of ``name``; `PactFileError` naming it when it cannot be read."""
     try:
         with open(name, "rb") as stream:
             return stream.read()
@@ -52,7 +52,7 @@ def read_pact_file(name: str) -> bytes:
 
 
 def load_pact_files(path: str) -> tuple[list[LocalPact], list[PactFileError]]:
-    """The pacts of ``path`` (see :func:`pact_files`), and the error of each file that
+    """The pacts of ``path`` (see `pact_files`), and the error of each file that
     cannot be read or is not a valid pact. Blocking: async callers run it in a thread."""
     loaded: list[LocalPact] = []
     errors: list[PactFileError] = []

@@ -1,10 +1,10 @@
-"""Read pact JSON (any spec version) into the model of :mod:`apact.model`.
+"""Read pact JSON (any spec version) into the model of `apact.model`.
 
 All the differences between specification versions are handled here and in
-:mod:`apact.pact._dump`; nothing else in apact looks at raw pact JSON. Every problem raises
-:class:`~apact.errors.PactFileError` with the JSON path of the offending value,
+`apact.pact._dump`; nothing else in apact looks at raw pact JSON. Every problem raises
+`PactFileError` with the JSON path of the offending value,
 relative to the part being read (``$`` is that part); callers that know more (the file,
-the interaction) add it with :meth:`PactFileError.located`.
+the interaction) add it with `PactFileError.located`.
 
 ``strict=True`` (pact files) also checks that bodies fit their declared content type;
 ``strict=False`` (the matching engine's dict API, where the "actual" side is whatever
@@ -415,7 +415,7 @@ def parse_interaction(raw: object, spec: Spec, path: str, *, message: bool = Fal
 
 
 def parse_pact(document: object, *, file: str | None = None) -> PactFile:
-    """A whole pact document -> :class:`PactFile`; errors name the file and interaction."""
+    """A whole pact document -> `PactFile`; errors name the file and interaction."""
     try:
         document = expect_object(document, "$")
         spec = spec_of(document)

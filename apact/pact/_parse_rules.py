@@ -2,7 +2,7 @@
 
 Every matcher is checked as it is read (a known type, a valid regex, a valid date
 format, sane ``min``/``max``), so that matching never meets a broken rule; problems
-raise :class:`~apact.errors.PactFileError` with the JSON path of the offending value.
+raise `PactFileError` with the JSON path of the offending value.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ class PathError(ValueError):
 def parse_path(expression: str) -> tuple[Token, ...]:
     """``$.a['b c'][0].*`` -> ``("a", "b c", 0, "*")`` (the root ``$`` is implicit).
 
-    Raises :class:`PathError` naming the position of the first problem. A quoted
+    Raises `PathError` naming the position of the first problem. A quoted
     ``['*']`` is read as the wildcard, as the reference implementation does.
     """
     text = expression.strip()
@@ -119,7 +119,7 @@ def _find_closing_bracket(text: str, start: int, expression: str) -> int:
 
 
 def format_path(tokens: tuple[Token, ...] | list[Token], root: str = "$") -> str:
-    """The inverse of :func:`parse_path`: ``("a", 0, "b c")`` -> ``$.a[0]['b c']``."""
+    """The inverse of `parse_path`: ``("a", 0, "b c")`` -> ``$.a[0]['b c']``."""
     parts = [root]
     for token in tokens:
         parts.append(format_token(token))

@@ -1,4 +1,4 @@
-r"""Small checks for reading JSON documents, raising located :class:`PactFileError`\ s."""
+"""Small checks for reading JSON documents, raising located `PactFileError`s."""
 
 from __future__ import annotations
 

@@ -157,7 +157,7 @@ def document_problems(document: Mapping[str, Any]) -> list[PactFileError]:
 
 
 def located(problem: RequestProblem, index: int, description: str | None, *, file: str | None = None) -> PactFileError:
-    """``problem`` of the request of ``interactions[index]`` as a :class:`PactFileError`."""
+    """``problem`` of the request of ``interactions[index]`` as a `PactFileError`."""
     path = f"$.interactions[{index}].request{problem.path[1:]}"
     return PactFileError(problem.reason, path=path, file=file, interaction=index, description=description)
 

@@ -4,7 +4,7 @@ Used by the Pact ``contentType`` matcher (a body must *be* of a type, judged
 from its bytes, not from a header) and by body handling, which picks JSON,
 XML, form or plain-text comparison from a ``Content-Type`` header.
 
-:func:`sniff` checks binary magic numbers first (unambiguous), then the
+`sniff` checks binary magic numbers first (unambiguous), then the
 text-like families in the order that keeps them apart: XML declaration, HTML
 (the WHATWG sniffing tags), other well-formed XML, JSON object/array, UTF-8
 text.  XML is parsed with expat and entity declarations abort the parse, so a

@@ -2,30 +2,16 @@
 
 A command given a directory of pacts reports each bad file at once, so one run shows
 everything to fix (``apact check`` does, and so do ``verify``, ``show``, ``stub`` and
-``publish``). Readers collect the :class:`~apact.errors.PactFileError` of each source
-and raise :func:`together`: one of them as itself, several as :class:`UnreadablePactsError`
-(still a ``PactFileError``, for whoever catches those); :func:`each` takes it apart.
+``publish``). Readers collect the `PactFileError` of each source
+and raise `together`: one of them as itself, several as `UnreadablePactsError`
+(still a ``PactFileError``, for whoever catches those); `each` takes it apart.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from ..errors import PactFileError
-
-
-class UnreadablePactsError(PactFileError):
-    """Several pacts cannot be read: ``errors`` holds each one's error."""
-
-    def __init__(self, errors: Sequence[PactFileError]) -> None:
-        self.errors = tuple(errors)
-        super().__init__(
-            f"{len(self.errors)} pacts cannot be read:\n" + "\n".join(f"  {error}" for error in self.errors)
-        )
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return (UnreadablePactsError, (self.errors,))
+from ..errors import PactFileError, UnreadablePactsError
 
 
 def together(errors: Sequence[PactFileError]) -> PactFileError:

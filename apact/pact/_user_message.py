@@ -1,4 +1,4 @@
-"""The :class:`Message` user code sees (``apact.Message``), and converting it to and from
+"""The `Message` user code sees (``apact.Message``), and converting it to and from
 the model's message (``apact.pact.model.MessageContents``, which also holds matching rules and
 generators).
 
@@ -75,7 +75,7 @@ def _decoded(body: Body, kind: str) -> object:
 
 def encode(value: object, what: str) -> MessageContents:
     """What a producer returned (or what the consumer sends) as the model's message:
-    a :class:`Message`, or just the contents (a JSON value, ``str`` or ``bytes``).
+    a `Message`, or just the contents (a JSON value, ``str`` or ``bytes``).
     ``what`` names the value in errors (``TypeError``)."""
     if value is None:
         raise TypeError(f"{what} is None: return the message (a dict, list, str, bytes or apact.Message)")

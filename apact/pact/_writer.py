@@ -1,13 +1,13 @@
 """Writing pact files: merge with what is there, under a lock, atomically.
 
-:func:`write_pact` is what ``Pact`` calls when a test passes:
+`write_pact` is what ``Pact`` calls when a test passes:
 
 * **merge**: the interactions already in the file are kept, except those with the
   same description and provider states as a new one, which it replaces; the result
   is sorted (description, then states), so the file does not depend on the order
   tests ran in. ``overwrite=True`` writes only the new interactions;
 * **spec versions never mix**: merging into a file of another spec version raises
-  :class:`~apact.errors.PactWriteError` (nothing is converted silently);
+  `PactWriteError` (nothing is converted silently);
 * **safe across processes** (pytest-xdist, CI jobs sharing a disk): read-merge-write
   happens under an exclusive lock on a lock file next to the pact
   (``.{name}.lock``; ``fcntl.flock`` on POSIX, ``msvcrt.locking`` on Windows), there
@@ -52,7 +52,7 @@ _KEYS = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One interaction as it sits in a pact file (see :func:`entry`)."""
+    """One interaction as it sits in a pact file (see `entry`)."""
 
     section: str  # "interactions", or "messages" for V3 message pacts
     #: what identifies it: description, then provider states as JSON text (also the sort order)
@@ -96,7 +96,7 @@ def write_pact(
     *,
     overwrite: bool = False,
 ) -> Path:
-    """Merge ``entries`` (from :func:`entry`) into the pact file at ``path`` (see the
+    """Merge ``entries`` (from `entry`) into the pact file at ``path`` (see the
     module docs)."""
     path = Path(path)
     memo = _memo(os.path.abspath(path))
@@ -145,7 +145,7 @@ def _version() -> str:
 
 
 def entry(interaction: Interaction, spec: Spec) -> Entry:
-    """An interaction serialised for ``spec`` (raises :class:`PactWriteError` if that
+    """An interaction serialised for ``spec`` (raises `PactWriteError` if that
     version cannot express it)."""
     document = pact_to_json(PactFile("", "", (interaction,), spec), spec)
     section = "messages" if document.get("messages") else "interactions"
@@ -247,7 +247,7 @@ def _read(path: Path, memo: _Memo) -> _Contents | None:
 def _take_apart(data: bytes, known: _Contents | None) -> _Contents | None:
     """A file laid out as apact writes it (another process wrote it since we last
     looked), taken apart without parsing it all: the interactions are cut out of the
-    text (see :func:`_elements`), the rest is parsed on its own, and only interactions
+    text (see `_elements`), the rest is parsed on its own, and only interactions
     this process has not seen before are parsed. ``None`` when the file is laid out
     otherwise (checked: the pieces put back together must give the same bytes)."""
     arrays: dict[str, list[bytes]] = {}

@@ -1,6 +1,6 @@
 """The pact model: what a pact file says, independent of its specification version.
 
-Every spec version (V1 to V4) is read into these classes by :mod:`apact.pactfile`,
+Every spec version (V1 to V4) is read into these classes by `apact.pactfile`,
 which owns all the version quirks; everything else in apact (the matching engine, the
 mock provider, the verifier) works on the model only.
 
@@ -11,7 +11,7 @@ Conventions:
 * a query is ``dict[str, list[str]]`` of decoded values (V3 and later store it so;
   V1 and V2 strings are parsed, and their raw text is kept for V1 matching);
 * a body is ``None`` when the pact does not specify one ("any body will do"), or a
-  :class:`Body` (possibly empty);
+  `Body` (possibly empty);
 * matching rules and generators are ``category -> key -> ...``; single-valued
   categories (``path``, ``status``) use the key ``""``; body keys are JSON paths
   relative to the body (``$.items[*].id``), header, query and metadata keys are names.
@@ -52,7 +52,7 @@ class Spec(enum.IntEnum):
     def parse(cls, value: object) -> Spec:
         """Read ``"4.0"``, ``"V4"``, ``"3.0.0"``, ``"1.1"``, ``2`` ... as a spec version.
 
-        Raises :class:`ValueError` for anything else.
+        Raises `ValueError` for anything else.
         """
         if isinstance(value, Spec):
             return value
@@ -168,8 +168,8 @@ class Body:
         return self.null or not self.content
 
     def json(self) -> JSON:
-        """The body parsed as JSON (cached). Raises :class:`ValueError` if it is not
-        (:class:`~apact._jsondepth.JsonTooDeepError` if it nests too deep, which is cached
+        """The body parsed as JSON (cached). Raises `ValueError` if it is not
+        (`JsonTooDeepError` if it nests too deep, which is cached
         too: finding where costs a scan)."""
         value = self._json
         if value is _UNSET:
@@ -184,7 +184,7 @@ class Body:
         return value  # type: ignore[return-value]
 
     def text(self) -> str:
-        """The body decoded as UTF-8 (raises :class:`UnicodeDecodeError`)."""
+        """The body decoded as UTF-8 (raises `UnicodeDecodeError`)."""
         return self.content.decode()
 
     def __eq__(self, other: object) -> bool:

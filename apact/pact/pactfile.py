@@ -1,14 +1,14 @@
 """Reading and writing pact files.
 
-::
+```python
+from apact import pactfile
 
-    from apact import pactfile
-
-    pact = pactfile.load("pacts/Sous Chef-Grill Chef.json")   # any spec version, V1-V4
-    pactfile.save(pact, "copy.json", spec="V3")                # V2, V3 or V4 (default: as read)
+pact = pactfile.load("pacts/Sous Chef-Grill Chef.json")   # any spec version, V1-V4
+pactfile.save(pact, "copy.json", spec="V3")                # V2, V3 or V4 (default: as read)
+```
 
 Reading checks everything (JSON syntax, spec version, matchers, regexes, date formats,
-bodies against their content type) and raises :class:`~apact.errors.PactFileError`
+bodies against their content type) and raises `PactFileError`
 naming the file, the interaction and the JSON path. Writing is atomic: the new content
 goes to a temporary file in the same directory, which then replaces the target, so a
 crash never leaves a half-written pact and readers never see one.
@@ -55,7 +55,7 @@ def to_json(pact: PactFile, spec: Spec | str | None = None) -> dict[str, JSON]:
 
 def dumps(pact: PactFile, spec: Spec | str | None = None) -> str:
     """The pact as JSON text: two-space indented, UTF-8, a newline at the end. Raises
-    :class:`~apact.errors.PactWriteError` for a pact nested deeper than it can be read."""
+    `PactWriteError` for a pact nested deeper than it can be read."""
     version = Spec.parse(spec) if spec is not None else None
     text = json.dumps(_dump.pact_to_json(pact, version), indent=2, ensure_ascii=False) + "\n"
     _dump.check_depth(text, pact, version)

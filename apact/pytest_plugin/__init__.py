@@ -1,26 +1,30 @@
 """apact's pytest plugin, registered through the ``pytest11`` entry point.
 
-**Consumer side**: the ``pact`` fixture is a new :class:`~apact.Pact` for each test,
-its settings shared through the ``pact`` marker (on a module: ``pytestmark``)::
+**Consumer side**: the ``pact`` fixture is a new `Pact` for each test,
+its settings shared through the ``pact`` marker (on a module: ``pytestmark``):
 
-    pytestmark = [pytest.mark.anyio, pytest.mark.pact("Sous Chef", "Grill Chef")]
+```python
+pytestmark = [pytest.mark.anyio, pytest.mark.pact("Sous Chef", "Grill Chef")]
 
-    async def test_order_a_steak(pact):
-        async with pact:
-            pact.upon_receiving("a request for a steak").with_request(...).will_respond_with(...)
-            ...
+async def test_order_a_steak(pact):
+    async with pact:
+        pact.upon_receiving("a request for a steak").with_request(...).will_respond_with(...)
+        ...
+```
 
 Every test merges its interactions into ``{consumer}-{provider}.json`` in the pact
 directory (``--apact-pact-dir``, ``$APACT_PACT_DIR``, the ``apact_pact_dir`` ini
 option, else ``<rootdir>/pacts``), under a file lock: safe with pytest-xdist.
 
-**Provider side**: :func:`interaction_tests` makes one test per interaction::
+**Provider side**: `interaction_tests` makes one test per interaction:
 
-    test_grill_chef = interaction_tests(verifier, "pacts/")
+```python
+test_grill_chef = interaction_tests(verifier, "pacts/")
+```
 
 See ``docs/pytest.md``. This module loads in every pytest session, so it imports
 nothing heavy at the top: apact's own modules are imported when a fixture or
-:func:`interaction_tests` is used.
+`interaction_tests` is used.
 """
 
 from __future__ import annotations
@@ -110,7 +114,7 @@ def pact_dir(request: pytest.FixtureRequest) -> Path:
 
 @pytest.fixture
 def pact(request: pytest.FixtureRequest, pact_dir: Path) -> Pact:
-    """A new :class:`~apact.Pact` for this test, with the settings of its ``pact``
+    """A new `Pact` for this test, with the settings of its ``pact``
     markers (the closest first: the test's, its class's, its module's). Use it as
     ``async with pact:``; the pact file is written (merged) when the block ends."""
     try:
@@ -161,9 +165,11 @@ def interaction_tests(
     allow_empty: bool = False,
 ) -> Callable[..., None]:
     """One pytest test per interaction of the pacts in ``sources`` for ``verifier``'s
-    provider: assign the result to a ``test_`` name in a test module::
+    provider: assign the result to a ``test_`` name in a test module:
 
-        test_grill_chef = interaction_tests(verifier, "pacts/")
+    ```python
+    test_grill_chef = interaction_tests(verifier, "pacts/")
+    ```
 
     Its items are ``test_grill_chef[Sous Chef :: a request for a steak [steaks are
     available]]`` (consumer, description, provider states), so ``-k``, ``--lf``, ``-x``,
@@ -175,7 +181,7 @@ def interaction_tests(
     interactions the verifier leaves out (filtered, pending with ``pending="skip"``) are skipped.
 
     ``consumers``, ``description``, ``state`` and ``no_state`` choose the interactions
-    that become tests (as in :meth:`~apact.Verifier.verify`); ``auth`` is for URL
+    that become tests (as in `Verifier.verify`); ``auth`` is for URL
     sources. A test with no interaction to verify fails, unless ``allow_empty``.
     """
     from ._interactions import make_tests
@@ -203,12 +209,14 @@ def openapi_tests(
 ) -> Callable[..., None]:
     """One pytest test per interaction of the pacts in ``sources``, checked against the
     provider's OpenAPI document (``spec``: a file, a URL, a dict or an
-    :class:`~apact.openapi.OpenAPIDocument`; or ``app``: a FastAPI app, or any ASGI app
-    serving ``/openapi.json``) without running the provider::
+    `OpenAPIDocument`; or ``app``: a FastAPI app, or any ASGI app
+    serving ``/openapi.json``) without running the provider:
 
-        test_grill_chef_document = openapi_tests("pacts/", spec="openapi.yaml")
+    ```python
+    test_grill_chef_document = openapi_tests("pacts/", spec="openapi.yaml")
+    ```
 
-    Items are id'd as :func:`interaction_tests`'s; a failing one shows its mismatches.
+    Items are id'd as `interaction_tests`'s; a failing one shows its mismatches.
     See ``docs/openapi.md``.
     """
     from ._openapi import make_tests

@@ -2,7 +2,7 @@
 
 **Collection** reads the pacts (so every item, and its id, exists before anything
 runs) and keeps the interactions for the verifier's provider that the filters let
-through: one parameter (a :class:`_Case`) per interaction, id'd
+through: one parameter (a `_Case`) per interaction, id'd
 ``Consumer :: description [states]``.
 
 **The first item of a test to run verifies**, in one ``verifier.verify()`` call, the

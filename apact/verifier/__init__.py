@@ -1,21 +1,21 @@
 """Provider verification: prove that a provider honours its consumers' pacts.
 
-::
+```python
+from apact import Verifier
 
-    from apact import Verifier
+verifier = Verifier("Grill Chef", app=app)       # or base_url=..., or command=...
 
-    verifier = Verifier("Grill Chef", app=app)       # or base_url=..., or command=...
+@verifier.state("steaks are available")
+async def steaks_available(params):
+    ...
 
-    @verifier.state("steaks are available")
-    async def steaks_available(params):
-        ...
+@verifier.message("an order created event")    # message pacts: a producer per message
+async def order_created(params):
+    return {"orderId": params["id"]}            # the contents (JSON), or an apact.Message
 
-    @verifier.message("an order created event")    # message pacts: a producer per message
-    async def order_created(params):
-        return {"orderId": params["id"]}            # the contents (JSON), or an apact.Message
-
-    result = await verifier.verify("pacts/")
-    result.assert_ok()
+result = await verifier.verify("pacts/")
+result.assert_ok()
+```
 
 See ``docs/provider.md`` for the guide.
 """

@@ -128,7 +128,7 @@ async def lifespan(app: ASGIApp, state: dict[str, Any], timeout: float) -> Async
 
     An app that raises on the lifespan scope without a word supports no lifespan (as
     uvicorn's ``lifespan="auto"`` reads it); a failed (or too slow) startup or shutdown
-    raises :class:`ProviderStartError`.
+    raises `ProviderStartError`.
     """
     to_app, app_inbox = anyio.create_memory_object_stream[Message](2)
     app_outbox, from_app = anyio.create_memory_object_stream[Message](2)

@@ -1,21 +1,25 @@
 """The message endpoint the official Pact verifiers fetch messages from, as an ASGI app
-serving a :class:`~apact.verifier.Verifier`'s producers and provider states.
+serving a `Verifier`'s producers and provider states.
 
 The official verifiers (the Rust core behind pact-python, pact-js, the ``pact``
 command) do not call producers: for each message interaction they POST to the
-provider's message transport::
+provider's message transport:
 
-    POST /_pact/message
-    {"description": "an order created event",
-     "providerStates": [{"name": "an order exists", "params": {"id": 1001}}],
-     "request": {...}}                       # synchronous messages: the request message
+```text
+POST /_pact/message
+{"description": "an order created event",
+ "providerStates": [{"name": "an order exists", "params": {"id": 1001}}],
+ "request": {...}}                       # synchronous messages: the request message
+```
 
 and read the answer's body as the message contents, its ``Content-Type`` as their
 type and the ``Pact-Message-Metadata`` header (base64 of a JSON object) as the
-metadata. Provider states arrive before and after at the state-change URL::
+metadata. Provider states arrive before and after at the state-change URL:
 
-    POST /_pact/state
-    {"action": "setup" | "teardown", "params": {...}, "state": "an order exists"}
+```text
+POST /_pact/state
+{"action": "setup" | "teardown", "params": {...}, "state": "an order exists"}
+```
 
 Any path ending in ``/message`` or ``/state`` will do, so the app may also be mounted in
 the provider's own app (Starlette: ``Mount("/_pact", app=verifier.message_app())``).

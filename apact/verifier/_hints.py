@@ -1,9 +1,9 @@
 """What the verifier's errors tell the user to do, in the words of the interface used.
 
-A test using :class:`~apact.verifier.Verifier` registers handlers and passes
+A test using `Verifier` registers handlers and passes
 keywords; ``apact verify`` has options instead. An error read on the command line
 that says ``register one with @verifier.state(...)`` sends its reader to an API they
-are not using: the command line gives the verifier :data:`CLI_HINTS` (without them,
+are not using: the command line gives the verifier `CLI_HINTS` (without them,
 the verifier speaks of its own API).
 """
 

@@ -8,11 +8,11 @@ description alone. It may be a sync or async function and is called with:
 
 * for an asynchronous message: the provider-state values (the states' params,
   overridden by what the state handlers returned) if it takes an argument;
-* for a synchronous message: the request message (an :class:`apact.Message`, its
+* for a synchronous message: the request message (an `apact.Message`, its
   generators applied) if it takes an argument, then the provider-state values if it
   takes two.
 
-It returns the message: an :class:`apact.Message` (contents, metadata, content type),
+It returns the message: an `apact.Message` (contents, metadata, content type),
 or just the contents (a dict or list: JSON; ``str``: text; ``bytes``: binary). For a
 synchronous message with several responses, it returns a list of ``Message``.
 """
@@ -99,7 +99,7 @@ def find_producer(producers: Mapping[ProducerKey, Producer], interaction: Messag
 def missing_producer(
     producers: Mapping[ProducerKey, Producer], interaction: MessageInteraction, hint: str | None = None
 ) -> VerificationProblem:
-    """``hint``: what to do, for ``{description!r}`` (see :mod:`._hints`); by default,
+    """``hint``: what to do, for ``{description!r}`` (see `_hints`); by default,
     in the Python API's words, with the producers registered."""
     if hint is not None:
         return VerificationProblem(
@@ -158,7 +158,7 @@ def fetching_producer(interaction: MessageInteraction, url: str, post: Post) -> 
 
 class ProducerError(Exception):
     """The producer raised, took too long, or returned something that is not a
-    message; carries the :class:`VerificationProblem` to report."""
+    message; carries the `VerificationProblem` to report."""
 
     def __init__(self, error: VerificationProblem) -> None:
         super().__init__(error.message)
@@ -174,7 +174,7 @@ async def produce(
     rng: random.Random,
 ) -> tuple[MessageContents, ...]:
     """Call ``producer`` for ``interaction`` and return what it made (one message, or
-    a synchronous message's responses). Raises :class:`ProducerError`."""
+    a synchronous message's responses). Raises `ProducerError`."""
     what = f"the producer for message {interaction_line(interaction)}"
     arguments: list[object] = [dict(values)]
     if isinstance(interaction, SyncMessage):

@@ -149,7 +149,7 @@ async def started_server(
 
     ``base_url`` and ``readiness_url`` may hold ``{port}``; a readiness URL starting
     with ``/`` is relative to the base URL. ``give_up`` set while waiting for it to
-    get ready (an interrupted ``apact verify``) stops it and raises :class:`StartInterruptedError`.
+    get ready (an interrupted ``apact verify``) stops it and raises `StartInterruptedError`.
     """
     argv = split_command(command)
     if not argv:

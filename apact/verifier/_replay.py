@@ -1,8 +1,8 @@
 """Replaying one interaction against the provider and judging what came back.
 
-:func:`replay` dispatches on the interaction's type: HTTP interactions are replayed
+`replay` dispatches on the interaction's type: HTTP interactions are replayed
 here, message interactions (V3 message pacts, V4 messages) are produced by the
-provider's producers and judged in :mod:`._messages`.
+provider's producers and judged in `_messages`.
 """
 
 from __future__ import annotations

@@ -138,7 +138,7 @@ def _body(part: HttpResponse | MessageContents) -> Body | None:
 
 def body_diff(expected: Body | None, actual: Body | None) -> list[str]:
     """A unified diff of two bodies (pretty JSON when both are JSON), or ``[]``; at most
-    ``_MAX_DIFF_LINES`` lines of at most :data:`QUOTE_LIMIT` characters, of the first
+    ``_MAX_DIFF_LINES`` lines of at most `QUOTE_LIMIT` characters, of the first
     ``_DIFFED_LINES`` lines of each body (diffing costs more than linear time)."""
     want, have = _pretty(expected), _pretty(actual)
     if want is None or have is None or want == have:
@@ -251,8 +251,8 @@ def _response_json(response: HttpResponse | MessageContents) -> dict[str, JSON]:
 
 
 def _body_json(body: Body | None) -> JSON:
-    """The body's text, cut to :data:`QUOTE_LIMIT` characters; or the base64 of its
-    first :data:`QUOTE_LIMIT` bytes, and how many bytes were left out."""
+    """The body's text, cut to `QUOTE_LIMIT` characters; or the base64 of its
+    first `QUOTE_LIMIT` bytes, and how many bytes were left out."""
     if body is None or not body.content:
         return None
     try:

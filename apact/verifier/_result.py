@@ -174,9 +174,9 @@ class VerificationResult:
     """Everything one ``await verifier.verify(...)`` found.
 
     ``ok`` is true when no interaction failed (pending failures do not count);
-    :meth:`assert_ok` raises a :class:`VerificationFailedError` carrying the readable
-    report. :meth:`report` is that report, :meth:`to_json`, and :meth:`to_junit_xml`
-    are the machine-readable forms (and :meth:`PactResult.verification_results` what a
+    `assert_ok` raises a `VerificationFailedError` carrying the readable
+    report. `report` is that report, `to_json`, and `to_junit_xml`
+    are the machine-readable forms (and `PactResult.verification_results` what a
     Pact Broker takes).
     """
 
@@ -210,7 +210,7 @@ class VerificationResult:
         return sum(1 for result in self.interactions if result.status != "skipped")
 
     def assert_ok(self, *, allow_empty: bool = False) -> None:
-        """Raise :class:`VerificationFailedError` (an ``AssertionError``) with the report if
+        """Raise `VerificationFailedError` (an ``AssertionError``) with the report if
         an interaction failed, or if nothing was verified at all (an empty directory or
         filters that match nothing are almost always a mistake) unless ``allow_empty``."""
         __tracebackhide__ = True  # pytest shows the test's line, not this method's source
@@ -247,7 +247,7 @@ class VerificationResult:
 
 class VerificationFailedError(MismatchError):
     """The provider does not honour its pacts; ``str(error)`` is the readable report and
-    ``error.result`` the :class:`VerificationResult`."""
+    ``error.result`` the `VerificationResult`."""
 
     def __init__(self, report: str, result: VerificationResult) -> None:
         super().__init__(report)

@@ -46,9 +46,9 @@ def is_url(text: str) -> bool:
 async def load_sources(
     sources: Sequence[Source], *, auth: Auth = None, timeout: float = 30.0, auth_hint: str = "auth="
 ) -> list[PactSource]:
-    """Read every source, in the order given. Raises :class:`PactFileError` (naming the
+    """Read every source, in the order given. Raises `PactFileError` (naming the
     file or URL) for a source that cannot be read: every one of them, when several
-    cannot (see :mod:`apact.pact._unreadable`). ``auth_hint`` says where credentials are
+    cannot (see `apact.pact._unreadable`). ``auth_hint`` says where credentials are
     given (the command line has options for them)."""
     loaded: list[PactSource] = []
     errors: list[PactFileError] = []

@@ -4,7 +4,7 @@ A handler is any callable taking the state's params (or nothing):
 
 * a function (sync or async) sets the state up and may return a dict of values for
   ``fromProviderState`` generators;
-* a generator function (sync or async) sets up, ``yield``\\ s its values (or nothing),
+* a generator function (sync or async) sets up, ``yield``s its values (or nothing),
   and tears down after the ``yield``, like a pytest fixture.
 
 Sync handlers run on the event loop's thread, as pytest fixtures do: keep them quick,
@@ -66,7 +66,7 @@ def _takes_params(function: StateHandler) -> bool:
 
 
 class StateHandlerError(Exception):
-    """A state could not be set up or torn down; carries the :class:`VerificationProblem`."""
+    """A state could not be set up or torn down; carries the `VerificationProblem`."""
 
     def __init__(self, error: VerificationProblem) -> None:
         super().__init__(error.message)
@@ -97,7 +97,7 @@ async def provider_states(
 ) -> AsyncIterator[dict[str, JSON]]:
     """Set ``states`` up in order, yield the values for provider-state generators (the
     states' params, overridden by what the handlers returned), tear them down in reverse
-    order. Raises :class:`StateHandlerError` when a handler fails (the states already set up
+    order. Raises `StateHandlerError` when a handler fails (the states already set up
     are still torn down). States with no handler (when allowed) are passed over.
 
     Each setup and teardown is bounded by ``timeout`` (a sync handler cannot be

@@ -1,9 +1,9 @@
 """Where the replayed requests go: an ASGI app in-process, a base URL, or a server
-apact starts itself (see :mod:`._process`).
+apact starts itself (see `_process`).
 
-Every target is opened as an async context manager yielding a :class:`Sender`, which
-sends an :class:`Outgoing` request and returns what came back as the model's
-:class:`~apact.model.HttpResponse`, ready for the matching engine.
+Every target is opened as an async context manager yielding a `Sender`, which
+sends an `Outgoing` request and returns what came back as the model's
+`HttpResponse`, ready for the matching engine.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class Outgoing:
 
     @property
     def raw_path(self) -> str:
-        """The path as sent (see :func:`encode`)."""
+        """The path as sent (see `encode`)."""
         return encode(self.path, _PATH_SAFE)
 
     @property
@@ -80,7 +80,7 @@ class Outgoing:
     @property
     def line(self) -> str:
         """``POST /steaks/``, for messages and reports: cut short past
-        :data:`LINE_SHOWN` characters (a hostile pact's path may be megabytes)."""
+        `LINE_SHOWN` characters (a hostile pact's path may be megabytes)."""
         line = f"{self.method} {self.target}"
         return line if len(line) <= LINE_SHOWN else f"{line[:LINE_SHOWN]}... ({len(line)} characters)"
 
@@ -117,7 +117,7 @@ def _prefix(base: httpx.URL) -> bytes:
 
 
 class SendError(Exception):
-    """No usable response: carries the :class:`VerificationProblem` to report."""
+    """No usable response: carries the `VerificationProblem` to report."""
 
     def __init__(self, error: VerificationProblem) -> None:
         super().__init__(error.message)
@@ -158,7 +158,7 @@ class NoTarget:
 
 
 class AppSender:
-    """Calls an ASGI app directly (see :mod:`._asgi` for why not through httpx)."""
+    """Calls an ASGI app directly (see `_asgi` for why not through httpx)."""
 
     base_url = f"http://{_asgi.HOST}"
 
@@ -201,7 +201,7 @@ class AppSender:
 class HttpSender:
     """Sends real HTTP requests with httpx to ``base_url`` (which may have a path);
     ``fresh`` is the client for a request retried on a new connection (see
-    :func:`send_retrying`)."""
+    `send_retrying`)."""
 
     def __init__(
         self,

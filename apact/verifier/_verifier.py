@@ -1,4 +1,4 @@
-"""The :class:`Verifier`: configuration, provider-state handlers, and ``verify()``.
+"""The `Verifier`: configuration, provider-state handlers, and ``verify()``.
 
 How a run goes: read the sources; choose the interactions (provider name, filters,
 pending policy, missing handlers); open the target (run the app's lifespan, start the
@@ -26,7 +26,7 @@ comes from interactions that need no state or share a state declared shareable.
 Message interactions (V3 message pacts, V4 asynchronous and synchronous messages) go
 through the same units: their states are set up by the same handlers, and instead of a
 request, the producer registered for the message (``@verifier.message(...)``, see
-:mod:`._messages`) makes it, to be matched against the pact.
+`_messages`) makes it, to be matched against the pact.
 """
 
 from __future__ import annotations
@@ -97,18 +97,18 @@ P = TypeVar("P", bound=MessageProducer)
 class Verifier:
     """Verifies that a provider honours the pacts its consumers wrote.
 
-    ::
+    ```python
+    verifier = Verifier("Grill Chef", app=app)              # in-process, no socket
 
-        verifier = Verifier("Grill Chef", app=app)              # in-process, no socket
+    @verifier.state("steaks are available")
+    async def steaks_available(params):
+        await db.insert_steaks(params.get("count", 3))
+        yield {"steakId": 42}             # values for provider-state generators
+        await db.clear()                  # teardown
 
-        @verifier.state("steaks are available")
-        async def steaks_available(params):
-            await db.insert_steaks(params.get("count", 3))
-            yield {"steakId": 42}             # values for provider-state generators
-            await db.clear()                  # teardown
-
-        result = await verifier.verify("pacts/")
-        result.assert_ok()
+    result = await verifier.verify("pacts/")
+    result.assert_ok()
+    ```
 
     Give one target for HTTP interactions: ``app`` (an ASGI app, called in-process, its
     lifespan run around the verification; or a WSGI app such as Flask's, called in
@@ -232,8 +232,8 @@ class Verifier:
         It may be sync or async. For an asynchronous message it gets the provider-state
         values (the states' params, and what their handlers returned) if it takes an
         argument; for a synchronous message it gets the request message (an
-        :class:`apact.Message`) first, then those values if it takes two. It returns the
-        message: an :class:`apact.Message`, or just its contents (a dict or list is
+        `apact.Message`) first, then those values if it takes two. It returns the
+        message: an `apact.Message`, or just its contents (a dict or list is
         JSON, ``str`` text, ``bytes`` binary); a list of ``Message`` for a synchronous
         message with several responses.
         """
@@ -285,10 +285,10 @@ class Verifier:
         known (``done`` of the ``total`` interactions of the chosen pacts, those left
         out first), e.g. for a progress line; it runs on the event loop: keep it quick.
 
-        Raises :class:`~apact.errors.PactFileError` for a source that cannot be read and
-        :class:`~apact.errors.ProviderStartError` for a provider that cannot be started;
+        Raises `PactFileError` for a source that cannot be read and
+        `ProviderStartError` for a provider that cannot be started;
         a provider that does not honour a pact is a result, not an exception (see
-        :meth:`VerificationResult.assert_ok`).
+        `VerificationResult.assert_ok`).
         """
         return await self._verify(
             sources,
@@ -315,7 +315,7 @@ class Verifier:
         interrupt: anyio.Event | None = None,
         before_stop: Callable[[VerificationResult], Awaitable[None]] | None = None,
     ) -> VerificationResult:
-        """:meth:`verify`, and what ``apact verify`` needs besides: ``interrupt`` (set
+        """`verify`, and what ``apact verify`` needs besides: ``interrupt`` (set
         on SIGINT or SIGTERM) stops the replay, leaving a result marked interrupted
         with what was verified so far; ``before_stop`` gets the result before the
         target is closed (a started server stopped), so the report is out at once and

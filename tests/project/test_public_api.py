@@ -136,6 +136,7 @@ def test_every_public_exception_apact_raises_on_purpose_is_exported_from_apact()
         "PactFileError",
         "PactWriteError",
         "ProviderStartError",
+        "UnreadablePactsError",
         "VerificationFailedError",
     }
     assert {e.__name__ for e in exceptions} == expected
