@@ -456,7 +456,7 @@ def _only_provider(sources: list[PactSource]) -> str:
 
 
 def load_app(spec: str, app_dir: str, *, factory: bool = False, interface: str = "auto") -> object:
-    """``--app``: the app :func:`import_app` finds, called when ``spec`` ends in ``()``
+    """``--app``: the app `import_app` finds, called when ``spec`` ends in ``()``
     or with ``factory`` (as uvicorn does with ``--factory``: a factory is called only
     when asked); a usage error when it is neither an ASGI nor a WSGI app."""
     called = factory or spec.endswith("()")

@@ -84,6 +84,8 @@ def _by_arity(app: Callable[..., object], *, coroutine: bool, klass: bool) -> Li
         if required == 0:
             return Unusable("an async function taking no arguments: an app factory, not an app", factory=True)
         return Unusable(f"{kind} taking {_count(required)}, where an ASGI app takes (scope, receive, send)")
+    if takes[0] and takes[1] and klass:  # (*args, **kwargs), as Django's WSGIHandler: an instance was meant
+        return Unusable("a class taking any arguments: what makes an app, not an app", factory=True)
     if takes[0] and takes[1]:
         return Unusable(f"{kind} that takes 2 or 3 arguments, so either an ASGI or a WSGI app", ambiguous=True)
     if takes[0]:
@@ -106,7 +108,7 @@ def _count(n: int) -> str:
 
 
 def app_problem(app: object, interface: Interface) -> str | None:
-    """What :class:`Verifier` says when ``app=`` cannot be used, or ``None``."""
+    """What `Verifier` says when ``app=`` cannot be used, or ``None``."""
     kind = sniff(app, interface)
     if not isinstance(kind, Unusable):
         return None

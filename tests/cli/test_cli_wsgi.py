@@ -102,3 +102,11 @@ def test_a_wsgi_app_stuck_for_good_is_a_timeout_and_the_command_still_exits(tmp_
     )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "the app did not answer GET /steaks/ within 0.5 s" in result.stdout
+
+
+def test_a_django_wsgi_application(tmp_path: Path) -> None:
+    pytest.importorskip("django", reason="Django is in the test extras (pip install -e '.[test]')")
+    pact = pact_file(tmp_path, http("the steaks", "/steaks/", body={"count": 0, "path": "/steaks/"}))
+    result = apact("verify", "--app", "django_wsgi:application", "--app-dir", str(HERE), str(pact))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "(in-process WSGI app WSGIHandler)" in result.stdout.splitlines()[0]

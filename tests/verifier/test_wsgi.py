@@ -244,6 +244,13 @@ class Factory:
         return echo(environ, start_response)
 
 
+class Handler(Factory):
+    """As Django's ``WSGIHandler``: its constructor takes ``*args, **kwargs``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401
+        pass
+
+
 def asgi2(scope: dict[str, Any]) -> None:
     return None
 
@@ -262,6 +269,8 @@ WRONG_APPS: dict[str, tuple[object, str]] = {
     "an async factory": (make_app, "app=make_app is an async function taking no arguments: an app factory, not an app: pass the app it makes: app=await make_app()"),
     "a class to instantiate": (Factory, "app=Factory is a class whose constructor takes no arguments: an app "
                                "factory, not an app: pass the app it makes: app=Factory()"),
+    "a class taking anything": (Handler, "app=Handler is a class taking any arguments: what makes an app, not an "
+                                "app: pass the app it makes: app=Handler()"),
     "an ASGI 2 app": (asgi2, "app=asgi2 is a callable taking one argument: an ASGI 2 app (app(scope))"),
     "an async function with 2 parameters": (too_few, "app=too_few is an async callable taking 2 arguments, where an "
                                             "ASGI app takes (scope, receive, send)"),
