@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import functools
 import importlib
+import inspect
 import os
 import re
 import signal
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 DESCRIPTION = """\
 Verify that a provider honours its consumers' pacts: replay every interaction against
-it and match each response. The provider is an ASGI app called in-process (--app), a
+it and match each response. The provider is an ASGI or WSGI app called in-process (--app), a
 server that is already running (--base-url), or a server apact starts on a free port
 (--command). Provider states are set through a state-change URL (--state-change-url);
 for Python state handlers, write a test with apact.Verifier (see docs/provider.md).
@@ -62,6 +63,9 @@ examples:
   GRILL_CHEF_PROVIDER_STATES=1 apact verify --app grill_chef.app:app \\
       --state-change-url /_pact/state  pacts/
 
+  # a Flask app made by its factory, in-process (WSGI: called in worker threads)
+  apact verify --app 'kitchen.app:create_app()' --state-change-url /_pact/state  pacts/
+
   # a server apact starts on a free port, ready once /health answers
   apact verify --command 'uvicorn grill_chef.app:app --port {port}' \\
       --readiness-url /health --state-change-url /_pact/state  pacts/
@@ -88,7 +92,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="pact files, directories (their *.json files) or HTTP(S) URLs of pacts",
     )
     target = parser.add_argument_group("the provider (give --app, --base-url or --command)")
-    target.add_argument("--app", metavar="MODULE:ATTR", help="an ASGI app to call in-process, e.g. grill_chef.app:app")
+    target.add_argument(
+        "--app",
+        metavar="MODULE:ATTR",
+        help="an ASGI or WSGI (Flask, Django) app to call in-process, e.g. grill_chef.app:app; "
+        "'kitchen:create_app()' calls an app factory",
+    )
+    target.add_argument(
+        "--factory", action="store_true", help="--app names an app factory: call it (without arguments) for the app"
+    )
+    target.add_argument(
+        "--interface",
+        choices=("auto", "asgi", "wsgi"),
+        default="auto",
+        help="what --app is (default: auto, read from the callable)",
+    )
     target.add_argument(
         "--app-dir",
         default=".",
@@ -246,6 +264,8 @@ def check_arguments(args: argparse.Namespace) -> str | None:
     targets = [name for name in ("app", "command") if getattr(args, name)]
     if len(targets) > 1 or (args.app and args.base_url):
         return "give one provider: --app, --base-url or --command (--base-url may go with --command)"
+    if (args.factory or args.interface != "auto") and not args.app:
+        return f"--{'factory' if args.factory else 'interface'} goes with --app"
     if not (args.app or args.base_url or args.command):
         return "give the provider to verify: --app MODULE:ATTR, --base-url URL or --command 'CMD ... {port}'"
     if args.command and not args.base_url and "{port}" not in args.command:
@@ -275,7 +295,8 @@ def verifier_options(args: argparse.Namespace) -> dict[str, Any]:
         "pending": args.pending,
     }
     if args.app:
-        options["app"] = import_app(args.app, args.app_dir)
+        options["app"] = load_app(args.app, args.app_dir, factory=args.factory, interface=args.interface)
+        options["interface"] = args.interface
     if args.base_url:
         options["base_url"] = args.base_url
     if args.command:
@@ -434,6 +455,17 @@ def _only_provider(sources: list[PactSource]) -> str:
 # -- --app ------------------------------------------------------------------------------------
 
 
+def load_app(spec: str, app_dir: str, *, factory: bool = False, interface: str = "auto") -> object:
+    """``--app``: the app `import_app` finds, called when ``spec`` ends in ``()``
+    or with ``factory`` (as uvicorn does with ``--factory``: a factory is called only
+    when asked); a usage error when it is neither an ASGI nor a WSGI app."""
+    called = factory or spec.endswith("()")
+    found = import_app(spec.removesuffix("()"), app_dir)
+    app = _call_factory(spec, found) if called else found
+    _check_app(spec, app, interface, called=called)
+    return app
+
+
 def import_app(spec: str, app_dir: str) -> object:
     """``module.path:attribute`` (the attribute may be dotted) imported with ``app_dir``
     first on ``sys.path``."""
@@ -457,12 +489,48 @@ def import_app(spec: str, app_dir: str) -> object:
     except Exception:  # the app's module raised while being imported: show where
         raise _UsageError(f"importing {module_name!r} for --app raised:\n{traceback.format_exc().rstrip()}") from None
     try:
-        app = functools.reduce(getattr, attribute.split("."), module)
+        app: object = functools.reduce(getattr, attribute.split("."), module)
     except AttributeError:
         raise _UsageError(f"--app {spec}: module {module_name!r} has no attribute {attribute!r}") from None
     if not callable(app):
-        raise _UsageError(f"--app {spec} is a {type(app).__name__}, not an ASGI app")
+        raise _UsageError(f"--app {spec} is a {type(app).__name__}, not an ASGI or WSGI app (nor a factory)")
     return app
+
+
+def _call_factory(spec: str, factory: object) -> object:
+    if not callable(factory):
+        raise _UsageError(f"--app {spec}: {type(factory).__name__} is not callable, so not an app factory")
+    try:
+        app = factory()
+    except Exception:  # the factory's own failure: show where
+        raise _UsageError(f"--app {spec}: the app factory raised:\n{traceback.format_exc().rstrip()}") from None
+    if inspect.isawaitable(app):
+        if inspect.iscoroutine(app):
+            app.close()  # (never awaited: no warning)
+        raise _UsageError(
+            f"--app {spec}: the app factory is async, and apact calls sync factories only: "
+            "give the app itself (MODULE:ATTR) or a sync factory"
+        )
+    return app
+
+
+def _check_app(spec: str, app: object, interface: str, *, called: bool) -> None:
+    """A usage error, in the command line's words, if ``app`` is no app."""
+    from ..verifier._wsgi import Unusable, sniff
+
+    kind = sniff(app, "asgi" if interface == "asgi" else "wsgi" if interface == "wsgi" else "auto")
+    if not isinstance(kind, Unusable):
+        return
+    where = f"--app {spec}: what the factory returned" if called else f"--app {spec}"
+    if kind.factory and not called and inspect.iscoroutinefunction(app):
+        fix = "apact calls sync factories only: give the app itself (MODULE:ATTR) or a sync factory"
+    elif kind.factory and not called:
+        fix = f"call it: --app '{spec}()' (or --factory)"
+    elif kind.ambiguous:
+        fix = "say which with --interface asgi or --interface wsgi"
+    else:
+        fix = "give an ASGI app (async def app(scope, receive, send)) or a WSGI app (def app(environ, start_response))"
+    raise _UsageError(f"{where} is {kind.what}: {fix}")
 
 
 # -- progress ----------------------------------------------------------------------------------

@@ -79,6 +79,7 @@ from ._states import (
     provider_states,
 )
 from ._targets import AppSender, HttpSender, NoTarget, Outgoing, Sender, SendError, http_client, send_retrying
+from ._wsgi import Interface, WSGIApp, app_name, asgi_app
 
 #: interactions in flight at once by default: enough to overlap a provider's I/O waits,
 #: few enough not to swamp a test database's connection pool
@@ -110,7 +111,10 @@ class Verifier:
     ```
 
     Give one target for HTTP interactions: ``app`` (an ASGI app, called in-process, its
-    lifespan run around the verification), ``base_url`` (a running server), or
+    lifespan run around the verification; or a WSGI app such as Flask's, called in
+    worker threads; ``interface="asgi"`` or ``"wsgi"`` says which when apact cannot tell
+    from the callable, and what is neither raises ``ValueError`` here, saying what to
+    pass), ``base_url`` (a running server), or
     ``command`` (a server apact starts on a free loopback port: ``"uvicorn app:app
     --port {port}"``, ready when ``readiness_url`` answers below 500, stopped at the
     end). With ``command``, ``base_url`` may say where the server's routes start
@@ -122,7 +126,8 @@ class Verifier:
         self,
         provider: str,
         *,
-        app: ASGIApp | None = None,
+        app: ASGIApp | WSGIApp | None = None,
+        interface: Interface = "auto",
         base_url: str | None = None,
         command: str | Sequence[str] | None = None,
         readiness_url: str = "/",
@@ -164,8 +169,16 @@ class Verifier:
             problem = header_problem(name, value)
             if problem is not None:
                 raise ValueError(f"headers= {name!r}: {problem}")
+        if interface not in ("auto", "asgi", "wsgi"):
+            raise ValueError(f"interface must be 'auto', 'asgi' or 'wsgi', got {interface!r}")
         self.provider = provider
-        self._app = app
+        self._app: ASGIApp | None = None
+        self._app_label = ""
+        self._lifespan_app = False  # a WSGI app has no lifespan
+        if app is not None:  # a WSGI app, or what is neither, is told here, not on every request
+            self._app, kind = asgi_app(app, interface)
+            self._app_label = f"in-process {kind.upper()} app {app_name(app)}"
+            self._lifespan_app = kind == "asgi"
         self._base_url = base_url
         self._command = command
         self._readiness_url = readiness_url
@@ -617,13 +630,12 @@ class Verifier:
         self, interrupt: anyio.Event | None = None
     ) -> AsyncIterator[tuple[Sender, Server | None, str]]:
         if self._app is not None:
-            name = getattr(self._app, "__name__", None) or type(self._app).__name__
-            if self._lifespan:
+            if self._lifespan and self._lifespan_app:
                 state: dict[str, object] = {}
                 async with _asgi.lifespan(self._app, state, self._startup_timeout):
-                    yield AppSender(self._app, state), None, f"in-process ASGI app {name}"
+                    yield AppSender(self._app, state), None, self._app_label
             else:
-                yield AppSender(self._app, None), None, f"in-process ASGI app {name}"
+                yield AppSender(self._app, None), None, self._app_label
         elif self._command is not None:
             async with (
                 started_server(

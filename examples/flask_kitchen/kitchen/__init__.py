@@ -1,0 +1,1 @@
+"""The Kitchen: a Flask service (the provider)."""

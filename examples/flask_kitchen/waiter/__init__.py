@@ -1,0 +1,1 @@
+"""The Waiter: the Kitchen's consumer, a ``requests`` client."""
