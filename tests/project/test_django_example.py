@@ -41,7 +41,7 @@ def run_example(*arguments: str, env: dict[str, str] | None = None) -> subproces
 def test_the_django_example_passes_on_an_in_memory_test_database() -> None:
     completed = run_example()
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert "5 passed" in completed.stdout, completed.stdout
+    assert "6 passed" in completed.stdout, completed.stdout  # the command line twice: ASGI and WSGI
 
 
 def test_the_django_example_passes_on_a_sqlite_file_test_database(tmp_path: Path) -> None:

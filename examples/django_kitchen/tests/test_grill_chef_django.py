@@ -107,9 +107,10 @@ async def test_a_sync_state_handler_using_the_orm_fails_with_synchronous_only_op
     assert await Steak.objects.acount() == 0  # nothing was written
 
 
-def test_the_grill_chef_verified_by_apact_verify_on_the_command_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("handler", ["asgi", "wsgi"])
+def test_the_grill_chef_verified_by_apact_verify_on_the_command_line(tmp_path: Path, handler: str) -> None:
     """``apact verify --app``, the states set through the test-only ``/_pact/state`` view,
-    on a migrated SQLite file of its own."""
+    on a migrated SQLite file of its own; through Django's ASGI handler and its WSGI one."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "kitchen_project.settings",
@@ -133,7 +134,7 @@ def test_the_grill_chef_verified_by_apact_verify_on_the_command_line(tmp_path: P
             "apact",
             "verify",
             "--app",
-            "kitchen_project.asgi:application",
+            f"kitchen_project.{handler}:application",
             "--state-change-url",
             "/_pact/state",
             "--no-progress",
