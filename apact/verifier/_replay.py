@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeAlias
 from urllib.parse import urlencode
 
@@ -131,15 +131,35 @@ def invalid_request(problems: Sequence[RequestProblem], where: str, *, generated
     return VerificationProblem("invalid interaction", f"{what} cannot be sent as written (nothing was sent): {said}")
 
 
+#: headers about the connection or the framing of the message, not the request: some
+#: pacts recorded them live (pact-test: ``Host: localhost:8000``, ``Content-Length`` of
+#: the indented JSON it sent); replayed as written they contradict what is sent (h11
+#: refuses a wrong length, an app gets two ``host`` headers), so the sender sets its own
+TRANSPORT_HEADERS = frozenset(
+    {
+        "host",
+        "content-length",
+        "connection",
+        "keep-alive",
+        "transfer-encoding",
+        "te",
+        "trailer",
+        "upgrade",
+        "proxy-connection",
+    }
+)
+
+
 def build_request(request: HttpRequest, custom_headers: Mapping[str, str]) -> Outgoing:
     """The request to send for a (generated, checked) pact request, with the custom
-    headers replacing the pact's headers of the same name."""
+    headers replacing the pact's headers of the same name and the pact's transport
+    headers (:data:`TRANSPORT_HEADERS`) left to the sender."""
     headers: list[tuple[str, str]] = []
     has_content_type = False
     overridden = {name.lower() for name in custom_headers}
     for name, values in (request.headers or {}).items():
         lowered = name.lower()
-        if lowered in overridden:
+        if lowered in overridden or lowered in TRANSPORT_HEADERS:
             continue
         has_content_type = has_content_type or lowered == "content-type"
         headers.append((name, ", ".join(value.strip(" \t") for value in values)))
@@ -168,4 +188,6 @@ async def _filter(outgoing: Outgoing, settings: Settings) -> Outgoing:
             if not isinstance(changed, httpx.Request):
                 raise TypeError(f"a request filter returned {changed!r}; return an httpx.Request or None")
             request = changed
-    return Outgoing.from_httpx(request, settings.sender.base_url)
+    outgoing = Outgoing.from_httpx(request, settings.sender.base_url)
+    kept = tuple((name, value) for name, value in outgoing.headers if name.lower() not in TRANSPORT_HEADERS)
+    return replace(outgoing, headers=kept)
