@@ -24,6 +24,8 @@ MATCHER_NAMES: dict[str, str] = {
     "type": "type",
     "min": "type",
     "max": "type",
+    "min-type": "type",
+    "max-type": "type",
     "minmax": "type",
     "include": "include",
     "integer": "integer",
@@ -112,6 +114,8 @@ def _by_category(
         where = child_path(path, category)
         name = _category(category)
         entries = expect_object(entries, where)
+        if not entries:  # an empty category, as the Rust core itself writes ("status": {})
+            continue
         if name in SINGLE_VALUE_CATEGORIES:
             if marker not in entries and len(entries) == 1:  # written with a "$" key
                 ((key, entries),) = entries.items()
@@ -155,6 +159,8 @@ def _parse_v2_rules(raw: dict[str, Any], path: str, *, message: bool) -> Matchin
         if head == "body" or (message and head in ("contents", "content")):
             category, name = "body", _body_rest(key, head, rest)
         elif head in ("headers", "header", "query", "metadata", "metaData"):
+            if len(rest) == 2 and isinstance(rest[0], str) and isinstance(rest[1], int):
+                rest = rest[:1]  # pact-go v1 wrote "$.query.foo[0]": the parameter's rule, as the core reads it
             if len(rest) != 1 or not isinstance(rest[0], str):
                 raise fail(f"expected $.{head}.<name>", where)
             category = {"headers": "header", "metaData": "metadata"}.get(head, head)
@@ -211,8 +217,12 @@ def parse_matcher(raw: object, path: str) -> Matcher:
         name = "regex"
     elif "min" in raw or "max" in raw:
         name = "type"
+    elif named := [key for key in ("timestamp", "date", "time") if key in raw]:
+        name = named[0]  # old pact-jvm: {"timestamp": "yyyy-MM-dd"}, the format named after the rule
     else:
         raise fail("a matcher needs a 'match' attribute", path)
+    if MATCHER_NAMES[name] in ("date", "time", "datetime") and "format" not in attrs and name in attrs:
+        attrs["format"] = attrs[name]  # {"match": "timestamp", "timestamp": "yyyy-MM-dd"}: the core's format
     _check_matcher(MATCHER_NAMES[name], attrs, path)
     return Matcher(name, attrs)
 

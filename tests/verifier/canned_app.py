@@ -1,0 +1,50 @@
+"""A provider that answers what the environment says, for the interoperability cases
+that verify one small pact with apact and with pact-python's verifier.
+
+``CANNED`` is JSON: ``{"/path": {"status": 200, "headers": {...}, "body": "<text>"}}``;
+any other path answers 404. ``/health`` answers 200 (for :func:`served`). Every request
+to a canned path is noted, and ``/_seen`` answers the list (method, path, query, headers).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from apact._core._types import Receive, Scope, Send
+
+
+def make_app(canned: dict[str, Any]) -> Any:  # noqa: ANN401
+    seen: list[dict[str, Any]] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        while (await receive()).get("more_body"):
+            pass
+        path = scope["path"]
+        if path == "/_seen":
+            answer: dict[str, Any] = {"status": 200, "body": json.dumps(seen)}
+        elif path == "/health":
+            answer = {"status": 200, "body": "{}"}
+        elif path in canned:
+            seen.append(
+                {
+                    "method": scope["method"],
+                    "path": path,
+                    "query": scope["query_string"].decode("latin-1"),
+                    "headers": [[n.decode("latin-1"), v.decode("latin-1")] for n, v in scope["headers"]],
+                }
+            )
+            answer = canned[path]
+        else:
+            answer = {"status": 404, "body": ""}
+        headers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in answer.get("headers", {}).items()]
+        await send({"type": "http.response.start", "status": answer["status"], "headers": headers})
+        await send({"type": "http.response.body", "body": answer.get("body", "").encode()})
+
+    return app
+
+
+app = make_app(json.loads(os.environ.get("CANNED", "{}")))
