@@ -1,7 +1,8 @@
 """A provider that answers what the environment says, for the interoperability cases
 that verify one small pact with apact and with pact-python's verifier.
 
-``CANNED`` is JSON: ``{"/path": {"status": 200, "headers": {...}, "body": "<text>"}}``;
+``CANNED`` is JSON: ``{"/path": {"status": 200, "headers": {...}, "body": "<text>"}}``
+(``headers`` may be a list of ``[name, value]`` pairs, to send a header several times);
 any other path answers 404. ``/health`` answers 200 (for :func:`served`). Every request
 to a canned path is noted, and ``/_seen`` answers the list (method, path, query, headers).
 """
@@ -40,7 +41,9 @@ def make_app(canned: dict[str, Any]) -> Any:  # noqa: ANN401
             answer = canned[path]
         else:
             answer = {"status": 404, "body": ""}
-        headers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in answer.get("headers", {}).items()]
+        given = answer.get("headers", {})
+        pairs = given.items() if isinstance(given, dict) else given  # a list of pairs: a header given several times
+        headers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in pairs]
         await send({"type": "http.response.start", "status": answer["status"], "headers": headers})
         await send({"type": "http.response.body", "body": answer.get("body", "").encode()})
 
