@@ -12,7 +12,7 @@ import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeAlias
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx
 
@@ -21,7 +21,7 @@ from ..errors import GenerationError
 from ..matching import Mismatch, response_mismatches
 from ..matching._generation import Context, generate_request, generate_response
 from ..pact._request_check import RequestProblem, request_problems
-from ..pact.model import HttpInteraction, HttpRequest, HttpResponse, Interaction, MessageContents, Spec
+from ..pact.model import HttpInteraction, HttpRequest, HttpResponse, Interaction, MessageContents, Spec, find_header
 from ._messages import MessageInteraction, Producer, ProducerKey, verify_message
 from ._result import VerificationProblem, exception_line
 from ._targets import Outgoing, Received, Sender, SendError, encode_query
@@ -45,6 +45,8 @@ class Settings:
     producers: Mapping[ProducerKey, Producer] = field(default_factory=dict)
     #: for messages without a producer: one that fetches them from the message endpoint
     fetch: Callable[[MessageInteraction], Producer] | None = None
+    #: follow a 3xx answer to the same origin, as the official verifier does
+    follow_redirects: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +114,7 @@ async def replay_http(
                 )
         step = "sending the request"
         try:
-            received: Received = await settings.sender.send(outgoing, settings.timeout)
+            received: Received = await _send_following(outgoing, settings)
         except SendError as failure:
             return Replayed(errors=(failure.error,), request=outgoing.line, expected=expected)
         step = "matching the response"
@@ -176,6 +178,53 @@ def build_request(request: HttpRequest, custom_headers: Mapping[str, str]) -> Ou
     else:
         query = ""
     return Outgoing(request.method.upper(), request.path, query, tuple(headers), body)
+
+
+#: the answers that send the client elsewhere, and how many of them in a row are followed
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 10
+
+
+async def _send_following(outgoing: Outgoing, settings: Settings) -> Received:
+    """Send ``outgoing``; with ``settings.follow_redirects``, follow what a 3xx answer
+    points to, as the official verifier (reqwest) does, but only on the target itself:
+    a ``Location`` on another origin (or outside the base URL's path) is not followed,
+    the 3xx is the response, so the request and its credentials stay with the provider."""
+    received = await settings.sender.send(outgoing, settings.timeout)
+    hops = 0
+    while settings.follow_redirects and received.error is None and received.response.status in REDIRECTS:
+        location = find_header(received.response.headers, "location")
+        following = (
+            _redirected(outgoing, received.response.status, location[0], settings.sender.base_url) if location else None
+        )
+        if following is None:
+            break
+        if hops == MAX_REDIRECTS:
+            raise SendError(
+                VerificationProblem("transport", f"more than {MAX_REDIRECTS} redirects, starting from {outgoing.line}")
+            )
+        hops += 1
+        outgoing = following
+        received = await settings.sender.send(outgoing, settings.timeout)
+    return received
+
+
+def _redirected(outgoing: Outgoing, status: int, location: str, base_url: str) -> Outgoing | None:
+    """The request a redirect asks for, or ``None`` if it leaves the target. 303, and
+    301/302 after a POST, become a GET without a body (as browsers, httpx and reqwest do)."""
+    base = urlsplit(base_url)
+    prefix = base.path.rstrip("/")
+    resolved = urlsplit(urljoin(f"{base.scheme}://{base.netloc}{prefix}{outgoing.target}", location.strip()))
+    if (resolved.scheme, resolved.netloc.lower()) != (base.scheme, base.netloc.lower()):
+        return None
+    if prefix and not (resolved.path == prefix or resolved.path.startswith(prefix + "/")):
+        return None
+    path = resolved.path[len(prefix) :] or "/"
+    method, headers, body = outgoing.method, outgoing.headers, outgoing.body
+    if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
+        method, body = "GET", b""
+        headers = tuple((name, value) for name, value in headers if not name.lower().startswith("content-"))
+    return Outgoing(method, path, resolved.query, headers, body)
 
 
 async def _filter(outgoing: Outgoing, settings: Settings) -> Outgoing:

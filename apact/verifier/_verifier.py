@@ -116,6 +116,8 @@ class Verifier:
     end). With ``command``, ``base_url`` may say where the server's routes start
     (``"http://127.0.0.1:{port}/api"``). Messages need no target, only producers
     (``@verifier.message(...)``): a verifier for message pacts alone takes none.
+    A 3xx answer is followed on the target, as the official verifier follows it;
+    ``follow_redirects=False`` makes it the response to match.
     """
 
     def __init__(
@@ -140,6 +142,7 @@ class Verifier:
         request_filters: Sequence[RequestFilter] = (),
         ignore_missing_states: bool = False,
         pending: PendingPolicy = "report",
+        follow_redirects: bool = True,
     ) -> None:
         if sum(target is not None for target in (app, command)) > 1 or (app is not None and base_url is not None):
             raise ValueError("give one target: app=, base_url= or command= (base_url= may go with command=)")
@@ -183,6 +186,7 @@ class Verifier:
         self._filters = tuple(request_filters)
         self._ignore_missing_states = ignore_missing_states
         self._pending: PendingPolicy = pending
+        self._follow_redirects = follow_redirects
         self._handlers: dict[str, Handler] = {}
         self._producers: dict[ProducerKey, Producer] = {}
         #: what errors tell the user to do, when not in the Python API's words (``apact verify``'s)
@@ -332,6 +336,7 @@ class Verifier:
                         self._filters,
                         producers=self._producers,
                         fetch=fetch,
+                        follow_redirects=self._follow_redirects,
                     )
                     async with self._state_changer(sender) as change:
                         await self._run_units(units, settings, change, run, interrupt)
