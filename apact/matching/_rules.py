@@ -265,7 +265,9 @@ def check_value(
             return f"expected a non-empty value, got {got(actual)}"
         # the type too, as pact-jvm's and the Rust core's NotEmptyMatcher check it
         if expected is not None and not (textual and isinstance(actual, str)) and not same_type(expected, actual):
-            return f"expected a non-empty {a_type(expected).split(' ', 1)[-1]} (like {show(expected)}), got {got(actual)}"
+            return (
+                f"expected a non-empty {a_type(expected).split(' ', 1)[-1]} (like {show(expected)}), got {got(actual)}"
+            )
         return None
     if kind == "contentType":
         wanted = str(matcher.get("value"))

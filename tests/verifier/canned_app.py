@@ -4,7 +4,8 @@ that verify one small pact with apact and with pact-python's verifier.
 ``CANNED`` is JSON: ``{"/path": {"status": 200, "headers": {...}, "body": "<text>"}}``
 (``headers`` may be a list of ``[name, value]`` pairs, to send a header several times);
 any other path answers 404. ``/health`` answers 200 (for :func:`served`). Every request
-to a canned path is noted, and ``/_seen`` answers the list (method, path, query, headers).
+to a canned path is noted, and ``/_seen`` answers the list (method, path, query,
+headers, body).
 """
 
 from __future__ import annotations
@@ -22,8 +23,12 @@ def make_app(canned: dict[str, Any]) -> Any:  # noqa: ANN401
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        while (await receive()).get("more_body"):
-            pass
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
         path = scope["path"]
         if path == "/_seen":
             answer: dict[str, Any] = {"status": 200, "body": json.dumps(seen)}
@@ -36,6 +41,7 @@ def make_app(canned: dict[str, Any]) -> Any:  # noqa: ANN401
                     "path": path,
                     "query": scope["query_string"].decode("latin-1"),
                     "headers": [[n.decode("latin-1"), v.decode("latin-1")] for n, v in scope["headers"]],
+                    "body": body.decode("latin-1"),
                 }
             )
             answer = canned[path]
