@@ -120,6 +120,8 @@ class InteractionResult:
     #: what the provider server apact started printed while the interaction ran (its
     #: traceback, say): kept for interactions that did not pass
     output: str | None = field(default=None, repr=False)
+    #: the V4 interaction's ``comments`` (``text``, ``testname``, references...)
+    comments: dict[str, JSON] | None = field(default=None, repr=False)
 
     @property
     def passed(self) -> bool:

@@ -917,6 +917,7 @@ def _result(
         item.index,
         interaction.key,
         interaction_id if isinstance(interaction_id, str) else None,
+        comments=interaction.comments,
     )
 
 
