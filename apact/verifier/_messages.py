@@ -216,6 +216,10 @@ async def produce(
             ) from None
     if scope.cancelled_caught:
         raise ProducerError(VerificationProblem("timeout", f"{what} did not return within {timeout:g} s"))
+    if isinstance(interaction, SyncMessage) and (made is None or (made in ([], ()) and not interaction.responses)):
+        return ()  # no response message: the V4 specification allows a synchronous message none
+    if made is None and isinstance(interaction, AsyncMessage) and interaction.message.contents is None:
+        return (MessageContents(),)  # a message without contents (metadata only, or nothing)
     try:
         if isinstance(made, (list, tuple)) and made and all(isinstance(item, Message) for item in made):
             return tuple(encode(item, f"response {number} {what} returned") for number, item in enumerate(made, 1))
