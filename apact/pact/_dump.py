@@ -291,6 +291,8 @@ def _v4_body(body: Body, content_type: str | None, where: _Where) -> JSON:
     if content_type is None:
         content_type = effective_type(body, None)
     out: dict[str, JSON] = {"contentType": content_type}
+    if body.content_type_hint is not None:  # plugin pacts say how to read the content
+        out["contentTypeHint"] = body.content_type_hint
     if _is_json(body, content_type, where):
         out["encoded"] = False
         out["content"] = body.json()

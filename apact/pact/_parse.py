@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -235,7 +236,8 @@ def _parse_v4_body(raw: dict[str, Any], path: str, declared_type: str | None, st
         )
     if strict:
         _check_fit(body, content_type or declared_type, where)
-    return body
+    hint = raw.get("contentTypeHint")
+    return dataclasses.replace(body, content_type_hint=hint) if isinstance(hint, str) else body
 
 
 def _json_body(value: JSON, content_type: str | None, path: str) -> Body:
@@ -344,7 +346,7 @@ def parse_message(raw: object, spec: Spec, path: str = "$", *, strict: bool = Tr
         else None
     )
     if contents is not None and contents.content_type is None and declared is not None:
-        contents = Body(contents.content, declared, contents.null, contents._json)
+        contents = dataclasses.replace(contents, content_type=declared)
     rules = parse_matching_rules(raw.get("matchingRules"), child_path(path, "matchingRules"), spec, message=True)
     generators = parse_generators(raw.get("generators"), child_path(path, "generators"))
     return MessageContents(contents, metadata, rules, generators)

@@ -7,6 +7,7 @@ raise :class:`~apact.errors.PactFileError` with the JSON path of the offending v
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -137,7 +138,13 @@ def _category(name: str) -> str:
     return name
 
 
+#: a plugin's own rule key (``column:1`` for CSV): not a JSON path, kept as written
+_PLUGIN_KEY = re.compile(r"[A-Za-z][\w-]*:")
+
+
 def _body_key(key: str, path: str) -> str:
+    if _PLUGIN_KEY.match(key):
+        return key
     try:
         parse_path(key)
     except PathError as error:

@@ -151,6 +151,8 @@ class Body:
     content_type: str | None = None
     null: bool = False
     _json: object = field(default=_UNSET, repr=False)
+    #: V4 ``contentTypeHint`` (``TEXT``, ``BINARY``, ``DEFAULT``), kept for writing back
+    content_type_hint: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_json(cls, value: JSON, content_type: str | None = "application/json") -> Body:

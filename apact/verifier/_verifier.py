@@ -147,6 +147,7 @@ class Verifier:
         pending: PendingPolicy = "report",
         follow_redirects: bool = True,
         call_without_state: bool = False,
+        skip_plugin_interactions: bool = False,
     ) -> None:
         if sum(target is not None for target in (app, command)) > 1 or (app is not None and base_url is not None):
             raise ValueError("give one target: app=, base_url= or command= (base_url= may go with command=)")
@@ -192,6 +193,7 @@ class Verifier:
         self._pending: PendingPolicy = pending
         self._follow_redirects = follow_redirects
         self._call_without_state = call_without_state
+        self._skip_plugin_interactions = skip_plugin_interactions
         self._catch_all: Handler | None = None
         self._handlers: dict[str, Handler] = {}
         self._producers: dict[ProducerKey, Producer] = {}
@@ -469,6 +471,14 @@ class Verifier:
                 reason = selection.reason_to_leave_out(interaction)
                 if reason is None and item.pending and self._pending == "skip":
                     reason = "pending (the verifier skips pending interactions: pending='skip')"
+                plugins = needed_plugins(interaction)
+                if reason is None and plugins:
+                    said = f"not run: needs {plugins} (apact runs no Pact plugins)"
+                    if not self._skip_plugin_interactions:
+                        problem = VerificationProblem("plugin", said)
+                        run.record(item, self._judged(item, (), (problem,), None, None, None, 0.0))
+                        continue
+                    reason = said + "; skipped: skip_plugin_interactions=True"
                 if reason is not None:
                     run.record(item, _result(item, "skipped", reason=reason))
                     continue
@@ -919,6 +929,21 @@ def _result(
         interaction_id if isinstance(interaction_id, str) else None,
         comments=interaction.comments,
     )
+
+
+def needed_plugins(interaction: Interaction) -> str | None:
+    """What Pact plugin ``interaction`` needs (``plugin protobuf``, ``a plugin for the
+    grpc transport``), or ``None``: plugin pacts say so in ``pluginConfiguration`` and
+    ``transport``, and only the plugin can check what they hold."""
+    extra = interaction.extra or {}
+    configured = extra.get("pluginConfiguration")
+    names = sorted(configured) if isinstance(configured, dict) else []
+    transport = extra.get("transport")
+    if names:
+        return ("plugins " if len(names) > 1 else "plugin ") + ", ".join(names)
+    if isinstance(transport, str) and transport.lower() not in ("http", "https", ""):
+        return f"a plugin for the {transport} transport"
+    return None
 
 
 def _not_run(item: _Item, run: _Run) -> InteractionResult:
