@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from apact import pactfile
+from apact._core._types import JSON
 from apact.matching import response_mismatches
-from apact.model import AsyncMessage, Body, HttpInteraction, HttpResponse, Spec, SyncMessage
+from apact.model import AsyncMessage, Body, HttpInteraction, HttpRequest, HttpResponse, PactFile, Spec, SyncMessage
 
 JSON_TYPE = {"Content-Type": "application/json"}
 
@@ -88,20 +89,23 @@ def test_a_json_body_holding_json_text_is_that_json() -> None:
     assert body is not None and body.json() == {"id": 1}
 
 
+#: JSON bodies: strings that are JSON text themselves, blank, or neither; other values
+#: (not null: a null body is no body, as the specification says)
+BODIES: list[JSON] = ["Fulfilling", 'a "quoted" word', "1", "{}", "", " ", 1, {"id": 1}, ["a"], True]
+#: what V4 cannot carry: a string content under a JSON type is JSON text if it parses
+#: (the core reads it so too), and a blank one is no body (docs/conformance.md)
+NOT_IN_V4 = ("1", "{}", "", " ")
+
+
 @pytest.mark.parametrize("spec", ["V2", "V3", "V4"])
-@pytest.mark.parametrize("value", ["Fulfilling", "two words", 'a "quoted" word', 1, {"id": 1}, ["a"], True])
-def test_every_json_body_survives_read_write_read(spec: str, value: Any) -> None:  # noqa: ANN401
-    written = HttpResponse(200, {"Content-Type": ["application/json"]}, Body.from_json(value))
-    doc = document("4.0", {**http({"status": 200}), "type": "Synchronous/HTTP"})
-    pact = pactfile.loads(json.dumps(doc))
-    interaction = pact.interactions[0]
-    assert isinstance(interaction, HttpInteraction)
-    changed = type(pact)(
-        pact.consumer,
-        pact.provider,
-        (type(interaction)(interaction.description, interaction.request, written),),
-        pact.spec,
-    )
+@pytest.mark.parametrize("header", [True, False], ids=["Content-Type", "no Content-Type"])
+@pytest.mark.parametrize("value", BODIES)
+def test_every_json_body_survives_read_write_read(spec: str, header: bool, value: JSON) -> None:
+    if spec == "V4" and value in NOT_IN_V4:
+        pytest.skip("a V4 string content that is JSON text or blank is not a JSON string (as in the core)")
+    headers = {"Content-Type": ["application/json"]} if header else None
+    written = HttpResponse(200, headers, Body.from_json(value))
+    changed = PactFile("Sous Chef", "Grill Chef", (HttpInteraction("an order", HttpRequest("GET", "/"), written),))
     once = pactfile.loads(pactfile.dumps(changed, spec))
     twice = pactfile.loads(pactfile.dumps(once, spec))
     for read in (once, twice):
