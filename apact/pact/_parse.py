@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl
 from .._core._types import JSON
 from ..errors import PactFileError
 from . import _jsondepth, _sniff
+from ._oddities import oddities
 from ._parse_rules import parse_generators, parse_matching_rules
 from ._paths import child_path
 from ._reading import expect_object, expect_string, fail, first_key, json_kind
@@ -478,7 +479,8 @@ def parse_pact(document: object, *, file: str | None = None) -> PactFile:
     extra = {
         k: v for k, v in document.items() if k not in ("consumer", "provider", "interactions", "messages", "metadata")
     }
-    return PactFile(consumer, provider, tuple(interactions), spec, metadata, extra)
+    warnings = tuple(oddities(document, spec))
+    return PactFile(consumer, provider, tuple(interactions), spec, metadata, extra, warnings)
 
 
 def _party(document: Mapping[str, Any], role: str) -> str:

@@ -384,6 +384,8 @@ class PactFile:
     metadata: dict[str, JSON] = field(default_factory=dict)
     #: other attributes of the top-level object, and of ``consumer``/``provider``
     extra: dict[str, JSON] = field(default_factory=dict)
+    #: what was read with a guess (an old or odd shape the core reads too), in words
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def with_interactions(self, interactions: tuple[Interaction, ...]) -> PactFile:
         return replace(self, interactions=interactions)

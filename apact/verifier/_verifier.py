@@ -464,6 +464,7 @@ class Verifier:
             if selection.consumers is not None and pact.consumer not in selection.consumers:
                 continue
             run.notices.extend(source.notices)
+            run.notices.extend(f"{source.origin}: {warning}" for warning in pact.warnings)
             chosen = _Pact(source, number)
             for index, interaction in enumerate(pact.interactions):
                 item = _Item(chosen, index, interaction, pending=source.pending or interaction.pending)
