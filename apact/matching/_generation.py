@@ -217,7 +217,7 @@ def generate_value(generator: Generator, example: JSON, context: Context) -> JSO
     if kind == "ProviderState":
         try:
             return provider_state_value(str(generator.get("expression")), context.provider_state, example)
-        except MissingStateValueError:
+        except _MissingStateValueError:
             return example  # the state did not supply it: the example stays, as the core keeps it
     if kind == "MockServerURL":
         return _mock_server_url(generator, example, context)
@@ -298,7 +298,7 @@ def _days_in_month(year: int, month: int) -> int:
     return (following - datetime.timedelta(days=1)).day
 
 
-class MissingStateValueError(GenerationError):
+class _MissingStateValueError(GenerationError):
     """An expression names a value the provider state did not give."""
 
 
@@ -317,7 +317,7 @@ def _lookup(name: str, values: Mapping[str, JSON], expression: str) -> JSON:
             current = current[part]
         else:
             known = ", ".join(sorted(values)) or "none"
-            raise MissingStateValueError(
+            raise _MissingStateValueError(
                 f"the provider state gave no value for {name!r} (needed by the expression {expression!r}); "
                 f"values given: {known}"
             )
