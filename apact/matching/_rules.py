@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 
 from .. import _javatime, _regex
 from ..pact import _sniff
-from ..pact._parse_rules import MATCHER_NAMES, matcher_list
+from ..pact._parse_rules import MATCHER_NAMES, date_format, matcher_list
 from ..pact._paths import STAR, Token, parse_path, token_weight
 from ..pact.model import Matcher, RuleList
 from ._mismatch import a_type, got, plural, show, type_name
@@ -244,7 +244,7 @@ def check_value(
             return None
         return f"expected null, got {got(actual)}"
     if kind in ("date", "time", "datetime"):
-        fmt = matcher.get("format")
+        fmt = date_format(matcher.attrs, matcher.match)
         if not isinstance(actual, str):
             return f"expected a {_WORDS[kind]} string, got {got(actual)}"
         if fmt is None:

@@ -41,7 +41,8 @@ from .model import (
 WRITABLE = (Spec.V2, Spec.V3, Spec.V4)
 
 # matchers V2 knows; later ones need V3
-_V2_MATCHERS = frozenset({"type", "regex", "min", "max", "minmax"})
+#: what V2 pacts hold (and the V2-era forms apact reads from them, written back as read)
+_V2_MATCHERS = frozenset({"type", "regex", "min", "max", "minmax", "min-type", "max-type", "timestamp", "date", "time"})
 
 
 class _Where:

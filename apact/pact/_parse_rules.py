@@ -8,7 +8,7 @@ raise :class:`~apact.errors.PactFileError` with the JSON path of the offending v
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from .. import _javatime, _regex
@@ -228,13 +228,17 @@ def parse_matcher(raw: object, path: str) -> Matcher:
         name = named[0]  # old pact-jvm: {"timestamp": "yyyy-MM-dd"}, the format named after the rule
     else:
         raise fail("a matcher needs a 'match' attribute", path)
-    if MATCHER_NAMES[name] in ("date", "time", "datetime") and "format" not in attrs and name in attrs:
-        attrs["format"] = attrs[name]  # {"match": "timestamp", "timestamp": "yyyy-MM-dd"}: the core's format
-    _check_matcher(MATCHER_NAMES[name], attrs, path)
+    _check_matcher(MATCHER_NAMES[name], attrs, path, name)
     return Matcher(name, attrs)
 
 
-def _check_matcher(kind: str, attrs: dict[str, Any], path: str) -> None:
+def date_format(attrs: Mapping[str, Any], name: str) -> object:
+    """A date/time matcher's format: ``format``, or (old pact-jvm) the attribute named
+    after the rule, ``{"match": "timestamp", "timestamp": "yyyy-MM-dd"}``, as the core reads it."""
+    return attrs.get("format", attrs.get(name))
+
+
+def _check_matcher(kind: str, attrs: dict[str, Any], path: str, name: str = "") -> None:
     """Validate a matcher's attributes so that matching never meets a broken rule."""
     if kind == "regex":
         regex = attrs.get("regex")
@@ -250,9 +254,9 @@ def _check_matcher(kind: str, attrs: dict[str, Any], path: str) -> None:
             if bound in attrs:
                 attrs[bound] = _as_count(attrs[bound], child_path(path, bound))
     if kind in ("date", "time", "datetime"):
-        fmt = attrs.get("format")
+        fmt = date_format(attrs, name)
         if fmt is not None:
-            where = child_path(path, "format")
+            where = child_path(path, "format" if "format" in attrs else name)
             if not isinstance(fmt, str):
                 raise fail(f"a date/time format must be a string, got {json_kind(fmt)}", where)
             try:

@@ -269,3 +269,25 @@ def test_the_guesses_are_warnings() -> None:
         "$.interactions[0].contents is not in the V4 body form: read as before V4",
     )
     assert pactfile.loads(json.dumps(document("3.0.0", http({"status": 200})))).warnings == ()
+
+
+@pytest.mark.parametrize("spec", [Spec.V2, Spec.V3])
+def test_old_rule_forms_are_written_back_as_they_were_read(spec: Spec) -> None:
+    rules = {"$.body.sides": {"match": "min-type", "min": 1}, "$.body.on": {"timestamp": "yyyy-MM-dd"}}
+    doc = document(
+        "2.0.0",
+        http({"status": 200, "headers": JSON_TYPE, "body": {"sides": [1], "on": "2020-01-01"}, "matchingRules": rules}),
+    )
+    once = pactfile.loads(pactfile.dumps(pactfile.loads(json.dumps(doc)), spec))
+    written = json.loads(pactfile.dumps(once, spec))["interactions"][0]["response"]["matchingRules"]
+    if spec == Spec.V2:
+        assert written == {
+            "$.body.sides": {"match": "min-type", "min": 1},
+            "$.body.on": {"match": "timestamp", "timestamp": "yyyy-MM-dd"},
+        }
+    else:
+        assert written["body"]["$.on"]["matchers"] == [{"match": "timestamp", "timestamp": "yyyy-MM-dd"}]
+    reread = json.loads(pactfile.dumps(once, spec))
+    assert verdict(reread, 200, {"sides": [], "on": "2021-03-04"}) != []
+    assert verdict(reread, 200, {"sides": [2], "on": "2020-01-01T10:00"}) != []
+    assert verdict(reread, 200, {"sides": [2], "on": "2021-03-04"}) == []
