@@ -224,7 +224,7 @@ def _redirected(outgoing: Outgoing, status: int, location: str, base_url: str) -
     if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
         method, body = "GET", b""
         headers = tuple((name, value) for name, value in headers if not name.lower().startswith("content-"))
-    return Outgoing(method, path, resolved.query, headers, body)
+    return Outgoing(method, path, encode_query(resolved.query), headers, body)
 
 
 async def _filter(outgoing: Outgoing, settings: Settings) -> Outgoing:
