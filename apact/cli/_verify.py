@@ -144,6 +144,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --command: time between SIGTERM and SIGKILL when it is stopped (default: 5)",
     )
     target.add_argument(
+        "--follow-redirects",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="follow a 3xx answer on the provider, as the official verifier does (default); "
+        "--no-follow-redirects makes it the response to match",
+    )
+    target.add_argument(
         "--provider", metavar="NAME", help="the provider's name in the pacts (default: the pacts' only provider)"
     )
 
@@ -293,6 +300,7 @@ def verifier_options(args: argparse.Namespace) -> dict[str, Any]:
         "request_timeout": args.request_timeout,
         "headers": _headers(args.header),
         "pending": args.pending,
+        "follow_redirects": args.follow_redirects,
     }
     if args.app:
         options["app"] = load_app(args.app, args.app_dir, factory=args.factory, interface=args.interface)

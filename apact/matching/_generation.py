@@ -215,7 +215,10 @@ def generate_value(generator: Generator, example: JSON, context: Context) -> JSO
     if kind in ("Date", "Time", "DateTime"):
         return _moment(generator, context)
     if kind == "ProviderState":
-        return provider_state_value(str(generator.get("expression")), context.provider_state, example)
+        try:
+            return provider_state_value(str(generator.get("expression")), context.provider_state, example)
+        except _MissingStateValueError:
+            return example  # the state did not supply it: the example stays, as the core keeps it
     if kind == "MockServerURL":
         return _mock_server_url(generator, example, context)
     raise GenerationError(f"unknown generator type {kind!r}")
@@ -295,6 +298,10 @@ def _days_in_month(year: int, month: int) -> int:
     return (following - datetime.timedelta(days=1)).day
 
 
+class _MissingStateValueError(GenerationError):
+    """An expression names a value the provider state did not give."""
+
+
 def provider_state_value(expression: str, values: Mapping[str, JSON], example: JSON = None) -> JSON:
     """``${id}`` -> the state's ``id`` value, keeping its type; ``/users/${id}`` -> text."""
     whole = _EXPRESSION.fullmatch(expression.strip())
@@ -310,7 +317,7 @@ def _lookup(name: str, values: Mapping[str, JSON], expression: str) -> JSON:
             current = current[part]
         else:
             known = ", ".join(sorted(values)) or "none"
-            raise GenerationError(
+            raise _MissingStateValueError(
                 f"the provider state gave no value for {name!r} (needed by the expression {expression!r}); "
                 f"values given: {known}"
             )

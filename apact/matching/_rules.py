@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 
 from .. import _javatime, _regex
 from ..pact import _sniff
-from ..pact._parse_rules import MATCHER_NAMES, matcher_list
+from ..pact._parse_rules import MATCHER_NAMES, date_format, matcher_list
 from ..pact._paths import STAR, Token, parse_path, token_weight
 from ..pact.model import Matcher, RuleList
 from ._mismatch import a_type, got, plural, show, type_name
@@ -244,7 +244,7 @@ def check_value(
             return None
         return f"expected null, got {got(actual)}"
     if kind in ("date", "time", "datetime"):
-        fmt = matcher.get("format")
+        fmt = date_format(matcher.attrs, matcher.match)
         if not isinstance(actual, str):
             return f"expected a {_WORDS[kind]} string, got {got(actual)}"
         if fmt is None:
@@ -263,6 +263,11 @@ def check_value(
     if kind == "notEmpty":
         if actual is None or actual == "" or actual == [] or actual == {}:
             return f"expected a non-empty value, got {got(actual)}"
+        # the type too, as pact-jvm's and the Rust core's NotEmptyMatcher check it
+        if expected is not None and not (textual and isinstance(actual, str)) and not same_type(expected, actual):
+            return (
+                f"expected a non-empty {a_type(expected).split(' ', 1)[-1]} (like {show(expected)}), got {got(actual)}"
+            )
         return None
     if kind == "contentType":
         wanted = str(matcher.get("value"))

@@ -35,12 +35,14 @@ from .model import (
     Spec,
     SyncMessage,
     effective_type,
+    find_header,
 )
 
 WRITABLE = (Spec.V2, Spec.V3, Spec.V4)
 
 # matchers V2 knows; later ones need V3
-_V2_MATCHERS = frozenset({"type", "regex", "min", "max", "minmax"})
+#: what V2 pacts hold (and the V2-era forms apact reads from them, written back as read)
+_V2_MATCHERS = frozenset({"type", "regex", "min", "max", "minmax", "min-type", "max-type", "timestamp", "date", "time"})
 
 
 class _Where:
@@ -208,7 +210,7 @@ def _request(request: HttpRequest, spec: Spec, where: _Where) -> dict[str, JSON]
     if request.headers is not None:
         out["headers"] = _headers(request.headers, spec)
     if request.body is not None:
-        out["body"] = _body(request.body, request.content_type(), spec, where)
+        out["body"] = _body(request.body, request.content_type(), spec, where, _header_type(request.headers))
     _rules_and_generators(out, request.matching_rules, request.generators, spec, where, message=False)
     return out
 
@@ -218,7 +220,7 @@ def _response(response: HttpResponse, spec: Spec, where: _Where) -> dict[str, JS
     if response.headers is not None:
         out["headers"] = _headers(response.headers, spec)
     if response.body is not None:
-        out["body"] = _body(response.body, response.content_type(), spec, where)
+        out["body"] = _body(response.body, response.content_type(), spec, where, _header_type(response.headers))
     _rules_and_generators(out, response.matching_rules, response.generators, spec, where, message=False)
     return out
 
@@ -226,7 +228,8 @@ def _response(response: HttpResponse, spec: Spec, where: _Where) -> dict[str, JS
 def _message(message: MessageContents, spec: Spec, where: _Where) -> dict[str, JSON]:
     out: dict[str, JSON] = {}
     if message.contents is not None:
-        out["contents"] = _body(message.contents, message.content_type(), spec, where)
+        seen = _sniff.content_type_in(message.metadata)
+        out["contents"] = _body(message.contents, message.content_type(), spec, where, seen)
     out["metadata"] = message.metadata  # "metaData" in the V3 text; the Rust core writes this
     _rules_and_generators(out, message.matching_rules, message.generators, spec, where, message=True)
     return out
@@ -252,14 +255,26 @@ def _headers(headers: Headers, spec: Spec) -> JSON:
     return {name: ", ".join(values) for name, values in headers.items()}
 
 
-def _body(body: Body, declared: str | None, spec: Spec, where: _Where) -> JSON:
+def _header_type(headers: Headers | None) -> str | None:
+    found = find_header(headers, "Content-Type")
+    return found[0] if found else None
+
+
+def _body(body: Body, declared: str | None, spec: Spec, where: _Where, seen: str | None = None) -> JSON:
+    """``seen``: the content type a reader of a pre-V4 pact sees (the header, the
+    message metadata's), which says whether a string body is JSON text or a JSON string."""
     content_type = body.content_type or declared
     if spec >= Spec.V4:
         return _v4_body(body, content_type, where)
     if body.null:
         return None
     if _is_json(body, content_type, where):
-        return body.json()
+        value = body.json()
+        if isinstance(value, str) and (not (seen and _sniff.is_json(seen)) or _reads_as_json(value)):
+            # written bare, the string would read back as text, or as the JSON it holds
+            # ("1", "{}"), or as no body (""): its JSON text reads back as this string
+            return _jsondepth.dumps(value)
+        return value
     if content_type and is_binary_type(content_type):
         return base64.b64encode(body.content).decode("ascii")  # as the Rust core does
     try:
@@ -268,6 +283,17 @@ def _body(body: Body, declared: str | None, spec: Spec, where: _Where) -> JSON:
         raise where.error(
             f"a binary body ({len(body.content)} bytes) needs a binary content type to be written before V4"
         ) from None
+
+
+def _reads_as_json(text: str) -> bool:
+    """Whether a reader takes the string body ``text`` for JSON text (or no body)."""
+    if not text.strip():
+        return True
+    try:
+        _jsondepth.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_json(body: Body, content_type: str | None, where: _Where) -> bool:
@@ -291,6 +317,8 @@ def _v4_body(body: Body, content_type: str | None, where: _Where) -> JSON:
     if content_type is None:
         content_type = effective_type(body, None)
     out: dict[str, JSON] = {"contentType": content_type}
+    if body.content_type_hint is not None:  # plugin pacts say how to read the content
+        out["contentTypeHint"] = body.content_type_hint
     if _is_json(body, content_type, where):
         out["encoded"] = False
         out["content"] = body.json()

@@ -7,7 +7,8 @@ raise `PactFileError` with the JSON path of the offending value.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from .. import _javatime, _regex
@@ -24,6 +25,8 @@ MATCHER_NAMES: dict[str, str] = {
     "type": "type",
     "min": "type",
     "max": "type",
+    "min-type": "type",
+    "max-type": "type",
     "minmax": "type",
     "include": "include",
     "integer": "integer",
@@ -112,6 +115,8 @@ def _by_category(
         where = child_path(path, category)
         name = _category(category)
         entries = expect_object(entries, where)
+        if not entries:  # an empty category, as the Rust core itself writes ("status": {})
+            continue
         if name in SINGLE_VALUE_CATEGORIES:
             if marker not in entries and len(entries) == 1:  # written with a "$" key
                 ((key, entries),) = entries.items()
@@ -133,7 +138,13 @@ def _category(name: str) -> str:
     return name
 
 
+#: a plugin's own rule key (``column:1`` for CSV): not a JSON path, kept as written
+_PLUGIN_KEY = re.compile(r"[A-Za-z][\w-]*:")
+
+
 def _body_key(key: str, path: str) -> str:
+    if _PLUGIN_KEY.match(key):
+        return key
     try:
         parse_path(key)
     except PathError as error:
@@ -155,6 +166,8 @@ def _parse_v2_rules(raw: dict[str, Any], path: str, *, message: bool) -> Matchin
         if head == "body" or (message and head in ("contents", "content")):
             category, name = "body", _body_rest(key, head, rest)
         elif head in ("headers", "header", "query", "metadata", "metaData"):
+            if len(rest) == 2 and isinstance(rest[0], str) and isinstance(rest[1], int):
+                rest = rest[:1]  # pact-go v1 wrote "$.query.foo[0]": the parameter's rule, as the core reads it
             if len(rest) != 1 or not isinstance(rest[0], str):
                 raise fail(f"expected $.{head}.<name>", where)
             category = {"headers": "header", "metaData": "metadata"}.get(head, head)
@@ -211,13 +224,21 @@ def parse_matcher(raw: object, path: str) -> Matcher:
         name = "regex"
     elif "min" in raw or "max" in raw:
         name = "type"
+    elif named := [key for key in ("timestamp", "date", "time") if key in raw]:
+        name = named[0]  # old pact-jvm: {"timestamp": "yyyy-MM-dd"}, the format named after the rule
     else:
         raise fail("a matcher needs a 'match' attribute", path)
-    _check_matcher(MATCHER_NAMES[name], attrs, path)
+    _check_matcher(MATCHER_NAMES[name], attrs, path, name)
     return Matcher(name, attrs)
 
 
-def _check_matcher(kind: str, attrs: dict[str, Any], path: str) -> None:
+def date_format(attrs: Mapping[str, Any], name: str) -> object:
+    """A date/time matcher's format: ``format``, or (old pact-jvm) the attribute named
+    after the rule, ``{"match": "timestamp", "timestamp": "yyyy-MM-dd"}``, as the core reads it."""
+    return attrs.get("format", attrs.get(name))
+
+
+def _check_matcher(kind: str, attrs: dict[str, Any], path: str, name: str = "") -> None:
     """Validate a matcher's attributes so that matching never meets a broken rule."""
     if kind == "regex":
         regex = attrs.get("regex")
@@ -233,9 +254,9 @@ def _check_matcher(kind: str, attrs: dict[str, Any], path: str) -> None:
             if bound in attrs:
                 attrs[bound] = _as_count(attrs[bound], child_path(path, bound))
     if kind in ("date", "time", "datetime"):
-        fmt = attrs.get("format")
+        fmt = date_format(attrs, name)
         if fmt is not None:
-            where = child_path(path, "format")
+            where = child_path(path, "format" if "format" in attrs else name)
             if not isinstance(fmt, str):
                 raise fail(f"a date/time format must be a string, got {json_kind(fmt)}", where)
             try:

@@ -151,6 +151,8 @@ class Body:
     content_type: str | None = None
     null: bool = False
     _json: object = field(default=_UNSET, repr=False)
+    #: V4 ``contentTypeHint`` (``TEXT``, ``BINARY``, ``DEFAULT``), kept for writing back
+    content_type_hint: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_json(cls, value: JSON, content_type: str | None = "application/json") -> Body:
@@ -382,6 +384,8 @@ class PactFile:
     metadata: dict[str, JSON] = field(default_factory=dict)
     #: other attributes of the top-level object, and of ``consumer``/``provider``
     extra: dict[str, JSON] = field(default_factory=dict)
+    #: what was read with a guess (an old or odd shape the core reads too), in words
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def with_interactions(self, interactions: tuple[Interaction, ...]) -> PactFile:
         return replace(self, interactions=interactions)

@@ -20,6 +20,7 @@ synchronous message with several responses, it returns a list of ``Message``.
 from __future__ import annotations
 
 import base64
+import functools
 import inspect
 import json
 import random
@@ -58,6 +59,8 @@ class Producer:
     arguments: int
 
     def label(self) -> str:
+        if not self.description:
+            return "(any message)"
         return repr(self.description) + (f" in state {self.state!r}" if self.state is not None else "")
 
 
@@ -86,14 +89,31 @@ def _positional(function: MessageProducer) -> int:
 MessageInteraction: TypeAlias = "AsyncMessage | SyncMessage"
 
 
+#: the key of the catch-all producer (no message has an empty description)
+ANY_MESSAGE: ProducerKey = ("", None)
+
+
+def make_catch_all(function: MessageProducer) -> Producer:
+    """The producer of every message without one of its own: it gets the message's
+    description first, then what a producer of its own would get."""
+    if not callable(function):
+        raise TypeError(f"the catch-all message producer is not callable: {function!r}")
+    return Producer("", None, function, 0)
+
+
 def find_producer(producers: Mapping[ProducerKey, Producer], interaction: MessageInteraction) -> Producer | None:
     """The producer for ``interaction``: one registered for its description and one of
-    its states (in order), else one registered for the description alone."""
+    its states (in order), else one registered for the description alone, else the
+    catch-all (given the description)."""
     for state in interaction.provider_states:
         found = producers.get((interaction.description, state.name))
         if found is not None:
             return found
-    return producers.get((interaction.description, None))
+    found = producers.get((interaction.description, None))
+    if found is None and ANY_MESSAGE in producers:
+        function = functools.partial(producers[ANY_MESSAGE].function, interaction.description)
+        return Producer(interaction.description, None, function, _positional(function))
+    return found
 
 
 def missing_producer(
@@ -196,6 +216,10 @@ async def produce(
             ) from None
     if scope.cancelled_caught:
         raise ProducerError(VerificationProblem("timeout", f"{what} did not return within {timeout:g} s"))
+    if isinstance(interaction, SyncMessage) and (made is None or (made in ([], ()) and not interaction.responses)):
+        return ()  # no response message: the V4 specification allows a synchronous message none
+    if made is None and isinstance(interaction, AsyncMessage) and interaction.message.contents is None:
+        return (MessageContents(),)  # a message without contents (metadata only, or nothing)
     try:
         if isinstance(made, (list, tuple)) and made and all(isinstance(item, Message) for item in made):
             return tuple(encode(item, f"response {number} {what} returned") for number, item in enumerate(made, 1))

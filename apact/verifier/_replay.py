@@ -10,9 +10,9 @@ from __future__ import annotations
 import inspect
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeAlias
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx
 
@@ -21,7 +21,7 @@ from ..errors import GenerationError
 from ..matching import Mismatch, response_mismatches
 from ..matching._generation import Context, generate_request, generate_response
 from ..pact._request_check import RequestProblem, request_problems
-from ..pact.model import HttpInteraction, HttpRequest, HttpResponse, Interaction, MessageContents, Spec
+from ..pact.model import HttpInteraction, HttpRequest, HttpResponse, Interaction, MessageContents, Spec, find_header
 from ._messages import MessageInteraction, Producer, ProducerKey, verify_message
 from ._result import VerificationProblem, exception_line
 from ._targets import Outgoing, Received, Sender, SendError, encode_query
@@ -45,6 +45,8 @@ class Settings:
     producers: Mapping[ProducerKey, Producer] = field(default_factory=dict)
     #: for messages without a producer: one that fetches them from the message endpoint
     fetch: Callable[[MessageInteraction], Producer] | None = None
+    #: follow a 3xx answer to the same origin, as the official verifier does
+    follow_redirects: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +114,7 @@ async def replay_http(
                 )
         step = "sending the request"
         try:
-            received: Received = await settings.sender.send(outgoing, settings.timeout)
+            received: Received = await _send_following(outgoing, settings)
         except SendError as failure:
             return Replayed(errors=(failure.error,), request=outgoing.line, expected=expected)
         step = "matching the response"
@@ -131,15 +133,35 @@ def invalid_request(problems: Sequence[RequestProblem], where: str, *, generated
     return VerificationProblem("invalid interaction", f"{what} cannot be sent as written (nothing was sent): {said}")
 
 
+#: headers about the connection or the framing of the message, not the request: some
+#: pacts recorded them live (pact-test: ``Host: localhost:8000``, ``Content-Length`` of
+#: the indented JSON it sent); replayed as written they contradict what is sent (h11
+#: refuses a wrong length, an app gets two ``host`` headers), so the sender sets its own
+TRANSPORT_HEADERS = frozenset(
+    {
+        "host",
+        "content-length",
+        "connection",
+        "keep-alive",
+        "transfer-encoding",
+        "te",
+        "trailer",
+        "upgrade",
+        "proxy-connection",
+    }
+)
+
+
 def build_request(request: HttpRequest, custom_headers: Mapping[str, str]) -> Outgoing:
     """The request to send for a (generated, checked) pact request, with the custom
-    headers replacing the pact's headers of the same name."""
+    headers replacing the pact's headers of the same name and the pact's transport
+    headers (:data:`TRANSPORT_HEADERS`) left to the sender."""
     headers: list[tuple[str, str]] = []
     has_content_type = False
     overridden = {name.lower() for name in custom_headers}
     for name, values in (request.headers or {}).items():
         lowered = name.lower()
-        if lowered in overridden:
+        if lowered in overridden or lowered in TRANSPORT_HEADERS:
             continue
         has_content_type = has_content_type or lowered == "content-type"
         headers.append((name, ", ".join(value.strip(" \t") for value in values)))
@@ -158,6 +180,53 @@ def build_request(request: HttpRequest, custom_headers: Mapping[str, str]) -> Ou
     return Outgoing(request.method.upper(), request.path, query, tuple(headers), body)
 
 
+#: the answers that send the client elsewhere, and how many of them in a row are followed
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 10
+
+
+async def _send_following(outgoing: Outgoing, settings: Settings) -> Received:
+    """Send ``outgoing``; with ``settings.follow_redirects``, follow what a 3xx answer
+    points to, as the official verifier (reqwest) does, but only on the target itself:
+    a ``Location`` on another origin (or outside the base URL's path) is not followed,
+    the 3xx is the response, so the request and its credentials stay with the provider."""
+    received = await settings.sender.send(outgoing, settings.timeout)
+    hops = 0
+    while settings.follow_redirects and received.error is None and received.response.status in REDIRECTS:
+        location = find_header(received.response.headers, "location")
+        following = (
+            _redirected(outgoing, received.response.status, location[0], settings.sender.base_url) if location else None
+        )
+        if following is None:
+            break
+        if hops == MAX_REDIRECTS:
+            raise SendError(
+                VerificationProblem("transport", f"more than {MAX_REDIRECTS} redirects, starting from {outgoing.line}")
+            )
+        hops += 1
+        outgoing = following
+        received = await settings.sender.send(outgoing, settings.timeout)
+    return received
+
+
+def _redirected(outgoing: Outgoing, status: int, location: str, base_url: str) -> Outgoing | None:
+    """The request a redirect asks for, or ``None`` if it leaves the target. 303, and
+    301/302 after a POST, become a GET without a body (as browsers, httpx and reqwest do)."""
+    base = urlsplit(base_url)
+    prefix = base.path.rstrip("/")
+    resolved = urlsplit(urljoin(f"{base.scheme}://{base.netloc}{prefix}{outgoing.target}", location.strip()))
+    if (resolved.scheme, resolved.netloc.lower()) != (base.scheme, base.netloc.lower()):
+        return None
+    if prefix and not (resolved.path == prefix or resolved.path.startswith(prefix + "/")):
+        return None
+    path = resolved.path[len(prefix) :] or "/"
+    method, headers, body = outgoing.method, outgoing.headers, outgoing.body
+    if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
+        method, body = "GET", b""
+        headers = tuple((name, value) for name, value in headers if not name.lower().startswith("content-"))
+    return Outgoing(method, path, encode_query(resolved.query), headers, body)
+
+
 async def _filter(outgoing: Outgoing, settings: Settings) -> Outgoing:
     request = outgoing.to_httpx(settings.sender.base_url)
     for function in settings.filters:
@@ -168,4 +237,6 @@ async def _filter(outgoing: Outgoing, settings: Settings) -> Outgoing:
             if not isinstance(changed, httpx.Request):
                 raise TypeError(f"a request filter returned {changed!r}; return an httpx.Request or None")
             request = changed
-    return Outgoing.from_httpx(request, settings.sender.base_url)
+    outgoing = Outgoing.from_httpx(request, settings.sender.base_url)
+    kept = tuple((name, value) for name, value in outgoing.headers if name.lower() not in TRANSPORT_HEADERS)
+    return replace(outgoing, headers=kept)

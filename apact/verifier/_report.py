@@ -47,6 +47,7 @@ def render_text(result: VerificationLike, *, verbose: bool = False, table: bool 
             elif verbose and item.status != "skipped":
                 line += f"  [{item.request or ''} {item.duration * 1000:.1f} ms]"
             lines.append(line)
+            lines += ["             " + text for text in comment_lines(item.comments)]
     failed = [(pact, item) for pact in result.pacts for item in pact.interactions if item.status == "failed"]
     pending = [(pact, item) for pact in result.pacts for item in pact.interactions if item.status == "pending"]
     for title, group in (("Failures", failed), ("Pending failures (reported, not failing the verification)", pending)):
@@ -96,6 +97,22 @@ def summary_table(result: VerificationLike) -> list[str]:
     ]
 
 
+def comment_lines(comments: Mapping[str, JSON] | None) -> list[str]:
+    """A V4 interaction's comments, a line each: ``# text`` for each ``text``,
+    ``testname: ...``, and any other key (references) with its value as JSON."""
+    if not comments:
+        return []
+    lines: list[str] = []
+    text = comments.get("text")
+    for entry in text if isinstance(text, list) else [text] if text is not None else []:
+        lines.append("# " + cut(entry if isinstance(entry, str) else json.dumps(entry, ensure_ascii=False)))
+    for key, value in comments.items():
+        if key != "text":
+            shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+            lines.append(f"{key}: {cut(shown)}")
+    return lines
+
+
 def interaction_text(pact: PactLike, item: InteractionLike) -> str:
     """What went wrong with one interaction (as in the report's failures), with the
     pact's source: a pytest item's failure message."""
@@ -108,6 +125,7 @@ def _failure(number: int | None, pact: PactLike, item: InteractionLike) -> list[
     ]
     if item.given:
         lines.append(f"   given {item.given}")
+    lines += ["   " + text for text in comment_lines(item.comments)]
     if item.request:
         lines.append(f"   request: {item.request}")
     shown, hidden = listed(item.mismatches)
@@ -220,6 +238,8 @@ def _interaction_json(item: InteractionLike) -> dict[str, JSON]:
         "mismatches": [m.to_json() for m in shown],
         "errors": [_error_json(e) for e in item.errors],
     }
+    if item.comments:
+        data["comments"] = dict(item.comments)
     if hidden:
         data["mismatchesNotShown"] = hidden
     if item.reason is not None:
@@ -298,6 +318,10 @@ def to_junit_xml(result: VerificationLike) -> str:
             case = ElementTree.SubElement(
                 suite, "testcase", classname=pact.title, name=name, time=f"{item.duration:.6f}"
             )
+            if item.comments:
+                properties = ElementTree.SubElement(case, "properties")
+                for line in comment_lines(item.comments):
+                    ElementTree.SubElement(properties, "property", name="comment", value=line)
             details = "\n".join(_failure(number, pact, item))
             first = _first_problem(item)
             if item.status == "failed":

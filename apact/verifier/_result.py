@@ -30,6 +30,7 @@ ErrorKind = Literal[
     "missing producer",  # no producer for a message
     "no target",  # an HTTP interaction, but the verifier has no HTTP target (app=, base_url=, command=)
     "invalid interaction",  # the pact's request cannot be sent as written (a path not starting with /, ...): not sent
+    "plugin",  # the interaction needs a Pact plugin (protobuf, gRPC, CSV...), which apact does not run: not run
     "internal",  # apact failed on this interaction (a bug, or input it cannot handle): said with the traceback
 ]
 
@@ -120,6 +121,8 @@ class InteractionResult:
     #: what the provider server apact started printed while the interaction ran (its
     #: traceback, say): kept for interactions that did not pass
     output: str | None = field(default=None, repr=False)
+    #: the V4 interaction's ``comments`` (``text``, ``testname``, references...)
+    comments: dict[str, JSON] | None = field(default=None, repr=False)
 
     @property
     def passed(self) -> bool:

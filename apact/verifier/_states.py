@@ -16,7 +16,16 @@ from __future__ import annotations
 import functools
 import inspect
 import json
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator, Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -50,6 +59,33 @@ def make_handler(name: str, function: StateHandler, *, shared: bool) -> Handler:
     if not callable(function):
         raise TypeError(f"the handler for provider state {name!r} is not callable: {function!r}")
     return Handler(name, function, _takes_params(function), shared)
+
+
+class WithCatchAll(Mapping[str, Handler]):
+    """The handlers by state name, and for any other name the catch-all handler (which
+    gets the state's name first, then what a handler of its own would get)."""
+
+    def __init__(self, own: Mapping[str, Handler], catch_all: Handler | None) -> None:
+        self._own = own
+        self._catch_all = catch_all
+
+    def __getitem__(self, name: str) -> Handler:
+        found = self._own.get(name)
+        if found is not None:
+            return found
+        if self._catch_all is None:
+            raise KeyError(name)
+        function = functools.partial(self._catch_all.function, name)
+        return Handler(name, function, _takes_params(function), self._catch_all.shared)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._own or (self._catch_all is not None and isinstance(name, str))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._own)
+
+    def __len__(self) -> int:
+        return len(self._own)
 
 
 def _takes_params(function: StateHandler) -> bool:

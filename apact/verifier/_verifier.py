@@ -39,7 +39,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import anyio
 import httpx
@@ -53,6 +53,7 @@ from . import _asgi
 from ._endpoint import MessageEndpoint
 from ._hints import Hints
 from ._messages import (
+    ANY_MESSAGE,
     METADATA_HEADER,
     MessageInteraction,
     MessageProducer,
@@ -61,6 +62,7 @@ from ._messages import (
     ProducerKey,
     fetching_producer,
     find_producer,
+    make_catch_all,
     make_producer,
     missing_producer,
 )
@@ -74,6 +76,7 @@ from ._states import (
     StateChangeError,
     StateHandler,
     StateHandlerError,
+    WithCatchAll,
     make_handler,
     missing_states,
     provider_states,
@@ -120,6 +123,8 @@ class Verifier:
     end). With ``command``, ``base_url`` may say where the server's routes start
     (``"http://127.0.0.1:{port}/api"``). Messages need no target, only producers
     (``@verifier.message(...)``): a verifier for message pacts alone takes none.
+    A 3xx answer is followed on the target, as the official verifier follows it;
+    ``follow_redirects=False`` makes it the response to match.
     """
 
     def __init__(
@@ -145,6 +150,9 @@ class Verifier:
         request_filters: Sequence[RequestFilter] = (),
         ignore_missing_states: bool = False,
         pending: PendingPolicy = "report",
+        follow_redirects: bool = True,
+        call_without_state: bool = False,
+        skip_plugin_interactions: bool = False,
     ) -> None:
         if sum(target is not None for target in (app, command)) > 1 or (app is not None and base_url is not None):
             raise ValueError("give one target: app=, base_url= or command= (base_url= may go with command=)")
@@ -196,6 +204,10 @@ class Verifier:
         self._filters = tuple(request_filters)
         self._ignore_missing_states = ignore_missing_states
         self._pending: PendingPolicy = pending
+        self._follow_redirects = follow_redirects
+        self._call_without_state = call_without_state
+        self._skip_plugin_interactions = skip_plugin_interactions
+        self._catch_all: Handler | None = None
         self._handlers: dict[str, Handler] = {}
         self._producers: dict[ProducerKey, Producer] = {}
         #: what errors tell the user to do, when not in the Python API's words (``apact verify``'s)
@@ -221,6 +233,37 @@ class Verifier:
             return function
 
         return register
+
+    def any_state(self, function: F | None = None, *, shared: bool = False) -> Any:  # noqa: ANN401
+        """Register the decorated function as the handler of every provider state
+        without a handler of its own (as pact-python's ``state_handler(fn)`` routes every
+        state through one function). It gets the state's name, then the params if it
+        takes a second argument; otherwise it is a handler like those of
+        :meth:`state` (sync or async, a generator tears down, a dict gives values).
+        With ``Verifier(call_without_state=True)`` it is also called, with the name
+        ``""``, for each interaction that has no provider state, as the official
+        verifiers call their state-change URL (so a handler that resets data runs
+        before every interaction)."""
+
+        def register(handler: F) -> F:
+            if self._catch_all is not None:
+                raise ValueError(f"a catch-all state handler is already registered: {self._catch_all.function!r}")
+            self._catch_all = make_handler("(any state)", handler, shared=shared)
+            return handler
+
+        return register(function) if function is not None else register
+
+    @property
+    def _all_handlers(self) -> Mapping[str, Handler]:
+        return WithCatchAll(self._handlers, self._catch_all)
+
+    def _states_of(self, interaction: Interaction) -> tuple[ProviderState, ...]:
+        """The states to set up for ``interaction``: its own, or with
+        ``call_without_state`` and something to call, the state ``""``."""
+        states = interaction.provider_states
+        if not states and self._call_without_state and (self._catch_all or self._state_change_url is not None):
+            return (ProviderState(""),)
+        return states
 
     # -- messages ---------------------------------------------------------------------------------
 
@@ -250,6 +293,18 @@ class Verifier:
 
         return register
 
+    def any_message(self, function: P) -> P:
+        """Register ``function`` (usable as a decorator) as the producer of every message
+        without a producer of its own: it gets the message's description first, then
+        what such a producer would get (the request message for a synchronous one, the
+        provider-state values), and returns the message as :meth:`message` producers do."""
+        if ANY_MESSAGE in self._producers:
+            raise ValueError(
+                f"a catch-all message producer is already registered: {self._producers[ANY_MESSAGE].function!r}"
+            )
+        self._producers[ANY_MESSAGE] = make_catch_all(function)
+        return function
+
     def message_app(self) -> ASGIApp:
         """An ASGI app serving this verifier's producers and provider states the way the
         official Pact verifiers fetch messages: ``POST /_pact/message`` answers with the
@@ -257,7 +312,7 @@ class Verifier:
         ``Pact-Message-Metadata`` header), ``POST /_pact/state`` sets provider states
         up and tears them down. Serve it, point the official verifier's message
         transport at it, and an apact producer set is verified by the official tools."""
-        return MessageEndpoint(self._producers, self._handlers, timeout=self.request_timeout)
+        return MessageEndpoint(self._producers, self._all_handlers, timeout=self.request_timeout)
 
     # -- verifying --------------------------------------------------------------------------------
 
@@ -378,6 +433,7 @@ class Verifier:
                         self._filters,
                         producers=self._producers,
                         fetch=fetch,
+                        follow_redirects=self._follow_redirects,
                     )
                     async with self._state_changer(sender) as change:
                         await self._run_units(units, settings, change, run, interrupt)
@@ -454,6 +510,7 @@ class Verifier:
             if selection.consumers is not None and pact.consumer not in selection.consumers:
                 continue
             run.notices.extend(source.notices)
+            run.notices.extend(f"{source.origin}: {warning}" for warning in pact.warnings)
             chosen = _Pact(source, number)
             for index, interaction in enumerate(pact.interactions):
                 item = _Item(chosen, index, interaction, pending=source.pending or interaction.pending)
@@ -461,6 +518,14 @@ class Verifier:
                 reason = selection.reason_to_leave_out(interaction)
                 if reason is None and item.pending and self._pending == "skip":
                     reason = "pending (the verifier skips pending interactions: pending='skip')"
+                plugins = needed_plugins(interaction)
+                if reason is None and plugins:
+                    said = f"not run: needs {plugins} (apact runs no Pact plugins)"
+                    if not self._skip_plugin_interactions:
+                        problem = VerificationProblem("plugin", said)
+                        run.record(item, self._judged(item, (), (problem,), None, None, None, 0.0))
+                        continue
+                    reason = said + "; skipped: skip_plugin_interactions=True"
                 if reason is not None:
                     run.record(item, _result(item, "skipped", reason=reason))
                     continue
@@ -480,7 +545,7 @@ class Verifier:
                     run.record(item, self._judged(item, (), (error,), None, None, None, 0.0))
                     continue
                 missing = missing_states(
-                    interaction.provider_states, self._handlers, self._state_change_url is not None
+                    self._states_of(interaction), self._all_handlers, self._state_change_url is not None
                 )
                 if missing and not self._ignore_missing_states:
                     run.record(item, self._missing(item, missing))
@@ -504,7 +569,7 @@ class Verifier:
         units: list[list[_Item]] = []
         shared: dict[str, list[_Item]] = {}
         for item in items:
-            states = item.interaction.provider_states
+            states = self._states_of(item.interaction)
             key = _unit_key(states) if all(self._shareable(state) for state in states) else None
             if key is not None:
                 if key not in shared:
@@ -516,7 +581,7 @@ class Verifier:
         return units
 
     def _shareable(self, state: ProviderState) -> bool:
-        handler = self._handlers.get(state.name)
+        handler = self._all_handlers.get(state.name)
         if handler is not None:
             return handler.shared
         return self._state_change_url is None  # a missing state (ignored) does nothing
@@ -526,13 +591,13 @@ class Verifier:
             for item in unit:
                 run.record(item, _not_run(item, run))
             return
-        states = unit[0].interaction.provider_states
+        states = self._states_of(unit[0].interaction)
         alone = len(unit) == 1
         started = time.perf_counter()
         if alone:
             run.begin(unit[0])  # its setup and teardown are its own: their output too
         try:
-            async with provider_states(states, self._handlers, change, timeout=self.request_timeout) as values:
+            async with provider_states(states, self._all_handlers, change, timeout=self.request_timeout) as values:
                 if alone:
                     await self._replay(unit[0], values, settings, run, started)
                 else:
@@ -908,7 +973,23 @@ def _result(
         item.index,
         interaction.key,
         interaction_id if isinstance(interaction_id, str) else None,
+        comments=interaction.comments,
     )
+
+
+def needed_plugins(interaction: Interaction) -> str | None:
+    """What Pact plugin ``interaction`` needs (``plugin protobuf``, ``a plugin for the
+    grpc transport``), or ``None``: plugin pacts say so in ``pluginConfiguration`` and
+    ``transport``, and only the plugin can check what they hold."""
+    extra = interaction.extra or {}
+    configured = extra.get("pluginConfiguration")
+    names = sorted(configured) if isinstance(configured, dict) else []
+    transport = extra.get("transport")
+    if names:
+        return ("plugins " if len(names) > 1 else "plugin ") + ", ".join(names)
+    if isinstance(transport, str) and transport.lower() not in ("http", "https", ""):
+        return f"a plugin for the {transport} transport"
+    return None
 
 
 def _not_run(item: _Item, run: _Run) -> InteractionResult:

@@ -159,11 +159,14 @@ def rule_example_value(draw: st.DrawFn) -> tuple[dict[str, Any], object, object]
         numbers = draw(st.lists(st.integers(0, 999), min_size=3, max_size=3))
         return {"match": "semver"}, "1.0.0", ".".join(map(str, numbers))
     if kind == "notEmpty":
-        return (
-            {"match": "notEmpty"},
-            "x",
-            draw(st.text(min_size=1) | st.integers() | st.lists(st.integers(), min_size=1)),
-        )
+        # a non-empty value of the example's type (notEmpty checks the type, as the core does)
+        typed: list[tuple[Any, st.SearchStrategy[Any]]] = [
+            ("x", st.text(min_size=1)),
+            (1, st.integers()),
+            ([1], st.lists(st.integers(), min_size=1)),
+        ]
+        example, values = draw(st.sampled_from(typed))
+        return {"match": "notEmpty"}, example, draw(values)
     if kind == "equality":
         same = draw(JSON_VALUES)
         return {"match": "equality"}, same, same

@@ -327,7 +327,8 @@ def test_unknown_generator(tmp_path: Path) -> None:
     ("body", "path", "message"),
     [
         (
-            {"contentType": "application/json", "encoded": False, "content": "{not json"},
+            # base64: a string written as is would be a JSON string (as the core reads it)
+            {"contentType": "application/json", "encoded": "base64", "content": "e25vdCBqc29u"},
             "content",
             "not valid JSON although its content type is application/json",
         ),

@@ -1,0 +1,243 @@
+"""Interoperability on the odd-but-real pact shapes of issue 16: the official verifier
+(pact-python 4.2, its Rust core) and apact verify the same small pacts against the same
+provider, a good one and a broken one, and must reach the same verdict on every
+interaction. How apact reads each shape is tested in tests/pact/test_core_shapes.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import anyio
+import pytest
+
+from apact.verifier import Verifier
+
+from .verifier_helpers import served
+
+pytest.importorskip("pact", reason="pact-python is not installed: the interoperability tests need it")
+os.environ.setdefault("PACT_DO_NOT_TRACK", "true")  # pact-python phones home otherwise
+
+JSON_TYPE = {"Content-Type": "application/json"}
+
+
+class Case(NamedTuple):
+    """One interaction (its description is its path) and what each provider answers."""
+
+    version: str | None
+    response: dict[str, Any]
+    good: Any
+    broken: Any
+    headers: list[tuple[str, str]] | None = None
+    broken_headers: list[tuple[str, str]] | None = None
+    request: dict[str, Any] | None = None
+    states: list[dict[str, Any]] | None = None
+
+
+CASES = {
+    "/json-string-v4": Case(
+        "4.0",
+        {
+            "status": 200,
+            "headers": {"Content-Type": ["application/json"]},
+            "body": {"content": "Fulfilling", "contentType": "application/json", "encoded": False},
+        },
+        "Fulfilling",
+        "Pending",
+    ),
+    "/json-string-v3": Case("3.0.0", {"status": 200, "headers": JSON_TYPE, "body": "Fulfilling"}, "Fulfilling", 7),
+    "/json-string-v2": Case("2.0.0", {"status": 200, "headers": JSON_TYPE, "body": "Fulfilling"}, "Fulfilling", ""),
+    "/empty-category": Case(
+        "3.0.0",
+        {"status": 200, "headers": JSON_TYPE, "body": {"id": 1}, "matchingRules": {"status": {}, "body": {}}},
+        {"id": 1},
+        {"id": 2},
+    ),
+    "/response-matching-rules": Case(
+        "2.0.0",
+        {
+            "status": 200,
+            "headers": JSON_TYPE,
+            "body": {"id": 1},
+            "responseMatchingRules": {"$.body.id": {"match": "type"}},
+        },
+        {"id": 2},
+        {"id": "2"},
+    ),
+    "/timestamp-without-match": Case(
+        "2.0.0",
+        {
+            "status": 200,
+            "headers": JSON_TYPE,
+            "body": {"on": "2020-01-01"},
+            "matchingRules": {"$.body.on": {"timestamp": "yyyy-MM-dd"}},
+        },
+        {"on": "2021-03-04"},
+        {"on": "01/02/2020"},
+    ),
+    "/format-named-after-the-rule": Case(
+        "3.0.0",
+        {
+            "status": 200,
+            "headers": JSON_TYPE,
+            "body": {"on": "2020-01-01"},
+            "matchingRules": {"body": {"$.on": {"matchers": [{"match": "timestamp", "timestamp": "yyyy-MM-dd"}]}}},
+        },
+        {"on": "2021-03-04"},
+        {"on": "2020-01-01T10:00"},
+    ),
+    "/min-type": Case(
+        "3.0.0",
+        {
+            "status": 200,
+            "headers": JSON_TYPE,
+            "body": {"sides": [1]},
+            "matchingRules": {"body": {"$.sides": {"matchers": [{"match": "min-type", "min": 2}]}}},
+        },
+        {"sides": [5, 6]},
+        {"sides": [5]},
+    ),
+    "/indexed-header-rule": Case(
+        "2.0.0",
+        {
+            "status": 200,
+            "headers": {"X-Token": "42"},
+            "matchingRules": {"$.headers['X-Token'][0]": {"match": "regex", "regex": "\\d+"}},
+        },
+        None,
+        None,
+        [("X-Token", "7")],
+        [("X-Token", "seven")],
+    ),
+    "/header-given-several-times": Case(
+        "4.0",
+        {
+            "status": 200,
+            "headers": {"X-Test": ["1000", "1234", "9999"]},
+            "matchingRules": {"header": {"X-Test": {"matchers": [{"match": "regex", "regex": "\\d+"}]}}},
+        },
+        None,
+        None,
+        [("X-Test", "1"), ("X-Test", "2"), ("X-Test", "3")],
+        [("X-Test", "1"), ("X-Test", "x"), ("X-Test", "3")],
+    ),
+    "/one-header-value-with-commas": Case(
+        "4.0",
+        {
+            "status": 200,
+            "headers": {"X-Test": ["1000"]},
+            "matchingRules": {"header": {"X-Test": {"matchers": [{"match": "regex", "regex": "\\d+"}]}}},
+        },
+        None,
+        None,
+        [("X-Test", "1")],
+        [("X-Test", "1, 2")],  # one value (the core does not split it), not a number
+    ),
+    "/not-empty-checks-the-type": Case(
+        "4.0",
+        {
+            "status": 200,
+            "headers": {"Content-Type": ["application/json"]},
+            "body": {"content": {"sides": ["fries"]}, "contentType": "application/json", "encoded": False},
+            "matchingRules": {"body": {"$.sides": {"matchers": [{"match": "notEmpty"}]}}},
+        },
+        {"sides": ["salad", "beans"]},
+        {"sides": "fries"},
+    ),
+    "/state-value-not-given": Case(
+        "4.0",
+        {"status": 200},
+        None,
+        None,
+        broken_headers=[("X-Broken", "1")],
+        request={
+            "method": "GET",
+            "path": "/state-value-not-given",
+            "generators": {"path": {"type": "ProviderState", "expression": "/steaks/${steakId}"}},
+        },
+        states=[{"name": "a steak exists"}],
+    ),
+    "/null-spec-version": Case(None, {"status": 200, "headers": JSON_TYPE, "body": {"id": 1}}, {"id": 1}, {"id": 2}),
+}
+
+
+def pact_for(version: str | None, paths: list[str]) -> dict[str, Any]:
+    interactions = []
+    for path in paths:
+        interaction: dict[str, Any] = {
+            "description": path,
+            "request": CASES[path].request or {"method": "GET", "path": path},
+            "response": CASES[path].response,
+        }
+        if CASES[path].states:
+            interaction["providerStates"] = CASES[path].states
+        if version == "4.0":
+            interaction["type"] = "Synchronous/HTTP"
+        interactions.append(interaction)
+    spec: dict[str, Any] = {"version": version}
+    return {
+        "consumer": {"name": "Sous Chef"},
+        "provider": {"name": "Grill Chef"},
+        "interactions": interactions,
+        "metadata": {"pactSpecification": spec},
+    }
+
+
+@pytest.fixture(scope="module")
+def pact_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    directory = tmp_path_factory.mktemp("shapes")
+    versions = sorted({case.version or "" for case in CASES.values()})
+    files = []
+    for version in versions:
+        paths = [path for path, case in CASES.items() if (case.version or "") == version]
+        path = directory / f"shapes-{version or 'null'}.json"
+        path.write_text(json.dumps(pact_for(version or None, paths)))
+        files.append(path)
+    return files
+
+
+def canned(broken: bool) -> str:
+    answers = {}
+    for path, case in CASES.items():
+        body = case.broken if broken else case.good
+        headers = list(JSON_TYPE.items()) if body is not None else []
+        headers += (case.broken_headers if broken else case.headers) or []
+        answers[path] = {"status": 200, "headers": headers, "body": json.dumps(body) if body is not None else ""}
+    # the example path answers; a generated one (/steaks/...) would not
+    answers["/state-value-not-given"]["status"] = 404 if broken else 200
+    return json.dumps(answers)
+
+
+def official_verdicts(files: list[Path], base_url: str) -> dict[str, bool]:
+    from pact import Verifier as PactPythonVerifier
+
+    verdicts: dict[str, bool] = {}
+    for file in files:
+        verifier = PactPythonVerifier("Grill Chef", host="127.0.0.1").add_transport(url=base_url).add_source(str(file))
+        try:
+            verifier.verify()
+        except RuntimeError:
+            pass
+        verdicts.update(
+            {item["description"]: item["result"] == "OK" for item in verifier.results["interactionResults"]}
+        )
+    return verdicts
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["good", "broken"])
+def test_apact_and_the_core_agree_on_every_shape(pact_files: list[Path], broken: bool) -> None:
+    with served("canned_app:app", CANNED=canned(broken)) as url:
+        official = official_verdicts(pact_files, url)
+        verifier = Verifier("Grill Chef", base_url=url, ignore_missing_states=True)  # as the official one does
+        result = anyio.run(verifier.verify, *pact_files)
+    ours = {item.description: item.passed for item in result.interactions}
+    assert set(official) == set(CASES), official
+    assert ours == official, result.report()
+    assert set(official.values()) == {not broken}
+    assert any(
+        n.endswith("shapes-null.json: no pact specification version: read as V2, as its shape implies")
+        for n in result.notices
+    )
