@@ -155,7 +155,7 @@ TRANSPORT_HEADERS = frozenset(
 def build_request(request: HttpRequest, custom_headers: Mapping[str, str]) -> Outgoing:
     """The request to send for a (generated, checked) pact request, with the custom
     headers replacing the pact's headers of the same name and the pact's transport
-    headers (:data:`TRANSPORT_HEADERS`) left to the sender."""
+    headers (`TRANSPORT_HEADERS`) left to the sender."""
     headers: list[tuple[str, str]] = []
     has_content_type = False
     overridden = {name.lower() for name in custom_headers}

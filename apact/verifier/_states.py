@@ -172,7 +172,7 @@ async def provider_states(
             raise failure
 
 
-#: tears a state down; raises :class:`StateHandlerError`
+#: tears a state down; raises `StateHandlerError`
 Teardown: TypeAlias = Callable[[], Awaitable[None]]
 
 

@@ -239,7 +239,7 @@ class Verifier:
         without a handler of its own (as pact-python's ``state_handler(fn)`` routes every
         state through one function). It gets the state's name, then the params if it
         takes a second argument; otherwise it is a handler like those of
-        :meth:`state` (sync or async, a generator tears down, a dict gives values).
+        `state` (sync or async, a generator tears down, a dict gives values).
         With ``Verifier(call_without_state=True)`` it is also called, with the name
         ``""``, for each interaction that has no provider state, as the official
         verifiers call their state-change URL (so a handler that resets data runs
@@ -297,7 +297,7 @@ class Verifier:
         """Register ``function`` (usable as a decorator) as the producer of every message
         without a producer of its own: it gets the message's description first, then
         what such a producer would get (the request message for a synchronous one, the
-        provider-state values), and returns the message as :meth:`message` producers do."""
+        provider-state values), and returns the message as `message` producers do."""
         if ANY_MESSAGE in self._producers:
             raise ValueError(
                 f"a catch-all message producer is already registered: {self._producers[ANY_MESSAGE].function!r}"
