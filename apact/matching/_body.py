@@ -20,7 +20,7 @@ from ..pact._paths import format_token
 from ..pact.model import _UNSET, Body, RuleList, effective_type
 from ._json import Walk, compare_json
 from ._mismatch import show
-from ._rules import EMPTY, Node, check_equal, check_rules, compile_rules
+from ._rules import Node, check_equal, check_rules
 from ._xml import XmlError, XmlTooDeepError, compare_xml, parse_xml
 
 
@@ -54,7 +54,7 @@ def compare_bodies(
         if actual is not None and not actual.is_empty:
             walk.fail(root, "", _preview(actual), f"expected no body, got {_preview_text(actual)}")
         return
-    node = compile_rules(rules) if rules else EMPTY
+    node = walk.compiled.node(rules)
     want_type = effective_type(expected, expected_type)
     if actual is None or actual.is_empty:
         walk.fail(root, _preview(expected), None, f"expected a body ({want_type}), but it is missing or empty")
