@@ -31,11 +31,16 @@ def rules_key(rules: Mapping[str, RuleList]) -> Hashable | None:
     """A set of rules as a hashable value (equal rules, equal keys), or ``None`` for
     rules with attributes that are lists or objects (``arrayContains`` variants,
     ``eachKey`` rules, status lists): compiled afresh each time, as they are rare."""
+    # flat, for speed (it is computed for every comparison): each path, its combine, its
+    # matchers' names and attributes, then None (never a path, name or attribute tuple)
+    parts: list[object] = []
+    for path, rule_list in rules.items():
+        parts += (path, rule_list.combine)
+        for matcher in rule_list.matchers:
+            parts += (matcher.match, tuple(matcher.attrs.items()) if matcher.attrs else ())
+        parts.append(None)
+    key = tuple(parts)
     try:
-        key = tuple(
-            (path, rule_list.combine, tuple((m.match, tuple(m.attrs.items())) for m in rule_list.matchers))
-            for path, rule_list in rules.items()
-        )
         hash(key)
     except TypeError:
         return None
@@ -50,6 +55,8 @@ class Compiled:
     nodes: dict[Hashable, Node] = field(default_factory=dict)
     named: dict[tuple[Hashable, bool], dict[str, RuleList]] = field(default_factory=dict)
     media: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    #: how a body of each content type is compared (``json``, ``xml``, ...)
+    families: dict[str, str] = field(default_factory=dict)
 
     def node(self, rules: Mapping[str, RuleList] | None) -> Node:
         """The compiled tree of a category's rules (``{"$.a": RuleList}``)."""

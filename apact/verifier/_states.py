@@ -183,21 +183,24 @@ async def _awaited(awaitable: Awaitable[T]) -> T:
 
 async def _end_async_generator(generator: AsyncGenerator[Any, Any], state: ProviderState, timeout: float) -> None:
     # shielded: a state is torn down even when the verification is cancelled
-    late = f"the handler for {_label(state)} did not finish its teardown within {timeout:g} s"
     try:
         await bounded(generator.__anext__(), timeout, shield=True)
     except StopAsyncIteration:
         return
     except TimedOutError:
-        raise StateHandlerError(VerificationProblem("teardown", late)) from None
+        raise StateHandlerError(VerificationProblem("teardown", _late_teardown(state, timeout))) from None
     except Exception as error:
         message = f"the teardown of {_label(state)} raised {exception_line(error)}"
         raise StateHandlerError(VerificationProblem.from_exception("teardown", message, error)) from None
     try:
         await bounded(generator.aclose(), timeout, shield=True)
     except TimedOutError:
-        raise StateHandlerError(VerificationProblem("teardown", late)) from None
+        raise StateHandlerError(VerificationProblem("teardown", _late_teardown(state, timeout))) from None
     raise StateHandlerError(VerificationProblem("teardown", f"the handler for {_label(state)} yielded more than once"))
+
+
+def _late_teardown(state: ProviderState, timeout: float) -> str:
+    return f"the handler for {_label(state)} did not finish its teardown within {timeout:g} s"
 
 
 async def _end_generator(generator: Generator[Any, Any, Any], state: ProviderState) -> None:
