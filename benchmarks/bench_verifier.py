@@ -408,6 +408,77 @@ def print_limit(rows: list[dict[str, Any]], repeat: int) -> None:
         )
 
 
+# -- `apact verify` start-up (issue 14) ----------------------------------------------------------------
+
+
+def startup(repeat: int = 5) -> dict[str, float]:
+    """Seconds from starting ``apact verify --base-url`` to its first request reaching a
+    server (best of ``repeat``), and what of it is the interpreter, ``import apact.cli``,
+    and apact's set-up (reading the pact, the clients): the rest."""
+    import http.server
+    import threading
+
+    arrivals: list[float] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            arrivals.append(time.monotonic())  # CLOCK_MONOTONIC: one clock for every process
+            body = json.dumps({"id": 1, "cooking": "rare", "sides": [{"name": "chips", "price": 2.5}]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    pact = make_pact(3)
+    pact["interactions"] = [{**pact["interactions"][2], "providerStates": []}]
+    best = {"python": float("inf"), "import": float("inf"), "first request": float("inf")}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "pact.json"
+            path.write_text(json.dumps(pact))
+            for _ in range(repeat):
+                for key, code in (
+                    ("python", "pass"),
+                    ("import", "import apact.cli, apact.cli._verify, apact.verifier"),
+                ):
+                    started = time.monotonic()
+                    subprocess.run([sys.executable, "-c", code], check=True)  # noqa: S603
+                    best[key] = min(best[key], time.monotonic() - started)
+                arrivals.clear()
+                started = time.monotonic()
+                subprocess.run(  # noqa: S603
+                    [sys.executable, "-c", _CLI, "verify", str(path), "--base-url", url, "--no-progress"],
+                    check=True,
+                    capture_output=True,
+                )
+                best["first request"] = min(best["first request"], arrivals[0] - started)
+    finally:
+        server.shutdown()
+        server.server_close()
+    return best
+
+
+#: what the ``apact`` command runs
+_CLI = "import sys, apact.cli; sys.exit(apact.cli.main(sys.argv[1:]))"
+
+
+def print_startup(best: dict[str, float]) -> None:
+    imports = best["import"] - best["python"]
+    setup = best["first request"] - best["import"]
+    print("\n`apact verify --base-url` start-up, best of 5 (seconds)")
+    print(f"  to the first request       {best['first request']:.3f}")
+    print(f"    the interpreter          {best['python']:.3f}")
+    print(f"    imports (cli, verifier)  {imports:.3f}")
+    print(f"    apact's set-up           {setup:.3f}  (arguments, the pact read, the HTTP clients)")
+
+
 # -- orchestration --------------------------------------------------------------------------------------
 
 
@@ -473,6 +544,7 @@ def main() -> None:
         limit_sizes = [int(size) for size in args.limit_sizes.split(",")]
         rows = anyio.run(limit_ratios, limit_sizes, list(APPS), args.limit_repeat)
         print_limit(rows, args.limit_repeat)
+        print_startup(startup())
         return
     try:
         import pact  # noqa: F401
