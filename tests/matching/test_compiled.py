@@ -9,8 +9,11 @@ import pytest
 
 from apact.matching import _compiled, request_mismatches, response_mismatches
 from apact.matching._compiled import Compiled, rules_key
+from apact.matching._rules import check_rules, quick_test
 from apact.model import Spec
 from apact.pact._parse import parse_request, parse_response
+from apact.pact._parse_rules import parse_rule_list
+from apact.pact.model import Matcher, RuleList
 
 RULES = {
     "body": {
@@ -121,3 +124,66 @@ def test_the_tables_stop_growing_at_their_limit(monkeypatch: pytest.MonkeyPatch)
         have = parse_response({"status": 200, "body": {"id": 2}}, Spec.V3, strict=False)
         assert response_mismatches(want, have, Spec.V3, compiled=compiled)  # 2 is not 1, no rule at $.id
     assert len(compiled.nodes) == 3
+
+
+VALUES: list[Any] = [
+    0,
+    1,
+    -7,
+    2.5,
+    0.0,
+    float("inf"),
+    True,
+    False,
+    None,
+    "",
+    "rare",
+    "SKU-0042",
+    "12",
+    [],
+    [1],
+    {},
+    {"a": 1},
+]
+QUICK = [
+    [{"match": "type"}],
+    [{"match": "integer"}],
+    [{"match": "number"}],
+    [{"match": "decimal"}],
+    [{"match": "boolean"}],
+    [{"match": "null"}],
+    [{"match": "regex", "regex": "SKU-\\d{4}"}],
+    [{"match": "regex", "regex": "\\d+"}],
+    [{"match": "type"}, {"match": "regex", "regex": "r.*"}],
+]
+
+
+@pytest.mark.parametrize("matchers", QUICK, ids=lambda m: "+".join(x.get("regex", x["match"]) for x in m))
+def test_a_quick_test_passes_only_what_the_full_check_passes(matchers: list[dict[str, Any]]) -> None:
+    rules = parse_rule_list({"matchers": matchers}, "$")
+    passes = quick_test(rules)
+    assert passes is not None
+    quick_passed = 0
+    for expected in VALUES:
+        if isinstance(expected, (dict, list)):
+            continue  # the quick test is for values (objects and arrays take their own walk)
+        for value in VALUES:
+            full = check_rules(rules, expected, value)
+            if passes(expected, value):
+                quick_passed += 1
+                assert full == [], (expected, value, full)
+    assert quick_passed  # it does pass something
+
+
+@pytest.mark.parametrize(
+    "matchers",
+    [
+        [{"match": "include", "value": "a"}],
+        [{"match": "type"}, {"match": "include", "value": "a"}],
+        [{"match": "regex", "regex": "(unclosed"}],
+    ],
+)
+def test_rules_without_a_quick_test_take_the_full_check(matchers: list[dict[str, Any]]) -> None:
+    rules = RuleList(tuple(Matcher(m["match"], {k: v for k, v in m.items() if k != "match"}) for m in matchers))
+    assert quick_test(rules) is None
+    assert quick_test(RuleList(rules.matchers, "OR")) is None
