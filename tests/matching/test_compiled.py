@@ -187,3 +187,32 @@ def test_rules_without_a_quick_test_take_the_full_check(matchers: list[dict[str,
     rules = RuleList(tuple(Matcher(m["match"], {k: v for k, v in m.items() if k != "match"}) for m in matchers))
     assert quick_test(rules) is None
     assert quick_test(RuleList(rules.matchers, "OR")) is None
+
+
+def test_a_shared_tree_keeps_a_bounded_number_of_children_per_place() -> None:
+    """A map with new keys in every response, walked through one tree for a whole run,
+    must not grow the tree without bound (the places past the bound are still judged)."""
+    from apact.matching._rules import _CHILDREN_KEPT
+
+    document = {
+        "status": 200,
+        "body": {"prices": {"a": 1}},
+        "matchingRules": {
+            "body": {
+                "$.prices": {"matchers": [{"match": "values"}]},
+                "$.prices.*": {"matchers": [{"match": "integer"}]},
+            }
+        },
+    }
+    want = parse_response(document, Spec.V3, strict=False)
+    compiled = Compiled()
+    for batch in range(3):
+        prices = {f"steak {batch}-{n}": n for n in range(_CHILDREN_KEPT)}
+        have = parse_response({"status": 200, "body": {"prices": prices}}, Spec.V3, strict=False)
+        assert response_mismatches(want, have, Spec.V3, compiled=compiled) == []
+    bad = parse_response({"status": 200, "body": {"prices": {"late": "ten"}}}, Spec.V3, strict=False)
+    (mismatch,) = response_mismatches(want, bad, Spec.V3, compiled=compiled)
+    assert mismatch.path == "$.body.prices.late"
+    root = compiled.node(want.matching_rules["body"])
+    prices_node = root.child("prices")
+    assert len(prices_node._children) <= _CHILDREN_KEPT
