@@ -75,6 +75,40 @@ def make_app() -> Any:  # noqa: ANN401  (fastapi is imported only where the app 
     return app
 
 
+def make_starlette_app() -> Any:  # noqa: ANN401
+    """The same Grill Chef on bare Starlette (no validation layer: a cheaper app, so
+    apact's own share of the time shows more)."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    kitchen = {"steaks": 0}
+
+    async def order(request: Request) -> JSONResponse:
+        cooking = (await request.json()).get("cooking")
+        if cooking == "well-done":
+            return JSONResponse({"reason": "we do not serve well-done steaks"}, status_code=422)
+        if kitchen["steaks"] <= 0:
+            return JSONResponse({"reason": "no steaks left"}, status_code=503)
+        return JSONResponse({"waitingTime": 10 + kitchen["steaks"], "cooking": cooking}, status_code=201)
+
+    async def steak(request: Request) -> JSONResponse:
+        if kitchen["steaks"] <= 0:
+            return JSONResponse({"reason": "no steaks left"}, status_code=404)
+        steak_id = int(request.path_params["steak_id"])
+        return JSONResponse({"id": steak_id, "cooking": "medium-rare", "sides": [{"name": "fries", "price": 3.5}]})
+
+    app = Starlette(
+        routes=[Route("/steaks/", order, methods=["POST"]), Route("/steaks/{steak_id}", steak, methods=["GET"])]
+    )
+    app.state.kitchen = kitchen
+    return app
+
+
+APPS = {"fastapi": make_app, "starlette": make_starlette_app}
+
+
 def make_pact(count: int) -> dict[str, Any]:
     """A V4 pact of ``count`` interactions, all needing the state (5 different counts)."""
     interactions = []
@@ -242,6 +276,209 @@ async def _apact(mode: str, pact_path: str, base_url: str) -> tuple[float, bool]
         return time.perf_counter() - started, result.ok
 
 
+# -- the limit: the app called directly (issue 14) -----------------------------------------------
+
+
+def _direct_requests(pact: dict[str, Any]) -> list[tuple[int, dict[str, Any], bytes]]:
+    """Each interaction's state param, ASGI scope and body, as built for the direct calls
+    (before the clock starts: what is timed is the app's own work and the state setup)."""
+    requests = []
+    for interaction in pact["interactions"]:
+        request = interaction["request"]
+        body = json.dumps(request["body"]["content"]).encode() if "body" in request else b""
+        headers = [(b"host", b"testserver")]
+        headers += [(name.lower().encode(), values[0].encode()) for name, values in request.get("headers", {}).items()]
+        if body:
+            headers.append((b"content-length", str(len(body)).encode()))
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "1.1",
+            "method": request["method"],
+            "scheme": "http",
+            "path": request["path"],
+            "raw_path": request["path"].encode(),
+            "root_path": "",
+            "query_string": b"",
+            "headers": headers,
+            "client": ("127.0.0.1", 50000),
+            "server": ("testserver", 80),
+            "extensions": {},
+            "state": {},
+        }
+        requests.append((interaction["providerStates"][0]["params"]["count"], scope, body))
+    return requests
+
+
+async def call_directly(app: Any, kitchen: dict[str, int], requests: list[tuple[int, dict[str, Any], bytes]]) -> float:  # noqa: ANN401
+    """The limit: every request sent to the app as an ASGI callable, its state set up and
+    torn down around it by the same kind of handler as apact's (an async generator);
+    returns the seconds it took."""
+    from collections.abc import AsyncIterator
+
+    async def steaks(count: int) -> AsyncIterator[None]:
+        kitchen["steaks"] = count
+        yield
+        kitchen["steaks"] = 0
+
+    started = time.process_time()
+    for count, scope, body in requests:
+        state = steaks(count)
+        await state.__anext__()
+        chunks: list[bytes] = []
+        sent = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}  # noqa: B023
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))  # noqa: B023
+
+        await app(dict(scope, state={}), receive, send)
+        assert chunks, "the app sent no body"
+        await state.aclose()
+    return time.process_time() - started
+
+
+async def verify_in_process(app: Any, kitchen: dict[str, int], source: Any) -> tuple[float, bool]:  # noqa: ANN401
+    """apact's in-process verification of ``source`` (a file, or a pact already read)."""
+    from collections.abc import AsyncIterator
+
+    from apact import Verifier
+
+    verifier = Verifier(PROVIDER, app=app)
+
+    @verifier.state(STATE)
+    async def steaks(params: dict[str, Any]) -> AsyncIterator[None]:
+        kitchen["steaks"] = params["count"]
+        yield
+        kitchen["steaks"] = 0
+
+    started = time.process_time()
+    result = await verifier.verify(source)
+    return time.process_time() - started, result.ok
+
+
+async def limit_ratios(sizes: list[int], frameworks: list[str], repeat: int) -> list[dict[str, Any]]:
+    """apact's in-process time against the app called directly, per framework and size:
+    one process, the two interleaved, best of ``repeat`` each."""
+    from apact.pact._local import load_pact_files
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for framework in frameworks:
+            app = APPS[framework]()
+            kitchen = app.state.kitchen
+            for size in sizes:
+                pact = make_pact(size)
+                path = Path(tmp) / f"pact-{size}.json"
+                path.write_text(json.dumps(pact))
+                requests = _direct_requests(pact)
+                (read,), _ = load_pact_files(str(path))
+                await call_directly(app, kitchen, requests[:10])  # warm both paths up
+                await verify_in_process(app, kitchen, read.pact)
+                best = {"direct": float("inf"), "apact": float("inf"), "apact+read": float("inf")}
+                for _ in range(repeat):
+                    best["direct"] = min(best["direct"], await call_directly(app, kitchen, requests))
+                    for key, source in (("apact", read.pact), ("apact+read", str(path))):
+                        seconds, ok = await verify_in_process(app, kitchen, source)
+                        if not ok:
+                            raise SystemExit(f"apact did not verify the {framework} app ({size} interactions)")
+                        best[key] = min(best[key], seconds)
+                rows.append({"framework": framework, "size": size, **best})
+    return rows
+
+
+def print_limit(rows: list[dict[str, Any]], repeat: int) -> None:
+    print(f"\napact in-process against the app called directly (one process, interleaved, best of {repeat})")
+    print("(ms per interaction; apact: the pact already read, as the direct calls get their requests built;")
+    print(" +read: verify() given the file, reading and checking the pact included)")
+    print(f"{'framework':>10}{'interactions':>14}{'direct':>9}{'apact':>9}{'ratio':>8}{'+read':>9}{'ratio':>8}")
+    for row in rows:
+        size = row["size"]
+        direct, apact, read = (row[key] / size * 1000 for key in ("direct", "apact", "apact+read"))
+        print(
+            f"{row['framework']:>10}{size:>14,}{direct:>9.3f}{apact:>9.3f}{apact / direct:>7.2f}x"
+            f"{read:>9.3f}{read / direct:>7.2f}x"
+        )
+
+
+# -- `apact verify` start-up (issue 14) ----------------------------------------------------------------
+
+
+def startup(repeat: int = 5) -> dict[str, float]:
+    """Seconds from starting ``apact verify --base-url`` to its first request reaching a
+    server (best of ``repeat``), and what of it is the interpreter, ``import apact.cli``,
+    and apact's set-up (reading the pact, the clients): the rest."""
+    import http.server
+    import threading
+
+    arrivals: list[float] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            arrivals.append(time.monotonic())  # CLOCK_MONOTONIC: one clock for every process
+            body = json.dumps({"id": 1, "cooking": "rare", "sides": [{"name": "chips", "price": 2.5}]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    pact = make_pact(3)
+    pact["interactions"] = [{**pact["interactions"][2], "providerStates": []}]
+    best = {"python": float("inf"), "import": float("inf"), "first request": float("inf")}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "pact.json"
+            path.write_text(json.dumps(pact))
+            for _ in range(repeat):
+                for key, code in (
+                    ("python", "pass"),
+                    ("import", "import apact.cli, apact.cli._verify, apact.verifier"),
+                ):
+                    started = time.monotonic()
+                    subprocess.run([sys.executable, "-c", code], check=True)  # noqa: S603
+                    best[key] = min(best[key], time.monotonic() - started)
+                arrivals.clear()
+                started = time.monotonic()
+                subprocess.run(  # noqa: S603
+                    [sys.executable, "-c", _CLI, "verify", str(path), "--base-url", url, "--no-progress"],
+                    check=True,
+                    capture_output=True,
+                )
+                best["first request"] = min(best["first request"], arrivals[0] - started)
+    finally:
+        server.shutdown()
+        server.server_close()
+    return best
+
+
+#: what the ``apact`` command runs
+_CLI = "import sys, apact.cli; sys.exit(apact.cli.main(sys.argv[1:]))"
+
+
+def print_startup(best: dict[str, float]) -> None:
+    imports = best["import"] - best["python"]
+    setup = best["first request"] - best["import"]
+    print("\n`apact verify --base-url` start-up, best of 5 (seconds)")
+    print(f"  to the first request       {best['first request']:.3f}")
+    print(f"    the interpreter          {best['python']:.3f}")
+    print(f"    imports (cli, verifier)  {imports:.3f}")
+    print(f"    apact's set-up           {setup:.3f}  (arguments, the pact read, the HTTP clients)")
+
+
 # -- orchestration --------------------------------------------------------------------------------------
 
 
@@ -290,10 +527,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10,100,1000")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the fastest counts (default 3)")
+    parser.add_argument(
+        "--limit-sizes", default="10,100,1000,10000", help="sizes of the in-process limit measurement (issue 14)"
+    )
+    parser.add_argument("--limit-repeat", type=int, default=5, help="runs of the limit measurement; best counts")
+    parser.add_argument("--limit-only", action="store_true", help="only the limit measurement (in this process)")
     parser.add_argument("--child", nargs=3, metavar=("MODE", "PACT", "URL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(measure(*args.child)))
+        return
+    if args.limit_only:
+        import anyio
+
+        print(f"apact in-process limit benchmark — Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}")
+        limit_sizes = [int(size) for size in args.limit_sizes.split(",")]
+        rows = anyio.run(limit_ratios, limit_sizes, list(APPS), args.limit_repeat)
+        print_limit(rows, args.limit_repeat)
+        print_startup(startup())
         return
     try:
         import pact  # noqa: F401

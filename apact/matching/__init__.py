@@ -28,6 +28,7 @@ from ..pact._paths import format_token
 from ..pact._sniff import CONTENT_TYPE_KEYS
 from ..pact.model import HttpRequest, HttpResponse, MessageContents, Spec
 from ._body import compare_bodies
+from ._compiled import Compiled
 from ._http import (
     by_name,
     compare_headers,
@@ -114,10 +115,15 @@ def _check_depth(part: Mapping[str, Any]) -> None:
         raise PactFileError(error.reason, path=error.path()) from None
 
 
-def request_mismatches(expected: HttpRequest, actual: HttpRequest, spec: Spec = Spec.V4) -> list[Mismatch]:
-    """Compare requests: method, path, query, headers, body (no unexpected keys)."""
+def request_mismatches(
+    expected: HttpRequest, actual: HttpRequest, spec: Spec = Spec.V4, *, compiled: Compiled | None = None
+) -> list[Mismatch]:
+    """Compare requests: method, path, query, headers, body (no unexpected keys).
+
+    ``compiled`` (the same for the comparisons of one run) keeps the rules compiled
+    from one comparison to the next (see `._compiled`)."""
     rules = expected.matching_rules
-    walk = Walk("method", strict=True)
+    walk = Walk("method", strict=True, compiled=compiled)
     compare_method(walk, expected.method, actual.method)
     walk.kind = "path"
     compare_path(walk, expected.path, actual.path, rules.get("path"))
@@ -130,10 +136,13 @@ def request_mismatches(expected: HttpRequest, actual: HttpRequest, spec: Spec = 
     return walk.mismatches
 
 
-def response_mismatches(expected: HttpResponse, actual: HttpResponse, spec: Spec = Spec.V4) -> list[Mismatch]:
-    """Compare responses: status, headers, body (unexpected keys allowed)."""
+def response_mismatches(
+    expected: HttpResponse, actual: HttpResponse, spec: Spec = Spec.V4, *, compiled: Compiled | None = None
+) -> list[Mismatch]:
+    """Compare responses: status, headers, body (unexpected keys allowed); ``compiled``
+    as for `request_mismatches`."""
     rules = expected.matching_rules
-    walk = Walk("status", strict=False)
+    walk = Walk("status", strict=False, compiled=compiled)
     compare_status(walk, expected.status, actual.status, rules.get("status"))
     _compare_headers_and_body(walk, expected, actual, spec)
     return walk.mismatches
@@ -151,10 +160,13 @@ def _compare_headers_and_body(
     )
 
 
-def message_mismatches(expected: MessageContents, actual: MessageContents, spec: Spec = Spec.V4) -> list[Mismatch]:
-    """Compare messages: contents (unexpected keys allowed) and metadata."""
+def message_mismatches(
+    expected: MessageContents, actual: MessageContents, spec: Spec = Spec.V4, *, compiled: Compiled | None = None
+) -> list[Mismatch]:
+    """Compare messages: contents (unexpected keys allowed) and metadata; ``compiled``
+    as for `request_mismatches`."""
     rules = expected.matching_rules
-    walk = Walk("body", strict=False)
+    walk = Walk("body", strict=False, compiled=compiled)
     compare_bodies(
         walk,
         "$.contents",

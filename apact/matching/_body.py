@@ -18,9 +18,10 @@ from ..pact import _sniff
 from ..pact._jsondepth import JsonTooDeepError
 from ..pact._paths import format_token
 from ..pact.model import _UNSET, Body, RuleList, effective_type
+from ._compiled import remember
 from ._json import Walk, compare_json
 from ._mismatch import show
-from ._rules import EMPTY, Node, check_equal, check_rules, compile_rules
+from ._rules import Node, check_equal, check_rules
 from ._xml import XmlError, XmlTooDeepError, compare_xml, parse_xml
 
 
@@ -54,14 +55,16 @@ def compare_bodies(
         if actual is not None and not actual.is_empty:
             walk.fail(root, "", _preview(actual), f"expected no body, got {_preview_text(actual)}")
         return
-    node = compile_rules(rules) if rules else EMPTY
+    node = walk.compiled.node(rules)
     want_type = effective_type(expected, expected_type)
     if actual is None or actual.is_empty:
         walk.fail(root, _preview(expected), None, f"expected a body ({want_type}), but it is missing or empty")
         return
     have_type = _sniff.base_type(actual_type) if actual_type else want_type
-    family = _family(want_type)
-    if actual_type and _family(have_type) != family and not _root_content_type_rule(node):
+    families = walk.compiled.families
+    family = families.get(want_type) or remember(families, want_type, lambda: _family(want_type))
+    have_family = families.get(have_type) or remember(families, have_type, lambda: _family(have_type))
+    if actual_type and have_family != family and not _root_content_type_rule(node):
         walk.fail(
             root,
             want_type,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import unquote, unquote_plus
 
 from ..pact import _sniff
-from ..pact._paths import PathError, format_token, parse_path
+from ..pact._paths import PathError, parse_path
 from ..pact.model import Headers, Query, RuleList, Spec, find_header
 from ._body import compare_value_lists
+from ._compiled import LIMIT
 from ._json import Walk
 from ._mismatch import show
 from ._rules import EMPTY, check_equal, check_rules
@@ -100,7 +102,7 @@ def compare_query(
         expected or {},
         actual or {},
         what="query parameter",
-        rules_by_name=by_name(rules, fold_case=False),
+        rules_by_name=walk.compiled.by_name(rules, False, lambda: by_name(rules, fold_case=False)),
     )
 
 
@@ -119,9 +121,9 @@ def compare_headers(
     rules: Mapping[str, RuleList] | None,
     spec: Spec,
 ) -> None:
-    named = by_name(rules, fold_case=True)
+    named = walk.compiled.by_name(rules, True, lambda: by_name(rules, fold_case=True))
     for name, values in (expected or {}).items():
-        path = "$.headers" + format_token(name)
+        path = ("$.headers", name)  # written out only for a mismatch
         found = find_header(actual, name)
         want = _joined(values)
         if found is None:
@@ -139,7 +141,12 @@ def compare_headers(
             continue
         lowered = name.lower()
         if spec >= Spec.V3 and lowered in _MEDIA_TYPE_HEADERS:
-            problem = compare_media_types(want, have)
+            media = walk.compiled.media
+            problem = media.get((want, have), _UNKNOWN)
+            if problem is _UNKNOWN:
+                problem = compare_media_types(want, have)
+                if len(media) < LIMIT:
+                    media[want, have] = problem
         elif lowered in _UNSPLIT:
             problem = None if want == have else f"expected {show(want)}, got {show(have)}"
         else:
@@ -154,7 +161,12 @@ def _each(values: list[str], index: int) -> str:
 
 
 def _joined(values: list[str]) -> str:
+    if len(values) == 1 and "\n" not in values[0]:
+        return values[0].strip()
     return ", ".join(_FOLD.sub(" ", value).strip() for value in values)
+
+
+_UNKNOWN: Any = object()
 
 
 def _split(value: str) -> list[str]:

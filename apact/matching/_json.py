@@ -21,6 +21,7 @@ from .._core._types import JSON
 from ..pact._parse_rules import parse_rule_list
 from ..pact._paths import format_token
 from ..pact.model import Matcher, RuleList
+from ._compiled import Compiled
 from ._mismatch import Kind, Mismatch, got, plural, show
 from ._rules import (
     EMPTY,
@@ -50,12 +51,14 @@ def render(place: Place) -> str:
 class Walk:
     """One comparison in progress: where mismatches go and how strict to be."""
 
-    __slots__ = ("kind", "strict", "mismatches")
+    __slots__ = ("kind", "strict", "mismatches", "compiled")
 
-    def __init__(self, kind: Kind, strict: bool) -> None:
+    def __init__(self, kind: Kind, strict: bool, compiled: Compiled | None = None) -> None:
         self.kind: Kind = kind
         self.strict = strict  # no unexpected keys (requests)
         self.mismatches: list[Mismatch] = []
+        #: rules compiled once for the comparisons of a run (a fresh table if none is given)
+        self.compiled = compiled if compiled is not None else Compiled()
 
     def fail(self, path: Place, expected: Any, actual: Any, message: str) -> None:
         self.mismatches.append(Mismatch(self.kind, render(path), expected, actual, message))
@@ -81,6 +84,9 @@ def compare_json(walk: Walk, path: Place, node: Node, expected: JSON, actual: JS
             if reason is not None:
                 walk.fail(path, expected, actual, reason)
         else:
+            passes = node.passes
+            if passes is not None and passes(expected, actual):
+                return
             for reason in check_rules(rules, expected, actual, cascaded=node.cascaded):
                 walk.fail(path, expected, actual, reason)
 
@@ -237,7 +243,7 @@ def _array_contains(walk: Walk, path: Place, matcher: Matcher, expected: list[An
         }
         root = compile_rules(rules)
         for item in actual:
-            probe = Walk(walk.kind, walk.strict)
+            probe = Walk(walk.kind, walk.strict, walk.compiled)
             compare_json(probe, "$", root, example, item)
             if not probe.mismatches:
                 break

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from .. import _javatime, _regex
 from ..pact import _sniff
@@ -41,7 +41,7 @@ class _Entry:
 class Node:
     """The rules in force at one place of a body (and how to reach its children)."""
 
-    __slots__ = ("partial", "applicable", "best", "cascaded", "_children", "_indexes")
+    __slots__ = ("partial", "applicable", "best", "cascaded", "_children", "_indexes", "_passes")
 
     def __init__(
         self,
@@ -51,6 +51,7 @@ class Node:
         self.partial = partial  # (entry, tokens consumed, weight so far)
         self.applicable = applicable  # (entry, weight, exactly here)
         self._children: dict[object, Node] = {}
+        self._passes: Passes | None | bool = False  # not built yet (see passes)
         self._indexes = frozenset(
             token
             for entry, position, _ in partial
@@ -73,16 +74,29 @@ class Node:
     def defined(self) -> bool:
         return self.best is not None
 
+    @property
+    def passes(self) -> Passes | None:
+        """A quick test that a JSON value passes this place's rules, built once: true
+        only when `check_rules` would find nothing (false says nothing: the full
+        check runs); ``None`` when the rules have no quick test."""
+        passes = self._passes
+        if passes is False:
+            passes = self._passes = quick_test(self.best) if self.best is not None else None
+        return passes  # type: ignore[return-value]
+
     def child(self, fragment: str | int) -> Node:
         if not self.partial and not self.applicable:
             return self
         key: object = fragment
-        if isinstance(fragment, int) and fragment not in self._indexes and str(fragment) not in self._indexes:
+        if isinstance(fragment, int) and (
+            not self._indexes or (fragment not in self._indexes and str(fragment) not in self._indexes)
+        ):
             key = _ANY_INDEX
         node = self._children.get(key)
         if node is None:
             node = self._make_child(fragment)
-            self._children[key] = node
+            if len(self._children) < _CHILDREN_KEPT:
+                self._children[key] = node
         return node
 
     def _make_child(self, fragment: str | int) -> Node:
@@ -102,6 +116,66 @@ class Node:
 
 
 EMPTY = Node((), ())
+
+#: the most children a node keeps (a map with a new key in every response, walked for a
+#: whole run through a shared tree, must not grow it without bound)
+_CHILDREN_KEPT = 1024
+
+#: a quick test of one value: ``passes(expected, actual)``
+Passes = Callable[[object, object], bool]
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def quick_test(rules: RuleList) -> Passes | None:
+    """The quick test of a rule list (see `Node.passes`): for ``AND`` lists of the
+    matchers that most pacts use on JSON values (``type`` on scalars, ``integer``,
+    ``number``, ``decimal``, ``boolean``, ``null``, ``regex`` on strings), the
+    conditions under which `check_value` passes, with no reason worded, the regex
+    compiled once. Everything else (and every value these do not pass) takes the full
+    check, so a quick test only ever shortens a comparison that finds nothing."""
+    if rules.combine != "AND" or not rules.matchers:
+        return None
+    tests: list[Passes] = []
+    for matcher in rules.matchers:
+        test = _quick(matcher)
+        if test is None:
+            return None
+        tests.append(test)
+    if len(tests) == 1:
+        return tests[0]
+    return lambda expected, actual: all(test(expected, actual) for test in tests)
+
+
+def _quick(matcher: Matcher) -> Passes | None:
+    kind = MATCHER_NAMES[matcher.match]
+    if kind == "type":
+        return lambda expected, actual: type(expected) is type(actual) and type(actual) in _SCALARS
+    if kind == "integer":
+        return lambda expected, actual: type(actual) is int
+    if kind == "number":
+        return lambda expected, actual: type(actual) is int or type(actual) is float
+    if kind == "decimal":
+        return lambda expected, actual: type(actual) is float and math.isfinite(actual)
+    if kind == "boolean":
+        return lambda expected, actual: type(actual) is bool
+    if kind == "null":
+        return lambda expected, actual: actual is None
+    if kind == "regex":
+        try:
+            regex = _regex.compile_regex(str(matcher.get("regex")))
+        except _regex.RegexError:
+            return None  # the full check says why
+
+        def matches(expected: object, actual: object) -> bool:
+            if type(actual) is not str:
+                return False
+            try:
+                return regex.fullmatch(actual)
+            except _regex.RegexError:  # too long to check in bounded time: the full check says so
+                return False
+
+        return matches
+    return None
 
 
 def merge(one: Node, other: Node) -> Node:

@@ -28,13 +28,16 @@ from collections.abc import (
 )
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 import anyio
 
 from .._core._types import JSON
 from ..pact.model import ProviderState
+from ._bounded import TimedOutError, bounded
 from ._result import ErrorKind, VerificationProblem, exception_line
+
+T = TypeVar("T")
 
 #: a provider-state handler: ``(params) -> values`` or ``() -> values``, sync or async,
 #: or a (sync or async) generator function that yields the values and tears down after
@@ -179,53 +182,61 @@ Teardown: TypeAlias = Callable[[], Awaitable[None]]
 async def _set_up(handler: Handler, state: ProviderState, timeout: float) -> tuple[Mapping[str, JSON], Teardown | None]:
     teardown: Teardown | None = None
     value: object = None
-    with anyio.move_on_after(timeout) as scope:
-        try:
-            result = handler.function(dict(state.params)) if handler.takes_params else handler.function()
-            if inspect.isasyncgen(result):
-                teardown = functools.partial(_end_async_generator, result, state, timeout)
-                try:
-                    value = await result.__anext__()
-                except StopAsyncIteration:
-                    teardown = None
-            elif inspect.isgenerator(result):
-                teardown = functools.partial(_end_generator, result, state)
-                try:
-                    value = next(result)
-                except StopIteration:
-                    teardown = None
-            elif inspect.isawaitable(result):
-                value = await result
-            else:
-                value = result
-        except Exception as error:
-            message = f"the handler for {_label(state)} raised {exception_line(error)}"
-            raise StateHandlerError(VerificationProblem.from_exception("state", message, error)) from None
-    if scope.cancelled_caught:
+    try:
+        result = handler.function(dict(state.params)) if handler.takes_params else handler.function()
+        if inspect.isasyncgen(result):
+            teardown = functools.partial(_end_async_generator, result, state, timeout)
+            try:
+                value = await bounded(result.__anext__(), timeout)
+            except StopAsyncIteration:
+                teardown = None
+        elif inspect.isgenerator(result):
+            teardown = functools.partial(_end_generator, result, state)
+            try:
+                value = next(result)
+            except StopIteration:
+                teardown = None
+        elif inspect.isawaitable(result):
+            value = await bounded(result if inspect.iscoroutine(result) else _awaited(result), timeout)
+        else:
+            value = result
+    except TimedOutError:
         raise StateHandlerError(
             VerificationProblem(
                 "state", f"the handler for {_label(state)} did not finish its setup within {timeout:g} s"
             )
-        )
+        ) from None
+    except Exception as error:
+        message = f"the handler for {_label(state)} raised {exception_line(error)}"
+        raise StateHandlerError(VerificationProblem.from_exception("state", message, error)) from None
     return _values(value, state), teardown
 
 
+async def _awaited(awaitable: Awaitable[T]) -> T:
+    """Any awaitable as a coroutine (what `bounded` drives)."""
+    return await awaitable
+
+
 async def _end_async_generator(generator: AsyncGenerator[Any, Any], state: ProviderState, timeout: float) -> None:
-    with anyio.CancelScope(shield=True, deadline=anyio.current_time() + timeout) as scope:
-        try:
-            await generator.__anext__()
-        except StopAsyncIteration:
-            return
-        except Exception as error:
-            message = f"the teardown of {_label(state)} raised {exception_line(error)}"
-            raise StateHandlerError(VerificationProblem.from_exception("teardown", message, error)) from None
-        await generator.aclose()
-        raise StateHandlerError(
-            VerificationProblem("teardown", f"the handler for {_label(state)} yielded more than once")
-        )
-    if scope.cancelled_caught:
-        message = f"the handler for {_label(state)} did not finish its teardown within {timeout:g} s"
-        raise StateHandlerError(VerificationProblem("teardown", message))
+    # shielded: a state is torn down even when the verification is cancelled
+    try:
+        await bounded(generator.__anext__(), timeout, shield=True)
+    except StopAsyncIteration:
+        return
+    except TimedOutError:
+        raise StateHandlerError(VerificationProblem("teardown", _late_teardown(state, timeout))) from None
+    except Exception as error:
+        message = f"the teardown of {_label(state)} raised {exception_line(error)}"
+        raise StateHandlerError(VerificationProblem.from_exception("teardown", message, error)) from None
+    try:
+        await bounded(generator.aclose(), timeout, shield=True)
+    except TimedOutError:
+        raise StateHandlerError(VerificationProblem("teardown", _late_teardown(state, timeout))) from None
+    raise StateHandlerError(VerificationProblem("teardown", f"the handler for {_label(state)} yielded more than once"))
+
+
+def _late_teardown(state: ProviderState, timeout: float) -> str:
+    return f"the handler for {_label(state)} did not finish its teardown within {timeout:g} s"
 
 
 async def _end_generator(generator: Generator[Any, Any, Any], state: ProviderState) -> None:

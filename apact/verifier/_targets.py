@@ -9,8 +9,10 @@ sends an `Outgoing` request and returns what came back as the model's
 from __future__ import annotations
 
 import re
+import ssl
+import urllib.request
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import quote, unquote
 
@@ -20,6 +22,7 @@ import httpx
 from .._core._types import ASGIApp
 from ..pact.model import Body, Headers, HttpResponse
 from . import _asgi
+from ._bounded import TimedOutError, bounded
 from ._result import VerificationProblem, exception_line
 
 #: characters left as they are in a request path (RFC 3986 ``pchar`` and ``/``) ...
@@ -27,6 +30,10 @@ _PATH_SAFE = "/!$&'()*+,;=:@~"
 #: ... and in a query (``pchar``, ``/`` and ``?``)
 _QUERY_SAFE = _PATH_SAFE + "?"
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+#: text ``quote`` leaves alone whatever ``safe`` is (letters, digits, ``_.-~``, ``/``) but
+#: for the few characters of `_PLAIN_SAFE`, which must be in ``safe``
+_PLAIN = re.compile(r"[A-Za-z0-9_.\-~/?=&,:;@+]*")
+_PLAIN_SAFE = "?=&,:;@+"
 
 
 def encode(text: str, safe: str) -> str:
@@ -34,6 +41,8 @@ def encode(text: str, safe: str) -> str:
     ``%`` starting none is encoded): pact paths and V2 queries come both ways, the Rust
     core records them encoded (``/pacticipants/Pricing%20Service``), apact's mock
     decoded (``/pacticipants/Pricing Service``), and each is sent as the other would."""
+    if _PLAIN.fullmatch(text) and all(c in safe for c in _PLAIN_SAFE if c in text):
+        return text  # nothing to encode: the usual path
     parts: list[str] = []
     start = 0
     for escape in _ESCAPE.finditer(text):
@@ -62,10 +71,12 @@ class Outgoing:
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes = b""
 
-    @property
-    def raw_path(self) -> str:
-        """The path as sent (see `encode`)."""
-        return encode(self.path, _PATH_SAFE)
+    #: the path as sent (see `encode`), computed once: sending, the request line
+    #: and the ASGI scope all need it
+    raw_path: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "raw_path", encode(self.path, _PATH_SAFE))
 
     @property
     def decoded_path(self) -> str:
@@ -171,21 +182,24 @@ class AppSender:
         headers += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in request.headers]
         if request.body:
             headers.append((b"content-length", str(len(request.body)).encode()))
-        with anyio.move_on_after(timeout) as scope:
-            answer = await _asgi.call_app(
-                self._app,
-                request.method,
-                request.decoded_path,
-                request.raw_path.encode("ascii"),
-                request.query.encode("ascii"),
-                headers,
-                request.body,
-                self._state,
-            )
-        if scope.cancelled_caught:
+        call = _asgi.call_app(
+            self._app,
+            request.method,
+            request.decoded_path,
+            request.raw_path.encode("ascii"),
+            request.query.encode("ascii"),
+            headers,
+            request.body,
+            self._state,
+        )
+        try:
+            answer: _asgi.AsgiResponse = await bounded(
+                call, timeout
+            )  # an app that answers at once pays for no deadline
+        except TimedOutError:
             raise SendError(
                 VerificationProblem("timeout", f"the app did not answer {request.line} within {timeout:g} s")
-            )
+            ) from None
         response = HttpResponse(answer.status, _headers(answer.headers), Body(answer.body))
         error = None
         if answer.error is not None:
@@ -247,18 +261,38 @@ class HttpSender:
 
 
 def http_client(
-    timeout: float, concurrency: int, *, trust_env: bool = True, keep_alive: bool = True
+    timeout: float,
+    concurrency: int,
+    *,
+    trust_env: bool = True,
+    keep_alive: bool = True,
+    tls: ssl.SSLContext | None = None,
 ) -> httpx.AsyncClient:
     """The client for an HTTP target: no redirects followed (a 3xx is a response to
     match), a connection per concurrent request (``keep_alive=False``: a new one for
-    every request, the client for retries)."""
+    every request, the client for retries). ``tls`` is the TLS context to use (see
+    `tls_for`); by default httpx's, which loads the CA certificates."""
     connections = max(concurrency, 1) + 2
     return httpx.AsyncClient(
         timeout=timeout,
         follow_redirects=False,
         trust_env=trust_env,
+        verify=tls if tls is not None else True,
         limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections if keep_alive else 0),
     )
+
+
+def tls_for(base_url: str, *, trust_env: bool) -> ssl.SSLContext | None:
+    """The TLS context for the clients of a target at ``base_url``: for ``http://``, one
+    that loads no CA certificates (loading them costs about 20 ms per client, 100 ms the
+    first time, for a target that never speaks TLS; a TLS connection through it would fail
+    verification, never pass unchecked), unless the environment names proxies (one may
+    be reached over TLS); ``None`` (httpx's default, verifying) for anything else."""
+    if not base_url.lower().startswith("http://"):
+        return None
+    if trust_env and urllib.request.getproxies():
+        return None
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
 async def send_retrying(

@@ -81,7 +81,17 @@ from ._states import (
     missing_states,
     provider_states,
 )
-from ._targets import AppSender, HttpSender, NoTarget, Outgoing, Sender, SendError, http_client, send_retrying
+from ._targets import (
+    AppSender,
+    HttpSender,
+    NoTarget,
+    Outgoing,
+    Sender,
+    SendError,
+    http_client,
+    send_retrying,
+    tls_for,
+)
 from ._wsgi import Interface, WSGIApp, app_name, asgi_app
 
 #: interactions in flight at once by default: enough to overlap a provider's I/O waits,
@@ -702,6 +712,7 @@ class Verifier:
             else:
                 yield AppSender(self._app, None), None, self._app_label
         elif self._command is not None:
+            tls = tls_for(self._base_url or "http://", trust_env=False)  # one per run, shared by its clients
             async with (
                 started_server(
                     self._command,
@@ -713,15 +724,18 @@ class Verifier:
                     cwd=self._cwd,
                     give_up=interrupt,
                 ) as server,
-                http_client(self.request_timeout, self.concurrency, trust_env=False) as client,
-                http_client(self.request_timeout, self.concurrency, trust_env=False, keep_alive=False) as fresh,
+                http_client(self.request_timeout, self.concurrency, trust_env=False, tls=tls) as client,
+                http_client(
+                    self.request_timeout, self.concurrency, trust_env=False, keep_alive=False, tls=tls
+                ) as fresh,
             ):
                 sender = HttpSender(client, server.base_url, server.explain, fresh=fresh)
                 yield sender, server, f"{server.base_url} (started: {' '.join(server.command)})"
         elif self._base_url is not None:
+            tls = tls_for(self._base_url, trust_env=True)
             async with (
-                http_client(self.request_timeout, self.concurrency) as client,
-                http_client(self.request_timeout, self.concurrency, keep_alive=False) as fresh,
+                http_client(self.request_timeout, self.concurrency, tls=tls) as client,
+                http_client(self.request_timeout, self.concurrency, keep_alive=False, tls=tls) as fresh,
             ):
                 yield HttpSender(client, self._base_url, fresh=fresh), None, self._base_url
         else:

@@ -1,0 +1,94 @@
+"""What the comparisons of one run can share, compiled once.
+
+Choosing the rule for a place is cheap once a category's rules are compiled into a
+tree of `Node` (see `._rules`), but compiling them, and growing
+the tree while walking a body, costs more than the walk itself. A verification compares
+each response once, and the interactions of a pact mostly repeat the same rules (the
+same endpoint, the same matchers), so a `Compiled` keeps one tree per distinct
+set of rules (by value, not by object) for the whole run, with the header, query and
+metadata rules by name and the media types already compared. The verifier keeps one per
+run and hands it to the engine through `Walk`; nothing is module-level,
+and every table is bounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from ..pact.model import RuleList
+from ._rules import EMPTY, Node, compile_rules
+
+#: the most entries a table of a `Compiled` holds (past it, more is compiled afresh)
+LIMIT = 4096
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+def rules_key(rules: Mapping[str, RuleList]) -> Hashable | None:
+    """A set of rules as a hashable value (equal rules, equal keys), or ``None`` for
+    rules with attributes that are lists or objects (``arrayContains`` variants,
+    ``eachKey`` rules, status lists): compiled afresh each time, as they are rare."""
+    # flat, for speed (it is computed for every comparison): each path, its combine, its
+    # matchers' names and attributes, then None (never a path, name or attribute tuple)
+    parts: list[object] = []
+    for path, rule_list in rules.items():
+        parts += (path, rule_list.combine)
+        for matcher in rule_list.matchers:
+            parts += (matcher.match, tuple(matcher.attrs.items()) if matcher.attrs else ())
+        parts.append(None)
+    key = tuple(parts)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+@dataclass(slots=True)
+class Compiled:
+    """Rule trees, rules by name and media-type verdicts, shared by the comparisons of
+    one run (see the module docstring)."""
+
+    nodes: dict[Hashable, Node] = field(default_factory=dict)
+    named: dict[tuple[Hashable, bool], dict[str, RuleList]] = field(default_factory=dict)
+    media: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    #: how a body of each content type is compared (``json``, ``xml``, ...)
+    families: dict[str, str] = field(default_factory=dict)
+
+    def node(self, rules: Mapping[str, RuleList] | None) -> Node:
+        """The compiled tree of a category's rules (``{"$.a": RuleList}``)."""
+        if not rules:
+            return EMPTY
+        key = rules_key(rules)
+        if key is None:
+            return compile_rules(rules)
+        return remember(self.nodes, key, lambda: compile_rules(rules))
+
+    def by_name(
+        self, rules: Mapping[str, RuleList] | None, fold_case: bool, build: Callable[[], dict[str, RuleList]]
+    ) -> dict[str, RuleList]:
+        """Header, query or metadata rules by plain name (``build`` makes them)."""
+        if not rules:
+            return {}
+        key = rules_key(rules)
+        if key is None:
+            return build()
+        return remember(self.named, (key, fold_case), build)
+
+
+def remember(table: dict[K, V], key: K, make: Callable[[], V]) -> V:
+    """``table[key]``, made (and kept while the table is below `LIMIT`) if missing."""
+    value = table.get(key, _MISSING)
+    if value is _MISSING:
+        value = make()
+        if len(table) < LIMIT:
+            table[key] = value
+    return value  # type: ignore[return-value]
+
+
+_MISSING = object()
+
+__all__ = ["LIMIT", "Compiled", "remember", "rules_key"]
