@@ -247,9 +247,12 @@ class HttpSender:
         except httpx.HTTPError as error:
             message = await self._add_context(f"cannot send {request.line} to {self.base_url}: {exception_line(error)}")
             raise SendError(VerificationProblem("transport", message)) from None
-        except Exception as error:  # not all of the HTTP stack's errors are httpx's (h11's, an invalid URL ...)
+        except Exception as error:
+            # not all of the HTTP stack's errors are httpx's: h11 raises LocalProtocolError
+            # for a body longer or shorter than a user's Content-Length header. The reason
+            # is the message; a traceback of the HTTP stack's frames would tell the user nothing
             message = await self._add_context(f"cannot send {request.line} to {self.base_url}: {exception_line(error)}")
-            raise SendError(VerificationProblem.from_exception("transport", message, error)) from None
+            raise SendError(VerificationProblem("transport", message)) from None
         headers: Headers = {}
         for name, value in response.headers.multi_items():
             headers.setdefault(name, []).append(value)
