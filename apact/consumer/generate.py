@@ -19,6 +19,11 @@ generates request values, and fills in ``provider_state`` values from what the
 provider's state handlers return. Passed as ``generator=`` to a ``match.*`` function,
 only the generator is taken.
 
+``generate.only(generate.integer(1, 9), 5)`` keeps the generator and the example ``5``
+and adds no matching rule (as does ``generate.provider_state``): the verifier then compares
+the value as any plain value, for users who want fresh values from the mock but an exact
+answer from the provider, or rules of their own (``with_matching_rules``).
+
 Generators need spec V3 or later.
 """
 
@@ -43,6 +48,7 @@ __all__ = [
     "hexadecimal",
     "integer",
     "mock_server_url",
+    "only",
     "provider_state",
     "regex",
     "string",
@@ -170,3 +176,18 @@ def mock_server_url(example: str, regex: str | None = None) -> Term:
     term = match.regex(regex, example)
     generator = Generator("MockServerURL", {"example": example, "regex": regex})
     return _asked(term, "generate.mock_server_url", generator)
+
+
+def only(generator: Term, example: object = NO_EXAMPLE) -> Term:
+    """The generator of ``generator`` (any ``generate.*`` term) on ``example`` (by
+    default the term's own), adding no matching rule: the pact shows ``example``, the
+    mock provider and the verifier generate values, and the verifier compares the value
+    as a plain one (equal to the example, unless rules of your own say otherwise)."""
+    if not isinstance(generator, Term) or generator.generator is None:
+        raise TypeError(f"generate.only: expected a generate.* term, got {generator!r}")
+    value = generator.example if example is NO_EXAMPLE else example
+    if isinstance(value, Term):
+        raise TypeError("generate.only: the example is a plain value, not a match.* or generate.* term")
+    if value is NO_EXAMPLE:
+        raise ValueError(f"generate.only: {generator.name} has no example of its own: give one")
+    return Term(value, value, (), generator.generator, True, "exact", "generate.only")
