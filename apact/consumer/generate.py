@@ -25,22 +25,36 @@ the value as any plain value, for users who want fresh values from the mock but 
 answer from the provider, or rules of their own (``with_matching_rules``).
 
 Generators need spec V3 or later.
+
+The engine that runs a pact's generators is public too, for tools of your own (a stub,
+a test fixture): `apply_to_request`, `apply_to_response` and `apply_to_message` take a
+part of a read pact (`apact.model`) and give it back with fresh values, in the
+``consumer`` mode (what the mock provider does: random values, ``mock_server_url``) or
+the ``provider`` mode (what the verifier does: the request to send, and the values
+``provider_state`` expressions take from the state handlers' values).
 """
 
 from __future__ import annotations
 
+import datetime as _datetime
+import random
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Literal
 from urllib.parse import urlsplit
 
 from .._core._types import JSON
-from ..pact.model import Generator
+from ..matching._generation import Context, generate_message, generate_request, generate_response
+from ..pact.model import Generator, HttpRequest, HttpResponse, MessageContents
 from . import match
 from ._terms import NO_EXAMPLE, Term, escape_regex
 from .match import UuidFormat
 
 __all__ = [
+    "apply_to_message",
+    "apply_to_request",
+    "apply_to_response",
     "boolean",
     "date",
     "datetime",
@@ -191,3 +205,76 @@ def only(generator: Term, example: object = NO_EXAMPLE) -> Term:
     if value is NO_EXAMPLE:
         raise ValueError(f"generate.only: {generator.name} has no example of its own: give one")
     return Term(value, value, (), generator.generator, True, "exact", "generate.only")
+
+
+# -- the engine ------------------------------------------------------------------------------
+
+
+def _context(
+    mode: object,
+    provider_state: Mapping[str, JSON] | None,
+    mock_server_url: str | None,
+    rng: random.Random | None,
+    now: _datetime.datetime | None,
+) -> Context:
+    if mode not in ("consumer", "provider"):
+        raise ValueError(f"mode is 'consumer' or 'provider', got {mode!r}")
+    return Context(
+        "consumer" if mode == "consumer" else "provider",
+        dict(provider_state or {}),
+        mock_server_url,
+        rng if rng is not None else random.Random(),
+        now,
+    )
+
+
+def apply_to_request(
+    request: HttpRequest,
+    *,
+    mode: Literal["consumer", "provider"],
+    provider_state: Mapping[str, JSON] | None = None,
+    mock_server_url: str | None = None,
+    rng: random.Random | None = None,
+    now: _datetime.datetime | None = None,
+) -> HttpRequest:
+    """``request`` with its generators applied, as the verifier does in the
+    ``provider`` mode (``provider_state``: the values the state handlers returned,
+    for ``ProviderState`` expressions) or the mock provider's side does in the
+    ``consumer`` mode (``mock_server_url``: its base URL, for ``MockServerURL``).
+    ``rng`` and ``now`` pin the random values and the moment dates are made from.
+    Raises `apact.errors.GenerationError` for a generator that cannot run."""
+    return generate_request(request, _context(mode, provider_state, mock_server_url, rng, now))
+
+
+def apply_to_response(
+    response: HttpResponse,
+    *,
+    mode: Literal["consumer", "provider"],
+    provider_state: Mapping[str, JSON] | None = None,
+    mock_server_url: str | None = None,
+    rng: random.Random | None = None,
+    now: _datetime.datetime | None = None,
+) -> HttpResponse:
+    """``response`` with its generators applied: in the ``consumer`` mode, what the
+    mock provider sends (every generator but ``ProviderState``); in the ``provider``
+    mode, the response the verifier expects (only ``ProviderState`` generators run: the
+    others stand for values no one can predict). Arguments as in `apply_to_request`."""
+    context = _context(mode, provider_state, mock_server_url, rng, now)
+    return generate_response(response, context, expected=mode == "provider")
+
+
+def apply_to_message(
+    message: MessageContents,
+    *,
+    mode: Literal["consumer", "provider"],
+    provider_state: Mapping[str, JSON] | None = None,
+    mock_server_url: str | None = None,
+    rng: random.Random | None = None,
+    now: _datetime.datetime | None = None,
+) -> MessageContents:
+    """A message (or one side of a synchronous message) with its generators applied:
+    in the ``consumer`` mode, the example a consumer test's handler gets; in the
+    ``provider`` mode, the message the verifier expects. Arguments as in
+    `apply_to_request`."""
+    context = _context(mode, provider_state, mock_server_url, rng, now)
+    return generate_message(message, context, expected=mode == "provider")
