@@ -178,9 +178,20 @@ class AppSender:
         self._state = state
 
     async def send(self, request: Outgoing, timeout: float) -> Received:
-        headers = [(b"host", _asgi.HOST.encode())]
-        headers += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in request.headers]
-        if request.body:
+        given = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in request.headers]
+        # a custom Content-Length (``--header``) is checked as h11 checks it over HTTP,
+        # so the verdict is the same in-process and the app never gets two that disagree
+        lengths = [value.strip() for name, value in given if name == b"content-length"]
+        if any(length != str(len(request.body)).encode() for length in lengths):
+            said = ", ".join(length.decode("latin-1") for length in lengths)
+            message = (
+                f"cannot send {request.line} to the app: its Content-Length header says {said}, "
+                f"the body is {len(request.body)} bytes"
+            )
+            raise SendError(VerificationProblem("transport", message))
+        headers = [] if any(name == b"host" for name, _ in given) else [(b"host", _asgi.HOST.encode())]
+        headers += given
+        if request.body and not lengths:
             headers.append((b"content-length", str(len(request.body)).encode()))
         call = _asgi.call_app(
             self._app,

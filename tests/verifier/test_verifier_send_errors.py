@@ -12,27 +12,31 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
 
+from apact._core._types import Receive, Scope, Send
 from apact.verifier import Verifier
 
 from .hostile_helpers import write
+from .interop_app import make_app
 from .verifier_helpers import document, interaction, served
 
 ORDER = {"cooking": "medium-rare"}
 
 
+def order_pact_interactions() -> list[dict[str, Any]]:
+    """An order (a POST with a JSON body of 25 bytes), and a GET that needs no body."""
+    return [
+        interaction("an order", method="POST", request_body=ORDER, status=201, body={"waitingTime": 12, "id": 1}),
+        interaction("the health check", path="/health", status=200),
+    ]
+
+
 def order_pact(tmp_path: Path) -> Path:
-    """An order (a POST with a JSON body of more than 3 bytes), and a GET that needs no body."""
-    return write(
-        tmp_path / "sous-chef-grill-chef.json",
-        document(
-            interaction("an order", method="POST", request_body=ORDER, status=201, body={"waitingTime": 12, "id": 1}),
-            interaction("the health check", path="/health", status=200),
-        ),
-    )
+    return write(tmp_path / "sous-chef-grill-chef.json", document(*order_pact_interactions()))
 
 
 def cli(*args: str) -> tuple[int, str, str]:
@@ -100,3 +104,34 @@ def test_a_request_filter_setting_the_length_or_a_header_http_cannot_carry(tmp_p
 def assert_clear(document: object, report: str) -> None:
     for text in (json.dumps(document), report):
         assert "Traceback" not in text and "h11/" not in text, text
+
+
+def test_in_process_a_wrong_content_length_header_fails_as_over_http(tmp_path: Path) -> None:
+    """The same verdict as over HTTP, where h11 refuses to send: the app never gets two
+    ``content-length`` headers that disagree."""
+    pact = order_pact(tmp_path)
+    result = anyio.run(Verifier("Grill Chef", app=make_app(), headers={"Content-Length": "3"}).verify, pact)
+    assert [item.status for item in result.interactions] == ["failed", "failed"], result.report()
+    assert_clear(result.to_json(), result.report())
+    reasons = [(item.errors[0].kind, item.errors[0].message) for item in result.interactions]
+    assert reasons == [
+        ("transport", "cannot send POST /steaks/ to the app: its Content-Length header says 3, the body is 25 bytes"),
+        ("transport", "cannot send GET /health to the app: its Content-Length header says 3, the body is 0 bytes"),
+    ]
+
+
+def test_in_process_a_right_content_length_header_reaches_the_app_once(tmp_path: Path) -> None:
+    seen: list[list[tuple[bytes, bytes]]] = []
+    app = make_app()
+
+    async def noting(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            seen.append(list(scope["headers"]))
+        await app(scope, receive, send)
+
+    pact = write(tmp_path / "order.json", document(order_pact_interactions()[0]))
+    result = anyio.run(Verifier("Grill Chef", app=noting, headers={"Content-Length": "25"}).verify, pact)
+    assert result.ok, result.report()
+    (headers,) = seen
+    assert [value for name, value in headers if name == b"content-length"] == [b"25"]
+    assert [value for name, value in headers if name == b"host"] == [b"testserver"]
