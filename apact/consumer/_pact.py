@@ -35,7 +35,7 @@ from ..pact.model import (
     RuleList,
     Spec,
 )
-from . import bodies
+from . import _raw, bodies
 from ._builder import InteractionBuilder, Recorder, check_description
 from ._terms import Term, compile_json, compile_text
 from .messages import AsyncMessageBuilder, HandlerFailed, SyncMessageBuilder, UnexpectedMessage, UnhandledMessage
@@ -450,6 +450,9 @@ class HttpInteractionBuilder(InteractionBuilder):
         self._mock = mock
         self._request: HttpRequest | None = None
         self._response: HttpResponse | None = None
+        self._raw = _raw.RawRules()
+        #: the part written last, which raw rules without a ``part`` go to
+        self._last_part: str | None = None
         #: the interaction's index in the mock, once complete
         self.slot: int | None = None
 
@@ -489,6 +492,7 @@ class HttpInteractionBuilder(InteractionBuilder):
             said = "; ".join(f"$.request{problem.path[1:]}: {problem.reason}" for problem in problems)
             raise ValueError(f"the request of {self.label()} cannot be sent as written: {said}")
         self._request = request
+        self._last_part = "request"
         return self._changed()
 
     def will_respond_with(
@@ -514,7 +518,38 @@ class HttpInteractionBuilder(InteractionBuilder):
             )
         head, body_model = _headers_and_body(headers, body, spec, "response", rules, generators)
         self._response = HttpResponse(status, head, body_model, rules, generators)
+        self._last_part = "response"
         return self._changed()
+
+    def with_matching_rules(
+        self, rules: Mapping[str, object] | str, part: _raw.Part | None = None
+    ) -> HttpInteractionBuilder:
+        """Matching rules given raw, as a pact file writes them: the V2 flat form
+        (``{"$.body.id": {"match": "type"}}``) or the V3/V4 category form
+        (``{"body": {"$.id": {"matchers": [{"match": "type"}]}}}``), a mapping or its
+        JSON text. They apply to ``part`` (``"Request"`` or ``"Response"``; by default
+        the part written last), are checked as rules read from a pact file, and are
+        added to the rules the ``match`` terms made (after them, at the same place)."""
+        where = _raw.part_name(part, self._last_part, f"with_matching_rules of {self.label()}")
+        what = f"with_matching_rules of {self.label()} ({where})"
+        allowed = _raw.REQUEST if where == "request" else _raw.RESPONSE
+        with self._raw.kept_if_recorded():
+            self._raw.add_rules(where, _raw.read_rules(rules, allowed, what))
+            return self._changed()
+
+    def with_generators(
+        self, generators: Mapping[str, object] | str, part: _raw.Part | None = None
+    ) -> HttpInteractionBuilder:
+        """Generators given raw, in the category form of a pact file
+        (``{"body": {"$.id": {"type": "RandomInt", "min": 1, "max": 9}}}``), for
+        ``part`` as in `with_matching_rules`; one replaces a term's generator at the
+        same place. They add no matching rule. Generators need spec V3 or later."""
+        where = _raw.part_name(part, self._last_part, f"with_generators of {self.label()}")
+        what = f"with_generators of {self.label()} ({where})"
+        allowed = _raw.REQUEST if where == "request" else _raw.RESPONSE
+        with self._raw.kept_if_recorded():
+            self._raw.add_generators(where, _raw.read_generators(generators, allowed, what))
+            return self._changed()
 
     def missing_part(self) -> str | None:
         """What the interaction still needs, or ``None`` when complete."""
@@ -534,7 +569,9 @@ class HttpInteractionBuilder(InteractionBuilder):
 
     def _build(self, common: dict[str, Any]) -> Interaction:
         assert self._request is not None and self._response is not None
-        return HttpInteraction(request=self._request, response=self._response, **common)
+        request = self._raw.apply("request", self._request)
+        response = self._raw.apply("response", self._response)
+        return HttpInteraction(request=request, response=response, **common)
 
     def _recorded(self, interaction: Interaction) -> None:
         assert isinstance(interaction, HttpInteraction)

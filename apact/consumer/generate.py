@@ -19,23 +19,42 @@ generates request values, and fills in ``provider_state`` values from what the
 provider's state handlers return. Passed as ``generator=`` to a ``match.*`` function,
 only the generator is taken.
 
+``generate.only(generate.integer(1, 9), 5)`` keeps the generator and the example ``5``
+and adds no matching rule (as does ``generate.provider_state``): the verifier then compares
+the value as any plain value, for users who want fresh values from the mock but an exact
+answer from the provider, or rules of their own (``with_matching_rules``).
+
 Generators need spec V3 or later.
+
+The engine that runs a pact's generators is public too, for tools of your own (a stub,
+a test fixture): `apply_to_request`, `apply_to_response` and `apply_to_message` take a
+part of a read pact (`apact.model`) and give it back with fresh values, in the
+``consumer`` mode (what the mock provider does: random values, ``mock_server_url``) or
+the ``provider`` mode (what the verifier does: the request to send, and the values
+``provider_state`` expressions take from the state handlers' values).
 """
 
 from __future__ import annotations
 
+import datetime as _datetime
+import random
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Literal
 from urllib.parse import urlsplit
 
 from .._core._types import JSON
-from ..pact.model import Generator
+from ..matching._generation import Context, generate_message, generate_request, generate_response
+from ..pact.model import Generator, HttpRequest, HttpResponse, MessageContents
 from . import match
 from ._terms import NO_EXAMPLE, Term, escape_regex
 from .match import UuidFormat
 
 __all__ = [
+    "apply_to_message",
+    "apply_to_request",
+    "apply_to_response",
     "boolean",
     "date",
     "datetime",
@@ -43,6 +62,7 @@ __all__ = [
     "hexadecimal",
     "integer",
     "mock_server_url",
+    "only",
     "provider_state",
     "regex",
     "string",
@@ -170,3 +190,91 @@ def mock_server_url(example: str, regex: str | None = None) -> Term:
     term = match.regex(regex, example)
     generator = Generator("MockServerURL", {"example": example, "regex": regex})
     return _asked(term, "generate.mock_server_url", generator)
+
+
+def only(generator: Term, example: object = NO_EXAMPLE) -> Term:
+    """The generator of ``generator`` (any ``generate.*`` term) on ``example`` (by
+    default the term's own), adding no matching rule: the pact shows ``example``, the
+    mock provider and the verifier generate values, and the verifier compares the value
+    as a plain one (equal to the example, unless rules of your own say otherwise)."""
+    if not isinstance(generator, Term) or generator.generator is None:
+        raise TypeError(f"generate.only: expected a generate.* term, got {generator!r}")
+    value = generator.example if example is NO_EXAMPLE else example
+    if isinstance(value, Term):
+        raise TypeError("generate.only: the example is a plain value, not a match.* or generate.* term")
+    if value is NO_EXAMPLE:
+        raise ValueError(f"generate.only: {generator.name} has no example of its own: give one")
+    return Term(value, value, (), generator.generator, True, "exact", "generate.only")
+
+
+# -- the engine ------------------------------------------------------------------------------
+
+
+def _context(
+    mode: object,
+    provider_state: Mapping[str, JSON] | None,
+    mock_server_url: str | None,
+    rng: random.Random | None,
+    now: _datetime.datetime | None,
+) -> Context:
+    if mode not in ("consumer", "provider"):
+        raise ValueError(f"mode is 'consumer' or 'provider', got {mode!r}")
+    return Context(
+        "consumer" if mode == "consumer" else "provider",
+        dict(provider_state or {}),
+        mock_server_url,
+        rng if rng is not None else random.Random(),
+        now,
+    )
+
+
+def apply_to_request(
+    request: HttpRequest,
+    *,
+    mode: Literal["consumer", "provider"],
+    provider_state: Mapping[str, JSON] | None = None,
+    mock_server_url: str | None = None,
+    rng: random.Random | None = None,
+    now: _datetime.datetime | None = None,
+) -> HttpRequest:
+    """``request`` with its generators applied, as the verifier does in the
+    ``provider`` mode (``provider_state``: the values the state handlers returned,
+    for ``ProviderState`` expressions) or the mock provider's side does in the
+    ``consumer`` mode (``mock_server_url``: its base URL, for ``MockServerURL``).
+    ``rng`` and ``now`` pin the random values and the moment dates are made from.
+    Raises `apact.errors.GenerationError` for a generator that cannot run."""
+    return generate_request(request, _context(mode, provider_state, mock_server_url, rng, now))
+
+
+def apply_to_response(
+    response: HttpResponse,
+    *,
+    mode: Literal["consumer", "provider"],
+    provider_state: Mapping[str, JSON] | None = None,
+    mock_server_url: str | None = None,
+    rng: random.Random | None = None,
+    now: _datetime.datetime | None = None,
+) -> HttpResponse:
+    """``response`` with its generators applied: in the ``consumer`` mode, what the
+    mock provider sends (every generator but ``ProviderState``); in the ``provider``
+    mode, the response the verifier expects (only ``ProviderState`` generators run: the
+    others stand for values no one can predict). Arguments as in `apply_to_request`."""
+    context = _context(mode, provider_state, mock_server_url, rng, now)
+    return generate_response(response, context, expected=mode == "provider")
+
+
+def apply_to_message(
+    message: MessageContents,
+    *,
+    mode: Literal["consumer", "provider"],
+    provider_state: Mapping[str, JSON] | None = None,
+    mock_server_url: str | None = None,
+    rng: random.Random | None = None,
+    now: _datetime.datetime | None = None,
+) -> MessageContents:
+    """A message (or one side of a synchronous message) with its generators applied:
+    in the ``consumer`` mode, the example a consumer test's handler gets; in the
+    ``provider`` mode, the message the verifier expects. Arguments as in
+    `apply_to_request`."""
+    context = _context(mode, provider_state, mock_server_url, rng, now)
+    return generate_message(message, context, expected=mode == "provider")

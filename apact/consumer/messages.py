@@ -48,7 +48,7 @@ from ..pact._describe import interaction_line
 from ..pact._sniff import content_type_in
 from ..pact._user_message import Message, decode, encode
 from ..pact.model import AsyncMessage, Generator, Interaction, MessageContents, RuleList, Spec, SyncMessage
-from . import bodies
+from . import _raw, bodies
 from ._builder import InteractionBuilder, Recorder
 from ._terms import compile_json
 
@@ -175,6 +175,7 @@ class AsyncMessageBuilder(InteractionBuilder):
         self._message: MessageContents | None = None
         self._handled = False
         self._failure: HandlerFailed | None = None
+        self._raw = _raw.RawRules()
 
     def with_content(self, content: object, *, content_type: str | None = None) -> AsyncMessageBuilder:
         """The message's contents: JSON (with matchers and generators) unless ``str``
@@ -193,6 +194,25 @@ class AsyncMessageBuilder(InteractionBuilder):
         self._message = compile_message(self._content, merged, self._content_type, self._spec, "$")
         self._metadata = merged
         return self._changed()
+
+    def with_matching_rules(self, rules: Mapping[str, object] | str) -> AsyncMessageBuilder:
+        """Matching rules given raw, as a pact file writes them (V2 flat form,
+        ``{"$.contents.id": {"match": "type"}}``, or V3/V4 categories,
+        ``{"body": {"$.id": {"matchers": [...]}}}``); checked as rules read from a pact
+        file and added to those the ``match`` terms made. See
+        `HttpInteractionBuilder.with_matching_rules`."""
+        what = f"with_matching_rules of message {self.label()}"
+        with self._raw.kept_if_recorded():
+            self._raw.add_rules("message", _raw.read_rules(rules, _raw.MESSAGE, what, message=True))
+            return self._changed()
+
+    def with_generators(self, generators: Mapping[str, object] | str) -> AsyncMessageBuilder:
+        """Generators given raw, in the category form of a pact file
+        (``{"body": {"$.id": {"type": "Uuid"}}, "metadata": {...}}``)."""
+        what = f"with_generators of message {self.label()}"
+        with self._raw.kept_if_recorded():
+            self._raw.add_generators("message", _raw.read_generators(generators, _raw.MESSAGE, what))
+            return self._changed()
 
     async def verify(self, handler: Callable[[Message], object]) -> Any:  # noqa: ANN401 - whatever the handler returns
         """Call the consumer's ``handler`` (sync or async) with the example message
@@ -234,7 +254,7 @@ class AsyncMessageBuilder(InteractionBuilder):
 
     def _build(self, common: dict[str, Any]) -> Interaction:
         assert self._message is not None
-        return AsyncMessage(message=self._message, **common)
+        return AsyncMessage(message=self._raw.apply("message", self._message), **common)
 
     def _recorded(self, interaction: Interaction) -> None:
         self._handled = False  # changed since: handle it again
@@ -252,6 +272,7 @@ class SyncMessageBuilder(InteractionBuilder):
         self._responses: list[MessageContents] = []
         self._sent = False
         self._problems: list[UnexpectedMessage] = []
+        self._raw = _raw.RawRules()
 
     def with_request(
         self, content: object, *, metadata: Mapping[str, object] | None = None, content_type: str | None = None
@@ -268,6 +289,39 @@ class SyncMessageBuilder(InteractionBuilder):
         where = f"$.response[{len(self._responses)}]"
         self._responses.append(compile_message(content, metadata or {}, content_type, self._spec, where))
         return self._changed()
+
+    def with_matching_rules(
+        self, rules: Mapping[str, object] | str, part: _raw.Part | None = None
+    ) -> SyncMessageBuilder:
+        """Matching rules given raw (see `AsyncMessageBuilder.with_matching_rules`) for
+        ``part``: ``"Request"``, or ``"Response"`` (the response message written last);
+        by default the message written last."""
+        key, what = self._part(part, "with_matching_rules")
+        with self._raw.kept_if_recorded():
+            self._raw.add_rules(key, _raw.read_rules(rules, _raw.MESSAGE, what, message=True))
+            return self._changed()
+
+    def with_generators(
+        self, generators: Mapping[str, object] | str, part: _raw.Part | None = None
+    ) -> SyncMessageBuilder:
+        """Generators given raw (category form) for ``part``, as in `with_matching_rules`."""
+        key, what = self._part(part, "with_generators")
+        with self._raw.kept_if_recorded():
+            self._raw.add_generators(key, _raw.read_generators(generators, _raw.MESSAGE, what))
+            return self._changed()
+
+    def _part(self, part: _raw.Part | None, method: str) -> tuple[str, str]:
+        last = None if self._request is None else "response" if self._responses else "request"
+        where = _raw.part_name(part, last, f"{method} of synchronous message {self.label()}")
+        if where == "response":
+            if not self._responses:
+                raise ValueError(
+                    f"{method} of synchronous message {self.label()}: no response message yet "
+                    "(call .will_respond_with(...) first)"
+                )
+            index = len(self._responses) - 1
+            return f"response {index}", f"{method} of synchronous message {self.label()} (response {index})"
+        return "request", f"{method} of synchronous message {self.label()} (request)"
 
     async def send(
         self, content: object, *, metadata: Mapping[str, JSON] | None = None, content_type: str | None = None
@@ -318,7 +372,8 @@ class SyncMessageBuilder(InteractionBuilder):
 
     def _build(self, common: dict[str, Any]) -> Interaction:
         assert self._request is not None
-        return SyncMessage(request=self._request, responses=tuple(self._responses), **common)
+        responses = tuple(self._raw.apply(f"response {index}", r) for index, r in enumerate(self._responses))
+        return SyncMessage(request=self._raw.apply("request", self._request), responses=responses, **common)
 
     def _recorded(self, interaction: Interaction) -> None:
         self._sent = False

@@ -70,6 +70,7 @@ def compare_bodies(
             want_type,
             have_type,
             f"expected a body of type {want_type}, got {have_type}",
+            kind="body type",
         )
         return
     if family == "json":

@@ -60,8 +60,8 @@ class Walk:
         #: rules compiled once for the comparisons of a run (a fresh table if none is given)
         self.compiled = compiled if compiled is not None else Compiled()
 
-    def fail(self, path: Place, expected: Any, actual: Any, message: str) -> None:
-        self.mismatches.append(Mismatch(self.kind, render(path), expected, actual, message))
+    def fail(self, path: Place, expected: Any, actual: Any, message: str, *, kind: Kind | None = None) -> None:
+        self.mismatches.append(Mismatch(kind or self.kind, render(path), expected, actual, message))
 
 
 def compare_json(walk: Walk, path: Place, node: Node, expected: JSON, actual: JSON) -> None:

@@ -9,7 +9,9 @@ from typing import Literal
 
 from .._core._types import JSON
 
-Kind = Literal["method", "path", "query", "header", "body", "status", "metadata"]
+#: what differs; ``body type`` is a body (or message contents) of another content type
+#: than the pact's, so its contents were not compared (the core's ``BodyTypeMismatch``)
+Kind = Literal["method", "path", "query", "header", "body", "body type", "status", "metadata"]
 
 
 @dataclass(frozen=True, slots=True)

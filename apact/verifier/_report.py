@@ -408,7 +408,10 @@ def _broker_mismatches(mismatches: tuple[Mismatch, ...]) -> list[JSON]:
 
 def _broker_mismatch(mismatch: Mismatch) -> dict[str, JSON]:
     quoted = mismatch.to_json()
-    entry: dict[str, JSON] = {"attribute": mismatch.kind, "description": quoted["message"]}
+    # the broker's verification results know the attributes of pact-ruby's: a body of
+    # another content type is a difference of the body there
+    attribute = "body" if mismatch.kind == "body type" else mismatch.kind
+    entry: dict[str, JSON] = {"attribute": attribute, "description": quoted["message"]}
     identifier = _identifier(mismatch)
     if identifier is not None:
         entry["identifier"] = cut(identifier)
@@ -425,6 +428,6 @@ def _identifier(mismatch: Mismatch) -> str | None:
         tokens = parse_path(mismatch.path)
     except PathError:
         return mismatch.path
-    if mismatch.kind == "body":
+    if mismatch.kind in ("body", "body type"):
         return format_path(tokens[1:])
     return str(tokens[1]) if len(tokens) > 1 else None

@@ -178,9 +178,20 @@ class AppSender:
         self._state = state
 
     async def send(self, request: Outgoing, timeout: float) -> Received:
-        headers = [(b"host", _asgi.HOST.encode())]
-        headers += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in request.headers]
-        if request.body:
+        given = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in request.headers]
+        # a custom Content-Length (``--header``) is checked as h11 checks it over HTTP,
+        # so the verdict is the same in-process and the app never gets two that disagree
+        lengths = [value.strip() for name, value in given if name == b"content-length"]
+        if any(length != str(len(request.body)).encode() for length in lengths):
+            said = ", ".join(length.decode("latin-1") for length in lengths)
+            message = (
+                f"cannot send {request.line} to the app: its Content-Length header says {said}, "
+                f"the body is {len(request.body)} bytes"
+            )
+            raise SendError(VerificationProblem("transport", message))
+        headers = [] if any(name == b"host" for name, _ in given) else [(b"host", _asgi.HOST.encode())]
+        headers += given
+        if request.body and not lengths:
             headers.append((b"content-length", str(len(request.body)).encode()))
         call = _asgi.call_app(
             self._app,
@@ -247,9 +258,12 @@ class HttpSender:
         except httpx.HTTPError as error:
             message = await self._add_context(f"cannot send {request.line} to {self.base_url}: {exception_line(error)}")
             raise SendError(VerificationProblem("transport", message)) from None
-        except Exception as error:  # not all of the HTTP stack's errors are httpx's (h11's, an invalid URL ...)
+        except Exception as error:
+            # not all of the HTTP stack's errors are httpx's: h11 raises LocalProtocolError
+            # for a body longer or shorter than a user's Content-Length header. The reason
+            # is the message; a traceback of the HTTP stack's frames would tell the user nothing
             message = await self._add_context(f"cannot send {request.line} to {self.base_url}: {exception_line(error)}")
-            raise SendError(VerificationProblem.from_exception("transport", message, error)) from None
+            raise SendError(VerificationProblem("transport", message)) from None
         headers: Headers = {}
         for name, value in response.headers.multi_items():
             headers.setdefault(name, []).append(value)

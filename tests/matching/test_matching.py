@@ -215,7 +215,7 @@ def test_body_presence_and_type() -> None:
     assert str(missing) == "$.body: expected a body (application/json), but it is missing or empty"
     assert missing.expected == {"a": 1}
     text = {"status": 200, "headers": {"Content-Type": "text/plain"}, "body": "hi"}
-    body_mismatches = [m for m in match_response(expected, text, "3.0.0") if m.kind == "body"]
+    body_mismatches = [m for m in match_response(expected, text, "3.0.0") if m.kind == "body type"]
     assert str(one(body_mismatches)) == "$.body: expected a body of type application/json, got text/plain"
     assert str(one(match_response({"status": 200, "body": ""}, {"status": 200, "body": "x"}, "3.0.0"))) == (
         '$.body: expected no body, got "x"'
