@@ -10,6 +10,7 @@ import json
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -104,6 +105,10 @@ class SqliteStore:
         except (sqlite3.Error, ValueError) as error:
             reason = str(error) if isinstance(error, ValueError) else _unusable(database, error)
             raise ValueError(f"cannot use the database {os.path.abspath(database)}: {reason}") from error
+        # a store dropped without close() (an app built for a test, say) still closes its
+        # connection, when it is collected, rather than leaving that to the connection's
+        # own finaliser (which Python 3.13 reports as a ResourceWarning)
+        self._closer = weakref.finalize(self, self._connection.close)
 
     @contextmanager
     def transaction(self) -> Iterator[SqliteTransaction]:
@@ -128,7 +133,7 @@ class SqliteStore:
 
     def close(self) -> None:
         with self._lock:
-            self._connection.close()
+            self._closer()
 
 
 def _open(database: str) -> sqlite3.Connection:

@@ -5,6 +5,7 @@ everywhere; SIGTERM and SIGINT stop the servers gracefully. Real subprocesses.""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -356,7 +357,7 @@ def test_the_broker_answers_the_request_in_flight_and_closes_its_database_on_a_s
         assert broker.returncode == 0, err
     assert out == "apact broker: stopped\n"
     assert sorted(os.listdir(tmp_path)) == ["broker.sqlite"]  # no write-ahead log left: closed cleanly
-    with sqlite3.connect(database) as check:
+    with contextlib.closing(sqlite3.connect(database)) as check:
         assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert check.execute("SELECT count(*) FROM pacticipants").fetchone() == (2,)
 
