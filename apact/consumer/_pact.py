@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
-import sys
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ import httpx
 
 from .._core import _compat
 from .._core._limits import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE, BodyLimits, WholeBodies
+from .._core._loops import running_event_loop
 from .._core._types import JSON
 from ..errors import MismatchError
 from ..pact import _writer
@@ -179,7 +178,7 @@ class Pact:
         at once (``pact.url``), and ``pact.client`` is an ``httpx.Client`` for it."""
         if self._block is not None:
             raise RuntimeError("this Pact is already in use: make one Pact per with block")
-        running = _running_event_loop()
+        running = running_event_loop()
         if running is not None:
             raise RuntimeError(
                 f"`with Pact(...)` is for sync tests, and this code runs on a {running} event loop: "
@@ -416,25 +415,6 @@ def _reported_by(error: BaseException, problem: Problem) -> bool:
     if isinstance(problem, (HandlerFailed, UnexpectedMessage)):
         return problem.error is error
     return isinstance(error, ConsumerMismatchError) and problem in error.problems
-
-
-def _running_event_loop() -> str | None:
-    """The event loop running in this thread, if any: ``"asyncio"``, ``"trio"``."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        pass
-    else:
-        return "asyncio"
-    trio = sys.modules.get("trio")  # imported by whoever runs trio; not imported here otherwise
-    if trio is not None:
-        try:
-            trio.lowlevel.current_trio_token()
-        except RuntimeError:
-            pass
-        else:
-            return "trio"
-    return None
 
 
 def _bad_spec(spec: object) -> Spec:

@@ -8,12 +8,12 @@ to ``await verifier.verify(...)`` instead.
 
 from __future__ import annotations
 
-import asyncio
-import sys
 from collections.abc import Awaitable, Callable
 from typing import Literal, TypeVar
 
 import anyio
+
+from .._core._loops import running_event_loop
 
 __all__ = ["Backend", "run_blocking"]
 
@@ -27,29 +27,10 @@ def run_blocking(function: Callable[[], Awaitable[T]], backend: Backend, what: s
     ``what`` names the caller in the error raised when a loop already runs here."""
     if backend not in ("asyncio", "trio"):
         raise ValueError(f"backend must be 'asyncio' or 'trio', got {backend!r}")
-    running = _running_event_loop()
+    running = running_event_loop()
     if running is not None:
         raise RuntimeError(
             f"{what} blocks until the verification ends, and this code runs on a {running} event loop "
             "(an async test or function): use `result = await verifier.verify(...)` there"
         )
     return anyio.run(function, backend=backend)
-
-
-def _running_event_loop() -> str | None:
-    """The event loop running in this thread, if any: ``"asyncio"``, ``"trio"``."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        pass
-    else:
-        return "asyncio"
-    trio = sys.modules.get("trio")  # imported by whoever runs trio; not imported here otherwise
-    if trio is not None:
-        try:
-            trio.lowlevel.current_trio_token()
-        except RuntimeError:
-            pass
-        else:
-            return "trio"
-    return None
