@@ -341,8 +341,10 @@ async def latest_pacts(request: Request) -> Response:
 
     def work(tx: Transaction) -> JSONDict:
         found: list[JSON] = []
-        for provider in tx.pacticipants():
-            for consumer, publication, version in provider_publications(tx, provider):
+        pacticipants = tx.pacticipants()
+        by_id = {pacticipant.id: pacticipant for pacticipant in pacticipants}
+        for provider in pacticipants:
+            for consumer, publication, version in provider_publications(tx, provider, pacticipants=by_id):
                 found.append(
                     {
                         "createdAt": timestamp(publication.created_at),
@@ -396,7 +398,7 @@ async def pacts_for_verification(request: Request) -> Response:
 
     def work(tx: Transaction) -> JSONDict:
         provider = require_pacticipant(tx, name)
-        pacts, history = selectors.load(tx, provider.id)
+        pacts, history = selectors.load(tx, provider.id, query)
         found: list[JSON] = []
         for pact in selectors.pacts_for_verification(query, pacts, history):
             url = u.pact_version(name, pact.consumer, pact.sha, pact.metadata())

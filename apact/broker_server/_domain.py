@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -244,8 +245,18 @@ def latest_publication(
     branch: str | None = None,
 ) -> tuple[Publication, Version] | None:
     """The pact of the latest consumer version (with the tag or on the branch, if given)."""
-    for publication in reversed(tx.publications(provider_id=provider.id, consumer_id=consumer.id)):
-        version = tx.version_by_id(publication.consumer_version_id)
+    if tag is not None and branch is not None:  # both: no route asks this, read them all
+        candidates = [p.consumer_version_id for p in tx.publications(provider_id=provider.id, consumer_id=consumer.id)]
+    else:  # the store finds the one version by index, whatever the history's size
+        heads = tx.pact_heads(
+            provider.id, [consumer.id], branches=[branch] if branch else (), tags=[tag] if tag else ()
+        )
+        kind = "tag" if tag is not None else "branch" if branch is not None else "latest"
+        candidates = [head.version_id for head in heads if head.kind == kind]
+    publications = tx.publications_of(provider.id, candidates)
+    versions = {version.id: version for version in tx.versions_by_ids(candidates)}
+    for publication in reversed(publications):
+        version = versions[publication.consumer_version_id]
         if (tag is None or tag in version.tags) and (branch is None or branch in version.branches):
             return publication, version
     return None
@@ -259,14 +270,39 @@ def provider_publications(
     branch: str | None = None,
     main_branch: bool = False,
     latest: bool = True,
+    pacticipants: Mapping[int, Pacticipant] | None = None,
 ) -> list[tuple[Pacticipant, Publication, Version]]:
     """The pacts of ``provider``'s consumers: each consumer's latest one, or all of them
     (``latest=False``), from versions with ``tag``, on ``branch`` or on the consumer's
-    main branch, if given; sorted by consumer, then version."""
+    main branch, if given; sorted by consumer, then version. ``pacticipants`` (by id)
+    saves reading them again when listing the pacts of every provider.
+
+    Only the versions that can be the answer are read (found by index: the latest of each
+    consumer, branch or tag, or every version on the branch or with the tag), then checked
+    as before.
+    """
+    consumers = pacticipants if pacticipants is not None else {p.id: p for p in tx.pacticipants()}
+    ids = [id for id in tx.consumers_of(provider.id) if id in consumers]
+    branches = (
+        {c.main_branch for id in ids if (c := consumers[id]).main_branch}
+        if main_branch
+        else ({branch} if branch is not None else set())
+    )
+    tags = {tag} if tag is not None else set()
+    if latest and not (tags and branches):
+        candidates = {head.version_id for head in tx.pact_heads(provider.id, ids, branches=branches, tags=tags)}
+        publications = tx.publications_of(provider.id, candidates)
+    elif branches or tags:
+        publications = tx.publications_of(
+            provider.id, tx.pact_versions_labelled(provider.id, ids, branches=branches, tags=tags)
+        )
+    else:
+        publications = tx.publications(provider_id=provider.id)
+    versions = {version.id: version for version in tx.versions_by_ids({p.consumer_version_id for p in publications})}
     found: dict[tuple[int, int], tuple[Pacticipant, Publication, Version]] = {}
-    for publication in tx.publications(provider_id=provider.id):
-        consumer = tx.pacticipant_by_id(publication.consumer_id)
-        version = tx.version_by_id(publication.consumer_version_id)
+    for publication in publications:
+        consumer = consumers.get(publication.consumer_id) or tx.pacticipant_by_id(publication.consumer_id)
+        version = versions[publication.consumer_version_id]
         wanted_branch = consumer.main_branch if main_branch else branch
         if (tag is not None and tag not in version.tags) or (main_branch and wanted_branch is None):
             continue

@@ -265,6 +265,12 @@ class MatrixVerification:
     success: bool
     created_at: str
     failed_interactions: tuple[str, ...]
+    # read from the store only when a reason names them (``load`` sets it for a failure):
+    # reading every failed verification's pact up front costs a query and a parse each
+    explain: Callable[[], tuple[str, ...]] | None = field(default=None, compare=False, repr=False)
+
+    def failures(self) -> tuple[str, ...]:
+        return self.explain() if self.explain is not None else self.failed_interactions
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,7 +486,7 @@ def _row_problem(row: Row) -> str | None:
         return f"There is no verified pact between {_parties(row)}{which}"
     if row.success is False:
         assert row.verification is not None
-        failed = row.verification.failed_interactions
+        failed = row.verification.failures()
         which = f"; failed interactions: {', '.join(repr(name) for name in failed)}" if failed else ""
         return f"The verification of the pact between {_parties(row)} failed{which}"
     return None
@@ -530,35 +536,44 @@ def load(tx: Transaction, names: Iterable[str]) -> MatrixData:
             publications[publication.id] = publication
     involved = wanted | {p.consumer_id for p in publications.values()} | {p.provider_id for p in publications.values()}
     environments = {e.uuid: e.name for e in tx.environments()}
+    # the active deployments are few (one per pacticipant and environment, more or less):
+    # read once, not once per version
+    deployed_in: dict[int, set[str]] = {}
+    for deployment in tx.deployments(active=True):
+        deployed_in.setdefault(deployment.version_id, set()).add(environments[deployment.environment_uuid])
     versions: dict[str, list[MatrixVersion]] = {}
     for id in sorted(involved):
         versions[by_id[id].name] = [
-            MatrixVersion(
-                by_id[id].name,
-                v.number,
-                v.id,
-                v.branches,
-                v.tags,
-                tuple(sorted({environments[d.environment_uuid] for d in tx.deployments(version_id=v.id, active=True)})),
-            )
+            MatrixVersion(by_id[id].name, v.number, v.id, v.branches, v.tags, tuple(sorted(deployed_in.get(v.id, ()))))
             for v in tx.versions(id)
         ]
     pacts = [
         MatrixPact(by_id[p.consumer_id].name, p.consumer_version_id, by_id[p.provider_id].name, p.sha, p.created_at)
         for p in publications.values()
     ]
+    shas_by_provider: dict[int, set[str]] = {}
+    for p in publications.values():
+        shas_by_provider.setdefault(p.provider_id, set()).add(p.sha)
     verifications = []
-    for sha in sorted({p.sha for p in publications.values()}):
-        descriptions: dict[str, str] | None = None
-        for v in tx.verifications(sha=sha):
-            failed: tuple[str, ...] = ()
-            if not v.success:
-                if descriptions is None:
-                    descriptions = interaction_descriptions(json.loads(tx.pact_content(sha) or "{}"))
-                failed = _failed_interactions(v.test_results, descriptions)
+    descriptions: dict[str, dict[str, str]] = {}
+
+    def failed(sha: str, test_results: JSON) -> tuple[str, ...]:
+        if sha not in descriptions:
+            descriptions[sha] = interaction_descriptions(json.loads(tx.pact_content(sha) or "{}"))
+        return _failed_interactions(test_results, descriptions[sha])
+
+    for provider_id, shas in sorted(shas_by_provider.items()):
+        for v in tx.verifications_of(provider_id, shas):  # one query per provider, not one per content
             verifications.append(
                 MatrixVerification(
-                    v.id, sha, by_id[v.provider_id].name, v.provider_version_id, v.success, v.created_at, failed
+                    v.id,
+                    v.sha,
+                    by_id[v.provider_id].name,
+                    v.provider_version_id,
+                    v.success,
+                    v.created_at,
+                    (),
+                    None if v.success else partial(failed, v.sha, v.test_results),
                 )
             )
     verifications.sort(key=lambda v: v.id)

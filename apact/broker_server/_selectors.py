@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 from .._core._types import JSON, JSONDict
-from ._store import Transaction
+from ._store import Pacticipant, Transaction
 
 _SELECTOR_KEYS = {
     "mainBranch": bool,
@@ -121,6 +121,14 @@ class ProviderHistory:
     verifications: tuple[ProviderVerification, ...] = ()
     branch_created: Mapping[str, str] = field(default_factory=dict)
     tag_created: Mapping[str, str] = field(default_factory=dict)
+    # the verifications of each content: `is_pending` looks one up per pact, not through all
+    by_sha: Mapping[str, tuple[ProviderVerification, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_sha: dict[str, list[ProviderVerification]] = {}
+        for verification in self.verifications:
+            by_sha.setdefault(verification.sha, []).append(verification)
+        object.__setattr__(self, "by_sha", {sha: tuple(found) for sha, found in by_sha.items()})
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,7 +342,7 @@ def default_selectors(pacts: list[ConsumerPact]) -> tuple[Selector, ...]:
 
 def is_pending(sha: str, history: ProviderHistory, branch: str | None, tags: tuple[str, ...]) -> bool:
     """Has this content never been verified successfully by the provider branch (or tags)?"""
-    passed = [v for v in history.verifications if v.sha == sha and v.success and not v.wip]
+    passed = [v for v in history.by_sha.get(sha, ()) if v.success and not v.wip]
     if branch:
         return _pending_for([v for v in passed if branch in v.branches], passed, history.branch_created.get(branch))
     if tags:
@@ -478,17 +486,34 @@ def _provider_side(provider: str, query: VerificationQuery) -> str:
 # loading from the store
 
 
-def load(tx: Transaction, provider_id: int) -> tuple[list[ConsumerPact], ProviderHistory]:
-    """Everything `pacts_for_verification` needs about one provider."""
+def load(
+    tx: Transaction, provider_id: int, query: VerificationQuery | None = None
+) -> tuple[list[ConsumerPact], ProviderHistory]:
+    """What `pacts_for_verification` needs about one provider to answer ``query``.
+
+    Not the provider's whole history: only the consumer versions some selector (or the
+    defaults, or WIP) can pick, found by the store with indexes (see `_candidates`), and
+    the verifications of their contents; a few queries, whatever the history's size. The
+    answer is the same as over every pact (``query=None`` loads them all).
+    """
     environments = {environment.uuid: environment.name for environment in tx.environments()}
-    consumers = {}
+    consumers = {p.id: p for p in tx.pacticipants()}
+    active = tx.deployments(active=True)
+    if query is None:
+        publications = tx.publications(provider_id=provider_id)
+    else:
+        wanted = _candidates(tx, provider_id, query, consumers, {d.version_id for d in active})
+        publications = tx.publications_of(provider_id, wanted)
+    versions = {version.id: version for version in tx.versions_by_ids({p.consumer_version_id for p in publications})}
+    deployed: dict[int, set[str]] = {}
+    released: dict[int, set[str]] = {}
+    for deployment in active:
+        by_kind = deployed if deployment.kind == "deployed" else released
+        by_kind.setdefault(deployment.version_id, set()).add(environments[deployment.environment_uuid])
     pacts = []
-    for publication in tx.publications(provider_id=provider_id):
-        if publication.consumer_id not in consumers:
-            consumers[publication.consumer_id] = tx.pacticipant_by_id(publication.consumer_id)
+    for publication in publications:
         consumer = consumers[publication.consumer_id]
-        version = tx.version_by_id(publication.consumer_version_id)
-        active = tx.deployments(version_id=version.id, active=True)
+        version = versions[publication.consumer_version_id]
         pacts.append(
             ConsumerPact(
                 consumer=consumer.name,
@@ -497,13 +522,19 @@ def load(tx: Transaction, provider_id: int) -> tuple[list[ConsumerPact], Provide
                 order=version.id,
                 branches=frozenset(version.branches),
                 tags=frozenset(version.tags),
-                deployed_to=frozenset(environments[d.environment_uuid] for d in active if d.kind == "deployed"),
-                released_to=frozenset(environments[d.environment_uuid] for d in active if d.kind == "released"),
+                deployed_to=frozenset(deployed.get(version.id, ())),
+                released_to=frozenset(released.get(version.id, ())),
                 sha=publication.sha,
                 published_at=publication.created_at,
             )
         )
-    provider_versions = {version.id: version for version in tx.versions(provider_id)}
+    if query is None:
+        found = tx.verifications(provider_id=provider_id)
+        branch_names = [branch.name for branch in tx.branches(provider_id)]
+    else:
+        found = tx.verifications_of(provider_id, {pact.sha for pact in pacts})
+        branch_names = [query.provider_version_branch] if query.provider_version_branch else []
+    provider_versions = {version.id: version for version in tx.versions_by_ids({v.provider_version_id for v in found})}
     verifications = tuple(
         ProviderVerification(
             sha=v.sha,
@@ -513,12 +544,67 @@ def load(tx: Transaction, provider_id: int) -> tuple[list[ConsumerPact], Provide
             tags=frozenset(provider_versions[v.provider_version_id].tags),
             created_at=v.created_at,
         )
-        for v in tx.verifications(provider_id=provider_id)
+        for v in found
     )
-    tags = {tag for version in provider_versions.values() for tag in version.tags}
+    if query is None:
+        tags = {tag for version in tx.versions(provider_id) for tag in version.tags}
+    else:
+        tags = set(query.provider_version_tags)
+    branches = [branch for name in branch_names if (branch := tx.branch(provider_id, name)) is not None]
     history = ProviderHistory(
         verifications=verifications,
-        branch_created={branch.name: branch.created_at for branch in tx.branches(provider_id)},
-        tag_created={tag: first for tag in tags if (first := tx.tag_first_created(provider_id, tag))},
+        branch_created={branch.name: branch.created_at for branch in branches},
+        tag_created={tag: first for tag in sorted(tags) if (first := tx.tag_first_created(provider_id, tag))},
     )
     return pacts, history
+
+
+def _candidates(
+    tx: Transaction,
+    provider_id: int,
+    query: VerificationQuery,
+    consumers: Mapping[int, Pacticipant],
+    deployed: set[int],
+) -> set[int]:
+    """The consumer versions whose pacts some selector of ``query`` may pick.
+
+    Each consumer's latest version, and the latest on each branch and tag a selector
+    names (on every branch and tag with WIP pacts: their heads are the WIP candidates);
+    every version on a branch or with a tag that a selector wants all of; the deployed
+    and released versions. A selector that takes the latest of a branch (or tag) only
+    needs that branch's latest version; one that falls back only needs to know whether
+    the branch has any, which its latest version says.
+    """
+    ids = tx.consumers_of(provider_id)
+    named = [c for c in ids if c in consumers]
+    selectors = query.selectors or (Selector(main_branch=True), Selector(deployed_or_released=True))
+    main_branches = {main for c in named if (main := consumers[c].main_branch)}
+    latest_branches: set[str] = set(main_branches)  # the defaults ask whether a consumer has a main branch
+    latest_tags: set[str] = set()
+    every_branch: set[str] = set()
+    every_tag: set[str] = set()
+    for selector in selectors:
+        latest = selector.latest is not False
+        if selector.main_branch:
+            (latest_branches if latest else every_branch).update(main_branches)
+        if selector.matching_branch and query.provider_version_branch:
+            (latest_branches if latest else every_branch).add(query.provider_version_branch)
+        for name in (selector.branch, selector.fallback_branch):
+            if name is not None:
+                (latest_branches if latest else every_branch).add(name)
+        for name in (selector.tag, selector.fallback_tag):
+            if name is not None:
+                (latest_tags if selector.latest is True else every_tag).add(name)
+    wip = query.include_wip_pacts_since is not None and bool(
+        query.provider_version_branch or query.provider_version_tags
+    )
+    heads = tx.pact_heads(
+        provider_id,
+        named,
+        branches=None if wip else latest_branches,
+        tags=None if wip else latest_tags,
+    )
+    found = {head.version_id for head in heads}
+    if every_branch or every_tag:
+        found |= tx.pact_versions_labelled(provider_id, named, branches=every_branch, tags=every_tag)
+    return found | deployed

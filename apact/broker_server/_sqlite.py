@@ -11,7 +11,7 @@ import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
@@ -22,6 +22,7 @@ from ._store import (
     Deployment,
     DeploymentKind,
     Environment,
+    PactHead,
     Pacticipant,
     Publication,
     StorageFullError,
@@ -33,6 +34,7 @@ from ._store import (
 )
 
 SCHEMA_VERSION = 1
+_CHUNK = 500  # values per IN list: well under SQLite's limit on parameters (999 before 3.32)
 _SQLITE_FULL = 13  # sqlite3.SQLITE_FULL from Python 3.11
 
 _SCHEMA = """
@@ -80,6 +82,23 @@ CREATE INDEX IF NOT EXISTS verifications_by_sha ON verifications (sha);
 CREATE TABLE IF NOT EXISTS webhooks (
     uuid TEXT PRIMARY KEY, document TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
 """
+
+# --- indexes for the hot queries (brokerperf, issue 13) -------------------------------------
+# Each lets a query of for-verification, the matrix or the latest pacts find its rows by
+# key instead of scanning a table that grows with the history; EXPLAIN QUERY PLAN of
+# each hot query is checked in tests/broker_server/test_query_plans.py.
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS branch_versions_by_version ON branch_versions (version_id);
+CREATE INDEX IF NOT EXISTS publications_by_consumer_version ON publications (consumer_version_id, provider_id);
+CREATE INDEX IF NOT EXISTS deployments_by_version ON deployments (version_id);
+CREATE INDEX IF NOT EXISTS deployments_by_activity ON deployments (active, environment_uuid);
+CREATE INDEX IF NOT EXISTS versions_by_pacticipant ON versions (pacticipant_id, id);
+CREATE INDEX IF NOT EXISTS branches_by_name ON branches (name, pacticipant_id);
+CREATE INDEX IF NOT EXISTS tags_by_name ON tags (name, version_id);
+CREATE INDEX IF NOT EXISTS verifications_by_provider ON verifications (provider_id, sha);
+CREATE INDEX IF NOT EXISTS pact_contents_by_provider ON pact_contents (provider_id, consumer_id);
+"""
+# --- end of the brokerperf indexes ----------------------------------------------------------
 
 # the latest revision of each (consumer version, provider) pair
 _CURRENT_PUBLICATIONS = """
@@ -146,6 +165,7 @@ def _open(database: str) -> sqlite3.Connection:
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
         connection.executescript(_SCHEMA)
+        connection.executescript(_INDEXES)
         (schema,) = connection.execute("PRAGMA user_version").fetchone()
         if schema > SCHEMA_VERSION:
             raise ValueError(
@@ -565,6 +585,133 @@ class SqliteTransaction:
 
     def delete_webhook(self, uuid: str) -> bool:
         return self._db.execute("DELETE FROM webhooks WHERE uuid = ?", (uuid,)).rowcount > 0
+
+    # --- narrowed and bulk reads for the hot paths (brokerperf, issue 13) ---------------------
+
+    # the provider has a pact from the consumer version ``{version}``
+    _HAS_PACT = "EXISTS (SELECT 1 FROM publications p WHERE p.consumer_version_id = {version} AND p.provider_id = ?)"
+
+    def _chunked(
+        self, sql: str, values: Collection[object], before: tuple[object, ...] = (), after: tuple[object, ...] = ()
+    ) -> list[Any]:
+        """``sql`` (with ``{marks}`` for an ``IN`` list, between the parameters ``before`` and
+        ``after``) run over ``values`` in chunks that stay under SQLite's limit on parameters."""
+        items = list(values)
+        rows: list[Any] = []
+        for start in range(0, len(items), _CHUNK):
+            chunk = items[start : start + _CHUNK]
+            rows += self._all(sql.format(marks=",".join("?" * len(chunk))), *before, *chunk, *after)
+        return rows
+
+    def versions_by_ids(self, ids: Collection[int]) -> list[Version]:
+        rows = self._chunked(f"{self._VERSION} WHERE id IN ({{marks}})", set(ids))
+        return self._versions(sorted(rows, key=lambda row: int(row[0])))
+
+    def consumers_of(self, provider_id: int) -> list[int]:
+        rows = self._all("SELECT DISTINCT consumer_id FROM pact_contents WHERE provider_id = ?", provider_id)
+        return sorted(int(row[0]) for row in rows)
+
+    def pact_heads(
+        self,
+        provider_id: int,
+        consumer_ids: Collection[int],
+        *,
+        branches: Collection[str] | None = (),
+        tags: Collection[str] | None = (),
+    ) -> list[PactHead]:
+        heads: list[PactHead] = []
+        consumers = sorted(set(consumer_ids))
+        has_pact = self._HAS_PACT
+        for consumer_id in consumers:
+            row = self._one(
+                f"SELECT v.id FROM versions v WHERE v.pacticipant_id = ? AND {has_pact.format(version='v.id')}"
+                " ORDER BY v.id DESC LIMIT 1",
+                consumer_id,
+                provider_id,
+            )
+            if row:
+                heads.append(PactHead(consumer_id, "latest", None, int(row[0])))
+        if branches is None or branches:
+            named = "" if branches is None else f" AND b.name IN ({','.join('?' * len(branches))})"
+            for consumer_id, name, version_id in self._chunked(
+                "SELECT b.pacticipant_id, b.name, (SELECT bv.version_id FROM branch_versions bv"
+                f" WHERE bv.branch_id = b.id AND {has_pact.format(version='bv.version_id')}"
+                f" ORDER BY bv.version_id DESC LIMIT 1) FROM branches b WHERE b.pacticipant_id IN ({{marks}}){named}",
+                consumers,
+                (provider_id,),
+                tuple(branches or ()),
+            ):
+                if version_id is not None:
+                    heads.append(PactHead(int(consumer_id), "branch", name, int(version_id)))
+        if tags is None or tags:
+            for consumer_id in consumers:
+                names = sorted(set(tags)) if tags is not None else [
+                    row[0]
+                    for row in self._all(
+                        "SELECT DISTINCT t.name FROM versions v JOIN tags t ON t.version_id = v.id"
+                        " WHERE v.pacticipant_id = ?",
+                        consumer_id,
+                    )
+                ]  # fmt: skip
+                for name in names:
+                    row = self._one(
+                        "SELECT t.version_id FROM tags t JOIN versions v ON v.id = t.version_id"
+                        f" WHERE t.name = ? AND v.pacticipant_id = ? AND {has_pact.format(version='t.version_id')}"
+                        " ORDER BY t.version_id DESC LIMIT 1",
+                        name,
+                        consumer_id,
+                        provider_id,
+                    )
+                    if row:
+                        heads.append(PactHead(consumer_id, "tag", name, int(row[0])))
+        return heads
+
+    def pact_versions_labelled(
+        self, provider_id: int, consumer_ids: Collection[int], *, branches: Collection[str], tags: Collection[str]
+    ) -> set[int]:
+        found: set[int] = set()
+        consumers = sorted(set(consumer_ids))
+        if branches:
+            found.update(
+                int(row[0])
+                for row in self._chunked(
+                    "SELECT bv.version_id FROM branches b JOIN branch_versions bv ON bv.branch_id = b.id"
+                    f" WHERE b.name IN ({','.join('?' * len(branches))}) AND b.pacticipant_id IN ({{marks}})"
+                    f" AND {self._HAS_PACT.format(version='bv.version_id')}",
+                    consumers,
+                    tuple(branches),
+                    (provider_id,),
+                )
+            )
+        if tags:
+            found.update(
+                int(row[0])
+                for row in self._chunked(
+                    "SELECT t.version_id FROM tags t JOIN versions v ON v.id = t.version_id"
+                    f" WHERE t.name IN ({','.join('?' * len(tags))}) AND v.pacticipant_id IN ({{marks}})"
+                    f" AND {self._HAS_PACT.format(version='t.version_id')}",
+                    consumers,
+                    tuple(tags),
+                    (provider_id,),
+                )
+            )
+        return found
+
+    def publications_of(self, provider_id: int, consumer_version_ids: Collection[int]) -> list[Publication]:
+        rows = self._chunked(
+            f"{_CURRENT_PUBLICATIONS} AND p.provider_id = ? AND p.consumer_version_id IN ({{marks}})",
+            set(consumer_version_ids),
+            (provider_id,),
+        )
+        return [Publication(*row) for row in sorted(rows, key=lambda row: (row[2], row[0]))]
+
+    def verifications_of(self, provider_id: int, shas: Collection[str]) -> list[Verification]:
+        rows = self._chunked(
+            f"{self._VERIFICATION} WHERE provider_id = ? AND sha IN ({{marks}})", set(shas), (provider_id,)
+        )
+        return [self._verification(row) for row in sorted(rows, key=lambda row: int(row[0]))]
+
+    # --- end of the brokerperf reads ------------------------------------------------------------
 
 
 def _filters(*, prefix: str = " WHERE ", **columns: object) -> tuple[str, list[object]]:

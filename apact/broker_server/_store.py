@@ -12,6 +12,7 @@ block: the server calls them from a worker thread, never on the event loop.
 from __future__ import annotations
 
 import uuid as uuidlib
+from collections.abc import Collection
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -126,6 +127,17 @@ class Webhook:
     updated_at: str
 
 
+@dataclass(frozen=True, slots=True)
+class PactHead:
+    """The latest version of a consumer (``kind="latest"``, ``label=None``), or of one of its
+    branches or tags, that published a pact with a given provider (see `Transaction.pact_heads`)."""
+
+    consumer_id: int
+    kind: Literal["latest", "branch", "tag"]
+    label: str | None
+    version_id: int
+
+
 class StorageFullError(Exception):
     """No room left for a transaction's writes; none of them was kept (the server answers 507)."""
 
@@ -214,6 +226,47 @@ class Transaction(Protocol):
     def webhooks(self) -> list[Webhook]: ...
     def save_webhook(self, uuid: str, document: JSONDict) -> tuple[Webhook, bool]: ...
     def delete_webhook(self, uuid: str) -> bool: ...
+
+    # --- narrowed and bulk reads for the hot paths (brokerperf, issue 13) ---------------------
+    # for-verification, the matrix and the latest pacts read only the rows they need, in a
+    # few queries whatever the size of the history, rather than one query per record
+    def versions_by_ids(self, ids: Collection[int]) -> list[Version]:
+        """These versions (those that exist), by id."""
+        ...
+
+    def consumers_of(self, provider_id: int) -> list[int]:
+        """The ids of the pacticipants that have published a pact with the provider."""
+        ...
+
+    def pact_heads(
+        self,
+        provider_id: int,
+        consumer_ids: Collection[int],
+        *,
+        branches: Collection[str] | None = (),
+        tags: Collection[str] | None = (),
+    ) -> list[PactHead]:
+        """The latest version of each consumer with a pact with the provider (``kind="latest"``),
+        and the latest such version on each of the consumer's branches in ``branches`` and with
+        each of its tags in ``tags`` (``None``: all of the consumer's branches, tags)."""
+        ...
+
+    def pact_versions_labelled(
+        self, provider_id: int, consumer_ids: Collection[int], *, branches: Collection[str], tags: Collection[str]
+    ) -> set[int]:
+        """Every version of these consumers on one of ``branches`` or with one of ``tags`` that has
+        a pact with the provider."""
+        ...
+
+    def publications_of(self, provider_id: int, consumer_version_ids: Collection[int]) -> list[Publication]:
+        """The provider's publications by these consumer versions, as ``publications`` orders them."""
+        ...
+
+    def verifications_of(self, provider_id: int, shas: Collection[str]) -> list[Verification]:
+        """The provider's verifications of these pact contents, by id."""
+        ...
+
+    # --- end of the brokerperf reads ------------------------------------------------------------
 
 
 class Store(Protocol):

@@ -1,0 +1,168 @@
+"""For-verification reads only the consumer versions its selectors can pick, and answers
+exactly as it would over the provider's whole history.
+
+A random history (consumers with main and feature branches, tags, deployments and
+releases, contents shared between versions, a provider verifying on branches and tags)
+is queried with every kind of selector, alone and combined, with and without pending
+and WIP pacts: the answer from the narrowed read (``load(tx, provider, query)``) must
+equal the one from every pact (``load(tx, provider)``).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from apact.broker_server._selectors import (
+    Selector,
+    VerificationQuery,
+    load,
+    pacts_for_verification,
+)
+from apact.broker_server._sqlite import SqliteStore
+from apact.broker_server._store import Environment, new_uuid
+
+START = datetime(2025, 1, 1, tzinfo=timezone.utc)
+
+
+class Clock:
+    """Ten minutes later at each call: publication times spread over days."""
+
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(minutes=10)
+        return self.now
+
+
+def history(seed: int) -> tuple[SqliteStore, int]:
+    rng = random.Random(seed)
+    store = SqliteStore(":memory:", clock=Clock())
+    with store.transaction() as tx:
+        provider = tx.add_pacticipant("Provider")
+        other = tx.add_pacticipant("Other")
+        consumers = [tx.add_pacticipant(name) for name in ("Web", "App", "Cli", "Batch")]
+        for consumer, main in zip(consumers, ("main", "trunk", None, "main"), strict=True):
+            tx.update_pacticipant(replace(consumer, main_branch=main))
+        environments = []
+        for name in ("test", "production"):
+            now = START.isoformat()
+            environments.append(
+                tx.save_environment(Environment(new_uuid(), name, None, name == "production", (), now, now))
+            )
+        provider_versions = []
+        for step in range(120):
+            consumer = rng.choice(consumers)
+            version = tx.add_version(consumer.id, f"{step}.0", None)
+            branch = rng.choice(["main", "trunk", "main", f"feat-{rng.randrange(4)}", None])
+            if branch:
+                tx.add_branch_version(version.id, branch)
+            for tag in rng.sample(["prod", "dev", "rc"], rng.randrange(3)):
+                tx.add_tag(version.id, tag)
+            for target in (provider, other) if rng.random() < 0.9 else (other,):
+                sha = f"{consumer.name}-{target.name}-{rng.randrange(6)}"
+                tx.add_pact_content(sha, consumer.id, target.id, "{}")
+                tx.add_publication(version.id, target.id, sha)
+                published = [sha]
+                if target is provider and rng.random() < 0.2:  # a changed pact for the same version
+                    tx.add_pact_content(sha + "x", consumer.id, target.id, "{}")
+                    tx.add_publication(version.id, target.id, sha + "x")
+                    published.append(sha + "x")
+                if target is provider and rng.random() < 0.6:
+                    if not provider_versions or rng.random() < 0.3:
+                        pv = tx.add_version(provider.id, f"p{step}", None)
+                        tx.add_branch_version(pv.id, rng.choice(["main", "dev", "main"]))
+                        if rng.random() < 0.5:
+                            tx.add_tag(pv.id, rng.choice(["prod", "dev"]))
+                        provider_versions.append(pv.id)
+                    tx.add_verification(
+                        sha=rng.choice(published),
+                        consumer_id=consumer.id,
+                        provider_id=provider.id,
+                        provider_version_id=rng.choice(provider_versions),
+                        success=rng.random() < 0.7,
+                        wip=rng.random() < 0.1,
+                        build_url=None,
+                        test_results=[],
+                        verified_by={},
+                    )
+            if rng.random() < 0.15:
+                kind = rng.choice(["deployed", "released"])
+                deployment = tx.add_deployment(kind, version.id, rng.choice(environments).uuid, None)
+                if rng.random() < 0.4:
+                    tx.end_deployment(deployment.uuid)
+    return store, provider.id
+
+
+SELECTORS = [
+    Selector(main_branch=True),
+    Selector(main_branch=True, latest=False),
+    Selector(branch="main"),
+    Selector(branch="feat-1", latest=False),
+    Selector(branch="nope", fallback_branch="trunk"),
+    Selector(branch="feat-2", fallback_branch="main", latest=False),
+    Selector(matching_branch=True),
+    Selector(matching_branch=True, latest=False),
+    Selector(tag="prod"),
+    Selector(tag="prod", latest=True),
+    Selector(tag="nope", fallback_tag="rc", latest=True),
+    Selector(latest=True),
+    Selector(latest=True, consumer="App"),
+    Selector(branch="main", consumer="Web"),
+    Selector(deployed=True),
+    Selector(released=True),
+    Selector(deployed_or_released=True, environment="production"),
+    Selector(environment="test"),
+]
+
+
+def queries(rng: random.Random) -> list[VerificationQuery]:
+    found = [VerificationQuery()]  # the default selectors
+    found += [VerificationQuery(selectors=(selector,), provider_version_branch="main") for selector in SELECTORS]
+    for _ in range(40):
+        branch = rng.choice([None, "main", "dev", "fresh"])
+        found.append(
+            VerificationQuery(
+                selectors=tuple(rng.sample(SELECTORS, rng.randrange(0, 4))) if branch else
+                tuple(s for s in rng.sample(SELECTORS, rng.randrange(0, 4)) if not s.matching_branch),
+                provider_version_branch=branch,
+                provider_version_tags=tuple(rng.sample(["prod", "dev", "new"], rng.randrange(3))) if not branch else (),
+                include_pending_status=rng.random() < 0.5,
+                include_wip_pacts_since=START + timedelta(hours=rng.randrange(0, 30)) if rng.random() < 0.5 else None,
+            )
+        )  # fmt: skip
+    return found
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_narrowed_read_answers_as_the_whole_history_does(seed: int) -> None:
+    store, provider_id = history(seed)
+    try:
+        with store.transaction() as tx:
+            everything = load(tx, provider_id)
+            assert everything[0], "the history has pacts with the provider"
+            answered = 0
+            for query in queries(random.Random(seed)):
+                narrowed = load(tx, provider_id, query)
+                expected = pacts_for_verification(query, *everything)
+                assert pacts_for_verification(query, *narrowed) == expected, query
+                assert len(narrowed[0]) <= len(everything[0])
+                answered += bool(expected)
+            assert answered > 10  # the queries do select pacts
+    finally:
+        store.close()
+
+
+def test_the_narrowed_read_skips_versions_no_selector_can_pick() -> None:
+    store, provider_id = history(1)
+    try:
+        with store.transaction() as tx:
+            everything, _ = load(tx, provider_id)
+            narrowed, _ = load(tx, provider_id, VerificationQuery(selectors=(Selector(main_branch=True),)))
+            assert len(narrowed) < len(everything) / 2, (len(narrowed), len(everything))
+    finally:
+        store.close()
