@@ -273,12 +273,26 @@ class MatrixVerification:
         return self.explain() if self.explain is not None else self.failed_interactions
 
 
+# the pacts of a consumer's versions with a provider, and the verifications of their
+# contents by the provider's versions given (by id): ``fetch(consumer, provider,
+# consumer_versions, provider_versions)``
+Fetch = Callable[
+    [str, str, list[MatrixVersion], list[MatrixVersion]], tuple[list[MatrixPact], list[MatrixVerification]]
+]
+
+
 @dataclass(frozen=True, slots=True)
 class MatrixData:
+    """What a matrix query reads: every pact and verification (``pacts``,
+    ``verifications``), or, from the store, the integrated pairs (``pairs``: consumer,
+    provider) and ``fetch`` to read those of the versions a query picks, and no others."""
+
     main_branches: dict[str, str | None]
     versions: dict[str, list[MatrixVersion]]
     pacts: list[MatrixPact]
     verifications: list[MatrixVerification]
+    pairs: frozenset[tuple[str, str]] = frozenset()
+    fetch: Fetch | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,13 +404,10 @@ def evaluate(query: MatrixQuery, data: MatrixData) -> MatrixResult:
     named = set(chosen)
     inferring = len(reading) == 1 and (query.latest or query.tag or query.environment or query.main_branch)
     pacts: dict[tuple[str, str], dict[int, MatrixPact]] = {}
-    for pact in data.pacts:
-        pacts.setdefault((pact.consumer, pact.provider), {})[pact.consumer_version] = pact
     verifications: dict[tuple[str, str], list[MatrixVerification]] = {}
-    for verification in data.verifications:
-        verifications.setdefault((verification.sha, verification.provider), []).append(verification)
+    _index(data.pacts, data.verifications, pacts, verifications)
     rows: list[Row] = []
-    for pair in sorted(pacts):
+    for pair in sorted(pacts) if data.fetch is None else sorted(data.pairs):
         consumer, provider = pair
         if not (consumer in named and provider in named) and not (len(named) == 1 and named & set(pair)):
             continue
@@ -408,7 +419,9 @@ def evaluate(query: MatrixQuery, data: MatrixData) -> MatrixResult:
                 sides[name] = _partner_versions(query, name, data)
             else:
                 sides[name] = (data.versions.get(name, []), f"any version of {name}")
-        rows += _rows(pacts[pair], verifications, provider, sides[consumer][0], sides[provider])
+        if data.fetch is not None:  # read only the pacts and verifications of these versions
+            _index(*data.fetch(consumer, provider, sides[consumer][0], sides[provider][0]), pacts, verifications)
+        rows += _rows(pacts.get(pair, {}), verifications, provider, sides[consumer][0], sides[provider])
     if query.latestby == "cvp":
         rows = _latest_by_provider(rows)
     rows = [replace(row, ignored=True) if _ignored(row, query.ignore) else row for row in rows]
@@ -416,6 +429,20 @@ def evaluate(query: MatrixQuery, data: MatrixData) -> MatrixResult:
         rows = [row for row in rows if row.success in query.success]
     rows.sort(key=lambda r: (r.consumer.pacticipant.lower(), r.consumer.order, r.provider.lower(), _order(r)))
     return _summarise(rows, missing, query, data)
+
+
+def _index(
+    found: Iterable[MatrixPact],
+    verified: Iterable[MatrixVerification],
+    pacts: dict[tuple[str, str], dict[int, MatrixPact]],
+    verifications: dict[tuple[str, str], list[MatrixVerification]],
+) -> None:
+    """Add pacts by consumer and provider, then consumer version, and verifications (in id
+    order) by content and provider."""
+    for pact in found:
+        pacts.setdefault((pact.consumer, pact.provider), {})[pact.consumer_version] = pact
+    for verification in verified:
+        verifications.setdefault((verification.sha, verification.provider), []).append(verification)
 
 
 def _order(row: Row) -> int:
@@ -526,15 +553,15 @@ def _summarise(rows: list[Row], missing: list[MatrixSelector], query: MatrixQuer
 
 
 def load(tx: Transaction, names: Iterable[str]) -> MatrixData:
-    """The versions, pacts and verifications of ``names`` and of everything they integrate with."""
+    """The versions of ``names`` and of everything they integrate with, the integrations,
+    and a ``fetch`` that reads the pacts and verifications of the versions a query picks
+    (while ``tx`` lasts): a query about one version reads that version's pacts, not the
+    whole history's."""
     by_name = {p.name: p for p in tx.pacticipants()}
     by_id = {p.id: p for p in by_name.values()}
     wanted = {by_name[name].id for name in names if name in by_name}
-    publications = {}
-    for id in wanted:
-        for publication in tx.publications(provider_id=id) + tx.publications(consumer_id=id):
-            publications[publication.id] = publication
-    involved = wanted | {p.consumer_id for p in publications.values()} | {p.provider_id for p in publications.values()}
+    pairs = {pair for id in wanted for pair in tx.integrations_of(id)}
+    involved = wanted | {id for pair in pairs for id in pair}
     environments = {e.uuid: e.name for e in tx.environments()}
     # the active deployments are few (one per pacticipant and environment, more or less):
     # read once, not once per version
@@ -547,14 +574,6 @@ def load(tx: Transaction, names: Iterable[str]) -> MatrixData:
             MatrixVersion(by_id[id].name, v.number, v.id, v.branches, v.tags, tuple(sorted(deployed_in.get(v.id, ()))))
             for v in tx.versions(id)
         ]
-    pacts = [
-        MatrixPact(by_id[p.consumer_id].name, p.consumer_version_id, by_id[p.provider_id].name, p.sha, p.created_at)
-        for p in publications.values()
-    ]
-    shas_by_provider: dict[int, set[str]] = {}
-    for p in publications.values():
-        shas_by_provider.setdefault(p.provider_id, set()).add(p.sha)
-    verifications = []
     descriptions: dict[str, dict[str, str]] = {}
 
     def failed(sha: str, test_results: JSON) -> tuple[str, ...]:
@@ -562,22 +581,38 @@ def load(tx: Transaction, names: Iterable[str]) -> MatrixData:
             descriptions[sha] = interaction_descriptions(json.loads(tx.pact_content(sha) or "{}"))
         return _failed_interactions(test_results, descriptions[sha])
 
-    for provider_id, shas in sorted(shas_by_provider.items()):
-        for v in tx.verifications_of(provider_id, shas):  # one query per provider, not one per content
-            verifications.append(
-                MatrixVerification(
-                    v.id,
-                    v.sha,
-                    by_id[v.provider_id].name,
-                    v.provider_version_id,
-                    v.success,
-                    v.created_at,
-                    (),
-                    None if v.success else partial(failed, v.sha, v.test_results),
-                )
+    def fetch(
+        consumer: str, provider: str, consumer_versions: list[MatrixVersion], provider_versions: list[MatrixVersion]
+    ) -> tuple[list[MatrixPact], list[MatrixVerification]]:
+        provider_id = by_name[provider].id
+        publications = tx.publications_of(provider_id, [v.order for v in consumer_versions])
+        pacts = [MatrixPact(consumer, p.consumer_version_id, provider, p.sha, p.created_at) for p in publications]
+        verifiers = {v.order for v in provider_versions}
+        verifications = [
+            MatrixVerification(
+                v.id,
+                v.sha,
+                provider,
+                v.provider_version_id,
+                v.success,
+                v.created_at,
+                (),
+                # the failed interactions are read only if a reason names them
+                None if v.success else partial(failed, v.sha, v.test_results),
             )
-    verifications.sort(key=lambda v: v.id)
-    return MatrixData({p.name: p.main_branch for p in by_name.values()}, versions, pacts, verifications)
+            for v in tx.verifications_of(provider_id, {p.sha for p in publications})
+            if v.provider_version_id in verifiers
+        ]
+        return pacts, verifications
+
+    return MatrixData(
+        {p.name: p.main_branch for p in by_name.values()},
+        versions,
+        [],
+        [],
+        frozenset((by_id[consumer].name, by_id[provider].name) for consumer, provider in pairs),
+        fetch,
+    )
 
 
 def _failed_interactions(test_results: JSON, descriptions: dict[str, str]) -> tuple[str, ...]:

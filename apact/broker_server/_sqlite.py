@@ -607,6 +607,17 @@ class SqliteTransaction:
         rows = self._chunked(f"{self._VERSION} WHERE id IN ({{marks}})", set(ids))
         return self._versions(sorted(rows, key=lambda row: int(row[0])))
 
+    def integrations_of(self, pacticipant_id: int) -> set[tuple[int, int]]:
+        rows = self._all(
+            "SELECT DISTINCT v.pacticipant_id, p.provider_id FROM publications p"
+            " JOIN versions v ON v.id = p.consumer_version_id WHERE p.provider_id = ?"
+            " UNION SELECT DISTINCT v.pacticipant_id, p.provider_id FROM versions v"
+            " JOIN publications p ON p.consumer_version_id = v.id WHERE v.pacticipant_id = ?",
+            pacticipant_id,
+            pacticipant_id,
+        )
+        return {(int(consumer), int(provider)) for consumer, provider in rows}
+
     def consumers_of(self, provider_id: int) -> list[int]:
         rows = self._all("SELECT DISTINCT consumer_id FROM pact_contents WHERE provider_id = ?", provider_id)
         return sorted(int(row[0]) for row in rows)

@@ -234,6 +234,10 @@ class Transaction(Protocol):
         """These versions (those that exist), by id."""
         ...
 
+    def integrations_of(self, pacticipant_id: int) -> set[tuple[int, int]]:
+        """The (consumer id, provider id) pairs with a pact published, this pacticipant's among them."""
+        ...
+
     def consumers_of(self, provider_id: int) -> list[int]:
         """The ids of the pacticipants that have published a pact with the provider."""
         ...
