@@ -79,7 +79,8 @@ def add_tag(tx: Transaction, version: Version, tag: str) -> bool:
 
 def latest_version(tx: Transaction, pacticipant: Pacticipant, *, tag: str | None = None) -> Version | None:
     """The pacticipant's most recently created version (with ``tag``, if given)."""
-    return next((v for v in reversed(tx.versions(pacticipant.id)) if tag is None or tag in v.tags), None)
+    found = tx.latest_version_id(pacticipant.id, tag=tag)  # by index: not every version read
+    return tx.version_by_id(found) if found is not None else None
 
 
 def require_environment(tx: Transaction, uuid: str) -> Environment:

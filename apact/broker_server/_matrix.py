@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from urllib.parse import parse_qsl
@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl
 from .._core._types import JSON, JSONDict
 from ._domain import interaction_descriptions
 from ._hal import Urls, link, timestamp
-from ._store import Transaction
+from ._store import Pacticipant, Transaction, Version
 
 _SELECTOR_KEYS = ("pacticipant", "version", "latest", "tag", "branch", "mainBranch")
 
@@ -287,12 +287,16 @@ class MatrixData:
     ``verifications``), or, from the store, the integrated pairs (``pairs``: consumer,
     provider) and ``fetch`` to read those of the versions a query picks, and no others."""
 
-    main_branches: dict[str, str | None]
-    versions: dict[str, list[MatrixVersion]]
+    main_branches: Mapping[str, str | None]
+    versions: Mapping[str, list[MatrixVersion]]
     pacts: list[MatrixPact]
     verifications: list[MatrixVerification]
     pairs: frozenset[tuple[str, str]] = frozenset()
     fetch: Fetch | None = field(default=None, compare=False, repr=False)
+    # from the store: the versions a narrowing selector picks, found by index (else
+    # `versions` is filtered), and the versions of a pacticipant in an environment
+    find: Callable[[MatrixSelector], list[MatrixVersion]] | None = field(default=None, compare=False, repr=False)
+    in_environment: Callable[[str, str], list[MatrixVersion]] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,6 +334,8 @@ class MatrixResult:
 
 def _resolve(selector: MatrixSelector, data: MatrixData) -> list[MatrixVersion]:
     assert selector.pacticipant is not None
+    if data.find is not None and selector.narrows:
+        return data.find(selector)
     found = data.versions.get(selector.pacticipant, [])
     main = data.main_branches.get(selector.pacticipant)
     if selector.version is not None:
@@ -380,11 +386,12 @@ def _choose(query: MatrixQuery, data: MatrixData) -> tuple[MatrixSelector, ...]:
 
 def _partner_versions(query: MatrixQuery, name: str, data: MatrixData) -> tuple[list[MatrixVersion], str]:
     """The versions of an integrated pacticipant to check against, and how to say so."""
-    versions = data.versions.get(name, [])
     if query.environment is not None:
-        return [
-            v for v in versions if query.environment in v.environments
-        ], f"a version of {name} in {query.environment}"
+        if data.in_environment is not None:
+            found = data.in_environment(name, query.environment)
+        else:
+            found = [v for v in data.versions.get(name, []) if query.environment in v.environments]
+        return found, f"a version of {name} in {query.environment}"
     selector = MatrixSelector(pacticipant=name, latest=query.latest, tag=query.tag, main_branch=query.main_branch)
     return _resolve(selector, data), selector.describe()
 
@@ -568,12 +575,31 @@ def load(tx: Transaction, names: Iterable[str]) -> MatrixData:
     deployed_in: dict[int, set[str]] = {}
     for deployment in tx.deployments(active=True):
         deployed_in.setdefault(deployment.version_id, set()).add(environments[deployment.environment_uuid])
-    versions: dict[str, list[MatrixVersion]] = {}
-    for id in sorted(involved):
-        versions[by_id[id].name] = [
-            MatrixVersion(by_id[id].name, v.number, v.id, v.branches, v.tags, tuple(sorted(deployed_in.get(v.id, ()))))
-            for v in tx.versions(id)
-        ]
+
+    def matrix_version(name: str, v: Version) -> MatrixVersion:
+        return MatrixVersion(name, v.number, v.id, v.branches, v.tags, tuple(sorted(deployed_in.get(v.id, ()))))
+
+    versions = _Versions(
+        {by_id[id].name: id for id in involved},
+        lambda name: [matrix_version(name, v) for v in tx.versions(by_name[name].id)],
+    )
+    found_by: dict[MatrixSelector, list[MatrixVersion]] = {}
+
+    def find(selector: MatrixSelector) -> list[MatrixVersion]:
+        """`_resolve` by index: a version by number, the latest (on a branch, with a tag)."""
+        name = selector.pacticipant
+        if name is None or name not in versions:
+            return []
+        if selector not in found_by:
+            found_by[selector] = _found(selector, name, versions, by_name, tx, matrix_version)
+        return found_by[selector]
+
+    def in_environment(name: str, environment: str) -> list[MatrixVersion]:
+        if name not in versions:
+            return []
+        ids = [id for id, names in deployed_in.items() if environment in names]
+        return [matrix_version(name, v) for v in tx.versions_by_ids(ids) if v.pacticipant_id == by_name[name].id]
+
     descriptions: dict[str, dict[str, str]] = {}
 
     def failed(sha: str, test_results: JSON) -> tuple[str, ...]:
@@ -612,7 +638,67 @@ def load(tx: Transaction, names: Iterable[str]) -> MatrixData:
         [],
         frozenset((by_id[consumer].name, by_id[provider].name) for consumer, provider in pairs),
         fetch,
+        find,
+        in_environment,
     )
+
+
+class _Versions(Mapping[str, list[MatrixVersion]]):
+    """The versions of each pacticipant involved, read only when a query needs all of them."""
+
+    def __init__(self, ids: dict[str, int], read: Callable[[str], list[MatrixVersion]]) -> None:
+        self._ids = ids
+        self._read = read
+        self._read_already: dict[str, list[MatrixVersion]] = {}
+
+    def __getitem__(self, name: str) -> list[MatrixVersion]:
+        if name not in self._ids:
+            raise KeyError(name)
+        if name not in self._read_already:
+            self._read_already[name] = self._read(name)
+        return self._read_already[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._ids
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+def _found(
+    selector: MatrixSelector,
+    name: str,
+    versions: Mapping[str, list[MatrixVersion]],
+    by_name: Mapping[str, Pacticipant],
+    tx: Transaction,
+    matrix_version: Callable[[str, Version], MatrixVersion],
+) -> list[MatrixVersion]:
+    """What filtering every version of ``name`` by ``selector`` gives, reading one version
+    where one is asked for (by number, or the latest, on a branch or with a tag)."""
+    pacticipant = by_name[name]
+    main = pacticipant.main_branch
+    if selector.version is not None:
+        version = tx.version(pacticipant.id, selector.version)
+        candidates = [matrix_version(name, version)] if version is not None else []
+    elif selector.latest and not (selector.branch is not None and selector.main_branch):
+        if selector.main_branch and main is None:
+            return []
+        branch = main if selector.main_branch else selector.branch
+        id = tx.latest_version_id(pacticipant.id, branch=branch, tag=selector.tag)
+        candidates = [matrix_version(name, tx.version_by_id(id))] if id is not None else []
+    else:  # every version with a tag, on a branch: read them all
+        candidates = versions[name]
+    found = [
+        v
+        for v in candidates
+        if (selector.tag is None or selector.tag in v.tags)
+        and (selector.branch is None or selector.branch in v.branches)
+        and (not selector.main_branch or (main is not None and main in v.branches))
+    ]
+    return found[-1:] if selector.latest else found
 
 
 def _failed_interactions(test_results: JSON, descriptions: dict[str, str]) -> tuple[str, ...]:

@@ -607,6 +607,30 @@ class SqliteTransaction:
         rows = self._chunked(f"{self._VERSION} WHERE id IN ({{marks}})", set(ids))
         return self._versions(sorted(rows, key=lambda row: int(row[0])))
 
+    def latest_version_id(
+        self, pacticipant_id: int, *, branch: str | None = None, tag: str | None = None
+    ) -> int | None:
+        if branch is not None:
+            tagged = " AND EXISTS (SELECT 1 FROM tags t WHERE t.version_id = bv.version_id AND t.name = ?)"
+            row = self._one(
+                "SELECT bv.version_id FROM branches b JOIN branch_versions bv ON bv.branch_id = b.id"
+                f" WHERE b.pacticipant_id = ? AND b.name = ?{tagged if tag is not None else ''}"
+                " ORDER BY bv.version_id DESC LIMIT 1",
+                pacticipant_id,
+                branch,
+                *([tag] if tag is not None else []),
+            )
+        elif tag is not None:
+            row = self._one(
+                "SELECT t.version_id FROM tags t JOIN versions v ON v.id = t.version_id"
+                " WHERE t.name = ? AND v.pacticipant_id = ? ORDER BY t.version_id DESC LIMIT 1",
+                tag,
+                pacticipant_id,
+            )
+        else:
+            row = self._one("SELECT id FROM versions WHERE pacticipant_id = ? ORDER BY id DESC LIMIT 1", pacticipant_id)
+        return int(row[0]) if row else None
+
     def integrations_of(self, pacticipant_id: int) -> set[tuple[int, int]]:
         rows = self._all(
             "SELECT DISTINCT v.pacticipant_id, p.provider_id FROM publications p"

@@ -234,6 +234,12 @@ class Transaction(Protocol):
         """These versions (those that exist), by id."""
         ...
 
+    def latest_version_id(
+        self, pacticipant_id: int, *, branch: str | None = None, tag: str | None = None
+    ) -> int | None:
+        """The id of the pacticipant's latest version (on ``branch``, with ``tag``, if given)."""
+        ...
+
     def integrations_of(self, pacticipant_id: int) -> set[tuple[int, int]]:
         """The (consumer id, provider id) pairs with a pact published, this pacticipant's among them."""
         ...
