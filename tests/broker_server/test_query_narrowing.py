@@ -1,11 +1,13 @@
-"""For-verification reads only the consumer versions its selectors can pick, and answers
-exactly as it would over the provider's whole history.
+"""For-verification and the matrix read only the versions their queries can pick, and
+answer exactly as they would over the whole history.
 
 A random history (consumers with main and feature branches, tags, deployments and
 releases, contents shared between versions, a provider verifying on branches and tags)
 is queried with every kind of selector, alone and combined, with and without pending
 and WIP pacts: the answer from the narrowed read (``load(tx, provider, query)``) must
-equal the one from every pact (``load(tx, provider)``).
+equal the one from every pact (``load(tx, provider)``). Matrix queries (random
+selectors, options and ignores) are answered from the store's narrowed reads and from
+every version, pact and verification read up front, alike.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlencode
 
 import pytest
 
+from apact.broker_server._matrix import MatrixData, MatrixError, evaluate, parse_query
+from apact.broker_server._matrix import load as load_matrix
 from apact.broker_server._selectors import (
     Selector,
     VerificationQuery,
@@ -164,5 +169,86 @@ def test_the_narrowed_read_skips_versions_no_selector_can_pick() -> None:
             everything, _ = load(tx, provider_id)
             narrowed, _ = load(tx, provider_id, VerificationQuery(selectors=(Selector(main_branch=True),)))
             assert len(narrowed) < len(everything) / 2, (len(narrowed), len(everything))
+    finally:
+        store.close()
+
+
+# the matrix
+
+
+def everything(data: MatrixData) -> MatrixData:
+    """The same data with every pact and verification read up front, and every version
+    filtered in Python: the matrix as it was before it read only what a query picks."""
+    assert data.fetch is not None
+    pacts, verifications = [], []
+    for consumer, provider in sorted(data.pairs):
+        found = data.fetch(consumer, provider, list(data.versions[consumer]), list(data.versions[provider]))
+        pacts += found[0]
+        verifications += found[1]
+    versions = {name: list(data.versions[name]) for name in data.versions}
+    failures = [replace(v, failed_interactions=v.failures(), explain=None) for v in verifications]
+    return MatrixData(dict(data.main_branches), versions, pacts, sorted(failures, key=lambda v: v.id))
+
+
+def matrix_queries(rng: random.Random, versions: dict[str, list[str]]) -> list[str]:
+    names = ["Web", "App", "Cli", "Batch", "Provider", "Other", "Nobody"]
+
+    def selector(prefix: str) -> list[tuple[str, str]]:
+        name = rng.choice(names)
+        found = [(f"{prefix}[][pacticipant]", name)]
+        numbers = versions.get(name) or ["9.9"]
+        for key, value in (
+            ("version", rng.choice(numbers[-3:] + [rng.choice(numbers)])),
+            ("latest", "true"),
+            ("tag", rng.choice(["prod", "dev", "rc"])),
+            ("branch", rng.choice(["main", "trunk", "feat-1", "dev"])),
+            ("mainBranch", "true"),
+        ):
+            if rng.random() < 0.3:
+                found.append((f"{prefix}[][{key}]", value))
+        return found
+
+    found = []
+    for _ in range(60):
+        pairs = [pair for _ in range(rng.choice([1, 1, 2, 3])) for pair in selector("q")]
+        for key, value in (
+            ("latest", "true"),
+            ("tag", "prod"),
+            ("environment", rng.choice(["production", "test"])),
+            ("mainBranch", "true"),
+            ("latestby", rng.choice(["cvp", "cvpv"])),
+            ("success[]", rng.choice(["true", "false", ""])),
+        ):
+            if rng.random() < 0.2:
+                pairs.append((key, value))
+        if rng.random() < 0.2:
+            pairs += selector("ignore")
+        found.append(urlencode(pairs))
+    return found
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_matrix_read_by_index_answers_as_every_version_does(seed: int) -> None:
+    store, _ = history(seed)
+    try:
+        with store.transaction() as tx:
+            versions = {p.name: [v.number for v in tx.versions(p.id)] for p in tx.pacticipants()}
+            answered = 0
+            for query in matrix_queries(random.Random(seed), versions):
+                parsed = parse_query(query)
+                names = {s.pacticipant for reading in parsed.readings for s in reading if s.pacticipant}
+                try:
+                    expected = evaluate(parsed, everything(load_matrix(tx, names)))
+                except MatrixError as error:
+                    with pytest.raises(MatrixError) as raised:
+                        evaluate(parsed, load_matrix(tx, names))
+                    assert raised.value.errors == error.errors
+                    continue
+                narrowed = evaluate(parsed, load_matrix(tx, names))
+                assert narrowed.rows == expected.rows, query
+                assert narrowed.reasons == expected.reasons, query
+                assert (narrowed.deployable, narrowed.counts) == (expected.deployable, expected.counts), query
+                answered += bool(expected.rows)
+            assert answered > 10
     finally:
         store.close()
