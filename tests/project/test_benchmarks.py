@@ -75,3 +75,28 @@ def test_the_openapi_benchmark_runs_quick() -> None:
         line.strip().startswith("check the pact") and line.rstrip().endswith("(< 1 s)")
         for line in completed.stdout.splitlines()
     )
+
+
+@pytest.mark.timeout(660)
+def test_the_broker_benchmark_runs_quick() -> None:
+    """``bench_broker.py --quick``: a broker of 1,000 publications filled, served on a
+    loopback port by a child process (which it stops), each hot request timed over HTTP."""
+    completed = subprocess.run(  # noqa: S603
+        [sys.executable, str(ROOT / "benchmarks" / "bench_broker.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=600,  # a guard against a hang, as for run_all above
+        check=False,
+        env={**os.environ, "PACT_DO_NOT_TRACK": "true"},
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    lines = completed.stdout.splitlines()
+    assert lines[0].startswith("Run on ") and " cores, Python " in lines[0], lines[0]
+    header = next(line for line in lines if line.startswith("operation"))
+    assert "1,000: p50 / p99 ms" in header and "p99 < 50 ms" in header
+    rows = {line[:18].strip(): line[18:].split() for line in lines[lines.index(header) + 1 :] if line.strip()}
+    assert list(rows) == ["publish", "for-verification", "can-i-deploy", "matrix", "latest pact", "/pacts/latest"]
+    for cells in rows.values():
+        p50, slash, p99, verdict = cells[:4]
+        assert slash == "/" and 0 < float(p50) <= float(p99), cells
+        assert verdict in ("yes", "NO"), cells
