@@ -16,7 +16,10 @@ broker is then served by a child process on a loopback port, and one real HTTP c
 
 * ``publish``: ``POST /contracts/publish``, a new consumer version with two pacts;
 * ``for-verification``: ``POST /pacts/provider/{p}/for-verification`` with the usual
-  selectors (``mainBranch``, ``deployedOrReleased``), pending and WIP pacts;
+  selectors (``mainBranch``, ``deployedOrReleased``) and pending pacts; ``+ WIP``: also
+  the WIP pacts since yesterday, which here is every feature branch of the history (all
+  of it was written minutes ago), so its answer grows with the history: the WIP pacts
+  are the latest of each branch published since that date;
 * ``can-i-deploy``: ``GET /can-i-deploy?pacticipant=..&version=..&environment=production``;
 * ``matrix``: ``GET /matrix`` for a consumer version and its provider's latest version;
 * ``latest pact``: ``GET /pacts/provider/{p}/consumer/{c}/latest``;
@@ -29,7 +32,8 @@ Run: ``python benchmarks/bench_broker.py [--sizes 1000,10000,100000] [--database
 [--repeat 200]``; ``--quick`` is a smoke test (1,000 publications, a few requests).
 ``--database`` names where to build the broker (an SQLite file; any other string, such
 as a PostgreSQL URL, goes to ``apact.broker_server._open.open_store`` when it exists); it
-is emptied first for each size. Without it, a temporary SQLite file.
+is emptied first for each size, and the last size's broker is left there (to look at,
+or to serve again with ``--reuse``). Without it, a temporary SQLite file.
 """
 
 from __future__ import annotations
@@ -114,9 +118,8 @@ class Filled:
     """What the measurements need to know about the history."""
 
     steps: int = 0
-    # the latest version number of each consumer and each consumer's latest main version
+    # the latest version number of each consumer
     latest: dict[str, str] = field(default_factory=dict)
-    deployed: dict[str, str] = field(default_factory=dict)  # production
     seconds: float = 0.0
 
 
@@ -156,7 +159,6 @@ def fill(database: str, publications: int, *, seed: int = 13) -> Filled:
                         tx.add_branch_version(version.id, "main")
                         tx.add_tag(version.id, "main")
                         main_versions[consumer] = version.id
-                        filled.deployed.setdefault(consumer, number)
                     else:
                         tx.add_branch_version(version.id, f"feature-{serial // 10}")
                     filled.latest[consumer] = number
@@ -189,10 +191,6 @@ def fill(database: str, publications: int, *, seed: int = 13) -> Filled:
                     for environment, every in ENVIRONMENTS.items():
                         if step % every == every - 1:
                             _deploy_all(tx, ids, environments[environment], environment, main_versions, active)
-                            if environment == "production":
-                                for name, version_id in main_versions.items():
-                                    if name.startswith("consumer"):
-                                        filled.deployed[name] = tx.version_by_id(version_id).number
         filled.steps = steps
     finally:
         store.close()
@@ -278,7 +276,15 @@ def served(database: str) -> Iterator[str]:
 
 # -- measuring ------------------------------------------------------------------------------------
 
-OPERATIONS = ("publish", "for-verification", "can-i-deploy", "matrix", "latest pact", "/pacts/latest")
+OPERATIONS = (
+    "publish",
+    "for-verification",
+    "for-verif. + WIP",
+    "can-i-deploy",
+    "matrix",
+    "latest pact",
+    "/pacts/latest",
+)
 
 
 def requests_for(filled: Filled, rng: random.Random) -> dict[str, Callable[[Any, int], Any]]:
@@ -309,14 +315,18 @@ def requests_for(filled: Filled, rng: random.Random) -> dict[str, Callable[[Any,
         }
         return client.post("/contracts/publish", json=body)
 
-    def for_verification(client: Any, n: int) -> Any:  # noqa: ANN401
-        body = {
+    def for_verification(client: Any, n: int, *, wip: bool = False) -> Any:  # noqa: ANN401
+        body: dict[str, Any] = {
             "consumerVersionSelectors": [{"mainBranch": True}, {"deployedOrReleased": True}],
             "providerVersionBranch": "main",
             "includePendingStatus": True,
-            "includeWipPactsSince": since,
         }
+        if wip:
+            body["includeWipPactsSince"] = since
         return client.post(f"/pacts/provider/{provider_name(rng.randrange(PROVIDERS))}/for-verification", json=body)
+
+    def for_verification_wip(client: Any, n: int) -> Any:  # noqa: ANN401
+        return for_verification(client, n, wip=True)
 
     def can_i_deploy(client: Any, n: int) -> Any:  # noqa: ANN401
         consumer = consumer_name(rng.randrange(CONSUMERS))
@@ -346,6 +356,7 @@ def requests_for(filled: Filled, rng: random.Random) -> dict[str, Callable[[Any,
     return {
         "publish": publish,
         "for-verification": for_verification,
+        "for-verif. + WIP": for_verification_wip,
         "can-i-deploy": can_i_deploy,
         "matrix": matrix,
         "latest pact": latest_pact,
@@ -414,19 +425,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", help="where to build each broker (default: a temporary SQLite file)")
     parser.add_argument("--repeat", type=int, default=200, help="requests per operation (default 200)")
     parser.add_argument("--quick", action="store_true", help="a smoke test: 1,000 publications, 10 requests each")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the broker already in --database (filled for the one size given)"
+    )
     parser.add_argument("--serve", help=argparse.SUPPRESS)  # the child process serving the broker
     args = parser.parse_args(argv)
     if args.serve:
         serve_child(args.serve)
         return 0
     sizes = [1000] if args.quick else [int(size) for size in args.sizes.split(",")]
+    if args.reuse and (not args.database or len(sizes) != 1):
+        parser.error("--reuse needs --database and one size")
     repeat = 10 if args.quick else args.repeat
     results, fills = {}, {}
     with tempfile.TemporaryDirectory(prefix="apact-bench-broker-") as tmp:
         database = args.database or str(Path(tmp, "broker.sqlite"))
         for size in sizes:
-            reset(database)
-            filled = fill(database, size)
+            if args.reuse:  # what the measurements need to know, without filling again
+                filled = Filled(steps=size // 2)
+                for step in range(filled.steps - CONSUMERS, filled.steps):
+                    filled.latest[consumer_name(step % CONSUMERS)] = f"1.{step // CONSUMERS}.0-{step}"
+            else:
+                reset(database)
+                filled = fill(database, size)
             fills[size] = filled.seconds
             print(f"filled {size:,} publications in {filled.seconds:.1f} s", file=sys.stderr, flush=True)
             with served(database) as url:

@@ -28,6 +28,7 @@ from ._domain import (
     require_pacticipant,
     require_version,
 )
+from ._domain import latest_pacts as latest_pacts_of_all
 from ._hal import (
     Handler,
     HttpError,
@@ -341,29 +342,26 @@ async def latest_pacts(request: Request) -> Response:
 
     def work(tx: Transaction) -> JSONDict:
         found: list[JSON] = []
-        pacticipants = tx.pacticipants()
-        by_id = {pacticipant.id: pacticipant for pacticipant in pacticipants}
-        for provider in pacticipants:
-            for consumer, publication, version in provider_publications(tx, provider, pacticipants=by_id):
-                found.append(
-                    {
-                        "createdAt": timestamp(publication.created_at),
-                        "_embedded": {
-                            "consumer": {
-                                "name": consumer.name,
-                                "_links": {"self": link(u.pacticipant(consumer.name))},
-                                "_embedded": {"version": {"number": version.number}},
-                            },
-                            "provider": {"name": provider.name, "_links": {"self": link(u.pacticipant(provider.name))}},
+        for provider, consumer, publication, version in latest_pacts_of_all(tx):
+            found.append(
+                {
+                    "createdAt": timestamp(publication.created_at),
+                    "_embedded": {
+                        "consumer": {
+                            "name": consumer.name,
+                            "_links": {"self": link(u.pacticipant(consumer.name))},
+                            "_embedded": {"version": {"number": version.number}},
                         },
-                        "_links": {
-                            "self": [
-                                link(u.pacts(provider.name, consumer.name) + "/latest"),
-                                link(u.pact(provider.name, consumer.name, version.number)),
-                            ]
-                        },
-                    }
-                )
+                        "provider": {"name": provider.name, "_links": {"self": link(u.pacticipant(provider.name))}},
+                    },
+                    "_links": {
+                        "self": [
+                            link(u.pacts(provider.name, consumer.name) + "/latest"),
+                            link(u.pact(provider.name, consumer.name, version.number)),
+                        ]
+                    },
+                }
+            )
         return {"_links": {"self": link(u("/pacts/latest"))}, "pacts": found}
 
     return hal(await broker(request).run(work))

@@ -311,3 +311,22 @@ def provider_publications(
             continue
         found[(consumer.id, 0 if latest else version.id)] = (consumer, publication, version)
     return sorted(found.values(), key=lambda item: (item[0].name.lower(), item[2].id))
+
+
+def latest_pacts(tx: Transaction) -> list[tuple[Pacticipant, Pacticipant, Publication, Version]]:
+    """Every integration's latest pact (provider, consumer, publication, version), by
+    provider then consumer: what `provider_publications` gives for each provider, in a
+    few queries for them all."""
+    pacticipants = {p.id: p for p in tx.pacticipants()}
+    heads = {(consumer, provider): version for consumer, provider, version in tx.integration_heads()}
+    publications = {
+        (p.consumer_id, p.provider_id): p
+        for p in tx.publications_of(None, set(heads.values()))
+        if heads.get((p.consumer_id, p.provider_id)) == p.consumer_version_id
+    }
+    versions = {v.id: v for v in tx.versions_by_ids({p.consumer_version_id for p in publications.values()})}
+    found = [
+        (pacticipants[provider], pacticipants[consumer], publication, versions[publication.consumer_version_id])
+        for (consumer, provider), publication in publications.items()
+    ]
+    return sorted(found, key=lambda item: (item[0].name.lower(), item[0].id, item[1].name.lower(), item[3].id))

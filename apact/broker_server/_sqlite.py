@@ -97,6 +97,7 @@ CREATE INDEX IF NOT EXISTS branches_by_name ON branches (name, pacticipant_id);
 CREATE INDEX IF NOT EXISTS tags_by_name ON tags (name, version_id);
 CREATE INDEX IF NOT EXISTS verifications_by_provider ON verifications (provider_id, sha);
 CREATE INDEX IF NOT EXISTS pact_contents_by_provider ON pact_contents (provider_id, consumer_id);
+CREATE INDEX IF NOT EXISTS pact_contents_by_consumer ON pact_contents (consumer_id, provider_id);
 """
 # --- end of the brokerperf indexes ----------------------------------------------------------
 
@@ -631,20 +632,43 @@ class SqliteTransaction:
             row = self._one("SELECT id FROM versions WHERE pacticipant_id = ? ORDER BY id DESC LIMIT 1", pacticipant_id)
         return int(row[0]) if row else None
 
+    # the pacticipants c with a pact content with the pacticipant ? (as provider: {side} is
+    # provider_id, and consumer_id is c), probed by index once per pacticipant, so that
+    # the cost does not grow with the number of contents
+    _PAIRED = "EXISTS (SELECT 1 FROM pact_contents pc WHERE pc.{side} = ? AND pc.{other} = c.id)"
+    # ... and a publication of them still there (a deleted version takes its publications)
+    _PUBLISHED = (
+        "EXISTS (SELECT 1 FROM versions v JOIN publications p ON p.consumer_version_id = v.id"
+        " WHERE v.pacticipant_id = {consumer} AND p.provider_id = {provider})"
+    )
+
     def integrations_of(self, pacticipant_id: int) -> set[tuple[int, int]]:
-        rows = self._all(
-            "SELECT DISTINCT v.pacticipant_id, p.provider_id FROM publications p"
-            " JOIN versions v ON v.id = p.consumer_version_id WHERE p.provider_id = ?"
-            " UNION SELECT DISTINCT v.pacticipant_id, p.provider_id FROM versions v"
-            " JOIN publications p ON p.consumer_version_id = v.id WHERE v.pacticipant_id = ?",
+        consumers = self.consumers_of(pacticipant_id)
+        providers = self._all(
+            f"SELECT c.id FROM pacticipants c WHERE {self._PAIRED.format(side='consumer_id', other='provider_id')}"
+            f" AND {self._PUBLISHED.format(consumer='?', provider='c.id')}",
             pacticipant_id,
             pacticipant_id,
         )
-        return {(int(consumer), int(provider)) for consumer, provider in rows}
+        return {(id, pacticipant_id) for id in consumers} | {(pacticipant_id, int(row[0])) for row in providers}
 
     def consumers_of(self, provider_id: int) -> list[int]:
-        rows = self._all("SELECT DISTINCT consumer_id FROM pact_contents WHERE provider_id = ?", provider_id)
+        rows = self._all(
+            f"SELECT c.id FROM pacticipants c WHERE {self._PAIRED.format(side='provider_id', other='consumer_id')}"
+            f" AND {self._PUBLISHED.format(consumer='c.id', provider='?')}",
+            provider_id,
+            provider_id,
+        )
         return sorted(int(row[0]) for row in rows)
+
+    def integration_heads(self) -> list[tuple[int, int, int]]:
+        rows = self._all(
+            "SELECT c.id, r.id, (SELECT v.id FROM versions v WHERE v.pacticipant_id = c.id AND"
+            f" {self._HAS_PACT.format(version='v.id').replace('?', 'r.id')} ORDER BY v.id DESC LIMIT 1)"
+            " FROM pacticipants c JOIN pacticipants r"
+            " ON EXISTS (SELECT 1 FROM pact_contents pc WHERE pc.provider_id = r.id AND pc.consumer_id = c.id)"
+        )
+        return [(int(consumer), int(provider), int(version)) for consumer, provider, version in rows if version]
 
     def pact_heads(
         self,
@@ -732,11 +756,12 @@ class SqliteTransaction:
             )
         return found
 
-    def publications_of(self, provider_id: int, consumer_version_ids: Collection[int]) -> list[Publication]:
+    def publications_of(self, provider_id: int | None, consumer_version_ids: Collection[int]) -> list[Publication]:
+        by_provider = " AND p.provider_id = ?" if provider_id is not None else ""
         rows = self._chunked(
-            f"{_CURRENT_PUBLICATIONS} AND p.provider_id = ? AND p.consumer_version_id IN ({{marks}})",
+            f"{_CURRENT_PUBLICATIONS}{by_provider} AND p.consumer_version_id IN ({{marks}})",
             set(consumer_version_ids),
-            (provider_id,),
+            (provider_id,) if provider_id is not None else (),
         )
         return [Publication(*row) for row in sorted(rows, key=lambda row: (row[2], row[0]))]
 

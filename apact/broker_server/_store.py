@@ -248,6 +248,11 @@ class Transaction(Protocol):
         """The ids of the pacticipants that have published a pact with the provider."""
         ...
 
+    def integration_heads(self) -> list[tuple[int, int, int]]:
+        """(consumer id, provider id, version id): for every consumer and provider, the latest
+        consumer version with a pact with the provider."""
+        ...
+
     def pact_heads(
         self,
         provider_id: int,
@@ -268,8 +273,9 @@ class Transaction(Protocol):
         a pact with the provider."""
         ...
 
-    def publications_of(self, provider_id: int, consumer_version_ids: Collection[int]) -> list[Publication]:
-        """The provider's publications by these consumer versions, as ``publications`` orders them."""
+    def publications_of(self, provider_id: int | None, consumer_version_ids: Collection[int]) -> list[Publication]:
+        """The provider's (``None``: any provider's) publications by these consumer versions, as
+        ``publications`` orders them."""
         ...
 
     def verifications_of(self, provider_id: int, shas: Collection[str]) -> list[Verification]:

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from apact.broker_server._domain import latest_pacts, latest_publication, provider_publications
 from apact.broker_server._matrix import MatrixData, MatrixError, evaluate, parse_query
 from apact.broker_server._matrix import load as load_matrix
 from apact.broker_server._selectors import (
@@ -27,6 +28,7 @@ from apact.broker_server._selectors import (
     load,
     pacts_for_verification,
 )
+from apact.broker_server._store import Pacticipant, Publication, Transaction, Version
 
 from .histories import START, history
 
@@ -179,3 +181,85 @@ def test_the_matrix_read_by_index_answers_as_every_version_does(seed: int) -> No
             assert answered > 10
     finally:
         store.close()
+
+
+# the latest pacts
+
+
+def brute_force(tx: Transaction, provider: Pacticipant) -> list[tuple[Pacticipant, Publication, Version]]:
+    """Each consumer's latest pact with ``provider``, from every publication."""
+    latest: dict[int, tuple[Pacticipant, Publication, Version]] = {}
+    for publication in tx.publications(provider_id=provider.id):
+        version = tx.version_by_id(publication.consumer_version_id)
+        latest[publication.consumer_id] = (tx.pacticipant_by_id(publication.consumer_id), publication, version)
+    return sorted(latest.values(), key=lambda item: (item[0].name.lower(), item[2].id))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_latest_pacts_read_by_index_are_those_of_every_publication(seed: int) -> None:
+    store, _ = history(seed)
+    try:
+        with store.transaction() as tx:
+            expected = [
+                (provider, consumer, publication, version)
+                for provider in tx.pacticipants()
+                for consumer, publication, version in brute_force(tx, provider)
+            ]
+            assert len(expected) >= 5
+            assert latest_pacts(tx) == expected
+            for provider in tx.pacticipants():
+                for consumer in tx.pacticipants():
+                    for tag, branch in ((None, None), ("prod", None), (None, "main"), ("dev", "main")):
+                        wanted = [
+                            (p, v)
+                            for c, p, v in brute_force_all(tx, provider)
+                            if c.id == consumer.id
+                            and (tag is None or tag in v.tags)
+                            and (branch is None or branch in v.branches)
+                        ]
+                        found = latest_publication(tx, provider, consumer, tag=tag, branch=branch)
+                        assert found == (wanted[-1] if wanted else None), (provider, consumer, tag, branch)
+                for options in (
+                    {},
+                    {"tag": "prod"},
+                    {"branch": "main"},
+                    {"main_branch": True},
+                    {"branch": "feat-1", "latest": False},
+                    {"main_branch": True, "latest": False},
+                    {"tag": "dev", "latest": False},
+                    {"latest": False},
+                ):
+                    assert provider_publications(tx, provider, **options) == brute_force_publications(
+                        tx, provider, **options
+                    ), (provider, options)
+    finally:
+        store.close()
+
+
+def brute_force_all(tx: Transaction, provider: Pacticipant) -> list[tuple[Pacticipant, Publication, Version]]:
+    """Every pact with ``provider``, by consumer version."""
+    return [
+        (tx.pacticipant_by_id(p.consumer_id), p, tx.version_by_id(p.consumer_version_id))
+        for p in tx.publications(provider_id=provider.id)
+    ]
+
+
+def brute_force_publications(
+    tx: Transaction,
+    provider: Pacticipant,
+    *,
+    tag: str | None = None,
+    branch: str | None = None,
+    main_branch: bool = False,
+    latest: bool = True,
+) -> list[tuple[Pacticipant, Publication, Version]]:
+    """`provider_publications` as it was: every publication read and checked."""
+    found: dict[tuple[int, int], tuple[Pacticipant, Publication, Version]] = {}
+    for consumer, publication, version in brute_force_all(tx, provider):
+        wanted_branch = consumer.main_branch if main_branch else branch
+        if (tag is not None and tag not in version.tags) or (main_branch and wanted_branch is None):
+            continue
+        if wanted_branch is not None and wanted_branch not in version.branches:
+            continue
+        found[(consumer.id, 0 if latest else version.id)] = (consumer, publication, version)
+    return sorted(found.values(), key=lambda item: (item[0].name.lower(), item[2].id))
