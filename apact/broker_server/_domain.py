@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -271,18 +270,16 @@ def provider_publications(
     branch: str | None = None,
     main_branch: bool = False,
     latest: bool = True,
-    pacticipants: Mapping[int, Pacticipant] | None = None,
 ) -> list[tuple[Pacticipant, Publication, Version]]:
     """The pacts of ``provider``'s consumers: each consumer's latest one, or all of them
     (``latest=False``), from versions with ``tag``, on ``branch`` or on the consumer's
-    main branch, if given; sorted by consumer, then version. ``pacticipants`` (by id)
-    saves reading them again when listing the pacts of every provider.
+    main branch, if given; sorted by consumer, then version.
 
     Only the versions that can be the answer are read (found by index: the latest of each
     consumer, branch or tag, or every version on the branch or with the tag), then checked
     as before.
     """
-    consumers = pacticipants if pacticipants is not None else {p.id: p for p in tx.pacticipants()}
+    consumers = {p.id: p for p in tx.pacticipants()}
     ids = [id for id in tx.consumers_of(provider.id) if id in consumers]
     branches = (
         {c.main_branch for id in ids if (c := consumers[id]).main_branch}
