@@ -25,8 +25,11 @@ broker is then served by a child process on a loopback port, and one real HTTP c
 * ``latest pact``: ``GET /pacts/provider/{p}/consumer/{c}/latest``;
 * ``/pacts/latest``: the latest pact of every integration.
 
-Prints a table (p50 and p99 per operation and size), whether each p99 is under the
-50 ms goal, and how it grows from the smallest size to the largest (flat or not).
+Prints a table (p50 and p99 per operation and size, and in brackets the broker
+process's CPU time per request, from ``/proc``: what a request costs the broker, which
+other work on the machine inflates far less than the wall clock), whether each p99 is
+under the 50 ms goal, and how it grows from the smallest size to the largest (flat or
+not).
 
 Run: ``python benchmarks/bench_broker.py [--sizes 1000,10000,100000] [--database PATH]
 [--repeat 200]``; ``--quick`` is a smoke test (1,000 publications, a few requests).
@@ -250,8 +253,17 @@ def serve_child(database: str) -> None:
         store.close()
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """The CPU time (user and system) process ``pid`` has used, from ``/proc`` (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def served(database: str) -> Iterator[str]:
+def served(database: str) -> Iterator[tuple[str, int]]:
     child = subprocess.Popen(  # noqa: S603
         [sys.executable, __file__, "--serve", database],
         stdin=subprocess.PIPE,
@@ -263,7 +275,7 @@ def served(database: str) -> Iterator[str]:
         url = child.stdout.readline().strip()
         if not url.startswith("http"):
             raise SystemExit(f"the broker did not start (exit status {child.wait()})")
-        yield url
+        yield url, child.pid
     finally:
         assert child.stdin is not None
         child.stdin.close()
@@ -369,8 +381,10 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def measure(url: str, filled: Filled, repeat: int) -> dict[str, tuple[float, float]]:
-    """p50 and p99 (ms) of each operation, ``repeat`` requests each (after 3 warm-up ones)."""
+def measure(url: str, pid: int, filled: Filled, repeat: int) -> dict[str, tuple[float, float, float | None]]:
+    """p50 and p99 (ms) of each operation, ``repeat`` requests each (after 3 warm-up ones),
+    and the broker process's CPU time per request (ms): what the request costs the
+    broker, which other work on the machine does not inflate as it does the wall clock."""
     import httpx
 
     rng = random.Random(7)
@@ -378,7 +392,10 @@ def measure(url: str, filled: Filled, repeat: int) -> dict[str, tuple[float, flo
     with httpx.Client(base_url=url, timeout=600) as client:
         for operation, make in requests_for(filled, rng).items():
             timings = []
+            cpu = None
             for n in range(repeat + 3):
+                if n == 3:
+                    cpu = cpu_seconds(pid)
                 started = time.perf_counter()
                 response = make(client, n)
                 elapsed = (time.perf_counter() - started) * 1000
@@ -386,14 +403,16 @@ def measure(url: str, filled: Filled, repeat: int) -> dict[str, tuple[float, flo
                     raise SystemExit(f"{operation}: {response.status_code} {response.text[:500]}")
                 if n >= 3:
                     timings.append(elapsed)
-            found[operation] = (statistics.median(timings), percentile(timings, 0.99))
+            used = cpu_seconds(pid)
+            per_request = (used - cpu) * 1000 / repeat if used is not None and cpu is not None else None
+            found[operation] = (statistics.median(timings), percentile(timings, 0.99), per_request)
     return found
 
 
 # -- the report -----------------------------------------------------------------------------------
 
 
-def report(results: dict[int, dict[str, tuple[float, float]]], fills: dict[int, float]) -> str:
+def report(results: dict[int, dict[str, tuple[float, float, float | None]]], fills: dict[int, float]) -> str:
     sizes = sorted(results)
     lines = [
         f"Run on {datetime.date.today().isoformat()}. Machine: {platform.machine()}, {os.cpu_count()} cores, "
@@ -401,14 +420,15 @@ def report(results: dict[int, dict[str, tuple[float, float]]], fills: dict[int, 
         "fill (s): " + ", ".join(f"{size:,} publications {fills[size]:.0f}" for size in sizes),
         "",
     ]
-    header = f"{'operation':<18}" + "".join(f"{f'{size:,}: p50 / p99 ms':>26}" for size in sizes)
+    header = f"{'operation':<18}" + "".join(f"{f'{size:,}: p50 / p99 (cpu) ms':>32}" for size in sizes)
     header += f"  {'p99 < 50 ms':<12}growth"
     lines.append(header)
     for operation in OPERATIONS:
         row = f"{operation:<18}"
         for size in sizes:
-            p50, p99 = results[size][operation]
-            row += f"{f'{p50:.1f} / {p99:.1f}':>26}"
+            p50, p99, cpu = results[size][operation]
+            used = f" ({cpu:.1f})" if cpu is not None else ""
+            row += f"{f'{p50:.1f} / {p99:.1f}{used}':>32}"
         largest = results[sizes[-1]][operation][1]
         row += f"  {'yes' if largest < GOAL_MS else 'NO':<12}"
         if len(sizes) > 1:
@@ -450,8 +470,8 @@ def main(argv: list[str] | None = None) -> int:
                 filled = fill(database, size)
             fills[size] = filled.seconds
             print(f"filled {size:,} publications in {filled.seconds:.1f} s", file=sys.stderr, flush=True)
-            with served(database) as url:
-                results[size] = measure(url, filled, repeat)
+            with served(database) as (url, pid):
+                results[size] = measure(url, pid, filled, repeat)
         if not args.database:
             reset(database)
     print(report(results, fills))
