@@ -17,6 +17,7 @@ from collections.abc import Callable
 import pytest
 
 from apact.broker_server import _matrix
+from apact.broker_server._domain import latest_pacts as _latest_pacts_of_all
 from apact.broker_server._domain import latest_publication, latest_version, provider_publications
 from apact.broker_server._selectors import Selector, VerificationQuery, load, pacts_for_verification
 from apact.broker_server._sqlite import SqliteStore
@@ -82,8 +83,7 @@ def latest_pacts(tx: Transaction, provider: int) -> None:
     assert provider_publications(tx, found)
     provider_publications(tx, found, main_branch=True)
     provider_publications(tx, found, tag="prod")
-    for other in tx.pacticipants():  # /pacts/latest
-        provider_publications(tx, other)
+    assert _latest_pacts_of_all(tx)  # /pacts/latest
 
 
 def statements(store: SqliteStore, provider: int, work: Callable[[Transaction, int], None]) -> list[str]:
