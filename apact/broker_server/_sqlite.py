@@ -95,9 +95,9 @@ CREATE INDEX IF NOT EXISTS deployments_by_activity ON deployments (active, envir
 CREATE INDEX IF NOT EXISTS versions_by_pacticipant ON versions (pacticipant_id, id);
 CREATE INDEX IF NOT EXISTS branches_by_name ON branches (name, pacticipant_id);
 CREATE INDEX IF NOT EXISTS tags_by_name ON tags (name, version_id);
-CREATE INDEX IF NOT EXISTS verifications_by_provider ON verifications (provider_id, sha);
-CREATE INDEX IF NOT EXISTS pact_contents_by_provider ON pact_contents (provider_id, consumer_id);
-CREATE INDEX IF NOT EXISTS pact_contents_by_consumer ON pact_contents (consumer_id, provider_id);
+CREATE INDEX IF NOT EXISTS verifications_by_provider_sha ON verifications (provider_id, sha);
+CREATE INDEX IF NOT EXISTS pact_contents_by_provider_consumer ON pact_contents (provider_id, consumer_id);
+CREATE INDEX IF NOT EXISTS pact_contents_by_consumer_provider ON pact_contents (consumer_id, provider_id);
 """
 # --- end of the brokerperf indexes ----------------------------------------------------------
 
