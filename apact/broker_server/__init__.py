@@ -31,7 +31,7 @@ from starlette.routing import Route
 
 from .._core._limits import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE, BodyLimits, WholeBodies
 from .._core._types import ASGIApp, JSONDict, Receive, Scope, Send
-from . import _api_matrix, _api_pacticipants, _api_pacts, _api_webhooks
+from . import _api_matrix, _api_pacticipants, _api_pacts, _api_webhooks, _badges, _pages
 from ._auth import Authentication, Credentials
 from ._context import Broker, urls
 from ._hal import HAL_JSON, HttpError, hal, link
@@ -159,6 +159,7 @@ def create_app(
     allow_contract_modification: bool = True,
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     body_timeout: float = DEFAULT_BODY_TIMEOUT,
+    public_badges: bool = False,
 ) -> Starlette:
     """The broker as an ASGI app over ``store``.
 
@@ -172,10 +173,16 @@ def create_app(
     Each request is authenticated before any of its body is read; writes must declare
     a JSON body (else ``415``); a body over ``max_body_size`` bytes is a ``413`` and one
     that takes longer than ``body_timeout`` seconds to arrive a ``408``.
+
+    A browser (``Accept: text/html``) gets HTML pages at the same URLs (see
+    `apact.broker_server._pages`); the verification badges need read access unless
+    ``public_badges`` (the official broker's ``enable_public_badge_access``).
     """
     credentials = Credentials(token, read_only_token, username, password)
     limits = BodyLimits(max_body_size, body_timeout)
     routes = [
+        *_badges.ROUTES,  # before /latest/{tag}, which would take "badge" for a tag
+        *_pages.ROUTES,  # before the API's: each takes only the requests that want HTML
         Route("/", index, methods=["GET"]),
         Route("/diagnostic/status/heartbeat", heartbeat, methods=["GET"]),
         *_api_pacticipants.ROUTES,
@@ -187,9 +194,11 @@ def create_app(
         routes=routes,
         middleware=[
             Middleware(RawPaths),
+            Middleware(_badges.PublicBadges, public=public_badges),
             Middleware(Authentication, credentials=credentials),
             Middleware(JsonOnly),
             Middleware(WholeBodies, limits=limits, render=_hal_error),  # whole bodies: see _limits
+            Middleware(_pages.VaryAccept),
         ],
         exception_handlers={
             HttpError: _problem,
@@ -199,6 +208,7 @@ def create_app(
         },
     )
     app.state.broker = Broker(store, base_url.rstrip("/") if base_url else None, allow_contract_modification)
+    app.state.pages = _pages.templates()
     return app
 
 
@@ -216,6 +226,7 @@ async def serve(
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     body_timeout: float = DEFAULT_BODY_TIMEOUT,
     ready: Callable[[str], object] | None = None,
+    public_badges: bool = False,
 ) -> None:
     """Serve the broker over HTTP until cancelled (on asyncio or trio).
 
@@ -236,6 +247,7 @@ async def serve(
             allow_contract_modification=allow_contract_modification,
             max_body_size=max_body_size,
             body_timeout=body_timeout,
+            public_badges=public_badges,
         )
         async with serve_app(app, host=host, port=port, graceful_timeout=1, log=True) as url:
             if ready is not None:

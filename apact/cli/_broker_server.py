@@ -64,6 +64,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help=f"time a request body may take to arrive (default: {DEFAULT_BODY_TIMEOUT:g}; longer is a 408)",
     )
+    parser.add_argument(
+        "--public-badges",
+        action="store_true",
+        help="serve the verification badges without credentials, for README images (as the official "
+        "broker's enable_public_badge_access); everything else still needs them",
+    )
 
 
 def start_warnings(host: str, base_url: str | None, protected: bool) -> list[str]:
@@ -140,6 +146,7 @@ def run(args: argparse.Namespace) -> int:
                     max_body_size=args.max_body_size,
                     body_timeout=args.body_timeout,
                     ready=ready,
+                    public_badges=args.public_badges,
                     **options,
                 )
 
