@@ -17,7 +17,7 @@ COLUMN_GAP = 110
 ROW_GAP = 30
 MARGIN = 20
 #: longer names are cut in the box; the whole name is its tooltip and in the table
-MAX_LABEL = 24
+MAX_LABEL = 20
 
 
 @dataclass(frozen=True, slots=True)

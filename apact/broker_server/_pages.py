@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from importlib import resources
 from typing import Any
 
@@ -107,6 +108,16 @@ class VaryAccept:
         await self.app(scope, receive, varying)
 
 
+def when(stamp: str | None) -> str:
+    """``2026-12-02T18:20:36+00:00`` as people read it: ``2026-12-02 18:20:36 UTC``."""
+    if not stamp:
+        return ""
+    moment = datetime.fromisoformat(stamp)
+    offset = moment.utcoffset()
+    zone = " UTC" if offset is not None and not offset else moment.strftime(" %z") if offset is not None else ""
+    return moment.strftime("%Y-%m-%d %H:%M:%S") + zone
+
+
 def templates() -> Environment:
     """The pages' templates, from the package, every value escaped."""
     environment = Environment(
@@ -117,6 +128,7 @@ def templates() -> Environment:
     )
     environment.globals["status_text"] = data.STATUS_TEXT
     environment.filters["segment"] = lambda name: data.LINKS.pacticipant(name).rsplit("/", 1)[1]
+    environment.filters["when"] = when
     return environment
 
 
