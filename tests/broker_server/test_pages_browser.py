@@ -315,3 +315,16 @@ def test_no_page_asks_another_host_for_anything(context: BrowserContext, broker:
     assert [url for url in made if urlsplit(url).netloc != here] == []
     assert sum(url.endswith("/ui/broker.css") for url in made) >= 1
     assert sum(url.endswith("/latest/badge") for url in made) >= 2  # the index's and the pact page's
+
+
+@pytest.mark.parametrize("required", [False, True])
+def test_without_chromium_the_module_skips_in_one_line_or_fails_where_required(
+    monkeypatch: pytest.MonkeyPatch, required: bool
+) -> None:
+    monkeypatch.setattr(os.path, "exists", lambda path: False)
+    monkeypatch.setattr(shutil, "which", lambda name, *args, **kwargs: None)
+    monkeypatch.setenv("APACT_REQUIRE_BROWSER", "1" if required else "0")
+    expected = pytest.fail.Exception if required else pytest.skip.Exception
+    with pytest.raises(expected) as raised:
+        _chromium()
+    assert str(raised.value).splitlines()[0].startswith(NO_BROWSER)
