@@ -191,6 +191,10 @@ def _row(page: Page, consumer: str) -> Any:
 def test_the_index_shows_each_pairs_latest_verification_in_colour(page: Page, broker: str, tmp_path: Path) -> None:
     page.goto(broker + "/")
     assert page.title() == "Pacts · apact broker"
+    for landmark in ("banner", "navigation", "main", "contentinfo", "search"):  # for screen readers
+        assert page.get_by_role(landmark).count() >= 1, landmark
+    headers = page.get_by_role("columnheader").all_inner_texts()
+    assert headers[:5] == ["Consumer", "Provider", "Latest pact", "Published", "Latest verification"]
     sous = _row(page, "Sous Chef")
     assert "2.0.0" in sous.inner_text() and "failed" in sous.inner_text()
     assert sous.locator(".status").evaluate("e => getComputedStyle(e).backgroundColor") == RED
