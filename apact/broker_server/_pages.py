@@ -40,7 +40,7 @@ from . import _pages_data as data
 from . import _pages_pact as rendering
 from ._context import broker
 from ._domain import latest_publication, pact_document, require_pacticipant, require_version
-from ._hal import HttpError, not_found, param, timestamp
+from ._hal import HttpError, not_found, param, segment, timestamp
 from ._store import Pacticipant, Publication, Transaction, Version
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -127,7 +127,7 @@ def templates() -> Environment:
         lstrip_blocks=True,
     )
     environment.globals["status_text"] = data.STATUS_TEXT
-    environment.filters["segment"] = lambda name: data.LINKS.pacticipant(name).rsplit("/", 1)[1]
+    environment.filters["segment"] = segment
     environment.filters["when"] = when
     return environment
 
@@ -229,15 +229,11 @@ async def pact_page(request: Request) -> Response:
                 else None
             ),
             "badge_url": links.pacts(provider.name, consumer.name) + "/latest/badge",
-            "matrix_url": links(f"/matrix/provider/{_segment(provider.name)}/consumer/{_segment(consumer.name)}"),
+            "matrix_url": links(f"/matrix/provider/{segment(provider.name)}/consumer/{segment(consumer.name)}"),
             "json_url": links.pact(provider.name, consumer.name, version.number),
         }
 
     return _render(request, "pact.html", **await broker(request).run(work))
-
-
-def _segment(name: str) -> str:
-    return data.LINKS.pacticipant(name).rsplit("/", 1)[1]
 
 
 async def pacticipant_page(request: Request) -> Response:

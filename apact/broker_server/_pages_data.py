@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ._hal import Urls, timestamp
+from ._hal import Urls, segment, timestamp
 from ._store import Pacticipant, Publication, Transaction, Verification, Version
 
 Status = Literal["verified", "failed", "changed", "unknown"]
@@ -124,7 +124,7 @@ def index(tx: Transaction, *, branch: str | None, tag: str | None) -> Index:
                 provider_version=provider_version,
                 verified_at=timestamp(verification.created_at) if verification else None,
                 pact_url=LINKS.pact(provider.name, consumer.name, version.number),
-                matrix_url=LINKS(f"/matrix/provider/{_segment(provider.name)}/consumer/{_segment(consumer.name)}"),
+                matrix_url=LINKS(f"/matrix/provider/{segment(provider.name)}/consumer/{segment(consumer.name)}"),
                 badge_url=pacts + "/latest/badge",
                 verification_url=(
                     LINKS.verification(provider.name, consumer.name, verification.sha, verification.id)
@@ -135,10 +135,6 @@ def index(tx: Transaction, *, branch: str | None, tag: str | None) -> Index:
         )
     rows.sort(key=lambda row: (row.consumer.lower(), row.provider.lower()))
     return Index(rows, sorted(branches), sorted(tags))
-
-
-def _segment(name: str) -> str:
-    return LINKS.pacticipant(name).rsplit("/", 1)[1]
 
 
 @dataclass(frozen=True, slots=True)
