@@ -18,6 +18,9 @@ async def _answer(request: Request, query: _matrix.MatrixQuery) -> Response:
     names = {s.pacticipant for reading in query.readings for s in reading if s.pacticipant}
 
     def work(tx: Transaction) -> JSONDict:
+        if query.environment is not None and not any(e.name == query.environment for e in tx.environments()):
+            # as the official broker: a misspelt environment is an error, not "nothing deployed there"
+            raise HttpError(400, [f"Environment with name '{query.environment}' does not exist"])
         try:
             result = _matrix.evaluate(query, _matrix.load(tx, names))
         except _matrix.MatrixError as error:
