@@ -52,18 +52,19 @@ async def test_both_clients_wait_for_a_verification_that_arrives_while_they_poll
     async with apact_broker(tmp_path / "broker.sqlite") as broker:
         await _publish(broker, tmp_path)
         ask = ("can-i-deploy", "--pacticipant", "Sous Chef", "--version", "1.0.0")
-        polling = ("--retry-while-unknown", "60", "--retry-interval", "0.5")
+        polling = ("--retry-while-unknown", "200", "--retry-interval", "0.5")  # 100 s to publish in
         official_asks = official_command("broker", *ask, *polling, "--log-level", "info", "-b", broker)
         apact_asks = apact_command(*ask, *polling, "--broker-url", broker)
         async with started(official_asks, environment()) as official, started(apact_asks, environment()) as ours:
             # each has asked, found the verification missing, and asked again
             await official.until(_matrix_fetches(2), "the official client asking twice")
-            await ours.until(lambda out: "asking again in 0.5s (retry 2 of 60)" in out, "apact asking twice")
+            await ours.until(lambda out: "asking again in 0.5s (retry 2 of 200)" in out, "apact asking twice")
             assert official.process.returncode is None and ours.process.returncode is None
             await _verify(broker, "2.0.0")
             official_status, our_status = await official.finished(), await ours.finished()
         assert official_status == 0, official.output
         assert "Computer says yes" in official.output
+        assert _matrix_fetches(3)(official.output)  # it asked again after the result arrived
         assert our_status == 0, ours.output
         assert ours.output.rstrip().endswith("can-i-deploy: yes, Sous Chef version 1.0.0 can be deployed")
         assert "Sous Chef  1.0.0      Grill Chef  2.0.0      true" in ours.output
@@ -97,16 +98,17 @@ async def test_to_ignore_and_to_environment_give_the_official_answers(tmp_path: 
     async with apact_broker(tmp_path / "broker.sqlite") as broker:
         b = ("-b", broker)
         await _publish(broker, tmp_path)
-        await _verify(broker, "1.0.0")
-        await _verify(broker, "2.0.0", breaking=True)
-        for setup in (
-            ("create-version-tag", "--pacticipant", "Grill Chef", "--version", "1.0.0", "--tag", "prod"),
-            ("create-version-tag", "--pacticipant", "Grill Chef", "--version", "2.0.0", "--tag", "dev"),
-            ("create-environment", "--name", "production"),
-            ("record-deployment", "--pacticipant", "Grill Chef", "--version", "1.0.0", "--environment", "production"),
-        ):
-            done = await run(official_command("broker", *setup, *b))
-            assert done.returncode == 0, done.stdout
+        async with httpx.AsyncClient(base_url=broker) as client:  # the setup, straight through the API
+            pact = (await client.get("/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/version/1.0.0")).json()
+            for version, success, tag in (("1.0.0", True, "prod"), ("2.0.0", False, "dev")):
+                result = {"success": success, "providerApplicationVersion": version, "testResults": []}
+                posted = await client.post(pact["_links"]["pb:publish-verification-results"]["href"], json=result)
+                assert posted.status_code == 201, posted.text
+                tagged = await client.put(f"/pacticipants/Grill%20Chef/versions/{version}/tags/{tag}", json={})
+                assert tagged.status_code == 201, tagged.text
+            production = (await client.post("/environments", json={"name": "production"})).json()["uuid"]
+            path = f"/pacticipants/Grill%20Chef/versions/1.0.0/deployed-versions/environment/{production}"
+            assert (await client.post(path, json={})).status_code == 201
 
         sous_chef = ("can-i-deploy", "--pacticipant", "Sous Chef", "--version", "1.0.0")
         cases: list[tuple[tuple[str, ...], tuple[str, ...], int]] = [
@@ -118,24 +120,36 @@ async def test_to_ignore_and_to_environment_give_the_official_answers(tmp_path: 
             (("--ignore", "Grill Chef", "--version", "2.0.0"), ("--ignore", "Grill Chef:2.0.0"), 0),
             (("--ignore", "Grill Chef", "--version", "1.0.0"), ("--ignore", "Grill Chef:1.0.0"), 1),
         ]
+        answers: dict[tuple[str, ...], subprocess.CompletedProcess[str]] = {}
+
+        async def ask(command: list[str]) -> None:
+            answers[tuple(command)] = await run(command, timeout=100)
+
+        async with anyio.create_task_group() as tasks:  # side by side: the questions only read
+            for official_options, our_options, _ in cases:
+                tasks.start_soon(ask, official_command("broker", *sous_chef, *official_options, *b))
+                tasks.start_soon(ask, apact_command(*sous_chef, *our_options, *b))
+            tasks.start_soon(ask, official_command("broker", *sous_chef, "--to-environment", "prodution", *b))
+            tasks.start_soon(ask, apact_command(*sous_chef, "--to-environment", "prodution", *b))
+            tasks.start_soon(ask, apact_command(*sous_chef, "--to", "prod", "--to-environment", "production", *b))
         for official_options, our_options, expected in cases:
-            official = await run(official_command("broker", *sous_chef, *official_options, *b))
-            ours = await run(apact_command(*sous_chef, *our_options, *b))
+            official = answers[tuple(official_command("broker", *sous_chef, *official_options, *b))]
+            ours = answers[tuple(apact_command(*sous_chef, *our_options, *b))]
             assert official.returncode == expected, f"{official_options}: {official.stdout}"
             assert ours.returncode == expected, f"{our_options}: {ours.stdout}"
             verdict = "can-i-deploy: yes" if expected == 0 else "can-i-deploy: no"
             assert verdict in ours.stdout, f"{our_options}: {ours.stdout}"
         # the ignored row is shown, marked so, and the broker's "Ignoring" reason printed (as the official)
-        ignoring = await run(apact_command(*sous_chef, "--ignore", "Grill Chef", *b))
+        ignoring = answers[tuple(apact_command(*sous_chef, "--ignore", "Grill Chef", *b))]
         assert "ignored, false" in ignoring.stdout and "Ignoring: The verification" in ignoring.stdout
 
         # an environment that does not exist: the broker says so, to both (apact exits 2: no answer)
-        official = await run(official_command("broker", *sous_chef, "--to-environment", "prodution", *b))
-        ours = await run(apact_command(*sous_chef, "--to-environment", "prodution", *b))
+        official = answers[tuple(official_command("broker", *sous_chef, "--to-environment", "prodution", *b))]
+        ours = answers[tuple(apact_command(*sous_chef, "--to-environment", "prodution", *b))]
         message = "Environment with name 'prodution' does not exist"
         assert official.returncode == 1 and message in official.stdout, official.stdout
         assert ours.returncode == 2 and message in ours.stdout, ours.stdout
-        both = await run(apact_command(*sous_chef, "--to", "prod", "--to-environment", "production", *b))
+        both = answers[tuple(apact_command(*sous_chef, "--to", "prod", "--to-environment", "production", *b))]
         assert both.returncode == 2 and "not allowed with argument" in both.stdout
 
 
