@@ -92,10 +92,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def start_warnings(host: str, base_url: str | None, protected: bool) -> list[str]:
+def start_warnings(host: str, base_url: str | None, protected: bool, public_read: bool = False) -> list[str]:
     """What is risky about how the broker is started, said before it serves."""
     local = _loopback(host)
     warnings = []
+    if not local and protected and public_read:
+        warnings.append(
+            f"warning: --allow-public-read on {host}: anyone who can reach this machine can read every pact, "
+            "version and deployment record (writing still needs credentials)."
+        )
     if not local and not protected:
         warnings.append(
             f"WARNING: listening on {host} without credentials: anyone who can reach this machine "
@@ -141,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
     }
     base_url = args.base_url or os.environ.get("APACT_BROKER_BASE_URL") or None
 
-    for warning in start_warnings(args.host, base_url, any(options.values())):
+    for warning in start_warnings(args.host, base_url, any(options.values()), flags["allow_public_read"]):
         print(f"apact broker: {warning}", file=sys.stderr, flush=True)
 
     def ready(url: str) -> None:

@@ -151,3 +151,14 @@ def test_apact_broker_takes_the_access_options_and_their_variables() -> None:
         assert client.put("/pacticipants/Foo", json={}).status_code == 401
         assert client.get("/", headers={"Host": "b.example"}).json()["_links"]["self"]["href"] == "http://b.example/"
         assert client.get("/").json()["_links"]["self"]["href"] == "http://a.example/"
+
+
+def test_public_reading_beyond_loopback_is_warned_about() -> None:
+    from apact.cli._broker_server import start_warnings
+
+    said = start_warnings("0.0.0.0", "https://pact.example.com", protected=True, public_read=True)
+    assert said == [
+        "warning: --allow-public-read on 0.0.0.0: anyone who can reach this machine can read every pact, "
+        "version and deployment record (writing still needs credentials)."
+    ]
+    assert start_warnings("127.0.0.1", "http://127.0.0.1:9292", protected=True, public_read=True) == []
