@@ -280,7 +280,7 @@ class CanIDeployResult:
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    """A deployment or a release the broker recorded."""
+    """A deployment, release, undeployment or end of support the broker recorded."""
 
     kind: Literal["deployment", "release", "undeployment", "support ended"]
     pacticipant: str
