@@ -33,6 +33,7 @@ from .._core._limits import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE, BodyLim
 from .._core._types import ASGIApp, JSONDict, Receive, Scope, Send
 from . import _api_matrix, _api_pacticipants, _api_pacts, _api_webhooks, _badges, _pages
 from ._auth import Authentication, Credentials
+from ._base_urls import parse_base_urls
 from ._context import Broker, urls
 from ._hal import HAL_JSON, HttpError, hal, link
 from ._json_only import JsonOnly
@@ -160,6 +161,10 @@ def create_app(
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     body_timeout: float = DEFAULT_BODY_TIMEOUT,
     public_badges: bool = False,
+    read_only_username: str | None = None,
+    read_only_password: str | None = None,
+    allow_public_read: bool = False,
+    heartbeat_requires_auth: bool = False,
 ) -> Starlette:
     """The broker as an ASGI app over ``store``.
 
@@ -170,6 +175,13 @@ def create_app(
     content for an existing consumer version and provider a 409, as in a broker with
     ``allow_dangerous_contract_modification`` off.
 
+    ``read_only_username``/``read_only_password`` is a basic-auth user that may only
+    read; ``allow_public_read`` lets requests without credentials read (writes still
+    need them); ``heartbeat_requires_auth`` protects the heartbeat too. ``base_url`` may
+    hold several URLs, space- or comma-separated (a broker reached through a gateway
+    and from inside): each request gets the links of the one it was sent to, the first
+    when none matches.
+
     Each request is authenticated before any of its body is read; writes must declare
     a JSON body (else ``415``); a body over ``max_body_size`` bytes is a ``413`` and one
     that takes longer than ``body_timeout`` seconds to arrive a ``408``.
@@ -178,7 +190,17 @@ def create_app(
     `apact.broker_server._pages`); the verification badges need read access unless
     ``public_badges`` (the official broker's ``enable_public_badge_access``).
     """
-    credentials = Credentials(token, read_only_token, username, password)
+    credentials = Credentials(
+        token,
+        read_only_token,
+        username,
+        password,
+        read_only_username,
+        read_only_password,
+        allow_public_read,
+        heartbeat_requires_auth,
+    )
+    configured = parse_base_urls(base_url)
     limits = BodyLimits(max_body_size, body_timeout)
     routes = [
         *_badges.ROUTES,  # before /latest/{tag}, which would take "badge" for a tag
@@ -207,8 +229,13 @@ def create_app(
             Exception: _crash,
         },
     )
-    app.state.broker = Broker(store, base_url.rstrip("/") if base_url else None, allow_contract_modification)
     app.state.pages = _pages.templates()
+    app.state.broker = Broker(
+        store,
+        configured[0] if configured else None,
+        allow_contract_modification,
+        base_urls=configured if len(configured) > 1 else (),
+    )
     return app
 
 
@@ -227,6 +254,10 @@ async def serve(
     body_timeout: float = DEFAULT_BODY_TIMEOUT,
     ready: Callable[[str], object] | None = None,
     public_badges: bool = False,
+    read_only_username: str | None = None,
+    read_only_password: str | None = None,
+    allow_public_read: bool = False,
+    heartbeat_requires_auth: bool = False,
 ) -> None:
     """Serve the broker over HTTP until cancelled (on asyncio or trio).
 
@@ -248,6 +279,10 @@ async def serve(
             max_body_size=max_body_size,
             body_timeout=body_timeout,
             public_badges=public_badges,
+            read_only_username=read_only_username,
+            read_only_password=read_only_password,
+            allow_public_read=allow_public_read,
+            heartbeat_requires_auth=heartbeat_requires_auth,
         )
         async with serve_app(app, host=host, port=port, graceful_timeout=1, log=True) as url:
             if ready is not None:

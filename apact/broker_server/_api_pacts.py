@@ -250,6 +250,22 @@ async def get_pact(request: Request) -> Response:
     return hal(await broker(request).run(work), headers={"X-Pact-Consumer-Version": number})
 
 
+async def delete_pact(request: Request) -> Response:
+    """Delete the pact a consumer version published for a provider (the official
+    broker's ``DELETE``): the version stays; a pact content no other version published
+    goes, with its verification results."""
+    number = param(request, "version")
+
+    def work(tx: Transaction) -> None:
+        provider, consumer = _pair(tx, request)
+        version = require_version(tx, consumer, number)
+        if not tx.delete_publications(version.id, provider.id):
+            raise not_found(f"No pact between {consumer.name} version {number} and {provider.name} found")
+
+    await broker(request).run(work)
+    return Response(status_code=204)
+
+
 async def get_latest_pact(request: Request) -> Response:
     """The pact of the latest consumer version; ``/latest/{tag}`` and ``/branch/{branch}/latest`` narrow it."""
     tag = param(request, "tag") if "tag" in request.path_params else None
@@ -522,4 +538,5 @@ ROUTES = [
     Route(_PACT_VERSION + "/verification-results", publish_verification, methods=["POST"]),
     Route(_PACT_VERSION + "/metadata/{metadata}/verification-results", publish_verification, methods=["POST"]),
     Route(_PACT_VERSION + "/verification-results/{id}", get_verification, methods=["GET"]),
+    Route(_PAIR + "/version/{version}", delete_pact, methods=["DELETE"]),
 ]

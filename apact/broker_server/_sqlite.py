@@ -566,6 +566,29 @@ class SqliteTransaction:
     def delete_webhook(self, uuid: str) -> bool:
         return self._db.execute("DELETE FROM webhooks WHERE uuid = ?", (uuid,)).rowcount > 0
 
+    # deleting pacts and versions
+
+    def delete_version(self, id: int) -> None:
+        self._db.execute("DELETE FROM verifications WHERE provider_version_id = ?", (id,))
+        self._db.execute("DELETE FROM publications WHERE consumer_version_id = ?", (id,))
+        self._db.execute("DELETE FROM versions WHERE id = ?", (id,))  # tags, branch links, deployments cascade
+        self._delete_orphan_contents()
+
+    def delete_publications(self, consumer_version_id: int, provider_id: int) -> int:
+        deleted = self._db.execute(
+            "DELETE FROM publications WHERE consumer_version_id = ? AND provider_id = ?",
+            (consumer_version_id, provider_id),
+        ).rowcount
+        self._delete_orphan_contents()
+        return int(deleted)
+
+    def _delete_orphan_contents(self) -> None:
+        """Pact contents no publication refers to, and their verification results: a
+        result belongs to a content, and a content no version published is gone."""
+        orphans = "SELECT sha FROM pact_contents WHERE sha NOT IN (SELECT sha FROM publications)"
+        self._db.execute(f"DELETE FROM verifications WHERE sha IN ({orphans})")
+        self._db.execute(f"DELETE FROM pact_contents WHERE sha IN ({orphans})")
+
 
 def _filters(*, prefix: str = " WHERE ", **columns: object) -> tuple[str, list[object]]:
     """`` WHERE a = ? AND b = ?`` for the columns whose value is not None."""

@@ -215,6 +215,18 @@ class Transaction(Protocol):
     def save_webhook(self, uuid: str, document: JSONDict) -> tuple[Webhook, bool]: ...
     def delete_webhook(self, uuid: str) -> bool: ...
 
+    # deleting pacts and versions (housekeeping: the official broker's DELETE endpoints)
+    def delete_version(self, id: int) -> None:
+        """The version, its branches' and tags' links, deployments, the pacts it published
+        and the verifications it made; then pact contents no publication refers to any
+        more, with their verification results."""
+        ...
+
+    def delete_publications(self, consumer_version_id: int, provider_id: int) -> int:
+        """The pact ``consumer_version_id`` published for ``provider_id`` (how many were
+        deleted), then pact contents no publication refers to, with their results."""
+        ...
+
 
 class Store(Protocol):
     """Where the broker keeps its data; see `Transaction`."""

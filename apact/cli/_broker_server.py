@@ -21,8 +21,11 @@ Run a Pact Broker: the part of the Pact Broker HTTP API the official Pact client
 (publishing, pacts for verification, verification results, environments, deployments,
 can-i-deploy), with its data in an SQLite file. Binds 127.0.0.1 unless told otherwise.
 Credentials may also come from APACT_BROKER_TOKEN, APACT_BROKER_READ_ONLY_TOKEN,
-APACT_BROKER_USERNAME and APACT_BROKER_PASSWORD (safer than the command line).
+APACT_BROKER_USERNAME, APACT_BROKER_PASSWORD, APACT_BROKER_READ_ONLY_USERNAME and
+APACT_BROKER_READ_ONLY_PASSWORD (safer than the command line).
 """
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,7 +40,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--base-url",
         metavar="URL",
-        help="the URL clients reach the broker at, used in every link (default: the URL of each request)",
+        help="the URL clients reach the broker at, used in every link (default: the URL of each request); "
+        "several, space- or comma-separated, when it is reached at several: each request gets the links of the "
+        "one it was sent to [APACT_BROKER_BASE_URL]",
     )
     parser.add_argument("--token", help="bearer token for reading and writing [APACT_BROKER_TOKEN]")
     parser.add_argument(
@@ -45,6 +50,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--username", help="basic auth user for reading and writing [APACT_BROKER_USERNAME]")
     parser.add_argument("--password", help="basic auth password [APACT_BROKER_PASSWORD]")
+    parser.add_argument(
+        "--read-only-username",
+        metavar="NAME",
+        help="basic auth user for reading only [APACT_BROKER_READ_ONLY_USERNAME]",
+    )
+    parser.add_argument(
+        "--read-only-password",
+        metavar="PASSWORD",
+        help="its password [APACT_BROKER_READ_ONLY_PASSWORD]",
+    )
+    parser.add_argument(
+        "--allow-public-read",
+        action="store_true",
+        help="let requests without credentials read; writing still needs them [APACT_BROKER_ALLOW_PUBLIC_READ=true]",
+    )
+    parser.add_argument(
+        "--heartbeat-requires-auth",
+        action="store_true",
+        help="the heartbeat needs read access too (default: open, for load balancers) "
+        "[APACT_BROKER_HEARTBEAT_REQUIRES_AUTH=true]",
+    )
     parser.add_argument(
         "--no-contract-modification",
         action="store_true",
@@ -72,10 +98,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def start_warnings(host: str, base_url: str | None, protected: bool) -> list[str]:
+def start_warnings(host: str, base_url: str | None, protected: bool, public_read: bool = False) -> list[str]:
     """What is risky about how the broker is started, said before it serves."""
     local = _loopback(host)
     warnings = []
+    if not local and protected and public_read:
+        warnings.append(
+            f"warning: --allow-public-read on {host}: anyone who can reach this machine can read every pact, "
+            "version and deployment record (writing still needs credentials)."
+        )
     if not local and not protected:
         warnings.append(
             f"WARNING: listening on {host} without credentials: anyone who can reach this machine "
@@ -113,15 +144,22 @@ def run(args: argparse.Namespace) -> int:
 
     options = {
         name: getattr(args, name) or os.environ.get(f"APACT_BROKER_{name.upper()}") or None
-        for name in ("token", "read_only_token", "username", "password")
+        for name in ("token", "read_only_token", "username", "password", "read_only_username", "read_only_password")
     }
+    flags = {
+        name: getattr(args, name) or os.environ.get(f"APACT_BROKER_{name.upper()}", "").strip().lower() in _TRUE
+        for name in ("allow_public_read", "heartbeat_requires_auth")
+    }
+    base_url = args.base_url or os.environ.get("APACT_BROKER_BASE_URL") or None
 
-    for warning in start_warnings(args.host, args.base_url, any(options.values())):
+    for warning in start_warnings(args.host, base_url, any(options.values()), flags["allow_public_read"]):
         print(f"apact broker: {warning}", file=sys.stderr, flush=True)
 
     def ready(url: str) -> None:
         shown = args.database if args.database == ":memory:" else os.path.abspath(args.database)
         protected = " (authentication required)" if any(options.values()) else ""
+        if protected and flags["allow_public_read"]:
+            protected = " (anyone may read; writing needs credentials)"
         print(f"apact broker: serving {url} with data in {shown}{protected}", flush=True)
 
     async def until_signalled() -> None:
@@ -141,13 +179,20 @@ def run(args: argparse.Namespace) -> int:
                     args.host,
                     args.port,
                     args.database,
-                    base_url=args.base_url,
+                    base_url=base_url,
                     allow_contract_modification=not args.no_contract_modification,
                     max_body_size=args.max_body_size,
                     body_timeout=args.body_timeout,
                     ready=ready,
                     public_badges=args.public_badges,
-                    **options,
+                    token=options["token"],
+                    read_only_token=options["read_only_token"],
+                    username=options["username"],
+                    password=options["password"],
+                    read_only_username=options["read_only_username"],
+                    read_only_password=options["read_only_password"],
+                    allow_public_read=flags["allow_public_read"],
+                    heartbeat_requires_auth=flags["heartbeat_requires_auth"],
                 )
 
     with sigterm_as_sigint():
