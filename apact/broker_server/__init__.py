@@ -11,13 +11,14 @@ The app speaks the part of the Pact Broker HTTP API the official clients use (se
 ``docs/broker.md``): the HAL index, pacticipants, versions, branches, tags,
 environments, deployments and releases, publishing pacts, pacts for verification with
 selectors, pending and WIP pacts, verification results, the matrix and can-i-deploy,
-and stored (never fired) webhooks.
+and webhooks that fire (after the triggering response, with retries and logs).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -38,6 +39,8 @@ from ._hal import HAL_JSON, HttpError, hal, link
 from ._json_only import JsonOnly
 from ._sqlite import SqliteStore
 from ._store import StorageFullError, Store
+from ._webhooks import DEFAULT_METHODS, DEFAULT_RETRY_SCHEDULE, DEFAULT_SCHEMES, WebhookPolicy
+from ._webhooks_run import WebhookRunner
 
 if TYPE_CHECKING:
     pass
@@ -159,6 +162,11 @@ def create_app(
     allow_contract_modification: bool = True,
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     body_timeout: float = DEFAULT_BODY_TIMEOUT,
+    webhook_schemes: Sequence[str] = DEFAULT_SCHEMES,
+    webhook_methods: Sequence[str] = DEFAULT_METHODS,
+    webhook_hosts: Sequence[str] = (),
+    webhook_retry_schedule: Sequence[float] = DEFAULT_RETRY_SCHEDULE,
+    webhook_timeout: float = 10.0,
 ) -> Starlette:
     """The broker as an ASGI app over ``store``.
 
@@ -172,7 +180,23 @@ def create_app(
     Each request is authenticated before any of its body is read; writes must declare
     a JSON body (else ``415``); a body over ``max_body_size`` bytes is a ``413`` and one
     that takes longer than ``body_timeout`` seconds to arrive a ``408``.
+
+    Webhooks fire while the app's lifespan runs (any ASGI server runs it; a bare
+    ``httpx.ASGITransport`` does not), after the triggering response: only to URLs with
+    ``webhook_schemes`` and ``webhook_methods``, to ``webhook_hosts`` when given (names,
+    ``*.domain``, IPs, CIDR ranges, ``/regex/``), never to a loopback, private or
+    link-local address the host list does not name; retried after each delay of
+    ``webhook_retry_schedule`` (seconds), each request given ``webhook_timeout`` seconds.
     """
+    webhooks = WebhookRunner(
+        WebhookPolicy(
+            schemes=tuple(webhook_schemes),
+            methods=tuple(m.upper() for m in webhook_methods),
+            hosts=tuple(webhook_hosts),
+            retry_schedule=tuple(float(delay) for delay in webhook_retry_schedule),
+            timeout=webhook_timeout,
+        )
+    )
     credentials = Credentials(token, read_only_token, username, password)
     limits = BodyLimits(max_body_size, body_timeout)
     routes = [
@@ -183,7 +207,14 @@ def create_app(
         *_api_matrix.ROUTES,
         *_api_webhooks.ROUTES,
     ]
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with webhooks.running(app.state.broker):
+            yield
+
     app = Starlette(
+        lifespan=lifespan,
         routes=routes,
         middleware=[
             Middleware(RawPaths),
@@ -199,6 +230,7 @@ def create_app(
         },
     )
     app.state.broker = Broker(store, base_url.rstrip("/") if base_url else None, allow_contract_modification)
+    app.state.webhooks = webhooks
     return app
 
 
@@ -216,6 +248,11 @@ async def serve(
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     body_timeout: float = DEFAULT_BODY_TIMEOUT,
     ready: Callable[[str], object] | None = None,
+    webhook_schemes: Sequence[str] = DEFAULT_SCHEMES,
+    webhook_methods: Sequence[str] = DEFAULT_METHODS,
+    webhook_hosts: Sequence[str] = (),
+    webhook_retry_schedule: Sequence[float] = DEFAULT_RETRY_SCHEDULE,
+    webhook_timeout: float = 10.0,
 ) -> None:
     """Serve the broker over HTTP until cancelled (on asyncio or trio).
 
@@ -236,6 +273,11 @@ async def serve(
             allow_contract_modification=allow_contract_modification,
             max_body_size=max_body_size,
             body_timeout=body_timeout,
+            webhook_schemes=webhook_schemes,
+            webhook_methods=webhook_methods,
+            webhook_hosts=webhook_hosts,
+            webhook_retry_schedule=webhook_retry_schedule,
+            webhook_timeout=webhook_timeout,
         )
         async with serve_app(app, host=host, port=port, graceful_timeout=1, log=True) as url:
             if ready is not None:

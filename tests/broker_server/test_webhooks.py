@@ -1,0 +1,504 @@
+"""Webhooks that fire: at a real HTTP server the test starts on loopback (allowed
+explicitly), after the triggering response, with retries, logs and the refusal of
+addresses a webhook may not reach."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from apact._core._serve import serve as serving
+from apact.broker_server import SqliteStore, create_app
+
+from .test_api import BASE, contracts, pact
+
+pytestmark = pytest.mark.anyio
+
+VARIABLES = (
+    "pactUrl", "verificationResultUrl", "consumerName", "providerName", "consumerVersionNumber",
+    "providerVersionNumber", "consumerVersionTags", "providerVersionTags", "consumerVersionBranch",
+    "providerVersionBranch", "consumerLabels", "providerLabels", "githubVerificationStatus",
+    "bitbucketVerificationStatus", "eventName", "buildUrl",
+)  # fmt: skip
+
+
+@dataclass
+class Receiver:
+    """A real HTTP server recording what webhooks send it."""
+
+    url: str = ""
+    received: list[dict[str, Any]] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)  # answered in turn, then 200
+    gate: anyio.Event | None = None  # when set, each request waits for it
+    arrived: anyio.Event = field(default_factory=anyio.Event)
+
+    async def handle(self, request: Request) -> Response:
+        body = await request.body()
+        self.received.append(
+            {
+                "method": request.method,
+                "path": request.url.path,
+                "query": request.url.query,
+                "headers": dict(request.headers),
+                "body": json.loads(body) if body.startswith(b"{") else body.decode(),
+            }
+        )
+        self.arrived.set()
+        if self.gate is not None:
+            await self.gate.wait()
+        return Response("thanks", self.statuses.pop(0) if self.statuses else 200)
+
+
+@asynccontextmanager
+async def receiver(**options: Any) -> AsyncIterator[Receiver]:
+    found = Receiver(**options)
+    app = Starlette(routes=[Route("/{path:path}", found.handle, methods=["GET", "POST", "PUT"])])
+    async with serving(app) as url:
+        found.url = url
+        yield found
+
+
+def broker_app(store: SqliteStore | None = None, **options: Any) -> Starlette:
+    settings: dict[str, Any] = {
+        "webhook_schemes": ("http",),
+        "webhook_hosts": ("127.0.0.1",),
+        "webhook_retry_schedule": (0.05, 0.05),
+        **options,
+    }
+    return create_app(store or SqliteStore(), **settings)
+
+
+@asynccontextmanager
+async def running(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    """The broker in-process with its lifespan running (which runs the webhooks)."""
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
+            yield client
+
+
+async def until(condition: Callable[[], Awaitable[bool]], what: str, timeout: float = 20) -> None:
+    """Poll ``condition`` until it holds; fail after ``timeout`` seconds."""
+    with anyio.move_on_after(timeout):
+        while not await condition():
+            await anyio.sleep(0.02)
+        return
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def calls(target: Receiver, count: int) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        return len(target.received) >= count
+
+    return check
+
+
+def hook(url: str, *events: str, **extra: Any) -> dict[str, Any]:
+    body = {name: f"${{pactbroker.{name}}}" for name in VARIABLES}
+    return {
+        "description": "tell CI",
+        "events": [{"name": event} for event in events],
+        "request": {
+            "method": "POST",
+            "url": url + "/build?consumer=${pactbroker.consumerName}&unknown=${pactbroker.nope}",
+            "headers": {"Content-Type": "application/json", "X-Provider": "${pactbroker.providerName}"},
+            "body": body,
+        },
+        **extra,
+    }
+
+
+async def created(client: httpx.AsyncClient, body: dict[str, Any]) -> str:
+    response = await client.post("/webhooks", json=body)
+    assert response.status_code == 201, response.text
+    href: str = response.json()["_links"]["self"]["href"]
+    return href.rsplit("/", 1)[1]
+
+
+async def test_publishing_fires_published_and_content_changed_with_the_variables_expanded() -> None:
+    async with receiver() as target, running(broker_app()) as client:
+        await created(client, hook(target.url, "contract_published", "contract_content_changed"))
+        first = contracts(pact(), "1.0.0", branch="main", tags=["dev"], buildUrl="https://ci/1")
+        assert (await client.post("/contracts/publish", json=first)).status_code == 200
+
+        await until(calls(target, 2), "two webhook calls")
+        by_event = {r["body"]["eventName"]: r for r in target.received}
+        assert set(by_event) == {"contract_published", "contract_content_changed"}
+        call = by_event["contract_content_changed"]
+        assert call["path"] == "/build"
+        assert call["query"] == "consumer=Sous+Chef&unknown=${pactbroker.nope}"  # unknown: left as written
+        assert call["headers"]["x-provider"] == "Grill Chef"
+        sha_url = f"{BASE}/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/pact-version/"
+        assert call["body"]["pactUrl"].startswith(sha_url)
+        assert {k: v for k, v in call["body"].items() if k != "pactUrl"} == {
+            "verificationResultUrl": "",
+            "consumerName": "Sous Chef",
+            "providerName": "Grill Chef",
+            "consumerVersionNumber": "1.0.0",
+            "providerVersionNumber": "",
+            "consumerVersionTags": "dev",
+            "providerVersionTags": "",
+            "consumerVersionBranch": "main",
+            "providerVersionBranch": "",
+            "consumerLabels": "",
+            "providerLabels": "",
+            "githubVerificationStatus": "pending",
+            "bitbucketVerificationStatus": "INPROGRESS",
+            "eventName": "contract_content_changed",
+            "buildUrl": "https://ci/1",
+        }
+
+        # the same content from the next version (same tag): published, not changed
+        same = contracts(pact(), "1.0.1", tags=["dev"])
+        assert (await client.post("/contracts/publish", json=same)).status_code == 200
+        await until(calls(target, 3), "a third call")
+        # different content: both again
+        changed = contracts(pact("Sous Chef", "Grill Chef", "a request for a burger"), "1.0.2", tags=["dev"])
+        assert (await client.post("/contracts/publish", json=changed)).status_code == 200
+        await until(calls(target, 5), "two more calls")
+        events = [(r["body"]["consumerVersionNumber"], r["body"]["eventName"]) for r in target.received]
+        assert sorted(events[2:]) == [
+            ("1.0.1", "contract_published"),
+            ("1.0.2", "contract_content_changed"),
+            ("1.0.2", "contract_published"),
+        ]
+
+
+async def test_a_new_tag_is_a_content_change_and_put_publishes_fire_too() -> None:
+    async with receiver() as target, running(broker_app()) as client:
+        await created(client, hook(target.url, "contract_content_changed"))
+        assert (await client.post("/contracts/publish", json=contracts(pact(), "1", tags=["dev"]))).status_code == 200
+        assert (await client.post("/contracts/publish", json=contracts(pact(), "2", tags=["prod"]))).status_code == 200
+        put = await client.put("/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/version/3", json=pact())
+        assert put.status_code == 201  # untagged, same content as the previous version: no change
+
+        async def two() -> bool:
+            return len(target.received) >= 2
+
+        await until(two, "two calls")
+        changed = await client.put(
+            "/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/version/4", json=pact("Sous Chef", "Grill Chef", "x")
+        )
+        assert changed.status_code == 201
+
+        async def three() -> bool:
+            return len(target.received) >= 3
+
+        await until(three, "a third call")
+        assert [r["body"]["consumerVersionNumber"] for r in target.received] == ["1", "2", "4"]
+        assert [r["body"]["consumerVersionTags"] for r in target.received] == ["dev", "prod", ""]
+
+
+async def test_verification_results_fire_published_and_succeeded_or_failed() -> None:
+    async with receiver() as target, running(broker_app()) as client:
+        await created(
+            client,
+            hook(
+                target.url,
+                "provider_verification_published",
+                "provider_verification_succeeded",
+                "provider_verification_failed",
+            ),
+        )
+        assert (await client.post("/contracts/publish", json=contracts(pact(), "1.0.0"))).status_code == 200
+        links = (await client.get("/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/latest")).json()["_links"]
+        publish_url = links["pb:publish-verification-results"]["href"]
+        await client.put("/pacticipants/Grill%20Chef/branches/main/versions/7.0.0", json={})
+        ok = {"success": True, "providerApplicationVersion": "7.0.0", "buildUrl": "https://ci/verify/7"}
+        verified = await client.post(publish_url, json=ok)
+        assert verified.status_code == 201
+        failed = await client.post(publish_url, json={"success": False, "providerApplicationVersion": "7.0.1"})
+        assert failed.status_code == 201
+
+        async def four() -> bool:
+            return len(target.received) >= 4
+
+        await until(four, "four calls")
+        seen = sorted(
+            (r["body"]["providerVersionNumber"], r["body"]["eventName"], r["body"]["githubVerificationStatus"])
+            for r in target.received
+        )
+        assert seen == [
+            ("7.0.0", "provider_verification_published", "success"),
+            ("7.0.0", "provider_verification_succeeded", "success"),
+            ("7.0.1", "provider_verification_failed", "failure"),
+            ("7.0.1", "provider_verification_published", "failure"),
+        ]
+        success = next(r["body"] for r in target.received if r["body"]["eventName"].endswith("succeeded"))
+        assert success["verificationResultUrl"] == verified.headers["location"]
+        assert (success["providerVersionBranch"], success["buildUrl"]) == ("main", "https://ci/verify/7")
+        assert (success["bitbucketVerificationStatus"], success["consumerVersionNumber"]) == ("SUCCESSFUL", "1.0.0")
+        # linked from the verification result: its triggered webhooks and their logs
+        triggered_url = verified.headers["location"] + "/triggered-webhooks"
+
+        async def done() -> bool:
+            found = (await client.get(triggered_url)).json()["_embedded"]["triggeredWebhooks"]
+            return len(found) == 2 and all(t["status"] == "success" for t in found)
+
+        await until(done, "the verification's webhooks to succeed")
+
+
+async def test_consumer_and_provider_filters_apply() -> None:
+    async with receiver() as target, running(broker_app()) as client:
+        for name in ("Pastry%20Chef", "Grill%20Chef"):
+            await client.put(f"/pacticipants/{name}", json={})
+        await created(client, hook(target.url, "contract_published", consumer={"name": "Pastry Chef"}))
+        await created(client, hook(target.url + "/grill", "contract_published", provider={"name": "Grill Chef"}))
+        assert (await client.post("/contracts/publish", json=contracts(pact(), "1"))).status_code == 200
+
+        async def one() -> bool:
+            return len(target.received) >= 1
+
+        await until(one, "the provider's webhook")
+        # the consumer-filtered one was not triggered at all (nothing recorded for it)
+        listed = (
+            await client.get("/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/version/1/triggered-webhooks")
+        ).json()
+        assert len(listed["_embedded"]["triggeredWebhooks"]) == 1
+        assert [r["path"] for r in target.received] == ["/grill/build"]
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
+async def test_the_publish_response_arrives_before_the_webhook_call_completes(tmp_path: Path) -> None:
+    """The receiving server holds the webhook call until the test has the publish
+    response (over real HTTP): had the broker waited for the webhook, this would hang."""
+    gate = anyio.Event()
+    async with receiver(gate=gate) as target:
+        app = broker_app(SqliteStore(str(tmp_path / "broker.sqlite")))
+        async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as client:
+            await created(client, hook(target.url, "contract_published"))
+            with anyio.fail_after(20):
+                published = await client.post("/contracts/publish", json=contracts(pact(), "1"))
+            assert published.status_code == 200
+            with anyio.fail_after(20):
+                await target.arrived.wait()  # the webhook was made, after the response
+            triggered = "/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/version/1/triggered-webhooks"
+            statuses = [t["status"] for t in (await client.get(triggered)).json()["_embedded"]["triggeredWebhooks"]]
+            assert statuses == ["not_run"]  # still in flight
+            gate.set()
+
+            async def succeeded() -> bool:
+                found = (await client.get(triggered)).json()["_embedded"]["triggeredWebhooks"]
+                return [t["status"] for t in found] == ["success"]
+
+            await until(succeeded, "the held webhook to succeed")
+
+
+async def test_a_failed_call_is_retried_and_each_attempt_logged_with_secrets_redacted() -> None:
+    async with receiver(statuses=[500]) as target, running(broker_app()) as client:
+        body = hook(target.url, "contract_published")
+        body["request"].update(username="ci-bot", password="hunter2")
+        body["request"]["headers"]["X-Api-Token"] = "tok-123"
+        uuid = await created(client, body)
+        assert (await client.post("/contracts/publish", json=contracts(pact(), "1"))).status_code == 200
+        triggered_url = "/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/version/1/triggered-webhooks"
+
+        async def succeeded() -> bool:
+            found = (await client.get(triggered_url)).json()["_embedded"]["triggeredWebhooks"]
+            return [t["status"] for t in found] == ["success"]
+
+        await until(succeeded, "the retry to succeed")
+        (triggered,) = (await client.get(triggered_url)).json()["_embedded"]["triggeredWebhooks"]
+        assert triggered["numberOfAttemptsMade"] == 2
+        assert len(target.received) == 2
+        assert target.received[0]["headers"]["authorization"].startswith("Basic ")  # sent for real
+        logs = (await client.get(triggered["_links"]["pb:logs"]["href"])).text
+        assert "/trigger/" in triggered["_links"]["pb:logs"]["href"] and uuid in triggered["_links"]["pb:logs"]["href"]
+        assert "HTTP/1.1 500" in logs and "Retrying webhook in 0.05 seconds" in logs
+        assert "HTTP/1.1 200" in logs and "Successfully executed webhook" in logs
+        assert "Authorization: **********" in logs and "X-Api-Token: **********" in logs
+        assert "hunter2" not in logs and "tok-123" not in logs
+        listed = (await client.get(f"/webhooks/{uuid}/triggered-webhooks")).json()["_embedded"]["triggeredWebhooks"]
+        assert [t["uuid"] for t in listed] == [triggered["uuid"]]
+
+
+async def test_failures_stop_after_the_retry_schedule() -> None:
+    async with receiver(statuses=[500, 502, 503, 504]) as target, running(broker_app()) as client:
+        await created(client, hook(target.url, "contract_published"))
+        assert (await client.post("/contracts/publish", json=contracts(pact(), "1"))).status_code == 200
+        triggered_url = "/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/version/1/triggered-webhooks"
+
+        async def failed() -> bool:
+            found = (await client.get(triggered_url)).json()["_embedded"]["triggeredWebhooks"]
+            return [t["status"] for t in found] == ["failure"]
+
+        await until(failed, "the webhook to fail for good")
+        (triggered,) = (await client.get(triggered_url)).json()["_embedded"]["triggeredWebhooks"]
+        assert triggered["numberOfAttemptsMade"] == 3 and len(target.received) == 3  # one try, two retries
+        logs = (await client.get(triggered["_links"]["pb:logs"]["href"])).text
+        assert logs.rstrip().endswith("Webhook execution failed after 3 attempts")
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://10.1.2.3/hook", "10.1.2.3 is a private address"),
+        ("http://169.254.169.254/latest/meta-data", "169.254.169.254 is a link-local address"),
+        ("http://127.0.0.1:9/", "127.0.0.1 is a loopback address"),
+        ("http://[::1]/", "::1 is a loopback address"),
+        ("http://0.0.0.0/", "0.0.0.0 is a unspecified address"),
+    ],
+)
+async def test_a_webhook_to_a_private_address_is_refused_when_saved(url: str, reason: str) -> None:
+    app = create_app(SqliteStore(), webhook_schemes=("http", "https"))
+    async with running(app) as client:
+        refused = await client.post("/webhooks", json=hook(url.rstrip("/"), "contract_published"))
+        assert refused.status_code == 400
+        (message,) = refused.json()["errors"]["request.url"]
+        assert message.startswith(reason) and "--webhook-host" in message
+
+
+async def test_the_whitelists_are_applied_when_saved() -> None:
+    async with running(create_app(SqliteStore(), webhook_hosts=("*.example.org", "ci.internal"))) as client:
+        plain = await client.post("/webhooks", json=hook("http://ci.example.org", "contract_published"))
+        assert "scheme must be https" in plain.json()["errors"]["request.url"][0]
+        get = hook("https://ci.example.org", "contract_published")
+        get["request"]["method"] = "GET"
+        assert "must be one of POST" in (await client.post("/webhooks", json=get)).json()["errors"]["request.method"][0]
+        elsewhere = await client.post("/webhooks", json=hook("https://evil.example.com", "contract_published"))
+        assert "not in the broker's webhook host list" in elsewhere.json()["errors"]["request.url"][0]
+        deeper = await client.post("/webhooks", json=hook("https://a.b.example.org", "contract_published"))
+        assert deeper.status_code == 400  # *.example.org: one label, as TLS certificates match
+        assert (
+            await client.post("/webhooks", json=hook("https://ci.example.org", "contract_published"))
+        ).status_code == 201
+        assert (
+            await client.post("/webhooks", json=hook("https://ci.internal", "contract_published"))
+        ).status_code == 201
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
+async def test_a_name_that_resolves_to_loopback_is_refused_without_connecting() -> None:
+    """``localhost`` cannot be judged when saved; when the webhook runs, the address it
+    resolves to is, and no connection is made to it."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.setblocking(False)
+    port = listener.getsockname()[1]
+    try:
+        app = create_app(SqliteStore(), webhook_schemes=("http",), webhook_retry_schedule=(0.01,))
+        async with running(app) as client:
+            await created(client, hook(f"http://localhost:{port}", "contract_published"))
+            assert (await client.post("/contracts/publish", json=contracts(pact(), "1"))).status_code == 200
+            triggered_url = "/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/version/1/triggered-webhooks"
+
+            async def failed() -> bool:
+                found = (await client.get(triggered_url)).json()["_embedded"]["triggeredWebhooks"]
+                return [t["status"] for t in found] == ["failure"]
+
+            await until(failed, "the refusal")
+            (triggered,) = (await client.get(triggered_url)).json()["_embedded"]["triggeredWebhooks"]
+            assert triggered["numberOfAttemptsMade"] == 1  # a refusal is not retried
+            logs = (await client.get(triggered["_links"]["pb:logs"]["href"])).text
+            assert "Refused: localhost, which resolves to 127.0.0.1, is a loopback address" in logs
+            assert "No request was made." in logs
+        with pytest.raises(BlockingIOError):
+            listener.accept()  # nothing ever connected
+    finally:
+        listener.close()
+
+
+async def test_execute_tests_a_webhook_with_the_latest_pact_or_placeholders() -> None:
+    async with receiver() as target, running(broker_app()) as client:
+        uuid = await created(client, hook(target.url, "contract_content_changed"))
+        placeholder = await client.post(f"/webhooks/{uuid}/execute", json={})
+        assert placeholder.status_code == 200, placeholder.text
+        assert target.received[0]["body"]["consumerName"] == "placeholder-consumer"
+        assert target.received[0]["body"]["eventName"] == "test"
+        assert (await client.post("/contracts/publish", json=contracts(pact(), "2.0.0"))).status_code == 200
+
+        async def fired() -> bool:
+            return len(target.received) >= 2
+
+        await until(fired, "the content-changed call")
+        result = await client.post(f"/webhooks/{uuid}/execute", json={})
+        assert result.status_code == 200
+        executed = result.json()
+        assert executed["success"] is True
+        assert executed["request"]["method"] == "POST" and executed["response"]["status"] == 200
+        assert executed["response"]["body"] == "thanks"
+        assert "Successfully executed webhook" in executed["logs"]
+        assert target.received[-1]["body"]["consumerVersionNumber"] == "2.0.0"
+        logs = await client.get(executed["_links"]["pb:logs"]["href"])
+        assert logs.text == executed["logs"]
+        target.statuses.append(503)
+        failing = await client.post(f"/webhooks/{uuid}/execute", json={})
+        assert (failing.status_code, failing.json()["success"]) == (500, False)
+        assert "HTTP/1.1 503" in failing.json()["logs"]
+        assert (await client.post("/webhooks/nope/execute", json={})).status_code == 404
+
+
+async def test_shutdown_cancels_webhooks_in_flight_and_says_so() -> None:
+    store = SqliteStore()
+    async with receiver(gate=anyio.Event()) as target:
+        app = broker_app(store)
+        async with running(app) as client:
+            await created(client, hook(target.url, "contract_published"))
+            assert (await client.post("/contracts/publish", json=contracts(pact(), "1"))).status_code == 200
+            with anyio.fail_after(20):
+                await target.arrived.wait()
+        # the lifespan has ended with the call still held by the receiver
+        with store.transaction() as tx:
+            (triggered,) = tx.triggered_webhooks()
+            assert triggered.status == "cancelled"
+            (execution,) = tx.webhook_executions(triggered.uuid)
+            assert "Cancelled: the broker is shutting down" in execution.logs
+        assert target.gate is not None
+        target.gate.set()
+
+
+def test_the_command_line_options_and_environment() -> None:
+    import argparse
+
+    from apact.cli._broker_server import add_arguments, webhook_options
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args(
+        ["--webhook-scheme", "http", "--webhook-scheme", "https", "--webhook-host", "ci.internal,10.0.0.0/8"]
+        + ["--webhook-method", "POST", "--webhook-retry-schedule", "1,5,30"]
+    )
+    assert webhook_options(args) == {
+        "webhook_schemes": ["http", "https"],
+        "webhook_methods": ["POST"],
+        "webhook_hosts": ["ci.internal", "10.0.0.0/8"],
+        "webhook_retry_schedule": (1.0, 5.0, 30.0),
+    }
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--webhook-retry-schedule", "1,soon"])
+
+
+def test_the_environment_gives_the_webhook_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    from apact.cli._broker_server import add_arguments, webhook_options
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    monkeypatch.setenv("APACT_BROKER_WEBHOOK_HOSTS", "ci.internal, *.example.org")
+    monkeypatch.setenv("APACT_BROKER_WEBHOOK_RETRY_SCHEDULE", "2,4")
+    assert webhook_options(parser.parse_args([])) == {
+        "webhook_hosts": ["ci.internal", "*.example.org"],
+        "webhook_retry_schedule": (2.0, 4.0),
+    }
+    monkeypatch.setenv("APACT_BROKER_WEBHOOK_RETRY_SCHEDULE", "later")
+    with pytest.raises(ValueError, match="APACT_BROKER_WEBHOOK_RETRY_SCHEDULE"):
+        webhook_options(parser.parse_args([]))
+
+
+def test_a_bad_host_entry_is_refused_at_start() -> None:
+    with pytest.raises(ValueError, match="not a host name"):
+        create_app(SqliteStore(), webhook_hosts=("https://ci.example.org/",))
