@@ -20,7 +20,7 @@ import ipaddress
 import json
 import socket
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
@@ -85,8 +85,8 @@ def _shown_body(body: bytes | None) -> str:
     return text + (f"... ({len(body)} bytes in all)" if len(body) > _MAX_LOGGED_BODY else "")
 
 
-async def _resolve(policy: WebhookPolicy, host: str, port: int) -> str:
-    """The one address to connect to, every address of ``host`` having been checked."""
+async def _resolve(policy: WebhookPolicy, host: str, port: int) -> list[str]:
+    """The addresses to connect to (in the resolver's order), every one of them checked."""
     try:
         found = await anyio.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
     except OSError as error:
@@ -98,7 +98,7 @@ async def _resolve(policy: WebhookPolicy, host: str, port: int) -> str:
             raise _RefusedError(refusal)
     if not addresses:
         raise OSError(f"cannot resolve {host}: no address")
-    return addresses[0]
+    return addresses
 
 
 async def send(policy: WebhookPolicy, rendered: RenderedRequest, log: _Log) -> Outcome:
@@ -130,7 +130,7 @@ async def send(policy: WebhookPolicy, rendered: RenderedRequest, log: _Log) -> O
         if not host_allowed(policy, host):
             raise _RefusedError(f"host '{host}' is not in the broker's webhook host list ({', '.join(policy.hosts)})")
         port = url.port or (443 if scheme == "https" else 80)
-        address = await _resolve(policy, host, port)
+        addresses = await _resolve(policy, host, port)
     except _RefusedError as refused:
         log("ERROR", f"Refused: {refused}. No request was made.")
         return Outcome(False, False, log.text(), shown_request)
@@ -140,8 +140,9 @@ async def send(policy: WebhookPolicy, rendered: RenderedRequest, log: _Log) -> O
     if not any(name.lower() == "host" for name, _ in headers):
         headers.append(("Host", url.netloc.decode("ascii")))
     extensions = {"sni_hostname": host} if scheme == "https" else {}
-    try:
-        async with httpx.AsyncClient(trust_env=False, follow_redirects=False, timeout=policy.timeout) as client:
+    response = None
+    async with httpx.AsyncClient(trust_env=False, follow_redirects=False, timeout=policy.timeout) as client:
+        for address in addresses:  # the next address only when this one cannot be connected to
             request = client.build_request(
                 rendered.method,
                 url.copy_with(host=address),
@@ -149,9 +150,15 @@ async def send(policy: WebhookPolicy, rendered: RenderedRequest, log: _Log) -> O
                 content=rendered.body,
                 extensions=extensions,
             )
-            response = await client.send(request)
-    except httpx.HTTPError as error:
-        log("ERROR", f"Error connecting to {host} ({address}): {type(error).__name__}: {error or 'no detail'}")
+            try:
+                response = await client.send(request)
+                break
+            except httpx.ConnectError as error:
+                log("ERROR", f"Cannot connect to {host} at {address}: {error or 'no detail'}")
+            except httpx.HTTPError as error:
+                log("ERROR", f"Error from {host} at {address}: {type(error).__name__}: {error or 'no detail'}")
+                break
+    if response is None:
         return Outcome(False, True, log.text(), shown_request)
     success = 200 <= response.status_code < 300
     log("INFO", f"HTTP/{response.http_version.removeprefix('HTTP/')} {response.status_code} {response.reason_phrase}")
@@ -211,7 +218,11 @@ class WebhookRunner:
         attempts = len(schedule) + 1
         try:
             for attempt in range(attempts):
-                outcome = await self.attempt(broker, uuid, attempt=attempt, attempts=attempts)
+                try:
+                    outcome = await self.attempt(broker, uuid, attempt=attempt, attempts=attempts)
+                except Exception as error:  # a bug or a database error must not end the task group
+                    await _crashed(broker, uuid, error)
+                    return
                 if outcome.success or not outcome.retry or attempt == len(schedule):
                     return
                 await anyio.sleep(schedule[attempt])
@@ -246,6 +257,13 @@ class WebhookRunner:
         status: TriggeredStatus = "success" if outcome.success else "retrying" if outcome.retry else "failure"
         await broker.run(lambda tx: _record(tx, uuid, outcome.success, outcome.log, status))
         return outcome
+
+
+async def _crashed(broker: Broker, uuid: str, error: Exception) -> None:
+    log = _Log()
+    log("ERROR", f"Internal error executing the webhook: {type(error).__name__}: {error}")
+    with suppress(Exception):  # the database itself may be what failed: then nothing can be recorded
+        await broker.run(lambda tx: _record(tx, uuid, False, log.text(), "failure"))
 
 
 def _load(tx: Transaction, uuid: str) -> _Loaded:

@@ -134,6 +134,10 @@ async def test_publishing_fires_published_and_content_changed_with_the_variables
         assert (await client.post("/contracts/publish", json=first)).status_code == 200
 
         await until(calls(target, 2), "two webhook calls")
+        served = (await client.get("/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/version/1.0.0")).json()
+        triggered = await client.get(served["_links"]["pb:triggered-webhooks"]["href"])
+        names = sorted(t["eventName"] for t in triggered.json()["_embedded"]["triggeredWebhooks"])
+        assert names == ["contract_content_changed", "contract_published"]
         by_event = {r["body"]["eventName"]: r for r in target.received}
         assert set(by_event) == {"contract_published", "contract_content_changed"}
         call = by_event["contract_content_changed"]
@@ -409,6 +413,17 @@ async def test_a_name_that_resolves_to_loopback_is_refused_without_connecting() 
             listener.accept()  # nothing ever connected
     finally:
         listener.close()
+
+
+async def test_a_host_the_list_names_is_called_at_the_address_checked_with_its_own_host_header() -> None:
+    async with receiver() as target:
+        port = target.url.rsplit(":", 1)[1]
+        async with running(broker_app(webhook_hosts=("localhost",))) as client:
+            await created(client, hook(f"http://localhost:{port}", "contract_published"))
+            assert (await client.post("/contracts/publish", json=contracts(pact(), "1"))).status_code == 200
+            await until(calls(target, 1), "the call to localhost")
+        assert target.received[0]["headers"]["host"] == f"localhost:{port}"
+        assert target.received[0]["headers"]["x-provider"] == "Grill Chef"
 
 
 async def test_execute_tests_a_webhook_with_the_latest_pact_or_placeholders() -> None:
