@@ -517,3 +517,59 @@ def test_the_environment_gives_the_webhook_options(monkeypatch: pytest.MonkeyPat
 def test_a_bad_host_entry_is_refused_at_start() -> None:
     with pytest.raises(ValueError, match="not a host name"):
         create_app(SqliteStore(), webhook_hosts=("https://ci.example.org/",))
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_the_official_cli_creates_tests_and_triggers_a_webhook(tmp_path: Path) -> None:
+    """``pact broker create-webhook``, ``publish`` and ``test-webhook`` (the official CLI)
+    against ``apact broker`` over real HTTP, the webhook landing at a real server."""
+    from ..broker.grill import run_pact, sous_chef_pact, text, write_pact
+
+    pact_file = write_pact(tmp_path, sous_chef_pact())
+    async with receiver() as target, serving(broker_app(SqliteStore(str(tmp_path / "b.sqlite")))) as broker:
+        b = ("-b", broker)
+        made = await run_pact(
+            "broker", "create-webhook", target.url + "/ci?who=${pactbroker.consumerName}",
+            "--request", "POST",
+            "--header", "Content-Type: application/json",
+            "--data", '{"pact": "${pactbroker.pactUrl}", "event": "${pactbroker.eventName}"}',
+            "--provider", "Grill Chef",
+            "--contract-content-changed",
+            "--description", "verify the Grill Chef",
+            *b,
+        )  # fmt: skip
+        assert made.returncode != 0  # as the official broker: no provider of that name yet
+        assert "No provider with name 'Grill Chef' found" in text(made)
+        published = await run_pact(
+            "broker", "publish", str(pact_file), "--consumer-app-version", "1.0.0", "--branch", "main", *b
+        )
+        assert published.returncode == 0, text(published)
+        made = await run_pact(
+            "broker", "create-webhook", target.url + "/ci?who=${pactbroker.consumerName}",
+            "--request", "POST",
+            "--header", "Content-Type: application/json",
+            "--data", '{"pact": "${pactbroker.pactUrl}", "event": "${pactbroker.eventName}"}',
+            "--provider", "Grill Chef",
+            "--contract-content-changed",
+            "--description", "verify the Grill Chef",
+            *b,
+        )  # fmt: skip
+        assert made.returncode == 0, text(made)
+        changed = sous_chef_pact(rare=True)
+        changed_file = write_pact(tmp_path, changed, "changed.json")
+        republished = await run_pact(
+            "broker", "publish", str(changed_file), "--consumer-app-version", "1.0.1", "--branch", "main", *b
+        )
+        assert republished.returncode == 0, text(republished)
+        await until(calls(target, 1), "the webhook the changed pact triggered")
+        (call,) = target.received
+        assert (call["query"], call["body"]["event"]) == ("who=Sous+Chef", "contract_content_changed")
+        assert call["body"]["pact"].startswith(
+            broker + "/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/pact-version/"
+        )
+        async with httpx.AsyncClient(base_url=broker) as client:
+            (listed,) = (await client.get("/webhooks")).json()["_links"]["pb:webhooks"]
+        tested = await run_pact("broker", "test-webhook", "--uuid", listed["href"].rsplit("/", 1)[1], *b)
+        assert tested.returncode == 0, text(tested)
+        assert "Successfully executed webhook" in text(tested)
+        assert [r["body"]["event"] for r in target.received] == ["contract_content_changed", "test"]
