@@ -48,7 +48,7 @@ from ._hal import (
     timestamp,
 )
 from ._store import Pacticipant, Publication, Transaction, Version
-from ._webhooks import Trigger, content_changed, publication_events, trigger, verification_events
+from ._webhooks import PUBLICATION_EVENTS, Trigger, content_changed, trigger, verification_events
 from ._webhooks_run import WebhookRunner
 
 
@@ -63,10 +63,15 @@ def _triggered(tx: Transaction, u: Urls, outcome: PublishedPact) -> list[str]:
     """Record the webhooks a publication triggers (as the official broker: every publication
     is ``contract_published``; ``contract_content_changed`` when the content is new)."""
     version = tx.version_by_id(outcome.version.id)  # with the tags just added
-    status = outcome.status
-    changed = status != "unchanged" and content_changed(tx, outcome.provider, version, outcome.publication.sha, status)
-    what = Trigger(outcome.consumer, outcome.provider, version, outcome.publication.sha)
-    return trigger(tx, u, publication_events(changed), what)
+    status, sha = outcome.status, outcome.publication.sha
+
+    def unchanged(event: str) -> bool:
+        if event != "contract_content_changed":
+            return False
+        return status == "unchanged" or not content_changed(tx, outcome.provider, version, sha, status)
+
+    what = Trigger(outcome.consumer, outcome.provider, version, sha)
+    return trigger(tx, u, PUBLICATION_EVENTS, what, unless=unchanged)
 
 
 # publishing

@@ -198,16 +198,24 @@ def _matches(party: JSON, pacticipant: Pacticipant) -> bool:
     return False  # a label: apact keeps no labels, so no pacticipant has it
 
 
-def webhooks_for(tx: Transaction, event: str, consumer: Pacticipant, provider: Pacticipant) -> list[Webhook]:
-    """The enabled webhooks for ``event`` whose consumer and provider filters fit."""
-    return [
+def webhooks_for(
+    tx: Transaction, events: Iterable[str], consumer: Pacticipant, provider: Pacticipant
+) -> dict[str, list[Webhook]]:
+    """For each of ``events`` that fires any, the enabled webhooks whose consumer and
+    provider filters fit (one read of the webhooks, however many events)."""
+    fitting = [
         webhook
         for webhook in tx.webhooks()
         if webhook.document.get("enabled", True) is not False
-        and event in _names(webhook.document)
         and _matches(webhook.document.get("consumer"), consumer)
         and _matches(webhook.document.get("provider"), provider)
     ]
+    found: dict[str, list[Webhook]] = {}
+    for event in events:
+        listening = [webhook for webhook in fitting if event in _names(webhook.document)]
+        if listening:
+            found[event] = listening
+    return found
 
 
 def content_changed(
@@ -229,11 +237,15 @@ def content_changed(
     ]
     if not version.tags:
         return not earlier or earlier[-1].sha != sha
-    for tag in version.tags:
-        tagged = [p for p in earlier if tag in tx.version_by_id(p.consumer_version_id).tags]
-        if not tagged or tagged[-1].sha != sha:
+    unseen = set(version.tags)  # the tags whose previous version is still to be found
+    for publication in reversed(earlier):
+        found = unseen.intersection(tx.version_by_id(publication.consumer_version_id).tags)
+        if found and publication.sha != sha:
             return True
-    return False
+        unseen -= found
+        if not unseen:
+            return False
+    return True  # a tag no earlier version had
 
 
 # template variables
@@ -378,23 +390,33 @@ class Trigger:
     verification: Verification | None = None
 
 
-def trigger(tx: Transaction, urls: Urls, events: Iterable[str], what: Trigger) -> list[str]:
+def trigger(
+    tx: Transaction,
+    urls: Urls,
+    events: Iterable[str],
+    what: Trigger,
+    *,
+    unless: Callable[[str], bool] = lambda event: False,
+) -> list[str]:
     """Record a triggered webhook for each webhook each event fires; their UUIDs, to run
-    once this transaction has committed."""
+    once this transaction has committed. ``unless(event)`` drops an event that has
+    webhooks (asked only then: it may be costly)."""
     uuids = []
     version = tx.version_by_id(what.version.id) if what.version else None  # its tags may be newer
-    for event in events:
-        for webhook in webhooks_for(tx, event, what.consumer, what.provider):
-            values = variables(
-                tx,
-                urls,
-                event=event,
-                consumer=what.consumer,
-                provider=what.provider,
-                version=version,
-                sha=what.sha,
-                verification=what.verification,
-            )
+    for event, webhooks in webhooks_for(tx, events, what.consumer, what.provider).items():
+        if unless(event):
+            continue
+        values = variables(
+            tx,
+            urls,
+            event=event,
+            consumer=what.consumer,
+            provider=what.provider,
+            version=version,
+            sha=what.sha,
+            verification=what.verification,
+        )
+        for webhook in webhooks:
             triggered = tx.add_triggered_webhook(
                 uuid=new_uuid(),
                 webhook_uuid=webhook.uuid,
@@ -410,8 +432,7 @@ def trigger(tx: Transaction, urls: Urls, events: Iterable[str], what: Trigger) -
     return uuids
 
 
-def publication_events(changed: bool) -> list[str]:
-    return ["contract_published", "contract_content_changed"] if changed else ["contract_published"]
+PUBLICATION_EVENTS = ("contract_published", "contract_content_changed")
 
 
 def verification_events(success: bool) -> list[str]:

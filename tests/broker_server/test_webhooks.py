@@ -185,6 +185,8 @@ async def test_a_new_tag_is_a_content_change_and_put_publishes_fire_too() -> Non
         await created(client, hook(target.url, "contract_content_changed"))
         assert (await client.post("/contracts/publish", json=contracts(pact(), "1", tags=["dev"]))).status_code == 200
         assert (await client.post("/contracts/publish", json=contracts(pact(), "2", tags=["prod"]))).status_code == 200
+        both = contracts(pact(), "2.5", tags=["dev", "prod"])  # each tag's previous version had this content
+        assert (await client.post("/contracts/publish", json=both)).status_code == 200
         put = await client.put("/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/version/3", json=pact())
         assert put.status_code == 201  # untagged, same content as the previous version: no change
 
