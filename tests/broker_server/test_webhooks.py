@@ -575,3 +575,61 @@ async def test_the_official_cli_creates_tests_and_triggers_a_webhook(tmp_path: P
         assert tested.returncode == 0, text(tested)
         assert "Successfully executed webhook" in text(tested)
         assert [r["body"]["event"] for r in target.received] == ["contract_content_changed", "test"]
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_https_goes_to_the_checked_address_with_the_name_for_sni_and_the_certificate(tmp_path: Path) -> None:
+    """The connection is made to the resolved IP, yet TLS still names the host (SNI) and
+    checks its certificate: a self-signed one for ``localhost`` is refused."""
+    import ssl
+    import subprocess
+
+    from anyio.streams.tls import TLSStream
+
+    openssl = __import__("shutil").which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed: it makes this test's certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1"]
+        + ["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    names: list[str | None] = []
+
+    def sni(connection: ssl.SSLObject, name: str | None, ctx: ssl.SSLContext) -> None:
+        names.append(name)
+
+    context.sni_callback = sni
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1")
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+
+    async def handshake() -> None:
+        async with listener:
+            inner = listener.listeners[0]
+            assert isinstance(inner, anyio.abc.SocketListener)
+            stream = await inner.accept()
+            with pytest.raises((ssl.SSLError, anyio.BrokenResourceError, anyio.EndOfStream)):
+                await TLSStream.wrap(stream, server_side=True, ssl_context=context)
+            await stream.aclose()
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(handshake)
+        app = broker_app(webhook_schemes=("https",), webhook_hosts=("localhost",), webhook_retry_schedule=())
+        async with running(app) as client:
+            await created(client, hook(f"https://localhost:{port}", "contract_published"))
+            assert (await client.post("/contracts/publish", json=contracts(pact(), "1"))).status_code == 200
+            triggered_url = "/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/version/1/triggered-webhooks"
+
+            async def failed() -> bool:
+                found = (await client.get(triggered_url)).json()["_embedded"]["triggeredWebhooks"]
+                return [t["status"] for t in found] == ["failure"]
+
+            await until(failed, "the refused certificate")
+            (triggered,) = (await client.get(triggered_url)).json()["_embedded"]["triggeredWebhooks"]
+            logs = (await client.get(triggered["_links"]["pb:logs"]["href"])).text
+    assert names == ["localhost"]
+    assert "Cannot connect to localhost at 127.0.0.1" in logs and "CERTIFICATE_VERIFY_FAILED" in logs
