@@ -216,27 +216,31 @@ class WebhookRunner:
     async def _fire(self, broker: Broker, uuid: str) -> None:
         schedule = self.policy.retry_schedule
         attempts = len(schedule) + 1
-        try:
-            for attempt in range(attempts):
-                try:
-                    outcome = await self.attempt(broker, uuid, attempt=attempt, attempts=attempts)
-                except Exception as error:  # a bug or a database error must not end the task group
-                    await _crashed(broker, uuid, error)
-                    return
-                if outcome.success or not outcome.retry or attempt == len(schedule):
-                    return
+        for attempt in range(attempts):
+            try:
+                outcome = await self.attempt(broker, uuid, attempt=attempt, attempts=attempts)
+            except Exception as error:  # a bug or a database error must not end the task group
+                await _crashed(broker, uuid, error)
+                return
+            if outcome.success or not outcome.retry or attempt == len(schedule):
+                return
+            try:
                 await anyio.sleep(schedule[attempt])
-        except anyio.get_cancelled_exc_class():
-            with anyio.CancelScope(shield=True):
-                log = _Log()
-                log("WARN", "Cancelled: the broker is shutting down; this webhook will not be retried")
-                await broker.run(lambda tx: _record(tx, uuid, False, log.text(), "cancelled"))
-            raise
+            except anyio.get_cancelled_exc_class():
+                await _cancelled(broker, uuid, _Log(), "before its next attempt")
+                raise
 
     async def attempt(self, broker: Broker, uuid: str, *, attempt: int = 0, attempts: int = 1) -> Outcome:
         """One attempt of the triggered webhook ``uuid``, its execution and status recorded."""
-        loaded = await broker.run(lambda tx: _load(tx, uuid))
         log = _Log()
+        try:
+            return await self._attempt(broker, uuid, log, attempt, attempts)
+        except anyio.get_cancelled_exc_class():
+            await _cancelled(broker, uuid, log, "during this attempt")
+            raise
+
+    async def _attempt(self, broker: Broker, uuid: str, log: _Log, attempt: int, attempts: int) -> Outcome:
+        loaded = await broker.run(lambda tx: _load(tx, uuid))
         if loaded.request is None:
             log("ERROR", "The webhook was deleted: nothing to execute")
             outcome = Outcome(False, False, log.text())
@@ -257,6 +261,13 @@ class WebhookRunner:
         status: TriggeredStatus = "success" if outcome.success else "retrying" if outcome.retry else "failure"
         await broker.run(lambda tx: _record(tx, uuid, outcome.success, outcome.log, status))
         return outcome
+
+
+async def _cancelled(broker: Broker, uuid: str, log: _Log, when: str) -> None:
+    """Record, whatever the cancellation, that the broker stopped the webhook ``when``."""
+    log("WARN", f"Cancelled {when}: the broker is shutting down; this webhook will not be retried")
+    with anyio.CancelScope(shield=True):
+        await broker.run(lambda tx: _record(tx, uuid, False, log.text(), "cancelled"))
 
 
 async def _crashed(broker: Broker, uuid: str, error: Exception) -> None:

@@ -472,9 +472,32 @@ async def test_shutdown_cancels_webhooks_in_flight_and_says_so() -> None:
             (triggered,) = tx.triggered_webhooks()
             assert triggered.status == "cancelled"
             (execution,) = tx.webhook_executions(triggered.uuid)
-            assert "Cancelled: the broker is shutting down" in execution.logs
+            assert f"POST {target.url}/build" in execution.logs  # the attempt in flight, then
+            assert "Cancelled during this attempt: the broker is shutting down" in execution.logs
         assert target.gate is not None
         target.gate.set()
+
+
+async def test_shutdown_cancels_a_webhook_waiting_to_be_retried() -> None:
+    store = SqliteStore()
+    async with receiver(statuses=[500]) as target:
+        async with running(broker_app(store, webhook_retry_schedule=(3600,))) as client:
+            await created(client, hook(target.url, "contract_published"))
+            assert (await client.post("/contracts/publish", json=contracts(pact(), "1"))).status_code == 200
+            triggered_url = "/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/version/1/triggered-webhooks"
+
+            async def retrying() -> bool:
+                found = (await client.get(triggered_url)).json()["_embedded"]["triggeredWebhooks"]
+                return [t["status"] for t in found] == ["retrying"]
+
+            await until(retrying, "the first attempt to fail")
+    with store.transaction() as tx:
+        (triggered,) = tx.triggered_webhooks()
+        assert triggered.status == "cancelled"
+        first, cancelled = tx.webhook_executions(triggered.uuid)
+        assert "Retrying webhook in 3600 seconds" in first.logs
+        assert "Cancelled before its next attempt: the broker is shutting down" in cancelled.logs
+    assert len(target.received) == 1
 
 
 def test_the_command_line_options_and_environment() -> None:
