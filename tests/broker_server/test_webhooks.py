@@ -4,8 +4,16 @@ addresses a webhook may not reach."""
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
+import re
+import shutil
+import signal
 import socket
+import ssl
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -15,6 +23,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+from anyio.streams.tls import TLSStream
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,6 +31,7 @@ from starlette.routing import Route
 
 from apact._core._serve import serve as serving
 from apact.broker_server import SqliteStore, create_app
+from apact.cli._broker_server import add_arguments, webhook_options
 
 from .test_api import BASE, contracts, pact
 
@@ -501,10 +511,6 @@ async def test_shutdown_cancels_a_webhook_waiting_to_be_retried() -> None:
 
 
 def test_the_command_line_options_and_environment() -> None:
-    import argparse
-
-    from apact.cli._broker_server import add_arguments, webhook_options
-
     parser = argparse.ArgumentParser()
     add_arguments(parser)
     args = parser.parse_args(
@@ -522,10 +528,6 @@ def test_the_command_line_options_and_environment() -> None:
 
 
 def test_the_environment_gives_the_webhook_options(monkeypatch: pytest.MonkeyPatch) -> None:
-    import argparse
-
-    from apact.cli._broker_server import add_arguments, webhook_options
-
     parser = argparse.ArgumentParser()
     add_arguments(parser)
     monkeypatch.setenv("APACT_BROKER_WEBHOOK_HOSTS", "ci.internal, *.example.org")
@@ -604,17 +606,12 @@ async def test_the_official_cli_creates_tests_and_triggers_a_webhook(tmp_path: P
 async def test_https_goes_to_the_checked_address_with_the_name_for_sni_and_the_certificate(tmp_path: Path) -> None:
     """The connection is made to the resolved IP, yet TLS still names the host (SNI) and
     checks its certificate: a self-signed one for ``localhost`` is refused."""
-    import ssl
-    import subprocess
-
-    from anyio.streams.tls import TLSStream
-
-    openssl = __import__("shutil").which("openssl")
+    openssl = shutil.which("openssl")
     if openssl is None:
         pytest.skip("openssl is not installed: it makes this test's certificate")
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1"]
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1"]
         + ["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"],
         check=True,
         capture_output=True,
@@ -656,3 +653,47 @@ async def test_https_goes_to_the_checked_address_with_the_name_for_sni_and_the_c
             logs = (await client.get(triggered["_links"]["pb:logs"]["href"])).text
     assert names == ["localhost"]
     assert "Cannot connect to localhost at 127.0.0.1" in logs and "CERTIFICATE_VERIFY_FAILED" in logs
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_sigterm_stops_the_broker_process_cleanly_with_a_webhook_in_flight(tmp_path: Path) -> None:
+    """``apact broker`` (a real process), its webhook options from the command line and
+    the environment; SIGTERM while its webhook is held: exit 0, no traceback, and the
+    database says the webhook was cancelled."""
+    database = tmp_path / "broker.sqlite"
+    async with receiver(gate=anyio.Event()) as target:
+        command = [sys.executable, "-m", "apact.broker_server", "--port", "0", "--database", str(database)]
+        command += ["--webhook-scheme", "http", "--webhook-retry-schedule", "0.1"]
+        environment = {**os.environ, "APACT_BROKER_WEBHOOK_HOSTS": "127.0.0.1"}
+        async with await anyio.open_process(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment
+        ) as process:
+            try:
+                assert process.stdout is not None and process.stderr is not None
+                with anyio.fail_after(20):
+                    line = (await process.stdout.receive()).decode()
+                found = re.search(r"serving (http://\S+)", line)
+                assert found, line
+                async with httpx.AsyncClient(base_url=found.group(1)) as client:
+                    await created(client, hook(target.url, "contract_published"))
+                    assert (await client.post("/contracts/publish", json=contracts(pact(), "1"))).status_code == 200
+                with anyio.fail_after(20):
+                    await target.arrived.wait()
+                process.send_signal(signal.SIGTERM)
+                with anyio.fail_after(20):
+                    assert await process.wait() == 0
+                errors = b""
+                with anyio.move_on_after(5):
+                    async for chunk in process.stderr:
+                        errors += chunk
+                assert b"Traceback" not in errors, errors.decode()
+            finally:
+                if process.returncode is None:
+                    process.kill()
+                    with anyio.fail_after(10):
+                        await process.wait()
+        assert target.gate is not None
+        target.gate.set()
+    with SqliteStore(str(database)).transaction() as tx:
+        (triggered,) = tx.triggered_webhooks()
+        assert triggered.status == "cancelled"
