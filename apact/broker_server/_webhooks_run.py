@@ -82,7 +82,7 @@ def _shown_body(body: bytes | None) -> str:
     if not body:
         return ""
     text = body[:_MAX_LOGGED_BODY].decode("utf-8", "replace")
-    return text + (f"... ({len(body)} bytes in all)" if len(body) > _MAX_LOGGED_BODY else "")
+    return text + ("... (truncated)" if len(body) > _MAX_LOGGED_BODY else "")
 
 
 async def _resolve(policy: WebhookPolicy, host: str, port: int) -> list[str]:
@@ -139,8 +139,47 @@ async def send(policy: WebhookPolicy, rendered: RenderedRequest, log: _Log) -> O
         return Outcome(False, True, log.text(), shown_request)
     if not any(name.lower() == "host" for name, _ in headers):
         headers.append(("Host", url.netloc.decode("ascii")))
+    if not any(name.lower() == "accept-encoding" for name, _ in headers):
+        headers.append(("Accept-Encoding", "identity"))  # only the start of a body is read: no decompression
     extensions = {"sni_hostname": host} if scheme == "https" else {}
-    response = None
+    exchanged = None
+    with anyio.move_on_after(policy.timeout) as deadline:  # the whole exchange, however slowly it drips
+        exchanged = await _exchange(policy, rendered, url, host, addresses, headers, extensions, log)
+    if deadline.cancelled_caught:
+        log("ERROR", f"Timed out: no complete response from {host} within {policy.timeout:g} seconds")
+    if exchanged is None:
+        return Outcome(False, True, log.text(), shown_request)
+    response, content = exchanged
+    success = 200 <= response.status_code < 300
+    log("INFO", f"HTTP/{response.http_version.removeprefix('HTTP/')} {response.status_code} {response.reason_phrase}")
+    shown_response: dict[str, object] = {"status": response.status_code}
+    if policy.hosts:
+        for name, value in response.headers.items():
+            log("INFO", f"{name}: {_redact_header(name, value)}")
+        log("INFO", _shown_body(content))
+        shown_response["headers"] = {name: _redact_header(name, value) for name, value in response.headers.items()}
+        shown_response["body"] = _shown_body(content)
+    else:
+        log(
+            "INFO",
+            "Response headers and body not logged: the broker has no webhook host list (as the official "
+            "broker, so that webhooks cannot be used to read internal services); set --webhook-host to see them",
+        )
+    return Outcome(success, not success, log.text(), shown_request, shown_response)
+
+
+async def _exchange(
+    policy: WebhookPolicy,
+    rendered: RenderedRequest,
+    url: httpx.URL,
+    host: str,
+    addresses: list[str],
+    headers: list[tuple[str, str]],
+    extensions: dict[str, str],
+    log: _Log,
+) -> tuple[httpx.Response, bytes] | None:
+    """Send to the first of ``addresses`` that can be connected to; the response and the
+    start of its body (`_MAX_LOGGED_BODY` + 1 bytes at most), or None after logging why not."""
     async with httpx.AsyncClient(trust_env=False, follow_redirects=False, timeout=policy.timeout) as client:
         for address in addresses:  # the next address only when this one cannot be connected to
             request = client.build_request(
@@ -151,31 +190,23 @@ async def send(policy: WebhookPolicy, rendered: RenderedRequest, log: _Log) -> O
                 extensions=extensions,
             )
             try:
-                response = await client.send(request)
-                break
+                response = await client.send(request, stream=True)
+                try:
+                    content = b""
+                    # only the start of a body is kept; the rest is read (within the deadline) and
+                    # dropped: leaving the stream mid-way would leave its generators unclosed
+                    async for chunk in response.aiter_raw():
+                        if len(content) <= _MAX_LOGGED_BODY:
+                            content += chunk[: _MAX_LOGGED_BODY + 1 - len(content)]
+                finally:
+                    await response.aclose()
+                return response, content
             except httpx.ConnectError as error:
                 log("ERROR", f"Cannot connect to {host} at {address}: {error or 'no detail'}")
             except httpx.HTTPError as error:
                 log("ERROR", f"Error from {host} at {address}: {type(error).__name__}: {error or 'no detail'}")
-                break
-    if response is None:
-        return Outcome(False, True, log.text(), shown_request)
-    success = 200 <= response.status_code < 300
-    log("INFO", f"HTTP/{response.http_version.removeprefix('HTTP/')} {response.status_code} {response.reason_phrase}")
-    shown_response: dict[str, object] = {"status": response.status_code}
-    if policy.hosts:
-        for name, value in response.headers.items():
-            log("INFO", f"{name}: {_redact_header(name, value)}")
-        log("INFO", _shown_body(response.content))
-        shown_response["headers"] = {name: _redact_header(name, value) for name, value in response.headers.items()}
-        shown_response["body"] = _shown_body(response.content)
-    else:
-        log(
-            "INFO",
-            "Response headers and body not logged: the broker has no webhook host list (as the official "
-            "broker, so that webhooks cannot be used to read internal services); set --webhook-host to see them",
-        )
-    return Outcome(success, not success, log.text(), shown_request, shown_response)
+                return None
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ import pytest
 from anyio.streams.tls import TLSStream
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from apact._core._serve import serve as serving
@@ -54,6 +54,7 @@ class Receiver:
     statuses: list[int] = field(default_factory=list)  # answered in turn, then 200
     gate: anyio.Event | None = None  # when set, each request waits for it
     arrived: anyio.Event = field(default_factory=anyio.Event)
+    answer: Response | None = None  # instead of "thanks"
 
     async def handle(self, request: Request) -> Response:
         body = await request.body()
@@ -69,6 +70,8 @@ class Receiver:
         self.arrived.set()
         if self.gate is not None:
             await self.gate.wait()
+        if self.answer is not None:
+            return self.answer
         return Response("thanks", self.statuses.pop(0) if self.statuses else 200)
 
 
@@ -486,6 +489,30 @@ async def test_shutdown_cancels_webhooks_in_flight_and_says_so() -> None:
             assert "Cancelled during this attempt: the broker is shutting down" in execution.logs
         assert target.gate is not None
         target.gate.set()
+
+
+async def test_a_huge_response_is_not_read_and_a_dripping_one_times_out() -> None:
+    huge = Response(b"x" * 5_000_000, 200)
+
+    async def drip() -> AsyncIterator[bytes]:
+        while True:  # a byte at a time, each well within the read timeout
+            yield b"."
+            await anyio.sleep(0.1)
+
+    async with receiver(answer=huge) as target:
+        app = broker_app(webhook_retry_schedule=(), webhook_timeout=2)
+        async with running(app) as client:
+            uuid = await created(client, hook(target.url, "contract_published"))
+            executed = (await client.post(f"/webhooks/{uuid}/execute", json={})).json()
+            assert executed["success"] is True
+            assert executed["response"]["body"].endswith("x... (truncated)")
+            assert len(executed["logs"]) < 30_000
+            assert target.received[0]["headers"]["accept-encoding"] == "identity"
+            target.answer = StreamingResponse(drip())
+            with anyio.fail_after(20):
+                timed_out = (await client.post(f"/webhooks/{uuid}/execute", json={})).json()
+            assert timed_out["success"] is False
+            assert "Timed out: no complete response from 127.0.0.1 within 2 seconds" in timed_out["logs"]
 
 
 async def test_shutdown_cancels_a_webhook_waiting_to_be_retried() -> None:
