@@ -210,7 +210,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with webhooks.running(app.state.broker):
+        async with webhooks.running():
             yield
 
     app = Starlette(

@@ -37,6 +37,8 @@ from ._webhooks import RenderedRequest, WebhookPolicy, address_refusal, host_all
 _REDACTED = "**********"
 _SECRET_HEADERS = ("authorization", "token")
 _MAX_LOGGED_BODY = 10_000
+#: webhook requests in flight at once (a burst of publications queues, not a flood of connections)
+_AT_ONCE = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,12 +223,12 @@ class WebhookRunner:
     def __init__(self, policy: WebhookPolicy) -> None:
         self.policy = policy
         self._group: TaskGroup | None = None
-        self._broker: Broker | None = None
+        self._limiter: anyio.CapacityLimiter | None = None
 
     @asynccontextmanager
-    async def running(self, broker: Broker) -> AsyncIterator[None]:
+    async def running(self) -> AsyncIterator[None]:
         async with anyio.create_task_group() as group:
-            self._group, self._broker = group, broker
+            self._group, self._limiter = group, anyio.CapacityLimiter(_AT_ONCE)
             try:
                 yield
             finally:
@@ -278,7 +280,11 @@ class WebhookRunner:
         else:
             log("DEBUG", f"Webhook context {json.dumps(loaded.variables, ensure_ascii=False)}")
             rendered = render_request(loaded.request, loaded.variables)
-            outcome = await send(self.policy, rendered, log)
+            if self._limiter is None:  # a test execution without the lifespan
+                outcome = await send(self.policy, rendered, log)
+            else:
+                async with self._limiter:
+                    outcome = await send(self.policy, rendered, log)
             retrying = not outcome.success and outcome.retry and attempt + 1 < attempts
             if outcome.success:
                 log("INFO", "Successfully executed webhook")
