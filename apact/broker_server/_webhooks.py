@@ -269,16 +269,20 @@ def variables(
     version: Version | None,
     sha: str | None,
     verification: Verification | None,
+    provider_version: Version | None = None,
 ) -> dict[str, str]:
     """The ``${pactbroker.*}`` values for an event on the pact ``sha`` of ``version``.
 
     As the official broker: without a triggering verification, the pact's latest one
     gives the verification values (empty, and "pending" statuses, when there is none).
+    ``provider_version`` (the one to verify, for ``contract_requiring_verification_published``)
+    gives the provider version values instead of the verification's.
     """
     if verification is None and sha is not None:
         found = tx.verifications(provider_id=provider.id, sha=sha)
         verification = found[-1] if found else None
-    provider_version = tx.version_by_id(verification.provider_version_id) if verification else None
+    if provider_version is None and verification is not None:
+        provider_version = tx.version_by_id(verification.provider_version_id)
     success = verification.success if verification else None
     if verification is not None:
         build_url = verification.build_url or ""
@@ -406,33 +410,59 @@ def trigger(
     for event, webhooks in webhooks_for(tx, events, what.consumer, what.provider).items():
         if unless(event):
             continue
-        values = variables(
-            tx,
-            urls,
-            event=event,
-            consumer=what.consumer,
-            provider=what.provider,
-            version=version,
-            sha=what.sha,
-            verification=what.verification,
-        )
-        for webhook in webhooks:
-            triggered = tx.add_triggered_webhook(
-                uuid=new_uuid(),
-                webhook_uuid=webhook.uuid,
-                event_name=event,
-                trigger_type="resource_creation",
-                consumer_id=what.consumer.id,
-                provider_id=what.provider.id,
-                consumer_version_id=version.id if version else None,
-                verification_id=what.verification.id if what.verification else None,
-                variables=dict(values),
+        if event == REQUIRING_VERIFICATION:  # once per provider version that has to verify it
+            targets: list[Version | None] = list(requiring_verification(tx, what.provider, what.sha or ""))
+        else:
+            targets = [None]
+        for provider_version in targets:
+            values = variables(
+                tx,
+                urls,
+                event=event,
+                consumer=what.consumer,
+                provider=what.provider,
+                version=version,
+                sha=what.sha,
+                verification=what.verification,
+                provider_version=provider_version,
             )
-            uuids.append(triggered.uuid)
+            for webhook in webhooks:
+                triggered = tx.add_triggered_webhook(
+                    uuid=new_uuid(),
+                    webhook_uuid=webhook.uuid,
+                    event_name=event,
+                    trigger_type="resource_creation",
+                    consumer_id=what.consumer.id,
+                    provider_id=what.provider.id,
+                    consumer_version_id=version.id if version else None,
+                    verification_id=what.verification.id if what.verification else None,
+                    variables=dict(values),
+                )
+                uuids.append(triggered.uuid)
     return uuids
 
 
-PUBLICATION_EVENTS = ("contract_published", "contract_content_changed")
+REQUIRING_VERIFICATION = "contract_requiring_verification_published"
+
+
+def requiring_verification(tx: Transaction, provider: Pacticipant, sha: str) -> list[Version]:
+    """The provider versions that have to verify the content ``sha`` (the official rule):
+    the latest version of the provider's main branch and every version currently
+    deployed or released and supported, each once, that has no result for it yet."""
+    candidates: dict[int, Version] = {}
+    if provider.main_branch:
+        latest = next((v for v in reversed(tx.versions(provider.id)) if provider.main_branch in v.branches), None)
+        if latest is not None:
+            candidates[latest.id] = latest
+    for deployment in tx.deployments(active=True):
+        deployed = tx.version_by_id(deployment.version_id)
+        if deployed.pacticipant_id == provider.id:
+            candidates.setdefault(deployed.id, deployed)
+    verified = {v.provider_version_id for v in tx.verifications(provider_id=provider.id, sha=sha)}
+    return [candidate for candidate in candidates.values() if candidate.id not in verified]
+
+
+PUBLICATION_EVENTS = ("contract_published", "contract_content_changed", REQUIRING_VERIFICATION)
 
 
 def verification_events(success: bool) -> list[str]:

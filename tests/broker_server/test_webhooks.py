@@ -269,6 +269,38 @@ async def test_verification_results_fire_published_and_succeeded_or_failed() -> 
         await until(done, "the verification's webhooks to succeed")
 
 
+async def test_contract_requiring_verification_fires_once_per_provider_version_missing_a_result() -> None:
+    """The latest main-branch provider version and each deployed one, until it has verified the content."""
+    async with receiver() as target, running(broker_app()) as client:
+        for number in ("6", "7"):
+            assert (await client.put(f"/pacticipants/Grill%20Chef/branches/main/versions/{number}", json={})).is_success
+        environment = await client.post("/environments", json={"name": "production", "production": True})
+        uuid = environment.json()["uuid"]
+        deployed = await client.post(
+            f"/pacticipants/Grill%20Chef/versions/6/deployed-versions/environment/{uuid}", json={}
+        )
+        assert deployed.status_code == 201, deployed.text
+        await created(client, hook(target.url, "contract_requiring_verification_published"))
+        assert (await client.post("/contracts/publish", json=contracts(pact(), "1"))).status_code == 200
+        await until(calls(target, 2), "a call per provider version")
+        versions = sorted(
+            (r["body"]["providerVersionNumber"], r["body"]["providerVersionBranch"]) for r in target.received
+        )
+        assert versions == [("6", "main"), ("7", "main")]
+        assert {r["body"]["eventName"] for r in target.received} == {"contract_requiring_verification_published"}
+        pact_url = target.received[0]["body"]["pactUrl"]
+        verified = await client.post(
+            pact_url + "/verification-results", json={"success": True, "providerApplicationVersion": "7"}
+        )
+        assert verified.status_code == 201
+        assert (await client.post("/contracts/publish", json=contracts(pact(), "2"))).status_code == 200
+        second = "/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/version/2/triggered-webhooks"
+        assert len((await client.get(second)).json()["_embedded"]["triggeredWebhooks"]) == 1  # recorded with it
+        await until(calls(target, 3), "the call for the version still missing a result")
+        assert target.received[2]["body"]["providerVersionNumber"] == "6"
+        assert target.received[2]["body"]["consumerVersionNumber"] == "2"
+
+
 async def test_consumer_and_provider_filters_apply() -> None:
     async with receiver() as target, running(broker_app()) as client:
         for name in ("Pastry%20Chef", "Grill%20Chef"):
