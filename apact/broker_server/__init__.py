@@ -11,13 +11,14 @@ The app speaks the part of the Pact Broker HTTP API the official clients use (se
 ``docs/broker.md``): the HAL index, pacticipants, versions, branches, tags,
 environments, deployments and releases, publishing pacts, pacts for verification with
 selectors, pending and WIP pacts, verification results, the matrix and can-i-deploy,
-and stored (never fired) webhooks.
+and webhooks that fire (after the triggering response, with retries and logs).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -39,6 +40,8 @@ from ._hal import HAL_JSON, HttpError, hal, link
 from ._json_only import JsonOnly
 from ._sqlite import SqliteStore
 from ._store import StorageFullError, Store
+from ._webhooks import DEFAULT_METHODS, DEFAULT_RETRY_SCHEDULE, DEFAULT_SCHEMES, WebhookPolicy
+from ._webhooks_run import WebhookRunner
 
 if TYPE_CHECKING:
     pass
@@ -165,6 +168,11 @@ def create_app(
     read_only_password: str | None = None,
     allow_public_read: bool = False,
     heartbeat_requires_auth: bool = False,
+    webhook_schemes: Sequence[str] = DEFAULT_SCHEMES,
+    webhook_methods: Sequence[str] = DEFAULT_METHODS,
+    webhook_hosts: Sequence[str] = (),
+    webhook_retry_schedule: Sequence[float] = DEFAULT_RETRY_SCHEDULE,
+    webhook_timeout: float = 10.0,
 ) -> Starlette:
     """The broker as an ASGI app over ``store``.
 
@@ -189,6 +197,13 @@ def create_app(
     A browser (``Accept: text/html``) gets HTML pages at the same URLs (see
     `apact.broker_server._pages`); the verification badges need read access unless
     ``public_badges`` (the official broker's ``enable_public_badge_access``).
+
+    Webhooks fire while the app's lifespan runs (any ASGI server runs it; a bare
+    ``httpx.ASGITransport`` does not), after the triggering response: only to URLs with
+    ``webhook_schemes`` and ``webhook_methods``, to ``webhook_hosts`` when given (names,
+    ``*.domain``, IPs, CIDR ranges, ``/regex/``), never to a loopback, private or
+    link-local address the host list does not name; retried after each delay of
+    ``webhook_retry_schedule`` (seconds), each request given ``webhook_timeout`` seconds.
     """
     credentials = Credentials(
         token,
@@ -201,6 +216,15 @@ def create_app(
         heartbeat_requires_auth,
     )
     configured = parse_base_urls(base_url)
+    webhooks = WebhookRunner(
+        WebhookPolicy(
+            schemes=tuple(webhook_schemes),
+            methods=tuple(m.upper() for m in webhook_methods),
+            hosts=tuple(webhook_hosts),
+            retry_schedule=tuple(float(delay) for delay in webhook_retry_schedule),
+            timeout=webhook_timeout,
+        )
+    )
     limits = BodyLimits(max_body_size, body_timeout)
     routes = [
         *_badges.ROUTES,  # before /latest/{tag}, which would take "badge" for a tag
@@ -212,7 +236,14 @@ def create_app(
         *_api_matrix.ROUTES,
         *_api_webhooks.ROUTES,
     ]
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with webhooks.running():
+            yield
+
     app = Starlette(
+        lifespan=lifespan,
         routes=routes,
         middleware=[
             Middleware(RawPaths),
@@ -236,6 +267,7 @@ def create_app(
         allow_contract_modification,
         base_urls=configured if len(configured) > 1 else (),
     )
+    app.state.webhooks = webhooks
     return app
 
 
@@ -258,6 +290,11 @@ async def serve(
     read_only_password: str | None = None,
     allow_public_read: bool = False,
     heartbeat_requires_auth: bool = False,
+    webhook_schemes: Sequence[str] = DEFAULT_SCHEMES,
+    webhook_methods: Sequence[str] = DEFAULT_METHODS,
+    webhook_hosts: Sequence[str] = (),
+    webhook_retry_schedule: Sequence[float] = DEFAULT_RETRY_SCHEDULE,
+    webhook_timeout: float = 10.0,
 ) -> None:
     """Serve the broker over HTTP until cancelled (on asyncio or trio).
 
@@ -283,6 +320,11 @@ async def serve(
             read_only_password=read_only_password,
             allow_public_read=allow_public_read,
             heartbeat_requires_auth=heartbeat_requires_auth,
+            webhook_schemes=webhook_schemes,
+            webhook_methods=webhook_methods,
+            webhook_hosts=webhook_hosts,
+            webhook_retry_schedule=webhook_retry_schedule,
+            webhook_timeout=webhook_timeout,
         )
         async with serve_app(app, host=host, port=port, graceful_timeout=1, log=True) as url:
             if ready is not None:

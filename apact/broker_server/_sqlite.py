@@ -25,9 +25,12 @@ from ._store import (
     Pacticipant,
     Publication,
     StorageFullError,
+    TriggeredStatus,
+    TriggeredWebhook,
     Verification,
     Version,
     Webhook,
+    WebhookExecution,
     new_uuid,
     utc_now,
 )
@@ -79,6 +82,17 @@ CREATE TABLE IF NOT EXISTS verifications (
 CREATE INDEX IF NOT EXISTS verifications_by_sha ON verifications (sha);
 CREATE TABLE IF NOT EXISTS webhooks (
     uuid TEXT PRIMARY KEY, document TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS triggered_webhooks (
+    uuid TEXT PRIMARY KEY, webhook_uuid TEXT NOT NULL, event_name TEXT NOT NULL, trigger_type TEXT NOT NULL,
+    status TEXT NOT NULL, consumer_id INTEGER, provider_id INTEGER, consumer_version_id INTEGER,
+    verification_id INTEGER, variables TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS triggered_webhooks_by_webhook ON triggered_webhooks (webhook_uuid);
+CREATE INDEX IF NOT EXISTS triggered_webhooks_by_consumer_version ON triggered_webhooks (consumer_version_id);
+CREATE INDEX IF NOT EXISTS triggered_webhooks_by_verification ON triggered_webhooks (verification_id);
+CREATE TABLE IF NOT EXISTS webhook_executions (
+    id INTEGER PRIMARY KEY, triggered_uuid TEXT NOT NULL REFERENCES triggered_webhooks ON DELETE CASCADE,
+    success INTEGER NOT NULL, logs TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS webhook_executions_by_trigger ON webhook_executions (triggered_uuid);
 """
 
 # the latest revision of each (consumer version, provider) pair
@@ -588,6 +602,87 @@ class SqliteTransaction:
         orphans = "SELECT sha FROM pact_contents WHERE sha NOT IN (SELECT sha FROM publications)"
         self._db.execute(f"DELETE FROM verifications WHERE sha IN ({orphans})")
         self._db.execute(f"DELETE FROM pact_contents WHERE sha IN ({orphans})")
+    # webhook executions (added with firing webhooks: the lead ports these to PostgreSQL)
+
+    _TRIGGERED = (
+        "SELECT uuid, webhook_uuid, event_name, trigger_type, status, consumer_id, provider_id,"
+        " consumer_version_id, verification_id, variables, created_at, updated_at FROM triggered_webhooks"
+    )
+
+    @staticmethod
+    def _triggered(row: Any) -> TriggeredWebhook:
+        return TriggeredWebhook(
+            row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
+            json.loads(row[9]), row[10], row[11],
+        )  # fmt: skip
+
+    def add_triggered_webhook(
+        self,
+        *,
+        uuid: str,
+        webhook_uuid: str,
+        event_name: str,
+        trigger_type: str,
+        consumer_id: int | None,
+        provider_id: int | None,
+        consumer_version_id: int | None,
+        verification_id: int | None,
+        variables: JSONDict,
+    ) -> TriggeredWebhook:
+        now = self._now()
+        self._db.execute(
+            "INSERT INTO triggered_webhooks (uuid, webhook_uuid, event_name, trigger_type, status, consumer_id,"
+            " provider_id, consumer_version_id, verification_id, variables, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, 'not_run', ?, ?, ?, ?, ?, ?, ?)",
+            (
+                uuid, webhook_uuid, event_name, trigger_type, consumer_id, provider_id, consumer_version_id,
+                verification_id, json.dumps(variables), now, now,
+            ),
+        )  # fmt: skip
+        found = self.triggered_webhook(uuid)
+        assert found is not None
+        return found
+
+    def triggered_webhook(self, uuid: str) -> TriggeredWebhook | None:
+        row = self._one(f"{self._TRIGGERED} WHERE uuid = ?", uuid)
+        return self._triggered(row) if row else None
+
+    def triggered_webhooks(
+        self,
+        *,
+        webhook_uuid: str | None = None,
+        consumer_version_id: int | None = None,
+        provider_id: int | None = None,
+        verification_id: int | None = None,
+    ) -> list[TriggeredWebhook]:
+        where, args = _filters(
+            webhook_uuid=webhook_uuid,
+            consumer_version_id=consumer_version_id,
+            provider_id=provider_id,
+            verification_id=verification_id,
+        )
+        return [self._triggered(row) for row in self._all(f"{self._TRIGGERED}{where} ORDER BY created_at, uuid", *args)]
+
+    def set_triggered_webhook_status(self, uuid: str, status: TriggeredStatus) -> None:
+        self._db.execute(
+            "UPDATE triggered_webhooks SET status = ?, updated_at = ? WHERE uuid = ?", (status, self._now(), uuid)
+        )
+
+    def add_webhook_execution(self, triggered_uuid: str, success: bool, logs: str) -> WebhookExecution:
+        now = self._now()
+        cursor = self._db.execute(
+            "INSERT INTO webhook_executions (triggered_uuid, success, logs, created_at) VALUES (?, ?, ?, ?)",
+            (triggered_uuid, int(success), logs, now),
+        )
+        return WebhookExecution(int(cursor.lastrowid or 0), triggered_uuid, success, logs, now)
+
+    def webhook_executions(self, triggered_uuid: str) -> list[WebhookExecution]:
+        rows = self._all(
+            "SELECT id, triggered_uuid, success, logs, created_at FROM webhook_executions"
+            " WHERE triggered_uuid = ? ORDER BY id",
+            triggered_uuid,
+        )
+        return [WebhookExecution(row[0], row[1], bool(row[2]), row[3], row[4]) for row in rows]
 
 
 def _filters(*, prefix: str = " WHERE ", **columns: object) -> tuple[str, list[object]]:

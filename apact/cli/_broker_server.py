@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from .._core._limits import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE, format_size, seconds_argument, size_argument
 
@@ -23,6 +24,9 @@ can-i-deploy), with its data in an SQLite file. Binds 127.0.0.1 unless told othe
 Credentials may also come from APACT_BROKER_TOKEN, APACT_BROKER_READ_ONLY_TOKEN,
 APACT_BROKER_USERNAME, APACT_BROKER_PASSWORD, APACT_BROKER_READ_ONLY_USERNAME and
 APACT_BROKER_READ_ONLY_PASSWORD (safer than the command line).
+Webhooks fire only to https URLs with POST, never to loopback or private addresses,
+unless --webhook-scheme, --webhook-method and --webhook-host allow more (or
+APACT_BROKER_WEBHOOK_SCHEMES, _METHODS, _HOSTS and _RETRY_SCHEDULE, comma-separated).
 """
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
@@ -96,6 +100,81 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="serve the verification badges without credentials, for README images (as the official "
         "broker's enable_public_badge_access); everything else still needs them",
     )
+    _add_webhook_arguments(parser)
+
+
+def _listed(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def retry_schedule_argument(text: str) -> tuple[float, ...]:
+    """``"1,5,30"``: the seconds to wait before each webhook retry (``""``: no retry)."""
+    try:
+        delays = tuple(float(item) for item in _listed(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected seconds separated by commas, such as 10,60,120, got {text!r}"
+        ) from None
+    if any(delay < 0 for delay in delays):
+        raise argparse.ArgumentTypeError(f"delays must be zero or more seconds, got {text!r}")
+    return delays
+
+
+def _add_webhook_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..broker_server._webhooks import DEFAULT_METHODS, DEFAULT_RETRY_SCHEDULE, DEFAULT_SCHEMES
+
+    schedule = ",".join(f"{delay:g}" for delay in DEFAULT_RETRY_SCHEDULE)
+    parser.add_argument(
+        "--webhook-scheme",
+        action="append",
+        metavar="SCHEME",
+        help=f"a scheme webhooks may use, repeatable (default: {', '.join(DEFAULT_SCHEMES)}) "
+        "[APACT_BROKER_WEBHOOK_SCHEMES]",
+    )
+    parser.add_argument(
+        "--webhook-method",
+        action="append",
+        metavar="METHOD",
+        help=f"an HTTP method webhooks may use, repeatable (default: {', '.join(DEFAULT_METHODS)}) "
+        "[APACT_BROKER_WEBHOOK_METHODS]",
+    )
+    parser.add_argument(
+        "--webhook-host",
+        action="append",
+        metavar="HOST",
+        help="a host webhooks may call, repeatable: a name, *.domain, an IP, a CIDR range or /regex/ "
+        "(default: any public host); naming a loopback or private address or host allows it "
+        "[APACT_BROKER_WEBHOOK_HOSTS]",
+    )
+    parser.add_argument(
+        "--webhook-retry-schedule",
+        type=retry_schedule_argument,
+        metavar="SECONDS,...",
+        help=f"seconds to wait before each retry of a failed webhook (default: {schedule}) "
+        "[APACT_BROKER_WEBHOOK_RETRY_SCHEDULE]",
+    )
+
+
+def webhook_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``serve()`` keywords for the webhook options, from the arguments or the environment."""
+    options: dict[str, Any] = {}
+    for name in ("schemes", "methods", "hosts"):
+        given = getattr(args, f"webhook_{name[:-1]}", None)
+        from_env = os.environ.get(f"APACT_BROKER_WEBHOOK_{name.upper()}")
+        if given:
+            options[f"webhook_{name}"] = [item for value in given for item in _listed(value)]
+        elif from_env is not None:
+            options[f"webhook_{name}"] = _listed(from_env)
+    schedule = getattr(args, "webhook_retry_schedule", None)
+    from_env = os.environ.get("APACT_BROKER_WEBHOOK_RETRY_SCHEDULE")
+    if schedule is not None:
+        options["webhook_retry_schedule"] = schedule
+    elif from_env is not None:
+        try:
+            options["webhook_retry_schedule"] = retry_schedule_argument(from_env)
+        except argparse.ArgumentTypeError as error:
+            raise ValueError(f"APACT_BROKER_WEBHOOK_RETRY_SCHEDULE: {error}") from None
+    return options
 
 
 def start_warnings(host: str, base_url: str | None, protected: bool, public_read: bool = False) -> list[str]:
@@ -142,6 +221,11 @@ def run(args: argparse.Namespace) -> int:
     from .._core._signals import signals_handled, sigterm_as_sigint
     from ..broker_server import serve
 
+    try:
+        webhooks = webhook_options(args)
+    except ValueError as error:
+        print(f"apact broker: {error}", file=sys.stderr)
+        return 2
     options = {
         name: getattr(args, name) or os.environ.get(f"APACT_BROKER_{name.upper()}") or None
         for name in ("token", "read_only_token", "username", "password", "read_only_username", "read_only_password")
@@ -193,6 +277,7 @@ def run(args: argparse.Namespace) -> int:
                     read_only_password=options["read_only_password"],
                     allow_public_read=flags["allow_public_read"],
                     heartbeat_requires_auth=flags["heartbeat_requires_auth"],
+                    **webhooks,
                 )
 
     with sigterm_as_sigint():
