@@ -602,6 +602,7 @@ class SqliteTransaction:
         orphans = "SELECT sha FROM pact_contents WHERE sha NOT IN (SELECT sha FROM publications)"
         self._db.execute(f"DELETE FROM verifications WHERE sha IN ({orphans})")
         self._db.execute(f"DELETE FROM pact_contents WHERE sha IN ({orphans})")
+
     # webhook executions (added with firing webhooks: the lead ports these to PostgreSQL)
 
     _TRIGGERED = (

@@ -265,6 +265,7 @@ class Transaction(Protocol):
         """The pact ``consumer_version_id`` published for ``provider_id`` (how many were
         deleted), then pact contents no publication refers to, with their results."""
         ...
+
     # webhook executions (added with firing webhooks; see TriggeredWebhook)
     def add_triggered_webhook(
         self,
