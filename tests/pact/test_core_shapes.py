@@ -7,6 +7,7 @@ the core judges them is measured in tests/verifier/test_verifier_core_shapes.py.
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -291,3 +292,44 @@ def test_old_rule_forms_are_written_back_as_they_were_read(spec: Spec) -> None:
     assert verdict(reread, 200, {"sides": [], "on": "2021-03-04"}) != []
     assert verdict(reread, 200, {"sides": [2], "on": "2020-01-01T10:00"}) != []
     assert verdict(reread, 200, {"sides": [2], "on": "2021-03-04"}) == []
+
+
+# -- string bodies before V4: base64 or text, as the core decides ----------------------------
+
+
+@pytest.mark.parametrize(
+    "content_type, base64_read",
+    [
+        ("multipart/form-data; boundary=x", True),  # the core writes multipart bodies so
+        ("image/svg+xml", True),
+        ("application/octet-stream", True),
+        ("application/graphql", False),  # a query language: text, for the core
+        ("text/csv", False),
+        ("text/plain", False),
+    ],
+)
+def test_a_string_body_is_base64_where_the_core_reads_it_so(content_type: str, base64_read: bool) -> None:
+    """Measured with pact-python 4.2 (``pactffi_parse_pact_json``): before V4, the core
+    decodes a string body that is valid base64 unless its content type is text-like."""
+    raw = b"<svg/>" if "svg" in content_type else b"hello"
+    written = base64.b64encode(raw).decode()
+    request = {"method": "POST", "path": "/", "headers": {"Content-Type": content_type}, "body": written}
+    for version in ("2.0.0", "3.0.0"):
+        body = only_http(document(version, http({"status": 200}, request))).request.body
+        assert body is not None and body.content == (raw if base64_read else written.encode())
+
+
+@pytest.mark.parametrize("content_type", ["multipart/form-data; boundary=x", "application/graphql"])
+def test_text_like_and_multipart_bodies_survive_read_write_read(content_type: str) -> None:
+    content = b"--x\r\nContent-Disposition: form-data; name=a\r\n\r\n\x89PNG\r\n--x--\r\n"
+    if "graphql" in content_type:
+        content = b"{ steak(id: 1) { cooking } }"
+    request = HttpRequest("POST", "/", headers={"Content-Type": [content_type]}, body=Body(content))
+    pact = PactFile("Sous Chef", "Grill Chef", (HttpInteraction("an upload", request, HttpResponse(200)),))
+    for spec in (Spec.V2, Spec.V3, Spec.V4):
+        written = json.loads(pactfile.dumps(pact, spec))["interactions"][0]["request"]["body"]
+        if "graphql" in content_type and spec < Spec.V4:
+            assert written == content.decode()  # as text, which the core reads as text
+        (read,) = pactfile.loads(json.dumps({**json.loads(pactfile.dumps(pact, spec))})).interactions
+        assert isinstance(read, HttpInteraction) and read.request.body is not None
+        assert read.request.body.content == content
