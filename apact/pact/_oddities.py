@@ -44,4 +44,9 @@ def _interaction(item: Mapping[str, Any], where: str, spec: Spec) -> list[str]:
         and not (isinstance(contents, dict) and ("content" in contents or "contentType" in contents))
     ):
         found.append(f"{where}.contents is not in the V4 body form: read as before V4")
+    if "content" in item and "contents" not in item and item.get("type", "Asynchronous/Messages") != "Synchronous/HTTP":
+        found.append(f"{where}.content: read as the message's contents (the official core ignores it)")
+    generators = item.get("generators")
+    if isinstance(generators, dict) and "content" in generators:
+        found.append(f"{where}.generators.content: read as the body's generators (the official core ignores them)")
     return found

@@ -333,3 +333,27 @@ def test_text_like_and_multipart_bodies_survive_read_write_read(content_type: st
         (read,) = pactfile.loads(json.dumps({**json.loads(pactfile.dumps(pact, spec))})).interactions
         assert isinstance(read, HttpInteraction) and read.request.body is not None
         assert read.request.body.content == content
+
+
+def test_what_apact_reads_and_the_core_ignores_is_said() -> None:
+    """A V3 message's ``content`` (a Pact Broker fixture) and a ``content`` generator
+    category (pact-jvm): apact reads them, the core (measured: pact-python 4.2) ignores
+    them; the warning says so, as the checks they carry are apact's alone."""
+    message = {"description": "a tweet", "content": {"id": 1}, "matchingRules": {"body": {"$.id": {"matchers": []}}}}
+    pact = pactfile.loads(json.dumps(document("3.0.0", message) | {"messages": [message], "interactions": []}))
+    (read,) = pact.interactions
+    assert isinstance(read, AsyncMessage) and read.message.contents is not None
+    assert read.message.contents.json() == {"id": 1}
+    assert pact.warnings == ("$.messages[0].content: read as the message's contents (the official core ignores it)",)
+    v4 = {
+        "type": "Asynchronous/Messages",
+        "description": "an order",
+        "contents": {"content": {"a": "1"}, "contentType": "application/json", "encoded": False},
+        "generators": {"content": {"a": {"type": "Uuid"}}},
+    }
+    pact = pactfile.loads(json.dumps(document("4.0", v4)))
+    (read,) = pact.interactions
+    assert isinstance(read, AsyncMessage) and list(read.message.generators["body"]) == ["$.a"]
+    assert pact.warnings == (
+        "$.interactions[0].generators.content: read as the body's generators (the official core ignores them)",
+    )
