@@ -357,3 +357,33 @@ def test_what_apact_reads_and_the_core_ignores_is_said() -> None:
     assert pact.warnings == (
         "$.interactions[0].generators.content: read as the body's generators (the official core ignores them)",
     )
+
+
+@pytest.mark.parametrize(
+    "content_type, raw, expected",
+    [
+        ("application/json", {"id": 1}, {"id": 1}),
+        ("application/json", [1, 2], [1, 2]),
+        ("application/json", "Fulfilling", "Fulfilling"),
+        ("text/plain", "rare", b"rare"),
+        ("application/xml", "<steak/>", b"<steak/>"),
+    ],
+)
+def test_a_v4_http_body_not_in_the_v4_body_form_is_read_as_before_v4(
+    content_type: str,
+    raw: Any,  # noqa: ANN401
+    expected: Any,  # noqa: ANN401
+) -> None:
+    """The core reads such a body whole, "as the body" (with a warning, measured with
+    pact-python 4.2): so does apact, saying so, and writes it back in the V4 form."""
+    response = {"status": 200, "headers": {"Content-Type": [content_type]}, "body": raw}
+    doc = document("4.0", {**http(response), "type": "Synchronous/HTTP"})
+    pact = pactfile.loads(json.dumps(doc))
+    (interaction,) = pact.interactions
+    assert isinstance(interaction, HttpInteraction) and interaction.response.body is not None
+    body = interaction.response.body
+    assert (body.content if isinstance(expected, bytes) else body.json()) == expected
+    assert pact.warnings == ("$.interactions[0].response.body is not in the V4 body form: read as before V4",)
+    written = json.loads(pactfile.dumps(pact))["interactions"][0]["response"]["body"]
+    assert written["contentType"] == content_type
+    assert pactfile.loads(pactfile.dumps(pact)).warnings == ()
