@@ -170,6 +170,17 @@ CASES = {
         states=[{"name": "a steak exists"}],
     ),
     "/null-spec-version": Case(None, {"status": 200, "headers": JSON_TYPE, "body": {"id": 1}}, {"id": 1}, {"id": 2}),
+    "/v4-body-not-in-the-v4-form": Case(
+        "4.0",
+        {
+            "status": 200,
+            "headers": {"Content-Type": ["application/json"]},
+            "body": {"id": 1, "sides": ["fries"]},
+            "matchingRules": {"body": {"$.id": {"matchers": [{"match": "integer"}]}}},
+        },
+        {"id": 7, "sides": ["fries"]},
+        {"id": 7, "sides": ["salad"]},
+    ),
     "/no-metadata": Case("none", {"status": 200, "headers": JSON_TYPE, "body": {"id": 1}}, {"id": 1}, {"id": 2}),
     "/max-type": Case(
         "3.0.0",
