@@ -387,3 +387,16 @@ def test_a_v4_http_body_not_in_the_v4_body_form_is_read_as_before_v4(
     written = json.loads(pactfile.dumps(pact))["interactions"][0]["response"]["body"]
     assert written["contentType"] == content_type
     assert pactfile.loads(pactfile.dumps(pact)).warnings == ()
+
+
+def test_v3_rule_categories_in_a_v2_pact_are_read_as_categories() -> None:
+    """pact-jvm 3.x wrote V2 pacts with V3 rule categories (its issue 396): the core
+    tells the rule forms apart by their keys, not by the pact's version; so does apact."""
+    rules = {"body": {"$.parent": {"matchers": [{"match": "type", "min": 2}]}}}
+    response = {"status": 200, "body": {"parent": [{"child": ["a"]}, {"child": ["a"]}]}, "matchingRules": rules}
+    doc = document("2.0.0", http(response))
+    assert only_http(doc).response.matching_rules["body"]["$.parent"].matchers[0].get("min") == 2
+    assert verdict(doc, 200, {"parent": [{"child": ["b"]}, {"child": ["c"]}, {"child": []}]}) == []
+    assert verdict(doc, 200, {"parent": [{"child": ["b"]}]}) != []
+    written = json.loads(pactfile.dumps(pactfile.loads(json.dumps(doc)), Spec.V2))["interactions"][0]["response"]
+    assert written["matchingRules"] == {"$.body.parent": {"match": "type", "min": 2}}
