@@ -181,6 +181,17 @@ CASES = {
         {"id": 7, "sides": ["fries"]},
         {"id": 7, "sides": ["salad"]},
     ),
+    "/v3-categories-in-v2": Case(
+        "2.0.0",
+        {
+            "status": 200,
+            "headers": JSON_TYPE,
+            "body": {"sides": [1, 2]},
+            "matchingRules": {"body": {"$.sides": {"matchers": [{"match": "type", "min": 2}]}}},
+        },
+        {"sides": [5, 6, 7]},
+        {"sides": [5]},
+    ),
     "/no-metadata": Case("none", {"status": 200, "headers": JSON_TYPE, "body": {"id": 1}}, {"id": 1}, {"id": 2}),
     "/max-type": Case(
         "3.0.0",
