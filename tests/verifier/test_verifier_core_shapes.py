@@ -192,6 +192,17 @@ CASES = {
         {"sides": [5, 6, 7]},
         {"sides": [5]},
     ),
+    "/rule-key-without-dollar": Case(
+        "3.0.0",
+        {
+            "status": 200,
+            "headers": JSON_TYPE,
+            "body": {"id": 1},
+            "matchingRules": {"body": {"id": {"matchers": [{"match": "type"}]}}},
+        },
+        {"id": 2},
+        {"id": "2"},
+    ),
     "/no-metadata": Case("none", {"status": 200, "headers": JSON_TYPE, "body": {"id": 1}}, {"id": 1}, {"id": 2}),
     "/max-type": Case(
         "3.0.0",
