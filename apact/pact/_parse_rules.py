@@ -153,7 +153,7 @@ def _body_key(key: str, path: str) -> str:
         parse_path(key)
     except PathError as error:
         raise fail(f"invalid JSON path: {error}", path) from None
-    return key if key.startswith("$") else "$." + key
+    return key  # "id" is "$.id" to the engine (and to the core), and written back as it came
 
 
 def _parse_v2_rules(raw: dict[str, Any], path: str, *, message: bool) -> MatchingRules:

@@ -353,7 +353,7 @@ def test_what_apact_reads_and_the_core_ignores_is_said() -> None:
     }
     pact = pactfile.loads(json.dumps(document("4.0", v4)))
     (read,) = pact.interactions
-    assert isinstance(read, AsyncMessage) and list(read.message.generators["body"]) == ["$.a"]
+    assert isinstance(read, AsyncMessage) and list(read.message.generators["body"]) == ["a"]
     assert pact.warnings == (
         "$.interactions[0].generators.content: read as the body's generators (the official core ignores them)",
     )
@@ -400,3 +400,29 @@ def test_v3_rule_categories_in_a_v2_pact_are_read_as_categories() -> None:
     assert verdict(doc, 200, {"parent": [{"child": ["b"]}]}) != []
     written = json.loads(pactfile.dumps(pactfile.loads(json.dumps(doc)), Spec.V2))["interactions"][0]["response"]
     assert written["matchingRules"] == {"$.body.parent": {"match": "type", "min": 2}}
+
+
+@pytest.mark.parametrize("spec", [Spec.V2, Spec.V3, Spec.V4])
+def test_a_body_rule_key_without_dollar_is_kept_as_written(spec: Spec) -> None:
+    """The core keeps ``id`` and a plugin's ``data.*`` (pact-php's server-sent events) as
+    written and applies ``id`` to ``$.id``; apact too, and writes them back unchanged
+    (V2 has only the flat form: ``$.body.id``)."""
+    rules = {"body": {"id": {"matchers": [{"match": "type"}]}, "data.*": {"matchers": [{"match": "type"}]}}}
+    response = {"status": 200, "headers": JSON_TYPE, "body": {"id": 1, "data": {}}, "matchingRules": rules}
+    doc = document("3.0.0", http(response))
+    assert list(only_http(doc).response.matching_rules["body"]) == ["id", "data.*"]
+    assert verdict(doc, 200, {"id": 2, "data": {}}) == []
+    assert verdict(doc, 200, {"id": "2", "data": {}}) != []
+    written = json.loads(pactfile.dumps(pactfile.loads(json.dumps(doc)), spec))["interactions"][0]["response"]
+    if spec == Spec.V2:
+        assert list(written["matchingRules"]) == ["$.body.id", "$.body.data.*"]
+    else:
+        assert list(written["matchingRules"]["body"]) == ["id", "data.*"]
+    assert verdict(written_doc(written, spec), 200, {"id": "2", "data": {}}) != []
+
+
+def written_doc(response: dict[str, Any], spec: Spec) -> dict[str, Any]:
+    interaction = http(response)
+    if spec >= Spec.V4:
+        interaction["type"] = "Synchronous/HTTP"
+    return document({Spec.V2: "2.0.0", Spec.V3: "3.0.0", Spec.V4: "4.0"}[spec], interaction)
