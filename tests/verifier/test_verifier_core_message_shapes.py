@@ -109,9 +109,10 @@ def made(broken: bool) -> dict[str, Any]:
 
 def official_verdicts(files: list[Path], broken: bool) -> dict[str, bool]:
     from pact import Verifier as PactPythonVerifier
+    from pact.types import Message as PactPythonMessage
 
-    handlers = {
-        description: {"contents": json.dumps(value).encode(), "metadata": None, "content_type": JSON_TYPE}
+    handlers: dict[str, Callable[..., PactPythonMessage] | PactPythonMessage | bytes] = {
+        description: PactPythonMessage(contents=json.dumps(value).encode(), metadata=None, content_type=JSON_TYPE)
         for description, value in made(broken).items()
     }
     verdicts: dict[str, bool] = {}
