@@ -39,6 +39,8 @@ class Case(NamedTuple):
     states: list[dict[str, Any]] | str | None = None
     #: the answers' content type, if not JSON: then ``good`` and ``broken`` are sent as text
     content_type: str | None = None
+    #: the broken answer's content type, if not that of the good one (sent as text)
+    broken_type: str | None = None
 
 
 #: a multipart answer, which the core writes base64-encoded before V4 (and so reads)
@@ -203,6 +205,13 @@ CASES = {
         {"id": 2},
         {"id": "2"},
     ),
+    "/body-of-another-type": Case(
+        "3.0.0",
+        {"status": 200, "headers": JSON_TYPE, "body": {"id": 1}},
+        {"id": 1},
+        '{"id": 1}',  # the same text, as text/plain: a body type mismatch in both
+        broken_type="text/plain",
+    ),
     "/no-metadata": Case("none", {"status": 200, "headers": JSON_TYPE, "body": {"id": 1}}, {"id": 1}, {"id": 2}),
     "/max-type": Case(
         "3.0.0",
@@ -316,9 +325,10 @@ def canned(broken: bool) -> str:
     answers = {}
     for path, case in CASES.items():
         body = case.broken if broken else case.good
-        headers = [("Content-Type", case.content_type or "application/json")] if body is not None else []
+        content_type = (broken and case.broken_type) or case.content_type
+        headers = [("Content-Type", content_type or "application/json")] if body is not None else []
         headers += (case.broken_headers if broken else case.headers) or []
-        text = "" if body is None else body if case.content_type else json.dumps(body)
+        text = "" if body is None else body if content_type else json.dumps(body)
         answers[path] = {"status": 200, "headers": headers, "body": text}
     # the example path answers; a generated one (/steaks/...) would not
     answers["/state-value-not-given"]["status"] = 404 if broken else 200
