@@ -15,7 +15,7 @@ import pytest
 
 from apact import pactfile
 from apact._core._types import JSON
-from apact.matching import response_mismatches
+from apact.matching import request_mismatches, response_mismatches
 from apact.model import AsyncMessage, Body, HttpInteraction, HttpRequest, HttpResponse, PactFile, Spec, SyncMessage
 
 JSON_TYPE = {"Content-Type": "application/json"}
@@ -426,3 +426,23 @@ def written_doc(response: dict[str, Any], spec: Spec) -> dict[str, Any]:
     if spec >= Spec.V4:
         interaction["type"] = "Synchronous/HTTP"
     return document({Spec.V2: "2.0.0", Spec.V3: "3.0.0", Spec.V4: "4.0"}[spec], interaction)
+
+
+def test_request_side_old_forms_are_applied_to_requests() -> None:
+    """``requestMatchingRules`` and an indexed V2 query key (pact-go v1) apply to the
+    requests apact's mock and stub match, as the core reads them."""
+    request = {
+        "method": "GET",
+        "path": "/steaks/1",
+        "query": "cooking=rare&cooking=medium",
+        "requestMatchingRules": {"$.path": {"regex": "/steaks/\\d+"}, "$.query.cooking[0]": {"regex": "[a-z]+"}},
+    }
+    expected = only_http(document("2.0.0", http({"status": 200}, request))).request
+
+    def mismatches(path: str, *cooking: str) -> list[str]:
+        actual = HttpRequest("GET", path, query={"cooking": list(cooking)})
+        return [str(m) for m in request_mismatches(expected, actual, Spec.V2)]
+
+    assert mismatches("/steaks/42", "well", "blue") == []
+    assert mismatches("/steaks/x", "rare", "medium") != []
+    assert mismatches("/steaks/1", "rare", "m3dium") != []
