@@ -528,7 +528,7 @@ class Verifier:
                 reason = selection.reason_to_leave_out(interaction)
                 if reason is None and item.pending and self._pending == "skip":
                     reason = "pending (the verifier skips pending interactions: pending='skip')"
-                plugins = needed_plugins(interaction)
+                plugins = needed_plugins(interaction, pact_plugins(pact.metadata))
                 if reason is None and plugins:
                     said = f"not run: needs {plugins} (apact runs no Pact plugins)"
                     if not self._skip_plugin_interactions:
@@ -991,10 +991,12 @@ def _result(
     )
 
 
-def needed_plugins(interaction: Interaction) -> str | None:
+def needed_plugins(interaction: Interaction, in_pact: Sequence[str] = ()) -> str | None:
     """What Pact plugin ``interaction`` needs (``plugin protobuf``, ``a plugin for the
     grpc transport``), or ``None``: plugin pacts say so in ``pluginConfiguration`` and
-    ``transport``, and only the plugin can check what they hold."""
+    ``transport``, and only the plugin can check what they hold. A content-type plugin's
+    interaction (server-sent events) says it only by its ``interactionMarkup``, which
+    only plugins write: it needs the pact's plugins (``in_pact``)."""
     extra = interaction.extra or {}
     configured = extra.get("pluginConfiguration")
     names = sorted(configured) if isinstance(configured, dict) else []
@@ -1003,7 +1005,19 @@ def needed_plugins(interaction: Interaction) -> str | None:
         return ("plugins " if len(names) > 1 else "plugin ") + ", ".join(names)
     if isinstance(transport, str) and transport.lower() not in ("http", "https", ""):
         return f"a plugin for the {transport} transport"
+    if "interactionMarkup" in extra:
+        if not in_pact:
+            return "a plugin (its interactionMarkup is a plugin's)"
+        return ("plugins " if len(in_pact) > 1 else "plugin ") + ", ".join(sorted(in_pact))
     return None
+
+
+def pact_plugins(metadata: Mapping[str, JSON]) -> list[str]:
+    """The names in a pact's ``metadata.plugins`` (the Rust core's list)."""
+    listed = metadata.get("plugins")
+    entries = listed if isinstance(listed, list) else []
+    names = (entry.get("name") for entry in entries if isinstance(entry, dict))
+    return [name for name in names if isinstance(name, str)]
 
 
 def _not_run(item: _Item, run: _Run) -> InteractionResult:
