@@ -7,6 +7,12 @@ app = create_app(SqliteStore(":memory:"))          # an ASGI app, for tests
 await serve(port=9292, database="pact_broker.sqlite", token="s3cret")   # a server
 ```
 
+``database`` is an SQLite file (the default, nothing else to install) or a PostgreSQL
+URL (``postgresql://user:password@host/db``, the ``postgresql`` extra), for a team
+running several brokers behind a load balancer; ``open_store`` (``_open.py``) picks the
+backend and applies the schema's pending migrations (``_migrations.py``). Database work
+runs in worker threads, as many as the store has connections, never on the event loop.
+
 The app speaks the part of the Pact Broker HTTP API the official clients use (see
 ``docs/broker.md``): the HAL index, pacticipants, versions, branches, tags,
 environments, deployments and releases, publishing pacts, pacts for verification with
@@ -36,6 +42,7 @@ from ._auth import Authentication, Credentials
 from ._context import Broker, urls
 from ._hal import HAL_JSON, HttpError, hal, link
 from ._json_only import JsonOnly
+from ._open import open_store
 from ._sqlite import SqliteStore
 from ._store import StorageFullError, Store
 
@@ -219,12 +226,13 @@ async def serve(
 ) -> None:
     """Serve the broker over HTTP until cancelled (on asyncio or trio).
 
-    ``database`` is an SQLite file (created if missing) or ``":memory:"``. ``port=0``
+    ``database`` is an SQLite file (created if missing), ``":memory:"`` or a
+    ``postgresql://`` URL; `ValueError` when it cannot be used. ``port=0``
     picks a free port; ``ready`` is called with the broker's URL once it listens.
     """
     from .._core._serve import serve as serve_app  # only a running server needs hypercorn
 
-    store = SqliteStore(database)
+    store = open_store(database)
     try:
         app = create_app(
             store,
