@@ -156,7 +156,7 @@ def pending(applied: set[int]) -> list[Migration]:
     unknown = sorted(applied - {migration.number for migration in MIGRATIONS})
     if unknown:
         raise ValueError(
-            f"it was written by a newer apact (schema version {unknown[-1]}, this one knows up to {LATEST});"
+            f"it was written by a newer apact (schema {unknown[-1]}, this one reads {LATEST});"
             " upgrade apact"
         )
     return [migration for migration in MIGRATIONS if migration.number not in applied]

@@ -54,3 +54,12 @@ def stores(database: str) -> Iterator[Callable[[], Store]]:
 @pytest.fixture
 def store(stores: Callable[[], Store]) -> Store:
     return stores()
+
+
+@pytest.fixture(params=BACKENDS)
+def blank_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Like ``database``, but without the broker's schema: nothing migrated yet."""
+    if request.param == "sqlite":
+        return str(tmp_path / "broker.sqlite")
+    server: PostgresServer = request.getfixturevalue("postgresql_server")
+    return server.new_database(migrated=False)

@@ -1,11 +1,12 @@
-"""The SQLite store: records, transactions, persistence, concurrency, and the event loop."""
+"""The stores (SQLite and PostgreSQL): records, transactions, persistence, concurrency,
+and the event loop."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import anyio
 import httpx
@@ -15,7 +16,9 @@ from apact._core._types import JSON
 from apact.broker_server import SqliteStore, create_app
 from apact.broker_server._context import Broker
 from apact.broker_server._domain import ensure_pacticipant, ensure_version, publish_pact
-from apact.broker_server._store import Environment, Transaction
+from apact.broker_server._open import is_url
+from apact.broker_server._postgres import PostgresStore
+from apact.broker_server._store import Environment, Store, Transaction, atomically
 
 
 def pact(consumer: str = "Web", provider: str = "Api", description: str = "a request") -> dict[str, JSON]:
@@ -34,8 +37,12 @@ class FakeClock:
         return self.now
 
 
-def test_records_round_trip() -> None:
-    store = SqliteStore(clock=FakeClock())
+def with_clock(database: str, clock: Callable[[], datetime]) -> Store:
+    return PostgresStore(database, clock=clock) if is_url(database) else SqliteStore(database, clock=clock)
+
+
+def test_records_round_trip(database: str) -> None:
+    store = with_clock(database, FakeClock())
     with store.transaction() as tx:
         web = tx.add_pacticipant("Web")
         first = tx.add_version(web.id, "1.0", "http://ci/1")
@@ -56,10 +63,10 @@ def test_records_round_trip() -> None:
         ended = tx.end_deployment(deployment.uuid)
         assert (ended.active, ended.ended_at is not None) == (False, True)
         assert tx.deployments(active=True) == []
+    store.close()
 
 
-def test_a_publication_is_replaced_by_its_next_revision() -> None:
-    store = SqliteStore()
+def test_a_publication_is_replaced_by_its_next_revision(store: Store) -> None:
     with store.transaction() as tx:
         web, api = tx.add_pacticipant("Web"), tx.add_pacticipant("Api")
         version = tx.add_version(web.id, "1", None)
@@ -70,8 +77,7 @@ def test_a_publication_is_replaced_by_its_next_revision() -> None:
         assert [p.sha for p in tx.publications(consumer_id=web.id, sha="old")] == []
 
 
-def test_a_failed_transaction_leaves_nothing_behind() -> None:
-    store = SqliteStore()
+def test_a_failed_transaction_leaves_nothing_behind(store: Store) -> None:
     with pytest.raises(RuntimeError), store.transaction() as tx:
         tx.add_pacticipant("Web")
         raise RuntimeError("boom")
@@ -79,18 +85,16 @@ def test_a_failed_transaction_leaves_nothing_behind() -> None:
         assert tx.pacticipants() == []
 
 
-def test_data_survives_reopening_the_file(tmp_path: Path) -> None:
-    database = str(tmp_path / "broker.sqlite")
-    store = SqliteStore(database)
+def test_data_survives_reopening_the_database(stores: Callable[[], Store]) -> None:
+    store = stores()
     with store.transaction() as tx:
         tx.add_pacticipant("Web")
     store.close()
-    with SqliteStore(database).transaction() as tx:
+    with stores().transaction() as tx:
         assert [p.name for p in tx.pacticipants()] == ["Web"]
 
 
-def test_deleting_a_pacticipant_deletes_its_pacts_and_results() -> None:
-    store = SqliteStore()
+def test_deleting_a_pacticipant_deletes_its_pacts_and_results(store: Store) -> None:
     with store.transaction() as tx:
         web, _ = ensure_pacticipant(tx, "Web")
         version, _ = ensure_version(tx, web, "1")
@@ -112,31 +116,33 @@ def test_deleting_a_pacticipant_deletes_its_pacts_and_results() -> None:
         assert [p.name for p in tx.pacticipants()] == ["Api"]
 
 
-def test_two_stores_on_one_file_serialise_their_writes(tmp_path: Path) -> None:
-    """Like two broker processes sharing a database: no write is lost."""
-    database = str(tmp_path / "broker.sqlite")
-    stores = [SqliteStore(database), SqliteStore(database)]
+def test_two_stores_on_one_database_serialise_their_writes(stores: Callable[[], Store]) -> None:
+    """Like two broker processes sharing a database: both create the same pacticipant
+    and version at once (one of them collides and runs again), and no write is lost."""
+    both = [stores(), stores()]
 
-    def tag(store: SqliteStore, prefix: str) -> None:
+    def tag(store: Store, prefix: str) -> None:
         for index in range(25):
-            with store.transaction() as tx:
+
+            def work(tx: Transaction, tag: str = f"{prefix}{index}") -> None:
                 web, _ = ensure_pacticipant(tx, "Web")
                 version, _ = ensure_version(tx, web, "1")
-                tx.add_tag(version.id, f"{prefix}{index}")
+                tx.add_tag(version.id, tag)
 
-    threads = [threading.Thread(target=tag, args=(store, prefix)) for store, prefix in zip(stores, "ab")]
+            atomically(store, work)
+
+    threads = [threading.Thread(target=tag, args=(store, prefix)) for store, prefix in zip(both, "ab")]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    with stores[0].transaction() as tx:
+    with both[0].transaction() as tx:
         assert len(tx.versions(tx.pacticipant("Web").id)[0].tags) == 50  # type: ignore[union-attr]
 
 
 @pytest.mark.anyio
-async def test_concurrent_publishes_lose_nothing(tmp_path: Path) -> None:
+async def test_concurrent_publishes_lose_nothing(store: Store) -> None:
     """Fifty clients publish at once for the same consumer: every version, tag and pact is kept."""
-    store = SqliteStore(str(tmp_path / "broker.sqlite"))
     app = create_app(store)
 
     async def publish(client: httpx.AsyncClient, index: int) -> None:
