@@ -44,7 +44,7 @@ from ._hal import HAL_JSON, HttpError, hal, link
 from ._json_only import JsonOnly
 from ._open import open_store
 from ._sqlite import SqliteStore
-from ._store import StorageFullError, Store
+from ._store import ConflictError, StorageFullError, Store
 
 if TYPE_CHECKING:
     pass
@@ -151,6 +151,12 @@ async def _storage_full(request: Request, error: Exception) -> Response:
     return hal({"errors": [f"{reason} Free space on the broker's disk, then send it again."]}, 507)
 
 
+async def _contended(request: Request, error: Exception) -> Response:
+    """503: the transaction kept colliding with concurrent ones and was rolled back each time."""
+    reason = "The broker's database was too busy with concurrent changes: nothing of this request was saved."
+    return hal({"errors": [f"{reason} Send it again."]}, 503, {"Retry-After": "1"})
+
+
 async def _crash(request: Request, error: Exception) -> Response:
     return hal({"errors": [f"Internal error: {type(error).__name__}: {error}"]}, 500)
 
@@ -202,6 +208,7 @@ def create_app(
             HttpError: _problem,
             HTTPException: _http_error,
             StorageFullError: _storage_full,
+            ConflictError: _contended,
             Exception: _crash,
         },
     )

@@ -57,6 +57,7 @@ class PostgresStore:
 
     def __init__(self, url: str, *, clock: Callable[[], datetime] = utc_now, connections: int = 8) -> None:
         self.database = redacted(url)
+        self._url = url
         self._clock = clock
         self.capacity = max(1, connections)
         if psycopg is None:  # pragma: no cover

@@ -125,6 +125,8 @@ def _close_all(connections: list[sqlite3.Connection]) -> None:
 
 
 def _open(database: str) -> sqlite3.Connection:
+    if sqlite3.sqlite_version_info < (3, 35):  # INSERT ... RETURNING
+        raise ValueError(f"the broker needs SQLite 3.35 or newer; this Python has SQLite {sqlite3.sqlite_version}")
     connection = sqlite3.connect(database, check_same_thread=False, isolation_level=None, timeout=30)
     try:
         connection.execute("PRAGMA foreign_keys = ON")

@@ -29,11 +29,11 @@ def postgresql_server() -> Iterator[PostgresServer]:
 
 @pytest.fixture(params=BACKENDS)
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A new, empty broker database: an SQLite file, or a PostgreSQL database's URL."""
+    """An empty broker database: a new SQLite file, or a PostgreSQL database's URL."""
     if request.param == "sqlite":
         return str(tmp_path / "broker.sqlite")
     server: PostgresServer = request.getfixturevalue("postgresql_server")
-    return server.new_database()
+    return server.emptied_database()
 
 
 @pytest.fixture

@@ -9,14 +9,12 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from apact.broker_server._migrations import LATEST, MIGRATIONS
 from apact.broker_server._open import migrate, open_store
-from apact.broker_server._store import Store
 
 from ._postgres import PostgresServer, free_port
 
@@ -77,8 +75,9 @@ def test_an_sqlite_file_from_before_migrations_is_adopted_with_its_data(tmp_path
     assert "branch_versions_by_version" in str(plan)  # migration 2's index, used
 
 
-def test_a_database_migrated_by_a_newer_apact_is_refused(database: str, stores: Callable[[], Store]) -> None:
-    stores().close()
+def test_a_database_migrated_by_a_newer_apact_is_refused(blank_database: str) -> None:
+    database = blank_database
+    migrate(database)
     statement = "INSERT INTO schema_migrations (version, description, applied_at) VALUES (99, 'future', 'then')"
     if database.startswith("postgresql://"):
         import psycopg

@@ -4,7 +4,8 @@ and the event loop."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -18,7 +19,7 @@ from apact.broker_server._context import Broker
 from apact.broker_server._domain import ensure_pacticipant, ensure_version, publish_pact
 from apact.broker_server._open import is_url
 from apact.broker_server._postgres import PostgresStore
-from apact.broker_server._store import Environment, Store, Transaction, atomically
+from apact.broker_server._store import ConflictError, Environment, Store, Transaction, atomically
 
 
 def pact(consumer: str = "Web", provider: str = "Api", description: str = "a request") -> dict[str, JSON]:
@@ -175,3 +176,52 @@ async def test_store_calls_run_off_the_event_loop_thread() -> None:
         return threading.get_ident()
 
     assert await broker.run(work) != loop_thread
+
+
+def test_a_transaction_that_loses_a_race_is_run_again(store: Store) -> None:
+    """It read that Api was missing, then another transaction created Api first: its own
+    insert collides (SQLite: its snapshot is stale; PostgreSQL: the unique name), it is
+    rolled back and run again, and then finds Api there."""
+    attempts: list[bool] = []
+
+    def work(tx: Transaction) -> None:
+        missing = tx.pacticipant("Api") is None
+        attempts.append(missing)
+        if len(attempts) == 1:
+            with store.transaction() as other:  # another connection gets in first
+                other.add_pacticipant("Api")
+        if missing:
+            tx.add_pacticipant("Api")
+        tx.add_pacticipant(f"Web {len(attempts)}")
+
+    atomically(store, work)
+    assert attempts == [True, False]
+    with store.transaction() as tx:
+        assert [p.name for p in tx.pacticipants()] == ["Api", "Web 2"]  # nothing of the first attempt
+
+
+@pytest.mark.anyio
+async def test_a_transaction_that_keeps_colliding_is_a_503_and_keeps_nothing(store: Store) -> None:
+    class Contended:
+        """A store where every write collides with a concurrent one."""
+
+        capacity = 1
+
+        @contextmanager
+        def transaction(self, *, optimistic: bool = False) -> Iterator[Transaction]:
+            with store.transaction(optimistic=optimistic) as tx:
+                yield tx
+                raise ConflictError("another broker changed it first")
+
+        def close(self) -> None:
+            store.close()
+
+    transport = httpx.ASGITransport(app=create_app(Contended()))
+    async with httpx.AsyncClient(transport=transport, base_url="http://broker") as client:
+        refused = await client.put("/pacticipants/Web", json={})
+    assert (refused.status_code, refused.headers["Retry-After"]) == (503, "1")
+    assert refused.json()["errors"] == [
+        "The broker's database was too busy with concurrent changes: nothing of this request was saved. Send it again."
+    ]
+    with store.transaction() as tx:
+        assert tx.pacticipants() == []
