@@ -15,6 +15,7 @@ import pytest
 
 from apact.broker_server._migrations import LATEST, MIGRATIONS
 from apact.broker_server._open import migrate, open_store
+from apact.broker_server._sqlite import _CURRENT_PUBLICATIONS
 
 from ._postgres import PostgresServer, free_port
 
@@ -164,3 +165,28 @@ def test_a_server_that_refuses_is_one_line_without_the_password(scheme: str) -> 
 def test_a_missing_database_on_a_running_server_is_one_line(postgresql_server: PostgresServer) -> None:
     line = one_line_refusal(postgresql_server.url("no_such_database"))
     assert 'database "no_such_database" does not exist' in line
+
+
+LOOKUPS = {
+    "publications of a consumer version": f"{_CURRENT_PUBLICATIONS} AND p.consumer_version_id = 1",
+    "publications of a provider": f"{_CURRENT_PUBLICATIONS} AND p.provider_id = 1",
+    "publications of a consumer": f"{_CURRENT_PUBLICATIONS} AND v.pacticipant_id = 1",
+    "publications of a pact content": f"{_CURRENT_PUBLICATIONS} AND p.sha = 'x'",
+    "branches of versions": "SELECT bv.version_id, b.name FROM branch_versions bv JOIN branches b"
+    " ON b.id = bv.branch_id WHERE bv.version_id IN (1, 2)",
+    "deployments of a version": "SELECT uuid FROM deployments WHERE version_id = 1",
+    "deployments to an environment": "SELECT uuid FROM deployments WHERE environment_uuid = 'e' AND active = 1",
+    "verifications of a provider": "SELECT id FROM verifications WHERE provider_id = 1 ORDER BY id",
+    "verifications of a pact content": "SELECT id FROM verifications WHERE sha = 'x'",
+}
+
+
+@pytest.mark.parametrize("query", LOOKUPS.values(), ids=LOOKUPS.keys())
+def test_lookups_search_an_index_rather_than_scan_a_table(tmp_path: Path, query: str) -> None:
+    """SQLite's plan for each lookup the broker makes per request (issue 13: full scans)."""
+    database = str(tmp_path / "broker.sqlite")
+    migrate(database)
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        connection.execute("ANALYZE")
+        plan = [row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {query}")]
+    assert not [step for step in plan if step.startswith("SCAN")], plan
