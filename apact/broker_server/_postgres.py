@@ -31,6 +31,7 @@ except ImportError:  # pragma: no cover - the postgresql extra is not installed
 
 # pg_advisory_lock's key for migrations: "apact_mg" as a 64-bit integer
 _MIGRATION_LOCK = int.from_bytes(b"apact_mg", "big")
+_RETRY_LOCK = int.from_bytes(b"apact_rt", "big")  # and for retried transactions
 _CONFLICTS = ("40001", "40P01", "23505")  # serialization failure, deadlock, unique violation
 _DISK_FULL = "53100"
 
@@ -84,10 +85,14 @@ class PostgresStore:
 
     @contextmanager
     def transaction(self, *, optimistic: bool = False) -> Iterator[SqliteTransaction]:
-        """One SERIALIZABLE transaction; ``optimistic`` changes nothing here (every
-        transaction on a server may conflict)."""
+        """One SERIALIZABLE transaction; unless ``optimistic``, it first waits for its
+        turn among the non-optimistic ones (any may still conflict with an optimistic one)."""
         try:
             with self._pool.connection() as connection, connection.transaction():
+                if not optimistic:
+                    # a retry: one at a time across every broker on this database, so
+                    # that retried transactions cannot keep colliding with each other
+                    connection.execute("SELECT pg_advisory_xact_lock(%s)", (_RETRY_LOCK,))
                 yield SqliteTransaction(_Placeholders(connection), self._clock)
         except psycopg.Error as error:
             if error.sqlstate in _CONFLICTS:

@@ -248,14 +248,15 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-ATTEMPTS = 12
+ATTEMPTS = 20
 
 
 def atomically(store: Store, work: Callable[[Transaction], T]) -> T:
     """Run ``work`` in one transaction of ``store``, again after a `ConflictError`.
 
     The first attempt is optimistic (readers in parallel); a retry is not (SQLite takes
-    its write lock up front, so it cannot conflict again). Retries back off with jitter,
+    its write lock up front, so it cannot conflict again; PostgreSQL retries take turns
+    on an advisory lock, though an optimistic transaction may still beat one). Retries back off with jitter,
     so that two brokers racing for the same row do not collide again in step.
     """
     for attempt in range(ATTEMPTS):
@@ -265,5 +266,5 @@ def atomically(store: Store, work: Callable[[Transaction], T]) -> T:
         except ConflictError:
             if attempt == ATTEMPTS - 1:
                 raise
-            time.sleep(random.uniform(0, min(0.2, 0.002 * 2**attempt)))
+            time.sleep(random.uniform(0, min(0.25, 0.002 * 2**attempt)))
     raise AssertionError("unreachable")  # pragma: no cover
