@@ -21,11 +21,21 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+# stops the server and removes its directory once its stdin closes: when the test process
+# ends, however it ends (a SIGKILL included), no PostgreSQL is left running
+WATCHDOG = """
+import shutil, subprocess, sys
+sys.stdin.read()
+subprocess.run(sys.argv[1:-1], capture_output=True, timeout=60)
+shutil.rmtree(sys.argv[-1], ignore_errors=True)
+"""
 
 MISSING = "PostgreSQL not found: install the Debian package postgresql or set APACT_POSTGRESQL_BIN"
 TEMPLATE = "apact_template"
@@ -83,6 +93,7 @@ class PostgresServer:
     user: str | None
     _names: itertools.count[int] = field(default_factory=itertools.count)
     _shared: str | None = None
+    _watchdog: subprocess.Popen[bytes] | None = None
 
     @classmethod
     def start(cls, binaries: Path) -> PostgresServer:
@@ -97,6 +108,11 @@ class PostgresServer:
                 f"-p {server.port} -k {directory} -c listen_addresses=127.0.0.1"
                 " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
             )
+            server._watchdog = subprocess.Popen(
+                [sys.executable, "-c", WATCHDOG, *server._command("pg_ctl", *server._stop_args()), str(directory)],
+                stdin=subprocess.PIPE,
+                start_new_session=True,  # a Ctrl-C to the tests' process group leaves it to its job
+            )
             server._run(
                 "pg_ctl", "-D", str(directory / "data"), "-l", str(directory / "log"), "-o", options, "-w", "start"
             )
@@ -106,10 +122,15 @@ class PostgresServer:
             raise
         return server
 
-    def _run(self, program: str, *args: str) -> str:
+    def _command(self, program: str, *args: str) -> list[str]:
         command = [str(self.binaries / program), *args]
-        if self.user is not None:
-            command = ["runuser", "-u", self.user, "--", *command]
+        return ["runuser", "-u", self.user, "--", *command] if self.user is not None else command
+
+    def _stop_args(self) -> list[str]:
+        return ["-D", str(self.directory / "data"), "-m", "immediate", "-w", "stop"]
+
+    def _run(self, program: str, *args: str) -> str:
+        command = self._command(program, *args)
         done = subprocess.run(command, capture_output=True, text=True, cwd=self.directory, timeout=60)
         if done.returncode != 0:
             log = self.directory / "log"
@@ -155,6 +176,8 @@ class PostgresServer:
     def stop(self) -> None:
         try:
             if (self.directory / "data" / "postmaster.pid").exists():
-                self._run("pg_ctl", "-D", str(self.directory / "data"), "-m", "immediate", "-w", "stop")
+                self._run("pg_ctl", *self._stop_args())
         finally:
             shutil.rmtree(self.directory, ignore_errors=True)
+            if self._watchdog is not None:
+                self._watchdog.communicate(timeout=60)  # its stdin closed: it finds nothing to do

@@ -1,0 +1,58 @@
+"""The test suite's own PostgreSQL server leaves nothing behind, even when the test
+process is killed outright."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ._postgres import skip_or_fail_without_postgresql
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+STARTER = """
+import sys
+from pathlib import Path
+from tests.broker_server._postgres import PostgresServer
+server = PostgresServer.start(Path(sys.argv[1]))
+pid = (server.directory / "data" / "postmaster.pid").read_text().split()[0]
+print(pid, server.directory, flush=True)
+sys.stdin.read()
+"""
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_killed_test_process_leaves_no_postgresql_running() -> None:
+    binaries = skip_or_fail_without_postgresql()
+    with subprocess.Popen(
+        [sys.executable, "-c", STARTER, str(binaries)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPOSITORY,
+    ) as owner:
+        try:
+            assert owner.stdout is not None
+            pid_text, directory = owner.stdout.readline().split()
+            pid = int(pid_text)
+            assert alive(pid) and Path(directory).is_dir()
+            owner.send_signal(signal.SIGKILL)  # no teardown runs
+            owner.wait(timeout=30)
+        finally:
+            if owner.poll() is None:
+                owner.kill()
+                owner.wait()
+    deadline = time.monotonic() + 60
+    while alive(pid) or Path(directory).exists():
+        assert time.monotonic() < deadline, f"PostgreSQL {pid} in {directory} outlived its test process"
+        time.sleep(0.05)
