@@ -49,7 +49,7 @@ from ._store import ConflictError, StorageFullError, Store
 if TYPE_CHECKING:
     pass
 
-__all__ = ["SqliteStore", "create_app", "serve"]
+__all__ = ["SqliteStore", "create_app", "open_store", "serve"]
 
 # relation -> (path, title); a path with {placeholders} is templated
 _INDEX = {
