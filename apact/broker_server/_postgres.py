@@ -25,7 +25,7 @@ from ._store import ConflictError, StorageFullError, utc_now
 try:
     import psycopg
     import psycopg.errors
-    from psycopg_pool import ConnectionPool
+    from psycopg_pool import ConnectionPool, PoolTimeout
 except ImportError:  # pragma: no cover - the postgresql extra is not installed
     psycopg = None  # type: ignore[assignment]
 
@@ -81,7 +81,11 @@ class PostgresStore:
             name="apact broker",
             open=False,
         )
-        self._pool.open(wait=True, timeout=30)
+        try:
+            self._pool.open(wait=True, timeout=30)
+        except (psycopg.Error, PoolTimeout) as error:
+            self._pool.close()
+            raise ValueError(f"cannot use the database {self.database}: {one_line(error)}") from error
 
     @contextmanager
     def transaction(self, *, optimistic: bool = False) -> Iterator[SqliteTransaction]:
