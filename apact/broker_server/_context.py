@@ -12,6 +12,7 @@ from anyio import CapacityLimiter
 from anyio.lowlevel import RunVar
 from starlette.requests import Request
 
+from ._base_urls import choose_base_url
 from ._hal import Urls, base_url
 from ._store import Store, Transaction, atomically
 
@@ -31,6 +32,8 @@ class Broker:
     # queue on the loop, not as dozens of threads blocked on the store (which slows the
     # loop's own thread)
     _turn: RunVar[CapacityLimiter] = field(default_factory=_one_at_a_time, repr=False, compare=False)
+    #: every configured base URL, when there are several: links use the one the request matches
+    base_urls: tuple[str, ...] = ()
 
     async def run(self, work: Callable[[Transaction], T]) -> T:
         """Run ``work`` in one transaction, in a worker thread (the store's calls block);
@@ -52,4 +55,5 @@ def broker(request: Request) -> Broker:
 
 
 def urls(request: Request) -> Urls:
-    return base_url(request, broker(request).base_url)
+    found = broker(request)
+    return base_url(request, choose_base_url(request, found.base_urls) if found.base_urls else found.base_url)

@@ -36,9 +36,12 @@ from ._store import (
     Pacticipant,
     Publication,
     StorageFullError,
+    TriggeredStatus,
+    TriggeredWebhook,
     Verification,
     Version,
     Webhook,
+    WebhookExecution,
     new_uuid,
     utc_now,
 )
@@ -609,6 +612,115 @@ class SqliteTransaction:
 
     def delete_webhook(self, uuid: str) -> bool:
         return self._db.execute("DELETE FROM webhooks WHERE uuid = ?", (uuid,)).rowcount > 0
+
+    # deleting pacts and versions
+
+    def delete_version(self, id: int) -> None:
+        self._db.execute("DELETE FROM verifications WHERE provider_version_id = ?", (id,))
+        self._db.execute("DELETE FROM publications WHERE consumer_version_id = ?", (id,))
+        self._db.execute("DELETE FROM versions WHERE id = ?", (id,))  # tags, branch links, deployments cascade
+        self._delete_orphan_contents()
+
+    def delete_publications(self, consumer_version_id: int, provider_id: int) -> int:
+        deleted = self._db.execute(
+            "DELETE FROM publications WHERE consumer_version_id = ? AND provider_id = ?",
+            (consumer_version_id, provider_id),
+        ).rowcount
+        self._delete_orphan_contents()
+        return int(deleted)
+
+    def _delete_orphan_contents(self) -> None:
+        """Pact contents no publication refers to, and their verification results: a
+        result belongs to a content, and a content no version published is gone."""
+        orphans = "SELECT sha FROM pact_contents WHERE sha NOT IN (SELECT sha FROM publications)"
+        self._db.execute(f"DELETE FROM verifications WHERE sha IN ({orphans})")
+        self._db.execute(f"DELETE FROM pact_contents WHERE sha IN ({orphans})")
+
+    # webhook executions (added with firing webhooks: the lead ports these to PostgreSQL)
+
+    _TRIGGERED = (
+        "SELECT uuid, webhook_uuid, event_name, trigger_type, status, consumer_id, provider_id,"
+        " consumer_version_id, verification_id, variables, created_at, updated_at FROM triggered_webhooks"
+    )
+
+    @staticmethod
+    def _triggered(row: Any) -> TriggeredWebhook:
+        return TriggeredWebhook(
+            row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
+            json.loads(row[9]), row[10], row[11],
+        )  # fmt: skip
+
+    def add_triggered_webhook(
+        self,
+        *,
+        uuid: str,
+        webhook_uuid: str,
+        event_name: str,
+        trigger_type: str,
+        consumer_id: int | None,
+        provider_id: int | None,
+        consumer_version_id: int | None,
+        verification_id: int | None,
+        variables: JSONDict,
+    ) -> TriggeredWebhook:
+        now = self._now()
+        self._db.execute(
+            "INSERT INTO triggered_webhooks (uuid, webhook_uuid, event_name, trigger_type, status, consumer_id,"
+            " provider_id, consumer_version_id, verification_id, variables, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, 'not_run', ?, ?, ?, ?, ?, ?, ?)",
+            (
+                uuid, webhook_uuid, event_name, trigger_type, consumer_id, provider_id, consumer_version_id,
+                verification_id, json.dumps(variables), now, now,
+            ),
+        )  # fmt: skip
+        found = self.triggered_webhook(uuid)
+        assert found is not None
+        return found
+
+    def triggered_webhook(self, uuid: str) -> TriggeredWebhook | None:
+        row = self._one(f"{self._TRIGGERED} WHERE uuid = ?", uuid)
+        return self._triggered(row) if row else None
+
+    def triggered_webhooks(
+        self,
+        *,
+        webhook_uuid: str | None = None,
+        consumer_version_id: int | None = None,
+        provider_id: int | None = None,
+        verification_id: int | None = None,
+    ) -> list[TriggeredWebhook]:
+        where, args = _filters(
+            webhook_uuid=webhook_uuid,
+            consumer_version_id=consumer_version_id,
+            provider_id=provider_id,
+            verification_id=verification_id,
+        )
+        return [self._triggered(row) for row in self._all(f"{self._TRIGGERED}{where} ORDER BY created_at, uuid", *args)]
+
+    def set_triggered_webhook_status(self, uuid: str, status: TriggeredStatus) -> None:
+        self._db.execute(
+            "UPDATE triggered_webhooks SET status = ?, updated_at = ? WHERE uuid = ?", (status, self._now(), uuid)
+        )
+
+    def add_webhook_execution(self, triggered_uuid: str, success: bool, logs: str) -> WebhookExecution:
+        now = self._now()
+        (id,) = self._one(
+            "INSERT INTO webhook_executions (triggered_uuid, success, logs, created_at) VALUES (?, ?, ?, ?)"
+            " RETURNING id",
+            triggered_uuid,
+            int(success),
+            logs,
+            now,
+        )
+        return WebhookExecution(id, triggered_uuid, success, logs, now)
+
+    def webhook_executions(self, triggered_uuid: str) -> list[WebhookExecution]:
+        rows = self._all(
+            "SELECT id, triggered_uuid, success, logs, created_at FROM webhook_executions"
+            " WHERE triggered_uuid = ? ORDER BY id",
+            triggered_uuid,
+        )
+        return [WebhookExecution(row[0], row[1], bool(row[2]), row[3], row[4]) for row in rows]
 
 
 def _filters(*, prefix: str = " WHERE ", **columns: object) -> tuple[str, list[object]]:

@@ -131,6 +131,45 @@ class Webhook:
     updated_at: str
 
 
+# webhook executions (triggered webhooks and their logs) ------------------------------
+
+TriggeredStatus = Literal["not_run", "retrying", "success", "failure", "cancelled"]
+
+
+@dataclass(frozen=True, slots=True)
+class TriggeredWebhook:
+    """One firing of a webhook for one event: what it was for, and how it went.
+
+    ``variables`` are the template values computed when the event happened (so a retry
+    sends what the first attempt sent); ``trigger_type`` is ``"resource_creation"`` (an
+    event) or ``"user"`` (``POST /webhooks/{uuid}/execute``).
+    """
+
+    uuid: str
+    webhook_uuid: str
+    event_name: str
+    trigger_type: str
+    status: TriggeredStatus
+    consumer_id: int | None
+    provider_id: int | None
+    consumer_version_id: int | None
+    verification_id: int | None
+    variables: JSONDict
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookExecution:
+    """One attempt of a triggered webhook: its log (secrets redacted) and outcome."""
+
+    id: int
+    triggered_uuid: str
+    success: bool
+    logs: str
+    created_at: str
+
+
 class StorageFullError(Exception):
     """No room left for a transaction's writes; none of them was kept (the server answers 507)."""
 
@@ -219,11 +258,50 @@ class Transaction(Protocol):
     def verification(self, id: int) -> Verification | None: ...
     def verifications(self, *, provider_id: int | None = None, sha: str | None = None) -> list[Verification]: ...
 
-    # webhooks (stored, never fired)
+    # webhooks
     def webhook(self, uuid: str) -> Webhook | None: ...
     def webhooks(self) -> list[Webhook]: ...
     def save_webhook(self, uuid: str, document: JSONDict) -> tuple[Webhook, bool]: ...
     def delete_webhook(self, uuid: str) -> bool: ...
+
+    # deleting pacts and versions (housekeeping: the official broker's DELETE endpoints)
+    def delete_version(self, id: int) -> None:
+        """The version, its branches' and tags' links, deployments, the pacts it published
+        and the verifications it made; then pact contents no publication refers to any
+        more, with their verification results."""
+        ...
+
+    def delete_publications(self, consumer_version_id: int, provider_id: int) -> int:
+        """The pact ``consumer_version_id`` published for ``provider_id`` (how many were
+        deleted), then pact contents no publication refers to, with their results."""
+        ...
+
+    # webhook executions (added with firing webhooks; see TriggeredWebhook)
+    def add_triggered_webhook(
+        self,
+        *,
+        uuid: str,
+        webhook_uuid: str,
+        event_name: str,
+        trigger_type: str,
+        consumer_id: int | None,
+        provider_id: int | None,
+        consumer_version_id: int | None,
+        verification_id: int | None,
+        variables: JSONDict,
+    ) -> TriggeredWebhook: ...
+    def triggered_webhook(self, uuid: str) -> TriggeredWebhook | None: ...
+    def triggered_webhooks(
+        self,
+        *,
+        webhook_uuid: str | None = None,
+        consumer_version_id: int | None = None,
+        provider_id: int | None = None,
+        verification_id: int | None = None,
+    ) -> list[TriggeredWebhook]: ...
+    def set_triggered_webhook_status(self, uuid: str, status: TriggeredStatus) -> None: ...
+    def add_webhook_execution(self, triggered_uuid: str, success: bool, logs: str) -> WebhookExecution: ...
+    def webhook_executions(self, triggered_uuid: str) -> list[WebhookExecution]: ...
 
 
 class Store(Protocol):

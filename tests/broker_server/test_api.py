@@ -275,7 +275,7 @@ async def test_can_i_deploy(client: httpx.AsyncClient) -> None:
     ]
 
 
-async def test_webhooks_are_stored_not_fired(client: httpx.AsyncClient) -> None:
+async def test_webhooks_are_stored_updated_listed_and_deleted(client: httpx.AsyncClient) -> None:
     hook = {
         "description": "tell CI",
         "events": [{"name": "contract_requiring_verification_published"}],

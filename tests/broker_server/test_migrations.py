@@ -37,7 +37,7 @@ def broker(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_new_database_gets_every_migration_once(blank_database: str) -> None:
-    assert migrate(blank_database) == (1, 2)
+    assert migrate(blank_database) == tuple(range(1, LATEST + 1))
     assert migrate(blank_database) == ()  # a second start finds nothing to do
     assert (
         applied_versions(blank_database) == [migration.number for migration in MIGRATIONS] == list(range(1, LATEST + 1))
