@@ -10,7 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from ._postgres import skip_or_fail_without_postgresql
+import pytest
+
+from ._postgres import MISSING, skip_or_fail_without_postgresql
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 STARTER = """
@@ -56,3 +58,18 @@ def test_a_killed_test_process_leaves_no_postgresql_running() -> None:
     while alive(pid) or Path(directory).exists():
         assert time.monotonic() < deadline, f"PostgreSQL {pid} in {directory} outlived its test process"
         time.sleep(0.05)
+
+
+def test_without_postgresql_the_tests_skip_in_one_line_or_fail_when_required(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("APACT_POSTGRESQL_BIN", str(tmp_path))  # no initdb there
+    monkeypatch.delenv("APACT_REQUIRE_POSTGRESQL", raising=False)
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        skip_or_fail_without_postgresql()
+    assert str(skipped.value) == MISSING
+    assert MISSING == "PostgreSQL not found: install the Debian package postgresql or set APACT_POSTGRESQL_BIN"
+    monkeypatch.setenv("APACT_REQUIRE_POSTGRESQL", "1")
+    with pytest.raises(pytest.fail.Exception) as failed:
+        skip_or_fail_without_postgresql()
+    assert str(failed.value) == f"{MISSING} (APACT_REQUIRE_POSTGRESQL=1)"
