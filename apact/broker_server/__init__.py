@@ -7,6 +7,12 @@ app = create_app(SqliteStore(":memory:"))          # an ASGI app, for tests
 await serve(port=9292, database="pact_broker.sqlite", token="s3cret")   # a server
 ```
 
+``database`` is an SQLite file (the default, nothing else to install) or a PostgreSQL
+URL (``postgresql://user:password@host/db``, the ``postgresql`` extra), for a team
+running several brokers behind a load balancer; ``open_store`` (``_open.py``) picks the
+backend and applies the schema's pending migrations (``_migrations.py``). Database work
+runs in worker threads, as many as the store has connections, never on the event loop.
+
 The app speaks the part of the Pact Broker HTTP API the official clients use (see
 ``docs/broker.md``): the HAL index, pacticipants, versions, branches, tags,
 environments, deployments and releases, publishing pacts, pacts for verification with
@@ -38,15 +44,16 @@ from ._base_urls import parse_base_urls
 from ._context import Broker, urls
 from ._hal import HAL_JSON, HttpError, hal, link
 from ._json_only import JsonOnly
+from ._open import open_store
 from ._sqlite import SqliteStore
-from ._store import StorageFullError, Store
+from ._store import ConflictError, StorageFullError, Store
 from ._webhooks import DEFAULT_METHODS, DEFAULT_RETRY_SCHEDULE, DEFAULT_SCHEMES, WebhookPolicy
 from ._webhooks_run import WebhookRunner
 
 if TYPE_CHECKING:
     pass
 
-__all__ = ["SqliteStore", "create_app", "serve"]
+__all__ = ["SqliteStore", "create_app", "open_store", "serve"]
 
 # relation -> (path, title); a path with {placeholders} is templated
 _INDEX = {
@@ -146,6 +153,12 @@ async def _storage_full(request: Request, error: Exception) -> Response:
     """507: the transaction was rolled back, so the client may simply send it again later."""
     reason = "The broker's storage is full: nothing of this request was saved."
     return hal({"errors": [f"{reason} Free space on the broker's disk, then send it again."]}, 507)
+
+
+async def _contended(request: Request, error: Exception) -> Response:
+    """503: the transaction kept colliding with concurrent ones and was rolled back each time."""
+    reason = "The broker's database was too busy with concurrent changes: nothing of this request was saved."
+    return hal({"errors": [f"{reason} Send it again."]}, 503, {"Retry-After": "1"})
 
 
 async def _crash(request: Request, error: Exception) -> Response:
@@ -257,6 +270,7 @@ def create_app(
             HttpError: _problem,
             HTTPException: _http_error,
             StorageFullError: _storage_full,
+            ConflictError: _contended,
             Exception: _crash,
         },
     )
@@ -298,12 +312,13 @@ async def serve(
 ) -> None:
     """Serve the broker over HTTP until cancelled (on asyncio or trio).
 
-    ``database`` is an SQLite file (created if missing) or ``":memory:"``. ``port=0``
+    ``database`` is an SQLite file (created if missing), ``":memory:"`` or a
+    ``postgresql://`` URL; `ValueError` when it cannot be used. ``port=0``
     picks a free port; ``ready`` is called with the broker's URL once it listens.
     """
     from .._core._serve import serve as serve_app  # only a running server needs hypercorn
 
-    store = SqliteStore(database)
+    store = open_store(database)
     try:
         app = create_app(
             store,

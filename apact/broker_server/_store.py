@@ -5,21 +5,26 @@ interface (find, list, add, update). The broker's logic (publishing, selectors, 
 and WIP pacts, the matrix) is plain Python on top of it, so another SQL database only
 has to implement these methods. One `Store.transaction` is one unit of work: it
 commits when the block ends and rolls back if the block raises. Implementations may
-block: the server calls them from a worker thread, never on the event loop.
-`SqliteStore` is the one apact ships.
+block: the server calls them from worker threads (as many at once as the store's
+``capacity``), never on the event loop. apact ships `SqliteStore` and `PostgresStore`
+(``_postgres.py``); `open_store` (``_open.py``) picks one from a path or a URL.
 """
 
 from __future__ import annotations
 
+import random
+import time
 import uuid as uuidlib
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypeVar
 
 from .._core._types import JSON, JSONDict
 
 DeploymentKind = Literal["deployed", "released"]
+T = TypeVar("T")
 
 
 def utc_now() -> datetime:
@@ -169,6 +174,11 @@ class StorageFullError(Exception):
     """No room left for a transaction's writes; none of them was kept (the server answers 507)."""
 
 
+class ConflictError(Exception):
+    """The transaction collided with a concurrent one and was rolled back; running it
+    again (`atomically` does) sees the other's writes."""
+
+
 class Transaction(Protocol):
     """Record-level access to the broker's data, inside one transaction."""
 
@@ -295,11 +305,44 @@ class Transaction(Protocol):
 
 
 class Store(Protocol):
-    """Where the broker keeps its data; see `Transaction`."""
+    """Where the broker keeps its data; see `Transaction`.
 
-    def transaction(self) -> AbstractContextManager[Transaction]:
+    ``capacity`` is how many transactions the store runs at once (its connections):
+    the broker runs no more worker threads than that.
+    """
+
+    capacity: int
+
+    def transaction(self, *, optimistic: bool = False) -> AbstractContextManager[Transaction]:
         """A unit of work: commits on success, rolls back on an exception (a failed
-        commit included); raises `StorageFullError` when there is no room to write."""
+        commit included); raises `StorageFullError` when there is no room to write.
+
+        It may raise `ConflictError` when a concurrent transaction got in its way (always
+        possible on a database server; with ``optimistic=True`` on SQLite too, which then
+        lets readers run in parallel instead of taking the write lock up front).
+        """
         ...
 
     def close(self) -> None: ...
+
+
+ATTEMPTS = 20
+
+
+def atomically(store: Store, work: Callable[[Transaction], T]) -> T:
+    """Run ``work`` in one transaction of ``store``, again after a `ConflictError`.
+
+    The first attempt is optimistic (readers in parallel); a retry is not (SQLite takes
+    its write lock up front, so it cannot conflict again; PostgreSQL retries take turns
+    on an advisory lock, though an optimistic transaction may still beat one). Retries back off with jitter,
+    so that two brokers racing for the same row do not collide again in step.
+    """
+    for attempt in range(ATTEMPTS):
+        try:
+            with store.transaction(optimistic=attempt == 0) as tx:
+                return work(tx)
+        except ConflictError:
+            if attempt == ATTEMPTS - 1:
+                raise
+            time.sleep(random.uniform(0, min(0.25, 0.002 * 2**attempt)))
+    raise AssertionError("unreachable")  # pragma: no cover

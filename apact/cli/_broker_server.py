@@ -20,7 +20,8 @@ from .._core._limits import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE, format_
 DESCRIPTION = """\
 Run a Pact Broker: the part of the Pact Broker HTTP API the official Pact clients use
 (publishing, pacts for verification, verification results, environments, deployments,
-can-i-deploy), with its data in an SQLite file. Binds 127.0.0.1 unless told otherwise.
+can-i-deploy), with its data in an SQLite file or a PostgreSQL database (--database
+postgresql://..., or APACT_BROKER_DATABASE_URL). Binds 127.0.0.1 unless told otherwise.
 Credentials may also come from APACT_BROKER_TOKEN, APACT_BROKER_READ_ONLY_TOKEN,
 APACT_BROKER_USERNAME, APACT_BROKER_PASSWORD, APACT_BROKER_READ_ONLY_USERNAME and
 APACT_BROKER_READ_ONLY_PASSWORD (safer than the command line).
@@ -37,9 +38,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=9292, help="port to listen on (default: 9292; 0 picks a free one)")
     parser.add_argument(
         "--database",
-        default="pact_broker.sqlite",
-        metavar="PATH",
-        help="SQLite file to keep the data in, created if missing (default: pact_broker.sqlite; ':memory:' keeps nothing)",
+        default=None,
+        metavar="PATH|URL",
+        help="SQLite file to keep the data in, created if missing (default: pact_broker.sqlite; ':memory:' keeps"
+        " nothing), or a PostgreSQL URL, postgresql://user:password@host:port/database (needs apact[postgresql])"
+        " [APACT_BROKER_DATABASE_URL]",
+    )
+    parser.add_argument(
+        "--migrate-only",
+        action="store_true",
+        help="apply the database's pending schema migrations, then exit (for deploy pipelines)",
     )
     parser.add_argument(
         "--base-url",
@@ -220,6 +228,18 @@ def run(args: argparse.Namespace) -> int:
     from .._core._serve import cannot_listen
     from .._core._signals import signals_handled, sigterm_as_sigint
     from ..broker_server import serve
+    from ..broker_server._open import migrate, shown
+
+    database = args.database or os.environ.get("APACT_BROKER_DATABASE_URL") or "pact_broker.sqlite"
+    if args.migrate_only:
+        try:
+            applied = migrate(database)
+        except ValueError as error:
+            print(f"apact broker: {error}", file=sys.stderr)
+            return 2
+        done = f"applied migrations {', '.join(map(str, applied))}" if applied else "nothing to migrate"
+        print(f"apact broker: {shown(database)}: {done}; the schema is up to date", flush=True)
+        return 0
 
     try:
         webhooks = webhook_options(args)
@@ -240,11 +260,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"apact broker: {warning}", file=sys.stderr, flush=True)
 
     def ready(url: str) -> None:
-        shown = args.database if args.database == ":memory:" else os.path.abspath(args.database)
         protected = " (authentication required)" if any(options.values()) else ""
         if protected and flags["allow_public_read"]:
             protected = " (anyone may read; writing needs credentials)"
-        print(f"apact broker: serving {url} with data in {shown}{protected}", flush=True)
+        print(f"apact broker: serving {url} with data in {shown(database)}{protected}", flush=True)
 
     async def until_signalled() -> None:
         with anyio.CancelScope() as serving:
@@ -262,7 +281,7 @@ def run(args: argparse.Namespace) -> int:
                 await serve(
                     args.host,
                     args.port,
-                    args.database,
+                    database,
                     base_url=base_url,
                     allow_contract_modification=not args.no_contract_modification,
                     max_body_size=args.max_body_size,

@@ -1,4 +1,5 @@
-"""Deleting a pact, a version and a pacticipant through the official broker's endpoints."""
+"""Deleting a pact, a version and a pacticipant through the official broker's endpoints,
+on SQLite and on PostgreSQL (the ``store`` fixture, conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from apact.broker_server import SqliteStore, create_app
+from apact.broker_server import create_app
+from apact.broker_server._store import Store
 
 from .test_api import BASE, contracts, pact
 
@@ -17,10 +19,9 @@ PACTS = "/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/version"
 
 
 @pytest.fixture
-async def filled() -> AsyncIterator[tuple[httpx.AsyncClient, SqliteStore]]:
+async def filled(store: Store) -> AsyncIterator[tuple[httpx.AsyncClient, Store]]:
     """Sous Chef 1.0.0 and 1.0.1 publish the same pact, 2.0.0 another; Grill Chef 5.0
     verified the first successfully; 2.0.0 is tagged and deployed to production."""
-    store = SqliteStore()
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(store)), base_url=BASE) as client:
         for version, document in (
             ("1.0.0", pact()),
@@ -39,7 +40,6 @@ async def filled() -> AsyncIterator[tuple[httpx.AsyncClient, SqliteStore]]:
         )
         assert deployed.status_code == 201, deployed.text
         yield client, store
-    store.close()
 
 
 def _matrix(version: str) -> str:
@@ -47,7 +47,7 @@ def _matrix(version: str) -> str:
 
 
 async def test_deleting_a_pact_keeps_the_version_and_shared_results(
-    filled: tuple[httpx.AsyncClient, SqliteStore],
+    filled: tuple[httpx.AsyncClient, Store],
 ) -> None:
     client, store = filled
     deleted = await client.delete(f"{PACTS}/1.0.0")
@@ -72,7 +72,7 @@ async def test_deleting_a_pact_keeps_the_version_and_shared_results(
     assert latest["interactions"][0]["description"] == "x"
 
 
-async def test_deleting_versions(filled: tuple[httpx.AsyncClient, SqliteStore]) -> None:
+async def test_deleting_versions(filled: tuple[httpx.AsyncClient, Store]) -> None:
     client, store = filled
     assert (await client.delete("/pacticipants/Grill%20Chef/versions/5.0")).status_code == 204
     assert (await client.get(_matrix("1.0.0"))).json()["summary"]["deployable"] is None  # its result went with it
@@ -91,7 +91,7 @@ async def test_deleting_versions(filled: tuple[httpx.AsyncClient, SqliteStore]) 
     assert "9" in missing.json()["errors"][0]
 
 
-async def test_deleting_a_pacticipant(filled: tuple[httpx.AsyncClient, SqliteStore]) -> None:
+async def test_deleting_a_pacticipant(filled: tuple[httpx.AsyncClient, Store]) -> None:
     client, store = filled
     assert (await client.delete("/pacticipants/Sous%20Chef")).status_code == 204
     assert (await client.get("/pacticipants/Sous%20Chef")).status_code == 404

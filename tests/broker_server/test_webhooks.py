@@ -31,6 +31,7 @@ from starlette.routing import Route
 
 from apact._core._serve import serve as serving
 from apact.broker_server import SqliteStore, create_app
+from apact.broker_server._store import Store
 from apact.cli._broker_server import add_arguments, webhook_options
 
 from .test_api import BASE, contracts, pact
@@ -84,7 +85,7 @@ async def receiver(**options: Any) -> AsyncIterator[Receiver]:
         yield found
 
 
-def broker_app(store: SqliteStore | None = None, **options: Any) -> Starlette:
+def broker_app(store: Store | None = None, **options: Any) -> Starlette:
     settings: dict[str, Any] = {
         "webhook_schemes": ("http",),
         "webhook_hosts": ("127.0.0.1",),
@@ -140,8 +141,8 @@ async def created(client: httpx.AsyncClient, body: dict[str, Any]) -> str:
     return href.rsplit("/", 1)[1]
 
 
-async def test_publishing_fires_published_and_content_changed_with_the_variables_expanded() -> None:
-    async with receiver() as target, running(broker_app()) as client:
+async def test_publishing_fires_published_and_content_changed_with_the_variables_expanded(store: Store) -> None:
+    async with receiver() as target, running(broker_app(store)) as client:
         await created(client, hook(target.url, "contract_published", "contract_content_changed"))
         first = contracts(pact(), "1.0.0", branch="main", tags=["dev"], buildUrl="https://ci/1")
         assert (await client.post("/contracts/publish", json=first)).status_code == 200
@@ -193,8 +194,8 @@ async def test_publishing_fires_published_and_content_changed_with_the_variables
         ]
 
 
-async def test_a_new_tag_is_a_content_change_and_put_publishes_fire_too() -> None:
-    async with receiver() as target, running(broker_app()) as client:
+async def test_a_new_tag_is_a_content_change_and_put_publishes_fire_too(store: Store) -> None:
+    async with receiver() as target, running(broker_app(store)) as client:
         await created(client, hook(target.url, "contract_content_changed"))
         assert (await client.post("/contracts/publish", json=contracts(pact(), "1", tags=["dev"]))).status_code == 200
         assert (await client.post("/contracts/publish", json=contracts(pact(), "2", tags=["prod"]))).status_code == 200
@@ -220,8 +221,8 @@ async def test_a_new_tag_is_a_content_change_and_put_publishes_fire_too() -> Non
         assert [r["body"]["consumerVersionTags"] for r in target.received] == ["dev", "prod", ""]
 
 
-async def test_verification_results_fire_published_and_succeeded_or_failed() -> None:
-    async with receiver() as target, running(broker_app()) as client:
+async def test_verification_results_fire_published_and_succeeded_or_failed(store: Store) -> None:
+    async with receiver() as target, running(broker_app(store)) as client:
         await created(
             client,
             hook(
@@ -269,9 +270,9 @@ async def test_verification_results_fire_published_and_succeeded_or_failed() -> 
         await until(done, "the verification's webhooks to succeed")
 
 
-async def test_contract_requiring_verification_fires_once_per_provider_version_missing_a_result() -> None:
+async def test_contract_requiring_verification_fires_once_per_provider_version_missing_a_result(store: Store) -> None:
     """The latest main-branch provider version and each deployed one, until it has verified the content."""
-    async with receiver() as target, running(broker_app()) as client:
+    async with receiver() as target, running(broker_app(store)) as client:
         for number in ("6", "7"):
             assert (await client.put(f"/pacticipants/Grill%20Chef/branches/main/versions/{number}", json={})).is_success
         environment = await client.post("/environments", json={"name": "production", "production": True})
@@ -301,8 +302,8 @@ async def test_contract_requiring_verification_fires_once_per_provider_version_m
         assert target.received[2]["body"]["consumerVersionNumber"] == "2"
 
 
-async def test_consumer_and_provider_filters_apply() -> None:
-    async with receiver() as target, running(broker_app()) as client:
+async def test_consumer_and_provider_filters_apply(store: Store) -> None:
+    async with receiver() as target, running(broker_app(store)) as client:
         for name in ("Pastry%20Chef", "Grill%20Chef"):
             await client.put(f"/pacticipants/{name}", json={})
         await created(client, hook(target.url, "contract_published", consumer={"name": "Pastry Chef"}))
@@ -347,8 +348,8 @@ async def test_the_publish_response_arrives_before_the_webhook_call_completes(tm
             await until(succeeded, "the held webhook to succeed")
 
 
-async def test_a_failed_call_is_retried_and_each_attempt_logged_with_secrets_redacted() -> None:
-    async with receiver(statuses=[500]) as target, running(broker_app()) as client:
+async def test_a_failed_call_is_retried_and_each_attempt_logged_with_secrets_redacted(store: Store) -> None:
+    async with receiver(statuses=[500]) as target, running(broker_app(store)) as client:
         body = hook(target.url, "contract_published")
         body["request"].update(username="ci-bot", password="hunter2")
         body["request"]["headers"]["X-Api-Token"] = "tok-123"
@@ -375,8 +376,8 @@ async def test_a_failed_call_is_retried_and_each_attempt_logged_with_secrets_red
         assert [t["uuid"] for t in listed] == [triggered["uuid"]]
 
 
-async def test_failures_stop_after_the_retry_schedule() -> None:
-    async with receiver(statuses=[500, 502, 503, 504]) as target, running(broker_app()) as client:
+async def test_failures_stop_after_the_retry_schedule(store: Store) -> None:
+    async with receiver(statuses=[500, 502, 503, 504]) as target, running(broker_app(store)) as client:
         await created(client, hook(target.url, "contract_published"))
         assert (await client.post("/contracts/publish", json=contracts(pact(), "1"))).status_code == 200
         triggered_url = "/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/version/1/triggered-webhooks"
@@ -473,8 +474,8 @@ async def test_a_host_the_list_names_is_called_at_the_address_checked_with_its_o
         assert target.received[0]["headers"]["x-provider"] == "Grill Chef"
 
 
-async def test_execute_tests_a_webhook_with_the_latest_pact_or_placeholders() -> None:
-    async with receiver() as target, running(broker_app()) as client:
+async def test_execute_tests_a_webhook_with_the_latest_pact_or_placeholders(store: Store) -> None:
+    async with receiver() as target, running(broker_app(store)) as client:
         uuid = await created(client, hook(target.url, "contract_content_changed"))
         placeholder = await client.post(f"/webhooks/{uuid}/execute", json={})
         assert placeholder.status_code == 200, placeholder.text
