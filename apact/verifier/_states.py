@@ -34,7 +34,7 @@ import anyio
 
 from .._core._types import JSON
 from ..pact.model import ProviderState
-from ._bounded import TimedOutError, bounded
+from ._bounded import ScopeClass, TimedOutError, bounded
 from ._result import ErrorKind, VerificationProblem, exception_line
 
 T = TypeVar("T")
@@ -133,6 +133,7 @@ async def provider_states(
     state_change: StateChange | None,
     *,
     timeout: float,
+    scope_of: ScopeClass = anyio.CancelScope,
 ) -> AsyncIterator[dict[str, JSON]]:
     """Set ``states`` up in order, yield the values for provider-state generators (the
     states' params, overridden by what the handlers returned), tear them down in reverse
@@ -141,6 +142,7 @@ async def provider_states(
 
     Each setup and teardown is bounded by ``timeout`` (a sync handler cannot be
     interrupted, though); teardown runs even when the verification is cancelled.
+    ``scope_of`` makes their cancel scopes (see `._bounded.scope_class`).
     """
     if not states:
         yield {}
@@ -154,7 +156,7 @@ async def provider_states(
         for state in states:
             handler = handlers.get(state.name)
             if handler is not None:
-                got, teardown = await _set_up(handler, state, timeout)
+                got, teardown = await _set_up(handler, state, timeout, scope_of)
             elif state_change is not None:
                 got, teardown = await _set_up_by_url(state_change, state, timeout)
             else:
@@ -179,15 +181,17 @@ async def provider_states(
 Teardown: TypeAlias = Callable[[], Awaitable[None]]
 
 
-async def _set_up(handler: Handler, state: ProviderState, timeout: float) -> tuple[Mapping[str, JSON], Teardown | None]:
+async def _set_up(
+    handler: Handler, state: ProviderState, timeout: float, scope_of: ScopeClass
+) -> tuple[Mapping[str, JSON], Teardown | None]:
     teardown: Teardown | None = None
     value: object = None
     try:
         result = handler.function(dict(state.params)) if handler.takes_params else handler.function()
         if inspect.isasyncgen(result):
-            teardown = functools.partial(_end_async_generator, result, state, timeout)
+            teardown = functools.partial(_end_async_generator, result, state, timeout, scope_of)
             try:
-                value = await bounded(result.__anext__(), timeout)
+                value = await bounded(result.__anext__(), timeout, scope_of=scope_of)
             except StopAsyncIteration:
                 teardown = None
         elif inspect.isgenerator(result):
@@ -197,7 +201,9 @@ async def _set_up(handler: Handler, state: ProviderState, timeout: float) -> tup
             except StopIteration:
                 teardown = None
         elif inspect.isawaitable(result):
-            value = await bounded(result if inspect.iscoroutine(result) else _awaited(result), timeout)
+            value = await bounded(
+                result if inspect.iscoroutine(result) else _awaited(result), timeout, scope_of=scope_of
+            )
         else:
             value = result
     except TimedOutError:
@@ -217,10 +223,12 @@ async def _awaited(awaitable: Awaitable[T]) -> T:
     return await awaitable
 
 
-async def _end_async_generator(generator: AsyncGenerator[Any, Any], state: ProviderState, timeout: float) -> None:
+async def _end_async_generator(
+    generator: AsyncGenerator[Any, Any], state: ProviderState, timeout: float, scope_of: ScopeClass
+) -> None:
     # shielded: a state is torn down even when the verification is cancelled
     try:
-        await bounded(generator.__anext__(), timeout, shield=True)
+        await bounded(generator.__anext__(), timeout, shield=True, scope_of=scope_of)
     except StopAsyncIteration:
         return
     except TimedOutError:
@@ -229,7 +237,7 @@ async def _end_async_generator(generator: AsyncGenerator[Any, Any], state: Provi
         message = f"the teardown of {_label(state)} raised {exception_line(error)}"
         raise StateHandlerError(VerificationProblem.from_exception("teardown", message, error)) from None
     try:
-        await bounded(generator.aclose(), timeout, shield=True)
+        await bounded(generator.aclose(), timeout, shield=True, scope_of=scope_of)
     except TimedOutError:
         raise StateHandlerError(VerificationProblem("teardown", _late_teardown(state, timeout))) from None
     raise StateHandlerError(VerificationProblem("teardown", f"the handler for {_label(state)} yielded more than once"))
