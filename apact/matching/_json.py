@@ -38,6 +38,8 @@ from ._rules import (
     scoped,
 )
 
+_ABSENT = object()
+
 # A place in a document, built as cheaply as possible while walking ((parent, key)
 # pairs) and written out as a JSON path only when a mismatch is reported there.
 Place = str | tuple[Any, str | int]  # (parent place, key or index)
@@ -115,10 +117,11 @@ def _compare_objects(walk: Walk, path: Place, node: Node, expected: dict[str, An
             return
         if not actual and any(kind_of(m) == "notEmpty" for m in rules.matchers):
             walk.fail(path, expected, actual, "expected a non-empty object, got {}")
-    for key, value in expected.items():
-        if key not in actual:
-            walk.fail((path, key), value, None, f"expected key {show(key)} (like {show(value)}), but it is missing")
-    if walk.strict:
+    if not expected.keys() <= actual.keys():
+        for key, value in expected.items():
+            if key not in actual:
+                walk.fail((path, key), value, None, f"expected key {show(key)} (like {show(value)}), but it is missing")
+    if walk.strict and not actual.keys() <= expected.keys():
         for key, value in actual.items():
             if key not in expected:
                 walk.fail(
@@ -129,8 +132,22 @@ def _compare_objects(walk: Walk, path: Place, node: Node, expected: dict[str, An
                     "(a request may only carry the keys the pact lists)",
                 )
     for key, value in expected.items():
-        if key in actual:
-            compare_json(walk, (path, key), node.child(key), value, actual[key])
+        other = actual.get(key, _ABSENT)
+        if other is _ABSENT:
+            continue
+        child = node.child(key)
+        kind = type(value)
+        if kind is not dict and kind is not list:
+            # a value settled here without a call per place: what compare_json would
+            # find first (equal values of one type without rules, or the quick test)
+            if child is EMPTY:
+                if kind is type(other) and value == other:
+                    continue
+            else:
+                passes = child.passes
+                if passes is not None and passes(value, other):
+                    continue
+        compare_json(walk, (path, key), child, value, other)
 
 
 def _compare_object_values(
