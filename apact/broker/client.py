@@ -29,7 +29,7 @@ import datetime
 import functools
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -226,6 +226,10 @@ class CanIDeployResult:
     #: the broker's reasons, each naming the versions and, for failures, the interactions
     reasons: tuple[Notice, ...]
     rows: tuple[MatrixRow, ...] = ()
+    #: how many rows that count have no verification result (the broker's summary)
+    unknown: int = 0
+    #: the tag checked against (``to_tag=``), instead of an environment
+    tag: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -262,7 +266,7 @@ class CanIDeployResult:
             if self.version
             else f"{self.pacticipant} (latest on branch {self.branch})"
         )
-        where = f" to {self.environment}" if self.environment else ""
+        where = f" to {self.environment}" if self.environment else f" with {self.tag}" if self.tag else ""
         if self.deployable is True:
             verdict = f"can-i-deploy: yes, {what} can be deployed{where}"
         elif self.deployable is False:
@@ -276,9 +280,9 @@ class CanIDeployResult:
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    """A deployment or a release the broker recorded."""
+    """A deployment, release, undeployment or end of support the broker recorded."""
 
-    kind: Literal["deployment", "release"]
+    kind: Literal["deployment", "release", "undeployment", "support ended"]
     pacticipant: str
     version: str
     environment: str
@@ -287,7 +291,12 @@ class Recorded:
 
     def __str__(self) -> str:
         instance = f" (application instance {self.application_instance})" if self.application_instance else ""
-        return f"Recorded the {self.kind} of {self.pacticipant} version {self.version} to {self.environment}{instance}."
+        what = f"{self.pacticipant} version {self.version}"
+        if self.kind == "undeployment":
+            return f"Recorded the undeployment of {what} from {self.environment}{instance}."
+        if self.kind == "support ended":
+            return f"Recorded the end of support of {what} in {self.environment}."
+        return f"Recorded the {self.kind} of {what} to {self.environment}{instance}."
 
 
 @dataclass(frozen=True, slots=True)
@@ -658,13 +667,29 @@ class BrokerClient:
         version: str | None = None,
         branch: str | None = None,
         to_environment: str | None = None,
+        to_tag: str | None = None,
+        ignore: Iterable[str | tuple[str, str | None]] = (),
+        retry_while_unknown: int = 0,
+        retry_interval: float = 10.0,
+        on_retry: Callable[[CanIDeployResult, int, int], object] | None = None,
     ) -> CanIDeployResult:
         """Can ``version`` of ``pacticipant`` (or its latest version on ``branch``) be
         deployed to ``to_environment`` (with the versions deployed or released there),
-        or, without an environment, with the latest version of everything it integrates
-        with? Asks the broker's matrix (``pb:matrix``)."""
+        with the latest versions tagged ``to_tag``, or, with neither, with the latest
+        version of everything it integrates with? Asks the broker's matrix (``pb:matrix``).
+
+        ``ignore`` names pacticipants whose rows do not count (``"Name"``, or
+        ``("Name", "1.2.3")`` for one version of it). With ``retry_while_unknown=N`` the
+        broker is asked again, up to N times ``retry_interval`` seconds apart, while a
+        verification result is missing (a provider's verification still running), as the
+        official client does; ``on_retry(answer, retry, of)`` is called before each wait.
+        """
         if (version is None) == (branch is None):
             raise ValueError("give either version= or branch= (the latest version on that branch)")
+        if to_environment and to_tag:
+            raise ValueError("give either to_environment= or to_tag=, not both")
+        if retry_while_unknown < 0 or retry_interval < 0:
+            raise ValueError("retry_while_unknown and retry_interval must not be negative")
         params = [("q[][pacticipant]", pacticipant)]
         params += (
             [("q[][version]", version)]
@@ -672,27 +697,27 @@ class BrokerClient:
             else [("q[][branch]", str(branch)), ("q[][latest]", "true")]
         )
         params.append(("latestby", "cvp"))
-        params += [("environment", to_environment)] if to_environment else [("latest", "true")]
+        if to_environment:
+            params.append(("environment", to_environment))
+        else:
+            params += [("latest", "true")] + ([("tag", to_tag)] if to_tag else [])
+        for ignored in ignore:
+            name, ignored_version = (ignored, None) if isinstance(ignored, str) else ignored
+            params.append(("ignore[][pacticipant]", name))
+            params += [("ignore[][version]", ignored_version)] if ignored_version else []
         what = f"{pacticipant} version {version}" if version else f"the latest {pacticipant} on branch {branch}"
-        action = f"ask whether {what} can be deployed" + (f" to {to_environment}" if to_environment else "")
+        where = f" to {to_environment}" if to_environment else f" with the versions tagged {to_tag}" if to_tag else ""
+        action = f"ask whether {what} can be deployed{where}"
         url = await self._hal.link("pb:matrix", action)
-        answer = await self._hal.send("GET", url, action, params=params)
-        summary = answer.body.get("summary")
-        summary = summary if isinstance(summary, dict) else {}
-        deployable = summary.get("deployable")
-        reasons = _notices(answer.body)
-        if not reasons and isinstance(summary.get("reason"), str):
-            reasons = [Notice("info", line) for line in str(summary["reason"]).splitlines() if line]
-        rows = answer.body.get("matrix")
-        return CanIDeployResult(
-            pacticipant,
-            version,
-            branch,
-            to_environment,
-            deployable if isinstance(deployable, bool) else None,
-            tuple(reasons),
-            tuple(_row(row) for row in (rows if isinstance(rows, list) else []) if isinstance(row, dict)),
-        )
+        for retry in range(retry_while_unknown + 1):
+            answer = await self._hal.send("GET", url, action, params=params)
+            result = _can_i_deploy_result(answer.body, pacticipant, version, branch, to_environment, to_tag)
+            if not result.unknown or retry == retry_while_unknown:
+                return result
+            if on_retry is not None:
+                on_retry(result, retry + 1, retry_while_unknown)
+            await anyio.sleep(retry_interval)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def record_deployment(
         self, pacticipant: str, version: str, environment: str, *, application_instance: str | None = None
@@ -743,6 +768,127 @@ class BrokerClient:
         return Recorded(
             kind, pacticipant, version, environment, application_instance, self._hal.resource_link(answer.body, "self")
         )
+
+    async def record_undeployment(
+        self, pacticipant: str, environment: str, *, application_instance: str | None = None
+    ) -> tuple[Recorded, ...]:
+        """Record that ``pacticipant`` is no longer deployed to ``environment`` (at
+        ``application_instance``; without one, the deployment recorded without one), as
+        the official ``record-undeployment``: only needed when an application is removed,
+        since a new deployment replaces the one before. A `BrokerError` when nothing
+        matching is deployed there."""
+        instance = f" (application instance {application_instance})" if application_instance else ""
+        action = f"record the undeployment of {pacticipant} from {environment}{instance}"
+        current = await self._currently_in(environment, "pb:currently-deployed-deployed-versions", pacticipant, action)
+        matching = [
+            item
+            for item in current
+            if item.get("applicationInstance", item.get("target")) == application_instance
+            and item.get("currentlyDeployed") is not False
+        ]
+        instances = sorted({str(item["applicationInstance"]) for item in current if item.get("applicationInstance")})
+        if not matching and application_instance is None and instances:
+            raise BrokerError(
+                f"could not {action}: Please specify one of the following application instances to record the "
+                f"undeployment from: {', '.join(instances)}"
+            )
+        if not matching:
+            raise BrokerError(f"could not {action}: {pacticipant} is not currently deployed to {environment}{instance}")
+        return tuple(
+            [
+                await self._end(item, {"currentlyDeployed": False}, "undeployment", pacticipant, environment, action)
+                for item in matching
+            ]
+        )
+
+    async def record_support_ended(self, pacticipant: str, version: str, environment: str) -> tuple[Recorded, ...]:
+        """Record that ``version`` of ``pacticipant``, released to ``environment``, is no
+        longer supported there (as the official ``record-support-ended``). A `BrokerError`
+        when that version is not currently released there."""
+        action = f"record the end of support of {pacticipant} version {version} in {environment}"
+        current = await self._currently_in(environment, "pb:currently-supported-released-versions", pacticipant, action)
+        matching = [item for item in current if _version_number(item) == version]
+        if not matching:
+            raise BrokerError(
+                f"could not {action}: {pacticipant} version {version} is not currently released to {environment}"
+            )
+        return tuple(
+            [
+                await self._end(item, {"currentlySupported": False}, "support ended", pacticipant, environment, action)
+                for item in matching
+            ]
+        )
+
+    async def _currently_in(self, environment: str, relation: str, pacticipant: str, action: str) -> list[JSONDict]:
+        """The deployed (released) versions of ``pacticipant`` in the environment called so."""
+        found = {item.name: item for item in await self.environments()}
+        if environment not in found or found[environment].url is None:
+            raise BrokerError(
+                f"could not {action}: the broker has no environment called {environment!r} "
+                f"(environments: {', '.join(sorted(found)) or 'none'}; create it with apact create-environment)"
+            )
+        resource = await self._hal.send("GET", str(found[environment].url), action)
+        href = self._hal.resource_link(resource.body, relation)
+        if href is None:
+            raise BrokerError(f"could not {action}: the broker's environment has no {relation!r} link")
+        answer = await self._hal.send("GET", href, action, params=[("pacticipant", pacticipant)])
+        embedded = answer.body.get("_embedded")
+        items: JSON = None
+        if isinstance(embedded, dict):
+            items = embedded.get("deployedVersions", embedded.get("releasedVersions"))
+        return [item for item in (items if isinstance(items, list) else []) if isinstance(item, dict)]
+
+    async def _end(
+        self,
+        item: JSONDict,
+        body: JSONDict,
+        kind: Literal["undeployment", "support ended"],
+        pacticipant: str,
+        environment: str,
+        action: str,
+    ) -> Recorded:
+        href = self._hal.resource_link(item, "self")
+        if href is None:
+            raise BrokerError(f"could not {action}: the broker gave no link to the record to change")
+        answer = await self._hal.send("PATCH", href, action, body=body)
+        instance = answer.body.get("applicationInstance")
+        return Recorded(
+            kind,
+            pacticipant,
+            _version_number(answer.body) or _version_number(item) or "?",
+            environment,
+            instance if isinstance(instance, str) else None,
+            href,
+        )
+
+    # -- deleting --------------------------------------------------------------------------------------
+
+    async def delete_pact(self, provider: str, consumer: str, consumer_version: str) -> None:
+        """Delete the pact ``consumer_version`` of ``consumer`` published for ``provider``
+        (``DELETE /pacts/provider/{p}/consumer/{c}/version/{v}``, the official broker's);
+        the version itself stays."""
+        action = f"delete the pact between {consumer} version {consumer_version} and {provider}"
+        url = await self._hal.link(
+            "pb:publish-pact", action, provider=provider, consumer=consumer, consumerApplicationVersion=consumer_version
+        )
+        await self._hal.send("DELETE", url, action, explain={404: "the broker has no such pact"})
+
+    async def delete_version(self, pacticipant: str, version: str) -> None:
+        """Delete ``version`` of ``pacticipant`` with its tags, deployments, the pacts it
+        published and the verification results it made (``DELETE
+        /pacticipants/{p}/versions/{v}``)."""
+        action = f"delete version {version} of {pacticipant}"
+        url = await self._hal.link("pb:pacticipant-version", action, pacticipant=pacticipant, version=version)
+        await self._hal.send(
+            "DELETE", url, action, explain={404: f"the broker knows no version {version} of {pacticipant}"}
+        )
+
+    async def delete_pacticipant(self, pacticipant: str) -> None:
+        """Delete ``pacticipant`` with everything it has: versions, pacts, verification
+        results (``DELETE /pacticipants/{p}``)."""
+        action = f"delete the pacticipant {pacticipant}"
+        url = await self._hal.link("pb:pacticipant", action, pacticipant=pacticipant)
+        await self._hal.send("DELETE", url, action, explain={404: f"the broker knows no pacticipant {pacticipant}"})
 
     async def create_environment(
         self, name: str, *, display_name: str | None = None, production: bool = False
@@ -840,6 +986,39 @@ def _row(row: JSONDict) -> MatrixRow:
     return MatrixRow(
         *side("consumer"), *side("provider"), success if isinstance(success, bool) else None, row.get("ignored") is True
     )
+
+
+def _can_i_deploy_result(
+    body: JSONDict, pacticipant: str, version: str | None, branch: str | None, environment: str | None, tag: str | None
+) -> CanIDeployResult:
+    summary = body.get("summary")
+    summary = summary if isinstance(summary, dict) else {}
+    deployable = summary.get("deployable")
+    reasons = _notices(body)
+    if not reasons and isinstance(summary.get("reason"), str):
+        reasons = [Notice("info", line) for line in str(summary["reason"]).splitlines() if line]
+    rows = body.get("matrix")
+    unknown = summary.get("unknown")
+    return CanIDeployResult(
+        pacticipant,
+        version,
+        branch,
+        environment,
+        deployable if isinstance(deployable, bool) else None,
+        tuple(reasons),
+        tuple(_row(row) for row in (rows if isinstance(rows, list) else []) if isinstance(row, dict)),
+        # an older broker without the count: unknown when it could not say yes or no
+        unknown if isinstance(unknown, int) and not isinstance(unknown, bool) else int(deployable is None),
+        tag,
+    )
+
+
+def _version_number(record: JSONDict) -> str | None:
+    """The version number of a deployed or released version record."""
+    embedded = record.get("_embedded")
+    version = embedded.get("version") if isinstance(embedded, dict) else None
+    number = version.get("number") if isinstance(version, dict) else None
+    return str(number) if isinstance(number, str) else None
 
 
 def _environment(body: JSONDict, url: str | None) -> Environment:

@@ -7,17 +7,24 @@ app = create_app(SqliteStore(":memory:"))          # an ASGI app, for tests
 await serve(port=9292, database="pact_broker.sqlite", token="s3cret")   # a server
 ```
 
+``database`` is an SQLite file (the default, nothing else to install) or a PostgreSQL
+URL (``postgresql://user:password@host/db``, the ``postgresql`` extra), for a team
+running several brokers behind a load balancer; ``open_store`` (``_open.py``) picks the
+backend and applies the schema's pending migrations (``_migrations.py``). Database work
+runs in worker threads, as many as the store has connections, never on the event loop.
+
 The app speaks the part of the Pact Broker HTTP API the official clients use (see
 ``docs/broker.md``): the HAL index, pacticipants, versions, branches, tags,
 environments, deployments and releases, publishing pacts, pacts for verification with
 selectors, pending and WIP pacts, verification results, the matrix and can-i-deploy,
-and stored (never fired) webhooks.
+and webhooks that fire (after the triggering response, with retries and logs).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -31,18 +38,22 @@ from starlette.routing import Route
 
 from .._core._limits import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE, BodyLimits, WholeBodies
 from .._core._types import ASGIApp, JSONDict, Receive, Scope, Send
-from . import _api_matrix, _api_pacticipants, _api_pacts, _api_webhooks
+from . import _api_matrix, _api_pacticipants, _api_pacts, _api_webhooks, _badges, _pages
 from ._auth import Authentication, Credentials
+from ._base_urls import parse_base_urls
 from ._context import Broker, urls
 from ._hal import HAL_JSON, HttpError, hal, link
 from ._json_only import JsonOnly
+from ._open import open_store
 from ._sqlite import SqliteStore
-from ._store import StorageFullError, Store
+from ._store import ConflictError, StorageFullError, Store
+from ._webhooks import DEFAULT_METHODS, DEFAULT_RETRY_SCHEDULE, DEFAULT_SCHEMES, WebhookPolicy
+from ._webhooks_run import WebhookRunner
 
 if TYPE_CHECKING:
     pass
 
-__all__ = ["SqliteStore", "create_app", "serve"]
+__all__ = ["SqliteStore", "create_app", "open_store", "serve"]
 
 # relation -> (path, title); a path with {placeholders} is templated
 _INDEX = {
@@ -144,6 +155,12 @@ async def _storage_full(request: Request, error: Exception) -> Response:
     return hal({"errors": [f"{reason} Free space on the broker's disk, then send it again."]}, 507)
 
 
+async def _contended(request: Request, error: Exception) -> Response:
+    """503: the transaction kept colliding with concurrent ones and was rolled back each time."""
+    reason = "The broker's database was too busy with concurrent changes: nothing of this request was saved."
+    return hal({"errors": [f"{reason} Send it again."]}, 503, {"Retry-After": "1"})
+
+
 async def _crash(request: Request, error: Exception) -> Response:
     return hal({"errors": [f"Internal error: {type(error).__name__}: {error}"]}, 500)
 
@@ -159,6 +176,16 @@ def create_app(
     allow_contract_modification: bool = True,
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     body_timeout: float = DEFAULT_BODY_TIMEOUT,
+    public_badges: bool = False,
+    read_only_username: str | None = None,
+    read_only_password: str | None = None,
+    allow_public_read: bool = False,
+    heartbeat_requires_auth: bool = False,
+    webhook_schemes: Sequence[str] = DEFAULT_SCHEMES,
+    webhook_methods: Sequence[str] = DEFAULT_METHODS,
+    webhook_hosts: Sequence[str] = (),
+    webhook_retry_schedule: Sequence[float] = DEFAULT_RETRY_SCHEDULE,
+    webhook_timeout: float = 10.0,
 ) -> Starlette:
     """The broker as an ASGI app over ``store``.
 
@@ -169,13 +196,52 @@ def create_app(
     content for an existing consumer version and provider a 409, as in a broker with
     ``allow_dangerous_contract_modification`` off.
 
+    ``read_only_username``/``read_only_password`` is a basic-auth user that may only
+    read; ``allow_public_read`` lets requests without credentials read (writes still
+    need them); ``heartbeat_requires_auth`` protects the heartbeat too. ``base_url`` may
+    hold several URLs, space- or comma-separated (a broker reached through a gateway
+    and from inside): each request gets the links of the one it was sent to, the first
+    when none matches.
+
     Each request is authenticated before any of its body is read; writes must declare
     a JSON body (else ``415``); a body over ``max_body_size`` bytes is a ``413`` and one
     that takes longer than ``body_timeout`` seconds to arrive a ``408``.
+
+    A browser (``Accept: text/html``) gets HTML pages at the same URLs (see
+    `apact.broker_server._pages`); the verification badges need read access unless
+    ``public_badges`` (the official broker's ``enable_public_badge_access``).
+
+    Webhooks fire while the app's lifespan runs (any ASGI server runs it; a bare
+    ``httpx.ASGITransport`` does not), after the triggering response: only to URLs with
+    ``webhook_schemes`` and ``webhook_methods``, to ``webhook_hosts`` when given (names,
+    ``*.domain``, IPs, CIDR ranges, ``/regex/``), never to a loopback, private or
+    link-local address the host list does not name; retried after each delay of
+    ``webhook_retry_schedule`` (seconds), each request given ``webhook_timeout`` seconds.
     """
-    credentials = Credentials(token, read_only_token, username, password)
+    credentials = Credentials(
+        token,
+        read_only_token,
+        username,
+        password,
+        read_only_username,
+        read_only_password,
+        allow_public_read,
+        heartbeat_requires_auth,
+    )
+    configured = parse_base_urls(base_url)
+    webhooks = WebhookRunner(
+        WebhookPolicy(
+            schemes=tuple(webhook_schemes),
+            methods=tuple(m.upper() for m in webhook_methods),
+            hosts=tuple(webhook_hosts),
+            retry_schedule=tuple(float(delay) for delay in webhook_retry_schedule),
+            timeout=webhook_timeout,
+        )
+    )
     limits = BodyLimits(max_body_size, body_timeout)
     routes = [
+        *_badges.ROUTES,  # before /latest/{tag}, which would take "badge" for a tag
+        *_pages.ROUTES,  # before the API's: each takes only the requests that want HTML
         Route("/", index, methods=["GET"]),
         Route("/diagnostic/status/heartbeat", heartbeat, methods=["GET"]),
         *_api_pacticipants.ROUTES,
@@ -183,22 +249,39 @@ def create_app(
         *_api_matrix.ROUTES,
         *_api_webhooks.ROUTES,
     ]
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with webhooks.running():
+            yield
+
     app = Starlette(
+        lifespan=lifespan,
         routes=routes,
         middleware=[
             Middleware(RawPaths),
+            Middleware(_badges.PublicBadges, public=public_badges),
             Middleware(Authentication, credentials=credentials),
             Middleware(JsonOnly),
             Middleware(WholeBodies, limits=limits, render=_hal_error),  # whole bodies: see _limits
+            Middleware(_pages.VaryAccept),
         ],
         exception_handlers={
             HttpError: _problem,
             HTTPException: _http_error,
             StorageFullError: _storage_full,
+            ConflictError: _contended,
             Exception: _crash,
         },
     )
-    app.state.broker = Broker(store, base_url.rstrip("/") if base_url else None, allow_contract_modification)
+    app.state.pages = _pages.templates()
+    app.state.broker = Broker(
+        store,
+        configured[0] if configured else None,
+        allow_contract_modification,
+        base_urls=configured if len(configured) > 1 else (),
+    )
+    app.state.webhooks = webhooks
     return app
 
 
@@ -216,15 +299,26 @@ async def serve(
     max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     body_timeout: float = DEFAULT_BODY_TIMEOUT,
     ready: Callable[[str], object] | None = None,
+    public_badges: bool = False,
+    read_only_username: str | None = None,
+    read_only_password: str | None = None,
+    allow_public_read: bool = False,
+    heartbeat_requires_auth: bool = False,
+    webhook_schemes: Sequence[str] = DEFAULT_SCHEMES,
+    webhook_methods: Sequence[str] = DEFAULT_METHODS,
+    webhook_hosts: Sequence[str] = (),
+    webhook_retry_schedule: Sequence[float] = DEFAULT_RETRY_SCHEDULE,
+    webhook_timeout: float = 10.0,
 ) -> None:
     """Serve the broker over HTTP until cancelled (on asyncio or trio).
 
-    ``database`` is an SQLite file (created if missing) or ``":memory:"``. ``port=0``
+    ``database`` is an SQLite file (created if missing), ``":memory:"`` or a
+    ``postgresql://`` URL; `ValueError` when it cannot be used. ``port=0``
     picks a free port; ``ready`` is called with the broker's URL once it listens.
     """
     from .._core._serve import serve as serve_app  # only a running server needs hypercorn
 
-    store = SqliteStore(database)
+    store = open_store(database)
     try:
         app = create_app(
             store,
@@ -236,6 +330,16 @@ async def serve(
             allow_contract_modification=allow_contract_modification,
             max_body_size=max_body_size,
             body_timeout=body_timeout,
+            public_badges=public_badges,
+            read_only_username=read_only_username,
+            read_only_password=read_only_password,
+            allow_public_read=allow_public_read,
+            heartbeat_requires_auth=heartbeat_requires_auth,
+            webhook_schemes=webhook_schemes,
+            webhook_methods=webhook_methods,
+            webhook_hosts=webhook_hosts,
+            webhook_retry_schedule=webhook_retry_schedule,
+            webhook_timeout=webhook_timeout,
         )
         async with serve_app(app, host=host, port=port, graceful_timeout=1, log=True) as url:
             if ready is not None:

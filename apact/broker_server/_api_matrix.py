@@ -18,6 +18,9 @@ async def _answer(request: Request, query: _matrix.MatrixQuery) -> Response:
     names = {s.pacticipant for reading in query.readings for s in reading if s.pacticipant}
 
     def work(tx: Transaction) -> JSONDict:
+        if query.environment is not None and not any(e.name == query.environment for e in tx.environments()):
+            # as the official broker: a misspelt environment is an error, not "nothing deployed there"
+            raise HttpError(400, [f"Environment with name '{query.environment}' does not exist"])
         try:
             result = _matrix.evaluate(query, _matrix.load(tx, names))
         except _matrix.MatrixError as error:
@@ -47,6 +50,10 @@ async def can_i_deploy(request: Request) -> Response:
         raise HttpError(
             400, [f"can-i-deploy takes at most {_matrix.MAX_SELECTORS} ignore[]; this one has {len(ignored)}"]
         )
+    try:  # and the matrix's ignore[][pacticipant]=Foo&ignore[][version]=1, one version of it
+        ignore_versions = _matrix.parse_query(request.url.query).ignore
+    except _matrix.MatrixError as error:
+        raise HttpError(400, error.errors) from None
     selector = _matrix.MatrixSelector(pacticipant=params["pacticipant"], version=params["version"])
     environment, tag = params.get("environment") or None, params.get("to") or params.get("tag") or None
     query = _matrix.MatrixQuery(
@@ -55,7 +62,7 @@ async def can_i_deploy(request: Request) -> Response:
         latest=environment is None,
         tag=tag,
         environment=environment,
-        ignore=tuple(_matrix.MatrixSelector(pacticipant=name) for name in ignored),
+        ignore=tuple(_matrix.MatrixSelector(pacticipant=name) for name in ignored) + ignore_versions,
     )
     return await _answer(request, query)
 

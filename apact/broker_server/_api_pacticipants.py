@@ -141,6 +141,18 @@ async def get_version(request: Request) -> Response:
     return hal(await broker(request).run(work))
 
 
+async def delete_version(request: Request) -> Response:
+    """Delete a version (the official broker's ``DELETE``), with its tags, branch links,
+    deployments, the pacts it published and the verification results it made."""
+    name, number = param(request, "pacticipant"), param(request, "version")
+
+    def work(tx: Transaction) -> None:
+        tx.delete_version(require_version(tx, require_pacticipant(tx, name), number).id)
+
+    await broker(request).run(work)
+    return Response(status_code=204)
+
+
 def _tag_names(value: JSON) -> list[str]:
     if value is None:
         return []
@@ -498,4 +510,5 @@ ROUTES = [
     ),
     Route("/deployed-versions/{uuid}", _deployment_resource("deployed"), methods=["GET", "PATCH"]),
     Route("/released-versions/{uuid}", _deployment_resource("released"), methods=["GET", "PATCH"]),
+    Route(_VERSION, delete_version, methods=["DELETE"]),
 ]

@@ -49,6 +49,31 @@ from ._hal import (
     timestamp,
 )
 from ._store import Pacticipant, Publication, Transaction, Version
+from ._webhooks import PUBLICATION_EVENTS, Trigger, content_changed, trigger, verification_events
+from ._webhooks_run import WebhookRunner
+
+
+def _fire(request: Request, uuids: list[str]) -> None:
+    """Run the webhooks a committed change triggered, after this response (see `_webhooks_run`)."""
+    if uuids:
+        runner: WebhookRunner = request.app.state.webhooks
+        runner.schedule(broker(request), uuids)
+
+
+def _triggered(tx: Transaction, u: Urls, outcome: PublishedPact) -> list[str]:
+    """Record the webhooks a publication triggers (as the official broker: every publication
+    is ``contract_published``; ``contract_content_changed`` when the content is new)."""
+    version = tx.version_by_id(outcome.version.id)  # with the tags just added
+    status, sha = outcome.status, outcome.publication.sha
+
+    def unchanged(event: str) -> bool:
+        if event != "contract_content_changed":
+            return False
+        return status == "unchanged" or not content_changed(tx, outcome.provider, version, sha, status)
+
+    what = Trigger(outcome.consumer, outcome.provider, version, sha)
+    return trigger(tx, u, PUBLICATION_EVENTS, what, unless=unchanged)
+
 
 # publishing
 
@@ -125,7 +150,7 @@ async def publish_contracts(request: Request) -> Response:
     tags = string_list(body, "tags")
     contracts = _contracts(body, name)
 
-    def work(tx: Transaction) -> JSONDict:
+    def work(tx: Transaction) -> tuple[JSONDict, list[str]]:
         consumer, _ = ensure_pacticipant(tx, name)
         version, created = ensure_version(tx, consumer, number, build_url)
         if branch:
@@ -149,6 +174,7 @@ async def publish_contracts(request: Request) -> Response:
             published.append(outcome)
             notices.append(_pact_notice(outcome))
         version_url = u.version(name, number)
+        fired = [uuid for outcome in published for uuid in _triggered(tx, u, outcome)]
         return {
             "notices": [{"type": kind, "text": text} for kind, text in notices],
             "logs": [
@@ -175,9 +201,11 @@ async def publish_contracts(request: Request) -> Response:
                     for p in published
                 ],
             },
-        }
+        }, fired
 
-    return hal(await context.run(work))
+    rendered, fired = await context.run(work)
+    _fire(request, fired)
+    return hal(rendered)
 
 
 async def put_pact(request: Request) -> Response:
@@ -186,7 +214,7 @@ async def put_pact(request: Request) -> Response:
     u, context = urls(request), broker(request)
     pact = _sendable(read_pact(await json_body(request), consumer=consumer, provider=provider, field="pact"), "pact")
 
-    def work(tx: Transaction) -> tuple[JSONDict, int]:
+    def work(tx: Transaction) -> tuple[JSONDict, int, list[str]]:
         owner, _ = ensure_pacticipant(tx, consumer)
         version, _ = ensure_version(tx, owner, number)
         outcome = publish_pact(
@@ -198,11 +226,11 @@ async def put_pact(request: Request) -> Response:
             merge=request.method == "PATCH",
             allow_modification=context.allow_contract_modification,
         )
-        return _pact_view(
-            tx, u, outcome.provider, owner, version, outcome.publication
-        ), 201 if outcome.status == "created" else 200
+        rendered = _pact_view(tx, u, outcome.provider, owner, version, outcome.publication)
+        return rendered, 201 if outcome.status == "created" else 200, _triggered(tx, u, outcome)
 
-    rendered, status = await context.run(work)
+    rendered, status, fired = await context.run(work)
+    _fire(request, fired)
     return hal(rendered, status, {"X-Pact-Consumer-Version": number})
 
 
@@ -249,6 +277,22 @@ async def get_pact(request: Request) -> Response:
         return _pact_view(tx, u, provider, consumer, version, publication)
 
     return hal(await broker(request).run(work), headers={"X-Pact-Consumer-Version": number})
+
+
+async def delete_pact(request: Request) -> Response:
+    """Delete the pact a consumer version published for a provider (the official
+    broker's ``DELETE``): the version stays; a pact content no other version published
+    goes, with its verification results."""
+    number = param(request, "version")
+
+    def work(tx: Transaction) -> None:
+        provider, consumer = _pair(tx, request)
+        version = require_version(tx, consumer, number)
+        if not tx.delete_publications(version.id, provider.id):
+            raise not_found(f"No pact between {consumer.name} version {number} and {provider.name} found")
+
+    await broker(request).run(work)
+    return Response(status_code=204)
 
 
 async def get_latest_pact(request: Request) -> Response:
@@ -444,9 +488,10 @@ async def publish_verification(request: Request) -> Response:
     if verified_by is not None and not isinstance(verified_by, dict):
         raise invalid("verifiedBy", "must be an object")
 
-    def work(tx: Transaction) -> tuple[JSONDict, str]:
+    def work(tx: Transaction) -> tuple[JSONDict, str, list[str]]:
         provider, consumer = _pair(tx, request)
-        if not tx.publications(provider_id=provider.id, consumer_id=consumer.id, sha=sha):
+        publications = tx.publications(provider_id=provider.id, consumer_id=consumer.id, sha=sha)
+        if not publications:
             raise not_found(f"No pact between {consumer.name} and {provider.name} with SHA '{sha}' found")
         version, _ = ensure_version(tx, provider, number)
         verification = tx.add_verification(
@@ -461,9 +506,13 @@ async def publish_verification(request: Request) -> Response:
             verified_by=verified_by,
         )
         rendered = views.verification(tx, u, verification)
-        return rendered, u.verification(provider.name, consumer.name, sha, verification.id)
+        pact_version = tx.version_by_id(publications[-1].consumer_version_id)  # the latest with this content
+        what = Trigger(consumer, provider, pact_version, sha, verification)
+        fired = trigger(tx, u, verification_events(success), what)
+        return rendered, u.verification(provider.name, consumer.name, sha, verification.id), fired
 
-    rendered, location = await broker(request).run(work)
+    rendered, location, fired = await broker(request).run(work)
+    _fire(request, fired)
     return hal(rendered, 201, {"Location": location})
 
 
@@ -522,4 +571,5 @@ ROUTES = [
     Route(_PACT_VERSION + "/verification-results", publish_verification, methods=["POST"]),
     Route(_PACT_VERSION + "/metadata/{metadata}/verification-results", publish_verification, methods=["POST"]),
     Route(_PACT_VERSION + "/verification-results/{id}", get_verification, methods=["GET"]),
+    Route(_PAIR + "/version/{version}", delete_pact, methods=["DELETE"]),
 ]

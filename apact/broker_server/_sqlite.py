@@ -1,24 +1,35 @@
-"""The SQLite `Store`: one file (or ``":memory:"``).
+"""The SQLite `Store`: one file (or ``":memory:"``), and the SQL both backends share.
 
-Transactions are serialised on one connection (a lock, plus ``BEGIN IMMEDIATE`` so that
-two processes sharing a file serialise too). Its methods block.
+The file is in WAL mode and the store keeps several connections (``capacity``): readers
+run in parallel, each on its own snapshot, beside the one writer SQLite allows. A
+transaction the broker runs starts optimistic (``BEGIN``, no lock); if it writes after
+another writer committed, SQLite refuses (SQLITE_BUSY), the store raises `ConflictError`
+and `atomically` runs it again with the write lock taken up front (a lock in this
+process plus ``BEGIN IMMEDIATE``, which serialises other processes sharing the file too).
+Its methods block. Its schema comes from `_migrations`, applied when it opens.
+
+`SqliteTransaction` is written in portable SQL with ``?`` placeholders;
+`PostgresStore` (``_postgres.py``) runs the very same class on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import queue
 import sqlite3
 import threading
 import weakref
 from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Protocol
 
 from .._core._types import JSON, JSONDict
+from ._migrations import LATEST, SCHEMA_MIGRATIONS, pending
 from ._store import (
     Branch,
+    ConflictError,
     Deployment,
     DeploymentKind,
     Environment,
@@ -26,80 +37,19 @@ from ._store import (
     Pacticipant,
     Publication,
     StorageFullError,
+    TriggeredStatus,
+    TriggeredWebhook,
     Verification,
     Version,
     Webhook,
+    WebhookExecution,
     new_uuid,
     utc_now,
 )
 
-SCHEMA_VERSION = 1
 _CHUNK = 500  # values per IN list: well under SQLite's limit on parameters (999 before 3.32)
 _SQLITE_FULL = 13  # sqlite3.SQLITE_FULL from Python 3.11
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS pacticipants (
-    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, display_name TEXT, repository_url TEXT,
-    main_branch TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS versions (
-    id INTEGER PRIMARY KEY, pacticipant_id INTEGER NOT NULL REFERENCES pacticipants ON DELETE CASCADE,
-    number TEXT NOT NULL, build_url TEXT, created_at TEXT NOT NULL, UNIQUE (pacticipant_id, number));
-CREATE TABLE IF NOT EXISTS branches (
-    id INTEGER PRIMARY KEY, pacticipant_id INTEGER NOT NULL REFERENCES pacticipants ON DELETE CASCADE,
-    name TEXT NOT NULL, created_at TEXT NOT NULL, UNIQUE (pacticipant_id, name));
-CREATE TABLE IF NOT EXISTS branch_versions (
-    branch_id INTEGER NOT NULL REFERENCES branches ON DELETE CASCADE,
-    version_id INTEGER NOT NULL REFERENCES versions ON DELETE CASCADE,
-    created_at TEXT NOT NULL, PRIMARY KEY (branch_id, version_id));
-CREATE TABLE IF NOT EXISTS tags (
-    version_id INTEGER NOT NULL REFERENCES versions ON DELETE CASCADE, name TEXT NOT NULL,
-    created_at TEXT NOT NULL, PRIMARY KEY (version_id, name));
-CREATE TABLE IF NOT EXISTS environments (
-    uuid TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, display_name TEXT, production INTEGER NOT NULL,
-    contacts TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS deployments (
-    uuid TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('deployed', 'released')),
-    version_id INTEGER NOT NULL REFERENCES versions ON DELETE CASCADE,
-    environment_uuid TEXT NOT NULL REFERENCES environments ON DELETE CASCADE,
-    application_instance TEXT, active INTEGER NOT NULL, created_at TEXT NOT NULL, ended_at TEXT);
-CREATE TABLE IF NOT EXISTS pact_contents (
-    sha TEXT PRIMARY KEY, consumer_id INTEGER NOT NULL REFERENCES pacticipants ON DELETE CASCADE,
-    provider_id INTEGER NOT NULL REFERENCES pacticipants ON DELETE CASCADE,
-    content TEXT NOT NULL, created_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS publications (
-    id INTEGER PRIMARY KEY, consumer_version_id INTEGER NOT NULL REFERENCES versions ON DELETE CASCADE,
-    provider_id INTEGER NOT NULL REFERENCES pacticipants ON DELETE CASCADE,
-    sha TEXT NOT NULL REFERENCES pact_contents, created_at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS publications_by_provider ON publications (provider_id, consumer_version_id);
-CREATE TABLE IF NOT EXISTS verifications (
-    id INTEGER PRIMARY KEY, sha TEXT NOT NULL REFERENCES pact_contents,
-    consumer_id INTEGER NOT NULL REFERENCES pacticipants ON DELETE CASCADE,
-    provider_id INTEGER NOT NULL REFERENCES pacticipants ON DELETE CASCADE,
-    provider_version_id INTEGER NOT NULL REFERENCES versions ON DELETE CASCADE,
-    success INTEGER NOT NULL, wip INTEGER NOT NULL, build_url TEXT, test_results TEXT NOT NULL,
-    verified_by TEXT NOT NULL, created_at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS verifications_by_sha ON verifications (sha);
-CREATE TABLE IF NOT EXISTS webhooks (
-    uuid TEXT PRIMARY KEY, document TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
-"""
-
-# --- indexes for the hot queries (brokerperf, issue 13) -------------------------------------
-# Each lets a query of for-verification, the matrix or the latest pacts find its rows by
-# key instead of scanning a table that grows with the history; EXPLAIN QUERY PLAN of
-# each hot query is checked in tests/broker_server/test_query_plans.py.
-_INDEXES = """
-CREATE INDEX IF NOT EXISTS branch_versions_by_version ON branch_versions (version_id);
-CREATE INDEX IF NOT EXISTS publications_by_consumer_version ON publications (consumer_version_id, provider_id);
-CREATE INDEX IF NOT EXISTS deployments_by_version ON deployments (version_id);
-CREATE INDEX IF NOT EXISTS deployments_by_activity ON deployments (active, environment_uuid);
-CREATE INDEX IF NOT EXISTS versions_by_pacticipant ON versions (pacticipant_id, id);
-CREATE INDEX IF NOT EXISTS branches_by_name ON branches (name, pacticipant_id);
-CREATE INDEX IF NOT EXISTS tags_by_name ON tags (name, version_id);
-CREATE INDEX IF NOT EXISTS verifications_by_provider_sha ON verifications (provider_id, sha);
-CREATE INDEX IF NOT EXISTS pact_contents_by_provider_consumer ON pact_contents (provider_id, consumer_id);
-CREATE INDEX IF NOT EXISTS pact_contents_by_consumer_provider ON pact_contents (consumer_id, provider_id);
-"""
-# --- end of the brokerperf indexes ----------------------------------------------------------
+_SQLITE_BUSY = 5  # and its extended codes (BUSY_SNAPSHOT...) in the low byte
 
 # the latest revision of each (consumer version, provider) pair
 _CURRENT_PUBLICATIONS = """
@@ -111,52 +61,77 @@ WHERE p.id = (SELECT MAX(q.id) FROM publications q
 
 
 class SqliteStore:
-    """A `Store` in one SQLite file (or ``":memory:"``).
+    """A `Store` in one SQLite file (or ``":memory:"``, which has one connection).
 
-    ``clock`` gives the time recorded on new records (tests pass a fake one).
+    ``clock`` gives the time recorded on new records (tests pass a fake one);
+    ``connections`` is how many transactions may run at once.
     """
 
-    def __init__(self, database: str = ":memory:", *, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self, database: str = ":memory:", *, clock: Callable[[], datetime] = utc_now, connections: int = 4
+    ) -> None:
         self.database = database
         self._clock = clock
-        self._lock = threading.Lock()
+        self.capacity = 1 if database == ":memory:" else max(1, connections)
+        self._write_lock = threading.Lock()
+        self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self._connections: list[sqlite3.Connection] = []
         try:
-            self._connection = _open(database)
+            self._connections.append(_open(database))
+            self.applied_migrations = _migrate(self._connections[0])
+            self._connections.extend(_open(database) for _ in range(self.capacity - 1))
         except (sqlite3.Error, ValueError) as error:
+            _close_all(self._connections)
             reason = str(error) if isinstance(error, ValueError) else _unusable(database, error)
             raise ValueError(f"cannot use the database {os.path.abspath(database)}: {reason}") from error
+        for connection in self._connections:
+            self._idle.put(connection)
         # a store dropped without close() (an app built for a test, say) still closes its
-        # connection, when it is collected, rather than leaving that to the connection's
+        # connections, when it is collected, rather than leaving that to each connection's
         # own finaliser (which Python 3.13 reports as a ResourceWarning)
-        self._closer = weakref.finalize(self, self._connection.close)
+        self._closer = weakref.finalize(self, _close_all, list(self._connections))
 
     @contextmanager
-    def transaction(self) -> Iterator[SqliteTransaction]:
-        with self._lock:
-            try:
-                self._connection.execute("BEGIN IMMEDIATE")
+    def transaction(self, *, optimistic: bool = False) -> Iterator[SqliteTransaction]:
+        connection = self._idle.get()
+        try:
+            with ExitStack() as locked:
+                if not optimistic:
+                    locked.enter_context(self._write_lock)
                 try:
-                    yield SqliteTransaction(self._connection, self._clock)
-                    self._connection.execute("COMMIT")
-                finally:
-                    # after a failed block or COMMIT, undo what SQLite has not: it rolls
-                    # back by itself after some errors (a full disk), not after others (a
-                    # deferred constraint at COMMIT), which would wedge the connection
-                    if self._connection.in_transaction:
-                        self._connection.execute("ROLLBACK")
-            except sqlite3.Error as error:
-                if _is_full(error):
-                    raise StorageFullError(
-                        f"{self.database} is full ({error}): nothing of this change was kept"
-                    ) from error
-                raise
+                    connection.execute("BEGIN" if optimistic else "BEGIN IMMEDIATE")
+                    try:
+                        yield SqliteTransaction(connection, self._clock)
+                        connection.execute("COMMIT")
+                    finally:
+                        # after a failed block or COMMIT, undo what SQLite has not: it rolls
+                        # back by itself after some errors (a full disk), not after others (a
+                        # deferred constraint at COMMIT), which would wedge the connection
+                        if connection.in_transaction:
+                            connection.execute("ROLLBACK")
+                except sqlite3.Error as error:
+                    if _is_full(error):
+                        raise StorageFullError(
+                            f"{self.database} is full ({error}): nothing of this change was kept"
+                        ) from error
+                    if optimistic and _is_busy(error):
+                        raise ConflictError(f"another writer changed {self.database} first ({error})") from error
+                    raise
+        finally:
+            self._idle.put(connection)
 
     def close(self) -> None:
-        with self._lock:
-            self._closer()
+        self._closer()
+
+
+def _close_all(connections: list[sqlite3.Connection]) -> None:
+    for connection in connections:
+        connection.close()
 
 
 def _open(database: str) -> sqlite3.Connection:
+    if sqlite3.sqlite_version_info < (3, 35):  # INSERT ... RETURNING
+        raise ValueError(f"the broker needs SQLite 3.35 or newer; this Python has SQLite {sqlite3.sqlite_version}")
     connection = sqlite3.connect(database, check_same_thread=False, isolation_level=None, timeout=30)
     try:
         connection.execute("PRAGMA foreign_keys = ON")
@@ -165,18 +140,43 @@ def _open(database: str) -> sqlite3.Connection:
             # safe from corruption (a power cut may lose the last commits, a crash not)
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
-        connection.executescript(_SCHEMA)
-        connection.executescript(_INDEXES)
-        (schema,) = connection.execute("PRAGMA user_version").fetchone()
-        if schema > SCHEMA_VERSION:
-            raise ValueError(
-                f"it was written by a newer apact (schema {schema}, this one reads {SCHEMA_VERSION}); upgrade apact"
-            )
-        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     except BaseException:
         connection.close()
         raise
     return connection
+
+
+def _migrate(connection: sqlite3.Connection) -> tuple[int, ...]:
+    """Apply the migrations the file lacks, each in its own write transaction (two
+    brokers starting on one file take turns; the second finds nothing to do). Returns
+    the numbers applied."""
+    connection.execute(SCHEMA_MIGRATIONS)
+    applied: list[int] = []
+    while True:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            done = {row[0] for row in connection.execute("SELECT version FROM schema_migrations")}
+            (user_version,) = connection.execute("PRAGMA user_version").fetchone()
+            if user_version > LATEST:  # written by a newer apact before it recorded migrations
+                done.add(user_version)
+            todo = pending(done)
+            if todo:
+                migration = todo[0]
+                for statement in migration.statements("sqlite"):
+                    connection.execute(statement)
+                connection.execute(
+                    "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
+                    (migration.number, migration.description, _iso(utc_now())),
+                )
+                applied.append(migration.number)
+            # what apact before migrations checked: it refuses a file from a newer apact
+            connection.execute(f"PRAGMA user_version = {max(done | set(applied))}")
+            connection.execute("COMMIT")
+        finally:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+        if not todo:
+            return tuple(applied)
 
 
 def _unusable(database: str, error: sqlite3.Error) -> str:
@@ -210,14 +210,33 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
+def _is_busy(error: sqlite3.Error) -> bool:
+    """SQLITE_BUSY: another connection holds the write lock, or wrote since this
+    transaction's snapshot (Python 3.10 gives no code)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code & 0xFF == _SQLITE_BUSY if code is not None else "database is locked" in str(error)
+
+
 def _version(row: sqlite3.Row | tuple[Any, ...], branches: tuple[str, ...], tags: tuple[str, ...]) -> Version:
     return Version(row[0], row[1], row[2], row[3], row[4], branches, tags)
 
 
-class SqliteTransaction:
-    """`Transaction` on an SQLite connection (created by `SqliteStore`)."""
+class Cursor(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+    def fetchall(self) -> list[Any]: ...
 
-    def __init__(self, connection: sqlite3.Connection, clock: Callable[[], datetime]) -> None:
+
+class Database(Protocol):
+    """What `SqliteTransaction` needs of a connection: ``execute`` with ``?`` placeholders."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Cursor: ...
+
+
+class SqliteTransaction:
+    """`Transaction` in portable SQL on a connection (by `SqliteStore` and `PostgresStore`)."""
+
+    def __init__(self, connection: Database, clock: Callable[[], datetime]) -> None:
         self._db = connection
         self._clock = clock
 
@@ -225,7 +244,9 @@ class SqliteTransaction:
         return _iso(self._clock())
 
     def _one(self, sql: str, *args: object) -> Any:
-        return self._db.execute(sql, args).fetchone()
+        # every row fetched: an INSERT ... RETURNING is then complete on both backends
+        rows = self._db.execute(sql, args).fetchall()
+        return rows[0] if rows else None
 
     def _all(self, sql: str, *args: object) -> list[Any]:
         return self._db.execute(sql, args).fetchall()
@@ -248,10 +269,10 @@ class SqliteTransaction:
 
     def add_pacticipant(self, name: str) -> Pacticipant:
         now = self._now()
-        cursor = self._db.execute(
-            "INSERT INTO pacticipants (name, created_at, updated_at) VALUES (?, ?, ?)", (name, now, now)
+        (id,) = self._one(
+            "INSERT INTO pacticipants (name, created_at, updated_at) VALUES (?, ?, ?) RETURNING id", name, now, now
         )
-        return self.pacticipant_by_id(int(cursor.lastrowid or 0))
+        return self.pacticipant_by_id(id)
 
     def update_pacticipant(self, pacticipant: Pacticipant) -> Pacticipant:
         self._db.execute(
@@ -319,11 +340,14 @@ class SqliteTransaction:
         return self._versions(self._all(f"{self._VERSION} WHERE pacticipant_id = ? ORDER BY id", pacticipant_id))
 
     def add_version(self, pacticipant_id: int, number: str, build_url: str | None) -> Version:
-        cursor = self._db.execute(
-            "INSERT INTO versions (pacticipant_id, number, build_url, created_at) VALUES (?, ?, ?, ?)",
-            (pacticipant_id, number, build_url, self._now()),
+        (id,) = self._one(
+            "INSERT INTO versions (pacticipant_id, number, build_url, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+            pacticipant_id,
+            number,
+            build_url,
+            self._now(),
         )
-        return self.version_by_id(int(cursor.lastrowid or 0))
+        return self.version_by_id(id)
 
     def set_build_url(self, version_id: int, build_url: str) -> None:
         self._db.execute("UPDATE versions SET build_url = ? WHERE id = ?", (build_url, version_id))
@@ -343,14 +367,14 @@ class SqliteTransaction:
         pacticipant_id = self._one("SELECT pacticipant_id FROM versions WHERE id = ?", version_id)[0]
         now = self._now()
         self._db.execute(
-            "INSERT OR IGNORE INTO branches (pacticipant_id, name, created_at) VALUES (?, ?, ?)",
+            "INSERT INTO branches (pacticipant_id, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (pacticipant_id, branch, now),
         )
         branch_id = self._one("SELECT id FROM branches WHERE pacticipant_id = ? AND name = ?", pacticipant_id, branch)[
             0
         ]
         cursor = self._db.execute(
-            "INSERT OR IGNORE INTO branch_versions (branch_id, version_id, created_at) VALUES (?, ?, ?)",
+            "INSERT INTO branch_versions (branch_id, version_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (branch_id, version_id, now),
         )
         return cursor.rowcount > 0
@@ -361,7 +385,7 @@ class SqliteTransaction:
 
     def add_tag(self, version_id: int, name: str) -> bool:
         cursor = self._db.execute(
-            "INSERT OR IGNORE INTO tags (version_id, name, created_at) VALUES (?, ?, ?)",
+            "INSERT INTO tags (version_id, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (version_id, name, self._now()),
         )
         return cursor.rowcount > 0
@@ -471,8 +495,8 @@ class SqliteTransaction:
 
     def add_pact_content(self, sha: str, consumer_id: int, provider_id: int, content: str) -> None:
         self._db.execute(
-            "INSERT OR IGNORE INTO pact_contents (sha, consumer_id, provider_id, content, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO pact_contents (sha, consumer_id, provider_id, content, created_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (sha, consumer_id, provider_id, content, self._now()),
         )
 
@@ -481,11 +505,15 @@ class SqliteTransaction:
         return row[0] if row else None
 
     def add_publication(self, consumer_version_id: int, provider_id: int, sha: str) -> Publication:
-        cursor = self._db.execute(
-            "INSERT INTO publications (consumer_version_id, provider_id, sha, created_at) VALUES (?, ?, ?, ?)",
-            (consumer_version_id, provider_id, sha, self._now()),
+        (id,) = self._one(
+            "INSERT INTO publications (consumer_version_id, provider_id, sha, created_at) VALUES (?, ?, ?, ?)"
+            " RETURNING id",
+            consumer_version_id,
+            provider_id,
+            sha,
+            self._now(),
         )
-        return Publication(*self._one(f"{_CURRENT_PUBLICATIONS} AND p.id = ?", cursor.lastrowid))
+        return Publication(*self._one(f"{_CURRENT_PUBLICATIONS} AND p.id = ?", id))
 
     def publications(
         self,
@@ -534,10 +562,10 @@ class SqliteTransaction:
         test_results: JSON,
         verified_by: JSON,
     ) -> Verification:
-        cursor = self._db.execute(
+        (id,) = self._one(
             "INSERT INTO verifications (sha, consumer_id, provider_id, provider_version_id, success, wip, build_url,"
-            " test_results, verified_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
+            " test_results, verified_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            *(
                 sha,
                 consumer_id,
                 provider_id,
@@ -550,7 +578,7 @@ class SqliteTransaction:
                 self._now(),
             ),
         )
-        found = self.verification(int(cursor.lastrowid or 0))
+        found = self.verification(id)
         assert found is not None
         return found
 
@@ -586,6 +614,115 @@ class SqliteTransaction:
 
     def delete_webhook(self, uuid: str) -> bool:
         return self._db.execute("DELETE FROM webhooks WHERE uuid = ?", (uuid,)).rowcount > 0
+
+    # deleting pacts and versions
+
+    def delete_version(self, id: int) -> None:
+        self._db.execute("DELETE FROM verifications WHERE provider_version_id = ?", (id,))
+        self._db.execute("DELETE FROM publications WHERE consumer_version_id = ?", (id,))
+        self._db.execute("DELETE FROM versions WHERE id = ?", (id,))  # tags, branch links, deployments cascade
+        self._delete_orphan_contents()
+
+    def delete_publications(self, consumer_version_id: int, provider_id: int) -> int:
+        deleted = self._db.execute(
+            "DELETE FROM publications WHERE consumer_version_id = ? AND provider_id = ?",
+            (consumer_version_id, provider_id),
+        ).rowcount
+        self._delete_orphan_contents()
+        return int(deleted)
+
+    def _delete_orphan_contents(self) -> None:
+        """Pact contents no publication refers to, and their verification results: a
+        result belongs to a content, and a content no version published is gone."""
+        orphans = "SELECT sha FROM pact_contents WHERE sha NOT IN (SELECT sha FROM publications)"
+        self._db.execute(f"DELETE FROM verifications WHERE sha IN ({orphans})")
+        self._db.execute(f"DELETE FROM pact_contents WHERE sha IN ({orphans})")
+
+    # webhook executions (added with firing webhooks: the lead ports these to PostgreSQL)
+
+    _TRIGGERED = (
+        "SELECT uuid, webhook_uuid, event_name, trigger_type, status, consumer_id, provider_id,"
+        " consumer_version_id, verification_id, variables, created_at, updated_at FROM triggered_webhooks"
+    )
+
+    @staticmethod
+    def _triggered(row: Any) -> TriggeredWebhook:
+        return TriggeredWebhook(
+            row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8],
+            json.loads(row[9]), row[10], row[11],
+        )  # fmt: skip
+
+    def add_triggered_webhook(
+        self,
+        *,
+        uuid: str,
+        webhook_uuid: str,
+        event_name: str,
+        trigger_type: str,
+        consumer_id: int | None,
+        provider_id: int | None,
+        consumer_version_id: int | None,
+        verification_id: int | None,
+        variables: JSONDict,
+    ) -> TriggeredWebhook:
+        now = self._now()
+        self._db.execute(
+            "INSERT INTO triggered_webhooks (uuid, webhook_uuid, event_name, trigger_type, status, consumer_id,"
+            " provider_id, consumer_version_id, verification_id, variables, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, 'not_run', ?, ?, ?, ?, ?, ?, ?)",
+            (
+                uuid, webhook_uuid, event_name, trigger_type, consumer_id, provider_id, consumer_version_id,
+                verification_id, json.dumps(variables), now, now,
+            ),
+        )  # fmt: skip
+        found = self.triggered_webhook(uuid)
+        assert found is not None
+        return found
+
+    def triggered_webhook(self, uuid: str) -> TriggeredWebhook | None:
+        row = self._one(f"{self._TRIGGERED} WHERE uuid = ?", uuid)
+        return self._triggered(row) if row else None
+
+    def triggered_webhooks(
+        self,
+        *,
+        webhook_uuid: str | None = None,
+        consumer_version_id: int | None = None,
+        provider_id: int | None = None,
+        verification_id: int | None = None,
+    ) -> list[TriggeredWebhook]:
+        where, args = _filters(
+            webhook_uuid=webhook_uuid,
+            consumer_version_id=consumer_version_id,
+            provider_id=provider_id,
+            verification_id=verification_id,
+        )
+        return [self._triggered(row) for row in self._all(f"{self._TRIGGERED}{where} ORDER BY created_at, uuid", *args)]
+
+    def set_triggered_webhook_status(self, uuid: str, status: TriggeredStatus) -> None:
+        self._db.execute(
+            "UPDATE triggered_webhooks SET status = ?, updated_at = ? WHERE uuid = ?", (status, self._now(), uuid)
+        )
+
+    def add_webhook_execution(self, triggered_uuid: str, success: bool, logs: str) -> WebhookExecution:
+        now = self._now()
+        (id,) = self._one(
+            "INSERT INTO webhook_executions (triggered_uuid, success, logs, created_at) VALUES (?, ?, ?, ?)"
+            " RETURNING id",
+            triggered_uuid,
+            int(success),
+            logs,
+            now,
+        )
+        return WebhookExecution(id, triggered_uuid, success, logs, now)
+
+    def webhook_executions(self, triggered_uuid: str) -> list[WebhookExecution]:
+        rows = self._all(
+            "SELECT id, triggered_uuid, success, logs, created_at FROM webhook_executions"
+            " WHERE triggered_uuid = ? ORDER BY id",
+            triggered_uuid,
+        )
+        return [WebhookExecution(row[0], row[1], bool(row[2]), row[3], row[4]) for row in rows]
 
     # --- narrowed and bulk reads for the hot paths (brokerperf, issue 13) ---------------------
 

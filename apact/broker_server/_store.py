@@ -5,22 +5,26 @@ interface (find, list, add, update). The broker's logic (publishing, selectors, 
 and WIP pacts, the matrix) is plain Python on top of it, so another SQL database only
 has to implement these methods. One `Store.transaction` is one unit of work: it
 commits when the block ends and rolls back if the block raises. Implementations may
-block: the server calls them from a worker thread, never on the event loop.
-`SqliteStore` is the one apact ships.
+block: the server calls them from worker threads (as many at once as the store's
+``capacity``), never on the event loop. apact ships `SqliteStore` and `PostgresStore`
+(``_postgres.py``); `open_store` (``_open.py``) picks one from a path or a URL.
 """
 
 from __future__ import annotations
 
+import random
+import time
 import uuid as uuidlib
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypeVar
 
 from .._core._types import JSON, JSONDict
 
 DeploymentKind = Literal["deployed", "released"]
+T = TypeVar("T")
 
 
 def utc_now() -> datetime:
@@ -138,8 +142,52 @@ class PactHead:
     version_id: int
 
 
+# webhook executions (triggered webhooks and their logs) ------------------------------
+
+TriggeredStatus = Literal["not_run", "retrying", "success", "failure", "cancelled"]
+
+
+@dataclass(frozen=True, slots=True)
+class TriggeredWebhook:
+    """One firing of a webhook for one event: what it was for, and how it went.
+
+    ``variables`` are the template values computed when the event happened (so a retry
+    sends what the first attempt sent); ``trigger_type`` is ``"resource_creation"`` (an
+    event) or ``"user"`` (``POST /webhooks/{uuid}/execute``).
+    """
+
+    uuid: str
+    webhook_uuid: str
+    event_name: str
+    trigger_type: str
+    status: TriggeredStatus
+    consumer_id: int | None
+    provider_id: int | None
+    consumer_version_id: int | None
+    verification_id: int | None
+    variables: JSONDict
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookExecution:
+    """One attempt of a triggered webhook: its log (secrets redacted) and outcome."""
+
+    id: int
+    triggered_uuid: str
+    success: bool
+    logs: str
+    created_at: str
+
+
 class StorageFullError(Exception):
     """No room left for a transaction's writes; none of them was kept (the server answers 507)."""
+
+
+class ConflictError(Exception):
+    """The transaction collided with a concurrent one and was rolled back; running it
+    again (`atomically` does) sees the other's writes."""
 
 
 class Transaction(Protocol):
@@ -221,11 +269,50 @@ class Transaction(Protocol):
     def verification(self, id: int) -> Verification | None: ...
     def verifications(self, *, provider_id: int | None = None, sha: str | None = None) -> list[Verification]: ...
 
-    # webhooks (stored, never fired)
+    # webhooks
     def webhook(self, uuid: str) -> Webhook | None: ...
     def webhooks(self) -> list[Webhook]: ...
     def save_webhook(self, uuid: str, document: JSONDict) -> tuple[Webhook, bool]: ...
     def delete_webhook(self, uuid: str) -> bool: ...
+
+    # deleting pacts and versions (housekeeping: the official broker's DELETE endpoints)
+    def delete_version(self, id: int) -> None:
+        """The version, its branches' and tags' links, deployments, the pacts it published
+        and the verifications it made; then pact contents no publication refers to any
+        more, with their verification results."""
+        ...
+
+    def delete_publications(self, consumer_version_id: int, provider_id: int) -> int:
+        """The pact ``consumer_version_id`` published for ``provider_id`` (how many were
+        deleted), then pact contents no publication refers to, with their results."""
+        ...
+
+    # webhook executions (added with firing webhooks; see TriggeredWebhook)
+    def add_triggered_webhook(
+        self,
+        *,
+        uuid: str,
+        webhook_uuid: str,
+        event_name: str,
+        trigger_type: str,
+        consumer_id: int | None,
+        provider_id: int | None,
+        consumer_version_id: int | None,
+        verification_id: int | None,
+        variables: JSONDict,
+    ) -> TriggeredWebhook: ...
+    def triggered_webhook(self, uuid: str) -> TriggeredWebhook | None: ...
+    def triggered_webhooks(
+        self,
+        *,
+        webhook_uuid: str | None = None,
+        consumer_version_id: int | None = None,
+        provider_id: int | None = None,
+        verification_id: int | None = None,
+    ) -> list[TriggeredWebhook]: ...
+    def set_triggered_webhook_status(self, uuid: str, status: TriggeredStatus) -> None: ...
+    def add_webhook_execution(self, triggered_uuid: str, success: bool, logs: str) -> WebhookExecution: ...
+    def webhook_executions(self, triggered_uuid: str) -> list[WebhookExecution]: ...
 
     # --- narrowed and bulk reads for the hot paths (brokerperf, issue 13) ---------------------
     # for-verification, the matrix and the latest pacts read only the rows they need, in a
@@ -286,11 +373,44 @@ class Transaction(Protocol):
 
 
 class Store(Protocol):
-    """Where the broker keeps its data; see `Transaction`."""
+    """Where the broker keeps its data; see `Transaction`.
 
-    def transaction(self) -> AbstractContextManager[Transaction]:
+    ``capacity`` is how many transactions the store runs at once (its connections):
+    the broker runs no more worker threads than that.
+    """
+
+    capacity: int
+
+    def transaction(self, *, optimistic: bool = False) -> AbstractContextManager[Transaction]:
         """A unit of work: commits on success, rolls back on an exception (a failed
-        commit included); raises `StorageFullError` when there is no room to write."""
+        commit included); raises `StorageFullError` when there is no room to write.
+
+        It may raise `ConflictError` when a concurrent transaction got in its way (always
+        possible on a database server; with ``optimistic=True`` on SQLite too, which then
+        lets readers run in parallel instead of taking the write lock up front).
+        """
         ...
 
     def close(self) -> None: ...
+
+
+ATTEMPTS = 20
+
+
+def atomically(store: Store, work: Callable[[Transaction], T]) -> T:
+    """Run ``work`` in one transaction of ``store``, again after a `ConflictError`.
+
+    The first attempt is optimistic (readers in parallel); a retry is not (SQLite takes
+    its write lock up front, so it cannot conflict again; PostgreSQL retries take turns
+    on an advisory lock, though an optimistic transaction may still beat one). Retries back off with jitter,
+    so that two brokers racing for the same row do not collide again in step.
+    """
+    for attempt in range(ATTEMPTS):
+        try:
+            with store.transaction(optimistic=attempt == 0) as tx:
+                return work(tx)
+        except ConflictError:
+            if attempt == ATTEMPTS - 1:
+                raise
+            time.sleep(random.uniform(0, min(0.25, 0.002 * 2**attempt)))
+    raise AssertionError("unreachable")  # pragma: no cover

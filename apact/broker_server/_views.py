@@ -212,6 +212,10 @@ def pact(
             urls.pact_version(provider, consumer, sha, metadata) + "/verification-results",
             title="Publish verification results",
         ),
+        "pb:triggered-webhooks": link(
+            urls.pact(provider, consumer, consumer_version) + "/triggered-webhooks",
+            title="Webhooks triggered by the publication of this pact",
+        ),
     }
     return served
 
@@ -235,6 +239,10 @@ def verification(tx: Transaction, urls: Urls, record: Verification) -> JSONDict:
             "pb:provider-version": link(urls.version(provider, number), title="Provider version", name=number),
             "pb:provider": link(urls.pacticipant(provider), title="Provider", name=provider),
             "pb:consumer": link(urls.pacticipant(consumer), title="Consumer", name=consumer),
+            "pb:triggered-webhooks": link(
+                urls.verification(provider, consumer, record.sha, record.id) + "/triggered-webhooks",
+                title="Webhooks triggered by the publication of this verification result",
+            ),
         },
     }
 
@@ -254,5 +262,9 @@ def webhook(urls: Urls, record: Webhook) -> JSONDict:
     body["_links"] = {
         "self": link(urls.webhook(record.uuid), title=webhook_title(record)),
         "pb:webhooks": link(urls("/webhooks"), title="Webhooks"),
+        "pb:execute": link(urls.webhook(record.uuid) + "/execute", title="Test the execution of the webhook"),
+        "pb:triggered-webhooks": link(
+            urls.webhook(record.uuid) + "/triggered-webhooks", title="Every time this webhook was triggered"
+        ),
     }
     return body

@@ -1,6 +1,7 @@
 """The broker client's commands: ``apact publish``, ``apact can-i-deploy``, ``apact
-record-deployment``, ``apact record-release``, ``apact create-environment``, and the
-Pact Broker options of ``apact verify``.
+record-deployment``, ``record-undeployment``, ``record-release``,
+``record-support-ended``, ``create-environment``, ``delete-pact``, ``delete-version``,
+``delete-pacticipant``, and the Pact Broker options of ``apact verify``.
 
 `COMMANDS` holds each command's name, summary, description, epilog,
 ``add_arguments(parser)`` and ``run(args) -> int``, for ``apact/cli/__init__.py`` to add. For
@@ -24,7 +25,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -121,8 +122,9 @@ async def _publish(args: argparse.Namespace, out: TextIO) -> int:
 CAN_I_DEPLOY_DESCRIPTION = """\
 Ask a Pact Broker whether a version of an application (or the latest version on a
 branch) can be deployed: whether its pacts with everything it integrates with are
-verified successfully, against the versions in an environment (--to-environment) or
-else the latest versions. Prints the matrix rows the broker looked at, its reasons
+verified successfully, against the versions in an environment (--to-environment), the
+latest versions with a tag (--to), or else the latest versions. --retry-while-unknown
+waits for verification results still to come. Prints the matrix rows the broker looked at, its reasons
 (naming the versions and any failed interactions) and the verdict. Exits 0 for yes,
 1 for no or unknown (a verification is missing), 2 when the broker could not answer.
 """
@@ -131,6 +133,8 @@ CAN_I_DEPLOY_EPILOG = """\
 examples:
   apact can-i-deploy --pacticipant 'Grill Chef' --version "$(git rev-parse HEAD)" --to-environment production
   apact can-i-deploy --pacticipant 'Sous Chef' --branch main
+  apact can-i-deploy -a 'Sous Chef' -e 1.0.0 --to-environment production --retry-while-unknown 30 --retry-interval 10
+  apact can-i-deploy -a 'Sous Chef' -e 1.0.0 --to prod --ignore 'Legacy Billing' --ignore 'Grill Chef:2.0.0'
 """
 
 
@@ -139,18 +143,97 @@ def add_can_i_deploy_arguments(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--version", "-e", metavar="VERSION", help="its version")
     which.add_argument("--branch", metavar="BRANCH", help="or the latest version on this branch")
-    parser.add_argument(
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
         "--to-environment",
         metavar="ENVIRONMENT",
-        help="where to deploy it (default: check against the latest version of everything it integrates with)",
+        help="where to deploy it: check against the versions deployed or released there "
+        "(default: the latest version of everything it integrates with)",
+    )
+    where.add_argument(
+        "--to", metavar="TAG", help="or check against the latest version of each integrated application tagged TAG"
+    )
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="PACTICIPANT[:VERSION]",
+        help="an integrated application (or one version of it) whose verification results do not count "
+        "(repeatable) [PACT_BROKER_CAN_I_DEPLOY_IGNORE, comma-separated]",
+    )
+    parser.add_argument(
+        "--retry-while-unknown",
+        type=_count,
+        default=0,
+        metavar="TIMES",
+        help="ask again up to TIMES times while a verification result is missing (the provider is still verifying)",
+    )
+    parser.add_argument(
+        "--retry-interval",
+        type=_seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help="seconds between those retries (default: 10)",
     )
     add_broker_arguments(parser)
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is negative")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds")
+    return value
+
+
+def ignored_pacticipants(values: Sequence[str], environ: Mapping[str, str]) -> list[tuple[str, str | None]]:
+    """``--ignore NAME`` / ``NAME:VERSION`` values, then the names in
+    ``PACT_BROKER_CAN_I_DEPLOY_IGNORE`` (comma-separated, as the official client)."""
+    found: list[tuple[str, str | None]] = []
+    for value in values:
+        name, colon, version = value.rpartition(":")
+        found.append((name, version or None) if colon and name else (value, None))
+    for name in environ.get("PACT_BROKER_CAN_I_DEPLOY_IGNORE", "").split(","):
+        if name.strip():
+            found.append((name.strip(), None))
+    return found
+
+
 async def _can_i_deploy(args: argparse.Namespace, out: TextIO) -> int:
+    from ..broker.client import CanIDeployResult
+
+    def waiting(answer: CanIDeployResult, retry: int, of: int) -> None:
+        results = "result is" if answer.unknown == 1 else "results are"
+        print(
+            f"can-i-deploy: {answer.unknown} verification {results} missing; asking again in "
+            f"{args.retry_interval:g}s (retry {retry} of {of})",
+            file=sys.stderr,
+            flush=True,
+        )
+
     async with client_from(args) as broker:
         answer = await broker.can_i_deploy(
-            args.pacticipant, version=args.version, branch=args.branch, to_environment=args.to_environment
+            args.pacticipant,
+            version=args.version,
+            branch=args.branch,
+            to_environment=args.to_environment,
+            to_tag=args.to,
+            ignore=ignored_pacticipants(args.ignore, os.environ),
+            retry_while_unknown=args.retry_while_unknown,
+            retry_interval=args.retry_interval,
+            on_retry=waiting,
         )
     print(answer.report(), file=out)
     return 0 if answer.ok else 1
@@ -208,6 +291,163 @@ async def _record_release(args: argparse.Namespace, out: TextIO) -> int:
         recorded = await broker.record_release(args.pacticipant, args.version, args.environment)
     print(recorded, file=out)
     return 0
+
+
+RECORD_UNDEPLOYMENT_DESCRIPTION = """\
+Record in a Pact Broker that an application is no longer deployed to an environment
+(at an application instance, or the deployment recorded without one). Only needed when
+an application is removed: a new deployment replaces the one before by itself. Exits 2
+when the application is not deployed there.
+"""
+
+RECORD_UNDEPLOYMENT_EPILOG = """\
+examples:
+  apact record-undeployment --pacticipant 'Grill Chef' --environment production
+  apact record-undeployment -a 'Grill Chef' --environment production --application-instance blue
+"""
+
+RECORD_SUPPORT_ENDED_DESCRIPTION = """\
+Record in a Pact Broker that a released version of an application is no longer
+supported in an environment: providers stop verifying its pacts as released, and
+can-i-deploy stops checking against it. Exits 2 when that version is not released there.
+"""
+
+RECORD_SUPPORT_ENDED_EPILOG = """\
+examples:
+  apact record-support-ended --pacticipant 'Sous Chef App' --version 2.3.0 --environment production
+"""
+
+
+def add_record_undeployment_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--pacticipant", "-a", required=True, metavar="NAME", help="the application")
+    parser.add_argument("--environment", required=True, metavar="ENVIRONMENT", help="the environment's name")
+    parser.add_argument(
+        "--application-instance", metavar="NAME", help="the instance undeployed (default: the one recorded without)"
+    )
+    add_broker_arguments(parser)
+
+
+async def _record_undeployment(args: argparse.Namespace, out: TextIO) -> int:
+    async with client_from(args) as broker:
+        ended = await broker.record_undeployment(
+            args.pacticipant, args.environment, application_instance=args.application_instance
+        )
+    for each in ended:
+        print(each, file=out)
+    return 0
+
+
+async def _record_support_ended(args: argparse.Namespace, out: TextIO) -> int:
+    async with client_from(args) as broker:
+        ended = await broker.record_support_ended(args.pacticipant, args.version, args.environment)
+    for each in ended:
+        print(each, file=out)
+    return 0
+
+
+DELETE_DESCRIPTION = """\
+Delete {what} from a Pact Broker, through the official broker's DELETE endpoint
+({endpoint}). It cannot be undone: on a terminal the command asks first; elsewhere (CI)
+it needs --yes. Exits 0 when deleted, 2 when there was nothing to delete, the broker
+refused, or it was not confirmed.
+"""
+
+DELETE_PACT_EPILOG = """\
+examples:
+  apact delete-pact --consumer 'Sous Chef' --version 1.0.0 --provider 'Grill Chef'
+  apact delete-pact --consumer 'Sous Chef' --version 1.0.0 --provider 'Grill Chef' --yes   # in CI
+"""
+
+DELETE_VERSION_EPILOG = """\
+examples:
+  apact delete-version --pacticipant 'Sous Chef' --version 1.0.0
+"""
+
+DELETE_PACTICIPANT_EPILOG = """\
+examples:
+  apact delete-pacticipant --pacticipant 'Legacy Billing' --yes
+"""
+
+
+def _add_yes(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--yes", "-y", action="store_true", help="delete without asking (needed off a terminal)")
+    add_broker_arguments(parser)
+
+
+def add_delete_pact_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--consumer", required=True, metavar="NAME", help="the consumer that published the pact")
+    parser.add_argument("--version", "-e", required=True, metavar="VERSION", help="the consumer version")
+    parser.add_argument("--provider", required=True, metavar="NAME", help="the provider the pact is with")
+    _add_yes(parser)
+
+
+def add_delete_version_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--pacticipant", "-a", required=True, metavar="NAME", help="the application")
+    parser.add_argument("--version", "-e", required=True, metavar="VERSION", help="the version to delete")
+    _add_yes(parser)
+
+
+def add_delete_pacticipant_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--pacticipant", "-a", required=True, metavar="NAME", help="the application to delete")
+    _add_yes(parser)
+
+
+def _what_is_deleted(args: argparse.Namespace) -> str:
+    if args.subcommand_name == "delete-pact":
+        return f"the pact between {args.consumer} version {args.version} and {args.provider}"
+    if args.subcommand_name == "delete-version":
+        return (
+            f"version {args.version} of {args.pacticipant}, with its tags, deployments, the pacts it published "
+            "and the verification results it made"
+        )
+    return f"the pacticipant {args.pacticipant}, with all its versions, pacts and verification results"
+
+
+def confirmed(args: argparse.Namespace, stdin: TextIO, stderr: TextIO) -> bool:
+    """``--yes``, or a "y" typed on a terminal; off a terminal, without ``--yes``, no
+    (saying why): a destructive command in a script must say so."""
+    if args.yes:
+        return True
+    name, what = args.subcommand_name, _what_is_deleted(args)
+    if not stdin.isatty():
+        print(
+            f"apact {name}: error: not deleting {what} without confirmation: there is no terminal to ask on; "
+            "add --yes to delete",
+            file=stderr,
+        )
+        return False
+    print(f"Delete {what} from the broker? This cannot be undone. [y/N] ", end="", file=stderr, flush=True)
+    answer = stdin.readline().strip().lower()
+    if answer not in ("y", "yes"):
+        print(f"apact {name}: nothing deleted", file=stderr)
+        return False
+    return True
+
+
+async def _delete(args: argparse.Namespace, out: TextIO) -> int:
+    async with client_from(args) as broker:
+        if args.subcommand_name == "delete-pact":
+            await broker.delete_pact(args.provider, args.consumer, args.version)
+        elif args.subcommand_name == "delete-version":
+            await broker.delete_version(args.pacticipant, args.version)
+        else:
+            await broker.delete_pacticipant(args.pacticipant)
+    what = _what_is_deleted(args).split(", with", 1)[0]
+    print(f"Deleted {what}.", file=out)
+    return 0
+
+
+def _deleting(name: str) -> Callable[[argparse.Namespace], int]:
+    """``run(args)`` of a delete command: confirmed first (exit 2 if not), then `_runner`'s."""
+    run = _runner(name, _delete)
+
+    def run_confirmed(args: argparse.Namespace) -> int:
+        args.subcommand_name = name
+        if not confirmed(args, sys.stdin, sys.stderr):
+            return 2
+        return run(args)
+
+    return run_confirmed
 
 
 CREATE_ENVIRONMENT_DESCRIPTION = """\
@@ -311,6 +551,62 @@ COMMANDS = (
         RECORD_RELEASE_EPILOG,
         add_record_arguments,
         _runner("record-release", _record_release),
+    ),
+    Command(
+        "record-undeployment",
+        "record in a Pact Broker that an application was removed from an environment",
+        RECORD_UNDEPLOYMENT_DESCRIPTION + "\n" + _CREDENTIALS,
+        RECORD_UNDEPLOYMENT_EPILOG,
+        add_record_undeployment_arguments,
+        _runner("record-undeployment", _record_undeployment),
+    ),
+    Command(
+        "record-support-ended",
+        "record in a Pact Broker that a released version is no longer supported",
+        RECORD_SUPPORT_ENDED_DESCRIPTION + "\n" + _CREDENTIALS,
+        RECORD_SUPPORT_ENDED_EPILOG,
+        add_record_arguments,
+        _runner("record-support-ended", _record_support_ended),
+    ),
+    Command(
+        "delete-pact",
+        "delete a consumer version's pact from a Pact Broker",
+        DELETE_DESCRIPTION.format(
+            what="the pact a consumer version published for a provider (the version stays)",
+            endpoint="DELETE /pacts/provider/{p}/consumer/{c}/version/{v}",
+        )
+        + "\n"
+        + _CREDENTIALS,
+        DELETE_PACT_EPILOG,
+        add_delete_pact_arguments,
+        _deleting("delete-pact"),
+    ),
+    Command(
+        "delete-version",
+        "delete a version of an application from a Pact Broker",
+        DELETE_DESCRIPTION.format(
+            what="a version of an application, with its tags, deployments, the pacts it published and the "
+            "verification results it made",
+            endpoint="DELETE /pacticipants/{p}/versions/{v}",
+        )
+        + "\n"
+        + _CREDENTIALS,
+        DELETE_VERSION_EPILOG,
+        add_delete_version_arguments,
+        _deleting("delete-version"),
+    ),
+    Command(
+        "delete-pacticipant",
+        "delete an application and everything it has from a Pact Broker",
+        DELETE_DESCRIPTION.format(
+            what="an application (pacticipant) with all its versions, pacts and verification results",
+            endpoint="DELETE /pacticipants/{p}",
+        )
+        + "\n"
+        + _CREDENTIALS,
+        DELETE_PACTICIPANT_EPILOG,
+        add_delete_pacticipant_arguments,
+        _deleting("delete-pacticipant"),
     ),
     Command(
         "create-environment",

@@ -399,7 +399,7 @@ def _v2_rules(rules: MatchingRules, where: _Where, message: bool) -> dict[str, J
                     f"the {matcher.match!r} matcher needs spec V3 or later (V2 knows type, min, max and regex)"
                 )
             if category == "body":
-                path = "$.body" + key[1:]
+                path = "$.body" + (key[1:] if key.startswith("$") else ("" if key.startswith("[") else ".") + key)
             elif category in ("path",):
                 path = "$.path"
             elif category == "header":

@@ -146,6 +146,8 @@ def too_deep(data: str | bytes | bytearray, limit: int = MAX_DEPTH) -> bool:
         if data.count("[") + data.count("{") <= limit:
             return False
         data = data.encode("utf-8", "surrogatepass")
+    elif data.count(b"[") + data.count(b"{") <= limit:
+        return False  # too few brackets to nest that deep (most bodies: two scans, no copy)
     if b"\\" in data:
         data = _ESCAPE.sub(b"", data)  # escaped quotes (and everything else escaped) out
     brackets = bytes(data).translate(_BRACKETS, _NOISE)

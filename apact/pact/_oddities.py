@@ -36,6 +36,11 @@ def _interaction(item: Mapping[str, Any], where: str, spec: Spec) -> list[str]:
         value = item.get(part)
         if isinstance(value, dict) and old in value and value.get("matchingRules") is None:
             found.append(f"{where}.{part}.{old}: the old name of matchingRules, read as matchingRules")
+    if spec >= Spec.V4 and item.get("type", "Synchronous/HTTP") == "Synchronous/HTTP":
+        for part in ("request", "response"):
+            value = item.get(part)
+            if isinstance(value, dict) and value.get("body") is not None and not _v4_form(value["body"]):
+                found.append(f"{where}.{part}.body is not in the V4 body form: read as before V4")
     contents = item.get("contents")
     if (
         spec >= Spec.V4
@@ -44,4 +49,14 @@ def _interaction(item: Mapping[str, Any], where: str, spec: Spec) -> list[str]:
         and not (isinstance(contents, dict) and ("content" in contents or "contentType" in contents))
     ):
         found.append(f"{where}.contents is not in the V4 body form: read as before V4")
+    if "content" in item and "contents" not in item and item.get("type", "Asynchronous/Messages") != "Synchronous/HTTP":
+        found.append(f"{where}.content: read as the message's contents (the official core ignores it)")
+    generators = item.get("generators")
+    if isinstance(generators, dict) and "content" in generators:
+        found.append(f"{where}.generators.content: read as the body's generators (the official core ignores them)")
     return found
+
+
+def _v4_form(body: object) -> bool:
+    """As the reader decides: an object with the V4 body's keys (or an empty one)."""
+    return isinstance(body, dict) and (not body or bool({"content", "contentType", "encoded"} & body.keys()))

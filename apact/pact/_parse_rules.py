@@ -91,13 +91,17 @@ SINGLE_VALUE_CATEGORIES = frozenset({"path", "status"})
 
 
 def parse_matching_rules(raw: object, path: str, spec: Spec, *, message: bool = False) -> MatchingRules:
-    """V2 flat JSON-path keys or V3/V4 categories -> ``category -> key -> RuleList``."""
+    """V2 flat JSON-path keys or V3/V4 categories -> ``category -> key -> RuleList``,
+    whatever ``spec`` the pact says (kept in the signature for the callers)."""
+    del spec
     if raw is None:
         return {}
     raw = expect_object(raw, path)
     if not raw:
         return {}
-    if spec <= Spec.V2 or any(key.startswith("$") for key in raw):
+    # the keys tell the form, not the pact's version, as in the core: pact-jvm 3.x wrote
+    # V3 categories in V2 pacts, and some tools V2 paths in V3 ones
+    if any(key.startswith("$") for key in raw):
         return _parse_v2_rules(raw, path, message=message)
     return _by_category(raw, path, parse_rule_list, marker="matchers")
 
@@ -149,7 +153,7 @@ def _body_key(key: str, path: str) -> str:
         parse_path(key)
     except PathError as error:
         raise fail(f"invalid JSON path: {error}", path) from None
-    return key if key.startswith("$") else "$." + key
+    return key  # "id" is "$.id" to the engine (and to the core), and written back as it came
 
 
 def _parse_v2_rules(raw: dict[str, Any], path: str, *, message: bool) -> MatchingRules:

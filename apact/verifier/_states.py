@@ -16,9 +16,9 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import types
 from collections.abc import (
     AsyncGenerator,
-    AsyncIterator,
     Awaitable,
     Callable,
     Generator,
@@ -26,7 +26,7 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeVar
 
@@ -34,7 +34,7 @@ import anyio
 
 from .._core._types import JSON
 from ..pact.model import ProviderState
-from ._bounded import TimedOutError, bounded
+from ._bounded import ScopeClass, TimedOutError, bounded
 from ._result import ErrorKind, VerificationProblem, exception_line
 
 T = TypeVar("T")
@@ -126,45 +126,78 @@ def missing_states(
     return [state.name for state in states if state.name not in handlers]
 
 
-@asynccontextmanager
-async def provider_states(
+def provider_states(
     states: Sequence[ProviderState],
     handlers: Mapping[str, Handler],
     state_change: StateChange | None,
     *,
     timeout: float,
-) -> AsyncIterator[dict[str, JSON]]:
-    """Set ``states`` up in order, yield the values for provider-state generators (the
+    scope_of: ScopeClass = anyio.CancelScope,
+) -> AbstractAsyncContextManager[dict[str, JSON]]:
+    """Set ``states`` up in order, give the values for provider-state generators (the
     states' params, overridden by what the handlers returned), tear them down in reverse
     order. Raises `StateHandlerError` when a handler fails (the states already set up
     are still torn down). States with no handler (when allowed) are passed over.
 
     Each setup and teardown is bounded by ``timeout`` (a sync handler cannot be
     interrupted, though); teardown runs even when the verification is cancelled.
+    ``scope_of`` makes their cancel scopes (see `._bounded.scope_class`).
+    (A class, not an ``asynccontextmanager``: it runs around every interaction, and the
+    generator-based manager cost as much as a state handler's own work.)
     """
-    if not states:
-        yield {}
-        return
-    values: dict[str, JSON] = {}
-    for state in states:
-        values.update(state.params)
-    returned: dict[str, JSON] = {}
-    teardowns: list[Teardown] = []
-    try:
-        for state in states:
-            handler = handlers.get(state.name)
-            if handler is not None:
-                got, teardown = await _set_up(handler, state, timeout)
-            elif state_change is not None:
-                got, teardown = await _set_up_by_url(state_change, state, timeout)
-            else:
-                continue
-            returned.update(got)
-            if teardown is not None:
-                teardowns.append(teardown)
+    return _ProviderStates(states, handlers, state_change, timeout, scope_of)
+
+
+class _ProviderStates:
+    """What `provider_states` returns."""
+
+    __slots__ = ("_states", "_handlers", "_change", "_timeout", "_scope_of", "_teardowns")
+
+    def __init__(
+        self,
+        states: Sequence[ProviderState],
+        handlers: Mapping[str, Handler],
+        change: StateChange | None,
+        timeout: float,
+        scope_of: ScopeClass,
+    ) -> None:
+        self._states = states
+        self._handlers = handlers
+        self._change = change
+        self._timeout = timeout
+        self._scope_of = scope_of
+        self._teardowns: list[Teardown] = []
+
+    async def __aenter__(self) -> dict[str, JSON]:
+        values: dict[str, JSON] = {}
+        if not self._states:
+            return values
+        for state in self._states:
+            values.update(state.params)
+        returned: dict[str, JSON] = {}
+        try:
+            for state in self._states:
+                handler = self._handlers.get(state.name)
+                if handler is not None:
+                    got, teardown = await _set_up(handler, state, self._timeout, self._scope_of)
+                elif self._change is not None:
+                    got, teardown = await _set_up_by_url(self._change, state, self._timeout)
+                else:
+                    continue
+                returned.update(got)
+                if teardown is not None:
+                    self._teardowns.append(teardown)
+        except BaseException:
+            await self._tear_down()  # the states already set up (its failure replaces this one)
+            raise
         values.update(returned)
-        yield values
-    finally:
+        return values
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._tear_down()
+
+    async def _tear_down(self) -> None:
+        teardowns, self._teardowns = self._teardowns, []
         failure: StateHandlerError | None = None
         for teardown in reversed(teardowns):
             try:
@@ -179,15 +212,17 @@ async def provider_states(
 Teardown: TypeAlias = Callable[[], Awaitable[None]]
 
 
-async def _set_up(handler: Handler, state: ProviderState, timeout: float) -> tuple[Mapping[str, JSON], Teardown | None]:
+async def _set_up(
+    handler: Handler, state: ProviderState, timeout: float, scope_of: ScopeClass
+) -> tuple[Mapping[str, JSON], Teardown | None]:
     teardown: Teardown | None = None
     value: object = None
     try:
         result = handler.function(dict(state.params)) if handler.takes_params else handler.function()
-        if inspect.isasyncgen(result):
-            teardown = functools.partial(_end_async_generator, result, state, timeout)
+        if isinstance(result, types.AsyncGeneratorType):  # (as inspect.isasyncgen, minus a call)
+            teardown = functools.partial(_end_async_generator, result, state, timeout, scope_of)
             try:
-                value = await bounded(result.__anext__(), timeout)
+                value = await bounded(result.__anext__(), timeout, scope_of=scope_of)
             except StopAsyncIteration:
                 teardown = None
         elif inspect.isgenerator(result):
@@ -197,7 +232,9 @@ async def _set_up(handler: Handler, state: ProviderState, timeout: float) -> tup
             except StopIteration:
                 teardown = None
         elif inspect.isawaitable(result):
-            value = await bounded(result if inspect.iscoroutine(result) else _awaited(result), timeout)
+            value = await bounded(
+                result if inspect.iscoroutine(result) else _awaited(result), timeout, scope_of=scope_of
+            )
         else:
             value = result
     except TimedOutError:
@@ -217,10 +254,12 @@ async def _awaited(awaitable: Awaitable[T]) -> T:
     return await awaitable
 
 
-async def _end_async_generator(generator: AsyncGenerator[Any, Any], state: ProviderState, timeout: float) -> None:
+async def _end_async_generator(
+    generator: AsyncGenerator[Any, Any], state: ProviderState, timeout: float, scope_of: ScopeClass
+) -> None:
     # shielded: a state is torn down even when the verification is cancelled
     try:
-        await bounded(generator.__anext__(), timeout, shield=True)
+        await bounded(generator.__anext__(), timeout, shield=True, scope_of=scope_of)
     except StopAsyncIteration:
         return
     except TimedOutError:
@@ -229,7 +268,7 @@ async def _end_async_generator(generator: AsyncGenerator[Any, Any], state: Provi
         message = f"the teardown of {_label(state)} raised {exception_line(error)}"
         raise StateHandlerError(VerificationProblem.from_exception("teardown", message, error)) from None
     try:
-        await bounded(generator.aclose(), timeout, shield=True)
+        await bounded(generator.aclose(), timeout, shield=True, scope_of=scope_of)
     except TimedOutError:
         raise StateHandlerError(VerificationProblem("teardown", _late_teardown(state, timeout))) from None
     raise StateHandlerError(VerificationProblem("teardown", f"the handler for {_label(state)} yielded more than once"))

@@ -22,7 +22,7 @@ import httpx
 from .._core._types import ASGIApp
 from ..pact.model import Body, Headers, HttpResponse
 from . import _asgi
-from ._bounded import TimedOutError, bounded
+from ._bounded import ScopeClass, TimedOutError, bounded, scope_class
 from ._result import VerificationProblem, exception_line
 
 #: characters left as they are in a request path (RFC 3986 ``pchar`` and ``/``) ...
@@ -176,6 +176,7 @@ class AppSender:
     def __init__(self, app: ASGIApp, state: dict[str, Any] | None) -> None:
         self._app = app
         self._state = state
+        self._scope_of: ScopeClass | None = None  # known in the event loop (first send)
 
     async def send(self, request: Outgoing, timeout: float) -> Received:
         given = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in request.headers]
@@ -203,10 +204,12 @@ class AppSender:
             request.body,
             self._state,
         )
+        scope_of = self._scope_of
+        if scope_of is None:
+            scope_of = self._scope_of = scope_class()
         try:
-            answer: _asgi.AsgiResponse = await bounded(
-                call, timeout
-            )  # an app that answers at once pays for no deadline
+            # an app that answers at once pays for no deadline
+            answer: _asgi.AsgiResponse = await bounded(call, timeout, scope_of=scope_of)
         except TimedOutError:
             raise SendError(
                 VerificationProblem("timeout", f"the app did not answer {request.line} within {timeout:g} s")

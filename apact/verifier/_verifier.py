@@ -38,7 +38,7 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal, TypeVar
 
 import anyio
@@ -50,6 +50,7 @@ from ..matching import Mismatch
 from ..pact._request_check import header_problem, request_problems
 from ..pact.model import HttpInteraction, HttpResponse, Interaction, MessageContents, ProviderState, find_header
 from . import _asgi
+from ._bounded import ScopeClass, scope_class
 from ._endpoint import MessageEndpoint
 from ._hints import Hints
 from ._messages import (
@@ -422,7 +423,7 @@ class Verifier:
             raise ValueError("verify() needs at least one source: a pact file, a directory or a URL")
         started = time.perf_counter()
         loaded = await load_sources(sources, auth=auth, timeout=max(self.request_timeout, 30.0))
-        run = _Run(fail_fast=fail_fast, on_result=on_result)
+        run = _Run(fail_fast=fail_fast, on_result=on_result, scope_of=scope_class())
         selection = _Selection(
             consumers={consumers} if isinstance(consumers, str) else set(consumers) if consumers is not None else None,
             description=re.compile(description) if isinstance(description, str) else description,
@@ -528,7 +529,7 @@ class Verifier:
                 reason = selection.reason_to_leave_out(interaction)
                 if reason is None and item.pending and self._pending == "skip":
                     reason = "pending (the verifier skips pending interactions: pending='skip')"
-                plugins = needed_plugins(interaction)
+                plugins = needed_plugins(interaction, pact_plugins(pact.metadata))
                 if reason is None and plugins:
                     said = f"not run: needs {plugins} (apact runs no Pact plugins)"
                     if not self._skip_plugin_interactions:
@@ -607,7 +608,9 @@ class Verifier:
         if alone:
             run.begin(unit[0])  # its setup and teardown are its own: their output too
         try:
-            async with provider_states(states, self._all_handlers, change, timeout=self.request_timeout) as values:
+            async with provider_states(
+                states, self._all_handlers, change, timeout=self.request_timeout, scope_of=run.scope_of
+            ) as values:
                 if alone:
                     await self._replay(unit[0], values, settings, run, started)
                 else:
@@ -637,7 +640,7 @@ class Verifier:
         else:
             if alone and unit[0].key in run.results:
                 result = run.results[unit[0].key]
-                run.results[unit[0].key] = replace(result, duration=time.perf_counter() - started)
+                run.results[unit[0].key] = _with_duration(result, time.perf_counter() - started)
 
     async def _replay_all(self, unit: list[_Item], values: Mapping[str, JSON], settings: Settings, run: _Run) -> None:
         pending = iter(unit)
@@ -893,6 +896,8 @@ class _Run:
     ended: dict[tuple[int, int], int] = field(default_factory=dict)
     #: the interactions begun and without a verdict yet
     in_flight: dict[tuple[int, int], _Item] = field(default_factory=dict)
+    #: makes the cancel scopes of the states' setup and teardown (see `._bounded.scope_class`)
+    scope_of: ScopeClass = anyio.CancelScope
 
     @property
     def stopped(self) -> bool:
@@ -957,6 +962,19 @@ class _Selection:
         return None
 
 
+_RESULT_FIELDS = tuple(f.name for f in fields(InteractionResult))
+
+
+def _with_duration(result: InteractionResult, duration: float) -> InteractionResult:
+    """``replace(result, duration=duration)``, at half the cost (``replace`` checks
+    every field and calls the frozen ``__init__``): it runs once per interaction."""
+    copied = object.__new__(InteractionResult)
+    for name in _RESULT_FIELDS:
+        object.__setattr__(copied, name, getattr(result, name))
+    object.__setattr__(copied, "duration", duration)
+    return copied
+
+
 def _result(
     item: _Item,
     status: Status,
@@ -991,10 +1009,12 @@ def _result(
     )
 
 
-def needed_plugins(interaction: Interaction) -> str | None:
+def needed_plugins(interaction: Interaction, in_pact: Sequence[str] = ()) -> str | None:
     """What Pact plugin ``interaction`` needs (``plugin protobuf``, ``a plugin for the
     grpc transport``), or ``None``: plugin pacts say so in ``pluginConfiguration`` and
-    ``transport``, and only the plugin can check what they hold."""
+    ``transport``, and only the plugin can check what they hold. A content-type plugin's
+    interaction (server-sent events) says it only by its ``interactionMarkup``, which
+    only plugins write: it needs the pact's plugins (``in_pact``)."""
     extra = interaction.extra or {}
     configured = extra.get("pluginConfiguration")
     names = sorted(configured) if isinstance(configured, dict) else []
@@ -1003,7 +1023,19 @@ def needed_plugins(interaction: Interaction) -> str | None:
         return ("plugins " if len(names) > 1 else "plugin ") + ", ".join(names)
     if isinstance(transport, str) and transport.lower() not in ("http", "https", ""):
         return f"a plugin for the {transport} transport"
+    if "interactionMarkup" in extra:
+        if not in_pact:
+            return "a plugin (its interactionMarkup is a plugin's)"
+        return ("plugins " if len(in_pact) > 1 else "plugin ") + ", ".join(sorted(in_pact))
     return None
+
+
+def pact_plugins(metadata: Mapping[str, JSON]) -> list[str]:
+    """The names in a pact's ``metadata.plugins`` (the Rust core's list)."""
+    listed = metadata.get("plugins")
+    entries = listed if isinstance(listed, list) else []
+    names = (entry.get("name") for entry in entries if isinstance(entry, dict))
+    return [name for name in names if isinstance(name, str)]
 
 
 def _not_run(item: _Item, run: _Run) -> InteractionResult:

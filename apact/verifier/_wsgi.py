@@ -32,7 +32,6 @@ from types import TracebackType
 from typing import Any, Literal, TypeAlias, cast
 
 import anyio.to_thread
-from a2wsgi.wsgi import build_environ
 
 from .._core._types import ASGIApp, Receive, Scope, Send
 
@@ -156,6 +155,10 @@ class WsgiApp:
             body += message.get("body", b"")
             if message["type"] != "http.request" or not message.get("more_body", False):
                 break
+        # imported here: a2wsgi brings asyncio's whole stack, a tenth of a second that
+        # `apact verify` with no WSGI app would pay before its first request
+        from a2wsgi.wsgi import build_environ
+
         environ: dict[str, Any] = dict(build_environ(cast(Any, scope), cast(Any, io.BytesIO(bytes(body)))))
         environ["wsgi.errors"] = sys.stderr  # (a2wsgi gives stdout)
         del environ["asgi.scope"]  # (the ASGI scope apact made up: nothing for the app)

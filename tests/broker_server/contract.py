@@ -19,8 +19,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
 from apact._core._types import Receive, Scope, Send
-from apact.broker_server import SqliteStore, create_app
+from apact.broker_server import create_app
+from apact.broker_server._store import Store
 
+from ._empty import empty
 from .states import STATES
 
 NAME = "Pact Broker Client V2-Pact Broker.json"
@@ -63,15 +65,16 @@ def interaction_id(index: int, description: str, state: str | None) -> str:
 class StatefulBroker:
     """The broker app plus a test-only state-change endpoint, ``POST /_pact/state``.
 
-    Setup seeds the named state, teardown empties the store. It never fails (verifiers
-    retry failed state changes for minutes): an unknown state, or a seeding function
-    that raises, is recorded in ``problems`` for the test to report.
+    Setup seeds the named state, teardown empties the store (on SQLite or PostgreSQL).
+    It never fails (verifiers retry failed state changes for minutes): an unknown
+    state, or a seeding function that raises, is recorded in ``problems`` for the test
+    to report.
     """
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(self, store: Store, **options: Any) -> None:
         self.options = options
         self.problems: list[str] = []
-        self.store = SqliteStore(":memory:")
+        self.store = store
         self.broker = create_app(self.store, base_url=BASE_URL, **options)
         self.app = Starlette(
             routes=[Route("/_pact/state", self.state_change, methods=["POST"]), Mount("/", self.forward)]
@@ -81,9 +84,8 @@ class StatefulBroker:
         await self.broker(scope, receive, send)
 
     def reset(self) -> None:
-        """A new, empty broker."""
-        self.store.close()
-        self.store = SqliteStore(":memory:")
+        """An empty broker, its ids counting from 1 again (as in a new database)."""
+        empty(self.store)
         self.broker = create_app(self.store, base_url=BASE_URL, **self.options)
 
     def seed(self, state: str) -> None:

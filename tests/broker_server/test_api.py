@@ -1,18 +1,20 @@
-"""The broker's HTTP API, in-process (httpx over ASGI) and once over real HTTP."""
+"""The broker's HTTP API, in-process (httpx over ASGI) and once over real HTTP, on
+SQLite and on PostgreSQL (the ``store`` and ``database`` fixtures, conftest.py)."""
 
 from __future__ import annotations
 
 import base64
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import anyio
 import httpx
 import pytest
 
-from apact.broker_server import SqliteStore, create_app, serve
+from apact.broker_server import create_app, serve
+from apact.broker_server._open import open_store
+from apact.broker_server._store import Store
 
 pytestmark = pytest.mark.anyio
 
@@ -47,16 +49,18 @@ def contracts(document: dict[str, Any], version: str = "1.0.0", **extra: Any) ->
 
 
 @pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(SqliteStore())), base_url=BASE) as found:
+async def client(store: Store) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(store)), base_url=BASE) as found:
         yield found
 
 
-def client_for(**options: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(SqliteStore(), **options)), base_url=BASE)
+def client_for(store: Store, **options: Any) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(store, **options)), base_url=BASE)
 
 
-async def test_the_index_links_everything_with_absolute_and_templated_hrefs(client: httpx.AsyncClient) -> None:
+async def test_the_index_links_everything_with_absolute_and_templated_hrefs(
+    client: httpx.AsyncClient, store: Store
+) -> None:
     links = (await client.get("/")).json()["_links"]
     assert links["pb:pacticipant"] == {
         "href": f"{BASE}/pacticipants/{{pacticipant}}",
@@ -65,7 +69,7 @@ async def test_the_index_links_everything_with_absolute_and_templated_hrefs(clie
     }
     assert links["pb:publish-contracts"]["href"] == f"{BASE}/contracts/publish"
     assert "templated" not in links["pb:publish-contracts"]
-    async with client_for(base_url="https://pacts.example.org/broker/") as other:
+    async with client_for(store, base_url="https://pacts.example.org/broker/") as other:
         assert (await other.get("/")).json()["_links"]["self"]["href"] == "https://pacts.example.org/broker/"
 
 
@@ -139,8 +143,8 @@ async def test_invalid_publications_name_the_field(
     assert field in response.json()["errors"], response.json()
 
 
-async def test_changing_a_published_pact_can_be_refused() -> None:
-    async with client_for(allow_contract_modification=False) as client:
+async def test_changing_a_published_pact_can_be_refused(store: Store) -> None:
+    async with client_for(store, allow_contract_modification=False) as client:
         assert (await client.post("/contracts/publish", json=contracts(pact()))).status_code == 200
         refused = await client.post("/contracts/publish", json=contracts(pact("Sous Chef", "Grill Chef", "changed")))
         assert refused.status_code == 409
@@ -271,7 +275,7 @@ async def test_can_i_deploy(client: httpx.AsyncClient) -> None:
     ]
 
 
-async def test_webhooks_are_stored_not_fired(client: httpx.AsyncClient) -> None:
+async def test_webhooks_are_stored_updated_listed_and_deleted(client: httpx.AsyncClient) -> None:
     hook = {
         "description": "tell CI",
         "events": [{"name": "contract_requiring_verification_published"}],
@@ -300,8 +304,8 @@ async def test_errors_are_json(client: httpx.AsyncClient) -> None:
     assert (await client.get("/pacticipants/Nobody")).json() == {"errors": ["No pacticipant with name 'Nobody' found"]}
 
 
-async def test_authentication() -> None:
-    async with client_for(token="s3cret", read_only_token="peek", username="chef", password="grill") as client:
+async def test_authentication(store: Store) -> None:
+    async with client_for(store, token="s3cret", read_only_token="peek", username="chef", password="grill") as client:
         refused = await client.get("/")
         assert refused.status_code == 401
         assert refused.headers["www-authenticate"] == 'Basic realm="apact broker"'
@@ -323,11 +327,11 @@ async def test_authentication() -> None:
         assert (await client.put("/pacticipants/Bar", json={}, auth=basic)).status_code == 201
         assert (await client.get("/", auth=httpx.BasicAuth("chef", "wrong"))).status_code == 401
     with pytest.raises(ValueError, match="both a username and a password"):
-        create_app(SqliteStore(), username="chef")
+        create_app(store, username="chef")
 
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
-async def test_serve_over_real_http(tmp_path: Path) -> None:
+async def test_serve_over_real_http(database: str) -> None:
     """``serve`` binds loopback on a free port, says where, and keeps data in the file."""
     urls: list[str] = []
     async with anyio.create_task_group() as tasks:
@@ -337,7 +341,7 @@ async def test_serve_over_real_http(tmp_path: Path) -> None:
             urls.append(url)
             ready.set()
 
-        tasks.start_soon(lambda: serve(port=0, database=str(tmp_path / "broker.sqlite"), ready=announce))
+        tasks.start_soon(lambda: serve(port=0, database=database, ready=announce))
         with anyio.fail_after(10):
             await ready.wait()
         async with httpx.AsyncClient(base_url=urls[0]) as client:
@@ -345,12 +349,16 @@ async def test_serve_over_real_http(tmp_path: Path) -> None:
             assert (await client.get("/")).json()["_links"]["self"]["href"] == urls[0] + "/"
         tasks.cancel_scope.cancel()
     assert urls[0].startswith("http://127.0.0.1:")
-    with SqliteStore(str(tmp_path / "broker.sqlite")).transaction() as tx:
-        assert [p.name for p in tx.pacticipants()] == ["Foo"]
+    store = open_store(database)
+    try:
+        with store.transaction() as tx:
+            assert [p.name for p in tx.pacticipants()] == ["Foo"]
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
-async def test_a_body_the_handler_ignores_does_not_cost_the_connection() -> None:
+async def test_a_body_the_handler_ignores_does_not_cost_the_connection(store: Store) -> None:
     """PUT a tag with ``{}`` (the handler reads no body), then POST on the same
     keep-alive connection, many times: the broker reads every body, so hypercorn can
     reuse the connection instead of dropping it under the next request."""
@@ -364,5 +372,5 @@ async def test_a_body_the_handler_ignores_does_not_cost_the_connection() -> None
                 created = client.post("/pacticipants", json={"name": f"Bar {number}"})
                 assert created.status_code == 201
 
-    async with serving(create_app(SqliteStore())) as url:
+    async with serving(create_app(store)) as url:
         await anyio.to_thread.run_sync(requests, url)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from apact import Verifier, pactfile
+from apact.broker_server._store import Store
 from apact.model import Interaction
 
 from .contract import EXCLUDED, StatefulBroker, contract_path, interaction_id, load_contract, require_contract
@@ -35,13 +36,13 @@ def _interactions() -> list[Any]:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("interaction", _interactions())
-async def test_interaction(interaction: Interaction | None) -> None:
+async def test_interaction(interaction: Interaction | None, store: Store) -> None:
     """Each interaction of the contract passes against a broker seeded with its state."""
     if interaction is None:
         require_contract()  # skips, saying why
         return
     pact = pactfile.load(require_contract())
-    broker = StatefulBroker()
+    broker = StatefulBroker(store)
     verifier = Verifier("Pact Broker", app=broker.app, state_change_url="/_pact/state", lifespan=False)
     result = await verifier.verify(pact.with_interactions((interaction,)))
     assert broker.problems == []

@@ -15,6 +15,7 @@ import anyio.to_thread
 import pytest
 
 from apact._core._serve import serve as serving
+from apact.broker_server._store import Store
 
 from .contract import EXCLUDED, StatefulBroker, require_contract
 
@@ -24,9 +25,9 @@ pact = pytest.importorskip("pact", reason="pact-python is not installed (pip ins
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
 @pytest.mark.anyio
-async def test_the_official_verifier_passes_the_contract() -> None:
+async def test_the_official_verifier_passes_the_contract(store: Store) -> None:
     path = require_contract()
-    broker = StatefulBroker()
+    broker = StatefulBroker(store)
     async with serving(broker.app) as url:
 
         def verify() -> dict[str, Any]:

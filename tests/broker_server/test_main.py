@@ -1,4 +1,5 @@
-"""``python -m apact.broker_server``: a real process, real HTTP, data kept in the SQLite file."""
+"""``python -m apact.broker_server``: a real process, real HTTP, data kept in the SQLite
+file or the PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -38,8 +39,7 @@ async def broker_process(*args: str) -> AsyncIterator[str]:
 
 @pytest.mark.anyio
 @asyncio_only
-async def test_the_broker_runs_keeps_its_data_and_binds_loopback(tmp_path: Path) -> None:
-    database = str(tmp_path / "broker.sqlite")
+async def test_the_broker_runs_keeps_its_data_and_binds_loopback(database: str) -> None:
     pact_url = "/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/version/1.0.0"
     async with broker_process("--database", database) as url:
         assert url.startswith("http://127.0.0.1:")

@@ -1,4 +1,5 @@
-"""Clients no one here wrote, against ``apact broker`` over real HTTP.
+"""Clients no one here wrote, against ``apact broker`` over real HTTP, on SQLite and on
+PostgreSQL (the ``store`` fixture, conftest.py).
 
 The official ``pact`` CLI (pact-python-cli: ``pact broker ...``, ``pact verifier``) and
 pact-python's ``Verifier`` (the Rust core) publish, fetch pacts with selectors, publish
@@ -17,8 +18,8 @@ import anyio.to_thread
 import pytest
 
 from apact._core._serve import serve as serving
-from apact.broker_server import SqliteStore, create_app
-from apact.broker_server._store import Transaction
+from apact.broker_server import create_app
+from apact.broker_server._store import Store, Transaction
 
 from ..broker.grill import grill, run_pact, sous_chef_pact, text, write_pact
 
@@ -43,12 +44,11 @@ async def _verify(broker: str, provider: str, version: str, selector: str) -> su
     )  # fmt: skip
 
 
-async def test_the_grill_chef_flow_with_the_official_cli(tmp_path: Path) -> None:
+async def test_the_grill_chef_flow_with_the_official_cli(tmp_path: Path, store: Store) -> None:
     """publish, verify and publish results, record deployments, can-i-deploy says yes; then
     a breaking provider change fails verification and can-i-deploy says no, naming the
     consumer and the failed interaction."""
     pact_file = write_pact(tmp_path, sous_chef_pact())
-    store = SqliteStore(str(tmp_path / "broker.sqlite"))
     async with serving(create_app(store)) as broker:
         b = ("-b", broker)
         created = await run_pact("broker", "create-environment", "--name", "production", "--production", *b)
@@ -134,7 +134,6 @@ async def test_the_grill_chef_flow_with_the_official_cli(tmp_path: Path) -> None
 
     with store.transaction() as tx:
         assert recorded(tx) == (["1.0.0:main", "2.0.0:main"], [True, False])
-    store.close()
 
 
 def _verify_with_pact_python(broker: str, provider: str, version: str) -> dict[str, Any]:
@@ -162,13 +161,12 @@ def _verify_with_pact_python(broker: str, provider: str, version: str) -> dict[s
     return results
 
 
-async def test_pact_python_fetches_with_selectors_and_pending_and_wip_pacts(tmp_path: Path) -> None:
+async def test_pact_python_fetches_with_selectors_and_pending_and_wip_pacts(tmp_path: Path, store: Store) -> None:
     """A failing WIP pact (a consumer branch not yet verified) does not fail the run; once
     the main-branch pact has been verified, a failure of it does."""
     pytest.importorskip("pact", reason="pact-python is not installed")
     main = write_pact(tmp_path, sous_chef_pact(), "main.json")
     feature = write_pact(tmp_path, sous_chef_pact(rare=True), "feature.json")
-    store = SqliteStore()
     async with serving(create_app(store)) as broker:
         for path, number, branch in ((main, "1.0.0", "main"), (feature, "2.0.0", "feat/rare")):
             published = await run_pact(
@@ -194,12 +192,11 @@ async def test_pact_python_fetches_with_selectors_and_pending_and_wip_pacts(tmp_
         provider_id = tx.pacticipant("Grill Chef").id  # type: ignore[union-attr]
         verifications = [(v.success, v.wip) for v in tx.verifications(provider_id=provider_id)]
     assert sorted(verifications[:2]) == [(False, True), (True, False)]  # first run: the WIP result is marked
-    store.close()
 
 
-async def test_the_official_cli_with_tokens_and_basic_auth(tmp_path: Path) -> None:
+async def test_the_official_cli_with_tokens_and_basic_auth(tmp_path: Path, store: Store) -> None:
     """The CLI's bearer token and basic auth are accepted; no or read-only credentials are refused."""
-    app = create_app(SqliteStore(), token="s3cret", read_only_token="peek", username="chef", password="grill")
+    app = create_app(store, token="s3cret", read_only_token="peek", username="chef", password="grill")
     async with serving(app) as broker:
         b = ("-b", broker)
         environment = ("create-environment", "--name", "test")

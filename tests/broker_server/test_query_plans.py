@@ -89,7 +89,7 @@ def latest_pacts(tx: Transaction, provider: int) -> None:
 def statements(store: SqliteStore, provider: int, work: Callable[[Transaction, int], None]) -> list[str]:
     """The SELECT statements ``work`` runs, with their values."""
     seen: list[str] = []
-    connection: sqlite3.Connection = store._connection  # noqa: SLF001  (the store's own connection is traced)
+    connection: sqlite3.Connection = store._connections[0]  # noqa: SLF001  (":memory:": the store's one connection, traced)
     connection.set_trace_callback(seen.append)
     try:
         with store.transaction() as tx:
@@ -114,7 +114,7 @@ def test_the_hot_queries_use_indexes_and_scan_no_big_table(work: Callable[[Trans
         assert len(found) > 3, found
         aliases = re.compile(r"\b(\w+) (?:AS )?(\w+)\b")
         for statement in found:
-            scanned, steps = scans(store._connection, statement)  # noqa: SLF001
+            scanned, steps = scans(store._connections[0], statement)  # noqa: SLF001
             # a scan names the table, or its alias in the statement ("publications p": p)
             tables = {alias: table for table, alias in aliases.findall(statement) if table in BIG_TABLES}
             big = [name for name in scanned if name in BIG_TABLES or name in tables]
@@ -130,7 +130,7 @@ def test_the_hot_queries_use_indexes_and_scan_no_big_table(work: Callable[[Trans
 def test_the_indexes_the_issue_names_exist() -> None:
     store = SqliteStore(":memory:")
     try:
-        connection: sqlite3.Connection = store._connection  # noqa: SLF001
+        connection: sqlite3.Connection = store._connections[0]  # noqa: SLF001
         indexed = {
             (table, row[2])
             for table in ("branch_versions", "publications", "deployments")

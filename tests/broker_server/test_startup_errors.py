@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from apact.broker_server._migrations import LATEST
+
 
 def start(database: str) -> subprocess.CompletedProcess[str]:
     # (with --base-url, so the one line is not preceded by the warning about its absence)
@@ -110,4 +112,4 @@ def test_a_database_from_a_newer_apact(tmp_path: Path) -> None:
     with contextlib.closing(sqlite3.connect(database)) as connection:
         connection.execute("PRAGMA user_version = 99")
     line = refused(str(database))
-    assert line.endswith("it was written by a newer apact (schema 99, this one reads 1); upgrade apact")
+    assert line.endswith(f"it was written by a newer apact (schema 99, this one reads {LATEST}); upgrade apact")

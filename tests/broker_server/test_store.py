@@ -1,11 +1,13 @@
-"""The SQLite store: records, transactions, persistence, concurrency, and the event loop."""
+"""The stores (SQLite and PostgreSQL): records, transactions, persistence, concurrency,
+and the event loop."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import anyio
 import httpx
@@ -15,7 +17,9 @@ from apact._core._types import JSON
 from apact.broker_server import SqliteStore, create_app
 from apact.broker_server._context import Broker
 from apact.broker_server._domain import ensure_pacticipant, ensure_version, publish_pact
-from apact.broker_server._store import Environment, Transaction
+from apact.broker_server._open import is_url
+from apact.broker_server._postgres import PostgresStore
+from apact.broker_server._store import ConflictError, Environment, Store, Transaction, atomically
 
 
 def pact(consumer: str = "Web", provider: str = "Api", description: str = "a request") -> dict[str, JSON]:
@@ -34,8 +38,12 @@ class FakeClock:
         return self.now
 
 
-def test_records_round_trip() -> None:
-    store = SqliteStore(clock=FakeClock())
+def with_clock(database: str, clock: Callable[[], datetime]) -> Store:
+    return PostgresStore(database, clock=clock) if is_url(database) else SqliteStore(database, clock=clock)
+
+
+def test_records_round_trip(database: str) -> None:
+    store = with_clock(database, FakeClock())
     with store.transaction() as tx:
         web = tx.add_pacticipant("Web")
         first = tx.add_version(web.id, "1.0", "http://ci/1")
@@ -56,10 +64,10 @@ def test_records_round_trip() -> None:
         ended = tx.end_deployment(deployment.uuid)
         assert (ended.active, ended.ended_at is not None) == (False, True)
         assert tx.deployments(active=True) == []
+    store.close()
 
 
-def test_a_publication_is_replaced_by_its_next_revision() -> None:
-    store = SqliteStore()
+def test_a_publication_is_replaced_by_its_next_revision(store: Store) -> None:
     with store.transaction() as tx:
         web, api = tx.add_pacticipant("Web"), tx.add_pacticipant("Api")
         version = tx.add_version(web.id, "1", None)
@@ -70,8 +78,7 @@ def test_a_publication_is_replaced_by_its_next_revision() -> None:
         assert [p.sha for p in tx.publications(consumer_id=web.id, sha="old")] == []
 
 
-def test_a_failed_transaction_leaves_nothing_behind() -> None:
-    store = SqliteStore()
+def test_a_failed_transaction_leaves_nothing_behind(store: Store) -> None:
     with pytest.raises(RuntimeError), store.transaction() as tx:
         tx.add_pacticipant("Web")
         raise RuntimeError("boom")
@@ -79,18 +86,16 @@ def test_a_failed_transaction_leaves_nothing_behind() -> None:
         assert tx.pacticipants() == []
 
 
-def test_data_survives_reopening_the_file(tmp_path: Path) -> None:
-    database = str(tmp_path / "broker.sqlite")
-    store = SqliteStore(database)
+def test_data_survives_reopening_the_database(stores: Callable[[], Store]) -> None:
+    store = stores()
     with store.transaction() as tx:
         tx.add_pacticipant("Web")
     store.close()
-    with SqliteStore(database).transaction() as tx:
+    with stores().transaction() as tx:
         assert [p.name for p in tx.pacticipants()] == ["Web"]
 
 
-def test_deleting_a_pacticipant_deletes_its_pacts_and_results() -> None:
-    store = SqliteStore()
+def test_deleting_a_pacticipant_deletes_its_pacts_and_results(store: Store) -> None:
     with store.transaction() as tx:
         web, _ = ensure_pacticipant(tx, "Web")
         version, _ = ensure_version(tx, web, "1")
@@ -112,31 +117,33 @@ def test_deleting_a_pacticipant_deletes_its_pacts_and_results() -> None:
         assert [p.name for p in tx.pacticipants()] == ["Api"]
 
 
-def test_two_stores_on_one_file_serialise_their_writes(tmp_path: Path) -> None:
-    """Like two broker processes sharing a database: no write is lost."""
-    database = str(tmp_path / "broker.sqlite")
-    stores = [SqliteStore(database), SqliteStore(database)]
+def test_two_stores_on_one_database_serialise_their_writes(stores: Callable[[], Store]) -> None:
+    """Like two broker processes sharing a database: both create the same pacticipant
+    and version at once (one of them collides and runs again), and no write is lost."""
+    both = [stores(), stores()]
 
-    def tag(store: SqliteStore, prefix: str) -> None:
+    def tag(store: Store, prefix: str) -> None:
         for index in range(25):
-            with store.transaction() as tx:
+
+            def work(tx: Transaction, tag: str = f"{prefix}{index}") -> None:
                 web, _ = ensure_pacticipant(tx, "Web")
                 version, _ = ensure_version(tx, web, "1")
-                tx.add_tag(version.id, f"{prefix}{index}")
+                tx.add_tag(version.id, tag)
 
-    threads = [threading.Thread(target=tag, args=(store, prefix)) for store, prefix in zip(stores, "ab")]
+            atomically(store, work)
+
+    threads = [threading.Thread(target=tag, args=(store, prefix)) for store, prefix in zip(both, "ab")]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    with stores[0].transaction() as tx:
+    with both[0].transaction() as tx:
         assert len(tx.versions(tx.pacticipant("Web").id)[0].tags) == 50  # type: ignore[union-attr]
 
 
 @pytest.mark.anyio
-async def test_concurrent_publishes_lose_nothing(tmp_path: Path) -> None:
+async def test_concurrent_publishes_lose_nothing(store: Store) -> None:
     """Fifty clients publish at once for the same consumer: every version, tag and pact is kept."""
-    store = SqliteStore(str(tmp_path / "broker.sqlite"))
     app = create_app(store)
 
     async def publish(client: httpx.AsyncClient, index: int) -> None:
@@ -169,3 +176,52 @@ async def test_store_calls_run_off_the_event_loop_thread() -> None:
         return threading.get_ident()
 
     assert await broker.run(work) != loop_thread
+
+
+def test_a_transaction_that_loses_a_race_is_run_again(store: Store) -> None:
+    """It read that Api was missing, then another transaction created Api first: its own
+    insert collides (SQLite: its snapshot is stale; PostgreSQL: the unique name), it is
+    rolled back and run again, and then finds Api there."""
+    attempts: list[bool] = []
+
+    def work(tx: Transaction) -> None:
+        missing = tx.pacticipant("Api") is None
+        attempts.append(missing)
+        if len(attempts) == 1:
+            with store.transaction() as other:  # another connection gets in first
+                other.add_pacticipant("Api")
+        if missing:
+            tx.add_pacticipant("Api")
+        tx.add_pacticipant(f"Web {len(attempts)}")
+
+    atomically(store, work)
+    assert attempts == [True, False]
+    with store.transaction() as tx:
+        assert [p.name for p in tx.pacticipants()] == ["Api", "Web 2"]  # nothing of the first attempt
+
+
+@pytest.mark.anyio
+async def test_a_transaction_that_keeps_colliding_is_a_503_and_keeps_nothing(store: Store) -> None:
+    class Contended:
+        """A store where every write collides with a concurrent one."""
+
+        capacity = 1
+
+        @contextmanager
+        def transaction(self, *, optimistic: bool = False) -> Iterator[Transaction]:
+            with store.transaction(optimistic=optimistic) as tx:
+                yield tx
+                raise ConflictError("another broker changed it first")
+
+        def close(self) -> None:
+            store.close()
+
+    transport = httpx.ASGITransport(app=create_app(Contended()))
+    async with httpx.AsyncClient(transport=transport, base_url="http://broker") as client:
+        refused = await client.put("/pacticipants/Web", json={})
+    assert (refused.status_code, refused.headers["Retry-After"]) == (503, "1")
+    assert refused.json()["errors"] == [
+        "The broker's database was too busy with concurrent changes: nothing of this request was saved. Send it again."
+    ]
+    with store.transaction() as tx:
+        assert tx.pacticipants() == []

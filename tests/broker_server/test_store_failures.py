@@ -22,30 +22,34 @@ from apact.broker_server._store import StorageFullError
 
 def orphan_version(store: SqliteStore) -> None:
     """Insert a version of a pacticipant that does not exist, checked only at COMMIT."""
-    with store.transaction():
-        store._connection.execute("PRAGMA defer_foreign_keys = ON")
-        store._connection.execute(
-            "INSERT INTO versions (pacticipant_id, number, created_at) VALUES (999, '1', '2025-01-01')"
-        )
+    with store.transaction() as tx:
+        tx._db.execute("PRAGMA defer_foreign_keys = ON")
+        tx._db.execute("INSERT INTO versions (pacticipant_id, number, created_at) VALUES (999, '1', '2025-01-01')")
 
 
 def test_a_failed_commit_is_rolled_back_and_the_store_stays_usable() -> None:
     store = SqliteStore()
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY constraint failed"):
         orphan_version(store)
-    assert not store._connection.in_transaction
+    assert not any(connection.in_transaction for connection in store._connections)
     with store.transaction() as tx:  # was: "cannot start a transaction within a transaction"
         web = tx.add_pacticipant("Web")
         tx.add_version(web.id, "1", None)
     with store.transaction() as tx:
         assert [p.name for p in tx.pacticipants()] == ["Web"]
-        assert store._connection.execute("SELECT count(*) FROM versions").fetchone() == (1,)  # not the orphan
+        assert tx._db.execute("SELECT count(*) FROM versions").fetchall() == [(1,)]  # not the orphan
 
 
 def fill(store: SqliteStore) -> None:
-    """Let the database grow by no page from now on."""
-    (pages,) = store._connection.execute("PRAGMA page_count").fetchone()
-    store._connection.execute(f"PRAGMA max_page_count = {pages}")
+    """Let the database grow by no page from now on (a limit each connection sets)."""
+    for connection in store._connections:
+        (pages,) = connection.execute("PRAGMA page_count").fetchone()
+        connection.execute(f"PRAGMA max_page_count = {pages}")
+
+
+def free(store: SqliteStore) -> None:
+    for connection in store._connections:
+        connection.execute("PRAGMA max_page_count = 1073741823")
 
 
 def test_a_full_database_is_storage_full_and_keeps_what_was_committed(tmp_path: Path) -> None:
@@ -58,10 +62,10 @@ def test_a_full_database_is_storage_full_and_keeps_what_was_committed(tmp_path: 
             api = tx.add_pacticipant("Api")
             tx.add_pact_content("sha", api.id, api.id, "x" * 1_000_000)
     assert isinstance(full.value.__cause__, sqlite3.OperationalError)
-    assert not store._connection.in_transaction
+    assert not any(connection.in_transaction for connection in store._connections)
     with store.transaction() as tx:  # reads go on, and the committed data is intact
         assert [p.name for p in tx.pacticipants()] == ["Web"]
-    store._connection.execute("PRAGMA max_page_count = 1073741823")  # space freed
+    free(store)  # space freed
     with store.transaction() as tx:
         tx.add_pacticipant("Api")
     with store.transaction() as tx:
@@ -100,7 +104,7 @@ async def test_a_full_broker_answers_507_loses_nothing_and_goes_on_reading(tmp_p
             versions = await client.get("/pacticipants/Web/versions")
             assert [v["number"] for v in versions.json()["_embedded"]["versions"]] == ["1"]
             assert (await client.get("/matrix?q[][pacticipant]=Web&q[][version]=1")).status_code == 200
-            store._connection.execute("PRAGMA max_page_count = 1073741823")  # space freed
+            free(store)  # space freed
             assert (await client.put(second, json=pact(1_000_000))).status_code == 201
     finally:
         store.close()

@@ -290,3 +290,28 @@ def test_paths_compare_with_percent_escapes_decoded() -> None:
         str(one(match_request(slash, {"method": "GET", "path": "/a/b"}, "4.0")))
         == '$.path: expected path "/a%2Fb", got "/a/b"'
     )
+
+
+def test_equal_values_of_other_json_types_are_mismatches_however_deep() -> None:
+    """``1``, ``1.0`` and ``true`` are equal in Python, not in JSON: equality of a whole
+    body tells them apart at any depth and in any key order."""
+    headers = {"Content-Type": "application/json"}
+    expected = {"items": [{"id": 1, "price": 2.0, "ok": True, "tags": ["a"]}] * 3}
+    swapped = {"items": [{"tags": ["a"], "ok": True, "price": 2.0, "id": 1}] * 3}
+    assert (
+        match_response(
+            {"status": 200, "headers": headers, "body": expected},
+            {"status": 200, "headers": headers, "body": swapped},
+            "3.0.0",
+        )
+        == []
+    )
+    for field, other in (("id", 1.0), ("id", True), ("price", 2), ("ok", 1)):
+        actual = {"items": [dict(item) for item in expected["items"]]}
+        actual["items"][2][field] = other
+        mismatches = match_response(
+            {"status": 200, "headers": headers, "body": expected},
+            {"status": 200, "headers": headers, "body": actual},
+            "3.0.0",
+        )
+        assert [m.path for m in mismatches] == [f"$.body.items[2].{field}"], (field, other, mismatches)

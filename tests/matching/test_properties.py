@@ -321,3 +321,45 @@ def test_hostile_regex_is_bounded() -> None:
     actual = {"status": 200, "body": {"v": "a" * 5000 + "!"}}
     mismatches = match_response(expected, actual, "3.0.0")  # would take forever with plain `re`
     assert [m.path for m in mismatches] == ["$.body.v"]
+
+
+def _retyped(value: object, rng: random.Random) -> object:
+    """``value`` rebuilt with its keys in another order and, sometimes, one number or
+    boolean swapped for an equal value of another JSON type (``1`` / ``1.0`` / ``true``)."""
+    if isinstance(value, dict):
+        items = list(value.items())
+        rng.shuffle(items)
+        return {key: _retyped(item, rng) for key, item in items}
+    if isinstance(value, list):
+        return [_retyped(item, rng) for item in value]
+    if rng.random() < 0.2:
+        if isinstance(value, bool):
+            return int(value)
+        if isinstance(value, int):
+            return float(value)
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            return int(value)
+    return value
+
+
+def _typed_equal(one: object, two: object) -> bool:
+    """The reference: JSON equality, one value at a time."""
+    if type(one) is not type(two):
+        return False
+    if isinstance(one, dict) and isinstance(two, dict):
+        return one.keys() == two.keys() and all(_typed_equal(one[key], two[key]) for key in one)
+    if isinstance(one, list) and isinstance(two, list):
+        return len(one) == len(two) and all(_typed_equal(a, b) for a, b in zip(one, two))
+    return bool(one == two)
+
+
+@given(value=JSON_VALUES, seed=st.integers(0, 2**32))
+def test_equality_tells_json_types_apart_in_any_key_order(value: object, seed: int) -> None:
+    """The engine's equality (Python's ``==`` first, then the types level by level)
+    agrees with a plain typed comparison, whatever the key order of the actual body."""
+    actual = _retyped(value, random.Random(seed))
+    headers = {"Content-Type": "application/json"}
+    expected_response = {"status": 200, "headers": headers, "body": {"doc": value}}
+    actual_response = {"status": 200, "headers": headers, "body": {"doc": actual}}
+    mismatches = match_response(expected_response, actual_response, "3.0.0")
+    assert (mismatches == []) == _typed_equal(value, actual), mismatches

@@ -7,6 +7,7 @@ the core judges them is measured in tests/verifier/test_verifier_core_shapes.py.
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 
 from apact import pactfile
 from apact._core._types import JSON
-from apact.matching import response_mismatches
+from apact.matching import request_mismatches, response_mismatches
 from apact.model import AsyncMessage, Body, HttpInteraction, HttpRequest, HttpResponse, PactFile, Spec, SyncMessage
 
 JSON_TYPE = {"Content-Type": "application/json"}
@@ -291,3 +292,157 @@ def test_old_rule_forms_are_written_back_as_they_were_read(spec: Spec) -> None:
     assert verdict(reread, 200, {"sides": [], "on": "2021-03-04"}) != []
     assert verdict(reread, 200, {"sides": [2], "on": "2020-01-01T10:00"}) != []
     assert verdict(reread, 200, {"sides": [2], "on": "2021-03-04"}) == []
+
+
+# -- string bodies before V4: base64 or text, as the core decides ----------------------------
+
+
+@pytest.mark.parametrize(
+    "content_type, base64_read",
+    [
+        ("multipart/form-data; boundary=x", True),  # the core writes multipart bodies so
+        ("image/svg+xml", True),
+        ("application/octet-stream", True),
+        ("application/graphql", False),  # a query language: text, for the core
+        ("text/csv", False),
+        ("text/plain", False),
+    ],
+)
+def test_a_string_body_is_base64_where_the_core_reads_it_so(content_type: str, base64_read: bool) -> None:
+    """Measured with pact-python 4.2 (``pactffi_parse_pact_json``): before V4, the core
+    decodes a string body that is valid base64 unless its content type is text-like."""
+    raw = b"<svg/>" if "svg" in content_type else b"hello"
+    written = base64.b64encode(raw).decode()
+    request = {"method": "POST", "path": "/", "headers": {"Content-Type": content_type}, "body": written}
+    for version in ("2.0.0", "3.0.0"):
+        body = only_http(document(version, http({"status": 200}, request))).request.body
+        assert body is not None and body.content == (raw if base64_read else written.encode())
+
+
+@pytest.mark.parametrize("content_type", ["multipart/form-data; boundary=x", "application/graphql"])
+def test_text_like_and_multipart_bodies_survive_read_write_read(content_type: str) -> None:
+    content = b"--x\r\nContent-Disposition: form-data; name=a\r\n\r\n\x89PNG\r\n--x--\r\n"
+    if "graphql" in content_type:
+        content = b"{ steak(id: 1) { cooking } }"
+    request = HttpRequest("POST", "/", headers={"Content-Type": [content_type]}, body=Body(content))
+    pact = PactFile("Sous Chef", "Grill Chef", (HttpInteraction("an upload", request, HttpResponse(200)),))
+    for spec in (Spec.V2, Spec.V3, Spec.V4):
+        written = json.loads(pactfile.dumps(pact, spec))["interactions"][0]["request"]["body"]
+        if "graphql" in content_type and spec < Spec.V4:
+            assert written == content.decode()  # as text, which the core reads as text
+        (read,) = pactfile.loads(json.dumps({**json.loads(pactfile.dumps(pact, spec))})).interactions
+        assert isinstance(read, HttpInteraction) and read.request.body is not None
+        assert read.request.body.content == content
+
+
+def test_what_apact_reads_and_the_core_ignores_is_said() -> None:
+    """A V3 message's ``content`` (a Pact Broker fixture) and a ``content`` generator
+    category (pact-jvm): apact reads them, the core (measured: pact-python 4.2) ignores
+    them; the warning says so, as the checks they carry are apact's alone."""
+    message = {"description": "a tweet", "content": {"id": 1}, "matchingRules": {"body": {"$.id": {"matchers": []}}}}
+    pact = pactfile.loads(json.dumps(document("3.0.0", message) | {"messages": [message], "interactions": []}))
+    (read,) = pact.interactions
+    assert isinstance(read, AsyncMessage) and read.message.contents is not None
+    assert read.message.contents.json() == {"id": 1}
+    assert pact.warnings == ("$.messages[0].content: read as the message's contents (the official core ignores it)",)
+    v4 = {
+        "type": "Asynchronous/Messages",
+        "description": "an order",
+        "contents": {"content": {"a": "1"}, "contentType": "application/json", "encoded": False},
+        "generators": {"content": {"a": {"type": "Uuid"}}},
+    }
+    pact = pactfile.loads(json.dumps(document("4.0", v4)))
+    (read,) = pact.interactions
+    assert isinstance(read, AsyncMessage) and list(read.message.generators["body"]) == ["a"]
+    assert pact.warnings == (
+        "$.interactions[0].generators.content: read as the body's generators (the official core ignores them)",
+    )
+
+
+@pytest.mark.parametrize(
+    "content_type, raw, expected",
+    [
+        ("application/json", {"id": 1}, {"id": 1}),
+        ("application/json", [1, 2], [1, 2]),
+        ("application/json", "Fulfilling", "Fulfilling"),
+        ("text/plain", "rare", b"rare"),
+        ("application/xml", "<steak/>", b"<steak/>"),
+    ],
+)
+def test_a_v4_http_body_not_in_the_v4_body_form_is_read_as_before_v4(
+    content_type: str,
+    raw: Any,  # noqa: ANN401
+    expected: Any,  # noqa: ANN401
+) -> None:
+    """The core reads such a body whole, "as the body" (with a warning, measured with
+    pact-python 4.2): so does apact, saying so, and writes it back in the V4 form."""
+    response = {"status": 200, "headers": {"Content-Type": [content_type]}, "body": raw}
+    doc = document("4.0", {**http(response), "type": "Synchronous/HTTP"})
+    pact = pactfile.loads(json.dumps(doc))
+    (interaction,) = pact.interactions
+    assert isinstance(interaction, HttpInteraction) and interaction.response.body is not None
+    body = interaction.response.body
+    assert (body.content if isinstance(expected, bytes) else body.json()) == expected
+    assert pact.warnings == ("$.interactions[0].response.body is not in the V4 body form: read as before V4",)
+    written = json.loads(pactfile.dumps(pact))["interactions"][0]["response"]["body"]
+    assert written["contentType"] == content_type
+    assert pactfile.loads(pactfile.dumps(pact)).warnings == ()
+
+
+def test_v3_rule_categories_in_a_v2_pact_are_read_as_categories() -> None:
+    """pact-jvm 3.x wrote V2 pacts with V3 rule categories (its issue 396): the core
+    tells the rule forms apart by their keys, not by the pact's version; so does apact."""
+    rules = {"body": {"$.parent": {"matchers": [{"match": "type", "min": 2}]}}}
+    response = {"status": 200, "body": {"parent": [{"child": ["a"]}, {"child": ["a"]}]}, "matchingRules": rules}
+    doc = document("2.0.0", http(response))
+    assert only_http(doc).response.matching_rules["body"]["$.parent"].matchers[0].get("min") == 2
+    assert verdict(doc, 200, {"parent": [{"child": ["b"]}, {"child": ["c"]}, {"child": []}]}) == []
+    assert verdict(doc, 200, {"parent": [{"child": ["b"]}]}) != []
+    written = json.loads(pactfile.dumps(pactfile.loads(json.dumps(doc)), Spec.V2))["interactions"][0]["response"]
+    assert written["matchingRules"] == {"$.body.parent": {"match": "type", "min": 2}}
+
+
+@pytest.mark.parametrize("spec", [Spec.V2, Spec.V3, Spec.V4])
+def test_a_body_rule_key_without_dollar_is_kept_as_written(spec: Spec) -> None:
+    """The core keeps ``id`` and a plugin's ``data.*`` (pact-php's server-sent events) as
+    written and applies ``id`` to ``$.id``; apact too, and writes them back unchanged
+    (V2 has only the flat form: ``$.body.id``)."""
+    rules = {"body": {"id": {"matchers": [{"match": "type"}]}, "data.*": {"matchers": [{"match": "type"}]}}}
+    response = {"status": 200, "headers": JSON_TYPE, "body": {"id": 1, "data": {}}, "matchingRules": rules}
+    doc = document("3.0.0", http(response))
+    assert list(only_http(doc).response.matching_rules["body"]) == ["id", "data.*"]
+    assert verdict(doc, 200, {"id": 2, "data": {}}) == []
+    assert verdict(doc, 200, {"id": "2", "data": {}}) != []
+    written = json.loads(pactfile.dumps(pactfile.loads(json.dumps(doc)), spec))["interactions"][0]["response"]
+    if spec == Spec.V2:
+        assert list(written["matchingRules"]) == ["$.body.id", "$.body.data.*"]
+    else:
+        assert list(written["matchingRules"]["body"]) == ["id", "data.*"]
+    assert verdict(written_doc(written, spec), 200, {"id": "2", "data": {}}) != []
+
+
+def written_doc(response: dict[str, Any], spec: Spec) -> dict[str, Any]:
+    interaction = http(response)
+    if spec >= Spec.V4:
+        interaction["type"] = "Synchronous/HTTP"
+    return document({Spec.V2: "2.0.0", Spec.V3: "3.0.0", Spec.V4: "4.0"}[spec], interaction)
+
+
+def test_request_side_old_forms_are_applied_to_requests() -> None:
+    """``requestMatchingRules`` and an indexed V2 query key (pact-go v1) apply to the
+    requests apact's mock and stub match, as the core reads them."""
+    request = {
+        "method": "GET",
+        "path": "/steaks/1",
+        "query": "cooking=rare&cooking=medium",
+        "requestMatchingRules": {"$.path": {"regex": "/steaks/\\d+"}, "$.query.cooking[0]": {"regex": "[a-z]+"}},
+    }
+    expected = only_http(document("2.0.0", http({"status": 200}, request))).request
+
+    def mismatches(path: str, *cooking: str) -> list[str]:
+        actual = HttpRequest("GET", path, query={"cooking": list(cooking)})
+        return [str(m) for m in request_mismatches(expected, actual, Spec.V2)]
+
+    assert mismatches("/steaks/42", "well", "blue") == []
+    assert mismatches("/steaks/x", "rare", "medium") != []
+    assert mismatches("/steaks/1", "rare", "m3dium") != []

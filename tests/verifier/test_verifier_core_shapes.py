@@ -6,6 +6,7 @@ interaction. How apact reads each shape is tested in tests/pact/test_core_shapes
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any, NamedTuple
 import anyio
 import pytest
 
+from apact import pactfile
 from apact.verifier import Verifier
 
 from .verifier_helpers import served
@@ -34,7 +36,16 @@ class Case(NamedTuple):
     headers: list[tuple[str, str]] | None = None
     broken_headers: list[tuple[str, str]] | None = None
     request: dict[str, Any] | None = None
-    states: list[dict[str, Any]] | None = None
+    states: list[dict[str, Any]] | str | None = None
+    #: the answers' content type, if not JSON: then ``good`` and ``broken`` are sent as text
+    content_type: str | None = None
+    #: the broken answer's content type, if not that of the good one (sent as text)
+    broken_type: str | None = None
+
+
+#: a multipart answer, which the core writes base64-encoded before V4 (and so reads)
+MULTIPART = "multipart/form-data; boundary=XyZ"
+PARTS = '--XyZ\r\nContent-Disposition: form-data; name="cooking"\r\n\r\n{}\r\n--XyZ--\r\n'
 
 
 CASES = {
@@ -161,6 +172,114 @@ CASES = {
         states=[{"name": "a steak exists"}],
     ),
     "/null-spec-version": Case(None, {"status": 200, "headers": JSON_TYPE, "body": {"id": 1}}, {"id": 1}, {"id": 2}),
+    "/v4-body-not-in-the-v4-form": Case(
+        "4.0",
+        {
+            "status": 200,
+            "headers": {"Content-Type": ["application/json"]},
+            "body": {"id": 1, "sides": ["fries"]},
+            "matchingRules": {"body": {"$.id": {"matchers": [{"match": "integer"}]}}},
+        },
+        {"id": 7, "sides": ["fries"]},
+        {"id": 7, "sides": ["salad"]},
+    ),
+    "/v3-categories-in-v2": Case(
+        "2.0.0",
+        {
+            "status": 200,
+            "headers": JSON_TYPE,
+            "body": {"sides": [1, 2]},
+            "matchingRules": {"body": {"$.sides": {"matchers": [{"match": "type", "min": 2}]}}},
+        },
+        {"sides": [5, 6, 7]},
+        {"sides": [5]},
+    ),
+    "/rule-key-without-dollar": Case(
+        "3.0.0",
+        {
+            "status": 200,
+            "headers": JSON_TYPE,
+            "body": {"id": 1},
+            "matchingRules": {"body": {"id": {"matchers": [{"match": "type"}]}}},
+        },
+        {"id": 2},
+        {"id": "2"},
+    ),
+    "/body-of-another-type": Case(
+        "3.0.0",
+        {"status": 200, "headers": JSON_TYPE, "body": {"id": 1}},
+        {"id": 1},
+        '{"id": 1}',  # the same text, as text/plain: a body type mismatch in both
+        broken_type="text/plain",
+    ),
+    "/no-metadata": Case("none", {"status": 200, "headers": JSON_TYPE, "body": {"id": 1}}, {"id": 1}, {"id": 2}),
+    "/max-type": Case(
+        "3.0.0",
+        {
+            "status": 200,
+            "headers": JSON_TYPE,
+            "body": {"sides": [1]},
+            "matchingRules": {"body": {"$.sides": {"matchers": [{"match": "max-type", "max": 2}]}}},
+        },
+        {"sides": [5, 6]},
+        {"sides": [5, 6, 7]},
+    ),
+    "/date-without-match": Case(
+        "2.0.0",
+        {
+            "status": 200,
+            "headers": JSON_TYPE,
+            "body": {"on": "2020-01-01"},
+            "matchingRules": {"$.body.on": {"date": "yyyy-MM-dd"}},
+        },
+        {"on": "2021-03-04"},
+        {"on": "03/04/2021"},
+    ),
+    "/time-without-match": Case(
+        "2.0.0",
+        {
+            "status": 200,
+            "headers": JSON_TYPE,
+            "body": {"at": "10:00"},
+            "matchingRules": {"$.body.at": {"time": "HH:mm"}},
+        },
+        {"at": "23:59"},
+        {"at": "23:59:59"},
+    ),
+    "/old-rule-forms-in-v3": Case(
+        "3.0.0",
+        {
+            "status": 200,
+            "headers": JSON_TYPE,
+            "body": {"on": "2020-01-01", "sides": [1]},
+            "responseMatchingRules": {
+                "body": {
+                    "$.on": {"matchers": [{"timestamp": "yyyy-MM-dd"}]},
+                    "$.sides": {"matchers": [{"match": "min-type", "min": 1}]},
+                }
+            },
+        },
+        {"on": "2021-03-04", "sides": [2, 3]},
+        {"on": "2021-03-04", "sides": []},
+    ),
+    "/provider-states-as-a-string": Case(
+        "3.0.0",
+        {"status": 200, "headers": JSON_TYPE, "body": {"id": 1}},
+        {"id": 1},
+        {"id": 2},
+        states="a steak exists",
+    ),
+    "/multipart-base64": Case(
+        "3.0.0",
+        {
+            "status": 200,
+            "headers": {"Content-Type": MULTIPART},
+            "body": base64.b64encode(PARTS.format("rare").encode()).decode(),
+        },
+        PARTS.format("rare"),
+        PARTS.format("well-done"),
+        content_type=MULTIPART,
+    ),
 }
 
 
@@ -178,12 +297,15 @@ def pact_for(version: str | None, paths: list[str]) -> dict[str, Any]:
             interaction["type"] = "Synchronous/HTTP"
         interactions.append(interaction)
     spec: dict[str, Any] = {"version": version}
-    return {
+    document: dict[str, Any] = {
         "consumer": {"name": "Sous Chef"},
         "provider": {"name": "Grill Chef"},
         "interactions": interactions,
         "metadata": {"pactSpecification": spec},
     }
+    if version == "none":  # pact-ruby's and the Pact Broker's fixtures: no metadata at all
+        del document["metadata"]
+    return document
 
 
 @pytest.fixture(scope="module")
@@ -203,9 +325,11 @@ def canned(broken: bool) -> str:
     answers = {}
     for path, case in CASES.items():
         body = case.broken if broken else case.good
-        headers = list(JSON_TYPE.items()) if body is not None else []
+        content_type = (broken and case.broken_type) or case.content_type
+        headers = [("Content-Type", content_type or "application/json")] if body is not None else []
         headers += (case.broken_headers if broken else case.headers) or []
-        answers[path] = {"status": 200, "headers": headers, "body": json.dumps(body) if body is not None else ""}
+        text = "" if body is None else body if content_type else json.dumps(body)
+        answers[path] = {"status": 200, "headers": headers, "body": text}
     # the example path answers; a generated one (/steaks/...) would not
     answers["/state-value-not-given"]["status"] = 404 if broken else 200
     return json.dumps(answers)
@@ -227,17 +351,70 @@ def official_verdicts(files: list[Path], base_url: str) -> dict[str, bool]:
     return verdicts
 
 
+def rewritten(files: list[Path], directory: Path) -> list[Path]:
+    """Each pact read and written back by apact, in the version it was read as."""
+    directory.mkdir(exist_ok=True)
+    return [pactfile.save(pactfile.load(file), directory / file.name) for file in files]
+
+
 @pytest.mark.parametrize("broken", [False, True], ids=["good", "broken"])
-def test_apact_and_the_core_agree_on_every_shape(pact_files: list[Path], broken: bool) -> None:
+def test_apact_and_the_core_agree_on_every_shape(pact_files: list[Path], broken: bool, tmp_path: Path) -> None:
     with served("canned_app:app", CANNED=canned(broken)) as url:
         official = official_verdicts(pact_files, url)
         verifier = Verifier("Grill Chef", base_url=url, ignore_missing_states=True)  # as the official one does
         result = anyio.run(verifier.verify, *pact_files)
+        # what apact writes back keeps every rule: the core judges it as it judged the original
+        official_on_rewritten = official_verdicts(rewritten(pact_files, tmp_path / "rewritten"), url)
     ours = {item.description: item.passed for item in result.interactions}
     assert set(official) == set(CASES), official
     assert ours == official, result.report()
+    assert official_on_rewritten == official
     assert set(official.values()) == {not broken}
     assert any(
         n.endswith("shapes-null.json: no pact specification version: read as V2, as its shape implies")
         for n in result.notices
     )
+
+
+def test_a_plugin_pact_fails_without_its_plugin_in_the_core_as_in_apact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The core, verifying an interaction whose plugin is not installed, tries to install
+    it from the plugin index on GitHub and fails the whole verification; apact fails that
+    interaction (not run: needs plugin X). No plugin of that name exists, and the core's
+    download goes to a closed loopback proxy: the test never leaves the machine."""
+    from pact import Verifier as PactPythonVerifier
+
+    monkeypatch.setenv("PACT_PLUGIN_DIR", str(tmp_path / "plugins"))
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, "127.0.0.1,localhost")
+
+    interaction = {
+        "type": "Synchronous/HTTP",
+        "description": "a report",
+        "pluginConfiguration": {"apact-no-such-plugin": {"columns": 3}},
+        "request": {"method": "GET", "path": "/report"},
+        "response": {
+            "status": 200,
+            "headers": {"Content-Type": ["text/x-apact"]},
+            "body": {"content": "a,b", "contentType": "text/x-apact", "contentTypeHint": "DEFAULT", "encoded": False},
+            "matchingRules": {"body": {"column:1": {"combine": "AND", "matchers": [{"match": "type"}]}}},
+        },
+        "transport": "http",
+    }
+    document = pact_for("4.0", [])
+    document["interactions"] = [interaction]
+    document["metadata"]["plugins"] = [{"configuration": {}, "name": "apact-no-such-plugin", "version": "0.0.1"}]
+    path = tmp_path / "plugin.json"
+    path.write_text(json.dumps(document))
+    canned_answer = {"/report": {"status": 200, "headers": {"Content-Type": "text/x-apact"}, "body": "a,b"}}
+    with served("canned_app:app", CANNED=json.dumps(canned_answer)) as url:
+        official = PactPythonVerifier("Grill Chef", host="127.0.0.1").add_transport(url=url).add_source(str(path))
+        with pytest.raises(RuntimeError):
+            official.verify()
+        result = anyio.run(Verifier("Grill Chef", base_url=url).verify, path)
+    assert not result.ok
+    assert [(i.description, i.status) for i in result.interactions] == [("a report", "failed")]
+    assert "not run: needs plugin apact-no-such-plugin" in result.report()

@@ -51,3 +51,31 @@ async def test_skip_plugin_interactions_skips_them_saying_why() -> None:
     assert result.interactions[0].reason == (
         "not run: needs plugin protobuf (apact runs no Pact plugins); skipped: skip_plugin_interactions=True"
     )
+
+
+async def test_plugin_markup_alone_names_the_pacts_plugins() -> None:
+    """An interaction of a content-type plugin (server-sent events, as pact-php writes
+    it) has no ``pluginConfiguration`` and an ``http`` transport: its ``interactionMarkup``
+    and the pact's ``plugins`` say it needs one. The core loads the pact's plugins and
+    fails without them; apact must not pass it as plain HTTP."""
+    sse = {
+        "type": "Synchronous/HTTP",
+        "description": "request for events",
+        "interactionMarkup": {"markup": "# SSE Events\n", "markupType": "COMMON_MARK"},
+        "request": {"method": "GET", "path": "/health"},
+        "response": {
+            "status": 200,
+            "body": {"content": "retry:100\n\n", "contentType": "text/event-stream", "encoded": False},
+            "matchingRules": {"body": {"retry": {"combine": "AND", "matchers": [{"match": "integer"}]}}},
+        },
+        "transport": "http",
+    }
+    document = plugin_pact()
+    document["interactions"] = [sse]
+    document["metadata"]["plugins"] = [{"configuration": {}, "name": "sse", "version": "0.1.0"}]
+    result = await Verifier("Grill Chef", app=app()).verify(pactfile.loads(json.dumps(document)))
+    assert [(i.description, i.status) for i in result.interactions] == [("request for events", "failed")]
+    assert "plugin: not run: needs plugin sse (apact runs no Pact plugins)" in result.report()
+    del document["metadata"]["plugins"]
+    result = await Verifier("Grill Chef", app=app()).verify(pactfile.loads(json.dumps(document)))
+    assert "plugin: not run: needs a plugin (its interactionMarkup is a plugin's)" in result.report()

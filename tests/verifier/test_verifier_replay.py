@@ -530,3 +530,20 @@ async def test_paths_written_encoded_or_decoded_reach_the_app_decoded(path: str)
     result = await Verifier("Grill Chef", app=app, lifespan=False).verify(pact(interaction("a pacticipant", path)))
     result.assert_ok()
     assert seen == [("/pacticipants/Pricing Service/50%", b"/pacticipants/Pricing%20Service/50%25")]
+
+
+def test_a_result_copied_with_its_full_duration_keeps_every_other_field() -> None:
+    """The run's cheap ``replace(result, duration=...)`` (the duration with the state's
+    teardown) copies every field, including any added later."""
+    import dataclasses
+
+    from apact.verifier._result import InteractionResult
+    from apact.verifier._verifier import _with_duration
+
+    values = {
+        f.name: f"value of {f.name}" if f.name != "duration" else 1.0 for f in dataclasses.fields(InteractionResult)
+    }
+    result = InteractionResult(**values)  # type: ignore[arg-type]
+    copied = _with_duration(result, 2.5)
+    assert copied == dataclasses.replace(result, duration=2.5)
+    assert copied is not result and result.duration == 1.0

@@ -1,0 +1,160 @@
+"""Interoperability on the message shapes of issue 16: the official verifier (pact-python
+4.2's Rust core, fetching each message from pact-python's own message server) and
+apact verify the same message pacts with producers making the same messages, a good
+set and a broken one, and must reach the same verdict on every message. How apact
+reads each shape is tested in tests/pact/test_core_shapes.py."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import anyio
+import pytest
+
+from apact import Message
+from apact.verifier import Verifier
+
+pytest.importorskip("pact", reason="pact-python is not installed: the interoperability tests need it")
+os.environ.setdefault("PACT_DO_NOT_TRACK", "true")  # pact-python phones home otherwise
+
+JSON_TYPE = "application/json"
+
+
+class Case(NamedTuple):
+    """One message (its description is the key) and what each producer makes of it."""
+
+    version: str
+    message: dict[str, Any]
+    good: Any
+    broken: Any
+
+
+ID_RULE = {"body": {"$.id": {"matchers": [{"match": "integer"}]}}}
+
+CASES = {
+    "contents not in the V4 body form": Case(
+        "4.0",
+        {
+            "type": "Asynchronous/Messages",
+            "contents": {"id": 1},
+            "metadata": {"contentType": JSON_TYPE},
+            "matchingRules": ID_RULE,
+        },
+        {"id": 7},
+        {"id": "7"},
+    ),
+    "a V4 message in the V4 form": Case(
+        "4.0",
+        {
+            "type": "Asynchronous/Messages",
+            "contents": {"content": {"id": 1}, "contentType": JSON_TYPE, "encoded": False},
+            "metadata": {"contentType": JSON_TYPE},
+            "matchingRules": ID_RULE,
+        },
+        {"id": 7},
+        {"id": 7.5},
+    ),
+    "a V3 message with metaData": Case(
+        "3.0.0",
+        {"contents": {"id": 1}, "metaData": {"contentType": JSON_TYPE}, "matchingRules": ID_RULE},
+        {"id": 7},
+        {"name": "seven"},
+    ),
+    "a V4 message without contents": Case(
+        "4.0",
+        {"type": "Asynchronous/Messages", "metadata": {"contentType": JSON_TYPE}},
+        {"id": 1},
+        None,  # nothing is expected: whatever is made passes, in both
+    ),
+    "a V3 message with providerStates as a string": Case(
+        "3.0.0",
+        {"contents": {"id": 1}, "providerStates": "an order exists", "metadata": {"contentType": JSON_TYPE}},
+        {"id": 1},
+        {"id": 2},
+    ),
+}
+
+
+def documents() -> dict[str, dict[str, Any]]:
+    by_version: dict[str, dict[str, Any]] = {}
+    for description, case in CASES.items():
+        key = "interactions" if case.version == "4.0" else "messages"
+        document = by_version.setdefault(
+            case.version,
+            {
+                "consumer": {"name": "Shipping"},
+                "provider": {"name": "Orders"},
+                key: [],
+                "metadata": {"pactSpecification": {"version": case.version}},
+            },
+        )
+        document[key].append({"description": description, **case.message})
+    return by_version
+
+
+@pytest.fixture(scope="module")
+def pact_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    directory = tmp_path_factory.mktemp("message-shapes")
+    files = []
+    for version, document in documents().items():
+        path = directory / f"messages-{version}.json"
+        path.write_text(json.dumps(document))
+        files.append(path)
+    return files
+
+
+def made(broken: bool) -> dict[str, Any]:
+    return {
+        description: case.broken if broken and case.broken is not None else case.good
+        for description, case in CASES.items()
+    }
+
+
+def official_verdicts(files: list[Path], broken: bool) -> dict[str, bool]:
+    from pact import Verifier as PactPythonVerifier
+    from pact.types import Message as PactPythonMessage
+
+    handlers: dict[str, Callable[..., PactPythonMessage] | PactPythonMessage | bytes] = {
+        description: PactPythonMessage(contents=json.dumps(value).encode(), metadata=None, content_type=JSON_TYPE)
+        for description, value in made(broken).items()
+    }
+    verdicts: dict[str, bool] = {}
+    with warnings.catch_warnings():
+        # pact-python's message relay server (a thread) leaves its sockets to the garbage collector
+        warnings.simplefilter("ignore", ResourceWarning)
+        for file in files:
+            verifier = PactPythonVerifier("Orders").message_handler(handlers).add_source(str(file))
+            try:
+                verifier.verify()
+            except RuntimeError:
+                pass
+            verdicts.update(
+                {item["description"]: item["result"] == "OK" for item in verifier.results["interactionResults"]}
+            )
+            del verifier
+        gc.collect()
+    return verdicts
+
+
+def producer(value: Any) -> Callable[[], Message]:  # noqa: ANN401
+    return lambda: Message(value, {}, JSON_TYPE)
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["good", "broken"])
+def test_apact_and_the_core_agree_on_every_message_shape(pact_files: list[Path], broken: bool) -> None:
+    official = official_verdicts(pact_files, broken)
+    verifier = Verifier("Orders", ignore_missing_states=True)  # as the official one does
+    for description, value in made(broken).items():
+        verifier.message(description)(producer(value))
+    result = anyio.run(verifier.verify, *pact_files)
+    ours = {item.description: item.passed for item in result.interactions}
+    assert set(official) == set(CASES), official
+    assert ours == official, result.report()
+    assert {official[d] for d, case in CASES.items() if case.broken is not None} == {not broken}
+    assert official["a V4 message without contents"]
