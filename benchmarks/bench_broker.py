@@ -80,8 +80,15 @@ def open_store(database: str) -> Any:  # noqa: ANN401  (a Store: SQLite or whate
 
 
 def reset(database: str) -> None:
-    """Start from an empty broker (an SQLite file is deleted; another database is left to its store)."""
-    if "://" not in database:
+    """Start from an empty broker: an SQLite file is deleted; a PostgreSQL database loses
+    its schema (every table the broker made), so each size starts from the first migration."""
+    if database.startswith(("postgresql://", "postgres://")):
+        import psycopg
+
+        with psycopg.connect(database, autocommit=True) as connection:
+            connection.execute("DROP SCHEMA public CASCADE")
+            connection.execute("CREATE SCHEMA public")
+    elif "://" not in database:
         for suffix in ("", "-wal", "-shm"):
             Path(database + suffix).unlink(missing_ok=True)
 
