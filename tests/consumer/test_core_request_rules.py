@@ -46,6 +46,13 @@ class Case(NamedTuple):
     request: dict[str, Any]
     matching: list[Sent]
     mismatching: list[Sent]
+    #: why apact's verdict differs from the core's on every request of the case
+    differs: str | None = None
+
+
+PATH_DIFFERS = (
+    "apact's mock and stub match the path percent-decoded, the core's mock server as sent (docs/conformance.md)"
+)
 
 
 def _get(path: str, **more: Any) -> dict[str, Any]:
@@ -320,6 +327,79 @@ CASES: dict[str, Case] = {
         # before V4 a header's value is one string: the rule applies to all of it
         [("", [("X-Test", "7, 8")], None), ("", [("X-Test", "7, x")], None)],
     ),
+    "/v3-request-body-extra-key": Case(
+        "3.0.0",
+        {
+            "method": "POST",
+            "path": "/v3-request-body-extra-key",
+            "headers": {"Content-Type": "application/json"},
+            "body": {"id": 1},
+        },
+        [],
+        [("", [("Content-Type", "application/json")], {"id": 1, "x": 2})],
+    ),
+    "/v3-form-body-rule": Case(
+        "3.0.0",
+        {
+            "method": "POST",
+            "path": "/v3-form-body-rule",
+            "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+            "body": "a=1&b=2",
+            "matchingRules": {"body": {"$.b": _regex("\\d+")}},
+        },
+        [
+            ("", [("Content-Type", "application/x-www-form-urlencoded")], "a=1&b=7"),
+            ("", [("Content-Type", "application/x-www-form-urlencoded")], "b=7&a=1"),
+        ],
+        [
+            ("", [("Content-Type", "application/x-www-form-urlencoded")], "a=1&b=x"),
+            ("", [("Content-Type", "application/x-www-form-urlencoded")], "a=2&b=7"),
+        ],
+    ),
+    "/v3-text-body": Case(
+        "3.0.0",
+        {"method": "POST", "path": "/v3-text-body", "headers": {"Content-Type": "text/plain"}, "body": "rare"},
+        [("", [("Content-Type", "text/plain")], "rare"), ("", [("Content-Type", "text/plain; charset=utf-8")], "rare")],
+        [("", [("Content-Type", "text/plain")], "rare\n")],
+    ),
+    "/v3-query-name-case": Case(
+        "3.0.0", _get("/v3-query-name-case", query={"foo": ["1"]}), [("?foo=1", [], None)], [("?FOO=1", [], None)]
+    ),
+    "/v3-trailing-slash": Case("3.0.0", _get("/v3-trailing-slash"), [], [("/", [], None)]),
+    # the core's mock server compares the path as sent, still percent-encoded; apact
+    # compares it decoded (as ASGI gives it), so it matches a pact's "/a b" and not "/a%20b"
+    "/v3-path with space": Case("3.0.0", _get("/v3-path with space"), [], [("", [], None)], differs=PATH_DIFFERS),
+    "/v3-path%20encoded": Case("3.0.0", _get("/v3-path%20encoded"), [("", [], None)], [], differs=PATH_DIFFERS),
+    "/v3-query-plus": Case(
+        "3.0.0",
+        _get("/v3-query-plus", query={"q": ["a+b"]}),
+        [("?q=a%2Bb", [], None)],
+        [("?q=a+b", [], None), ("?q=a%20b", [], None)],
+    ),
+    "/v2-query-plus": Case(
+        "2.0.0", _get("/v2-query-plus", query="q=a+b"), [("?q=a+b", [], None)], [("?q=a%2Bb", [], None)]
+    ),
+    "/v2-query-encoded": Case(
+        "2.0.0",
+        _get("/v2-query-encoded", query="q=a%20b&r=%2F"),
+        [("?q=a%20b&r=%2F", [], None), ("?q=a+b&r=/", [], None)],
+        [],
+    ),
+    "/v3-json-array-min": Case(
+        "3.0.0",
+        {
+            "method": "POST",
+            "path": "/v3-json-array-min",
+            "headers": {"Content-Type": "application/json"},
+            "body": {"sides": [{"n": 1}]},
+            "matchingRules": {"body": {"$.sides": {"matchers": [{"match": "type", "min": 1}]}}},
+        },
+        [("", [("Content-Type", "application/json")], {"sides": [{"n": 2}, {"n": 3}]})],
+        [
+            ("", [("Content-Type", "application/json")], {"sides": []}),
+            ("", [("Content-Type", "application/json")], {"sides": [{"n": "2"}]}),
+        ],
+    ),
 }
 
 #: the core's name for each version (``pact mock create --specification``)
@@ -434,7 +514,7 @@ def matched(base_url: str, path: str, sent: Sent) -> bool:
     if body is None:
         response = httpx.request(CASES[path].request.get("method", "GET"), url, headers=headers, timeout=30)
     else:
-        content = json.dumps(body).encode()
+        content = body.encode() if isinstance(body, str) else json.dumps(body).encode()
         response = httpx.request(CASES[path].request["method"], url, headers=headers, content=content, timeout=30)
     if response.status_code == 200:
         return True
@@ -444,7 +524,13 @@ def matched(base_url: str, path: str, sent: Sent) -> bool:
 
 
 SENT = [
-    pytest.param(path, sent, verdict, id=f"{path}-{'matching' if verdict else 'mismatching'}-{n}")
+    pytest.param(
+        path,
+        sent,
+        verdict,
+        id=f"{path}-{'matching' if verdict else 'mismatching'}-{n}",
+        marks=[pytest.mark.xfail(strict=True, reason=case.differs)] if case.differs else [],
+    )
     for path, case in CASES.items()
     for verdict, requests in ((True, case.matching), (False, case.mismatching))
     for n, sent in enumerate(requests)
