@@ -6,8 +6,9 @@ both real processes, and the same requests, some matching and some not, must get
 same verdict from both: the interaction's answer, or the ``500`` of a request that
 matches nothing. The plain request parts around the rules (query encodings, bodies,
 content types, paths) are compared alike; the one difference found, percent-encoded
-paths, is a strict expected failure documented in docs/conformance.md. How apact reads each shape is tested in tests/pact/test_core_shapes.py;
-the provider side is compared in tests/verifier/test_verifier_core_shapes.py.
+paths, is a strict expected failure documented in docs/conformance.md. How apact reads
+each shape is tested in tests/pact/test_core_shapes.py; the provider side is compared
+in tests/verifier/test_verifier_core_shapes.py.
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ if PACT_CLI is None:
 #: the core phones home unless told not to
 CORE_ENVIRONMENT = {**os.environ, "PACT_DO_NOT_TRACK": "true"}
 
-#: a request sent: what follows the case's path in its URL (``?foo=1``), its headers (repeated names
-#: are sent as separate header lines), and its JSON body, if any
+#: a request sent: what follows the case's path in its URL (``?foo=1``), its headers
+#: (repeated names are sent as separate header lines), and its body, if any (a string is
+#: sent as it is, anything else as JSON)
 Sent = tuple[str, list[tuple[str, str]], Any]
 
 
