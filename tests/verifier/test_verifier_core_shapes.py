@@ -386,10 +386,6 @@ def test_a_plugin_pact_fails_without_its_plugin_in_the_core_as_in_apact(
     from pact import Verifier as PactPythonVerifier
 
     monkeypatch.setenv("PACT_PLUGIN_DIR", str(tmp_path / "plugins"))
-    for name in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"):
-        monkeypatch.setenv(name, "http://127.0.0.1:9")
-    for name in ("NO_PROXY", "no_proxy"):
-        monkeypatch.setenv(name, "127.0.0.1,localhost")
 
     interaction = {
         "type": "Synchronous/HTTP",
@@ -412,7 +408,13 @@ def test_a_plugin_pact_fails_without_its_plugin_in_the_core_as_in_apact(
     canned_answer = {"/report": {"status": 200, "headers": {"Content-Type": "text/x-apact"}, "body": "a,b"}}
     with served("canned_app:app", CANNED=json.dumps(canned_answer)) as url:
         official = PactPythonVerifier("Grill Chef", host="127.0.0.1").add_transport(url=url).add_source(str(path))
-        with pytest.raises(RuntimeError):
+        # the proxy only while the core runs: urllib's global opener, built at a process's
+        # first urlopen, keeps the proxies it saw then, for every later test of this worker
+        with monkeypatch.context() as proxied, pytest.raises(RuntimeError):
+            for name in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"):
+                proxied.setenv(name, "http://127.0.0.1:9")
+            for name in ("NO_PROXY", "no_proxy"):
+                proxied.setenv(name, "127.0.0.1,localhost")
             official.verify()
         result = anyio.run(Verifier("Grill Chef", base_url=url).verify, path)
     assert not result.ok
