@@ -109,7 +109,7 @@ class Cell:
 @dataclass
 class Row:
     workload: str
-    unit: str  # "ms", "s", "MiB", "lost"
+    unit: str  # "ms", "s", "MiB", "lost", "x" (a multiple)
     cells: dict[str, Cell] = field(default_factory=dict)
 
 
@@ -167,6 +167,10 @@ def child(workload: str, params: dict[str, Any]) -> dict[str, Any]:
                 ok = ok and not match_response(case["expected"], case["actual"], "3.0.0")
                 best = min(best, time.perf_counter() - started)
             out["seconds"], out["ok"] = best, ok
+        elif kind == "limit":
+            rows = anyio.run(bench_verifier.limit_ratios, [params["size"]], params["frameworks"], params["repeat"])
+            out["ratios"] = {row["framework"]: row["apact"] / row["direct"] for row in rows}
+            out["seconds"] = 0.0
         else:
             raise SystemExit(f"unknown workload {workload!r}")
     out["peak_rss_kib"] = bench_verifier.peak_rss_kib()
@@ -308,6 +312,37 @@ def verification_rows(sizes: Sizes, peers: Peers, memory: dict[str, dict[str, Ce
     return rows
 
 
+def limit_rows(sizes: Sizes, peers: Peers) -> list[Row]:
+    """Issue 14's bar: apact's in-process verification as a multiple of the app called
+    directly with the same requests and states (`bench_verifier.limit_ratios`, best of
+    five in each process), the median over fresh processes. The peers cannot run in-process."""
+    try:
+        import fastapi  # noqa: F401
+    except ImportError:
+        return []
+    size = max(sizes.verify)
+    runs = [
+        measure("apact", "limit", {"size": size, "frameworks": ["fastapi", "starlette"], "repeat": 5}, peers)
+        for _ in range(sizes.repeat)
+    ]
+    rows = []
+    for framework, name in (("fastapi", "FastAPI"), ("starlette", "bare Starlette")):
+        row = Row(
+            f"verify {size:,} interactions in-process, as a multiple of the {name} app called directly "
+            f"(median of {len(runs)})",
+            "x",
+        )
+        errors = [run["error"] for run in runs if "error" in run]
+        if errors:
+            row.cells["apact"] = Cell(text="failed", note=errors[0])
+        else:
+            row.cells["apact"] = Cell(value=statistics.median(run["ratios"][framework] for run in runs))
+        for tool in tools(peers)[1:]:
+            row.cells[tool] = Cell(text="n/a", note="cannot verify in-process")
+        rows.append(row)
+    return rows
+
+
 def matching_rows(sizes: Sizes, peers: Peers) -> list[Row]:
     import bench_matching
 
@@ -412,6 +447,8 @@ def _format(value: float, unit: str) -> str:
         return f"{value:.3f} s" if value < 10 else f"{value:.1f} s"
     if unit == "MiB":
         return f"{value:.1f} MiB"
+    if unit == "x":
+        return f"{value:.2f}x"
     return f"{value:,.0f}"
 
 
@@ -444,7 +481,7 @@ def _cell(cell: Cell, unit: str) -> str:
 
 
 def _ratio(apact: Cell, peer: Cell, unit: str) -> str:
-    if apact.value is None or peer.value is None or unit == "lost" or apact.value <= 0:
+    if apact.value is None or peer.value is None or unit in ("lost", "x") or apact.value <= 0:
         return ""
     return f"{peer.value / apact.value:.1f}x"
 
@@ -560,6 +597,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     memory: dict[str, dict[str, Cell]] = {"consumer": {}, "in-process": {}, "http": {}}
     rows = consumer_rows(sizes, peers, memory["consumer"])
     rows += verification_rows(sizes, peers, memory)
+    rows += limit_rows(sizes, peers)
     rows += matching_rows(sizes, peers)
     rows += parallel_rows(sizes, peers)
     biggest = max(sizes.verify)

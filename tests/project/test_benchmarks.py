@@ -51,6 +51,9 @@ def test_run_all_quick_prints_one_row_per_workload() -> None:
 
         assert any(name.startswith("verify 10 interactions: apact in-process") for name in names), names
         assert any(name.startswith("verify 10 interactions: over HTTP") for name in names), names
+        limit = next(line for name, line in rows.items() if "as a multiple of the FastAPI app called directly" in name)
+        ratio = [cell.strip() for cell in limit.split("  ") if cell.strip()][1]
+        assert float(ratio.removesuffix("x")) > 1, limit  # apact adds to the app's own work
     except ImportError:
         assert any(name.startswith("verification (needs fastapi and uvicorn") for name in names), names
     parallel = next(line for name, line in rows.items() if name.startswith("parallel writes"))
