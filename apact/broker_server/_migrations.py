@@ -187,6 +187,22 @@ CREATE INDEX IF NOT EXISTS pact_contents_by_provider_consumer ON pact_contents (
 CREATE INDEX IF NOT EXISTS pact_contents_by_consumer_provider ON pact_contents (consumer_id, provider_id)
 """
 
+# pacticipant labels, as the official broker's (``PUT /pacticipants/{p}/labels/{label}``):
+# a pacticipant's are listed by name, and ``/pacticipants/label/{label}`` finds the
+# pacticipants with one; deleting a pacticipant deletes its labels (the cascade)
+_SQLITE_LABELS = """
+CREATE TABLE labels (
+    pacticipant_id INTEGER NOT NULL REFERENCES pacticipants ON DELETE CASCADE, name TEXT NOT NULL,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (pacticipant_id, name));
+CREATE INDEX labels_by_name ON labels (name, pacticipant_id)
+"""
+_POSTGRESQL_LABELS = """
+CREATE TABLE labels (
+    pacticipant_id BIGINT NOT NULL REFERENCES pacticipants ON DELETE CASCADE, name TEXT NOT NULL,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (pacticipant_id, name));
+CREATE INDEX labels_by_name ON labels (name, pacticipant_id)
+"""
+
 MIGRATIONS = (
     Migration(1, "the broker's tables", _SQLITE_TABLES, _POSTGRESQL_TABLES),
     Migration(2, "indexes for per-version lookups and cascading deletes", _INDEXES, _INDEXES),
@@ -194,6 +210,7 @@ MIGRATIONS = (
     Migration(
         4, "indexes for the hot queries' latest versions and integrations", _HOT_QUERY_INDEXES, _HOT_QUERY_INDEXES
     ),
+    Migration(5, "pacticipant labels", _SQLITE_LABELS, _POSTGRESQL_LABELS),
 )
 LATEST = MIGRATIONS[-1].number
 

@@ -33,6 +33,7 @@ from ._store import (
     Deployment,
     DeploymentKind,
     Environment,
+    Label,
     PactHead,
     Pacticipant,
     Publication,
@@ -305,6 +306,36 @@ class SqliteTransaction:
         )
         self._db.execute("DELETE FROM pact_contents WHERE consumer_id = ? OR provider_id = ?", (id, id))
         self._db.execute("DELETE FROM pacticipants WHERE id = ?", (id,))
+
+    # pacticipant labels
+
+    _LABEL = "SELECT pacticipant_id, name, created_at, updated_at FROM labels"
+
+    def labels(self, pacticipant_id: int) -> list[Label]:
+        return [
+            Label(*row) for row in self._all(f"{self._LABEL} WHERE pacticipant_id = ? ORDER BY name", pacticipant_id)
+        ]
+
+    def add_label(self, pacticipant_id: int, name: str) -> tuple[Label, bool]:
+        now = self._now()
+        cursor = self._db.execute(
+            "INSERT INTO labels (pacticipant_id, name, created_at, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (pacticipant_id, name, now, now),
+        )
+        row = self._one(f"{self._LABEL} WHERE pacticipant_id = ? AND name = ?", pacticipant_id, name)
+        return Label(*row), cursor.rowcount > 0
+
+    def delete_label(self, pacticipant_id: int, name: str) -> bool:
+        cursor = self._db.execute("DELETE FROM labels WHERE pacticipant_id = ? AND name = ?", (pacticipant_id, name))
+        return cursor.rowcount > 0
+
+    def labelled(self, name: str) -> list[Pacticipant]:
+        rows = self._all(
+            f"{self._PACTICIPANT} WHERE id IN (SELECT pacticipant_id FROM labels WHERE name = ?) ORDER BY lower(name), id",
+            name,
+        )
+        return [Pacticipant(*row) for row in rows]
 
     # versions, branches, tags
 
