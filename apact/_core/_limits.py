@@ -84,13 +84,19 @@ def size_argument(text: str) -> int:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def seconds_argument(text: str) -> float:
-    """``--body-timeout`` of ``apact broker`` and ``apact stub``: a positive number of seconds."""
+def seconds_argument(text: str, *, allow_zero: bool = False) -> float:
+    """A number of seconds from the command line, finite: positive (``--body-timeout`` of
+    ``apact broker`` and ``apact stub``), or also 0 with ``allow_zero`` (the broker
+    client's ``--retry-interval``: retry at once)."""
     try:
         value = float(text)
     except ValueError:
+        if allow_zero:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
         value = 0.0
-    if not 0 < value < float("inf"):
+    if allow_zero and not 0 <= value < float("inf"):  # NaN fails every comparison
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds")
+    if not allow_zero and not 0 < value < float("inf"):
         raise argparse.ArgumentTypeError(f"not a positive number of seconds: {text!r}")
     return value
 

@@ -24,6 +24,7 @@ from ._domain import (
 from ._hal import (
     Handler,
     HttpError,
+    Urls,
     hal,
     invalid,
     json_body,
@@ -35,27 +36,26 @@ from ._hal import (
     request_url,
     required_string,
 )
-from ._store import Deployment, DeploymentKind, Environment, Transaction, new_uuid
+from ._store import Deployment, DeploymentKind, Environment, Pacticipant, Transaction, new_uuid
 
 # pacticipants
 
 
+def _pacticipants(tx: Transaction, u: Urls, records: list[Pacticipant], self_url: str) -> JSONDict:
+    found: list[JSON] = [views.pacticipant(tx, u, p) for p in records]
+    return {
+        "pacticipants": found,
+        "_embedded": {"pacticipants": found},
+        "_links": {
+            "self": link(self_url, title="Pacticipants"),
+            "pacticipants": [link(u.pacticipant(p.name), title=p.name) for p in records],
+        },
+    }
+
+
 async def list_pacticipants(request: Request) -> Response:
     u = urls(request)
-
-    def work(tx: Transaction) -> JSONDict:
-        records = tx.pacticipants()
-        found: list[JSON] = [views.pacticipant(tx, u, p) for p in records]
-        return {
-            "pacticipants": found,
-            "_embedded": {"pacticipants": found},
-            "_links": {
-                "self": link(u("/pacticipants"), title="Pacticipants"),
-                "pacticipants": [link(u.pacticipant(p.name), title=p.name) for p in records],
-            },
-        }
-
-    return hal(await broker(request).run(work))
+    return hal(await broker(request).run(lambda tx: _pacticipants(tx, u, tx.pacticipants(), u("/pacticipants"))))
 
 
 _PACTICIPANT_FIELDS = {
@@ -112,6 +112,43 @@ async def delete_pacticipant(request: Request) -> Response:
     name = param(request, "pacticipant")
     await broker(request).run(lambda tx: tx.delete_pacticipant(require_pacticipant(tx, name).id))
     return Response(status_code=204)
+
+
+# labels (the official broker's pacticipant labels)
+
+
+async def label_resource(request: Request) -> Response:
+    """GET a pacticipant's label, PUT one (creating the pacticipant if needed: 201 and
+    ``Location`` when the label is new), DELETE one."""
+    name, label_name, u = param(request, "pacticipant"), param(request, "label"), urls(request)
+
+    def work(tx: Transaction) -> tuple[JSONDict | None, int]:
+        if request.method == "PUT":
+            owner, _ = ensure_pacticipant(tx, name)
+            record, created = tx.add_label(owner.id, label_name)
+            return views.label(u, owner, record), 201 if created else 200
+        owner = require_pacticipant(tx, name)
+        if request.method == "DELETE":
+            if not tx.delete_label(owner.id, label_name):
+                raise not_found(f"Pacticipant '{name}' has no label '{label_name}'")
+            return None, 204
+        for record in tx.labels(owner.id):
+            if record.name == label_name:
+                return views.label(u, owner, record), 200
+        raise not_found(f"Pacticipant '{name}' has no label '{label_name}'")
+
+    rendered, status = await broker(request).run(work)
+    if rendered is None:
+        return Response(status_code=204)
+    return hal(rendered, status, {"Location": u.label(name, label_name)} if status == 201 else None)
+
+
+async def labelled_pacticipants(request: Request) -> Response:
+    """The pacticipants with a label (``GET /pacticipants/label/{label}``), as ``/pacticipants`` lists them."""
+    label_name, u = param(request, "label"), urls(request)
+    return hal(
+        await broker(request).run(lambda tx: _pacticipants(tx, u, tx.labelled(label_name), request_url(request, u)))
+    )
 
 
 # versions
@@ -484,6 +521,7 @@ ROUTES = [
     Route("/pacticipants/{pacticipant}/latest-version", get_latest_version, methods=["GET"]),
     Route("/pacticipants/{pacticipant}/latest-version/{tag}", get_latest_version, methods=["GET"]),
     Route(_VERSION + "/tags/{tag}", tag_resource, methods=["GET", "PUT", "DELETE"]),
+    Route("/pacticipants/{pacticipant}/labels/{label}", label_resource, methods=["GET", "PUT", "DELETE"]),
     Route("/pacticipants/{pacticipant}/branches", list_branches, methods=["GET"]),
     Route("/pacticipants/{pacticipant}/branches/{branch}", branch_resource, methods=["GET", "DELETE"]),
     Route(
@@ -511,4 +549,6 @@ ROUTES = [
     Route("/deployed-versions/{uuid}", _deployment_resource("deployed"), methods=["GET", "PATCH"]),
     Route("/released-versions/{uuid}", _deployment_resource("released"), methods=["GET", "PATCH"]),
     Route(_VERSION, delete_version, methods=["DELETE"]),
+    # after the pacticipant's own routes: a pacticipant named "label" keeps its versions
+    Route("/pacticipants/label/{label}", labelled_pacticipants, methods=["GET"]),
 ]

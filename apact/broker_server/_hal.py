@@ -51,6 +51,9 @@ class Urls:
     def tag(self, pacticipant: str, number: str, tag: str) -> str:
         return self.version(pacticipant, number) + "/tags/" + segment(tag)
 
+    def label(self, pacticipant: str, label: str) -> str:
+        return self.pacticipant(pacticipant) + "/labels/" + segment(label)
+
     def branch(self, pacticipant: str, branch: str) -> str:
         return self.pacticipant(pacticipant) + "/branches/" + segment(branch)
 

@@ -11,7 +11,11 @@ both backends. An SQLite file written before migrations existed (its tables, no
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +187,22 @@ CREATE INDEX IF NOT EXISTS pact_contents_by_provider_consumer ON pact_contents (
 CREATE INDEX IF NOT EXISTS pact_contents_by_consumer_provider ON pact_contents (consumer_id, provider_id)
 """
 
+# pacticipant labels, as the official broker's (``PUT /pacticipants/{p}/labels/{label}``):
+# a pacticipant's are listed by name, and ``/pacticipants/label/{label}`` finds the
+# pacticipants with one; deleting a pacticipant deletes its labels (the cascade)
+_SQLITE_LABELS = """
+CREATE TABLE labels (
+    pacticipant_id INTEGER NOT NULL REFERENCES pacticipants ON DELETE CASCADE, name TEXT NOT NULL,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (pacticipant_id, name));
+CREATE INDEX labels_by_name ON labels (name, pacticipant_id)
+"""
+_POSTGRESQL_LABELS = """
+CREATE TABLE labels (
+    pacticipant_id BIGINT NOT NULL REFERENCES pacticipants ON DELETE CASCADE, name TEXT NOT NULL,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (pacticipant_id, name));
+CREATE INDEX labels_by_name ON labels (name, pacticipant_id)
+"""
+
 MIGRATIONS = (
     Migration(1, "the broker's tables", _SQLITE_TABLES, _POSTGRESQL_TABLES),
     Migration(2, "indexes for per-version lookups and cascading deletes", _INDEXES, _INDEXES),
@@ -190,6 +210,7 @@ MIGRATIONS = (
     Migration(
         4, "indexes for the hot queries' latest versions and integrations", _HOT_QUERY_INDEXES, _HOT_QUERY_INDEXES
     ),
+    Migration(5, "pacticipant labels", _SQLITE_LABELS, _POSTGRESQL_LABELS),
 )
 LATEST = MIGRATIONS[-1].number
 
@@ -197,6 +218,59 @@ SCHEMA_MIGRATIONS = (
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL,"
     " applied_at TEXT NOT NULL)"
 )
+
+
+def _nothing_more() -> set[int]:
+    return set()
+
+
+def _no_stamp(version: int) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """What the migration loop needs of a backend: the few pieces that differ.
+
+    ``execute(sql)`` or ``execute(sql, parameters)`` runs one statement and returns a
+    cursor (``fetchall``); ``placeholder`` is its parameter marker; ``transaction()``
+    holds one migration (a write transaction that commits, or rolls back on error);
+    ``also_done()`` adds versions known by other means (SQLite's ``user_version``);
+    ``stamp(version)`` records the schema version in the backend's own way, inside the
+    transaction (SQLite's ``user_version``, which apact before migrations checked).
+    """
+
+    backend: str
+    placeholder: str
+    execute: Callable[..., Any]
+    transaction: Callable[[], AbstractContextManager[object]]
+    also_done: Callable[[], set[int]] = field(default=_nothing_more)
+    stamp: Callable[[int], None] = field(default=_no_stamp)
+
+
+def migrate(dialect: Dialect) -> tuple[int, ...]:
+    """Apply the migrations the database lacks, each in its own transaction (the
+    versions are read again in each, so that a broker that migrated meanwhile is seen).
+    Returns the numbers applied. Locking out other brokers is the caller's affair."""
+    dialect.execute(SCHEMA_MIGRATIONS)
+    mark = dialect.placeholder
+    record = f"INSERT INTO schema_migrations (version, description, applied_at) VALUES ({mark}, {mark}, {mark})"
+    applied: list[int] = []
+    while True:
+        with dialect.transaction():
+            done = {row[0] for row in dialect.execute("SELECT version FROM schema_migrations").fetchall()}
+            done |= dialect.also_done()
+            todo = pending(done)
+            if todo:
+                migration = todo[0]
+                for statement in migration.statements(dialect.backend):
+                    dialect.execute(statement)
+                now = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+                dialect.execute(record, (migration.number, migration.description, now))
+                applied.append(migration.number)
+            dialect.stamp(max(done | set(applied)))
+        if not todo:
+            return tuple(applied)
 
 
 def pending(applied: set[int]) -> list[Migration]:

@@ -18,8 +18,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from ._migrations import SCHEMA_MIGRATIONS, pending
-from ._sqlite import SqliteTransaction, _iso
+from ._migrations import Dialect, migrate
+from ._sqlite import SqliteTransaction
 from ._store import ConflictError, StorageFullError, utc_now
 
 try:
@@ -131,22 +131,10 @@ def _migrate(connection: psycopg.Connection[Any]) -> tuple[int, ...]:
     advisory lock so that brokers starting at once do not both migrate."""
     connection.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
     try:
-        connection.execute(SCHEMA_MIGRATIONS)
-        applied: list[int] = []
-        while True:
-            with connection.transaction():
-                done = {row[0] for row in connection.execute("SELECT version FROM schema_migrations")}
-                todo = pending(done)
-                if todo:
-                    migration = todo[0]
-                    for statement in migration.statements("postgresql"):
-                        connection.execute(statement)
-                    connection.execute(
-                        "INSERT INTO schema_migrations (version, description, applied_at) VALUES (%s, %s, %s)",
-                        (migration.number, migration.description, _iso(utc_now())),
-                    )
-                    applied.append(migration.number)
-            if not todo:
-                return tuple(applied)
+        return migrate(
+            Dialect(
+                backend="postgresql", placeholder="%s", execute=connection.execute, transaction=connection.transaction
+            )
+        )
     finally:
         connection.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))

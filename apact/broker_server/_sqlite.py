@@ -26,13 +26,14 @@ from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from .._core._types import JSON, JSONDict
-from ._migrations import LATEST, SCHEMA_MIGRATIONS, pending
+from ._migrations import LATEST, Dialect, migrate
 from ._store import (
     Branch,
     ConflictError,
     Deployment,
     DeploymentKind,
     Environment,
+    Label,
     PactHead,
     Pacticipant,
     Publication,
@@ -150,33 +151,36 @@ def _migrate(connection: sqlite3.Connection) -> tuple[int, ...]:
     """Apply the migrations the file lacks, each in its own write transaction (two
     brokers starting on one file take turns; the second finds nothing to do). Returns
     the numbers applied."""
-    connection.execute(SCHEMA_MIGRATIONS)
-    applied: list[int] = []
-    while True:
+
+    @contextmanager
+    def write_transaction() -> Iterator[None]:
         connection.execute("BEGIN IMMEDIATE")
         try:
-            done = {row[0] for row in connection.execute("SELECT version FROM schema_migrations")}
-            (user_version,) = connection.execute("PRAGMA user_version").fetchone()
-            if user_version > LATEST:  # written by a newer apact before it recorded migrations
-                done.add(user_version)
-            todo = pending(done)
-            if todo:
-                migration = todo[0]
-                for statement in migration.statements("sqlite"):
-                    connection.execute(statement)
-                connection.execute(
-                    "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
-                    (migration.number, migration.description, _iso(utc_now())),
-                )
-                applied.append(migration.number)
-            # what apact before migrations checked: it refuses a file from a newer apact
-            connection.execute(f"PRAGMA user_version = {max(done | set(applied))}")
+            yield
             connection.execute("COMMIT")
         finally:
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
-        if not todo:
-            return tuple(applied)
+
+    def newer_unrecorded() -> set[int]:
+        (user_version,) = connection.execute("PRAGMA user_version").fetchone()
+        # written by a newer apact before it recorded migrations
+        return {user_version} if user_version > LATEST else set()
+
+    def stamp(version: int) -> None:
+        # what apact before migrations checked: it refuses a file from a newer apact
+        connection.execute(f"PRAGMA user_version = {version}")
+
+    return migrate(
+        Dialect(
+            backend="sqlite",
+            placeholder="?",
+            execute=connection.execute,
+            transaction=write_transaction,
+            also_done=newer_unrecorded,
+            stamp=stamp,
+        )
+    )
 
 
 def _unusable(database: str, error: sqlite3.Error) -> str:
@@ -302,6 +306,36 @@ class SqliteTransaction:
         )
         self._db.execute("DELETE FROM pact_contents WHERE consumer_id = ? OR provider_id = ?", (id, id))
         self._db.execute("DELETE FROM pacticipants WHERE id = ?", (id,))
+
+    # pacticipant labels
+
+    _LABEL = "SELECT pacticipant_id, name, created_at, updated_at FROM labels"
+
+    def labels(self, pacticipant_id: int) -> list[Label]:
+        return [
+            Label(*row) for row in self._all(f"{self._LABEL} WHERE pacticipant_id = ? ORDER BY name", pacticipant_id)
+        ]
+
+    def add_label(self, pacticipant_id: int, name: str) -> tuple[Label, bool]:
+        now = self._now()
+        cursor = self._db.execute(
+            "INSERT INTO labels (pacticipant_id, name, created_at, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (pacticipant_id, name, now, now),
+        )
+        row = self._one(f"{self._LABEL} WHERE pacticipant_id = ? AND name = ?", pacticipant_id, name)
+        return Label(*row), cursor.rowcount > 0
+
+    def delete_label(self, pacticipant_id: int, name: str) -> bool:
+        cursor = self._db.execute("DELETE FROM labels WHERE pacticipant_id = ? AND name = ?", (pacticipant_id, name))
+        return cursor.rowcount > 0
+
+    def labelled(self, name: str) -> list[Pacticipant]:
+        rows = self._all(
+            f"{self._PACTICIPANT} WHERE id IN (SELECT pacticipant_id FROM labels WHERE name = ?) ORDER BY lower(name), id",
+            name,
+        )
+        return [Pacticipant(*row) for row in rows]
 
     # versions, branches, tags
 

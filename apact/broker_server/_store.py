@@ -47,6 +47,16 @@ class Pacticipant:
 
 
 @dataclass(frozen=True, slots=True)
+class Label:
+    """A pacticipant's label (the official broker's: ``mobile``, ``team-payments``...)."""
+
+    pacticipant_id: int
+    name: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True, slots=True)
 class Version:
     """A pacticipant version; ``id`` also orders versions (creation order)."""
 
@@ -200,6 +210,20 @@ class Transaction(Protocol):
     def add_pacticipant(self, name: str) -> Pacticipant: ...
     def update_pacticipant(self, pacticipant: Pacticipant) -> Pacticipant: ...
     def delete_pacticipant(self, id: int) -> None: ...
+
+    # pacticipant labels (migration 5)
+    def labels(self, pacticipant_id: int) -> list[Label]:
+        """The pacticipant's labels, by name."""
+        ...
+
+    def add_label(self, pacticipant_id: int, name: str) -> tuple[Label, bool]:
+        """The label (added if the pacticipant lacks it), and whether it was added now."""
+        ...
+
+    def delete_label(self, pacticipant_id: int, name: str) -> bool: ...
+    def labelled(self, name: str) -> list[Pacticipant]:
+        """The pacticipants with the label ``name``, as `pacticipants` orders them."""
+        ...
 
     # versions, branches, tags
     def version(self, pacticipant_id: int, number: str) -> Version | None: ...

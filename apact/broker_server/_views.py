@@ -5,7 +5,7 @@ from __future__ import annotations
 from .._core._types import JSONDict
 from ._domain import latest_version, with_interaction_ids
 from ._hal import Urls, link, timestamp
-from ._store import Deployment, Environment, Pacticipant, Transaction, Verification, Version, Webhook
+from ._store import Deployment, Environment, Label, Pacticipant, Transaction, Verification, Version, Webhook
 
 
 def version_summary(urls: Urls, pacticipant: str, version: Version) -> JSONDict:
@@ -26,8 +26,16 @@ def pacticipant(tx: Transaction, urls: Urls, record: Pacticipant) -> JSONDict:
         "updatedAt": timestamp(record.updated_at),
     }
     latest = latest_version(tx, record)
-    if latest is not None:
-        body["_embedded"] = {"latest-version": version_summary(urls, record.name, latest)}
+    embedded: JSONDict = {"latest-version": version_summary(urls, record.name, latest)} if latest is not None else {}
+    # the official broker embeds the labels always, an empty list included
+    embedded["labels"] = [
+        {
+            "name": found.name,
+            "_links": {"self": link(urls.label(record.name, found.name), title="Label", name=found.name)},
+        }
+        for found in tx.labels(record.id)
+    ]
+    body["_embedded"] = embedded
     body["_links"] = {
         "self": link(base, title="Pacticipant", name=record.name),
         "versions": link(urls.versions(record.name), title="All application versions"),
@@ -40,12 +48,28 @@ def pacticipant(tx: Transaction, urls: Urls, record: Pacticipant) -> JSONDict:
             base + "/branches/{branch}/versions/{version}", title="Get or add a branch version", templated=True
         ),
         "pb:branches": link(base + "/branches", title="Branches"),
+        "pb:label": link(
+            base + "/labels/{label}", title=f"Get, create or delete a label for {record.name}", templated=True
+        ),
         "pb:latest-version": link(base + "/latest-version", title="Latest version"),
         "pb:latest-tagged-version": link(
             base + "/latest-version/{tag}", title="Latest version with a tag", templated=True
         ),
     }
     return body
+
+
+def label(urls: Urls, owner: Pacticipant, record: Label) -> JSONDict:
+    """A pacticipant label, as the official broker's (``pacticipant``: no ``pb:`` there)."""
+    return {
+        "name": record.name,
+        "createdAt": timestamp(record.created_at),
+        "updatedAt": timestamp(record.updated_at),
+        "_links": {
+            "self": link(urls.label(owner.name, record.name), title="Label", name=record.name),
+            "pacticipant": link(urls.pacticipant(owner.name), title="Pacticipant", name=owner.name),
+        },
+    }
 
 
 def version(tx: Transaction, urls: Urls, owner: Pacticipant, record: Version) -> JSONDict:

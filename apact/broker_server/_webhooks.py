@@ -303,8 +303,8 @@ def variables(
         "providerVersionBranch": (
             provider_version.branches[-1] if provider_version and provider_version.branches else ""
         ),
-        "consumerLabels": "",
-        "providerLabels": "",
+        "consumerLabels": ", ".join(label.name for label in tx.labels(consumer.id)),
+        "providerLabels": ", ".join(label.name for label in tx.labels(provider.id)),
         "githubVerificationStatus": _GITHUB[success],
         "bitbucketVerificationStatus": _BITBUCKET[success],
         "azureDevOpsVerificationStatus": _AZURE[success],

@@ -189,13 +189,10 @@ def _count(text: str) -> int:
 
 
 def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds")
-    return value
+    # imported here: only the standard library at the top (see the module's docstring)
+    from .._core._limits import seconds_argument
+
+    return seconds_argument(text, allow_zero=True)
 
 
 def ignored_pacticipants(values: Sequence[str], environ: Mapping[str, str]) -> list[tuple[str, str | None]]:

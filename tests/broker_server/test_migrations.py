@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from apact.broker_server._migrations import LATEST, MIGRATIONS
+from apact.broker_server._migrations import LATEST, MIGRATIONS, SCHEMA_MIGRATIONS
 from apact.broker_server._open import migrate, open_store
 from apact.broker_server._sqlite import _CURRENT_PUBLICATIONS
 
@@ -190,3 +190,66 @@ def test_lookups_search_an_index_rather_than_scan_a_table(tmp_path: Path, query:
         connection.execute("ANALYZE")
         plan = [row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {query}")]
     assert not [step for step in plan if step.startswith("SCAN")], plan
+
+
+def run_sql(database: str, *statements: str) -> None:
+    """Each statement in its own transaction, straight through the driver."""
+    if database.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(database, autocommit=True) as server:
+            for statement in statements:
+                server.execute(statement.encode())
+        return
+    with contextlib.closing(sqlite3.connect(database, isolation_level=None)) as connection:
+        connection.execute("PRAGMA foreign_keys = ON")
+        for statement in statements:
+            connection.execute(statement)
+
+
+def migrated_to(database: str, last: int) -> None:
+    """``database`` as an apact whose newest migration was ``last`` left it (SQLite's
+    ``user_version`` included)."""
+    backend = "postgresql" if database.startswith("postgresql://") else "sqlite"
+    statements = [SCHEMA_MIGRATIONS]
+    for migration in MIGRATIONS[:last]:
+        statements += migration.statements(backend)
+        statements.append(
+            "INSERT INTO schema_migrations (version, description, applied_at)"
+            f" VALUES ({migration.number}, 'migration {migration.number}', 'then')"
+        )
+    if backend == "sqlite":
+        statements.append(f"PRAGMA user_version = {last}")
+    run_sql(database, *statements)
+
+
+def test_a_version_4_database_with_data_gains_pacticipant_labels(blank_database: str) -> None:
+    """Migration 5 (labels) on a database written by an apact before labels: its data
+    kept, labels usable at once, the pacticipant's resources unchanged otherwise."""
+    database = blank_database
+    migrated_to(database, 4)
+    now = "2026-01-01T00:00:00.000000+00:00"
+    run_sql(
+        database,
+        f"INSERT INTO pacticipants (id, name, created_at, updated_at) VALUES (1, 'Web', '{now}', '{now}')",
+        f"INSERT INTO versions (id, pacticipant_id, number, created_at) VALUES (1, 1, '1.0.0', '{now}')",
+        f"INSERT INTO tags (version_id, name, created_at) VALUES (1, 'prod', '{now}')",
+    )
+    assert applied_versions(database) == [1, 2, 3, 4]
+    assert migrate(database) == (5,)
+    assert applied_versions(database) == list(range(1, LATEST + 1))
+    if not database.startswith("postgresql://"):
+        with contextlib.closing(sqlite3.connect(database)) as connection:
+            assert connection.execute("PRAGMA user_version").fetchone() == (LATEST,)
+    store = open_store(database)
+    try:
+        with store.transaction() as tx:
+            web = tx.pacticipant("Web")
+            assert web is not None and web.created_at == now
+            assert [(v.number, v.tags) for v in tx.versions(web.id)] == [("1.0.0", ("prod",))]
+            assert tx.labels(web.id) == []
+            assert tx.add_label(web.id, "mobile")[1] is True
+        with store.transaction() as tx:
+            assert [p.name for p in tx.labelled("mobile")] == ["Web"]
+    finally:
+        store.close()
