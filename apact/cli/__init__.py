@@ -106,7 +106,8 @@ def _commands() -> list[_Command | Command]:
 
 def _parser(only: str | None = None) -> argparse.ArgumentParser:
     """The whole command line; with ``only``, every command is listed but only that one
-    is filled in (``main`` knows which command runs before it parses)."""
+    is filled in (``main`` knows which command runs before it parses; ``""``: none, for
+    ``apact --help``)."""
     parser = argparse.ArgumentParser(
         prog="apact", description=_DESCRIPTION, epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -146,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import sys
 
     arguments = sys.argv[1:] if argv is None else list(argv)
-    parser = _parser(only=_command_name(arguments))
+    parser = _parser(only=_command_name(arguments) or "")
     args = parser.parse_args(arguments)
     if args.subcommand is None:
         parser.print_help()
