@@ -59,12 +59,11 @@ class _Command:
     run: str
 
 
-def _commands() -> list[_Command | Command]:
-    """Every command, in ``apact --help``'s order; the broker client's as its own
-    ``COMMANDS`` describe them (that module imports only the standard library)."""
-    from . import _broker_client as broker_client
-
-    return [
+def _commands(only: str | None = None) -> list[_Command | Command]:
+    """The commands, in ``apact --help``'s order; the broker client's as its own
+    ``COMMANDS`` describe them (that module imports only the standard library). With
+    ``only`` the name of a command, that command alone: its run needs no other."""
+    own = [  # before the broker client's
         _Command(
             "verify", "verify a provider against pacts", "_verify", "DESCRIPTION", "EPILOG", "add_arguments", "run"
         ),
@@ -90,7 +89,8 @@ def _commands() -> list[_Command | Command]:
             "add_check_arguments",
             "check",
         ),
-        *broker_client.COMMANDS,  # publish, can-i-deploy, record-deployment, ...
+    ]
+    after = [
         _Command("broker", "run a Pact Broker", "_broker_server", "DESCRIPTION", None, "add_arguments", "run"),
         _Command(
             "demo",
@@ -102,18 +102,26 @@ def _commands() -> list[_Command | Command]:
             "run",
         ),
     ]
+    chosen: list[_Command | Command] = [each for each in [*own, *after] if each.name == only]
+    if chosen:
+        return chosen
+    from . import _broker_client as broker_client
+
+    # publish, can-i-deploy, record-deployment, ...
+    every: list[_Command | Command] = [*own, *broker_client.COMMANDS, *after]
+    return [each for each in every if each.name == only] or every
 
 
 def _parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The whole command line; with ``only``, every command is listed but only that one
-    is filled in (``main`` knows which command runs before it parses; ``""``: none, for
-    ``apact --help``)."""
+    """The whole command line; with ``only`` (``main`` knows which command runs before it
+    parses), that command alone, or when ``only`` names none (``""`` for ``apact --help``,
+    or a mistyped command), every command listed but none filled in."""
     parser = argparse.ArgumentParser(
         prog="apact", description=_DESCRIPTION, epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--version", action="version", version=f"apact {__version__}")
     commands = parser.add_subparsers(dest="subcommand", metavar="COMMAND")
-    for each in _commands():
+    for each in _commands(only):
         if only is not None and each.name != only:
             commands.add_parser(each.name, help=each.summary)
             continue
