@@ -427,27 +427,24 @@ import apact.cli
 sys.exit(apact.cli.main(sys.argv[2:]))
 """
 
-#: imports the modules named in the file (one a line), timed in the process, in seconds
+#: imports the modules named in the file (one a line)
 _IMPORT_THESE = """\
-import importlib, sys, time
-names = open(sys.argv[1]).read().split()
-started = time.perf_counter()
-for name in names:
+import importlib, sys
+for name in open(sys.argv[1]).read().split():
     if name not in sys.modules:
         try:
             importlib.import_module(name)
         except Exception:
             pass
-print(time.perf_counter() - started)
 """
 
 
 def startup(repeat: int = 5, python: str = sys.executable, env: dict[str, str] | None = None) -> dict[str, float]:
     """Seconds from starting ``apact verify --base-url`` (with ``python``) to its first request
-    reaching a server (best of ``repeat``), and what of it is the interpreter (``python -c
-    pass``), the imports (the modules that run had loaded at its first connection, imported
-    in one process and timed there) and apact's set-up (arguments, reading the pact, the
-    HTTP client, the event loop): the rest."""
+    reaching a server (best of ``repeat``); from starting ``python -c pass``; and from starting
+    a process that imports the modules that run had loaded at its first connection (all, and
+    all but apact's), to its end. The difference between the last and the first is apact's
+    set-up: arguments, reading the pact, the HTTP client, the event loop."""
     import http.server
     import threading
 
@@ -474,57 +471,50 @@ def startup(repeat: int = 5, python: str = sys.executable, env: dict[str, str] |
     best = {key: float("inf") for key in ("python", "import", "import others", "first request")}
     try:
         with tempfile.TemporaryDirectory() as tmp:
+
+            def run(*args: str) -> str:
+                """``python *args``'s output; run in the temporary directory, as ``-c`` puts
+                the current directory first on ``sys.path`` (a checkout's apact would shadow
+                the venv's)."""
+                done = subprocess.run([python, *args], check=True, capture_output=True, text=True, env=env, cwd=tmp)  # noqa: S603
+                return done.stdout + done.stderr
+
             path = Path(tmp) / "pact.json"
             path.write_text(json.dumps(pact))
             verify = ["verify", str(path), "--base-url", url, "--no-progress"]
             modules = Path(tmp) / "modules.txt"
-            subprocess.run(
-                [python, "-c", _CLI_MODULES, str(modules), *verify], check=True, capture_output=True, env=env
-            )  # noqa: S603
-            bare = Path(tmp) / "bare.txt"
-            subprocess.run(
-                [python, "-c", f"import sys; open({str(bare)!r}, 'w').write('\\n'.join(sys.modules))"],
-                check=True,
-                env=env,
-            )  # noqa: S603
-            loaded = set(bare.read_text().split())
+            run("-c", _CLI_MODULES, str(modules), *verify)
+            loaded = set(run("-c", "import sys; print(*sys.modules)").split())
             needed = [name for name in modules.read_text().split() if name not in loaded and name != "__main__"]
             modules.write_text("\n".join(needed))
             others = Path(tmp) / "others.txt"  # the same without apact's own: what any httpx client pays
             others.write_text("\n".join(name for name in needed if name.split(".")[0] != "apact"))
             for _ in range(repeat):
                 started = time.monotonic()
-                subprocess.run([python, "-c", "pass"], check=True, env=env)  # noqa: S603
+                run("-c", "pass")
                 best["python"] = min(best["python"], time.monotonic() - started)
-                imported = subprocess.run(  # noqa: S603
-                    [python, "-c", _IMPORT_THESE, str(modules)], check=True, capture_output=True, text=True, env=env
-                )
-                best["import"] = min(best["import"], float(imported.stdout))
-                imported = subprocess.run(  # noqa: S603
-                    [python, "-c", _IMPORT_THESE, str(others)], check=True, capture_output=True, text=True, env=env
-                )
-                best["import others"] = min(best["import others"], float(imported.stdout))
+                for key, names in (("import", modules), ("import others", others)):
+                    started = time.monotonic()
+                    run("-c", _IMPORT_THESE, str(names))
+                    best[key] = min(best[key], time.monotonic() - started)
                 arrivals.clear()
                 started = time.monotonic()
-                subprocess.run([python, "-c", _CLI, *verify], check=True, capture_output=True, env=env)  # noqa: S603
+                run("-c", _CLI, *verify)
                 best["first request"] = min(best["first request"], arrivals[0] - started)
             best["modules"] = len(needed)
             best["runs"] = repeat
-            best.update(_import_shares(python, env, verify))
+            best.update(_import_shares(run("-X", "importtime", "-c", _CLI, *verify)))
     finally:
         server.shutdown()
         server.server_close()
     return best
 
 
-def _import_shares(python: str, env: dict[str, str] | None, verify: list[str]) -> dict[str, float]:
-    """Seconds of ``-X importtime``'s self time per top-level package, over one run of
-    ``apact verify`` (the tracing slows every import: these are shares, not figures)."""
-    traced = subprocess.run(  # noqa: S603
-        [python, "-X", "importtime", "-c", _CLI, *verify], check=True, capture_output=True, text=True, env=env
-    )
+def _import_shares(traced: str) -> dict[str, float]:
+    """Seconds of ``-X importtime``'s self time per top-level package, in the output of one
+    run of ``apact verify`` (the tracing slows every import: these are shares, not figures)."""
     shares: dict[str, float] = {}
-    for line in traced.stderr.splitlines():
+    for line in traced.splitlines():
         if not line.startswith("import time:") or "self [us]" in line:
             continue
         own, _, name = line[len("import time:") :].split("|")
@@ -538,15 +528,17 @@ _PACKAGES = ("apact", "httpx", "httpcore", "h11", "h2", "hpack", "hyperframe", "
 
 
 def print_startup(best: dict[str, float], title: str = "") -> None:
-    setup = best["first request"] - best["python"] - best["import"]
+    imports, others = best["import"] - best["python"], best["import others"] - best["python"]
+    setup = best["first request"] - best["import"]
+    modules = f"{best.get('modules', 0):.0f} modules loaded by the first request"
     print(f"\n`apact verify --base-url` start-up{title}, best of {best.get('runs', 5):.0f} (seconds)")
     print(f"  to the first request       {best['first request']:.3f}")
     print(f"    the interpreter          {best['python']:.3f}  (python -c pass)")
-    print(
-        f"    imports                  {best['import']:.3f}  ({best.get('modules', 0):.0f} modules loaded by the first request)"
-    )
-    print(f"      not apact's            {best['import others']:.3f}  (the standard library, httpx, anyio, ...)")
-    print(f"    apact's set-up           {setup:.3f}  (arguments, the pact read, the HTTP client, the event loop)")
+    print(f"    imports                  {imports:.3f}  ({modules}, imported by python -c)")
+    print(f"      not apact's            {others:.3f}  (the same but apact's: the standard library, httpx, anyio...)")
+    # the rest; the import runs pay their own exit, so a set-up below that reads as negative
+    shown = f"{setup:.3f}" if setup >= 0 else "~0    "
+    print(f"    apact's set-up           {shown}  (the rest: arguments, the pact read, the HTTP client, the loop)")
     shares = {key[5:]: value for key, value in best.items() if key.startswith("self ")}
     if shares:
         total = sum(shares.values())
