@@ -410,11 +410,41 @@ def print_limit(rows: list[dict[str, Any]], repeat: int) -> None:
 
 # -- `apact verify` start-up (issue 14) ----------------------------------------------------------------
 
+#: what the ``apact`` command runs
+_CLI = "import sys, apact.cli; sys.exit(apact.cli.main(sys.argv[1:]))"
 
-def startup(repeat: int = 5) -> dict[str, float]:
-    """Seconds from starting ``apact verify --base-url`` to its first request reaching a
-    server (best of ``repeat``), and what of it is the interpreter, ``import apact.cli``,
-    and apact's set-up (reading the pact, the clients): the rest."""
+#: the same, noting the modules loaded when the first connection is opened (an audit hook: no
+#: cost until then but a call per audited event) into the file named by the first argument
+_CLI_MODULES = """\
+import sys
+def _hook(event, args, _seen=[]):
+    if event == "socket.connect" and not _seen:
+        _seen.append(1)
+        with open(sys.argv[1], "w") as out:
+            out.write("\\n".join(sorted(sys.modules)))
+sys.addaudithook(_hook)
+import apact.cli
+sys.exit(apact.cli.main(sys.argv[2:]))
+"""
+
+#: imports the modules named in the file (one a line)
+_IMPORT_THESE = """\
+import importlib, sys
+for name in open(sys.argv[1]).read().split():
+    if name not in sys.modules:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+"""
+
+
+def startup(repeat: int = 5, python: str = sys.executable, env: dict[str, str] | None = None) -> dict[str, float]:
+    """Seconds from starting ``apact verify --base-url`` (with ``python``) to its first request
+    reaching a server (best of ``repeat``); from starting ``python -c pass``; and from starting
+    a process that imports the modules that run had loaded at its first connection (all, and
+    all but apact's), to its end. The difference between the last and the first is apact's
+    set-up: arguments, reading the pact, the HTTP client, the event loop."""
     import http.server
     import threading
 
@@ -438,45 +468,119 @@ def startup(repeat: int = 5) -> dict[str, float]:
     url = f"http://127.0.0.1:{server.server_address[1]}"
     pact = make_pact(3)
     pact["interactions"] = [{**pact["interactions"][2], "providerStates": []}]
-    best = {"python": float("inf"), "import": float("inf"), "first request": float("inf")}
+    best = {key: float("inf") for key in ("python", "import", "import others", "first request")}
     try:
         with tempfile.TemporaryDirectory() as tmp:
+
+            def run(*args: str) -> str:
+                """``python *args``'s output; run in the temporary directory, as ``-c`` puts
+                the current directory first on ``sys.path`` (a checkout's apact would shadow
+                the venv's)."""
+                done = subprocess.run([python, *args], check=True, capture_output=True, text=True, env=env, cwd=tmp)  # noqa: S603
+                return done.stdout + done.stderr
+
             path = Path(tmp) / "pact.json"
             path.write_text(json.dumps(pact))
+            verify = ["verify", str(path), "--base-url", url, "--no-progress"]
+            modules = Path(tmp) / "modules.txt"
+            run("-c", _CLI_MODULES, str(modules), *verify)
+            loaded = set(run("-c", "import sys; print(*sys.modules)").split())
+            needed = [name for name in modules.read_text().split() if name not in loaded and name != "__main__"]
+            modules.write_text("\n".join(needed))
+            others = Path(tmp) / "others.txt"  # the same without apact's own: what any httpx client pays
+            others.write_text("\n".join(name for name in needed if name.split(".")[0] != "apact"))
             for _ in range(repeat):
-                for key, code in (
-                    ("python", "pass"),
-                    ("import", "import apact.cli, apact.cli._verify, apact.verifier"),
-                ):
+                started = time.monotonic()
+                run("-c", "pass")
+                best["python"] = min(best["python"], time.monotonic() - started)
+                for key, names in (("import", modules), ("import others", others)):
                     started = time.monotonic()
-                    subprocess.run([sys.executable, "-c", code], check=True)  # noqa: S603
+                    run("-c", _IMPORT_THESE, str(names))
                     best[key] = min(best[key], time.monotonic() - started)
                 arrivals.clear()
                 started = time.monotonic()
-                subprocess.run(  # noqa: S603
-                    [sys.executable, "-c", _CLI, "verify", str(path), "--base-url", url, "--no-progress"],
-                    check=True,
-                    capture_output=True,
-                )
+                run("-c", _CLI, *verify)
                 best["first request"] = min(best["first request"], arrivals[0] - started)
+            best["modules"] = len(needed)
+            best["runs"] = repeat
+            best.update(_import_shares(run("-X", "importtime", "-c", _CLI, *verify)))
     finally:
         server.shutdown()
         server.server_close()
     return best
 
 
-#: what the ``apact`` command runs
-_CLI = "import sys, apact.cli; sys.exit(apact.cli.main(sys.argv[1:]))"
+def _import_shares(traced: str) -> dict[str, float]:
+    """Seconds of ``-X importtime``'s self time per top-level package, in the output of one
+    run of ``apact verify`` (the tracing slows every import: these are shares, not figures)."""
+    shares: dict[str, float] = {}
+    for line in traced.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        own, _, name = line[len("import time:") :].split("|")
+        package = name.strip().split(".")[0]
+        shares[f"self {package}"] = shares.get(f"self {package}", 0.0) + int(own) / 1e6
+    return shares
 
 
-def print_startup(best: dict[str, float]) -> None:
-    imports = best["import"] - best["python"]
+#: the packages ``print_startup`` names; the others are summed as the standard library's
+_PACKAGES = ("apact", "httpx", "httpcore", "h11", "h2", "hpack", "hyperframe", "anyio", "sniffio", "idna", "certifi")
+
+
+def print_startup(best: dict[str, float], title: str = "") -> None:
+    imports, others = best["import"] - best["python"], best["import others"] - best["python"]
     setup = best["first request"] - best["import"]
-    print("\n`apact verify --base-url` start-up, best of 5 (seconds)")
+    modules = f"{best.get('modules', 0):.0f} modules loaded by the first request"
+    print(f"\n`apact verify --base-url` start-up{title}, best of {best.get('runs', 5):.0f} (seconds)")
     print(f"  to the first request       {best['first request']:.3f}")
-    print(f"    the interpreter          {best['python']:.3f}")
-    print(f"    imports (cli, verifier)  {imports:.3f}")
-    print(f"    apact's set-up           {setup:.3f}  (arguments, the pact read, the HTTP clients)")
+    print(f"    the interpreter          {best['python']:.3f}  (python -c pass)")
+    print(f"    imports                  {imports:.3f}  ({modules}, imported by python -c)")
+    print(f"      not apact's            {others:.3f}  (the same but apact's: the standard library, httpx, anyio...)")
+    # the rest; the import runs pay their own exit, so a set-up below that reads as negative
+    shown = f"{setup:.3f}" if setup >= 0 else "~0    "
+    print(f"    apact's set-up           {shown}  (the rest: arguments, the pact read, the HTTP client, the loop)")
+    shares = {key[5:]: value for key, value in best.items() if key.startswith("self ")}
+    if shares:
+        total = sum(shares.values())
+        named = [(name, shares.pop(name)) for name in _PACKAGES if name in shares]
+        named.sort(key=lambda item: -item[1])
+        others = sum(shares.values())
+        parts = ", ".join(f"{name} {value / total:.0%}" for name, value in [*named, ("others (stdlib)", others)])
+        print(f"  imports by package (-X importtime self time, one run): {parts}")
+
+
+def clean_venv(directory: Path) -> str:
+    """A new venv in ``directory`` with this checkout installed as a user gets it (``pip
+    install .``: not editable, its bytecode compiled at install, no test extras); its python."""
+    subprocess.run([sys.executable, "-m", "venv", str(directory)], check=True)  # noqa: S603
+    python = str(directory / "bin" / "python")
+    subprocess.run(  # noqa: S603
+        [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(HERE.parent)],
+        check=True,
+        capture_output=True,
+    )
+    return python
+
+
+def startup_report(repeat: int, venv: str | None, clean: bool) -> None:
+    """The start-up in this interpreter (the development venv, as its environment has it),
+    then in ``venv`` or a clean venv (``PYTHONDONTWRITEBYTECODE`` unset, as a user's shell)."""
+    print(
+        f"apact verify start-up — Python {platform.python_version()}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load {os.getloadavg()[0]:.1f}"
+    )
+    bytecode = "PYTHONDONTWRITEBYTECODE set" if os.environ.get("PYTHONDONTWRITEBYTECODE") else "bytecode written"
+    print_startup(startup(repeat), f" in this venv ({sys.prefix}; {bytecode})")
+    user_env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    if venv is not None:
+        python = str(Path(venv) / "bin" / "python")
+        print_startup(startup(repeat, python, user_env), f" in {venv} (PYTHONDONTWRITEBYTECODE unset)")
+    if clean:
+        with tempfile.TemporaryDirectory() as tmp:
+            python = clean_venv(Path(tmp) / "venv")
+            print_startup(
+                startup(repeat, python, user_env),
+                " in a clean venv (pip install ., no extras; PYTHONDONTWRITEBYTECODE unset)",
+            )
 
 
 # -- orchestration --------------------------------------------------------------------------------------
@@ -532,10 +636,25 @@ def main() -> None:
     )
     parser.add_argument("--limit-repeat", type=int, default=5, help="runs of the limit measurement; best counts")
     parser.add_argument("--limit-only", action="store_true", help="only the limit measurement (in this process)")
+    parser.add_argument(
+        "--startup-only",
+        action="store_true",
+        help="only `apact verify`'s start-up: in this venv, and in --startup-venv and/or a --clean-venv",
+    )
+    parser.add_argument("--startup-venv", metavar="DIR", help="also measure the start-up with this venv's python")
+    parser.add_argument(
+        "--clean-venv",
+        action="store_true",
+        help="also measure it in a new venv (in a temporary directory) with this checkout pip-installed, no extras",
+    )
+    parser.add_argument("--startup-repeat", type=int, default=5, help="runs of the start-up measurement; best counts")
     parser.add_argument("--child", nargs=3, metavar=("MODE", "PACT", "URL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(measure(*args.child)))
+        return
+    if args.startup_only:
+        startup_report(args.startup_repeat, args.startup_venv, args.clean_venv)
         return
     if args.limit_only:
         import anyio

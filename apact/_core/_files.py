@@ -7,7 +7,6 @@ Pact files are written through these (``apact.pact.pactfile``, the merging write
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import os
 import stat
@@ -178,6 +177,8 @@ def _exchange(temporary: str, target: Path) -> bool:
 def _renameat2() -> Callable[[int, bytes, int, bytes, int], int] | None:
     if sys.platform != "linux":
         return None
+    import ctypes  # only when a pact is written over another: reading pacts needs none of it
+
     try:
         function = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):

@@ -4,15 +4,24 @@ Each command (or family of commands) lives in its own module of ``apact/cli/``
 (``_verify``, ``_stub``, ``_show``, ``_demo``, the broker client's in ``_broker_client``,
 ``apact broker`` in ``_broker_server``) with its description, examples, ``add_arguments(parser)`` and ``run(args) -> int``;
 this module only puts them together. Command modules import at top level nothing
-but the standard library, so ``apact --help`` stays quick.
+but the standard library, so ``apact --help`` stays quick; and ``main`` fills in only the
+command it runs (its module imported, its arguments added): ``apact verify`` pays for no
+other command's options, some of which need their layer to word their defaults
+(``apact broker``'s webhook defaults come from the broker server, which imports Starlette).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .._core._version import __version__
+
+if TYPE_CHECKING:
+    from ._broker_client import Command
 
 _DESCRIPTION = """\
 apact: consumer-driven contract testing (Pact V1-V4), asyncio-native and pure Python.
@@ -35,78 +44,119 @@ examples:
 Run = Callable[[argparse.Namespace], int]
 
 
-def _parser() -> argparse.ArgumentParser:
-    from . import _broker_client as broker_client
-    from . import _broker_server as broker
-    from . import _demo as demo
-    from . import _openapi_check as openapi_check
-    from . import _show as show
-    from . import _stub as stub
-    from . import _verify as verify
+@dataclass(frozen=True)
+class _Command:
+    """A command as ``apact --help`` lists it, and where the rest of it lives: the module
+    and the names of its description, epilog, ``add_arguments`` and ``run`` in it (a
+    module is imported only for the command that runs, or for every command's help)."""
 
+    name: str
+    summary: str
+    module: str
+    description: str
+    epilog: str | None
+    add_arguments: str
+    run: str
+
+
+def _commands(only: str | None = None) -> list[_Command | Command]:
+    """The commands, in ``apact --help``'s order; the broker client's as its own
+    ``COMMANDS`` describe them (that module imports only the standard library). With
+    ``only`` the name of a command, that command alone: its run needs no other."""
+    own = [  # before the broker client's
+        _Command(
+            "verify", "verify a provider against pacts", "_verify", "DESCRIPTION", "EPILOG", "add_arguments", "run"
+        ),
+        _Command(
+            "openapi-check",
+            "check pacts against the provider's OpenAPI document",
+            "_openapi_check",
+            "DESCRIPTION",
+            "EPILOG",
+            "add_arguments",
+            "run",
+        ),
+        _Command("stub", "serve pacts as a stub provider", "_stub", "DESCRIPTION", "EPILOG", "add_arguments", "run"),
+        _Command(
+            "show", "show pacts in detail", "_show", "SHOW_DESCRIPTION", "SHOW_EPILOG", "add_show_arguments", "show"
+        ),
+        _Command(
+            "check",
+            "validate pact files and summarize them",
+            "_show",
+            "CHECK_DESCRIPTION",
+            "CHECK_EPILOG",
+            "add_check_arguments",
+            "check",
+        ),
+    ]
+    after = [
+        _Command("broker", "run a Pact Broker", "_broker_server", "DESCRIPTION", None, "add_arguments", "run"),
+        _Command(
+            "demo",
+            "run the built-in Grill Chef example end to end",
+            "_demo",
+            "DESCRIPTION",
+            None,
+            "add_arguments",
+            "run",
+        ),
+    ]
+    chosen: list[_Command | Command] = [each for each in [*own, *after] if each.name == only]
+    if chosen:
+        return chosen
+    from . import _broker_client as broker_client
+
+    # publish, can-i-deploy, record-deployment, ...
+    every: list[_Command | Command] = [*own, *broker_client.COMMANDS, *after]
+    return [each for each in every if each.name == only] or every
+
+
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``only`` (``main`` knows which command runs before it
+    parses), that command alone, or when ``only`` names none (``""`` for ``apact --help``,
+    or a mistyped command), every command listed but none filled in."""
     parser = argparse.ArgumentParser(
         prog="apact", description=_DESCRIPTION, epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--version", action="version", version=f"apact {__version__}")
     commands = parser.add_subparsers(dest="subcommand", metavar="COMMAND")
-    command = _adder(commands)
-    command(
-        "verify", "verify a provider against pacts", verify.DESCRIPTION, verify.EPILOG, verify.add_arguments, verify.run
-    )
-    command(
-        "openapi-check",
-        "check pacts against the provider's OpenAPI document",
-        openapi_check.DESCRIPTION,
-        openapi_check.EPILOG,
-        openapi_check.add_arguments,
-        openapi_check.run,
-    )
-    command("stub", "serve pacts as a stub provider", stub.DESCRIPTION, stub.EPILOG, stub.add_arguments, stub.run)
-    command("show", "show pacts in detail", show.SHOW_DESCRIPTION, show.SHOW_EPILOG, show.add_show_arguments, show.show)
-    command(
-        "check",
-        "validate pact files and summarize them",
-        show.CHECK_DESCRIPTION,
-        show.CHECK_EPILOG,
-        show.add_check_arguments,
-        show.check,
-    )
-    for client in broker_client.COMMANDS:  # publish, can-i-deploy, record-deployment, ...
-        command(client.name, client.summary, client.description, client.epilog, client.add_arguments, client.run)
-    command("broker", "run a Pact Broker", broker.DESCRIPTION, None, broker.add_arguments, broker.run)
-    command(
-        "demo", "run the built-in Grill Chef example end to end", demo.DESCRIPTION, None, demo.add_arguments, demo.run
-    )
-    return parser
-
-
-def _adder(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-) -> Callable[[str, str, str, str | None, Callable[[argparse.ArgumentParser], None], Run], None]:
-    def command(
-        name: str,
-        summary: str,
-        description: str,
-        epilog: str | None,
-        add_arguments: Callable[[argparse.ArgumentParser], None],
-        run: Run,
-    ) -> None:
-        parser = commands.add_parser(
-            name,
-            help=summary,
+    for each in _commands(only):
+        if only is not None and each.name != only:
+            commands.add_parser(each.name, help=each.summary)
+            continue
+        if isinstance(each, _Command):
+            module = importlib.import_module(f".{each.module}", __name__)
+            description: str = getattr(module, each.description)
+            epilog: str | None = None if each.epilog is None else getattr(module, each.epilog)
+            add_arguments: Callable[[argparse.ArgumentParser], None] = getattr(module, each.add_arguments)
+            run: Run = getattr(module, each.run)
+        else:
+            description, epilog, add_arguments, run = each.description, each.epilog, each.add_arguments, each.run
+        command = commands.add_parser(
+            each.name,
+            help=each.summary,
             description=description,
             epilog=epilog,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        add_arguments(parser)
-        parser.set_defaults(run=run)
+        add_arguments(command)
+        command.set_defaults(run=run)
+    return parser
 
-    return command
+
+def _command_name(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` runs: its first word that is not an option (``apact`` itself
+    has only ``--help`` and ``--version``, which stop before any command runs)."""
+    return next((word for word in argv if not word.startswith("-")), None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    import sys
+
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = _parser(only=_command_name(arguments) or "")
+    args = parser.parse_args(arguments)
     if args.subcommand is None:
         parser.print_help()
         return 2

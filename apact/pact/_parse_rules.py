@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from .. import _javatime, _regex
 from ._paths import PathError, child_path, format_path, parse_path
 from ._reading import expect_object, expect_string, fail, json_kind
 from .model import Generator, Generators, Matcher, MatchingRules, RuleList, Spec
@@ -249,6 +248,8 @@ def _check_matcher(kind: str, attrs: dict[str, Any], path: str, name: str = "") 
         where = child_path(path, "regex")
         if not isinstance(regex, str):
             raise fail(f"a regex matcher needs a 'regex' string, got {json_kind(regex)}", where)
+        from .. import _regex  # the regex machinery, for pacts that have a regex
+
         try:
             _regex.compile_regex(regex)
         except _regex.RegexError as error:
@@ -263,6 +264,8 @@ def _check_matcher(kind: str, attrs: dict[str, Any], path: str, name: str = "") 
             where = child_path(path, "format" if "format" in attrs else name)
             if not isinstance(fmt, str):
                 raise fail(f"a date/time format must be a string, got {json_kind(fmt)}", where)
+            from .. import _javatime  # the date/time patterns, for pacts that have one
+
             try:
                 _javatime.parse_pattern(fmt)
             except _javatime.JavaTimeError as error:
@@ -346,12 +349,16 @@ def parse_generator(raw: object, path: str) -> Generator:
         regex = attrs.get("regex")
         if not isinstance(regex, str):
             raise fail("a Regex generator needs a 'regex' string", path)
+        from .. import _regex
+
         try:
             _regex.compile_regex(regex)
         except _regex.RegexError as error:
             raise fail(str(error), child_path(path, "regex")) from None
     elif kind in ("Date", "Time", "DateTime") and attrs.get("format") is not None:
         fmt = attrs["format"]
+        from .. import _javatime
+
         try:
             _javatime.parse_pattern(expect_string(fmt, child_path(path, "format")))
         except _javatime.JavaTimeError as error:

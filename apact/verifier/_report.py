@@ -4,7 +4,6 @@ body of a Pact Broker verification result."""
 from __future__ import annotations
 
 import base64
-import difflib
 import json
 import os
 import xml.etree.ElementTree as ElementTree
@@ -161,6 +160,8 @@ def body_diff(expected: Body | None, actual: Body | None) -> list[str]:
     want, have = _pretty(expected), _pretty(actual)
     if want is None or have is None or want == have:
         return []
+    import difflib  # only when a body differs: a passing run needs no diff
+
     longest = max(len(want), len(have))
     lines = list(difflib.unified_diff(want[:_DIFFED_LINES], have[:_DIFFED_LINES], lineterm="", n=3))[
         2:

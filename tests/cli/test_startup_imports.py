@@ -1,0 +1,160 @@
+"""``apact verify`` imports what verifying needs and nothing else (issue 14: the command
+starts in well under a second). A real ``apact verify --base-url`` run, in a subprocess,
+against a real HTTP server on loopback, that lists the modules it loaded once it is done;
+and ``apact --help``, which imports no command's layer at all. Which modules were loaded
+is a behaviour (no timing is asserted): a module named here slipping into the import
+chain again is what made the command slow (the broker server, with Starlette and Jinja,
+for ``apact broker``'s option defaults)."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+#: runs ``apact`` with the arguments given, then prints the names of the modules loaded
+_RUN_AND_LIST = """\
+import sys, apact.cli
+try:
+    code = apact.cli.main(sys.argv[1:])
+except SystemExit as stop:
+    code = stop.code
+print("MODULES", " ".join(sorted(sys.modules)))
+sys.exit(code)
+"""
+
+#: the layers and packages ``apact verify --base-url`` (a pact file, no broker, no app) must not load
+NOT_FOR_VERIFY = (
+    "apact.broker",  # the broker client: only with --broker-url or --publish
+    "apact.broker_server",
+    "apact.consumer",
+    "apact.mock",
+    "apact.openapi",
+    "apact.pytest_plugin",
+    "apact.cli._broker_server",
+    "apact.cli._stub",
+    "apact.cli._openapi_check",
+    "apact.cli._demo",
+    "apact.cli._show",
+    "starlette",
+    "hypercorn",
+    "jinja2",
+    "jsonschema",
+    "a2wsgi",  # only when a WSGI app is called in-process
+    "sqlite3",
+    "psycopg",
+)
+
+
+def loaded_by(*args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN_AND_LIST, *args], capture_output=True, text=True, timeout=120, check=False
+    )
+    line = next((line for line in done.stdout.splitlines() if line.startswith("MODULES ")), None)
+    assert line is not None, done.stdout + done.stderr
+    return done, set(line.split()[1:])
+
+
+def loaded(modules: set[str], prefix: str) -> list[str]:
+    return sorted(name for name in modules if name == prefix or name.startswith(prefix + "."))
+
+
+@contextmanager
+def steak_server() -> Iterator[str]:
+    """A provider on loopback that answers every GET with the steak the pact expects."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802  (http.server's name)
+            body = json.dumps({"id": 2, "cooking": "rare"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def steak_pact(path: Path) -> Path:
+    """One interaction with a type matcher and a regex: the matching engine at work."""
+    path.write_text(
+        json.dumps(
+            {
+                "consumer": {"name": "Sous Chef"},
+                "provider": {"name": "Grill Chef"},
+                "interactions": [
+                    {
+                        "type": "Synchronous/HTTP",
+                        "description": "a rare steak",
+                        "request": {"method": "GET", "path": "/steaks/2"},
+                        "response": {
+                            "status": 200,
+                            "headers": {"Content-Type": ["application/json"]},
+                            "body": {"contentType": "application/json", "content": {"id": 2, "cooking": "rare"}},
+                            "matchingRules": {
+                                "body": {
+                                    "$.id": {"combine": "AND", "matchers": [{"match": "integer"}]},
+                                    "$.cooking": {
+                                        "combine": "AND",
+                                        "matchers": [{"match": "regex", "regex": "rare|medium"}],
+                                    },
+                                }
+                            },
+                        },
+                    }
+                ],
+                "metadata": {"pactSpecification": {"version": "4.0"}},
+            }
+        )
+    )
+    return path
+
+
+def test_verify_over_http_loads_no_other_layer(tmp_path: Path) -> None:
+    pact = steak_pact(tmp_path / "Sous Chef-Grill Chef.json")
+    with steak_server() as url:
+        done, modules = loaded_by("verify", str(pact), "--base-url", url, "--no-progress")
+    assert done.returncode == 0, done.stdout + done.stderr  # it did verify, over real HTTP
+    assert "1 passed" in done.stdout, done.stdout
+    assert {"apact.verifier", "apact.matching", "httpx"} <= modules  # the list is the run's
+    for name in NOT_FOR_VERIFY:
+        assert not loaded(modules, name), (name, loaded(modules, name))
+
+
+def test_a_failing_verification_still_loads_no_other_layer(tmp_path: Path) -> None:
+    """A mismatch words its report (diffs, hints): still nothing of the other layers."""
+    pact = steak_pact(tmp_path / "Sous Chef-Grill Chef.json")
+    pact.write_text(pact.read_text().replace('"cooking": "rare"}', '"cooking": "well done"}'))
+    pact.write_text(pact.read_text().replace("rare|medium", "well done"))
+    with steak_server() as url:
+        done, modules = loaded_by("verify", str(pact), "--base-url", url, "--no-progress")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "well done" in done.stdout, done.stdout
+    for name in NOT_FOR_VERIFY:
+        assert not loaded(modules, name), (name, loaded(modules, name))
+
+
+def test_help_loads_no_layer() -> None:
+    """``apact --help`` and ``apact verify --help`` list, they do not load what they list."""
+    for args in (("--help",), ("verify", "--help")):
+        done, modules = loaded_by(*args)
+        assert done.returncode == 0, done.stderr
+        assert "usage: apact" in done.stdout, done.stdout
+        for name in ("apact.verifier", "apact.matching", "apact.pact", "httpx", "anyio", *NOT_FOR_VERIFY):
+            assert not loaded(modules, name), (args, name, loaded(modules, name))
