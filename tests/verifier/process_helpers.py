@@ -25,7 +25,7 @@ def poll(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> Non
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
         time.sleep(delay)  # polling a condition between checks, not synchronisation
-        delay = min(delay * 1.5, 0.2)
+        delay = min(delay * 1.5, 0.05)
 
 
 def group_gone(pgid: int) -> bool:

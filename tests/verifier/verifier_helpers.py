@@ -115,7 +115,7 @@ def served(module: str = "verifier_app:app", **env: str) -> Iterator[str]:
                     output = process.stdout.read().decode() if process.stdout else ""
                     raise RuntimeError(f"the test server did not start: {output}") from None
                 time.sleep(delay)  # a sync fixture polling a subprocess; back-off, not synchronisation
-                delay = min(delay * 1.5, 0.2)
+                delay = min(delay * 1.5, 0.05)
         yield url
     finally:
         process.terminate()
