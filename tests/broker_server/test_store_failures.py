@@ -3,7 +3,7 @@
 Both are real SQLite behaviour: a deferred foreign key makes COMMIT fail and leaves
 the transaction open (SQLite does not roll it back itself), and ``max_page_count``
 makes writes fail with SQLITE_FULL ("database or disk is full") exactly as a full disk
-does.
+does. SQLite only, on purpose: these are SQLite's own failures.
 """
 
 from __future__ import annotations
