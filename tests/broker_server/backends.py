@@ -3,8 +3,8 @@
 ``_postgres.py``).
 
 A plugin rather than a conftest's fixtures: tests/broker (the client's tests, which start
-brokers too) and tests/broker_server both register it (`register`), so that a worker
-starts one PostgreSQL server for both folders, not one per folder."""
+brokers too), tests/broker_server and tests/cli (the broker's signal test) register it
+(`register`), so that a worker starts one PostgreSQL server for all, not one per folder."""
 
 from __future__ import annotations
 
