@@ -39,7 +39,10 @@ subprocess.run(sys.argv[1:-1], capture_output=True, timeout=60)
 shutil.rmtree(sys.argv[-1], ignore_errors=True)
 """
 
-MISSING = "PostgreSQL not found: install the Debian package postgresql or set APACT_POSTGRESQL_BIN"
+MISSING = (
+    "PostgreSQL not found, so the broker tests' PostgreSQL variants are skipped: install the Debian package"
+    " postgresql, or set APACT_POSTGRESQL_BIN to the folder of its initdb, to run them"
+)
 TEMPLATE = "apact_template"
 
 

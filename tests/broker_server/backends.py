@@ -9,7 +9,7 @@ brokers too), tests/broker_server and tests/cli (the broker's signal test) regis
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,8 @@ import pytest
 from apact.broker_server._open import open_store
 from apact.broker_server._store import Store
 
-from ._postgres import PostgresServer, skip_or_fail_without_postgresql
+from . import _postgres
+from ._postgres import MISSING, PostgresServer, skip_or_fail_without_postgresql
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -79,6 +80,22 @@ def blank_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return str(tmp_path / "broker.sqlite")
     server: PostgresServer = request.getfixturevalue("postgresql_server")
     return server.new_database(migrated=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Without PostgreSQL, every PostgreSQL variant skipped is one line of the summary
+    (``SKIPPED [287] tests/broker_server/_postgres.py:66: PostgreSQL not found ...``):
+    pytest reports a skip from a fixture at each test, which would be one line per test."""
+    report = yield
+    excinfo = call.excinfo
+    if report.skipped and excinfo is not None and str(excinfo.value) == MISSING:
+        here = [entry.lineno + 1 for entry in excinfo.traceback if str(entry.path) == _postgres.__file__]
+        if here:
+            report.longrepr = (_postgres.__file__, here[-1], f"Skipped: {MISSING}")
+    return report
 
 
 def register(config: pytest.Config) -> None:

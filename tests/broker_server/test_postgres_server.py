@@ -68,7 +68,10 @@ def test_without_postgresql_the_tests_skip_in_one_line_or_fail_when_required(
     with pytest.raises(pytest.skip.Exception) as skipped:
         skip_or_fail_without_postgresql()
     assert str(skipped.value) == MISSING
-    assert MISSING == "PostgreSQL not found: install the Debian package postgresql or set APACT_POSTGRESQL_BIN"
+    assert MISSING == (
+        "PostgreSQL not found, so the broker tests' PostgreSQL variants are skipped: install the Debian package"
+        " postgresql, or set APACT_POSTGRESQL_BIN to the folder of its initdb, to run them"
+    )
     monkeypatch.setenv("APACT_REQUIRE_POSTGRESQL", "1")
     with pytest.raises(pytest.fail.Exception) as failed:
         skip_or_fail_without_postgresql()
