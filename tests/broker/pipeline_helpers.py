@@ -78,8 +78,9 @@ async def started(command: list[str], env: dict[str, str]) -> AsyncIterator[Runn
 
 
 @asynccontextmanager
-async def apact_broker(database: Path, *options: str) -> AsyncIterator[str]:
-    """``apact broker`` on a free port with its data in ``database``; its URL."""
+async def apact_broker(database: Path | str, *options: str) -> AsyncIterator[str]:
+    """``apact broker`` on a free port with its data in ``database`` (an SQLite file or a
+    PostgreSQL URL); its URL."""
     command = [sys.executable, "-m", "apact", "broker", "--port", "0", "--database", str(database), *options]
     async with started(command, environment()) as broker:
         await broker.until(lambda out: "apact broker: serving " in out, "the broker's start")

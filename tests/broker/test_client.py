@@ -1,4 +1,6 @@
-"""The broker client against ``apact broker`` in-process (httpx's ASGI transport)."""
+"""The broker client against ``apact broker`` in-process (httpx's ASGI transport). The
+broker, on SQLite in memory, only serves the client here: its answers are tested on
+both backends in tests/broker_server (and the whole flow in test_client_flow.py)."""
 
 from __future__ import annotations
 

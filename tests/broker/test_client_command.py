@@ -1,6 +1,8 @@
 """The broker client's commands, run as real subprocesses against ``apact broker`` over
 real HTTP: publish, create-environment, record-deployment, record-release,
-can-i-deploy; and the broker options of ``apact verify``."""
+can-i-deploy; and the broker options of ``apact verify``. The broker, on SQLite, only
+serves the commands here: its answers are tested on both backends in tests/broker_server
+(and the whole flow in test_client_flow.py)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The broker client facing brokers that fail: clear errors, retries of transient
 failures only, and no credentials in any message. Small Starlette apps misbehave on
-purpose; retries wait for delays of 0 seconds, so nothing sleeps."""
+purpose; retries wait for delays of 0 seconds, so nothing sleeps. No ``apact broker``
+here, so no backend."""
 
 from __future__ import annotations
 

@@ -7,6 +7,8 @@ says no, naming the consumer and the interaction.
 It runs the README's broker section as written: its ``sh`` blocks' ``apact`` commands
 as subprocesses (each ``text`` block must appear in the output of the block before it),
 its Python blocks in one namespace, against ``apact broker`` over real HTTP.
+
+Both flows run on SQLite and on PostgreSQL (the ``database`` fixture).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import pytest
 
 from apact import Pact, match
 from apact._core._serve import serve as serving
-from apact.broker_server import SqliteStore, create_app
+from apact.broker_server import create_app
+from apact.broker_server._open import open_store
 from apact.examples.sous_chef import GrillChefClient, NotServedError
 
 from .test_client_command import APACT
@@ -86,13 +89,13 @@ async def run_sh(code: str, env: dict[str, str], cwd: Path) -> str:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
-async def test_the_readme_broker_flow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_readme_broker_flow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database: str) -> None:
     blocks = readme_section()
     assert [kind for kind, _ in blocks] == ["sh", "text", "python", "sh", "text", "python", "sh", "text"]
     await sous_chef_tests(tmp_path / "pacts")
     assert (tmp_path / "pacts" / "Sous Chef-Grill Chef.json").exists()
 
-    store = SqliteStore(str(tmp_path / "broker.sqlite"))
+    store = open_store(database)
     async with serving(create_app(store)) as url:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PACT_BROKER_")}
         env["PACT_BROKER_BASE_URL"] = url
@@ -160,7 +163,7 @@ broken = grill_chef("ten minutes")  # a string where the pact wants an integer
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
-async def test_the_flow_on_the_command_line(tmp_path: Path) -> None:
+async def test_the_flow_on_the_command_line(tmp_path: Path, database: str) -> None:
     """Every step after the consumer tests is an apact command in its own process:
     publish, verify --broker-url --publish, record-deployment, can-i-deploy (yes); a
     breaking provider change fails verify, and can-i-deploy says no, naming the consumer
@@ -185,7 +188,7 @@ async def test_the_flow_on_the_command_line(tmp_path: Path) -> None:
             *(option for selector in selectors for option in ("--consumer-version-selectors", selector)),
         ]  # fmt: skip
 
-    store = SqliteStore(str(tmp_path / "broker.sqlite"))
+    store = open_store(database)
     async with serving(create_app(store)) as url:
         env["PACT_BROKER_BASE_URL"] = url
         await apact("create-environment", "--name", "production", "--production")

@@ -1,5 +1,7 @@
 """`BrokerClient`'s pipeline methods in Python, against ``apact broker`` in-process:
-can-i-deploy's waiting, tags and ignores; undeploying; ending support; deleting."""
+can-i-deploy's waiting, tags and ignores; undeploying; ending support; deleting. The
+broker, on SQLite in memory, only serves the client here: the same commands against a
+broker on PostgreSQL are in test_pipeline_commands.py."""
 
 from __future__ import annotations
 

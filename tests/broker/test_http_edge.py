@@ -1,6 +1,7 @@
 """The broker against hostile clients, over real sockets to a real ``apact broker``
 process (issue 11: bodies read before authentication and without a limit, bodies
-trickled forever, cross-site writes, client errors answered 500, silent risky starts)."""
+trickled forever, cross-site writes, client errors answered 500, silent risky starts).
+On SQLite (in memory) only: the HTTP edge is in front of the store, the same for both."""
 
 from __future__ import annotations
 

@@ -1,7 +1,13 @@
 """The commands CI pipelines rely on (issue 18): can-i-deploy's ``--retry-while-unknown``,
 ``--to``, ``--ignore`` and ``--to-environment``, undeploying, ending support, deleting;
 each run by ``apact`` and by the official ``pact`` CLI on the same ``apact broker``
-subprocess, over real HTTP, to check they give the same answers."""
+subprocess, over real HTTP, to check they give the same answers.
+
+The broker's backend matters to the answers, not to the clients: the can-i-deploy
+questions and the official client's undeployments run on SQLite and on PostgreSQL (the
+``database`` fixture); the rest, slow for what they test of the clients (polling,
+confirming, deleting; their broker side on both backends in tests/broker_server), on
+SQLite only."""
 
 from __future__ import annotations
 
@@ -84,18 +90,25 @@ async def test_both_give_up_after_the_retries_when_nothing_arrives(tmp_path: Pat
             "--retry-interval",
             "1",
         )
-        official = await run(official_command("broker", *ask, "-b", broker))
-        ours = await run(apact_command(*ask, "-b", broker))
+        answers: list[subprocess.CompletedProcess[str]] = []
+
+        async def asks(command: list[str]) -> None:
+            answers.append(await run(command))
+
+        async with anyio.create_task_group() as tasks:  # side by side: each waits out its retries
+            tasks.start_soon(asks, official_command("broker", *ask, "-b", broker))
+            tasks.start_soon(asks, apact_command(*ask, "-b", broker))
+        official, ours = sorted(answers, key=lambda done: done.args[0] != official_command()[0])
     assert (official.returncode, ours.returncode) == (1, 1), official.stdout + ours.stdout
     assert "Computer says no" in official.stdout
     assert ours.stdout.count("verification result is missing; asking again in 1s") == 2
     assert "can-i-deploy: no (unknown), Sous Chef version 1.0.0 cannot be deployed" in ours.stdout
 
 
-async def test_to_ignore_and_to_environment_give_the_official_answers(tmp_path: Path) -> None:
+async def test_to_ignore_and_to_environment_give_the_official_answers(tmp_path: Path, database: str) -> None:
     """Grill Chef 1.0.0 (tagged prod, deployed to production) verified the pact, 2.0.0
     (tagged dev, the latest) broke it: each question gets the same answer from both."""
-    async with apact_broker(tmp_path / "broker.sqlite") as broker:
+    async with apact_broker(database) as broker:
         b = ("-b", broker)
         await _publish(broker, tmp_path)
         async with httpx.AsyncClient(base_url=broker) as client:  # the setup, straight through the API
@@ -167,13 +180,17 @@ async def _currently(broker: str, kind: str) -> list[tuple[str, str | None]]:
     )
 
 
-@pytest.mark.parametrize("client", ["official", "apact"])
-async def test_record_undeployment_and_support_ended(tmp_path: Path, client: str) -> None:
+@pytest.mark.parametrize(
+    ("client", "database"),
+    [("official", "sqlite"), ("official", "postgresql"), ("apact", "sqlite")],
+    indirect=["database"],
+)
+async def test_record_undeployment_and_support_ended(client: str, database: str) -> None:
     """The same commands through either client leave the broker in the same state and
     give the same verdicts (apact exits 2 where the official client exits 1: nothing to end)."""
     command = (lambda *args: official_command("broker", *args)) if client == "official" else apact_command
     failed = 1 if client == "official" else 2
-    async with apact_broker(tmp_path / "broker.sqlite") as broker:
+    async with apact_broker(database) as broker:
         b = ("-b", broker)
         grill_chef = ("--pacticipant", "Grill Chef")
         for setup in (

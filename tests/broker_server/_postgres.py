@@ -9,7 +9,9 @@ root it runs as the ``postgres`` user (else ``nobody``), which owns the director
 Each test gets an empty database with the broker's schema (`emptied_database`: one per
 server, emptied before each test, as ``CREATE DATABASE`` takes 0.4 s to 1.6 s on a
 loaded 2-core machine and TRUNCATE a few milliseconds), or a new one without any
-table (`new_database`, for the tests of migrations).
+table (`new_database`, for the tests of migrations). A module that shares one broker
+among its tests has a database of its own (``emptied_database("module")``), so that a
+test of another module run in between on the same worker cannot empty it.
 """
 
 from __future__ import annotations
@@ -37,7 +39,10 @@ subprocess.run(sys.argv[1:-1], capture_output=True, timeout=60)
 shutil.rmtree(sys.argv[-1], ignore_errors=True)
 """
 
-MISSING = "PostgreSQL not found: install the Debian package postgresql or set APACT_POSTGRESQL_BIN"
+MISSING = (
+    "PostgreSQL not found, so the broker tests' PostgreSQL variants are skipped: install the Debian package"
+    " postgresql, or set APACT_POSTGRESQL_BIN to the folder of its initdb, to run them"
+)
 TEMPLATE = "apact_template"
 
 
@@ -92,7 +97,7 @@ class PostgresServer:
     port: int
     user: str | None
     _names: itertools.count[int] = field(default_factory=itertools.count)
-    _shared: str | None = None
+    _shared: dict[str, str] = field(default_factory=dict)
     _watchdog: subprocess.Popen[bytes] | None = None
 
     @classmethod
@@ -153,20 +158,22 @@ class PostgresServer:
         self.sql(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE if migrated else 'template0'} STRATEGY FILE_COPY")
         return self.url(name)
 
-    def emptied_database(self) -> str:
-        """The server's test database, with the broker's schema and no data."""
-        if self._shared is None:
-            self._shared = self.new_database()
-            return self._shared
+    def emptied_database(self, purpose: str = "test") -> str:
+        """The server's database for ``purpose`` ("test" or "module"), with the broker's
+        schema and no data."""
+        url = self._shared.get(purpose)
+        if url is None:
+            url = self._shared[purpose] = self.new_database()
+            return url
         import psycopg
 
         from ._empty import POSTGRESQL_TABLES, empty_sql
 
-        with psycopg.connect(self._shared, autocommit=True) as connection:
+        with psycopg.connect(url, autocommit=True) as connection:
             tables = [row[0] for row in connection.execute(POSTGRESQL_TABLES).fetchall()]
             for statement in empty_sql(True, tables):
                 connection.execute(statement)
-        return self._shared
+        return url
 
     def migrate_template(self) -> None:
         from apact.broker_server._open import migrate

@@ -12,8 +12,10 @@ import random
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
+from apact.broker_server._open import is_url
+from apact.broker_server._postgres import PostgresStore
 from apact.broker_server._sqlite import SqliteStore
-from apact.broker_server._store import DeploymentKind, Environment, new_uuid
+from apact.broker_server._store import DeploymentKind, Environment, Store, new_uuid
 
 START = datetime(2025, 1, 1, tzinfo=timezone.utc)
 
@@ -30,8 +32,24 @@ class Clock:
 
 
 def history(seed: int) -> tuple[SqliteStore, int]:
-    rng = random.Random(seed)
+    """The history of ``seed`` in an SQLite store in memory, and the provider's id."""
     store = SqliteStore(":memory:", clock=Clock())
+    return store, fill(store, seed)
+
+
+def history_on(database: str, seed: int) -> tuple[Store, int]:
+    """The history of ``seed`` in ``database`` (an SQLite file or a PostgreSQL URL)."""
+    store: Store = PostgresStore(database, clock=Clock()) if is_url(database) else SqliteStore(database, clock=Clock())
+    try:
+        return store, fill(store, seed)
+    except BaseException:
+        store.close()
+        raise
+
+
+def fill(store: Store, seed: int) -> int:
+    """A random history of ``seed``; the provider's id."""
+    rng = random.Random(seed)
     with store.transaction() as tx:
         provider = tx.add_pacticipant("Provider")
         other = tx.add_pacticipant("Other")
@@ -85,4 +103,4 @@ def history(seed: int) -> tuple[SqliteStore, int]:
                 deployment = tx.add_deployment(kind, version.id, rng.choice(environments).uuid, None)
                 if rng.random() < 0.4:
                     tx.end_deployment(deployment.uuid)
-    return store, provider.id
+    return provider.id

@@ -1,5 +1,6 @@
 """The access modes teams configure (issue 13): a read-only basic-auth user, public
-reading, a protected heartbeat, several base URLs; over real HTTP."""
+reading, a protected heartbeat, several base URLs; over real HTTP, on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ import httpx
 import pytest
 
 from apact._core._serve import serve as serving
-from apact.broker_server import SqliteStore, create_app
+from apact.broker_server import create_app
+from apact.broker_server._store import Store
 
 pytestmark = pytest.mark.anyio
 
@@ -29,10 +31,8 @@ WRITER = httpx.BasicAuth("chef", "grill")
 READER = httpx.BasicAuth("guest", "look")
 
 
-async def test_a_read_only_basic_auth_user_reads_and_cannot_write() -> None:
-    app = create_app(
-        SqliteStore(), username="chef", password="grill", read_only_username="guest", read_only_password="look"
-    )
+async def test_a_read_only_basic_auth_user_reads_and_cannot_write(store: Store) -> None:
+    app = create_app(store, username="chef", password="grill", read_only_username="guest", read_only_password="look")
     async with serving(app) as url, httpx.AsyncClient(base_url=url) as client:
         assert (await client.put("/pacticipants/Foo", json={}, auth=WRITER)).status_code == 201
         assert (await client.get("/pacticipants/Foo", auth=READER)).json()["name"] == "Foo"
@@ -48,13 +48,13 @@ async def test_a_read_only_basic_auth_user_reads_and_cannot_write() -> None:
             assert answer.headers["www-authenticate"] == 'Basic realm="apact broker"'
         assert (await client.get(HEARTBEAT)).status_code == 200  # open by default, for load balancers
     with pytest.raises(ValueError, match="read-only basic auth user needs both"):
-        create_app(SqliteStore(), read_only_username="guest")
+        create_app(store, read_only_username="guest")
     with pytest.raises(ValueError, match="must differ"):
-        create_app(SqliteStore(), username="chef", password="a", read_only_username="chef", read_only_password="b")
+        create_app(store, username="chef", password="a", read_only_username="chef", read_only_password="b")
 
 
-async def test_public_read_lets_anyone_read_but_writing_needs_credentials() -> None:
-    app = create_app(SqliteStore(), token="s3cret", read_only_token="peek", allow_public_read=True)
+async def test_public_read_lets_anyone_read_but_writing_needs_credentials(store: Store) -> None:
+    app = create_app(store, token="s3cret", read_only_token="peek", allow_public_read=True)
     async with serving(app) as url, httpx.AsyncClient(base_url=url) as client:
         bearer = {"Authorization": "Bearer s3cret"}
         assert (await client.put("/pacticipants/Foo", json={}, headers=bearer)).status_code == 201
@@ -74,19 +74,19 @@ async def test_public_read_lets_anyone_read_but_writing_needs_credentials() -> N
         assert (await client.get("/pacticipants/Bar")).status_code == 404  # nothing was written
 
 
-async def test_the_heartbeat_can_require_read_access() -> None:
-    app = create_app(SqliteStore(), token="s3cret", read_only_token="peek", heartbeat_requires_auth=True)
+async def test_the_heartbeat_can_require_read_access(store: Store) -> None:
+    app = create_app(store, token="s3cret", read_only_token="peek", heartbeat_requires_auth=True)
     async with serving(app) as url, httpx.AsyncClient(base_url=url) as client:
         assert (await client.get(HEARTBEAT)).status_code == 401
         assert (await client.get(HEARTBEAT, headers={"Authorization": "Bearer peek"})).json()["ok"] is True
-    public = create_app(SqliteStore(), token="s3cret", heartbeat_requires_auth=True, allow_public_read=True)
+    public = create_app(store, token="s3cret", heartbeat_requires_auth=True, allow_public_read=True)
     async with serving(public) as url, httpx.AsyncClient(base_url=url) as client:
         assert (await client.get(HEARTBEAT)).status_code == 200  # public reading includes the heartbeat
 
 
-async def test_several_base_urls_each_request_gets_the_links_of_the_one_it_used() -> None:
+async def test_several_base_urls_each_request_gets_the_links_of_the_one_it_used(store: Store) -> None:
     """Reached through a gateway (https) and from inside (http on 9292): the links of each."""
-    app = create_app(SqliteStore(), base_url="https://pact.example.com, http://pact.internal:9292")
+    app = create_app(store, base_url="https://pact.example.com, http://pact.internal:9292")
     async with serving(app) as url, httpx.AsyncClient(base_url=url) as client:
 
         async def self_link(**headers: str) -> str:
@@ -104,15 +104,15 @@ async def test_several_base_urls_each_request_gets_the_links_of_the_one_it_used(
         pacticipant = await client.put("/pacticipants/Foo", json={}, headers={"Host": "pact.internal:9292"})
         assert pacticipant.json()["_links"]["self"]["href"] == "http://pact.internal:9292/pacticipants/Foo"
     with pytest.raises(ValueError, match="'ftp://x' is not an http"):
-        create_app(SqliteStore(), base_url="http://a ftp://x")
+        create_app(store, base_url="http://a ftp://x")
 
 
 @contextmanager
-def broker_process(*options: str, **environment: str) -> Iterator[str]:
-    """``apact broker`` in a subprocess on a free port; its URL. Stopped (SIGTERM, then
-    waited for) on the way out."""
+def broker_process(database: str, *options: str, **environment: str) -> Iterator[str]:
+    """``apact broker`` on ``database`` in a subprocess on a free port; its URL. Stopped
+    (SIGTERM, then waited for) on the way out."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "apact", "broker", "--port", "0", "--database", ":memory:", *options],
+        [sys.executable, "-m", "apact", "broker", "--port", "0", "--database", database, *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -128,7 +128,7 @@ def broker_process(*options: str, **environment: str) -> Iterator[str]:
         process.communicate(timeout=30)
 
 
-def test_apact_broker_takes_the_access_options_and_their_variables() -> None:
+def test_apact_broker_takes_the_access_options_and_their_variables(database: str) -> None:
     environment: dict[str, Any] = {
         "APACT_BROKER_USERNAME": "chef",
         "APACT_BROKER_PASSWORD": "grill",
@@ -136,14 +136,14 @@ def test_apact_broker_takes_the_access_options_and_their_variables() -> None:
         "APACT_BROKER_READ_ONLY_PASSWORD": "look",
         "APACT_BROKER_HEARTBEAT_REQUIRES_AUTH": "true",
     }
-    with broker_process(**environment) as url, httpx.Client(base_url=url) as client:
+    with broker_process(database, **environment) as url, httpx.Client(base_url=url) as client:
         assert client.get(HEARTBEAT).status_code == 401
         assert client.get(HEARTBEAT, auth=READER).status_code == 200
         assert client.put("/pacticipants/Foo", json={}, auth=READER).status_code == 403
         assert client.put("/pacticipants/Foo", json={}, auth=WRITER).status_code == 201
     with (
         broker_process(
-            "--token", "s3cret", "--allow-public-read", "--base-url", "http://a.example http://b.example"
+            database, "--token", "s3cret", "--allow-public-read", "--base-url", "http://a.example http://b.example"
         ) as url,
         httpx.Client(base_url=url) as client,
     ):

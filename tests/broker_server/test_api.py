@@ -1,5 +1,5 @@
 """The broker's HTTP API, in-process (httpx over ASGI) and once over real HTTP, on
-SQLite and on PostgreSQL (the ``store`` and ``database`` fixtures, conftest.py)."""
+SQLite and on PostgreSQL (the ``store`` and ``database`` fixtures, backends.py)."""
 
 from __future__ import annotations
 

@@ -1,20 +1,22 @@
 """``GET /can-i-deploy`` takes ``ignore[]=Name`` and the matrix's
-``ignore[][pacticipant]=Name&ignore[][version]=1`` (one version of it)."""
+``ignore[][pacticipant]=Name&ignore[][version]=1`` (one version of it); on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
 
-from apact.broker_server import SqliteStore, create_app
+from apact.broker_server import create_app
+from apact.broker_server._store import Store
 
 from .test_api import BASE, contracts, pact
 
 pytestmark = pytest.mark.anyio
 
 
-async def test_can_i_deploy_ignores_a_pacticipant_or_one_version_of_it() -> None:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(SqliteStore())), base_url=BASE) as client:
+async def test_can_i_deploy_ignores_a_pacticipant_or_one_version_of_it(store: Store) -> None:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(store)), base_url=BASE) as client:
         await client.post("/contracts/publish", json=contracts(pact()))
         document = (await client.get("/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/version/1.0.0")).json()
         result = {"success": False, "providerApplicationVersion": "2.0.0", "testResults": []}

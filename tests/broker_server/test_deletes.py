@@ -1,5 +1,5 @@
 """Deleting a pact, a version and a pacticipant through the official broker's endpoints,
-on SQLite and on PostgreSQL (the ``store`` fixture, conftest.py)."""
+on SQLite and on PostgreSQL (the ``store`` fixture, backends.py)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """``python -m apact.broker_server``: a real process, real HTTP, data kept in the SQLite
-file or the PostgreSQL database."""
+file or the PostgreSQL database. The credentials and options tests use SQLite in memory
+only: what they check is read before any database is opened."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The matrix as plain functions: reading queries, rows, can-i-deploy verdicts and reasons."""
+"""The matrix as plain functions: reading queries, rows, can-i-deploy verdicts and reasons.
+
+No store here (the functions are given records): the stores' matrix reads are
+test_query_narrowing.py's and the matrix over HTTP test_api.py's, on both backends."""
 
 from __future__ import annotations
 

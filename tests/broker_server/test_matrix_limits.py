@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from apact.broker_server import SqliteStore, create_app
+from apact.broker_server import create_app
 from apact.broker_server._matrix import (
     _SELECTOR_KEYS,
     MAX_SELECTORS,
@@ -30,6 +30,7 @@ from apact.broker_server._matrix import (
     _selector,
     parse_query,
 )
+from apact.broker_server._store import Store
 
 Reading = tuple[MatrixSelector, ...]
 
@@ -201,8 +202,8 @@ def test_success_filters_count_each_outcome_once() -> None:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
-async def test_the_limits_are_400s_over_http() -> None:
-    transport = httpx.ASGITransport(app=create_app(SqliteStore()))
+async def test_the_limits_are_400s_over_http(store: Store) -> None:
+    transport = httpx.ASGITransport(app=create_app(store))
     async with httpx.AsyncClient(transport=transport, base_url="http://broker") as client:
         too_many = "&".join(f"q[][pacticipant]=P{i}" for i in range(MAX_SELECTORS + 1))
         response = await client.get("/matrix?" + too_many)

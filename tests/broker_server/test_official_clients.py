@@ -1,5 +1,5 @@
 """Clients no one here wrote, against ``apact broker`` over real HTTP, on SQLite and on
-PostgreSQL (the ``store`` fixture, conftest.py).
+PostgreSQL (the ``store`` fixture, backends.py).
 
 The official ``pact`` CLI (pact-python-cli: ``pact broker ...``, ``pact verifier``) and
 pact-python's ``Verifier`` (the Rust core) publish, fetch pacts with selectors, publish

@@ -1,27 +1,32 @@
 """The broker's HTML pages and badges over real HTTP (no browser): content negotiation,
-escaping, authentication, the badge SVG, and how a pact and the network are laid out.
-The browser's view of the same pages is tests/broker_server/test_pages_browser.py."""
+escaping, authentication, the badge SVG, and how a pact and the network are laid out;
+on SQLite and PostgreSQL. The tests that only read share one filled broker per module
+and backend (``shared``); those that write get one of their own (``broker``). The
+browser's view of the same pages is tests/broker_server/test_pages_browser.py."""
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ElementTree
-from collections.abc import AsyncIterator
-from pathlib import Path
+from collections.abc import AsyncIterator, Callable, Iterator
 from urllib.parse import quote
 
 import httpx
 import pytest
+from anyio.from_thread import start_blocking_portal
 
 from apact._core._serve import serve as serving
 from apact._core._types import JSONDict
-from apact.broker_server import SqliteStore, create_app
+from apact.broker_server import create_app
 from apact.broker_server._graph import layout
+from apact.broker_server._open import open_store
 from apact.broker_server._pages import wants_html
 from apact.broker_server._pages_data import Edge
 from apact.broker_server._pages_pact import body_lines, interactions, rules_by_category
+from apact.broker_server._store import Store
 
 from ..broker.grill import sous_chef_pact
+from ._empty import empty
 from .pages_helpers import BROWSER, HAL, HOSTILE, hostile_pact, pair_path, publish, verify
 
 pytestmark = pytest.mark.anyio
@@ -44,9 +49,35 @@ async def _filled(client: httpx.AsyncClient) -> None:
     await verify(client, GRILL, SOUS, "2.0.0", "2.0.0", False)
 
 
+async def _fill(url: str) -> None:
+    async with httpx.AsyncClient(base_url=url) as client:
+        await _filled(client)
+
+
+@pytest.fixture(scope="module")
+def shared_url(module_database: str) -> Iterator[str]:
+    """One filled broker for the module's tests that only read: served over real HTTP
+    from an event loop in a thread of its own, as it outlives each test's loop."""
+    store = open_store(module_database)
+    try:
+        with start_blocking_portal() as portal, portal.wrap_async_context_manager(serving(create_app(store))) as url:
+            portal.call(_fill, url)
+            yield url
+    finally:
+        store.close()
+
+
 @pytest.fixture
-async def broker(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    async with serving(create_app(SqliteStore(str(tmp_path / "b.sqlite")))) as url:
+async def shared(shared_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the shared broker: for tests that change nothing."""
+    async with httpx.AsyncClient(base_url=shared_url) as client:
+        yield client
+
+
+@pytest.fixture
+async def broker(store: Store) -> AsyncIterator[httpx.AsyncClient]:
+    """A filled broker of the test's own, for a test that writes."""
+    async with serving(create_app(store)) as url:
         async with httpx.AsyncClient(base_url=url) as client:
             await _filled(client)
             yield client
@@ -77,8 +108,9 @@ def test_html_is_served_only_to_a_client_that_prefers_it(accept: str | None, htm
     ["/", f"{PAIR}/latest", f"{PAIR}/version/1.0.0", "/pacticipants/Sous%20Chef"],
 )
 async def test_a_browser_gets_html_and_api_clients_the_same_json_as_before(
-    broker: httpx.AsyncClient, path: str
+    shared: httpx.AsyncClient, path: str
 ) -> None:
+    broker = shared
     page = await broker.get(path, headers=BROWSER)
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
@@ -94,8 +126,9 @@ async def test_a_browser_gets_html_and_api_clients_the_same_json_as_before(
 
 
 async def test_the_index_shows_each_pair_its_latest_pact_and_its_verification_filtered_by_branch_and_tag(
-    broker: httpx.AsyncClient,
+    shared: httpx.AsyncClient,
 ) -> None:
+    broker = shared
     everything = (await broker.get("/", headers=BROWSER)).text
     assert "Sous Chef" in everything and "Grill Chef" in everything
     assert f"{PAIR}/version/2.0.0" in everything and "status-failed" in everything
@@ -110,8 +143,9 @@ async def test_the_index_shows_each_pair_its_latest_pact_and_its_verification_fi
 
 
 async def test_an_unknown_pacticipant_is_an_html_404_for_a_browser_and_json_for_a_client(
-    broker: httpx.AsyncClient,
+    shared: httpx.AsyncClient,
 ) -> None:
+    broker = shared
     page = await broker.get("/pacticipants/Nobody", headers=BROWSER)
     assert page.status_code == 404 and "No pacticipant with name" in page.text
     assert page.headers["content-type"].startswith("text/html")
@@ -120,8 +154,9 @@ async def test_an_unknown_pacticipant_is_an_html_404_for_a_browser_and_json_for_
 
 
 async def test_the_matrix_page_lists_consumer_and_provider_versions_with_links_to_the_results(
-    broker: httpx.AsyncClient,
+    shared: httpx.AsyncClient,
 ) -> None:
+    broker = shared
     page = (await broker.get("/pacticipants/Grill%20Chef", headers=BROWSER)).text
     rows = re.findall(r'<tr class="row-(\w+)">', page)
     assert rows == ["failed", "verified"]  # newest first
@@ -149,10 +184,10 @@ async def test_the_matrix_page_shows_what_is_deployed_where(broker: httpx.AsyncC
 # -- escaping ----------------------------------------------------------------------------------
 
 
-async def test_markup_from_clients_is_shown_as_text_on_every_page(tmp_path: Path) -> None:
+async def test_markup_from_clients_is_shown_as_text_on_every_page(store: Store) -> None:
     document = hostile_pact()
     consumer = document["consumer"]["name"]
-    async with serving(create_app(SqliteStore(str(tmp_path / "b.sqlite")))) as url:
+    async with serving(create_app(store)) as url:
         async with httpx.AsyncClient(base_url=url) as client:
             await publish(client, document, "1.0.0", branch=HOSTILE, tags=(HOSTILE,))
             await verify(client, GRILL, consumer, "1.0.0", HOSTILE, False)
@@ -173,12 +208,13 @@ async def test_markup_from_clients_is_shown_as_text_on_every_page(tmp_path: Path
 # -- authentication and badges -----------------------------------------------------------------
 
 
-async def test_pages_need_read_access_and_badges_too_unless_public(tmp_path: Path) -> None:
+async def test_pages_need_read_access_and_badges_too_unless_public(stores: Callable[[], Store]) -> None:
     badge = f"{PAIR}/latest/badge"
     for public in (False, True):
-        app = create_app(
-            SqliteStore(str(tmp_path / f"{public}.sqlite")), token="w", read_only_token="r", public_badges=public
-        )
+        store = stores()
+        if public:
+            empty(store)  # the same database, as new
+        app = create_app(store, token="w", read_only_token="r", public_badges=public)
         async with serving(app) as url, httpx.AsyncClient(base_url=url) as client:
             writer = {"Authorization": "Bearer w"}
             client.headers.update(writer)
@@ -239,9 +275,9 @@ async def test_a_pact_changed_since_its_last_verification_has_an_orange_badge(br
     assert _badge_text(badge.text) == ("sous chef/grill chef pact", "changed", "#fe7d37")
 
 
-async def test_a_badge_escapes_the_names_it_shows(tmp_path: Path) -> None:
+async def test_a_badge_escapes_the_names_it_shows(store: Store) -> None:
     document = hostile_pact()
-    async with serving(create_app(SqliteStore(":memory:"))) as url, httpx.AsyncClient(base_url=url) as client:
+    async with serving(create_app(store)) as url, httpx.AsyncClient(base_url=url) as client:
         await publish(client, document, "1")
         badge = await client.get(f"{pair_path(GRILL, document['consumer']['name'])}/latest/badge")
     assert "<script" not in badge.text

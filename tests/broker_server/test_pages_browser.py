@@ -1,9 +1,10 @@
 """The broker's pages in a real headless Chromium: what a person sees.
 
-An ``apact broker`` process (basic auth on) is filled through the official ``pact`` CLI
+An ``apact broker`` process (basic auth on; on SQLite, then on PostgreSQL: the
+``module_database`` fixture) is filled through the official ``pact`` CLI
 with the Sous Chef / Grill Chef pact, a passing and a failing verification (``pact
 verifier`` against the Grill Chef), a deployment, and a pact whose consumer name,
-description and body are markup. One browser serves the module; every request it makes
+description and body are markup. One browser serves the module (both backends); every request it makes
 is recorded and must go to the broker. Screenshots go to each test's ``tmp_path`` and,
 when ``APACT_ARTIFACTS`` names a directory, there too, as ``broker-<page>.png``:
 
@@ -128,10 +129,10 @@ def _fill(broker: str, directory: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def broker(module_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _chromium()
     directory = tmp_path_factory.mktemp("pages-browser")
-    command = ["-m", "apact", "broker", "--port", "0", "--database", str(directory / "broker.sqlite")]
+    command = ["-m", "apact", "broker", "--port", "0", "--database", module_database]
     with server_process([*command, "--username", USER, "--password", PASSWORD], directory) as server:
         # in a thread of its own: the browser's Playwright may already run an event loop here
         with ThreadPoolExecutor(1) as worker:

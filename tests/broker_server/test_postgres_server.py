@@ -68,8 +68,32 @@ def test_without_postgresql_the_tests_skip_in_one_line_or_fail_when_required(
     with pytest.raises(pytest.skip.Exception) as skipped:
         skip_or_fail_without_postgresql()
     assert str(skipped.value) == MISSING
-    assert MISSING == "PostgreSQL not found: install the Debian package postgresql or set APACT_POSTGRESQL_BIN"
+    assert MISSING == (
+        "PostgreSQL not found, so the broker tests' PostgreSQL variants are skipped: install the Debian package"
+        " postgresql, or set APACT_POSTGRESQL_BIN to the folder of its initdb, to run them"
+    )
     monkeypatch.setenv("APACT_REQUIRE_POSTGRESQL", "1")
     with pytest.raises(pytest.fail.Exception) as failed:
         skip_or_fail_without_postgresql()
     assert str(failed.value) == f"{MISSING} (APACT_REQUIRE_POSTGRESQL=1)"
+
+
+def test_without_postgresql_the_skipped_variants_are_one_line_of_the_summary(tmp_path: Path) -> None:
+    """pytest reports a fixture's skip at each test; the backends plugin folds them into
+    one line at the skip, with the count, so the summary says it once."""
+    environment = {key: value for key, value in os.environ.items() if key != "APACT_REQUIRE_POSTGRESQL"}
+    environment["APACT_POSTGRESQL_BIN"] = str(tmp_path)  # no initdb there
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "0", "-p", "no:cacheprovider", "-rs", "-k", "postgresql",
+         "tests/broker_server/test_can_i_deploy_ignore.py"],
+        capture_output=True, text=True, timeout=120, cwd=REPOSITORY, env=environment,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    skipped = [line for line in done.stdout.splitlines() if line.startswith("SKIPPED")]
+    assert skipped == [f"SKIPPED [2] tests/broker_server/_postgres.py:{skip_line()}: {MISSING}"], done.stdout
+
+
+def skip_line() -> int:
+    """The line of ``_postgres.py`` that skips."""
+    source = (Path(__file__).parent / "_postgres.py").read_text().splitlines()
+    return next(number for number, line in enumerate(source, 1) if line.strip() == "pytest.skip(MISSING)")

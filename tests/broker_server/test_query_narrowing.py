@@ -8,6 +8,10 @@ and WIP pacts: the answer from the narrowed read (``load(tx, provider, query)``)
 equal the one from every pact (``load(tx, provider)``). Matrix queries (random
 selectors, options and ignores) are answered from the store's narrowed reads and from
 every version, pact and verification read up front, alike.
+
+Each store has its own narrowed reads (its own SQL): the histories are built in SQLite
+for every seed and in PostgreSQL for the first one or two (``on_both``: the cost of
+building a history over a socket is paid for fewer seeds).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from apact.broker_server._selectors import (
 )
 from apact.broker_server._store import Pacticipant, Publication, Transaction, Version
 
-from .histories import START, history
+from .histories import START, history_on
 
 SELECTORS = [
     Selector(main_branch=True),
@@ -72,9 +76,15 @@ def queries(rng: random.Random) -> list[VerificationQuery]:
     return found
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_the_narrowed_read_answers_as_the_whole_history_does(seed: int) -> None:
-    store, provider_id = history(seed)
+def on_both(seeds: int, on_postgresql: int) -> pytest.MarkDecorator:
+    """``seed`` and ``database``: each of ``seeds`` on SQLite, the first ``on_postgresql`` also on PostgreSQL."""
+    cases = [(seed, "sqlite") for seed in range(seeds)] + [(seed, "postgresql") for seed in range(on_postgresql)]
+    return pytest.mark.parametrize(("seed", "database"), cases, indirect=["database"])
+
+
+@on_both(6, 2)
+def test_the_narrowed_read_answers_as_the_whole_history_does(seed: int, database: str) -> None:
+    store, provider_id = history_on(database, seed)
     try:
         with store.transaction() as tx:
             everything = load(tx, provider_id)
@@ -91,8 +101,8 @@ def test_the_narrowed_read_answers_as_the_whole_history_does(seed: int) -> None:
         store.close()
 
 
-def test_the_narrowed_read_skips_versions_no_selector_can_pick() -> None:
-    store, provider_id = history(1)
+def test_the_narrowed_read_skips_versions_no_selector_can_pick(database: str) -> None:
+    store, provider_id = history_on(database, 1)
     try:
         with store.transaction() as tx:
             everything, _ = load(tx, provider_id)
@@ -156,9 +166,9 @@ def matrix_queries(rng: random.Random, versions: dict[str, list[str]]) -> list[s
     return found
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_the_matrix_read_by_index_answers_as_every_version_does(seed: int) -> None:
-    store, _ = history(seed)
+@on_both(4, 2)
+def test_the_matrix_read_by_index_answers_as_every_version_does(seed: int, database: str) -> None:
+    store, _ = history_on(database, seed)
     try:
         with store.transaction() as tx:
             versions = {p.name: [v.number for v in tx.versions(p.id)] for p in tx.pacticipants()}
@@ -195,9 +205,9 @@ def brute_force(tx: Transaction, provider: Pacticipant) -> list[tuple[Pacticipan
     return sorted(latest.values(), key=lambda item: (item[0].name.lower(), item[2].id))
 
 
-@pytest.mark.parametrize("seed", range(3))
-def test_the_latest_pacts_read_by_index_are_those_of_every_publication(seed: int) -> None:
-    store, _ = history(seed)
+@on_both(3, 1)
+def test_the_latest_pacts_read_by_index_are_those_of_every_publication(seed: int, database: str) -> None:
+    store, _ = history_on(database, seed)
     try:
         with store.transaction() as tx:
             expected = [
@@ -208,11 +218,12 @@ def test_the_latest_pacts_read_by_index_are_those_of_every_publication(seed: int
             assert len(expected) >= 5
             assert latest_pacts(tx) == expected
             for provider in tx.pacticipants():
+                every = brute_force_all(tx, provider)  # read once per provider: a query per publication
                 for consumer in tx.pacticipants():
                     for tag, branch in ((None, None), ("prod", None), (None, "main"), ("dev", "main")):
                         wanted = [
                             (p, v)
-                            for c, p, v in brute_force_all(tx, provider)
+                            for c, p, v in every
                             if c.id == consumer.id
                             and (tag is None or tag in v.tags)
                             and (branch is None or branch in v.branches)
@@ -230,7 +241,7 @@ def test_the_latest_pacts_read_by_index_are_those_of_every_publication(seed: int
                     {"latest": False},
                 ):
                     assert provider_publications(tx, provider, **options) == brute_force_publications(
-                        tx, provider, **options
+                        every, **options
                     ), (provider, options)
     finally:
         store.close()
@@ -245,17 +256,16 @@ def brute_force_all(tx: Transaction, provider: Pacticipant) -> list[tuple[Pactic
 
 
 def brute_force_publications(
-    tx: Transaction,
-    provider: Pacticipant,
+    every: list[tuple[Pacticipant, Publication, Version]],
     *,
     tag: str | None = None,
     branch: str | None = None,
     main_branch: bool = False,
     latest: bool = True,
 ) -> list[tuple[Pacticipant, Publication, Version]]:
-    """`provider_publications` as it was: every publication read and checked."""
+    """`provider_publications` as it was: every publication (``brute_force_all``) checked."""
     found: dict[tuple[int, int], tuple[Pacticipant, Publication, Version]] = {}
-    for consumer, publication, version in brute_force_all(tx, provider):
+    for consumer, publication, version in every:
         wanted_branch = consumer.main_branch if main_branch else branch
         if (tag is not None and tag not in version.tags) or (main_branch and wanted_branch is None):
             continue

@@ -1,4 +1,7 @@
-"""Pacts for verification as plain functions: selectors, pending and WIP pacts."""
+"""Pacts for verification as plain functions: selectors, pending and WIP pacts.
+
+No store here (the functions are given records): the stores' reads for them are
+test_query_narrowing.py's and for-verification over HTTP test_api.py's, on both backends."""
 
 from __future__ import annotations
 

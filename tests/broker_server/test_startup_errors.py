@@ -1,5 +1,6 @@
 """``python -m apact broker --database ...`` that cannot use its database: one line that
-names the file and the fix, exit 2, no traceback, no server left running."""
+names the file and the fix, exit 2, no traceback, no server left running. SQLite files
+only: a PostgreSQL server that refuses is tests/broker_server/test_migrations.py's."""
 
 from __future__ import annotations
 

@@ -167,8 +167,8 @@ async def test_concurrent_publishes_lose_nothing(store: Store) -> None:
 
 
 @pytest.mark.anyio
-async def test_store_calls_run_off_the_event_loop_thread() -> None:
-    broker = Broker(SqliteStore(), None, True)
+async def test_store_calls_run_off_the_event_loop_thread(store: Store) -> None:
+    broker = Broker(store, None, True)
     loop_thread = threading.get_ident()
 
     def work(tx: Transaction) -> int:

@@ -1,6 +1,9 @@
 """Webhooks that fire: at a real HTTP server the test starts on loopback (allowed
 explicitly), after the triggering response, with retries, logs and the refusal of
-addresses a webhook may not reach."""
+addresses a webhook may not reach; on SQLite and PostgreSQL (the ``store`` and
+``database`` fixtures). Left on SQLite alone, as what they test happens before or beside
+the store: the refusals when saved and at start (nothing is stored), the huge and
+dripping responses and HTTPS (what the webhook's HTTP client reads and checks)."""
 
 from __future__ import annotations
 
@@ -328,12 +331,12 @@ async def test_consumer_and_provider_filters_apply(store: Store) -> None:
 
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
-async def test_the_publish_response_arrives_before_the_webhook_call_completes(tmp_path: Path) -> None:
+async def test_the_publish_response_arrives_before_the_webhook_call_completes(store: Store) -> None:
     """The receiving server holds the webhook call until the test has the publish
     response (over real HTTP): had the broker waited for the webhook, this would hang."""
     gate = anyio.Event()
     async with receiver(gate=gate) as target:
-        app = broker_app(SqliteStore(str(tmp_path / "broker.sqlite")))
+        app = broker_app(store)
         async with serving(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as client:
             await created(client, hook(target.url, "contract_published"))
             with anyio.fail_after(20):
@@ -417,8 +420,8 @@ async def test_a_webhook_to_a_private_address_is_refused_when_saved(url: str, re
         assert message.startswith(reason) and "--webhook-host" in message
 
 
-async def test_the_whitelists_are_applied_when_saved() -> None:
-    async with running(create_app(SqliteStore(), webhook_hosts=("*.example.org", "ci.internal"))) as client:
+async def test_the_whitelists_are_applied_when_saved(store: Store) -> None:
+    async with running(create_app(store, webhook_hosts=("*.example.org", "ci.internal"))) as client:
         plain = await client.post("/webhooks", json=hook("http://ci.example.org", "contract_published"))
         assert "scheme must be https" in plain.json()["errors"]["request.url"][0]
         get = hook("https://ci.example.org", "contract_published")
@@ -437,7 +440,7 @@ async def test_the_whitelists_are_applied_when_saved() -> None:
 
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
-async def test_a_name_that_resolves_to_loopback_is_refused_without_connecting() -> None:
+async def test_a_name_that_resolves_to_loopback_is_refused_without_connecting(store: Store) -> None:
     """``localhost`` cannot be judged when saved; when the webhook runs, the address it
     resolves to is, and no connection is made to it."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -446,7 +449,7 @@ async def test_a_name_that_resolves_to_loopback_is_refused_without_connecting() 
     listener.setblocking(False)
     port = listener.getsockname()[1]
     try:
-        app = create_app(SqliteStore(), webhook_schemes=("http",), webhook_retry_schedule=(0.01,))
+        app = create_app(store, webhook_schemes=("http",), webhook_retry_schedule=(0.01,))
         async with running(app) as client:
             await created(client, hook(f"http://localhost:{port}", "contract_published"))
             assert (await client.post("/contracts/publish", json=contracts(pact(), "1"))).status_code == 200
@@ -468,10 +471,12 @@ async def test_a_name_that_resolves_to_loopback_is_refused_without_connecting() 
         listener.close()
 
 
-async def test_a_host_the_list_names_is_called_at_the_address_checked_with_its_own_host_header() -> None:
+async def test_a_host_the_list_names_is_called_at_the_address_checked_with_its_own_host_header(
+    store: Store,
+) -> None:
     async with receiver() as target:
         port = target.url.rsplit(":", 1)[1]
-        async with running(broker_app(webhook_hosts=("localhost",))) as client:
+        async with running(broker_app(store, webhook_hosts=("localhost",))) as client:
             await created(client, hook(f"http://localhost:{port}", "contract_published"))
             assert (await client.post("/contracts/publish", json=contracts(pact(), "1"))).status_code == 200
             await until(calls(target, 1), "the call to localhost")
@@ -509,8 +514,7 @@ async def test_execute_tests_a_webhook_with_the_latest_pact_or_placeholders(stor
         assert (await client.post("/webhooks/nope/execute", json={})).status_code == 404
 
 
-async def test_shutdown_cancels_webhooks_in_flight_and_says_so() -> None:
-    store = SqliteStore()
+async def test_shutdown_cancels_webhooks_in_flight_and_says_so(store: Store) -> None:
     async with receiver(gate=anyio.Event()) as target:
         app = broker_app(store)
         async with running(app) as client:
@@ -553,8 +557,7 @@ async def test_a_huge_response_is_not_read_and_a_dripping_one_times_out() -> Non
             assert "Timed out: no complete response from 127.0.0.1 within 2 seconds" in timed_out["logs"]
 
 
-async def test_shutdown_cancels_a_webhook_waiting_to_be_retried() -> None:
-    store = SqliteStore()
+async def test_shutdown_cancels_a_webhook_waiting_to_be_retried(store: Store) -> None:
     async with receiver(statuses=[500]) as target:
         async with running(broker_app(store, webhook_retry_schedule=(3600,))) as client:
             await created(client, hook(target.url, "contract_published"))
@@ -612,13 +615,13 @@ def test_a_bad_host_entry_is_refused_at_start() -> None:
 
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
-async def test_the_official_cli_creates_tests_and_triggers_a_webhook(tmp_path: Path) -> None:
+async def test_the_official_cli_creates_tests_and_triggers_a_webhook(tmp_path: Path, store: Store) -> None:
     """``pact broker create-webhook``, ``publish`` and ``test-webhook`` (the official CLI)
     against ``apact broker`` over real HTTP, the webhook landing at a real server."""
     from ..broker.grill import run_pact, sous_chef_pact, text, write_pact
 
     pact_file = write_pact(tmp_path, sous_chef_pact())
-    async with receiver() as target, serving(broker_app(SqliteStore(str(tmp_path / "b.sqlite")))) as broker:
+    async with receiver() as target, serving(broker_app(store)) as broker:
         b = ("-b", broker)
         made = await run_pact(
             "broker", "create-webhook", target.url + "/ci?who=${pactbroker.consumerName}",
@@ -721,13 +724,14 @@ async def test_https_goes_to_the_checked_address_with_the_name_for_sni_and_the_c
 
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
-async def test_sigterm_stops_the_broker_process_cleanly_with_a_webhook_in_flight(tmp_path: Path) -> None:
+async def test_sigterm_stops_the_broker_process_cleanly_with_a_webhook_in_flight(
+    stores: Callable[[], Store], database: str
+) -> None:
     """``apact broker`` (a real process), its webhook options from the command line and
     the environment; SIGTERM while its webhook is held: exit 0, no traceback, and the
     database says the webhook was cancelled."""
-    database = tmp_path / "broker.sqlite"
     async with receiver(gate=anyio.Event()) as target:
-        command = [sys.executable, "-m", "apact.broker_server", "--port", "0", "--database", str(database)]
+        command = [sys.executable, "-m", "apact.broker_server", "--port", "0", "--database", database]
         command += ["--webhook-scheme", "http", "--webhook-retry-schedule", "0.1"]
         environment = {**os.environ, "APACT_BROKER_WEBHOOK_HOSTS": "127.0.0.1"}
         async with await anyio.open_process(
@@ -759,6 +763,6 @@ async def test_sigterm_stops_the_broker_process_cleanly_with_a_webhook_in_flight
                         await process.wait()
         assert target.gate is not None
         target.gate.set()
-    with SqliteStore(str(database)).transaction() as tx:
+    with stores().transaction() as tx:
         (triggered,) = tx.triggered_webhooks()
         assert triggered.status == "cancelled"

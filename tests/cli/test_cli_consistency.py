@@ -297,9 +297,9 @@ def test_pytest_does_not_show_assert_ok_s_own_source(tmp_path: Path) -> None:
 
 
 @contextmanager
-def running_broker(database: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
+def running_broker(database: str) -> Iterator[tuple[subprocess.Popen[str], int]]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "apact", "broker", "--port", "0", "--database", str(database)],
+        [sys.executable, "-m", "apact", "broker", "--port", "0", "--database", database],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
     try:
@@ -323,9 +323,10 @@ def read_line(stream: IO[str] | None, timeout: float = 60) -> str:
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_the_broker_answers_the_request_in_flight_and_closes_its_database_on_a_signal(
-    tmp_path: Path, signum: signal.Signals
+    database: str, signum: signal.Signals
 ) -> None:
-    database = tmp_path / "broker.sqlite"
+    """On SQLite and PostgreSQL (the ``database`` fixture, tests/broker_server/backends.py):
+    the publication in flight is stored whichever the backend."""
     pact = json.dumps(
         {"consumer": {"name": "Sous Chef"}, "provider": {"name": "Grill Chef"}, "interactions": []}
     ).encode()
@@ -356,7 +357,13 @@ def test_the_broker_answers_the_request_in_flight_and_closes_its_database_on_a_s
         out, err = broker.communicate(timeout=60)
         assert broker.returncode == 0, err
     assert out == "apact broker: stopped\n"
-    assert sorted(os.listdir(tmp_path)) == ["broker.sqlite"]  # no write-ahead log left: closed cleanly
+    if database.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(database) as connection:
+            assert connection.execute("SELECT count(*) FROM pacticipants").fetchone() == (2,)
+        return
+    assert os.listdir(os.path.dirname(database)) == ["broker.sqlite"]  # no write-ahead log left: closed cleanly
     with contextlib.closing(sqlite3.connect(database)) as check:
         assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert check.execute("SELECT count(*) FROM pacticipants").fetchone() == (2,)
