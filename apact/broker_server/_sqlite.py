@@ -148,9 +148,10 @@ def _open(database: str) -> sqlite3.Connection:
 
 
 def _migrate(connection: sqlite3.Connection) -> tuple[int, ...]:
-    """Apply the migrations the file lacks, each in its own write transaction (two
-    brokers starting on one file take turns; the second finds nothing to do). Returns
-    the numbers applied."""
+    """Apply the migrations the file lacks, each in its own write transaction. Brokers
+    starting on one file take turns per migration, each checking inside its transaction
+    what is already applied: every migration is applied once and in order, though not
+    necessarily all by the same process. Returns the numbers this one applied."""
 
     @contextmanager
     def write_transaction() -> Iterator[None]:
