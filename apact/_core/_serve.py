@@ -20,7 +20,7 @@ import asyncio
 import errno
 import socket
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any, TypeAlias
@@ -67,7 +67,7 @@ async def serve(
     shown = f"[{host}]" if ":" in host else host
     try:
         async with anyio.create_task_group() as group:
-            group.start_soon(_run, app, config, stop.wait)
+            group.start_soon(_run, app, config, stop.wait, port)
             try:
                 yield f"http://{shown}:{port}"
             finally:
@@ -89,31 +89,62 @@ def _running_trio() -> bool:
         return False
 
 
-async def _run(app: ASGIApp, config: Config, stopped: object) -> None:
+async def _run(app: ASGIApp, config: Config, stopped: Callable[[], Awaitable[object]], port: int) -> None:
     # hypercorn does not take being cancelled well (asyncio's worker raises on the way
     # out), so it is shielded and stopped through its shutdown trigger, which leaving
     # the serve() block (cancelled or not) pulls
     with anyio.CancelScope(shield=True):
-        await _serve_hypercorn(app, config, stopped)
+        if _running_trio():
+            from hypercorn.trio import serve as serve_trio
+
+            await serve_trio(app, config, shutdown_trigger=stopped, mode="asgi")  # type: ignore[arg-type]
+            return
+        async with anyio.create_task_group() as group:
+            group.start_soon(_cut_off_after_grace, stopped, config.graceful_timeout, port)
+            await _serve_asyncio(app, config, stopped)
+            group.cancel_scope.cancel()
 
 
-async def _serve_hypercorn(app: ASGIApp, config: Config, stopped: object) -> None:
-    if _running_trio():
-        from hypercorn.trio import serve as serve_trio
+async def _serve_asyncio(app: ASGIApp, config: Config, stopped: Callable[[], Awaitable[object]]) -> None:
+    from hypercorn.asyncio import serve as serve_asyncio
 
-        await serve_trio(app, config, shutdown_trigger=stopped, mode="asgi")  # type: ignore[arg-type]
-    else:
-        from hypercorn.asyncio import serve as serve_asyncio
+    loop = asyncio.get_running_loop()
+    previous = loop.get_exception_handler()
+    quiet = partial(_quiet_cut_off_connections, previous)
+    loop.set_exception_handler(quiet)
+    try:
+        await serve_asyncio(app, config, shutdown_trigger=stopped, mode="asgi")  # type: ignore[arg-type]
+    finally:
+        if loop.get_exception_handler() is quiet:  # else another server's is on top: leave it
+            loop.set_exception_handler(previous)
 
-        loop = asyncio.get_running_loop()
-        previous = loop.get_exception_handler()
-        quiet = partial(_quiet_cut_off_connections, previous)
-        loop.set_exception_handler(quiet)
-        try:
-            await serve_asyncio(app, config, shutdown_trigger=stopped, mode="asgi")  # type: ignore[arg-type]
-        finally:
-            if loop.get_exception_handler() is quiet:  # else another server's is on top: leave it
-                loop.set_exception_handler(previous)
+
+async def _cut_off_after_grace(stopped: Callable[[], Awaitable[object]], grace: float, port: int) -> None:
+    """Cancel the connections to ``port`` still open ``grace`` seconds after the stop.
+
+    hypercorn means to do it itself, but on Python 3.12.1 and later it never gets there:
+    it first awaits ``Server.wait_closed()``, which now waits for every connection to end
+    (hypercorn issue 308), so a client that never finishes its body held the ``serve()``
+    block open until the body timeout. Cancelling a connection's task is what hypercorn's
+    own timeout does; only this server's connections are touched (their local port).
+    """
+    await stopped()
+    await anyio.sleep(grace)
+    for task in asyncio.all_tasks():
+        if _connection_port(task) == port:
+            task.cancel()
+
+
+def _connection_port(task: asyncio.Task[Any]) -> int | None:
+    """The local port of the connection ``task`` serves, when it is one of hypercorn's
+    connection tasks (``_server_callback(reader, writer)``); None for any other task."""
+    coroutine = task.get_coro()
+    if getattr(coroutine, "__qualname__", "") != "worker_serve.<locals>._server_callback":
+        return None
+    frame = getattr(coroutine, "cr_frame", None)
+    writer = frame.f_locals.get("writer") if frame is not None else None
+    address = writer.get_extra_info("sockname") if writer is not None else None
+    return address[1] if isinstance(address, tuple) and len(address) >= 2 else None
 
 
 def _quiet_cut_off_connections(
