@@ -23,6 +23,7 @@ from ..matching._compiled import Compiled
 from ..matching._generation import Context, generate_request, generate_response
 from ..pact._request_check import RequestProblem, request_problems
 from ..pact.model import HttpInteraction, HttpRequest, HttpResponse, Interaction, MessageContents, Spec, find_header
+from ._bounded import Spare
 from ._messages import MessageInteraction, Producer, ProducerKey, verify_message
 from ._result import VerificationProblem, exception_line
 from ._targets import Outgoing, Received, Sender, SendError, encode_query
@@ -65,11 +66,18 @@ class Replayed:
 
 
 async def replay(
-    interaction: Interaction, spec: Spec, values: Mapping[str, JSON], settings: Settings, *, where: str = "$.request"
+    interaction: Interaction,
+    spec: Spec,
+    values: Mapping[str, JSON],
+    settings: Settings,
+    *,
+    where: str = "$.request",
+    spare: Spare | None = None,
 ) -> Replayed:
-    """Replay ``interaction`` (``where`` is the JSON path of its request, for reports)."""
+    """Replay ``interaction`` (``where`` is the JSON path of its request, for reports;
+    ``spare`` the replaying task's `._bounded.Spare`, if it is that task)."""
     if isinstance(interaction, HttpInteraction):
-        return await replay_http(interaction, spec, values, settings, where=where)
+        return await replay_http(interaction, spec, values, settings, where=where, spare=spare)
     verdict = await verify_message(
         interaction, spec, values, settings.producers, timeout=settings.timeout, rng=settings.rng, fetch=settings.fetch
     )
@@ -83,6 +91,7 @@ async def replay_http(
     settings: Settings,
     *,
     where: str = "$.request",
+    spare: Spare | None = None,
 ) -> Replayed:
     """Send the interaction's request and judge the response. Whatever goes wrong is
     this interaction's failure, said in the result: nothing raised here may end the
@@ -119,7 +128,7 @@ async def replay_http(
                 )
         step = "sending the request"
         try:
-            received: Received = await _send_following(outgoing, settings)
+            received: Received = await _send_following(outgoing, settings, spare)
         except SendError as failure:
             return Replayed(errors=(failure.error,), request=outgoing.line, expected=expected)
         step = "matching the response"
@@ -190,12 +199,12 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10
 
 
-async def _send_following(outgoing: Outgoing, settings: Settings) -> Received:
+async def _send_following(outgoing: Outgoing, settings: Settings, spare: Spare | None = None) -> Received:
     """Send ``outgoing``; with ``settings.follow_redirects``, follow what a 3xx answer
     points to, as the official verifier (reqwest) does, but only on the target itself:
     a ``Location`` on another origin (or outside the base URL's path) is not followed,
     the 3xx is the response, so the request and its credentials stay with the provider."""
-    received = await settings.sender.send(outgoing, settings.timeout)
+    received = await settings.sender.send(outgoing, settings.timeout, spare=spare)
     hops = 0
     while settings.follow_redirects and received.error is None and received.response.status in REDIRECTS:
         location = find_header(received.response.headers, "location")
@@ -210,7 +219,7 @@ async def _send_following(outgoing: Outgoing, settings: Settings) -> Received:
             )
         hops += 1
         outgoing = following
-        received = await settings.sender.send(outgoing, settings.timeout)
+        received = await settings.sender.send(outgoing, settings.timeout, spare=spare)
     return received
 
 

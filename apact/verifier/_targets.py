@@ -22,7 +22,7 @@ import httpx
 from .._core._types import ASGIApp
 from ..pact.model import Body, Headers, HttpResponse
 from . import _asgi
-from ._bounded import ScopeClass, TimedOutError, bounded, scope_class
+from ._bounded import ScopeClass, Spare, TimedOutError, bounded, scope_class
 from ._result import VerificationProblem, exception_line
 
 #: characters left as they are in a request path (RFC 3986 ``pchar`` and ``/``) ...
@@ -146,7 +146,9 @@ class Sender(Protocol):
     #: the URL requests are sent to, as request filters see it
     base_url: str
 
-    async def send(self, request: Outgoing, timeout: float) -> Received: ...
+    async def send(self, request: Outgoing, timeout: float, *, spare: Spare | None = None) -> Received:
+        """Send ``request``; ``spare`` (`._bounded.Spare`) for a step in the replaying task."""
+        ...
 
 
 class NoTarget:
@@ -155,7 +157,7 @@ class NoTarget:
 
     base_url = "http://no-target.invalid"
 
-    async def send(self, request: Outgoing, timeout: float) -> Received:
+    async def send(self, request: Outgoing, timeout: float, *, spare: Spare | None = None) -> Received:
         raise SendError(
             VerificationProblem(
                 "no target",
@@ -178,7 +180,7 @@ class AppSender:
         self._state = state
         self._scope_of: ScopeClass | None = None  # known in the event loop (first send)
 
-    async def send(self, request: Outgoing, timeout: float) -> Received:
+    async def send(self, request: Outgoing, timeout: float, *, spare: Spare | None = None) -> Received:
         given = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in request.headers]
         # a custom Content-Length (``--header``) is checked as h11 checks it over HTTP,
         # so the verdict is the same in-process and the app never gets two that disagree
@@ -209,7 +211,7 @@ class AppSender:
             scope_of = self._scope_of = scope_class()
         try:
             # an app that answers at once pays for no deadline
-            answer: _asgi.AsgiResponse = await bounded(call, timeout, scope_of=scope_of)
+            answer: _asgi.AsgiResponse = await bounded(call, timeout, scope_of=scope_of, spare=spare)
         except TimedOutError:
             raise SendError(
                 VerificationProblem("timeout", f"the app did not answer {request.line} within {timeout:g} s")
@@ -244,7 +246,7 @@ class HttpSender:
         self.base_url = base_url.rstrip("/")
         self._explain = explain
 
-    async def send(self, request: Outgoing, timeout: float) -> Received:
+    async def send(self, request: Outgoing, timeout: float, *, spare: Spare | None = None) -> Received:
         try:
             request.to_httpx(self.base_url)
         except (httpx.InvalidURL, UnicodeError) as error:

@@ -50,7 +50,7 @@ from ..matching import Mismatch
 from ..pact._request_check import header_problem, request_problems
 from ..pact.model import HttpInteraction, HttpResponse, Interaction, MessageContents, ProviderState, find_header
 from . import _asgi
-from ._bounded import ScopeClass, scope_class
+from ._bounded import ScopeClass, Spare, scope_class
 from ._endpoint import MessageEndpoint
 from ._hints import Hints
 from ._messages import (
@@ -487,8 +487,11 @@ class Verifier:
                     watchers.start_soon(stop_when, interrupt, _INTERRUPTED)
                 if run.server is not None:
                     watchers.start_soon(stop_when, run.server.exited, _SERVER_EXITED)
-                for unit in units:
-                    await self._run_unit(unit, settings, change, run)
+                # the steps of the replay (setup, request, teardown) start in one spare
+                # scope rather than a scope each (see `._bounded.Spare`)
+                with Spare(run.scope_of) as spare:
+                    for unit in units:
+                        await self._run_unit(unit, settings, change, run, spare)
                 watchers.cancel_scope.cancel()
 
     def _result(self, pacts: list[_Pact], run: _Run, started: float, target: str) -> VerificationResult:
@@ -597,7 +600,9 @@ class Verifier:
             return handler.shared
         return self._state_change_url is None  # a missing state (ignored) does nothing
 
-    async def _run_unit(self, unit: list[_Item], settings: Settings, change: StateChange | None, run: _Run) -> None:
+    async def _run_unit(
+        self, unit: list[_Item], settings: Settings, change: StateChange | None, run: _Run, spare: Spare | None = None
+    ) -> None:
         if run.stopped:
             for item in unit:
                 run.record(item, _not_run(item, run))
@@ -609,10 +614,10 @@ class Verifier:
             run.begin(unit[0])  # its setup and teardown are its own: their output too
         try:
             async with provider_states(
-                states, self._all_handlers, change, timeout=self.request_timeout, scope_of=run.scope_of
+                states, self._all_handlers, change, timeout=self.request_timeout, scope_of=run.scope_of, spare=spare
             ) as values:
                 if alone:
-                    await self._replay(unit[0], values, settings, run, started)
+                    await self._replay(unit[0], values, settings, run, started, spare)
                 else:
                     await self._replay_all(unit, values, settings, run)
         except StateHandlerError as failure:
@@ -658,13 +663,21 @@ class Verifier:
                 group.start_soon(worker)
 
     async def _replay(
-        self, item: _Item, values: Mapping[str, JSON], settings: Settings, run: _Run, started: float
+        self,
+        item: _Item,
+        values: Mapping[str, JSON],
+        settings: Settings,
+        run: _Run,
+        started: float,
+        spare: Spare | None = None,
     ) -> None:
         """Replay one interaction and record its verdict: whatever goes wrong in it is
         its failure, never the end of the run (cancellation aside)."""
         try:
             where = f"$.interactions[{item.index}].request"
-            replayed = await replay(item.interaction, item.pact.source.pact.spec, values, settings, where=where)
+            replayed = await replay(
+                item.interaction, item.pact.source.pact.spec, values, settings, where=where, spare=spare
+            )
         except Exception as error:
             failure = VerificationProblem.from_exception(
                 "internal", f"verifying it raised {exception_line(error)}", error
