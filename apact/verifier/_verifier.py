@@ -643,9 +643,15 @@ class Verifier:
                         ),
                     )
         else:
-            if alone and unit[0].key in run.results:
-                result = run.results[unit[0].key]
-                run.results[unit[0].key] = _with_duration(result, time.perf_counter() - started)
+            if alone:
+                key = unit[0].key
+                result = run.results.get(key)
+                if result is not None:
+                    duration = time.perf_counter() - started
+                    if run.on_result is None:  # no one has seen the result yet: it is set, not copied
+                        object.__setattr__(result, "duration", duration)
+                    else:
+                        run.results[key] = _with_duration(result, duration)
 
     async def _replay_all(self, unit: list[_Item], values: Mapping[str, JSON], settings: Settings, run: _Run) -> None:
         pending = iter(unit)
@@ -880,10 +886,12 @@ class _Item:
     index: int
     interaction: Interaction
     pending: bool
+    #: ``(pact number, index)``, the item's key in the run's tables (asked for a few
+    #: times per interaction: made once)
+    key: tuple[int, int] = field(init=False)
 
-    @property
-    def key(self) -> tuple[int, int]:
-        return (self.pact.number, self.index)
+    def __post_init__(self) -> None:
+        self.key = (self.pact.number, self.index)
 
 
 #: why the interactions not run were not run (``_Run.stop_reason``)
