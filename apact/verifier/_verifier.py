@@ -266,6 +266,10 @@ class Verifier:
 
     @property
     def _all_handlers(self) -> Mapping[str, Handler]:
+        # the plain dict without a catch-all: looked up a few times per interaction,
+        # and a dict's ``get`` is C where the wrapper's is two Python calls
+        if self._catch_all is None:
+            return self._handlers
         return WithCatchAll(self._handlers, self._catch_all)
 
     def _states_of(self, interaction: Interaction) -> tuple[ProviderState, ...]:
@@ -323,7 +327,9 @@ class Verifier:
         ``Pact-Message-Metadata`` header), ``POST /_pact/state`` sets provider states
         up and tears them down. Serve it, point the official verifier's message
         transport at it, and an apact producer set is verified by the official tools."""
-        return MessageEndpoint(self._producers, self._all_handlers, timeout=self.request_timeout)
+        return MessageEndpoint(
+            self._producers, WithCatchAll(self._handlers, self._catch_all), timeout=self.request_timeout
+        )
 
     # -- verifying --------------------------------------------------------------------------------
 
@@ -526,13 +532,15 @@ class Verifier:
             run.notices.extend(source.notices)
             run.notices.extend(f"{source.origin}: {warning}" for warning in pact.warnings)
             chosen = _Pact(source, number)
+            in_pact = pact_plugins(pact.metadata)
+            handlers = self._all_handlers
             for index, interaction in enumerate(pact.interactions):
                 item = _Item(chosen, index, interaction, pending=source.pending or interaction.pending)
                 chosen.items.append(item)
                 reason = selection.reason_to_leave_out(interaction)
                 if reason is None and item.pending and self._pending == "skip":
                     reason = "pending (the verifier skips pending interactions: pending='skip')"
-                plugins = needed_plugins(interaction, pact_plugins(pact.metadata))
+                plugins = needed_plugins(interaction, in_pact)
                 if reason is None and plugins:
                     said = f"not run: needs {plugins} (apact runs no Pact plugins)"
                     if not self._skip_plugin_interactions:
@@ -558,9 +566,7 @@ class Verifier:
                     error = invalid_request(problems, f"$.interactions[{index}].request")
                     run.record(item, self._judged(item, (), (error,), None, None, None, 0.0))
                     continue
-                missing = missing_states(
-                    self._states_of(interaction), self._all_handlers, self._state_change_url is not None
-                )
+                missing = missing_states(self._states_of(interaction), handlers, self._state_change_url is not None)
                 if missing and not self._ignore_missing_states:
                     run.record(item, self._missing(item, missing))
             pacts.append(chosen)
@@ -582,9 +588,10 @@ class Verifier:
         """Split the interactions into units (see the module docstring)."""
         units: list[list[_Item]] = []
         shared: dict[str, list[_Item]] = {}
+        handlers = self._all_handlers
         for item in items:
             states = self._states_of(item.interaction)
-            key = _unit_key(states) if all(self._shareable(state) for state in states) else None
+            key = _unit_key(states) if all(self._shareable(state, handlers) for state in states) else None
             if key is not None:
                 if key not in shared:
                     shared[key] = []
@@ -594,8 +601,8 @@ class Verifier:
                 units.append([item])
         return units
 
-    def _shareable(self, state: ProviderState) -> bool:
-        handler = self._all_handlers.get(state.name)
+    def _shareable(self, state: ProviderState, handlers: Mapping[str, Handler]) -> bool:
+        handler = handlers.get(state.name)
         if handler is not None:
             return handler.shared
         return self._state_change_url is None  # a missing state (ignored) does nothing
