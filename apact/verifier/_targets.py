@@ -181,6 +181,10 @@ class NoTarget:
 # -- in-process ---------------------------------------------------------------------------
 
 
+#: the Host header of an in-process request that gives none
+_HOST_HEADER = (b"host", _asgi.HOST.encode())
+
+
 class AppSender:
     """Calls an ASGI app directly (see `_asgi` for why not through httpx)."""
 
@@ -192,20 +196,32 @@ class AppSender:
         self._scope_of: ScopeClass | None = None  # known in the event loop (first send)
 
     async def send(self, request: Outgoing, timeout: float, *, spare: Spare | None = None) -> Received:
-        given = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in request.headers]
+        # one pass over the headers (the Host and Content-Length given are looked for
+        # on the way): a request has few, and this runs once per interaction
+        headers: list[tuple[bytes, bytes]] = []
+        lengths: list[bytes] = []
+        has_host = False
+        for name, value in request.headers:
+            lowered, encoded = name.lower().encode("latin-1"), value.encode("latin-1")
+            if lowered == b"content-length":
+                lengths.append(encoded.strip())
+            elif lowered == b"host":
+                has_host = True
+            headers.append((lowered, encoded))
+        if not has_host:
+            headers.insert(0, _HOST_HEADER)
         # a custom Content-Length (``--header``) is checked as h11 checks it over HTTP,
         # so the verdict is the same in-process and the app never gets two that disagree
-        lengths = [value.strip() for name, value in given if name == b"content-length"]
-        if any(length != str(len(request.body)).encode() for length in lengths):
-            said = ", ".join(length.decode("latin-1") for length in lengths)
-            message = (
-                f"cannot send {request.line} to the app: its Content-Length header says {said}, "
-                f"the body is {len(request.body)} bytes"
-            )
-            raise SendError(VerificationProblem("transport", message))
-        headers = [] if any(name == b"host" for name, _ in given) else [(b"host", _asgi.HOST.encode())]
-        headers += given
-        if request.body and not lengths:
+        if lengths:
+            size = str(len(request.body)).encode()
+            if any(length != size for length in lengths):
+                said = ", ".join(length.decode("latin-1") for length in lengths)
+                message = (
+                    f"cannot send {request.line} to the app: its Content-Length header says {said}, "
+                    f"the body is {len(request.body)} bytes"
+                )
+                raise SendError(VerificationProblem("transport", message))
+        elif request.body:
             headers.append((b"content-length", str(len(request.body)).encode()))
         call = _asgi.call_app(
             self._app,
