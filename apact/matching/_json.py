@@ -290,7 +290,7 @@ def strictly_equal(expected: Any, actual: Any) -> bool:
             return False
     except RecursionError:  # deeper than the depth bound lets a pact be: walk it
         return _strictly_equal_walk(expected, actual)
-    return _same_pickles(expected, actual) or _same_types(expected, actual)
+    return _same_types(expected, actual)
 
 
 class _DiffersError(Exception):
@@ -345,10 +345,18 @@ def _same_types(expected: Any, actual: Any) -> bool:
 
     One level at a time: the types of all the values of a level are compared as two
     lists, then the values of the objects (the actual's in the expected's key order,
-    the keys being the same) and the items of the arrays make the next level."""
+    the keys being the same) and the items of the arrays make the next level. The
+    first level of `_PICKLED` values or more is tried by `_same_pickles` first."""
     level: list[Any] = [expected]
     other: list[Any] = [actual]
+    pickled = False
     while level:
+        if not pickled and len(level) >= _PICKLED:
+            # a wide level: its trees' pickles settle them all at once, if the same
+            # (at most once: pickles that differ mean a walk to the end anyway)
+            if _same_pickles(level, other):
+                return True
+            pickled = True
         types = list(map(type, level))
         if types != list(map(type, other)):
             return False
@@ -382,6 +390,10 @@ def _same_types(expected: Any, actual: Any) -> bool:
         level, other = next_level, next_other
     return True
 
+
+#: how many values a level of `_same_types` has for their pickles to be compared
+#: (pickling costs a few µs before the first value: a small body is walked faster)
+_PICKLED = 32
 
 _is_dict = partial(is_, dict)
 _is_list = partial(is_, list)
