@@ -90,20 +90,28 @@ class Spare:
         self.scope = scope
 
 
-async def bounded(
+def bounded(
     step: Step[T] | Coroutine[Any, Any, T],
     timeout: float,
     *,
     shield: bool = False,
     scope_of: ScopeClass = anyio.CancelScope,
     spare: Spare | None = None,
-) -> T:
+) -> Coroutine[Any, Any, T]:
     """Await ``step`` (not yet started), cancelled after ``timeout`` seconds (raising
     `TimedOutError`); ``shield`` protects it from outer cancellation. Exceptions
     of the step propagate as they are. ``scope_of`` makes the scope (`scope_class`);
-    with a ``spare`` (`Spare`), the step starts in it and takes it only if it suspends."""
+    with a ``spare`` (`Spare`), the step starts in it and takes it only if it suspends.
+
+    (A plain function that gives the coroutine to await: one coroutine per step, not
+    two, three steps per interaction.)"""
     if spare is not None:
-        return await _in_spare(step, timeout, shield, spare)
+        return _in_spare(step, timeout, shield, spare)
+    return _in_scope(step, timeout, shield, scope_of)
+
+
+async def _in_scope(step: Step[T] | Coroutine[Any, Any, T], timeout: float, shield: bool, scope_of: ScopeClass) -> T:
+    """`bounded` in a scope of the step's own."""
     with scope_of(shield=shield) as scope:
         try:
             first = step.send(None)
