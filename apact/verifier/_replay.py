@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import inspect
 import random
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TypeAlias
+from typing import Any, TypeAlias
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx
@@ -65,7 +65,7 @@ class Replayed:
     expected: HttpResponse | MessageContents | None = None
 
 
-async def replay(
+def replay(
     interaction: Interaction,
     spec: Spec,
     values: Mapping[str, JSON],
@@ -73,11 +73,18 @@ async def replay(
     *,
     where: str = "$.request",
     spare: Spare | None = None,
-) -> Replayed:
+) -> Coroutine[Any, Any, Replayed]:
     """Replay ``interaction`` (``where`` is the JSON path of its request, for reports;
-    ``spare`` the replaying task's `._bounded.Spare`, if it is that task)."""
+    ``spare`` the replaying task's `._bounded.Spare`, if it is that task): the
+    coroutine to await (a plain function: no coroutine of its own around the replay)."""
     if isinstance(interaction, HttpInteraction):
-        return await replay_http(interaction, spec, values, settings, where=where, spare=spare)
+        return replay_http(interaction, spec, values, settings, where=where, spare=spare)
+    return _replay_message(interaction, spec, values, settings)
+
+
+async def _replay_message(
+    interaction: MessageInteraction, spec: Spec, values: Mapping[str, JSON], settings: Settings
+) -> Replayed:
     verdict = await verify_message(
         interaction, spec, values, settings.producers, timeout=settings.timeout, rng=settings.rng, fetch=settings.fetch
     )
@@ -131,7 +138,9 @@ async def replay_http(
                 )
         step = "sending the request"
         try:
-            received: Received = await _send_following(outgoing, settings, spare)
+            received: Received = await settings.sender.send(outgoing, settings.timeout, spare=spare)
+            if settings.follow_redirects and received.error is None and received.response.status in REDIRECTS:
+                received = await _follow_redirects(outgoing, received, settings, spare)
         except SendError as failure:
             return Replayed(errors=(failure.error,), request=outgoing.line, expected=expected)
         step = "matching the response"
@@ -202,12 +211,14 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10
 
 
-async def _send_following(outgoing: Outgoing, settings: Settings, spare: Spare | None = None) -> Received:
-    """Send ``outgoing``; with ``settings.follow_redirects``, follow what a 3xx answer
-    points to, as the official verifier (reqwest) does, but only on the target itself:
-    a ``Location`` on another origin (or outside the base URL's path) is not followed,
-    the 3xx is the response, so the request and its credentials stay with the provider."""
-    received = await settings.sender.send(outgoing, settings.timeout, spare=spare)
+async def _follow_redirects(
+    outgoing: Outgoing, received: Received, settings: Settings, spare: Spare | None
+) -> Received:
+    """With ``settings.follow_redirects``, follow what the 3xx answer ``received`` to
+    ``outgoing`` points to, as the official verifier (reqwest) does, but only on the
+    target itself: a ``Location`` on another origin (or outside the base URL's path) is
+    not followed, the 3xx is the response, so the request and its credentials stay with
+    the provider. (Awaited only for a 3xx: most answers need no coroutine of their own.)"""
     hops = 0
     while settings.follow_redirects and received.error is None and received.response.status in REDIRECTS:
         location = find_header(received.response.headers, "location")
