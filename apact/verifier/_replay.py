@@ -178,25 +178,35 @@ TRANSPORT_HEADERS = frozenset(
 )
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 def build_request(request: HttpRequest, custom_headers: Mapping[str, str]) -> Outgoing:
     """The request to send for a (generated, checked) pact request, with the custom
     headers replacing the pact's headers of the same name and the pact's transport
     headers (`TRANSPORT_HEADERS`) left to the sender."""
     headers: list[tuple[str, str]] = []
     has_content_type = False
-    overridden = {name.lower() for name in custom_headers}
-    for name, values in (request.headers or {}).items():
-        lowered = name.lower()
-        if lowered in overridden or lowered in TRANSPORT_HEADERS:
-            continue
-        has_content_type = has_content_type or lowered == "content-type"
-        headers.append((name, ", ".join(value.strip(" \t") for value in values)))
+    # (no custom headers, one value per header: the usual request, built without a
+    # generator or a set per request)
+    overridden = {name.lower() for name in custom_headers} if custom_headers else _NONE
+    if request.headers:
+        for name, values in request.headers.items():
+            lowered = name.lower()
+            if lowered in overridden or lowered in TRANSPORT_HEADERS:
+                continue
+            has_content_type = has_content_type or lowered == "content-type"
+            if len(values) == 1:
+                headers.append((name, values[0].strip(" \t")))
+            else:
+                headers.append((name, ", ".join(value.strip(" \t") for value in values)))
     body = b""
     if request.body is not None and not request.body.null:
         body = request.body.content
         if request.body.content_type and not has_content_type and "content-type" not in overridden:
             headers.append(("Content-Type", request.body.content_type))
-    headers.extend((name, value.strip(" \t")) for name, value in custom_headers.items())
+    if custom_headers:
+        headers.extend((name, value.strip(" \t")) for name, value in custom_headers.items())
     if request.raw_query is not None:
         query = encode_query(request.raw_query)
     elif request.query:
