@@ -980,6 +980,8 @@ class _Selection:
     no_state: bool
 
     def reason_to_leave_out(self, interaction: Interaction) -> str | None:
+        if self.description is None and self.state is None and not self.no_state:
+            return None  # no filter: nothing is left out (the usual run)
         if self.description is not None and not self.description.search(interaction.description):
             return f"left out by the description filter {self.description.pattern!r}"
         names = [state.name for state in interaction.provider_states]
@@ -1043,7 +1045,9 @@ def needed_plugins(interaction: Interaction, in_pact: Sequence[str] = ()) -> str
     ``transport``, and only the plugin can check what they hold. A content-type plugin's
     interaction (server-sent events) says it only by its ``interactionMarkup``, which
     only plugins write: it needs the pact's plugins (``in_pact``)."""
-    extra = interaction.extra or {}
+    extra = interaction.extra
+    if not extra:
+        return None  # nothing a plugin would have written (the usual interaction)
     configured = extra.get("pluginConfiguration")
     names = sorted(configured) if isinstance(configured, dict) else []
     transport = extra.get("transport")
