@@ -93,11 +93,20 @@ def loads(data: str | bytes | bytearray) -> Any:
     """``json.loads``, refusing documents nested deeper than `MAX_DEPTH`
     (`JsonTooDeepError`, a ``ValueError`` like every other parse error)."""
     try:
-        value = json.loads(data)
+        if type(data) is bytes and data[:1] not in _NOT_UTF8 and data[1:2] != b"\x00":
+            # what json.loads would decode it as (no BOM, no NUL among the first two
+            # bytes: UTF-8), without its encoding detection
+            value = json.loads(data.decode("utf-8", "surrogatepass"))
+        else:
+            value = json.loads(data)
     except RecursionError:
         raise _too_deep_text(data) from None
     check_text(data)
     return value
+
+
+#: first bytes after which ``json.loads`` may take bytes for other than UTF-8 (a BOM, a NUL)
+_NOT_UTF8 = frozenset((b"", b"\x00", b"\xef", b"\xfe", b"\xff"))
 
 
 def dumps(value: object) -> str:

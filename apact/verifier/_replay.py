@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import inspect
 import random
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TypeAlias
+from typing import Any, TypeAlias
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx
@@ -23,6 +23,7 @@ from ..matching._compiled import Compiled
 from ..matching._generation import Context, generate_request, generate_response
 from ..pact._request_check import RequestProblem, request_problems
 from ..pact.model import HttpInteraction, HttpRequest, HttpResponse, Interaction, MessageContents, Spec, find_header
+from ._bounded import Spare
 from ._messages import MessageInteraction, Producer, ProducerKey, verify_message
 from ._result import VerificationProblem, exception_line
 from ._targets import Outgoing, Received, Sender, SendError, encode_query
@@ -64,12 +65,26 @@ class Replayed:
     expected: HttpResponse | MessageContents | None = None
 
 
-async def replay(
-    interaction: Interaction, spec: Spec, values: Mapping[str, JSON], settings: Settings, *, where: str = "$.request"
-) -> Replayed:
-    """Replay ``interaction`` (``where`` is the JSON path of its request, for reports)."""
+def replay(
+    interaction: Interaction,
+    spec: Spec,
+    values: Mapping[str, JSON],
+    settings: Settings,
+    *,
+    where: str = "$.request",
+    spare: Spare | None = None,
+) -> Coroutine[Any, Any, Replayed]:
+    """Replay ``interaction`` (``where`` is the JSON path of its request, for reports;
+    ``spare`` the replaying task's `._bounded.Spare`, if it is that task): the
+    coroutine to await (a plain function: no coroutine of its own around the replay)."""
     if isinstance(interaction, HttpInteraction):
-        return await replay_http(interaction, spec, values, settings, where=where)
+        return replay_http(interaction, spec, values, settings, where=where, spare=spare)
+    return _replay_message(interaction, spec, values, settings)
+
+
+async def _replay_message(
+    interaction: MessageInteraction, spec: Spec, values: Mapping[str, JSON], settings: Settings
+) -> Replayed:
     verdict = await verify_message(
         interaction, spec, values, settings.producers, timeout=settings.timeout, rng=settings.rng, fetch=settings.fetch
     )
@@ -83,6 +98,7 @@ async def replay_http(
     settings: Settings,
     *,
     where: str = "$.request",
+    spare: Spare | None = None,
 ) -> Replayed:
     """Send the interaction's request and judge the response. Whatever goes wrong is
     this interaction's failure, said in the result: nothing raised here may end the
@@ -91,12 +107,15 @@ async def replay_http(
     outgoing: Outgoing | None = None
     expected: HttpResponse | None = None
     try:
-        context = Context(mode="provider", provider_state=values, rng=settings.rng)
-        try:
-            request = generate_request(interaction.request, context)
-            expected = generate_response(interaction.response, context, expected=True)
-        except GenerationError as error:
-            return Replayed(errors=(VerificationProblem("generator", str(error)),))
+        if interaction.request.generators or interaction.response.generators:
+            context = Context(mode="provider", provider_state=values, rng=settings.rng)
+            try:
+                request = generate_request(interaction.request, context)
+                expected = generate_response(interaction.response, context, expected=True)
+            except GenerationError as error:
+                return Replayed(errors=(VerificationProblem("generator", str(error)),))
+        else:  # what the generators would give (most interactions have none): no context made
+            request, expected = interaction.request, interaction.response
         step = "checking the request"
         # the pact's own request was checked when the interaction was chosen: only one
         # its generators changed is checked again
@@ -119,7 +138,9 @@ async def replay_http(
                 )
         step = "sending the request"
         try:
-            received: Received = await _send_following(outgoing, settings)
+            received: Received = await settings.sender.send(outgoing, settings.timeout, spare=spare)
+            if settings.follow_redirects and received.error is None and received.response.status in REDIRECTS:
+                received = await _follow_redirects(outgoing, received, settings, spare)
         except SendError as failure:
             return Replayed(errors=(failure.error,), request=outgoing.line, expected=expected)
         step = "matching the response"
@@ -157,25 +178,35 @@ TRANSPORT_HEADERS = frozenset(
 )
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 def build_request(request: HttpRequest, custom_headers: Mapping[str, str]) -> Outgoing:
     """The request to send for a (generated, checked) pact request, with the custom
     headers replacing the pact's headers of the same name and the pact's transport
     headers (`TRANSPORT_HEADERS`) left to the sender."""
     headers: list[tuple[str, str]] = []
     has_content_type = False
-    overridden = {name.lower() for name in custom_headers}
-    for name, values in (request.headers or {}).items():
-        lowered = name.lower()
-        if lowered in overridden or lowered in TRANSPORT_HEADERS:
-            continue
-        has_content_type = has_content_type or lowered == "content-type"
-        headers.append((name, ", ".join(value.strip(" \t") for value in values)))
+    # (no custom headers, one value per header: the usual request, built without a
+    # generator or a set per request)
+    overridden = {name.lower() for name in custom_headers} if custom_headers else _NONE
+    if request.headers:
+        for name, values in request.headers.items():
+            lowered = name.lower()
+            if lowered in overridden or lowered in TRANSPORT_HEADERS:
+                continue
+            has_content_type = has_content_type or lowered == "content-type"
+            if len(values) == 1:
+                headers.append((name, values[0].strip(" \t")))
+            else:
+                headers.append((name, ", ".join(value.strip(" \t") for value in values)))
     body = b""
     if request.body is not None and not request.body.null:
         body = request.body.content
         if request.body.content_type and not has_content_type and "content-type" not in overridden:
             headers.append(("Content-Type", request.body.content_type))
-    headers.extend((name, value.strip(" \t")) for name, value in custom_headers.items())
+    if custom_headers:
+        headers.extend((name, value.strip(" \t")) for name, value in custom_headers.items())
     if request.raw_query is not None:
         query = encode_query(request.raw_query)
     elif request.query:
@@ -190,12 +221,14 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 10
 
 
-async def _send_following(outgoing: Outgoing, settings: Settings) -> Received:
-    """Send ``outgoing``; with ``settings.follow_redirects``, follow what a 3xx answer
-    points to, as the official verifier (reqwest) does, but only on the target itself:
-    a ``Location`` on another origin (or outside the base URL's path) is not followed,
-    the 3xx is the response, so the request and its credentials stay with the provider."""
-    received = await settings.sender.send(outgoing, settings.timeout)
+async def _follow_redirects(
+    outgoing: Outgoing, received: Received, settings: Settings, spare: Spare | None
+) -> Received:
+    """With ``settings.follow_redirects``, follow what the 3xx answer ``received`` to
+    ``outgoing`` points to, as the official verifier (reqwest) does, but only on the
+    target itself: a ``Location`` on another origin (or outside the base URL's path) is
+    not followed, the 3xx is the response, so the request and its credentials stay with
+    the provider. (Awaited only for a 3xx: most answers need no coroutine of their own.)"""
     hops = 0
     while settings.follow_redirects and received.error is None and received.response.status in REDIRECTS:
         location = find_header(received.response.headers, "location")
@@ -210,7 +243,7 @@ async def _send_following(outgoing: Outgoing, settings: Settings) -> Received:
             )
         hops += 1
         outgoing = following
-        received = await settings.sender.send(outgoing, settings.timeout)
+        received = await settings.sender.send(outgoing, settings.timeout, spare=spare)
     return received
 
 

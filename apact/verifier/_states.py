@@ -34,7 +34,7 @@ import anyio
 
 from .._core._types import JSON
 from ..pact.model import ProviderState
-from ._bounded import ScopeClass, TimedOutError, bounded
+from ._bounded import ScopeClass, Spare, TimedOutError, bounded
 from ._result import ErrorKind, VerificationProblem, exception_line
 
 T = TypeVar("T")
@@ -133,6 +133,7 @@ def provider_states(
     *,
     timeout: float,
     scope_of: ScopeClass = anyio.CancelScope,
+    spare: Spare | None = None,
 ) -> AbstractAsyncContextManager[dict[str, JSON]]:
     """Set ``states`` up in order, give the values for provider-state generators (the
     states' params, overridden by what the handlers returned), tear them down in reverse
@@ -141,17 +142,18 @@ def provider_states(
 
     Each setup and teardown is bounded by ``timeout`` (a sync handler cannot be
     interrupted, though); teardown runs even when the verification is cancelled.
-    ``scope_of`` makes their cancel scopes (see `._bounded.scope_class`).
+    ``scope_of`` makes their cancel scopes (see `._bounded.scope_class`); with a
+    ``spare`` (`._bounded.Spare`), a handler that does not suspend needs none.
     (A class, not an ``asynccontextmanager``: it runs around every interaction, and the
     generator-based manager cost as much as a state handler's own work.)
     """
-    return _ProviderStates(states, handlers, state_change, timeout, scope_of)
+    return _ProviderStates(states, handlers, state_change, timeout, scope_of, spare)
 
 
 class _ProviderStates:
     """What `provider_states` returns."""
 
-    __slots__ = ("_states", "_handlers", "_change", "_timeout", "_scope_of", "_teardowns")
+    __slots__ = ("_states", "_handlers", "_change", "_timeout", "_scope_of", "_spare", "_teardowns")
 
     def __init__(
         self,
@@ -160,12 +162,14 @@ class _ProviderStates:
         change: StateChange | None,
         timeout: float,
         scope_of: ScopeClass,
+        spare: Spare | None,
     ) -> None:
         self._states = states
         self._handlers = handlers
         self._change = change
         self._timeout = timeout
         self._scope_of = scope_of
+        self._spare = spare
         self._teardowns: list[Teardown] = []
 
     async def __aenter__(self) -> dict[str, JSON]:
@@ -179,7 +183,7 @@ class _ProviderStates:
             for state in self._states:
                 handler = self._handlers.get(state.name)
                 if handler is not None:
-                    got, teardown = await _set_up(handler, state, self._timeout, self._scope_of)
+                    got, teardown = await _set_up(handler, state, self._timeout, self._scope_of, self._spare)
                 elif self._change is not None:
                     got, teardown = await _set_up_by_url(self._change, state, self._timeout)
                 else:
@@ -213,16 +217,16 @@ Teardown: TypeAlias = Callable[[], Awaitable[None]]
 
 
 async def _set_up(
-    handler: Handler, state: ProviderState, timeout: float, scope_of: ScopeClass
+    handler: Handler, state: ProviderState, timeout: float, scope_of: ScopeClass, spare: Spare | None = None
 ) -> tuple[Mapping[str, JSON], Teardown | None]:
     teardown: Teardown | None = None
     value: object = None
     try:
         result = handler.function(dict(state.params)) if handler.takes_params else handler.function()
         if isinstance(result, types.AsyncGeneratorType):  # (as inspect.isasyncgen, minus a call)
-            teardown = functools.partial(_end_async_generator, result, state, timeout, scope_of)
+            teardown = functools.partial(_end_async_generator, result, state, timeout, scope_of, spare)
             try:
-                value = await bounded(result.__anext__(), timeout, scope_of=scope_of)
+                value = await bounded(result.__anext__(), timeout, scope_of=scope_of, spare=spare)
             except StopAsyncIteration:
                 teardown = None
         elif inspect.isgenerator(result):
@@ -233,7 +237,7 @@ async def _set_up(
                 teardown = None
         elif inspect.isawaitable(result):
             value = await bounded(
-                result if inspect.iscoroutine(result) else _awaited(result), timeout, scope_of=scope_of
+                result if inspect.iscoroutine(result) else _awaited(result), timeout, scope_of=scope_of, spare=spare
             )
         else:
             value = result
@@ -255,11 +259,15 @@ async def _awaited(awaitable: Awaitable[T]) -> T:
 
 
 async def _end_async_generator(
-    generator: AsyncGenerator[Any, Any], state: ProviderState, timeout: float, scope_of: ScopeClass
+    generator: AsyncGenerator[Any, Any],
+    state: ProviderState,
+    timeout: float,
+    scope_of: ScopeClass,
+    spare: Spare | None = None,
 ) -> None:
     # shielded: a state is torn down even when the verification is cancelled
     try:
-        await bounded(generator.__anext__(), timeout, shield=True, scope_of=scope_of)
+        await bounded(generator.__anext__(), timeout, shield=True, scope_of=scope_of, spare=spare)
     except StopAsyncIteration:
         return
     except TimedOutError:
@@ -268,7 +276,7 @@ async def _end_async_generator(
         message = f"the teardown of {_label(state)} raised {exception_line(error)}"
         raise StateHandlerError(VerificationProblem.from_exception("teardown", message, error)) from None
     try:
-        await bounded(generator.aclose(), timeout, shield=True, scope_of=scope_of)
+        await bounded(generator.aclose(), timeout, shield=True, scope_of=scope_of, spare=spare)
     except TimedOutError:
         raise StateHandlerError(VerificationProblem("teardown", _late_teardown(state, timeout))) from None
     raise StateHandlerError(VerificationProblem("teardown", f"the handler for {_label(state)} yielded more than once"))

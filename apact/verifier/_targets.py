@@ -22,7 +22,7 @@ import httpx
 from .._core._types import ASGIApp
 from ..pact.model import Body, Headers, HttpResponse
 from . import _asgi
-from ._bounded import ScopeClass, TimedOutError, bounded, scope_class
+from ._bounded import ScopeClass, Spare, TimedOutError, bounded, scope_class
 from ._result import VerificationProblem, exception_line
 
 #: characters left as they are in a request path (RFC 3986 ``pchar`` and ``/``) ...
@@ -34,6 +34,8 @@ _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 #: for the few characters of `_PLAIN_SAFE`, which must be in ``safe``
 _PLAIN = re.compile(r"[A-Za-z0-9_.\-~/?=&,:;@+]*")
 _PLAIN_SAFE = "?=&,:;@+"
+#: for each ``safe`` given to `encode`, the characters of `_PLAIN_SAFE` it lacks (a path's: ``?``)
+_UNSAFE: dict[str, str] = {}
 
 
 def encode(text: str, safe: str) -> str:
@@ -41,8 +43,17 @@ def encode(text: str, safe: str) -> str:
     ``%`` starting none is encoded): pact paths and V2 queries come both ways, the Rust
     core records them encoded (``/pacticipants/Pricing%20Service``), apact's mock
     decoded (``/pacticipants/Pricing Service``), and each is sent as the other would."""
-    if _PLAIN.fullmatch(text) and all(c in safe for c in _PLAIN_SAFE if c in text):
-        return text  # nothing to encode: the usual path
+    if _PLAIN.fullmatch(text):
+        unsafe = _UNSAFE.get(safe)
+        if unsafe is None:
+            unsafe = "".join(c for c in _PLAIN_SAFE if c not in safe)
+            if len(_UNSAFE) < 16:
+                _UNSAFE[safe] = unsafe
+        for c in unsafe:
+            if c in text:
+                break
+        else:
+            return text  # nothing to encode: the usual path
     parts: list[str] = []
     start = 0
     for escape in _ESCAPE.finditer(text):
@@ -146,7 +157,9 @@ class Sender(Protocol):
     #: the URL requests are sent to, as request filters see it
     base_url: str
 
-    async def send(self, request: Outgoing, timeout: float) -> Received: ...
+    async def send(self, request: Outgoing, timeout: float, *, spare: Spare | None = None) -> Received:
+        """Send ``request``; ``spare`` (`._bounded.Spare`) for a step in the replaying task."""
+        ...
 
 
 class NoTarget:
@@ -155,7 +168,7 @@ class NoTarget:
 
     base_url = "http://no-target.invalid"
 
-    async def send(self, request: Outgoing, timeout: float) -> Received:
+    async def send(self, request: Outgoing, timeout: float, *, spare: Spare | None = None) -> Received:
         raise SendError(
             VerificationProblem(
                 "no target",
@@ -168,6 +181,10 @@ class NoTarget:
 # -- in-process ---------------------------------------------------------------------------
 
 
+#: the Host header of an in-process request that gives none
+_HOST_HEADER = (b"host", _asgi.HOST.encode())
+
+
 class AppSender:
     """Calls an ASGI app directly (see `_asgi` for why not through httpx)."""
 
@@ -178,21 +195,33 @@ class AppSender:
         self._state = state
         self._scope_of: ScopeClass | None = None  # known in the event loop (first send)
 
-    async def send(self, request: Outgoing, timeout: float) -> Received:
-        given = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in request.headers]
+    async def send(self, request: Outgoing, timeout: float, *, spare: Spare | None = None) -> Received:
+        # one pass over the headers (the Host and Content-Length given are looked for
+        # on the way): a request has few, and this runs once per interaction
+        headers: list[tuple[bytes, bytes]] = []
+        lengths: list[bytes] = []
+        has_host = False
+        for name, value in request.headers:
+            lowered, encoded = name.lower().encode("latin-1"), value.encode("latin-1")
+            if lowered == b"content-length":
+                lengths.append(encoded.strip())
+            elif lowered == b"host":
+                has_host = True
+            headers.append((lowered, encoded))
+        if not has_host:
+            headers.insert(0, _HOST_HEADER)
         # a custom Content-Length (``--header``) is checked as h11 checks it over HTTP,
         # so the verdict is the same in-process and the app never gets two that disagree
-        lengths = [value.strip() for name, value in given if name == b"content-length"]
-        if any(length != str(len(request.body)).encode() for length in lengths):
-            said = ", ".join(length.decode("latin-1") for length in lengths)
-            message = (
-                f"cannot send {request.line} to the app: its Content-Length header says {said}, "
-                f"the body is {len(request.body)} bytes"
-            )
-            raise SendError(VerificationProblem("transport", message))
-        headers = [] if any(name == b"host" for name, _ in given) else [(b"host", _asgi.HOST.encode())]
-        headers += given
-        if request.body and not lengths:
+        if lengths:
+            size = str(len(request.body)).encode()
+            if any(length != size for length in lengths):
+                said = ", ".join(length.decode("latin-1") for length in lengths)
+                message = (
+                    f"cannot send {request.line} to the app: its Content-Length header says {said}, "
+                    f"the body is {len(request.body)} bytes"
+                )
+                raise SendError(VerificationProblem("transport", message))
+        elif request.body:
             headers.append((b"content-length", str(len(request.body)).encode()))
         call = _asgi.call_app(
             self._app,
@@ -209,7 +238,7 @@ class AppSender:
             scope_of = self._scope_of = scope_class()
         try:
             # an app that answers at once pays for no deadline
-            answer: _asgi.AsgiResponse = await bounded(call, timeout, scope_of=scope_of)
+            answer: _asgi.AsgiResponse = await bounded(call, timeout, scope_of=scope_of, spare=spare)
         except TimedOutError:
             raise SendError(
                 VerificationProblem("timeout", f"the app did not answer {request.line} within {timeout:g} s")
@@ -244,7 +273,7 @@ class HttpSender:
         self.base_url = base_url.rstrip("/")
         self._explain = explain
 
-    async def send(self, request: Outgoing, timeout: float) -> Received:
+    async def send(self, request: Outgoing, timeout: float, *, spare: Spare | None = None) -> Received:
         try:
             request.to_httpx(self.base_url)
         except (httpx.InvalidURL, UnicodeError) as error:

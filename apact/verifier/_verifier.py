@@ -50,7 +50,7 @@ from ..matching import Mismatch
 from ..pact._request_check import header_problem, request_problems
 from ..pact.model import HttpInteraction, HttpResponse, Interaction, MessageContents, ProviderState, find_header
 from . import _asgi
-from ._bounded import ScopeClass, scope_class
+from ._bounded import ScopeClass, Spare, scope_class
 from ._endpoint import MessageEndpoint
 from ._hints import Hints
 from ._messages import (
@@ -266,6 +266,10 @@ class Verifier:
 
     @property
     def _all_handlers(self) -> Mapping[str, Handler]:
+        # the plain dict without a catch-all: looked up a few times per interaction,
+        # and a dict's ``get`` is C where the wrapper's is two Python calls
+        if self._catch_all is None:
+            return self._handlers
         return WithCatchAll(self._handlers, self._catch_all)
 
     def _states_of(self, interaction: Interaction) -> tuple[ProviderState, ...]:
@@ -323,7 +327,9 @@ class Verifier:
         ``Pact-Message-Metadata`` header), ``POST /_pact/state`` sets provider states
         up and tears them down. Serve it, point the official verifier's message
         transport at it, and an apact producer set is verified by the official tools."""
-        return MessageEndpoint(self._producers, self._all_handlers, timeout=self.request_timeout)
+        return MessageEndpoint(
+            self._producers, WithCatchAll(self._handlers, self._catch_all), timeout=self.request_timeout
+        )
 
     # -- verifying --------------------------------------------------------------------------------
 
@@ -487,8 +493,11 @@ class Verifier:
                     watchers.start_soon(stop_when, interrupt, _INTERRUPTED)
                 if run.server is not None:
                     watchers.start_soon(stop_when, run.server.exited, _SERVER_EXITED)
-                for unit in units:
-                    await self._run_unit(unit, settings, change, run)
+                # the steps of the replay (setup, request, teardown) start in one spare
+                # scope rather than a scope each (see `._bounded.Spare`)
+                with Spare(run.scope_of) as spare:
+                    for unit in units:
+                        await self._run_unit(unit, settings, change, run, spare)
                 watchers.cancel_scope.cancel()
 
     def _result(self, pacts: list[_Pact], run: _Run, started: float, target: str) -> VerificationResult:
@@ -523,13 +532,15 @@ class Verifier:
             run.notices.extend(source.notices)
             run.notices.extend(f"{source.origin}: {warning}" for warning in pact.warnings)
             chosen = _Pact(source, number)
+            in_pact = pact_plugins(pact.metadata)
+            handlers = self._all_handlers
             for index, interaction in enumerate(pact.interactions):
                 item = _Item(chosen, index, interaction, pending=source.pending or interaction.pending)
                 chosen.items.append(item)
                 reason = selection.reason_to_leave_out(interaction)
                 if reason is None and item.pending and self._pending == "skip":
                     reason = "pending (the verifier skips pending interactions: pending='skip')"
-                plugins = needed_plugins(interaction, pact_plugins(pact.metadata))
+                plugins = needed_plugins(interaction, in_pact)
                 if reason is None and plugins:
                     said = f"not run: needs {plugins} (apact runs no Pact plugins)"
                     if not self._skip_plugin_interactions:
@@ -555,9 +566,7 @@ class Verifier:
                     error = invalid_request(problems, f"$.interactions[{index}].request")
                     run.record(item, self._judged(item, (), (error,), None, None, None, 0.0))
                     continue
-                missing = missing_states(
-                    self._states_of(interaction), self._all_handlers, self._state_change_url is not None
-                )
+                missing = missing_states(self._states_of(interaction), handlers, self._state_change_url is not None)
                 if missing and not self._ignore_missing_states:
                     run.record(item, self._missing(item, missing))
             pacts.append(chosen)
@@ -579,9 +588,10 @@ class Verifier:
         """Split the interactions into units (see the module docstring)."""
         units: list[list[_Item]] = []
         shared: dict[str, list[_Item]] = {}
+        handlers = self._all_handlers
         for item in items:
             states = self._states_of(item.interaction)
-            key = _unit_key(states) if all(self._shareable(state) for state in states) else None
+            key = _unit_key(states) if all(self._shareable(state, handlers) for state in states) else None
             if key is not None:
                 if key not in shared:
                     shared[key] = []
@@ -591,13 +601,15 @@ class Verifier:
                 units.append([item])
         return units
 
-    def _shareable(self, state: ProviderState) -> bool:
-        handler = self._all_handlers.get(state.name)
+    def _shareable(self, state: ProviderState, handlers: Mapping[str, Handler]) -> bool:
+        handler = handlers.get(state.name)
         if handler is not None:
             return handler.shared
         return self._state_change_url is None  # a missing state (ignored) does nothing
 
-    async def _run_unit(self, unit: list[_Item], settings: Settings, change: StateChange | None, run: _Run) -> None:
+    async def _run_unit(
+        self, unit: list[_Item], settings: Settings, change: StateChange | None, run: _Run, spare: Spare | None = None
+    ) -> None:
         if run.stopped:
             for item in unit:
                 run.record(item, _not_run(item, run))
@@ -609,10 +621,10 @@ class Verifier:
             run.begin(unit[0])  # its setup and teardown are its own: their output too
         try:
             async with provider_states(
-                states, self._all_handlers, change, timeout=self.request_timeout, scope_of=run.scope_of
+                states, self._all_handlers, change, timeout=self.request_timeout, scope_of=run.scope_of, spare=spare
             ) as values:
                 if alone:
-                    await self._replay(unit[0], values, settings, run, started)
+                    await self._replay(unit[0], values, settings, run, started, spare)
                 else:
                     await self._replay_all(unit, values, settings, run)
         except StateHandlerError as failure:
@@ -638,9 +650,15 @@ class Verifier:
                         ),
                     )
         else:
-            if alone and unit[0].key in run.results:
-                result = run.results[unit[0].key]
-                run.results[unit[0].key] = _with_duration(result, time.perf_counter() - started)
+            if alone:
+                key = unit[0].key
+                result = run.results.get(key)
+                if result is not None:
+                    duration = time.perf_counter() - started
+                    if run.on_result is None:  # no one has seen the result yet: it is set, not copied
+                        object.__setattr__(result, "duration", duration)
+                    else:
+                        run.results[key] = _with_duration(result, duration)
 
     async def _replay_all(self, unit: list[_Item], values: Mapping[str, JSON], settings: Settings, run: _Run) -> None:
         pending = iter(unit)
@@ -658,13 +676,21 @@ class Verifier:
                 group.start_soon(worker)
 
     async def _replay(
-        self, item: _Item, values: Mapping[str, JSON], settings: Settings, run: _Run, started: float
+        self,
+        item: _Item,
+        values: Mapping[str, JSON],
+        settings: Settings,
+        run: _Run,
+        started: float,
+        spare: Spare | None = None,
     ) -> None:
         """Replay one interaction and record its verdict: whatever goes wrong in it is
         its failure, never the end of the run (cancellation aside)."""
         try:
             where = f"$.interactions[{item.index}].request"
-            replayed = await replay(item.interaction, item.pact.source.pact.spec, values, settings, where=where)
+            replayed = await replay(
+                item.interaction, item.pact.source.pact.spec, values, settings, where=where, spare=spare
+            )
         except Exception as error:
             failure = VerificationProblem.from_exception(
                 "internal", f"verifying it raised {exception_line(error)}", error
@@ -867,10 +893,12 @@ class _Item:
     index: int
     interaction: Interaction
     pending: bool
+    #: ``(pact number, index)``, the item's key in the run's tables (asked for a few
+    #: times per interaction: made once)
+    key: tuple[int, int] = field(init=False)
 
-    @property
-    def key(self) -> tuple[int, int]:
-        return (self.pact.number, self.index)
+    def __post_init__(self) -> None:
+        self.key = (self.pact.number, self.index)
 
 
 #: why the interactions not run were not run (``_Run.stop_reason``)
@@ -952,6 +980,8 @@ class _Selection:
     no_state: bool
 
     def reason_to_leave_out(self, interaction: Interaction) -> str | None:
+        if self.description is None and self.state is None and not self.no_state:
+            return None  # no filter: nothing is left out (the usual run)
         if self.description is not None and not self.description.search(interaction.description):
             return f"left out by the description filter {self.description.pattern!r}"
         names = [state.name for state in interaction.provider_states]
@@ -1015,7 +1045,9 @@ def needed_plugins(interaction: Interaction, in_pact: Sequence[str] = ()) -> str
     ``transport``, and only the plugin can check what they hold. A content-type plugin's
     interaction (server-sent events) says it only by its ``interactionMarkup``, which
     only plugins write: it needs the pact's plugins (``in_pact``)."""
-    extra = interaction.extra or {}
+    extra = interaction.extra
+    if not extra:
+        return None  # nothing a plugin would have written (the usual interaction)
     configured = extra.get("pluginConfiguration")
     names = sorted(configured) if isinstance(configured, dict) else []
     transport = extra.get("transport")

@@ -315,3 +315,26 @@ def test_equal_values_of_other_json_types_are_mismatches_however_deep() -> None:
             "3.0.0",
         )
         assert [m.path for m in mismatches] == [f"$.body.items[2].{field}"], (field, other, mismatches)
+
+
+def test_strict_equality_of_trees_pickled_or_walked() -> None:
+    """`strictly_equal` settles equal trees by their pickles when it can (same types,
+    same key order) and by a walk when not: either way the same answer."""
+    from apact.matching._json import strictly_equal
+
+    tags = ["a", "b"]
+    record: dict[str, Any] = {"id": 1, "score": 2.5, "ok": True, "note": None, "tags": tags}
+    shared = {"records": [record] * 50}  # one object fifty times: the pickles do not depend on it
+    copied = {"records": [dict(record, tags=list(tags)) for _ in range(50)]}
+    assert strictly_equal(shared, copied)
+    assert strictly_equal(copied, shared)
+    reordered = {"records": [dict(reversed(list(record.items()))) for _ in range(50)]}
+    assert strictly_equal(shared, reordered)  # keys in another order: walked
+    assert strictly_equal({"v": [0.0]}, {"v": [-0.0]})  # equal in JSON, not byte for byte
+    for field, other in (("id", 1.0), ("id", True), ("score", 2.5), ("ok", 1), ("note", None)):
+        changed = {"records": [dict(item) for item in copied["records"]]}
+        changed["records"][49][field] = other
+        same = type(other) is type(record[field]) and other == record[field]
+        assert strictly_equal(shared, changed) is same, (field, other)
+        changed["records"][49] = dict(reversed(list(changed["records"][49].items())))
+        assert strictly_equal(shared, changed) is same, (field, other, "reordered")

@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from apact.verifier import Verifier
-from apact.verifier._bounded import TimedOutError, bounded
+from apact.verifier._bounded import Spare, TimedOutError, bounded, scope_class
 
 from .verifier_helpers import interaction, pact
 
@@ -116,6 +116,118 @@ async def test_an_unshielded_step_is_cancelled_with_its_caller() -> None:
         await anyio.lowlevel.checkpoint()
         group.cancel_scope.cancel()
     # the step did not outlive the group: the group would not have ended otherwise
+
+
+# -- in a spare scope -----------------------------------------------------------------------
+
+
+async def test_steps_that_never_suspend_leave_the_spare_as_it_was() -> None:
+    with Spare(scope_class()) as spare:
+        entered = spare.scope
+        assert await bounded(at_once(1), 0.01, spare=spare) == 1
+        assert await bounded(at_once(2), 0.01, shield=True, spare=spare) == 2
+        with pytest.raises(ValueError, match="no steak"):
+            await bounded(_fails_at_once(), 10, spare=spare)
+        assert spare.scope is entered
+        assert not entered.shield  # a shielded step's shield ends with it
+        assert entered.deadline == float("inf")
+
+
+async def _fails_at_once() -> None:
+    raise ValueError("no steak")
+
+
+async def test_a_step_that_suspends_takes_the_spare_and_a_new_one_is_entered() -> None:
+    async def later() -> str:
+        await anyio.lowlevel.checkpoint()
+        return "done"
+
+    with Spare(scope_class()) as spare:
+        entered = spare.scope
+        assert await bounded(later(), 10, spare=spare) == "done"
+        assert spare.scope is not entered
+        assert await bounded(later(), 10, spare=spare) == "done"
+
+
+async def test_a_step_past_its_deadline_in_a_spare_is_cancelled_and_the_next_steps_run() -> None:
+    cleaned = anyio.Event()
+
+    async def forever() -> None:
+        try:
+            await anyio.sleep_forever()
+        finally:
+            cleaned.set()
+
+    async def later() -> str:
+        await anyio.sleep(0.01)  # would be cancelled at once if the spare were the late step's
+        return "done"
+
+    with Spare(scope_class()) as spare:
+        with pytest.raises(TimedOutError, match="not done within 0.05 s"):
+            await bounded(forever(), 0.05, spare=spare)
+        assert cleaned.is_set()
+        assert await bounded(later(), 10, spare=spare) == "done"
+        assert await bounded(at_once(5), 10, spare=spare) == 5
+
+
+async def test_a_step_in_a_spare_may_enter_scopes_before_it_suspends_and_fail_late() -> None:
+    async def with_a_task_group() -> int:
+        async with anyio.create_task_group() as group:
+            group.start_soon(anyio.lowlevel.checkpoint)
+            with anyio.CancelScope():
+                await anyio.lowlevel.checkpoint()
+        return 3
+
+    async def stuck_in_a_task_group() -> None:
+        async with anyio.create_task_group() as group:
+            group.start_soon(anyio.sleep_forever)
+
+    async def fails_later() -> None:
+        with anyio.CancelScope():
+            await anyio.lowlevel.checkpoint()
+            raise KeyError("grill")
+
+    with Spare(scope_class()) as spare:
+        assert await bounded(with_a_task_group(), 10, spare=spare) == 3
+        with pytest.raises(TimedOutError):
+            await bounded(stuck_in_a_task_group(), 0.05, spare=spare)
+        with pytest.raises(KeyError, match="grill"):
+            await bounded(fails_later(), 10, spare=spare)
+        assert await bounded(with_a_task_group(), 10, spare=spare) == 3
+
+
+async def test_a_shielded_step_in_a_spare_finishes_when_the_caller_is_cancelled() -> None:
+    finished: list[str] = []
+    started = anyio.Event()
+
+    async def teardown() -> None:
+        started.set()
+        await anyio.lowlevel.checkpoint()
+        await anyio.lowlevel.checkpoint()
+        finished.append("torn down")
+
+    async def caller() -> None:
+        with Spare(scope_class()) as spare:
+            await bounded(at_once(1), 10, shield=True, spare=spare)  # shielded, then not
+            await bounded(teardown(), 10, shield=True, spare=spare)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(caller)
+        await started.wait()
+        group.cancel_scope.cancel()
+    assert finished == ["torn down"]
+
+
+async def test_an_unshielded_step_in_a_spare_is_cancelled_with_its_caller() -> None:
+    async def caller() -> None:
+        with Spare(scope_class()) as spare:
+            await bounded(at_once(1), 10, shield=True, spare=spare)  # its shield does not stay
+            await bounded(anyio.sleep_forever(), 10, spare=spare)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(caller)
+        await anyio.lowlevel.checkpoint()
+        group.cancel_scope.cancel()
 
 
 # -- through the verifier ---------------------------------------------------------------
