@@ -147,8 +147,14 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def _command_name(argv: Sequence[str]) -> str | None:
     """The command ``argv`` runs: its first word that is not an option (``apact`` itself
-    has only ``--help`` and ``--version``, which stop before any command runs)."""
-    return next((word for word in argv if not word.startswith("-")), None)
+    has only ``--help`` and ``--version``, which stop before any command runs); None
+    when ``--help`` comes first (``apact --help verify`` lists every command)."""
+    for word in argv:
+        if word in ("-h", "--help"):
+            return None
+        if not word.startswith("-"):
+            return word
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
