@@ -50,7 +50,11 @@ def _check(tx: Transaction, body: JSONDict, policy: WebhookPolicy) -> JSONDict:
         party: JSON = body.get(role)
         if party is None:
             continue
-        if not isinstance(party, dict) or not (party.get("name") or party.get("label")):
+        if (
+            not isinstance(party, dict)
+            or not (party.get("name") or party.get("label"))
+            or any(key in party and not isinstance(party[key], str) for key in ("name", "label"))
+        ):
             errors[role] = ['must be {"name": pacticipant} or {"label": label}']
         elif party.get("name") and tx.pacticipant(str(party["name"])) is None:
             errors[f"{role}.name"] = [f"No {role} with name '{party['name']}' found"]

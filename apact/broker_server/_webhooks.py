@@ -190,25 +190,41 @@ def _names(document: JSONDict) -> set[str]:
     return {str(event.get("name")) for event in events if isinstance(event, dict)}
 
 
-def _matches(party: JSON, pacticipant: Pacticipant) -> bool:
+def _matches(party: JSON, pacticipant: Pacticipant, labels: Callable[[Pacticipant], set[str]]) -> bool:
+    """Whether a webhook's ``consumer`` or ``provider`` filter takes ``pacticipant``: none
+    takes all; ``{"name": ...}`` that pacticipant; ``{"label": ...}`` every pacticipant
+    with the label (both given: both must hold), as the official broker."""
     if party is None:
         return True
-    if isinstance(party, dict) and isinstance(party.get("name"), str):
-        return party["name"] == pacticipant.name
-    return False  # a label: apact keeps no labels, so no pacticipant has it
+    if not isinstance(party, dict):
+        return False
+    name, label = party.get("name"), party.get("label")
+    if not isinstance(name, (str, type(None))) or not isinstance(label, (str, type(None))) or not (name or label):
+        return False
+    if name and name != pacticipant.name:
+        return False
+    return not label or label in labels(pacticipant)
 
 
 def webhooks_for(
     tx: Transaction, events: Iterable[str], consumer: Pacticipant, provider: Pacticipant
 ) -> dict[str, list[Webhook]]:
     """For each of ``events`` that fires any, the enabled webhooks whose consumer and
-    provider filters fit (one read of the webhooks, however many events)."""
+    provider filters fit (one read of the webhooks, however many events; a pacticipant's
+    labels read only when a filter names one)."""
+    known: dict[int, set[str]] = {}
+
+    def labels(pacticipant: Pacticipant) -> set[str]:
+        if pacticipant.id not in known:
+            known[pacticipant.id] = {label.name for label in tx.labels(pacticipant.id)}
+        return known[pacticipant.id]
+
     fitting = [
         webhook
         for webhook in tx.webhooks()
         if webhook.document.get("enabled", True) is not False
-        and _matches(webhook.document.get("consumer"), consumer)
-        and _matches(webhook.document.get("provider"), provider)
+        and _matches(webhook.document.get("consumer"), consumer, labels)
+        and _matches(webhook.document.get("provider"), provider, labels)
     ]
     found: dict[str, list[Webhook]] = {}
     for event in events:

@@ -330,6 +330,51 @@ async def test_consumer_and_provider_filters_apply(store: Store) -> None:
         assert [r["path"] for r in target.received] == ["/grill/build"]
 
 
+async def test_label_filters_fire_for_the_pacticipants_with_the_label(store: Store) -> None:
+    """``{"label": ...}`` takes every pacticipant with the label at the time of the event
+    (labelled after the webhook was made, unlabelled before the next publish); with a
+    name as well, both must hold."""
+    async with receiver() as target, running(broker_app(store)) as client:
+        assert (await client.put("/pacticipants/Pastry%20Chef", json={})).status_code in (200, 201)
+        await created(client, hook(target.url + "/grills", "contract_published", provider={"label": "grill"}))
+        await created(client, hook(target.url + "/web", "contract_published", consumer={"label": "web"}))
+        await created(
+            client,
+            hook(target.url + "/both", "contract_published", consumer={"name": "Pastry Chef", "label": "web"}),
+        )
+        for name in ("Grill%20Chef", "Oven"):
+            assert (await client.put(f"/pacticipants/{name}/labels/grill")).status_code == 201
+        assert (await client.put("/pacticipants/Sous%20Chef/labels/web")).status_code == 201
+
+        async def published(consumer: str, provider: str, version: str) -> list[str]:
+            """The paths the publication's webhooks called: as many as it triggered."""
+            before = len(target.received)
+            answer = await client.post("/contracts/publish", json=contracts(pact(consumer, provider), version))
+            assert answer.status_code == 200, answer.text
+            where = f"/pacts/provider/{provider}/consumer/{consumer}/version/{version}/triggered-webhooks"
+            triggered = (await client.get(where.replace(" ", "%20"))).json()["_embedded"]["triggeredWebhooks"]
+            await until(calls(target, before + len(triggered)), f"the webhook calls for {consumer} {version}")
+            return sorted(r["path"] for r in target.received[before:])
+
+        assert await published("Sous Chef", "Grill Chef", "1") == ["/grills/build", "/web/build"]
+        assert await published("Sous Chef", "Oven", "2") == ["/grills/build", "/web/build"]
+        # Pastry Chef has no label yet: only the provider's label fires
+        assert await published("Pastry Chef", "Oven", "1") == ["/grills/build"]
+        assert (await client.put("/pacticipants/Pastry%20Chef/labels/web")).status_code == 201
+        assert (await client.delete("/pacticipants/Oven/labels/grill")).status_code in (200, 204)
+        assert await published("Pastry Chef", "Oven", "2") == ["/both/build", "/web/build"]
+
+
+async def test_a_filter_must_name_a_pacticipant_or_a_label_as_text(store: Store) -> None:
+    async with running(broker_app(store)) as client:
+        for party in ({}, {"label": ["web"]}, {"name": 5}, {"label": ""}, "web"):
+            answer = await client.post(
+                "/webhooks", json=hook("http://127.0.0.1:9", "contract_published", consumer=party)
+            )
+            assert answer.status_code == 400, party
+            assert "consumer" in answer.json()["errors"], answer.text
+
+
 @pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
 async def test_the_publish_response_arrives_before_the_webhook_call_completes(store: Store) -> None:
     """The receiving server holds the webhook call until the test has the publish
