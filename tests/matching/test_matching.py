@@ -338,3 +338,22 @@ def test_strict_equality_of_trees_pickled_or_walked() -> None:
         assert strictly_equal(shared, changed) is same, (field, other)
         changed["records"][49] = dict(reversed(list(changed["records"][49].items())))
         assert strictly_equal(shared, changed) is same, (field, other, "reordered")
+
+
+@pytest.mark.parametrize("values", [5, 40], ids=["small tree: walked value by value", "larger: level by level"])
+def test_strict_equality_of_small_and_larger_trees(values: int) -> None:
+    """A small tree (a typical response) is settled value by value, a larger one level
+    by level: the same answers, a type that differs found at any depth."""
+    from apact.matching._json import strictly_equal
+
+    def tree(leaf: Any) -> dict[str, Any]:
+        return {"a": [{"b": leaf, "c": "x"}], **{f"k{i}": i for i in range(values)}}
+
+    assert strictly_equal(tree(1), tree(1))
+    for one, other in ((1, 1.0), (1, True), (0, False), ({"d": 1}, {"d": 1.0}), ([1], [1.0])):
+        assert one == other
+        assert not strictly_equal(tree(one), tree(other)), (one, other)
+        assert not strictly_equal(tree(other), tree(one)), (other, one)
+    assert not strictly_equal(1, 1.0)
+    assert not strictly_equal([1, [2]], [1, [2.0]])
+    assert strictly_equal([1, {"x": None}], [1, {"x": None}])
