@@ -17,6 +17,7 @@ from typing import Any
 
 import anyio
 
+from .._core._frozen import builder
 from .._core._types import ASGIApp, Message
 from ..errors import ProviderStartError
 
@@ -31,6 +32,10 @@ class AsgiResponse:
     body: bytes
     #: what the app raised, if it did (after or instead of answering)
     error: BaseException | None = None
+
+
+#: ``AsgiResponse(...)`` given every field, at a fifth of the cost (`._core._frozen`)
+_new_answer = builder(AsgiResponse)
 
 
 async def call_app(
@@ -73,7 +78,7 @@ async def call_app(
         if error is None:
             error = RuntimeError("the app returned without sending a response")
         return AsgiResponse(500, [], b"", error)
-    return AsgiResponse(exchange.status, exchange.headers, b"".join(exchange.chunks), error)
+    return _new_answer(exchange.status, exchange.headers, b"".join(exchange.chunks), error)
 
 
 class _Exchange:

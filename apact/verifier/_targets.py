@@ -19,8 +19,9 @@ from urllib.parse import quote, unquote
 import anyio
 import httpx
 
+from .._core._frozen import builder
 from .._core._types import ASGIApp
-from ..pact.model import Body, Headers, HttpResponse
+from ..pact.model import _UNSET, Body, Headers, HttpResponse
 from . import _asgi
 from ._bounded import ScopeClass, Spare, TimedOutError, bounded, scope_class
 from ._result import VerificationProblem, exception_line
@@ -133,6 +134,15 @@ class Outgoing:
         return cls(request.method, path.decode("ascii"), request.url.query.decode("ascii"), headers, request.read())
 
 
+_new_outgoing = builder(Outgoing)
+
+
+def new_outgoing(method: str, path: str, query: str, headers: tuple[tuple[str, str], ...], body: bytes) -> Outgoing:
+    """``Outgoing(method, path, query, headers, body)`` at a third of the cost
+    (`._core._frozen`): one per interaction."""
+    return _new_outgoing(method, path, query, headers, body, encode(path, _PATH_SAFE))
+
+
 def _prefix(base: httpx.URL) -> bytes:
     """The path of a base URL, without its trailing ``/`` (``b""`` for none)."""
     return base.raw_path.split(b"?", 1)[0].rstrip(b"/")
@@ -151,6 +161,9 @@ class Received:
     response: HttpResponse
     #: a problem besides the response (an in-process app that raised after answering)
     error: VerificationProblem | None = None
+
+
+_new_received = builder(Received)
 
 
 class Sender(Protocol):
@@ -243,13 +256,20 @@ class AppSender:
             raise SendError(
                 VerificationProblem("timeout", f"the app did not answer {request.line} within {timeout:g} s")
             ) from None
-        response = HttpResponse(answer.status, _headers(answer.headers), Body(answer.body))
+        # (made as their constructors would, at a fifth of the cost: `._core._frozen`)
+        response = _new_response(
+            answer.status, _headers(answer.headers), _new_body(answer.body, None, False, _UNSET, None), {}, {}
+        )
         error = None
         if answer.error is not None:
             error = VerificationProblem.from_exception(
                 "provider", f"the app raised {exception_line(answer.error)}", answer.error
             )
-        return Received(response, error)
+        return _new_received(response, error)
+
+
+_new_response = builder(HttpResponse)
+_new_body = builder(Body)
 
 
 # -- over HTTP ----------------------------------------------------------------------------------
