@@ -18,7 +18,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -126,6 +126,28 @@ def test_the_quick_check_agrees_with_counting(value: Any, limit: int, ascii_only
     assert _jsondepth.too_deep(text.encode(), limit) == (_depth(value) > limit)
     found = _jsondepth.deep_place_in_text(text, limit)
     assert (found is not None) == (_depth(value) > limit)
+
+
+JSON_LIKE = st.text(alphabet='[]{}"\\ :,01a\n.-eE', max_size=12)
+
+
+@settings(max_examples=600)
+@given(text=JSON_LIKE | NESTED.map(json.dumps), around=st.sampled_from(["", " ", "\n", "x"]))
+@example(text="[] []", around="")
+@example(text="{}}", around="")
+@example(text='{"a": [1, 2]}', around="")
+def test_reading_agrees_with_the_standard_library(text: str, around: str) -> None:
+    """`_jsondepth.loads` parses the usual body by the C scanner directly: the same
+    values as ``json.loads``, and the same errors, whatever surrounds the text."""
+    for candidate in (text, around + text, text + around):
+        try:
+            expected: Any = json.loads(candidate)
+        except ValueError as error:
+            with pytest.raises(type(error)) as raised:
+                _jsondepth.loads(candidate.encode("utf-8", "surrogatepass"))
+            assert str(raised.value) == str(error)
+        else:
+            assert _jsondepth.loads(candidate.encode("utf-8", "surrogatepass")) == expected
 
 
 @pytest.mark.parametrize("depth", [1_000, 100_000])
