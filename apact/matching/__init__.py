@@ -26,7 +26,7 @@ from ..pact._jsondepth import JsonTooDeepError, check_value
 from ..pact._parse import parse_message, parse_request, parse_response
 from ..pact._paths import format_token
 from ..pact._sniff import CONTENT_TYPE_KEYS
-from ..pact.model import HttpRequest, HttpResponse, MessageContents, Spec
+from ..pact.model import HttpRequest, HttpResponse, MessageContents, Spec, content_type_of
 from ._body import compare_bodies
 from ._compiled import Compiled
 from ._http import (
@@ -153,10 +153,19 @@ def _compare_headers_and_body(
 ) -> None:
     rules = expected.matching_rules
     walk.kind = "header"
-    compare_headers(walk, expected.headers, actual.headers, rules.get("header"), spec)
+    compare_headers(walk, expected.headers, actual.headers, rules.get("header") if rules else None, spec)
     walk.kind = "body"
+    body = expected.body
+    if body is None:
+        return  # any body
     compare_bodies(
-        walk, "$.body", expected.body, actual.body, expected.content_type(), actual.content_type(), rules.get("body")
+        walk,
+        "$.body",
+        body,
+        actual.body,
+        body.content_type or content_type_of(body, expected.headers),
+        content_type_of(actual.body, actual.headers),
+        rules.get("body") if rules else None,
     )
 
 

@@ -18,10 +18,10 @@ from ..pact import _sniff
 from ..pact._jsondepth import JsonTooDeepError
 from ..pact._paths import format_token
 from ..pact.model import _UNSET, Body, RuleList, effective_type
-from ._compiled import remember
+from ._compiled import Compiled, remember
 from ._json import Walk, compare_json
 from ._mismatch import show
-from ._rules import Node, check_equal, check_rules
+from ._rules import EMPTY, Node, check_equal, check_rules
 from ._xml import XmlError, XmlTooDeepError, compare_xml, parse_xml
 
 
@@ -55,15 +55,20 @@ def compare_bodies(
         if actual is not None and not actual.is_empty:
             walk.fail(root, "", _preview(actual), f"expected no body, got {_preview_text(actual)}")
         return
-    node = walk.compiled.node(rules)
-    want_type = effective_type(expected, expected_type)
+    compiled = walk.compiled
+    node = compiled.node(rules) if rules else EMPTY
+    if expected_type:
+        want_type, family = compiled.declared.get(expected_type) or _declared(compiled, expected_type)
+    else:
+        want_type = effective_type(expected, expected_type)
+        family = compiled.families.get(want_type) or remember(compiled.families, want_type, lambda: _family(want_type))
     if actual is None or actual.is_empty:
         walk.fail(root, _preview(expected), None, f"expected a body ({want_type}), but it is missing or empty")
         return
-    have_type = _sniff.base_type(actual_type) if actual_type else want_type
-    families = walk.compiled.families
-    family = families.get(want_type) or remember(families, want_type, lambda: _family(want_type))
-    have_family = families.get(have_type) or remember(families, have_type, lambda: _family(have_type))
+    if actual_type:
+        have_type, have_family = compiled.declared.get(actual_type) or _declared(compiled, actual_type)
+    else:
+        have_type, have_family = want_type, family
     if actual_type and have_family != family and not _root_content_type_rule(node):
         walk.fail(
             root,
@@ -85,6 +90,12 @@ def compare_bodies(
         _compare_text(walk, root, node, expected, actual)
     else:
         _compare_bytes(walk, root, node, expected, actual)
+
+
+def _declared(compiled: Compiled, content_type: str) -> tuple[str, str]:
+    """A declared content type's base type and family, kept in ``compiled``."""
+    base = _sniff.base_type(content_type)
+    return remember(compiled.declared, content_type, lambda: (base, _family(base)))
 
 
 def _root_content_type_rule(node: Node) -> bool:

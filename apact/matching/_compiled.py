@@ -57,6 +57,8 @@ class Compiled:
     media: dict[tuple[str, str], str | None] = field(default_factory=dict)
     #: how a body of each content type is compared (``json``, ``xml``, ...)
     families: dict[str, str] = field(default_factory=dict)
+    #: each content type as declared (``application/json; charset=utf-8``): its base type and family
+    declared: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def node(self, rules: Mapping[str, RuleList] | None) -> Node:
         """The compiled tree of a category's rules (``{"$.a": RuleList}``)."""

@@ -290,7 +290,8 @@ def strictly_equal(expected: Any, actual: Any) -> bool:
             return False
     except RecursionError:  # deeper than the depth bound lets a pact be: walk it
         return _strictly_equal_walk(expected, actual)
-    return _same_types(expected, actual)
+    few = _few_same_types(expected, actual)
+    return _same_types(expected, actual) if few is None else few
 
 
 class _DiffersError(Exception):
@@ -341,15 +342,13 @@ def _same_pickles(expected: Any, actual: Any) -> bool:
 
 
 def _same_types(expected: Any, actual: Any) -> bool:
-    """Whether two trees known to be ``==`` have the same type at every place.
+    """Whether two trees known to be ``==`` have the same type at every place (for
+    trees too large for `_few_same_types`).
 
     One level at a time: the types of all the values of a level are compared as two
     lists, then the values of the objects (the actual's in the expected's key order,
     the keys being the same) and the items of the arrays make the next level. The
     first level of `_PICKLED` values or more is tried by `_same_pickles` first."""
-    few = _few_same_types(expected, actual)
-    if few is not None:
-        return few
     level: list[Any] = [expected]
     other: list[Any] = [actual]
     pickled = False
