@@ -89,6 +89,51 @@ class Spare:
         scope.__enter__()
         self.scope = scope
 
+    def start(self, step: Step[T] | Coroutine[Any, Any, T], shield: bool = False) -> tuple[bool, Any]:
+        """Run ``step`` (not yet started) in the spare up to its first suspension:
+        ``(True, its value)`` if it completed, ``(False, what it suspended with)`` if
+        not, to be given to `finish`. The step's exceptions propagate as they are.
+
+        (`bounded` with a spare is `start` then `finish`; a caller that runs a step per
+        interaction calls them itself, so a step that does not suspend makes no coroutine.)"""
+        scope = self.scope
+        if shield:
+            scope.shield = True  # before the step starts, as a scope of its own would be
+        try:
+            first = step.send(None)
+        except StopIteration as done:
+            if shield:
+                scope.shield = False
+            return True, done.value
+        except BaseException:
+            if shield:
+                scope.shield = False
+            raise
+        return False, first
+
+    async def finish(self, step: Step[T] | Coroutine[Any, Any, T], first: object, timeout: float) -> T:
+        """The rest of a step `start` left suspended: the spare is the step's scope now,
+        its deadline counted from here (as in `bounded`), left when the step ends (a new
+        spare is entered for the steps after it). Raises `TimedOutError` if cancelled by
+        its deadline."""
+        scope = self.scope
+        scope.deadline = anyio.current_time() + timeout
+        try:
+            value = await _Resumed(step, first)
+        except BaseException as error:
+            try:
+                swallowed = scope.__exit__(type(error), error, error.__traceback__)
+            finally:
+                self.renew()
+            if not swallowed:
+                raise
+            raise TimedOutError(f"not done within {timeout:g} s" if scope.cancelled_caught else "cancelled") from None
+        try:
+            scope.__exit__(None, None, None)
+        finally:
+            self.renew()
+        return value
+
 
 def bounded(
     step: Step[T] | Coroutine[Any, Any, T],
@@ -126,36 +171,10 @@ async def _in_scope(step: Step[T] | Coroutine[Any, Any, T], timeout: float, shie
 
 async def _in_spare(step: Step[T] | Coroutine[Any, Any, T], timeout: float, shield: bool, spare: Spare) -> T:
     """`bounded` in ``spare``'s scope: the step's own until it ends, if it suspends."""
-    scope = spare.scope
-    if shield:
-        scope.shield = True  # before the step starts, as a scope of its own would be
-    try:
-        first = step.send(None)
-    except StopIteration as done:
-        if shield:
-            scope.shield = False
-        return done.value  # type: ignore[no-any-return]
-    except BaseException:
-        if shield:
-            scope.shield = False
-        raise
-    # suspended: the spare is this step's scope now, counted from here (as in `bounded`)
-    scope.deadline = anyio.current_time() + timeout
-    try:
-        value = await _Resumed(step, first)
-    except BaseException as error:
-        try:
-            swallowed = scope.__exit__(type(error), error, error.__traceback__)
-        finally:
-            spare.renew()
-        if not swallowed:
-            raise
-        raise TimedOutError(f"not done within {timeout:g} s" if scope.cancelled_caught else "cancelled") from None
-    try:
-        scope.__exit__(None, None, None)
-    finally:
-        spare.renew()
-    return value
+    done, value = spare.start(step, shield)
+    if done:
+        return value  # type: ignore[no-any-return]
+    return await spare.finish(step, value, timeout)
 
 
 class _Resumed(Generic[T]):

@@ -183,7 +183,9 @@ class _ProviderStates:
             for state in self._states:
                 handler = self._handlers.get(state.name)
                 if handler is not None:
-                    got, teardown = await _set_up(handler, state, self._timeout, self._scope_of, self._spare)
+                    # the usual handler is done at once: no coroutine for it (see `_set_up`)
+                    set_up = _set_up(handler, state, self._timeout, self._scope_of, self._spare)
+                    got, teardown = set_up if isinstance(set_up, tuple) else await set_up
                 elif self._change is not None:
                     got, teardown = await _set_up_by_url(self._change, state, self._timeout)
                 else:
@@ -192,37 +194,89 @@ class _ProviderStates:
                 if teardown is not None:
                     self._teardowns.append(teardown)
         except BaseException:
-            await self._tear_down()  # the states already set up (its failure replaces this one)
+            await self.__aexit__(None, None, None)  # the states already set up (its failure replaces this one)
             raise
         values.update(returned)
         return values
 
     async def __aexit__(self, *exc_info: object) -> None:
-        await self._tear_down()
-
-    async def _tear_down(self) -> None:
         teardowns, self._teardowns = self._teardowns, []
         failure: StateHandlerError | None = None
         for teardown in reversed(teardowns):
             try:
-                await teardown()
+                rest = teardown()
+                if rest is not None:
+                    await rest
             except StateHandlerError as error:
                 failure = failure or error
         if failure is not None:
             raise failure
 
 
-#: tears a state down; raises `StateHandlerError`
-Teardown: TypeAlias = Callable[[], Awaitable[None]]
+#: tears a state down, at once (``None``) or by the awaitable it returns; raises `StateHandlerError`
+Teardown: TypeAlias = Callable[[], "Awaitable[None] | None"]
+
+#: what `_set_up` gives: the values for generators and the teardown (or ``None``)
+SetUp: TypeAlias = "tuple[Mapping[str, JSON], Teardown | None]"
 
 
-async def _set_up(
+def _set_up(
     handler: Handler, state: ProviderState, timeout: float, scope_of: ScopeClass, spare: Spare | None = None
-) -> tuple[Mapping[str, JSON], Teardown | None]:
+) -> SetUp | Awaitable[SetUp]:
+    """Set ``state`` up with ``handler``: what it gives (a tuple) if an async generator
+    handler yielded at once in ``spare`` (the usual handler: nothing to await, so no
+    coroutine made), else the awaitable that gives it (`_set_up_awaited`). Raises
+    `StateHandlerError`."""
+    if spare is None:
+        return _set_up_awaited(handler, state, timeout, scope_of, None)
+    try:
+        result = handler.function(dict(state.params)) if handler.takes_params else handler.function()
+        if not isinstance(result, types.AsyncGeneratorType):  # (as inspect.isasyncgen, minus a call)
+            return _set_up_awaited(handler, state, timeout, scope_of, spare, result)
+        step = result.__anext__()
+        try:
+            done, value = spare.start(step)
+        except StopAsyncIteration:
+            return {}, None  # it ended without a yield: nothing to tear down
+        teardown = functools.partial(_end_async_generator, result, state, timeout, scope_of, spare)
+        if not done:
+            return _set_up_resumed(step, value, state, timeout, spare, teardown)
+    except Exception as error:
+        raise _setup_failed(state, error) from None
+    return _values(value, state), teardown
+
+
+async def _set_up_resumed(
+    step: Awaitable[Any], first: object, state: ProviderState, timeout: float, spare: Spare, teardown: Teardown
+) -> SetUp:
+    """The rest of an async generator's setup that suspended in `_set_up`."""
+    try:
+        value: object = await spare.finish(step, first, timeout)  # type: ignore[arg-type]
+    except StopAsyncIteration:
+        return {}, None
+    except TimedOutError:
+        raise _setup_late(state, timeout) from None
+    except Exception as error:
+        raise _setup_failed(state, error) from None
+    return _values(value, state), teardown
+
+
+_NOT_CALLED: Any = object()
+
+
+async def _set_up_awaited(
+    handler: Handler,
+    state: ProviderState,
+    timeout: float,
+    scope_of: ScopeClass,
+    spare: Spare | None,
+    result: Any = _NOT_CALLED,  # noqa: ANN401  (what the handler returned, if already called)
+) -> SetUp:
     teardown: Teardown | None = None
     value: object = None
     try:
-        result = handler.function(dict(state.params)) if handler.takes_params else handler.function()
+        if result is _NOT_CALLED:
+            result = handler.function(dict(state.params)) if handler.takes_params else handler.function()
         if isinstance(result, types.AsyncGeneratorType):  # (as inspect.isasyncgen, minus a call)
             teardown = functools.partial(_end_async_generator, result, state, timeout, scope_of, spare)
             try:
@@ -242,15 +296,21 @@ async def _set_up(
         else:
             value = result
     except TimedOutError:
-        raise StateHandlerError(
-            VerificationProblem(
-                "state", f"the handler for {_label(state)} did not finish its setup within {timeout:g} s"
-            )
-        ) from None
+        raise _setup_late(state, timeout) from None
     except Exception as error:
-        message = f"the handler for {_label(state)} raised {exception_line(error)}"
-        raise StateHandlerError(VerificationProblem.from_exception("state", message, error)) from None
+        raise _setup_failed(state, error) from None
     return _values(value, state), teardown
+
+
+def _setup_late(state: ProviderState, timeout: float) -> StateHandlerError:
+    return StateHandlerError(
+        VerificationProblem("state", f"the handler for {_label(state)} did not finish its setup within {timeout:g} s")
+    )
+
+
+def _setup_failed(state: ProviderState, error: Exception) -> StateHandlerError:
+    message = f"the handler for {_label(state)} raised {exception_line(error)}"
+    return StateHandlerError(VerificationProblem.from_exception("state", message, error))
 
 
 async def _awaited(awaitable: Awaitable[T]) -> T:
@@ -258,28 +318,68 @@ async def _awaited(awaitable: Awaitable[T]) -> T:
     return await awaitable
 
 
-async def _end_async_generator(
+def _end_async_generator(
     generator: AsyncGenerator[Any, Any],
     state: ProviderState,
     timeout: float,
     scope_of: ScopeClass,
     spare: Spare | None = None,
-) -> None:
-    # shielded: a state is torn down even when the verification is cancelled
+) -> Awaitable[None] | None:
+    """Resume ``generator`` past its ``yield``, shielded (a state is torn down even when
+    the verification is cancelled): ``None`` if it ended at once in ``spare`` (the usual
+    handler: no coroutine made), else the awaitable that ends it."""
+    if spare is None:
+        return _end_async_generator_awaited(generator, generator.__anext__(), None, state, timeout, scope_of)
+    step = generator.__anext__()
     try:
-        await bounded(generator.__anext__(), timeout, shield=True, scope_of=scope_of, spare=spare)
+        done, first = spare.start(step, shield=True)
+    except StopAsyncIteration:
+        return None  # ended: the usual teardown
+    except Exception as error:
+        raise _teardown_failed(state, error) from None
+    if done:  # it yielded again
+        return _yielded_again(generator, state, timeout, scope_of, spare)
+    return _end_async_generator_awaited(generator, step, first, state, timeout, scope_of, spare)
+
+
+async def _end_async_generator_awaited(
+    generator: AsyncGenerator[Any, Any],
+    step: Awaitable[Any],
+    first: object,
+    state: ProviderState,
+    timeout: float,
+    scope_of: ScopeClass,
+    spare: Spare | None = None,
+) -> None:
+    """`_end_async_generator`'s step awaited: from its start (no ``spare``), or the
+    rest of it (``first``: what it suspended with in ``spare``)."""
+    try:
+        if spare is None:
+            await bounded(step, timeout, shield=True, scope_of=scope_of)  # type: ignore[arg-type]
+        else:
+            await spare.finish(step, first, timeout)  # type: ignore[arg-type]
     except StopAsyncIteration:
         return
     except TimedOutError:
         raise StateHandlerError(VerificationProblem("teardown", _late_teardown(state, timeout))) from None
     except Exception as error:
-        message = f"the teardown of {_label(state)} raised {exception_line(error)}"
-        raise StateHandlerError(VerificationProblem.from_exception("teardown", message, error)) from None
+        raise _teardown_failed(state, error) from None
+    await _yielded_again(generator, state, timeout, scope_of, spare)
+
+
+async def _yielded_again(
+    generator: AsyncGenerator[Any, Any], state: ProviderState, timeout: float, scope_of: ScopeClass, spare: Spare | None
+) -> None:
     try:
         await bounded(generator.aclose(), timeout, shield=True, scope_of=scope_of, spare=spare)
     except TimedOutError:
         raise StateHandlerError(VerificationProblem("teardown", _late_teardown(state, timeout))) from None
     raise StateHandlerError(VerificationProblem("teardown", f"the handler for {_label(state)} yielded more than once"))
+
+
+def _teardown_failed(state: ProviderState, error: Exception) -> StateHandlerError:
+    message = f"the teardown of {_label(state)} raised {exception_line(error)}"
+    return StateHandlerError(VerificationProblem.from_exception("teardown", message, error))
 
 
 def _late_teardown(state: ProviderState, timeout: float) -> str:

@@ -246,12 +246,19 @@ class AppSender:
             request.body,
             self._state,
         )
-        scope_of = self._scope_of
-        if scope_of is None:
-            scope_of = self._scope_of = scope_class()
         try:
-            # an app that answers at once pays for no deadline
-            answer: _asgi.AsgiResponse = await bounded(call, timeout, scope_of=scope_of, spare=spare)
+            # an app that answers at once pays for no deadline (and, in a spare, makes no
+            # coroutine of its own: see `._bounded.Spare.start`)
+            answer: _asgi.AsgiResponse
+            if spare is None:
+                scope_of = self._scope_of
+                if scope_of is None:
+                    scope_of = self._scope_of = scope_class()
+                answer = await bounded(call, timeout, scope_of=scope_of)
+            else:
+                done, answer = spare.start(call)
+                if not done:
+                    answer = await spare.finish(call, answer, timeout)
         except TimedOutError:
             raise SendError(
                 VerificationProblem("timeout", f"the app did not answer {request.line} within {timeout:g} s")

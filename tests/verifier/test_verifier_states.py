@@ -202,6 +202,74 @@ async def test_a_raising_teardown_fails_the_interaction() -> None:
     assert "the teardown of provider state 'steaks are available'" in only.errors[0].message
 
 
+@pytest.mark.parametrize("suspends", [False, True], ids=["at once", "after suspending"])
+async def test_an_async_generator_handler_done_at_once_or_after_suspending(suspends: bool) -> None:
+    """The usual handler is set up and torn down without a coroutine of its own; one
+    that suspends is awaited: the same order, values and teardown either way."""
+    kitchen = Kitchen()
+    verifier = Verifier("Grill Chef", app=kitchen_app(kitchen))
+
+    @verifier.state("steaks are available")
+    async def steaks(params: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        if suspends:
+            await anyio.sleep(0)
+        kitchen.steaks = params["count"]
+        kitchen.log.append("setup")
+        yield {"count": params["count"]}
+        if suspends:
+            await anyio.sleep(0)
+        kitchen.steaks = 0
+        kitchen.log.append("teardown")
+
+    result = await verifier.verify(steak_pact(2, "first", "second"))
+    result.assert_ok()
+    assert kitchen.log == ["setup", "request /steaks/", "teardown"] * 2
+
+
+@pytest.mark.parametrize("suspends", [False, True], ids=["at once", "after suspending"])
+@pytest.mark.parametrize("fault", ["yields twice", "raises in teardown", "raises in setup", "never yields"])
+async def test_an_async_generator_handler_that_misbehaves(suspends: bool, fault: str) -> None:
+    kitchen = Kitchen()
+    verifier = Verifier("Grill Chef", app=kitchen_app(kitchen))
+
+    @verifier.state("steaks are available")
+    async def steaks(params: dict[str, Any]) -> AsyncIterator[None]:
+        if suspends:
+            await anyio.sleep(0)
+        if fault == "raises in setup":
+            raise RuntimeError("no grill")
+        kitchen.steaks = params["count"]
+        if fault == "never yields":
+            return
+        yield
+        if suspends:
+            await anyio.sleep(0)
+        kitchen.log.append("teardown")
+        if fault == "raises in teardown":
+            raise RuntimeError("cannot clean up")
+        yield
+
+    result = await verifier.verify(steak_pact(2))
+    (only,) = result.interactions
+    messages = [error.message for error in only.errors]
+    if fault == "never yields":  # set up, nothing to tear down
+        assert only.status == "passed", only.errors
+        assert kitchen.log == ["request /steaks/"]
+    elif fault == "raises in setup":
+        assert [e.kind for e in only.errors] == ["state"]
+        assert "the handler for provider state 'steaks are available'" in messages[0]
+        assert "RuntimeError: no grill" in messages[0]
+        assert kitchen.log == []  # nothing sent
+    else:
+        assert [e.kind for e in only.errors] == ["teardown"], messages
+        assert kitchen.log == ["request /steaks/", "teardown"]
+        if fault == "yields twice":
+            assert "yielded more than once" in messages[0]
+        else:
+            assert "the teardown of provider state 'steaks are available'" in messages[0]
+            assert "raised RuntimeError: cannot clean up" in messages[0]
+
+
 async def test_a_handler_returning_something_else_than_a_dict_is_an_error() -> None:
     verifier = Verifier("Grill Chef", app=kitchen_app(Kitchen()))
     verifier.state("steaks are available")(lambda params: 42)
