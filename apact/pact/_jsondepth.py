@@ -24,6 +24,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ._paths import format_token
@@ -108,7 +109,7 @@ def loads(data: str | bytes | bytearray) -> Any:
 
 #: the standard library's parser (in C) without the three Python calls around it, as
 #: ``json.loads`` keeps one: it holds no state from one document to the next
-_SCAN = json.JSONDecoder().scan_once
+_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # (undeclared)
 
 
 def _parsed(text: str) -> Any:  # noqa: ANN401

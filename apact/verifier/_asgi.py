@@ -23,6 +23,7 @@ from ..errors import ProviderStartError
 
 #: the Host header and ``server`` of in-process requests, as Starlette's TestClient
 HOST = "testserver"
+_SERVER = (HOST, 80)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +62,7 @@ async def call_app(
         "query_string": query_string,
         "headers": headers,
         "client": ("127.0.0.1", 50000),
-        "server": (HOST, 80),
+        "server": _SERVER,
         "extensions": {},
     }
     if state is not None:
@@ -108,15 +109,20 @@ class _Exchange:
 
     async def send(self, message: Message) -> None:
         kind = message["type"]
-        if kind == "http.response.start":
-            self.status = int(message["status"])
-            self.headers = [(bytes(k), bytes(v)) for k, v in message.get("headers", ())]
-        elif kind == "http.response.body":
+        if kind == "http.response.body":
             chunk = message.get("body", b"")
             if chunk:
-                self.chunks.append(bytes(chunk))
+                self.chunks.append(chunk if type(chunk) is bytes else bytes(chunk))
             if not message.get("more_body", False):
-                self._mark_complete()
+                self._complete = True
+                if self._done is not None:
+                    self._done.set()
+        elif kind == "http.response.start":
+            self.status = int(message["status"])
+            self.headers = [
+                (name, value) if type(name) is bytes and type(value) is bytes else (bytes(name), bytes(value))
+                for name, value in message.get("headers", ())
+            ]
 
     def _mark_complete(self) -> None:
         self._complete = True

@@ -93,7 +93,8 @@ class Outgoing:
     @property
     def decoded_path(self) -> str:
         """The path an ASGI app sees in ``scope["path"]``."""
-        return unquote(self.raw_path)
+        raw = self.raw_path
+        return unquote(raw) if "%" in raw else raw
 
     @property
     def target(self) -> str:
