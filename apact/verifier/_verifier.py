@@ -567,9 +567,11 @@ class Verifier:
                     error = invalid_request(problems, f"$.interactions[{index}].request")
                     run.record(item, self._judged(item, (), (error,), None, None, None, 0.0))
                     continue
-                missing = missing_states(self._states_of(interaction), handlers, self._state_change_url is not None)
-                if missing and not self._ignore_missing_states:
-                    run.record(item, self._missing(item, missing))
+                states = self._states_of(interaction)
+                if states and not self._ignore_missing_states:
+                    missing = missing_states(states, handlers, self._state_change_url is not None)
+                    if missing:
+                        run.record(item, self._missing(item, missing))
             pacts.append(chosen)
         return pacts
 
@@ -592,7 +594,12 @@ class Verifier:
         handlers = self._all_handlers
         for item in items:
             states = self._states_of(item.interaction)
-            key = _unit_key(states) if all(self._shareable(state, handlers) for state in states) else None
+            shareable = True  # (a loop, not all() over a generator: this runs per interaction)
+            for state in states:
+                if not self._shareable(state, handlers):
+                    shareable = False
+                    break
+            key = _unit_key(states) if shareable else None
             if key is not None:
                 if key not in shared:
                     shared[key] = []
