@@ -27,10 +27,10 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
-def rules_key(rules: Mapping[str, RuleList]) -> Hashable | None:
-    """A set of rules as a hashable value (equal rules, equal keys), or ``None`` for
-    rules with attributes that are lists or objects (``arrayContains`` variants,
-    ``eachKey`` rules, status lists): compiled afresh each time, as they are rare."""
+def rules_key(rules: Mapping[str, RuleList]) -> tuple[object, ...]:
+    """A set of rules as a value (equal rules, equal keys), hashable unless an attribute
+    is a list or an object (``arrayContains`` variants, ``eachKey`` rules, status lists):
+    such rules are compiled afresh each time, as they are rare."""
     # flat, for speed (it is computed for every comparison): each path, its combine, its
     # matchers' names and attributes, then None (never a path, name or attribute tuple)
     parts: list[object] = []
@@ -39,12 +39,7 @@ def rules_key(rules: Mapping[str, RuleList]) -> Hashable | None:
         for matcher in rule_list.matchers:
             parts += (matcher.match, tuple(matcher.attrs.items()) if matcher.attrs else ())
         parts.append(None)
-    key = tuple(parts)
-    try:
-        hash(key)
-    except TypeError:
-        return None
-    return key
+    return tuple(parts)  # (unhashable if an attribute is a list or an object: see `Compiled.node`)
 
 
 @dataclass(slots=True)
@@ -65,9 +60,15 @@ class Compiled:
         if not rules:
             return EMPTY
         key = rules_key(rules)
-        if key is None:
+        try:
+            node = self.nodes.get(key)
+        except TypeError:  # attributes that are lists or objects: compiled afresh (rare)
             return compile_rules(rules)
-        return remember(self.nodes, key, lambda: compile_rules(rules))
+        if node is None:
+            node = compile_rules(rules)
+            if len(self.nodes) < LIMIT:
+                self.nodes[key] = node
+        return node
 
     def by_name(
         self, rules: Mapping[str, RuleList] | None, fold_case: bool, build: Callable[[], dict[str, RuleList]]
@@ -76,9 +77,10 @@ class Compiled:
         if not rules:
             return {}
         key = rules_key(rules)
-        if key is None:
+        try:
+            return remember(self.named, (key, fold_case), build)
+        except TypeError:  # (as in `node`)
             return build()
-        return remember(self.named, (key, fold_case), build)
 
 
 def remember(table: dict[K, V], key: K, make: Callable[[], V]) -> V:
