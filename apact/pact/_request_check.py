@@ -103,13 +103,17 @@ def _problems(request: HttpRequest) -> list[RequestProblem]:
     return problems
 
 
+#: the usual methods, known to be tokens without a regex
+_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "get", "post", "put", "delete"})
+
+
 def _plainly_fine(request: HttpRequest) -> bool:
     """The usual request, found fine in one pass with no call per part: a token for a
     method, an ASCII path from ``/``, a query and headers of plain ASCII (no lone
     surrogate, no character Latin-1 lacks) with token names and no control character.
     ``False`` says nothing: `request_problems` looks at each part then."""
-    path = request.path
-    if not (path.startswith("/") and path.isascii() and _TOKEN.fullmatch(request.method)):
+    path, method = request.path, request.method
+    if not (path.startswith("/") and path.isascii() and (method in _METHODS or _TOKEN.fullmatch(method))):
         return False
     if request.raw_query is not None:
         raw = request.raw_query

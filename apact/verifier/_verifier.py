@@ -536,7 +536,7 @@ class Verifier:
             in_pact = pact_plugins(pact.metadata)
             handlers = self._all_handlers
             for index, interaction in enumerate(pact.interactions):
-                item = _Item(chosen, index, interaction, pending=source.pending or interaction.pending)
+                item = _Item(chosen, index, interaction, source.pending or interaction.pending)
                 chosen.items.append(item)
                 reason = selection.reason_to_leave_out(interaction)
                 if reason is None and item.pending and self._pending == "skip":
@@ -727,12 +727,13 @@ class Verifier:
         return _result(
             item,
             status,
-            mismatches=mismatches,
-            errors=errors,
-            duration=duration,
-            request=request,
-            response=response if bad else None,
-            expected=expected if bad else None,
+            mismatches,
+            errors,
+            duration,
+            None,  # reason
+            request,
+            response if bad else None,
+            expected if bad else None,
         )
 
     # -- targets --------------------------------------------------------------------------------
@@ -1016,7 +1017,6 @@ def _with_duration(result: InteractionResult, duration: float) -> InteractionRes
 def _result(
     item: _Item,
     status: Status,
-    *,
     mismatches: tuple[Mismatch, ...] = (),
     errors: tuple[VerificationProblem, ...] = (),
     duration: float = 0.0,
