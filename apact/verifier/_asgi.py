@@ -141,35 +141,22 @@ async def lifespan(app: ASGIApp, state: dict[str, Any], timeout: float) -> Async
     uvicorn's ``lifespan="auto"`` reads it); a failed (or too slow) startup or shutdown
     raises `ProviderStartError`.
     """
-    to_app, app_inbox = anyio.create_memory_object_stream[Message](2)
-    app_outbox, from_app = anyio.create_memory_object_stream[Message](2)
+    channel = _Lifespan()
 
     async def run() -> None:
         scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": state}
         try:
-            await app(scope, app_inbox.receive, app_outbox.send)
+            await app(scope, channel.receive, channel.send)
         except Exception:  # no lifespan support (a failed startup is reported as a message)
             pass
         finally:
-            app_outbox.close()
-
-    async def exchange(kind: str) -> Message | None:
-        """Send ``lifespan.{kind}``; the app's reply, or None if it has no lifespan."""
-        with anyio.move_on_after(timeout):
-            await to_app.send({"type": f"lifespan.{kind}"})
-            try:
-                return await from_app.receive()
-            except anyio.EndOfStream:
-                return None
-        return {"type": f"lifespan.{kind}.failed", "message": f"no answer within {timeout:g} s"}
+            channel.end()
 
     problem: str | None = None
     error: Exception | None = None  # raised after the task group, as itself
-    # the app's ends close after the task group, when the app is done with them (an unclosed
-    # stream is a ResourceWarning when it is collected)
-    async with app_inbox, app_outbox, anyio.create_task_group() as group, to_app, from_app:
+    async with anyio.create_task_group() as group:
         group.start_soon(run)
-        reply = await exchange("startup")
+        reply = await channel.exchange("startup", timeout)
         if reply is not None and reply["type"] == "lifespan.startup.failed":
             problem = f"the app's lifespan startup failed: {reply.get('message') or 'no message'}"
         else:
@@ -180,11 +167,64 @@ async def lifespan(app: ASGIApp, state: dict[str, Any], timeout: float) -> Async
             finally:
                 if reply is not None:
                     with anyio.CancelScope(shield=True):
-                        reply = await exchange("shutdown")
+                        reply = await channel.exchange("shutdown", timeout)
                     if reply is not None and reply["type"] == "lifespan.shutdown.failed":
                         problem = f"the app's lifespan shutdown failed: {reply.get('message') or 'no message'}"
-        group.cancel_scope.cancel()  # the app is done with its lifespan
+        if not channel.ended:  # the app is done with its lifespan, but still waits for more
+            group.cancel_scope.cancel()
     if error is not None:
         raise error
     if problem is not None:
         raise ProviderStartError(problem)
+
+
+class _Lifespan:
+    """The two ends of a lifespan: apact's `exchange` (one message to the app, its
+    answer back) and the app's ``receive``/``send``. Two messages each way in a run:
+    events and a slot rather than memory object streams, which cost more to make and
+    close than the rest of a short run's set-up (a run of a few interactions pays it
+    each time), and the app's task is cancelled at the end only if it has not returned
+    (cancelling formats the task's description, for its reason)."""
+
+    __slots__ = ("_to_app", "_app_waits", "_replies", "_answered", "ended")
+
+    def __init__(self) -> None:
+        self._to_app: Message | None = None
+        self._app_waits: anyio.Event | None = None
+        self._replies: list[Message] = []
+        self._answered: anyio.Event | None = None
+        #: the app's lifespan returned (or raised)
+        self.ended = False
+
+    async def receive(self) -> Message:
+        while self._to_app is None:
+            self._app_waits = anyio.Event()
+            await self._app_waits.wait()
+        message, self._to_app = self._to_app, None
+        return message
+
+    async def send(self, message: Message) -> None:
+        self._replies.append(message)
+        if self._answered is not None:
+            self._answered.set()
+
+    def end(self) -> None:
+        self.ended = True
+        if self._answered is not None:
+            self._answered.set()
+
+    async def exchange(self, kind: str, timeout: float) -> Message | None:
+        """Send ``lifespan.{kind}``: the app's answer, ``None`` if its lifespan ended
+        without one (it has none), or a ``.failed`` one if none came within ``timeout``."""
+        self._to_app = {"type": f"lifespan.{kind}"}
+        if self._app_waits is not None:
+            self._app_waits.set()
+        if not self._replies and not self.ended:
+            self._answered = anyio.Event()
+            with anyio.move_on_after(timeout):
+                await self._answered.wait()
+        if self._replies:
+            return self._replies.pop(0)
+        if self.ended:
+            return None
+        return {"type": f"lifespan.{kind}.failed", "message": f"no answer within {timeout:g} s"}
