@@ -482,6 +482,12 @@ class Verifier:
         """Run the units one after another, until the end, an interruption, or the
         started server's exit (the units in flight are cancelled: their states are
         still torn down)."""
+        if interrupt is None and run.server is None:  # nothing to watch (the API, in-process)
+            with Spare(run.scope_of) as spare:
+                for unit in units:
+                    await self._run_unit(unit, settings, change, run, spare)
+            return
+        failure: Exception | None = None  # (an on_result callback's): raised as itself, not in a group
         with anyio.CancelScope() as replaying:
 
             async def stop_when(event: anyio.Event, reason: str) -> None:
@@ -496,10 +502,15 @@ class Verifier:
                     watchers.start_soon(stop_when, run.server.exited, _SERVER_EXITED)
                 # the steps of the replay (setup, request, teardown) start in one spare
                 # scope rather than a scope each (see `._bounded.Spare`)
-                with Spare(run.scope_of) as spare:
-                    for unit in units:
-                        await self._run_unit(unit, settings, change, run, spare)
+                try:
+                    with Spare(run.scope_of) as spare:
+                        for unit in units:
+                            await self._run_unit(unit, settings, change, run, spare)
+                except Exception as error:
+                    failure = error
                 watchers.cancel_scope.cancel()
+        if failure is not None:
+            raise failure
 
     def _result(self, pacts: list[_Pact], run: _Run, started: float, target: str) -> VerificationResult:
         notices = list(run.notices)

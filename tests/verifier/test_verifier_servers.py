@@ -16,6 +16,7 @@ from apact.errors import PactFileError, ProviderStartError
 from apact.examples import GRILL_CHEF_PACT
 from apact.verifier import Verifier
 
+from . import verifier_app
 from .verifier_helpers import alive, app_command, app_env, interaction, pact, served
 
 pytestmark = pytest.mark.anyio
@@ -196,6 +197,19 @@ async def test_cancelling_a_verification_stops_the_server(tmp_path: Path) -> Non
             assert alive(pid)
             group.cancel_scope.cancel()
     assert not alive(pid)
+
+
+@pytest.mark.parametrize("target", ["in-process", "started"])
+async def test_an_on_result_callback_that_raises_ends_the_run_with_its_own_exception(target: str) -> None:
+    """Whatever the target, the callback's exception comes out as itself (not in an
+    exception group), and a started server is stopped all the same."""
+
+    def progress(result: object, done: int, total: int) -> None:
+        raise LookupError(f"no progress bar for {done} of {total}")
+
+    verifier = started() if target == "started" else with_states(Verifier("Grill Chef", app=verifier_app.app))
+    with pytest.raises(LookupError, match="no progress bar for 1 of 2"):
+        await verifier.verify(GRILL_CHEF_PACT, on_result=progress)
 
 
 async def test_a_command_without_a_port_needs_a_base_url() -> None:
