@@ -34,6 +34,23 @@ from ._targets import Outgoing, Received, Sender, SendError, encode_query, new_o
 RequestFilter: TypeAlias = Callable[[httpx.Request], "httpx.Request | None | Awaitable[httpx.Request | None]"]
 
 
+class RunRandom:
+    """A run's random numbers, for generators: seeded (from the OS) when the first is
+    drawn, as most pacts have no random generator and seeding costs more than a short
+    run's other set-up."""
+
+    __slots__ = ("_rng",)
+
+    def __init__(self) -> None:
+        self._rng: random.Random | None = None
+
+    def get(self) -> random.Random:
+        rng = self._rng
+        if rng is None:
+            rng = self._rng = random.Random()
+        return rng
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """What every replay needs besides the interaction."""
@@ -43,7 +60,7 @@ class Settings:
     headers: Mapping[str, str]
     filters: Sequence[RequestFilter]
     #: for random generators (one per run: seeding one per request costs more than the app)
-    rng: random.Random = field(default_factory=random.Random)
+    rng: RunRandom = field(default_factory=RunRandom)
     #: the message producers, by description and state
     producers: Mapping[ProducerKey, Producer] = field(default_factory=dict)
     #: for messages without a producer: one that fetches them from the message endpoint
@@ -87,7 +104,13 @@ async def _replay_message(
     interaction: MessageInteraction, spec: Spec, values: Mapping[str, JSON], settings: Settings
 ) -> Replayed:
     verdict = await verify_message(
-        interaction, spec, values, settings.producers, timeout=settings.timeout, rng=settings.rng, fetch=settings.fetch
+        interaction,
+        spec,
+        values,
+        settings.producers,
+        timeout=settings.timeout,
+        rng=settings.rng.get(),
+        fetch=settings.fetch,
     )
     return Replayed(verdict.mismatches, verdict.errors, None, verdict.actual, verdict.expected)
 
@@ -109,7 +132,7 @@ async def replay_http(
     expected: HttpResponse | None = None
     try:
         if interaction.request.generators or interaction.response.generators:
-            context = Context(mode="provider", provider_state=values, rng=settings.rng)
+            context = Context(mode="provider", provider_state=values, rng=settings.rng.get())
             try:
                 request = generate_request(interaction.request, context)
                 expected = generate_response(interaction.response, context, expected=True)

@@ -146,6 +146,32 @@ async def test_an_app_without_lifespan_support_is_called_without_it() -> None:
     result.assert_ok()
 
 
+async def test_random_generators_give_each_request_its_own_values() -> None:
+    """A request's random generators are drawn afresh for each interaction (one
+    random source per run, seeded from the OS: two runs do not repeat each other)."""
+    seen: list[Any] = []
+
+    async def orders(request: Request) -> JSONResponse:
+        seen.append((request.headers["x-order"], (await request.json())["note"]))
+        return JSONResponse({})
+
+    app = Starlette(routes=[Route("/orders", orders, methods=["POST"])])
+    items = []
+    for description in ("one", "two"):
+        item = interaction(description, "/orders", method="POST", request_body={"note": "medium"})
+        item["request"]["headers"]["X-Order"] = ["5"]
+        item["request"]["generators"] = {
+            "header": {"X-Order": {"type": "RandomInt", "min": 100000, "max": 999999}},
+            "body": {"$.note": {"type": "RandomString", "size": 24}},
+        }
+        items.append(item)
+    (await Verifier("Grill Chef", app=app).verify(pact(*items))).assert_ok()
+    (await Verifier("Grill Chef", app=app).verify(pact(*items))).assert_ok()
+    assert len(seen) == 4
+    assert all(100000 <= int(number) <= 999999 and len(note) == 24 for number, note in seen)
+    assert len({note for _, note in seen}) == 4  # (24 random letters and digits: no repeats)
+
+
 async def test_paths_and_queries_are_encoded_and_headers_sent() -> None:
     seen: list[Any] = []
 
