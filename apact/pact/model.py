@@ -243,9 +243,13 @@ def find_header(headers: Headers | None, name: str) -> list[str] | None:
     """The values of header ``name`` (case-insensitive), or ``None``."""
     if not headers:
         return None
-    if name in headers:
-        return headers[name]
+    values = headers.get(name)
+    if values is not None:
+        return values
     lowered = name.lower()
+    values = headers.get(lowered)  # (what an ASGI app or HTTP/2 sends)
+    if values is not None:
+        return values
     for key, values in headers.items():
         if key.lower() == lowered:
             return values
