@@ -106,11 +106,8 @@ def _count(n: int) -> str:
     return "1 argument" if n == 1 else f"{n} arguments"
 
 
-def app_problem(app: object, interface: Interface) -> str | None:
-    """What `Verifier` says when ``app=`` cannot be used, or ``None``."""
-    kind = sniff(app, interface)
-    if not isinstance(kind, Unusable):
-        return None
+def _said(app: object, kind: Unusable) -> str:
+    """What `Verifier` says when ``app=`` cannot be used."""
     name = app_name(app) if callable(app) else repr(app)[:60]
     if kind.factory:
         fix = f"pass the app it makes: app={'await ' if inspect.iscoroutinefunction(app) else ''}{name}()"
@@ -128,10 +125,9 @@ def app_name(app: object) -> str:
 
 def asgi_app(app: object, interface: Interface) -> tuple[ASGIApp, Literal["asgi", "wsgi"]]:
     """``app`` as the ASGI app apact calls, and what it was (``ValueError`` if neither)."""
-    problem = app_problem(app, interface)
-    if problem is not None:
-        raise ValueError(problem)
-    kind = sniff(app, interface)
+    kind = sniff(app, interface)  # (once: reading an app's parameters costs about 100 us)
+    if isinstance(kind, Unusable):
+        raise ValueError(_said(app, kind))
     if kind == "wsgi":
         return WsgiApp(cast(WSGIApp, app)), "wsgi"
     return cast(ASGIApp, app), "asgi"
