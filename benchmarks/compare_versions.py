@@ -10,8 +10,9 @@ directory, would otherwise win), and reports CPU time. Workloads:
 
 * ``matching``: `bench_matching`'s two (10,000 objects under eachLike, a 1 MiB body
   under equality), best of 7 comparisons per process;
-* ``fastapi``/``starlette``: the in-process verification of 1,000 interactions against
-  the app called directly (`bench_verifier`'s limit), best of 5, as a ratio.
+* ``fastapi``/``starlette``: the in-process verification of 1,000 interactions (or
+  ``--interactions``) against the app called directly (`bench_verifier`'s limit), best
+  of 5, as a ratio.
 
 Run: ``python benchmarks/compare_versions.py --before eaa354a~1 matching``.
 """
@@ -61,7 +62,7 @@ from apact.pact._local import load_pact_files
 async def main():
     app = b.APPS[FRAMEWORK]()
     kitchen = app.state.kitchen
-    pact = b.make_pact(1000)
+    pact = b.make_pact(SIZE)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "pact.json"
         path.write_text(json.dumps(pact))
@@ -73,8 +74,8 @@ async def main():
         for _ in range(5):
             direct = min(direct, await b.call_directly(app, kitchen, requests))
             apact = min(apact, (await b.verify_in_process(app, kitchen, read.pact))[0])
-    # seconds for 1,000 interactions: milliseconds per interaction
-    print(json.dumps({"apact ms": apact, "direct ms": direct, "ratio": apact / direct}))
+    per = 1000 / SIZE  # seconds for SIZE interactions: milliseconds per interaction
+    print(json.dumps({"apact ms": apact * per, "direct ms": direct * per, "ratio": apact / direct}))
 
 anyio.run(main)
 """
@@ -88,8 +89,10 @@ def export(commit: str, into: Path) -> Path:
     return into
 
 
-def run(root: Path, workload: str, scratch: Path) -> dict[str, float]:
-    code = _MATCHING if workload == "matching" else _LIMIT.replace("FRAMEWORK", repr(workload))
+def run(root: Path, workload: str, scratch: Path, size: int = 1000) -> dict[str, float]:
+    code = (
+        _MATCHING if workload == "matching" else _LIMIT.replace("FRAMEWORK", repr(workload)).replace("SIZE", str(size))
+    )
     code = f"import sys; sys.path.insert(0, {str(root)!r}); BENCHMARKS = {str(HERE)!r}\n" + code
     env = {**os.environ, "PYTHONPATH": str(root)}
     done = subprocess.run(
@@ -105,6 +108,7 @@ def main() -> None:
     parser.add_argument("--before", required=True, help="a commit (e.g. main, eaa354a~1)")
     parser.add_argument("--after", help="a commit (default: the working tree)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--interactions", type=int, default=1000, help="the pact's size (fastapi, starlette)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)
@@ -113,7 +117,7 @@ def main() -> None:
         samples: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
         for _ in range(args.rounds):
             for name, root in versions.items():
-                samples[name].append(run(root, args.workload, scratch))
+                samples[name].append(run(root, args.workload, scratch, args.interactions))
     for key in samples["before"][0]:
         before = [sample[key] for sample in samples["before"]]
         after = [sample[key] for sample in samples["after"]]
