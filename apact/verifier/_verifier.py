@@ -37,7 +37,7 @@ import os
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal, TypeVar
 
@@ -826,13 +826,16 @@ class Verifier:
 
             yield over_http
 
-    @asynccontextmanager
-    async def _state_changer(self, sender: Sender) -> AsyncIterator[StateChange | None]:
-        """The function that posts to the state-change URL (``None`` without one)."""
+    def _state_changer(self, sender: Sender) -> AbstractAsyncContextManager[StateChange | None]:
+        """The function that posts to the state-change URL (``None`` without one: no
+        generator-based manager, which costs a short run more than its requests' build)."""
         url = self._state_change_url
         if url is None:
-            yield None
-            return
+            return nullcontext(None)
+        return self._changing(url, sender)
+
+    @asynccontextmanager
+    async def _changing(self, url: str, sender: Sender) -> AsyncIterator[StateChange]:
         teardown = self._state_change_teardown
         async with self._poster(url, sender) as post:
 
@@ -860,13 +863,18 @@ class Verifier:
 
             yield change
 
-    @asynccontextmanager
-    async def _message_fetcher(self, sender: Sender) -> AsyncIterator[Callable[[MessageInteraction], Producer] | None]:
-        """For messages without a producer: one that fetches them from ``message_url``."""
+    def _message_fetcher(
+        self, sender: Sender
+    ) -> AbstractAsyncContextManager[Callable[[MessageInteraction], Producer] | None]:
+        """For messages without a producer: one that fetches them from ``message_url``
+        (``None`` without one, as in `_state_changer`)."""
         url = self._message_url
         if url is None:
-            yield None
-            return
+            return nullcontext(None)
+        return self._fetching(url, sender)
+
+    @asynccontextmanager
+    async def _fetching(self, url: str, sender: Sender) -> AsyncIterator[Callable[[MessageInteraction], Producer]]:
         async with self._poster(url, sender) as post:
             yield lambda interaction: fetching_producer(interaction, url, post)
 
