@@ -16,23 +16,29 @@ are not followed and no proxy from the environment is used.
 from __future__ import annotations
 
 import base64
+import importlib
 import ipaddress
 import json
 import socket
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import anyio
-import httpx
+import anyio.to_thread
 from anyio.abc import TaskGroup
 
 from .._core._types import JSONDict
 from ._context import Broker
 from ._store import Transaction, TriggeredStatus
 from ._webhooks import RenderedRequest, WebhookPolicy, address_refusal, host_allowed, render_request
+
+if TYPE_CHECKING:
+    import httpx
 
 _REDACTED = "**********"
 _SECRET_HEADERS = ("authorization", "token")
@@ -105,6 +111,12 @@ async def _resolve(policy: WebhookPolicy, host: str, port: int) -> list[str]:
 
 async def send(policy: WebhookPolicy, rendered: RenderedRequest, log: _Log) -> Outcome:
     """Make the webhook's request (once), logging it and its response."""
+    # a broker that fires no webhook starts without the HTTP client (a fifth of a second):
+    # the first webhook imports it, in a worker thread rather than on the event loop
+    if "httpx" not in sys.modules:
+        await anyio.to_thread.run_sync(importlib.import_module, "httpx")
+    import httpx
+
     headers = list(rendered.headers)
     if rendered.username is not None:
         token = base64.b64encode(f"{rendered.username}:{rendered.password or ''}".encode()).decode()
@@ -182,6 +194,8 @@ async def _exchange(
 ) -> tuple[httpx.Response, bytes] | None:
     """Send to the first of ``addresses`` that can be connected to; the response and the
     start of its body (`_MAX_LOGGED_BODY` + 1 bytes at most), or None after logging why not."""
+    import httpx  # (imported by `send` already)
+
     async with httpx.AsyncClient(trust_env=False, follow_redirects=False, timeout=policy.timeout) as client:
         for address in addresses:  # the next address only when this one cannot be connected to
             request = client.build_request(

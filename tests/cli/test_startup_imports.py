@@ -13,9 +13,12 @@ import json
 import subprocess
 import sys
 import threading
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from ..hostile import server_process
 
 #: runs ``apact`` with the arguments given, then prints the names of the modules loaded
 _RUN_AND_LIST = """\
@@ -158,3 +161,30 @@ def test_help_loads_no_layer() -> None:
         assert "usage: apact" in done.stdout, done.stdout
         for name in ("apact.verifier", "apact.matching", "apact.pact", "httpx", "anyio", *NOT_FOR_VERIFY):
             assert not loaded(modules, name), (args, name, loaded(modules, name))
+
+
+#: as `_RUN_AND_LIST`, for a server: the names go to the file ``$MODULES_FILE`` when it stops
+_SERVE_AND_LIST = """\
+import os, sys, apact.cli
+try:
+    code = apact.cli.main(sys.argv[1:])
+except SystemExit as stop:
+    code = stop.code
+with open(os.environ["MODULES_FILE"], "w") as listed:
+    listed.write(" ".join(sorted(sys.modules)))
+sys.exit(code)
+"""
+
+
+def test_the_broker_answers_without_loading_the_http_client(tmp_path: Path) -> None:
+    """``apact broker`` needs an HTTP client only to fire a webhook: httpx, with the
+    command-line modules it imports when they are installed (click, rich, pygments), is
+    a fifth of a second of its start-up, and of every test that starts one."""
+    arguments = ["broker", "--port", "0", "--database", str(tmp_path / "broker.sqlite")]
+    listed = tmp_path / "modules.txt"
+    with server_process(["-c", _SERVE_AND_LIST, *arguments], tmp_path, env={"MODULES_FILE": str(listed)}) as server:
+        with urllib.request.urlopen(server.url + "/diagnostic/status/heartbeat", timeout=30) as answer:  # noqa: S310
+            assert answer.status == 200
+    modules = set(listed.read_text().split())  # written as it stopped (SIGTERM, as CI sends)
+    assert {"apact.cli", "anyio"} <= modules  # the list is the run's
+    assert not loaded(modules, "httpx"), loaded(modules, "httpx")
