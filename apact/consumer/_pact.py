@@ -9,12 +9,11 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, cast
 from urllib.parse import parse_qsl
 
 import anyio
 import anyio.to_thread
-import httpx
 
 from .._core import _compat
 from .._core._limits import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE, BodyLimits, WholeBodies
@@ -38,6 +37,9 @@ from . import _raw, bodies
 from ._builder import InteractionBuilder, Recorder, check_description
 from ._terms import Term, compile_json, compile_text
 from .messages import AsyncMessageBuilder, HandlerFailed, SyncMessageBuilder, UnexpectedMessage, UnhandledMessage
+
+if TYPE_CHECKING:  # (imported when a client is first made: `apact stub` starts without it)
+    import httpx
 from .mock import MockProvider, UnexpectedRequest
 
 __all__ = ["ConsumerMismatchError", "HttpInteractionBuilder", "MissingRequest", "Pact", "SyncPact"]
@@ -267,6 +269,8 @@ class Pact:
     def transport(self) -> httpx.ASGITransport:
         """An httpx transport reaching the mock in-process (for your own client)."""
         if self._transport is None:
+            import httpx
+
             self._transport = httpx.ASGITransport(app=self.mock)
         return self._transport
 
@@ -276,10 +280,12 @@ class Pact:
         (closed when the block ends); in a ``with`` block, an ``httpx.Client`` for
         ``pact.url`` (typed so by `SyncPact`)."""
         self._check_open("pact.client")
+        import httpx
+
         if self._block == "sync":
             if self._sync_client is None:
                 self._sync_client = httpx.Client(base_url=self.url)
-            return cast(httpx.AsyncClient, self._sync_client)  # what SyncPact.client says it is
+            return cast("httpx.AsyncClient", self._sync_client)  # what SyncPact.client says it is
         if self._client is None:
             self._client = httpx.AsyncClient(transport=self.transport, base_url=CLIENT_BASE_URL)
         return self._client

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from ..hostile import server_process
 
 #: runs ``apact`` with the arguments given, then prints the names of the modules loaded
@@ -176,14 +178,21 @@ sys.exit(code)
 """
 
 
-def test_the_broker_answers_without_loading_the_http_client(tmp_path: Path) -> None:
-    """``apact broker`` needs an HTTP client only to fire a webhook: httpx, with the
-    command-line modules it imports when they are installed (click, rich, pygments), is
-    a fifth of a second of its start-up, and of every test that starts one."""
-    arguments = ["broker", "--port", "0", "--database", str(tmp_path / "broker.sqlite")]
+@pytest.mark.parametrize("command", ["stub", "broker"])
+def test_the_stub_and_the_broker_answer_without_loading_the_http_client(tmp_path: Path, command: str) -> None:
+    """``apact stub`` of local files and ``apact broker`` (until it fires a webhook) need
+    no HTTP client: httpx, with the command-line modules it imports when they are
+    installed (click, rich, pygments), is a fifth of a second of their start-up, and of
+    every test that starts one."""
+    if command == "stub":
+        arguments = ["stub", str(steak_pact(tmp_path / "Sous Chef-Grill Chef.json")), "--quiet"]
+        path = "/steaks/2"
+    else:
+        arguments = ["broker", "--port", "0", "--database", str(tmp_path / "broker.sqlite")]
+        path = "/diagnostic/status/heartbeat"
     listed = tmp_path / "modules.txt"
     with server_process(["-c", _SERVE_AND_LIST, *arguments], tmp_path, env={"MODULES_FILE": str(listed)}) as server:
-        with urllib.request.urlopen(server.url + "/diagnostic/status/heartbeat", timeout=30) as answer:  # noqa: S310
+        with urllib.request.urlopen(server.url + path, timeout=30) as answer:  # noqa: S310 (loopback)
             assert answer.status == 200
     modules = set(listed.read_text().split())  # written as it stopped (SIGTERM, as CI sends)
     assert {"apact.cli", "anyio"} <= modules  # the list is the run's
