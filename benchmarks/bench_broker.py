@@ -260,13 +260,32 @@ def serve_child(database: str) -> None:
         store.close()
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """The CPU time (user and system) process ``pid`` has used, from ``/proc`` (Linux)."""
+def cpu_reading(pid: int) -> dict[str, float] | None:
+    """The CPU time (s) each thread of process ``pid`` has used (Linux, from ``/proc``).
+
+    A thread's ``schedstat`` counts nanoseconds, where the process's ``stat`` counts clock
+    ticks (10 ms): too coarse for a difference around ten requests of a millisecond or two
+    (it came out zero now and then). Kept per thread so that a worker thread exiting
+    between two readings drops out of the difference rather than making it negative; the
+    ticks are the fallback.
+    """
+    try:
+        return {
+            task.name: int((task / "schedstat").read_text().split()[0]) / 1e9
+            for task in Path(f"/proc/{pid}/task").iterdir()
+        }
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return {"ticks": (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")}
+
+
+def cpu_between(before: dict[str, float], after: dict[str, float]) -> float:
+    """The CPU time (s) used from reading ``before`` to reading ``after``."""
+    return sum(max(0.0, used - before.get(thread, 0.0)) for thread, used in after.items())
 
 
 @contextmanager
@@ -402,7 +421,7 @@ def measure(url: str, pid: int, filled: Filled, repeat: int) -> dict[str, tuple[
             cpu = None
             for n in range(repeat + 3):
                 if n == 3:
-                    cpu = cpu_seconds(pid)
+                    cpu = cpu_reading(pid)
                 started = time.perf_counter()
                 response = make(client, n)
                 elapsed = (time.perf_counter() - started) * 1000
@@ -410,8 +429,8 @@ def measure(url: str, pid: int, filled: Filled, repeat: int) -> dict[str, tuple[
                     raise SystemExit(f"{operation}: {response.status_code} {response.text[:500]}")
                 if n >= 3:
                     timings.append(elapsed)
-            used = cpu_seconds(pid)
-            per_request = (used - cpu) * 1000 / repeat if used is not None and cpu is not None else None
+            used = cpu_reading(pid)
+            per_request = cpu_between(cpu, used) * 1000 / repeat if used is not None and cpu is not None else None
             found[operation] = (statistics.median(timings), percentile(timings, 0.99), per_request)
     return found
 
@@ -434,7 +453,7 @@ def report(results: dict[int, dict[str, tuple[float, float, float | None]]], fil
         row = f"{operation:<18}"
         for size in sizes:
             p50, p99, cpu = results[size][operation]
-            used = f" ({cpu:.1f})" if cpu is not None else ""
+            used = f" ({cpu:.2f})" if cpu is not None else ""
             row += f"{f'{p50:.1f} / {p99:.1f}{used}':>32}"
         largest = results[sizes[-1]][operation][1]
         row += f"  {'yes' if largest < GOAL_MS else 'NO':<12}"
