@@ -482,7 +482,7 @@ class Verifier:
         """Run the units one after another, until the end, an interruption, or the
         started server's exit (the units in flight are cancelled: their states are
         still torn down)."""
-        if interrupt is None and run.server is None:  # nothing to watch (the API, in-process)
+        if interrupt is None and run.server is None:  # nothing to watch (the API: an app or a URL)
             with Spare(run.scope_of) as spare:
                 for unit in units:
                     await self._run_unit(unit, settings, change, run, spare)

@@ -23,6 +23,8 @@ import pytest
 
 from apact.examples import GRILL_CHEF_PACT
 
+from .loopback import answering
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 EXAMPLES = ROOT / "examples"
@@ -426,33 +428,11 @@ def test_the_stub_refuses_what_it_cannot_serve(tmp_path: Path) -> None:
 def test_the_stub_serves_pacts_from_urls_and_files_and_names_every_unreadable_one(tmp_path: Path) -> None:
     """Files are read in the stub itself, URLs fetched as the verifier fetches them; each
     source keeps its place, and every file that cannot be read is named at once."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    body = GRILL_CHEF_PACT.read_bytes()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802  (http.server's name)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     orders = pact_file(tmp_path, http("an order", "/orders"))
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/pacts/latest"
-        with stub(url, str(orders)) as running, httpx.Client(base_url=running.url) as client:
+    with answering(GRILL_CHEF_PACT.read_bytes()) as base:
+        with stub(f"{base}/pacts/latest", str(orders)) as running, httpx.Client(base_url=running.url) as client:
             assert client.post("/steaks/", json={"cooking": "medium-rare"}).status_code == 201  # from the URL
             assert client.get("/orders").status_code == 200  # from the file
-    finally:
-        server.shutdown()
-        server.server_close()
     unreadable = apact("stub", str(tmp_path / "nope.json"), str(orders), str(tmp_path / "gone.json"))
     assert unreadable.returncode == 2
     assert "nope.json" in unreadable.stderr and "gone.json" in unreadable.stderr, unreadable.stderr

@@ -8,19 +8,17 @@ for ``apact broker``'s option defaults)."""
 
 from __future__ import annotations
 
-import http.server
 import json
 import subprocess
 import sys
-import threading
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 
 from ..hostile import server_process
+from .loopback import answering
 
 #: runs ``apact`` with the arguments given, then prints the names of the modules loaded
 _RUN_AND_LIST = """\
@@ -69,31 +67,9 @@ def loaded(modules: set[str], prefix: str) -> list[str]:
     return sorted(name for name in modules if name == prefix or name.startswith(prefix + "."))
 
 
-@contextmanager
-def steak_server() -> Iterator[str]:
+def steak_server() -> AbstractContextManager[str]:
     """A provider on loopback that answers every GET with the steak the pact expects."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802  (http.server's name)
-            body = json.dumps({"id": 2, "cooking": "rare"}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    return answering(json.dumps({"id": 2, "cooking": "rare"}).encode())
 
 
 def steak_pact(path: Path) -> Path:
