@@ -10,6 +10,8 @@ import pytest
 
 import apact
 
+from .scheduling import pytest_xdist_make_scheduler  # noqa: F401  (a hook: which tests go together)
+
 # The suite's longest tests, longest first (measured with ``--durations``: each takes 5 to 25
 # seconds, most of it in subprocesses). They are collected first so that xdist hands them
 # out at the start: one of them scheduled last would keep a worker busy after the others

@@ -39,8 +39,7 @@ from .pages_helpers import HOSTILE, hostile_pact
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
 
-# one worker runs the whole module (with --dist loadgroup): one broker, one browser
-pytestmark = pytest.mark.xdist_group("browser")
+# one worker runs the whole module (tests/scheduling.py): one broker, one browser
 
 NO_BROWSER = "headless Chromium not found: install the Debian packages chromium and chromium-driver"
 CHROMIUM_ARGS = [
