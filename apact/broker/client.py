@@ -31,7 +31,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import anyio
 import anyio.to_thread
@@ -43,8 +43,10 @@ from ..pact import pactfile
 from ..pact._local import load_pact_files
 from ..pact._unreadable import together
 from ..pact.model import PactFile
-from ..verifier import PactResult, PactSource, VerificationResult
 from ._client_http import Hal, configure, links
+
+if TYPE_CHECKING:  # imported where used: publish, can-i-deploy and the rest never load the verifier
+    from ..verifier import PactResult, PactSource, VerificationResult
 
 __all__ = [
     "BrokerClient",
@@ -133,6 +135,8 @@ class VerifiablePact:
     def source(self) -> PactSource:
         """What `apact.Verifier.verify` takes: pending (and WIP) pacts are pending
         sources, and the broker's notices go into the result."""
+        from ..verifier import PactSource
+
         return PactSource(self.pact, self.url, self.pending or self.wip, tuple(self.notices_before()))
 
     def notices_before(self) -> list[str]:
@@ -618,6 +622,8 @@ class BrokerClient:
         """
         if not provider_version:
             raise ValueError("provider_version must not be empty (the commit SHA is a good one)")
+        from ..verifier import VerificationResult
+
         outcomes = list(result.pacts if isinstance(result, VerificationResult) else result)
         chosen: list[tuple[PactResult, str]] = []
         left_out: list[tuple[str, str]] = []

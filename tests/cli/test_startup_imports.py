@@ -173,3 +173,28 @@ def test_the_stub_and_the_broker_answer_without_loading_the_http_client(tmp_path
     modules = set(listed.read_text().split())  # written as it stopped (SIGTERM, as CI sends)
     assert {"apact.cli", "anyio"} <= modules  # the list is the run's
     assert not loaded(modules, "httpx"), loaded(modules, "httpx")
+
+
+#: what the broker client's commands (publish, can-i-deploy, record-deployment...) must
+#: not load: the verifier and the matching engine are a tenth of a second of each start
+NOT_FOR_THE_BROKER_CLIENT = (
+    "apact.verifier",
+    "apact.matching",
+    "apact.consumer",
+    "apact.broker_server",
+    "apact.openapi",
+    "starlette",
+    "hypercorn",
+    "jinja2",
+)
+
+
+def test_a_broker_client_command_loads_neither_verifier_nor_matching(tmp_path: Path) -> None:
+    """``apact can-i-deploy`` against a real broker: a question and its answer over HTTP,
+    and nothing of the layers that verify (a pipeline runs such commands at every step)."""
+    with server_process(["-m", "apact", "broker", "--port", "0", "--database", ":memory:"], tmp_path) as broker:
+        done, modules = loaded_by("can-i-deploy", "--pacticipant", "Sous Chef", "--version", "1.0.0", "-b", broker.url)
+    assert "Sous Chef" in done.stdout + done.stderr, done.stdout + done.stderr  # the broker's answer, said
+    assert {"apact.broker.client", "httpx"} <= modules  # the list is the run's
+    for name in NOT_FOR_THE_BROKER_CLIENT:
+        assert not loaded(modules, name), (name, loaded(modules, name))
