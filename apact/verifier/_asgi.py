@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 
 from .._core._frozen import builder
 from .._core._types import ASGIApp, Message
@@ -219,6 +220,10 @@ class _Lifespan:
         self._to_app = {"type": f"lifespan.{kind}"}
         if self._app_waits is not None:
             self._app_waits.set()
+        if not self._replies and not self.ended:
+            # most apps answer as soon as they run: one checkpoint lets them, and a
+            # deadline (its timer set and cancelled) is only for one that has not
+            await anyio.lowlevel.checkpoint()
         if not self._replies and not self.ended:
             self._answered = anyio.Event()
             with anyio.move_on_after(timeout):

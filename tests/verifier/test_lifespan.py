@@ -79,6 +79,19 @@ async def slow_startup(events: list[str], receive: Receive, send: Send) -> None:
     await anyio.sleep_forever()
 
 
+async def unhurried(events: list[str], receive: Receive, send: Send) -> None:
+    """Answers each phase after real waits (a database to connect, a pool to drain): not
+    at the first chance apact gives it, so apact waits for the answer."""
+    events.append((await receive())["type"])
+    for _ in range(3):
+        await anyio.sleep(0.01)
+    await send({"type": "lifespan.startup.complete"})
+    events.append((await receive())["type"])
+    for _ in range(3):
+        await anyio.sleep(0.01)
+    await send({"type": "lifespan.shutdown.complete"})
+
+
 async def slow_shutdown(events: list[str], receive: Receive, send: Send) -> None:
     await receive()
     await send({"type": "lifespan.startup.complete"})
@@ -87,9 +100,10 @@ async def slow_shutdown(events: list[str], receive: Receive, send: Send) -> None
     await anyio.sleep_forever()
 
 
-async def test_startup_and_shutdown_come_around_the_requests() -> None:
+@pytest.mark.parametrize("lifespan", [polite, unhurried])
+async def test_startup_and_shutdown_come_around_the_requests(lifespan: Lifespan) -> None:
     events: list[str] = []
-    (await Verifier("Grill Chef", app=app_with(polite, events)).verify(PACT)).assert_ok()
+    (await Verifier("Grill Chef", app=app_with(lifespan, events)).verify(PACT)).assert_ok()
     assert events == ["lifespan.startup", "request", "lifespan.shutdown", "lifespan returned"]
 
 
