@@ -10,11 +10,15 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from ..hostile import wait_until
+from ..verifier.verifier_helpers import alive
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / ".ci" / "run"
@@ -115,10 +119,102 @@ def test_the_script_runs_the_readmes_test_command_on_each_python() -> None:
     assert f"```sh\n{command}\n```" in readme
     lines = [line.strip() for line in SCRIPT.read_text().splitlines() if "-m pytest" in line]
     assert len(lines) == 1, lines
-    # the script's own additions: quiet pip, a note of the stage reached, a copy of the output
-    steps = [step.strip() for step in lines[0].split("&&") if not step.strip().startswith("stage=")]
+    # the script's own additions: a subshell in the background (see on_signal), quiet pip,
+    # a note that the install went through, a copy of the output
+    assert lines[0].startswith("(") and lines[0].endswith(") &"), lines[0]
+    steps = [step.strip() for step in lines[0][1:-3].split("&&") if not step.strip().startswith(": >")]
     steps[0] = steps[0].replace('"$python"', "python3")
     steps[1] = steps[1].replace("install -q ", "install ")
     steps[-1] = steps[-1].partition(" | tee ")[0]
     as_in_readme = re.sub(r'"\$venv(/bin/\w+)?"', r".venv\1", " && ".join(steps))
     assert as_in_readme == command
+
+
+#: the fake ``pytest`` of `test_a_signal_ends_the_run_in_progress_and_leaves_no_process`:
+#: says it started, and on SIGINT (pytest's KeyboardInterrupt) says so and exits
+_FAKE_PYTEST = """\
+import os, signal, sys
+from pathlib import Path
+
+state = Path(os.environ["APACT_CI_SIGNAL_TEST"])
+
+def interrupted(signum, frame):
+    (state / "interrupted").write_text(str(signum))
+    sys.exit(2)
+
+signal.signal(signal.SIGINT, interrupted)
+(state / "pytest.pid").write_text(str(os.getpid()))
+while True:
+    signal.pause()
+"""
+
+
+def fake_python(version: str, venv_python: Path) -> str:
+    """A ``python{version}`` that is just enough of one for the script: it says it runs
+    as that version, and its ``-m venv`` makes a venv whose pip installs nothing and whose
+    python runs `_FAKE_PYTEST`."""
+    return (
+        "#!/bin/sh\n"
+        'case "$1" in\n'
+        f"  -c) echo {version} ;;\n"
+        f"  --version) echo 'Python {version}.99' ;;\n"
+        f'  -m) mkdir -p "$3/bin" && printf "#!/bin/sh\\nexit 0\\n" > "$3/bin/pip" && chmod +x "$3/bin/pip"'
+        f' && ln -s {venv_python} "$3/bin/python" ;;\n'
+        "esac\n"
+    )
+
+
+@pytest.mark.parametrize("how", ["SIGTERM to the script", "SIGINT to its process group"])
+def test_a_signal_ends_the_run_in_progress_and_leaves_no_process(tmp_path: Path, how: str) -> None:
+    """A cancelled CI job (SIGTERM) or Ctrl-C (SIGINT to the terminal's process group)
+    while a version's suite runs: the suite gets SIGINT, as pytest wants it (fixtures
+    torn down), the script stops at once with the signal's status, no version after it
+    starts, and nothing it started is left running. On a copy of the script, in a
+    checkout of its own, with fake Pythons (nothing is installed)."""
+    checkout = tmp_path / "checkout"
+    (checkout / ".ci").mkdir(parents=True)
+    shutil.copy(SCRIPT, checkout / ".ci" / "run")
+    state = tmp_path / "state"
+    state.mkdir()
+    runner = tmp_path / "fake_pytest"
+    runner.write_text(f'#!/bin/sh\nexec {sys.executable} {tmp_path / "fake_pytest.py"} "$@"\n')
+    runner.chmod(0o755)
+    (tmp_path / "fake_pytest.py").write_text(_FAKE_PYTEST)
+    first, second = script_versions()[:2]
+    path = make_path(tmp_path, {f"python{v}": fake_python(v, runner) for v in (first, second)})
+    for tool in ("id", "sleep", "mkdir", "chmod", "ln"):
+        (Path(path) / tool).symlink_to(shutil.which(tool) or f"/usr/bin/{tool}")
+    (Path(path) / "apt-get").write_text("#!/bin/sh\nexit 0\n")  # the system packages: nothing to do
+    (Path(path) / "apt-get").chmod(0o755)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("PYENV", "VIRTUAL_ENV"))}
+    environment.update(PATH=path, APACT_CI_SIGNAL_TEST=str(state))
+    assert BASH is not None
+    script = subprocess.Popen(  # noqa: S603
+        [BASH, str(checkout / ".ci" / "run")],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,  # a process group of its own, as a terminal's foreground job
+    )
+    try:
+        wait_until(lambda: (state / "pytest.pid").exists() or script.poll() is not None, 60, "the suite started")
+        assert script.poll() is None, script.communicate()
+        suite = int((state / "pytest.pid").read_text())
+        if how == "SIGTERM to the script":
+            script.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(script.pid, signal.SIGINT)
+        stdout, stderr = script.communicate(timeout=60)
+    finally:
+        if script.poll() is None:
+            os.killpg(script.pid, signal.SIGKILL)
+            script.wait()
+    name = "SIGTERM" if how.startswith("SIGTERM") else "SIGINT"
+    assert script.returncode == 128 + getattr(signal, name), stdout + stderr
+    assert f"== stopped by {name}: ending the run in progress" in stderr
+    assert (state / "interrupted").read_text() == str(int(signal.SIGINT))  # the suite's own way out
+    assert not alive(suite)
+    assert f"=================== Python {first} " in stdout
+    assert f"=================== Python {second} " not in stdout  # nothing after it started
