@@ -3,7 +3,7 @@
 A module whose module-scoped fixture starts something costly (a filled broker and a
 browser, the Rust core's mock servers, a stub per specification version) is set up once
 per worker that runs any of its tests; with three workers, up to three times. Such a
-module goes to one worker whole.
+module goes to one worker whole. So do the attack tests, which take turns anyway.
 
 pytest-xdist's own way, an ``xdist_group`` mark under ``--dist loadgroup``, relies on each
 worker appending ``@group`` to the test's node id, and pytest 9.2 ignores that edit: the
@@ -24,8 +24,13 @@ from xdist.scheduler import LoadGroupScheduling  # type: ignore[import-untyped] 
 TOGETHER = {
     "tests/broker_server/test_pages_browser.py": "browser",  # a filled broker, Chromium
     "tests/consumer/test_core_request_rules.py": "core-request-rules",  # the core's mock servers, four stubs
-    "tests/broker/test_http_edge.py": "http-edge",  # a broker process
     "tests/verifier/test_verifier_servers.py": "verifier-servers",  # a provider process
+    # the attacks on the servers' limits, one at a time (`hostile.alone`): on one worker,
+    # they follow each other, rather than two workers' waiting for the lock while a third
+    # attacks (and the broker's edge tests share a broker process)
+    "tests/broker/test_http_edge.py": "attacks",
+    "tests/consumer/test_mock_limits.py": "attacks",
+    "tests/consumer/test_stub_limits.py": "attacks",
 }
 
 
