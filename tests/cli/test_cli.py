@@ -23,7 +23,7 @@ import pytest
 
 from apact.examples import GRILL_CHEF_PACT
 
-from .loopback import answering
+from ..loopback import answering
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

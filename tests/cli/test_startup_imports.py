@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from ..hostile import server_process
-from .loopback import answering
+from ..loopback import answering
 
 #: runs ``apact`` with the arguments given, then prints the names of the modules loaded
 _RUN_AND_LIST = """\

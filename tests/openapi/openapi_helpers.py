@@ -3,13 +3,8 @@ documents as their frameworks generate them, a served directory on loopback."""
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import http.server as http_server
 import json
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -131,27 +126,3 @@ def grill_chef_document() -> dict[str, Any]:
 
     base = {"openapi": "3.0.3", "info": {"title": "Grill Chef", "version": "1.0"}, "components": COMPONENTS}
     return SchemaGenerator(base).get_schema(make_app(Kitchen()).routes)
-
-
-# -- a server on loopback -----------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def served(directory: Path) -> Iterator[str]:
-    """``directory`` served over HTTP on 127.0.0.1 (a free port) while in the block;
-    yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http_server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
-class _QuietHandler(http_server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002, ANN401
-        pass

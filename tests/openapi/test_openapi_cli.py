@@ -14,7 +14,8 @@ from pathlib import Path
 
 from apact.examples import GRILL_CHEF_PACT
 
-from .openapi_helpers import DOCUMENTS, EXAMPLES, RESTAURANT_PACTS, http, served, write_pact
+from ..loopback import serving_files
+from .openapi_helpers import DOCUMENTS, EXAMPLES, RESTAURANT_PACTS, http, write_pact
 
 KITCHEN = str(DOCUMENTS / "kitchen-3.0.yaml")
 RESTAURANT_APP = "restaurant.grill_chef.service:app_from_environment()"
@@ -62,7 +63,7 @@ def test_a_pact_that_does_not_fit_exits_1_and_says_where(tmp_path: Path) -> None
 
 
 def test_the_spec_at_a_url_of_a_server_on_loopback(tmp_path: Path) -> None:
-    with served(DOCUMENTS) as url:
+    with serving_files(DOCUMENTS) as url:
         result = apact(str(orders(tmp_path)), "--spec", f"{url}/kitchen-3.0.yaml")
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"(OpenAPI 3.0.3 document {url}/kitchen-3.0.yaml)" in result.stdout

@@ -16,13 +16,14 @@ from starlette.applications import Starlette
 
 from apact import openapi
 
-from .openapi_helpers import DOCUMENTS, found, http, pact, served
+from ..loopback import serving_files
+from .openapi_helpers import DOCUMENTS, found, http, pact
 
 MINIMAL: dict[str, Any] = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}
 
 
 def test_a_document_at_a_url_and_the_files_it_refers_to_are_fetched(tmp_path: Path) -> None:
-    with served(DOCUMENTS) as url:
+    with serving_files(DOCUMENTS) as url:
         document = openapi.load(f"{url}/kitchen-3.0.yaml")
         assert document.source == f"{url}/kitchen-3.0.yaml"
         assert f"{url}/common.yaml" in document.names.values()
@@ -40,7 +41,7 @@ def test_a_document_at_a_url_and_the_files_it_refers_to_are_fetched(tmp_path: Pa
 
 
 def test_a_url_that_does_not_answer_the_document(tmp_path: Path) -> None:
-    with served(tmp_path) as url, pytest.raises(openapi.OpenAPIError) as raised:
+    with serving_files(tmp_path) as url, pytest.raises(openapi.OpenAPIError) as raised:
         openapi.load(f"{url}/openapi.json")
     assert str(raised.value) == f"{url}/openapi.json: cannot fetch {url}/openapi.json: HTTP 404"
 
