@@ -116,6 +116,28 @@ def test_the_broker_benchmark_runs_quick() -> None:
         assert verdict in ("yes", "NO"), cells
 
 
+@pytest.mark.timeout(660)
+def test_the_floor_benchmark_runs_quick() -> None:
+    """``bench_floor.py --quick``: every loop checks its verdicts (it fails otherwise), and
+    each row says its time, its multiple of the app called directly, and its own share."""
+    pytest.importorskip("starlette", reason="the floor benchmark's app is a Starlette app")
+    completed = subprocess.run(  # noqa: S603
+        [sys.executable, str(ROOT / "benchmarks" / "bench_floor.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=600,  # a guard against a hang, as for run_all above
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    lines = completed.stdout.splitlines()
+    assert lines[0].startswith("apact in-process against its floor, starlette, 30 interactions"), lines[0]
+    rows = {cells[0]: cells[1:] for cells in (line.split() for line in lines[3:])}
+    assert list(rows) == ["direct", "floor", "+states", "+send", "+match", "+steps", "+units", "apact"], lines
+    assert rows["direct"][1:] == ["1.00x", "0.0000"], rows["direct"]
+    for name, (ms, ratio, own) in rows.items():
+        assert float(ms) > 0 and ratio.endswith("x"), (name, ms, ratio, own)
+
+
 def test_the_broker_benchmark_counts_a_few_milliseconds_of_cpu() -> None:
     """The broker's CPU time per request is a difference of two readings around a few
     requests of a millisecond or two each: a reading in clock ticks (10 ms) made it zero

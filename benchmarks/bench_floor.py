@@ -1,0 +1,264 @@
+"""Where apact's in-process verification time goes, measured against its floor (issue 14).
+
+`bench_verifier`'s limit compares apact's in-process verification with the app called
+directly. This script splits apact's share of it: in one process, interleaved, it times
+loops over the same pact (the Grill Chef pact of `bench_verifier`, each interaction with
+its provider state) that do less than apact does:
+
+* ``direct``: the app called directly, its state set up and torn down around each
+  request (`bench_verifier.call_directly`: the limit);
+* ``floor``: the least a verifier must do per interaction: the state handler, the ASGI
+  request built from the pact's, the response parsed and compared (the body with
+  apact's compiled rules, ``compare_json``; the status and the headers by hand); no
+  deadline, no report, one loop;
+* ``+states``, ``+send``, ``+match``: the floor with one of apact's own steps in place of
+  its bare one: the states (``provider_states``, each step under a deadline in a spare
+  scope), the request (``build_request`` and ``AppSender.send``), the comparison
+  (``response_mismatches``);
+* ``+steps``: the floor with all three;
+* ``+units``: what ``Verifier.verify`` does per interaction: choosing it (its request
+  checked), planning the units, running each (its states, its replay, its verdict);
+* ``apact``: ``Verifier.verify`` of the pact already read (``+units``, and the run
+  around them: the lifespan, the target, the result).
+
+Each loop checks every verdict (a loop that compares nothing would be no floor). The
+differences say what each of apact's steps costs beyond its bare form, and what the
+verifier around the steps costs. CPU time (``time.process_time``), the median of
+``--rounds``. Needs starlette (``fastapi`` for ``--framework fastapi``). Run:
+``python benchmarks/bench_floor.py [--framework starlette] [--interactions 1000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_verifier  # noqa: E402
+
+from apact import Verifier  # noqa: E402
+from apact.matching import response_mismatches  # noqa: E402
+from apact.matching._compiled import Compiled  # noqa: E402
+from apact.matching._json import Walk, compare_json  # noqa: E402
+from apact.pact import pactfile  # noqa: E402
+from apact.pact.model import _UNSET, HttpResponse  # noqa: E402
+from apact.verifier._bounded import Spare, scope_class  # noqa: E402
+from apact.verifier._replay import Settings, build_request  # noqa: E402
+from apact.verifier._sources import PactSource  # noqa: E402
+from apact.verifier._states import provider_states  # noqa: E402
+from apact.verifier._targets import AppSender, _new_body, _new_response  # noqa: E402
+from apact.verifier._verifier import _Run, _Selection  # noqa: E402
+
+#: the loops with apact's own steps in them: (states, send, match)
+VARIANTS = {
+    "floor": (False, False, False),
+    "+states": (True, False, False),
+    "+send": (False, True, False),
+    "+match": (False, False, True),
+    "+steps": (True, True, True),
+}
+
+
+async def _bare_request(app: Any, request: Any) -> tuple[int, dict[str, list[str]], bytes]:  # noqa: ANN401
+    """The pact's request sent to ``app`` as an ASGI call built by hand."""
+    body = request.body.content if request.body is not None else b""
+    headers = [(b"host", b"testserver")]
+    headers += [
+        (name.lower().encode("latin-1"), values[0].encode("latin-1"))
+        for name, values in (request.headers or {}).items()
+    ]
+    if body:
+        headers.append((b"content-length", str(len(body)).encode()))
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": request.method,
+        "scheme": "http",
+        "path": request.path,
+        "raw_path": request.path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+        "extensions": {},
+        "state": {},
+    }
+    answer: dict[str, Any] = {"chunks": []}
+    sent = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            answer["status"], answer["headers"] = message["status"], message.get("headers", [])
+        else:
+            answer["chunks"].append(message.get("body", b""))
+
+    await app(scope, receive, send)
+    received: dict[str, list[str]] = {}
+    for name, value in answer["headers"]:
+        received.setdefault(name.decode("latin-1"), []).append(value.decode("latin-1"))
+    return answer["status"], received, b"".join(answer["chunks"])
+
+
+def _bare_compare(
+    expected: HttpResponse, status: int, headers: dict[str, list[str]], body: bytes, compiled: Compiled
+) -> bool:
+    walk = Walk("status", strict=False, compiled=compiled)
+    if status != expected.status:
+        walk.fail("$.status", expected.status, status, "status")
+    lowered = {name.lower(): values for name, values in headers.items()}
+    for name, values in (expected.headers or {}).items():
+        if lowered.get(name.lower(), [None])[0] != values[0]:
+            walk.fail("$.headers", values, None, "header")
+    rules = expected.matching_rules.get("body")
+    compare_json(walk, "$.body", compiled.node(rules), expected.body.json(), json.loads(body))  # type: ignore[union-attr]
+    return not walk.mismatches
+
+
+async def loop(app: Any, kitchen: dict[str, int], pact: Any, states: bool, send: bool, match: bool) -> float:  # noqa: ANN401
+    """One pass over ``pact``'s interactions, with apact's steps where asked; the CPU
+    seconds it took."""
+
+    async def steaks(params: dict[str, Any]) -> AsyncIterator[None]:
+        kitchen["steaks"] = params["count"]
+        yield
+        kitchen["steaks"] = 0
+
+    verifier = Verifier(bench_verifier.PROVIDER, app=app)
+    verifier.state(bench_verifier.STATE)(steaks)
+    handlers = verifier._all_handlers  # noqa: SLF001  (the handlers as the verifier keeps them)
+    compiled, sender, scope_of = Compiled(), AppSender(app, {}), scope_class()
+    verdicts = []
+    started = time.process_time()
+    with Spare(scope_of) as spare:
+        for interaction in pact.interactions:
+            expected = interaction.response
+            if states:
+                setup = provider_states(
+                    interaction.provider_states, handlers, None, timeout=30.0, scope_of=scope_of, spare=spare
+                )
+                await setup.__aenter__()
+            else:
+                handler = steaks(dict(interaction.provider_states[0].params))
+                await handler.__anext__()
+            if send:
+                received = (await sender.send(build_request(interaction.request, {}), 30.0, spare=spare)).response
+                status, headers, body = received.status, received.headers, received.body.content  # type: ignore[union-attr]
+            else:
+                status, headers, body = await _bare_request(app, interaction.request)
+            if states:
+                await setup.__aexit__(None, None, None)
+            else:
+                async for _ in handler:
+                    pass
+            if match:
+                # (made as AppSender makes it, to compare the comparisons alone)
+                actual = _new_response(status, headers, _new_body(body, None, False, _UNSET, None), {}, {})
+                verdicts.append(not response_mismatches(expected, actual, compiled=compiled))
+            else:
+                verdicts.append(_bare_compare(expected, status, headers, body, compiled))
+    elapsed = time.process_time() - started
+    assert all(verdicts), f"{verdicts.count(False)} interactions failed"
+    return elapsed
+
+
+async def units(app: Any, kitchen: dict[str, int], pact: Any) -> float:  # noqa: ANN401
+    """``verify()``'s work per interaction, without the run around it: the CPU seconds of
+    choosing, planning and running every unit."""
+
+    async def steaks(params: dict[str, Any]) -> AsyncIterator[None]:
+        kitchen["steaks"] = params["count"]
+        yield
+        kitchen["steaks"] = 0
+
+    verifier = Verifier(bench_verifier.PROVIDER, app=app)
+    verifier.state(bench_verifier.STATE)(steaks)
+    run = _Run(fail_fast=False, scope_of=scope_class())
+    settings = Settings(AppSender(app, {}), verifier.request_timeout, {}, [])
+    everything = _Selection(consumers=None, description=None, state=None, no_state=False)
+    started = time.process_time()
+    # (the verifier's own steps, as `Verifier._verify` takes them)
+    chosen = verifier._choose([PactSource(pact, "bench.json")], everything, run)  # noqa: SLF001
+    planned = verifier._plan(item for each in chosen for item in each.items)  # noqa: SLF001
+    with Spare(run.scope_of) as spare:
+        for unit in planned:
+            await verifier._run_unit(unit, settings, None, run, spare)  # noqa: SLF001
+    elapsed = time.process_time() - started
+    failed = [result.description for result in run.results.values() if result.status != "passed"]
+    assert len(run.results) == len(pact.interactions) and not failed, failed[:3]
+    return elapsed
+
+
+async def measure(framework: str, size: int, rounds: int) -> dict[str, float]:
+    """Milliseconds per interaction of each loop (median of ``rounds``, interleaved)."""
+    app = bench_verifier.APPS[framework]()
+    kitchen = app.state.kitchen
+    document = bench_verifier.make_pact(size)
+    pact = pactfile.loads(json.dumps(document).encode(), file="bench.json")
+    requests = bench_verifier._direct_requests(document)  # noqa: SLF001
+    runs: dict[str, Callable[[], Coroutine[Any, Any, float]]] = {
+        "direct": lambda: bench_verifier.call_directly(app, kitchen, requests)
+    }
+    for name, flags in VARIANTS.items():
+        runs[name] = lambda flags=flags: loop(app, kitchen, pact, *flags)
+
+    runs["+units"] = lambda: units(app, kitchen, pact)
+
+    async def apact() -> float:
+        elapsed, ok = await bench_verifier.verify_in_process(app, kitchen, pact)
+        assert ok, "apact's verification failed"
+        return elapsed
+
+    runs["apact"] = apact
+    for run in runs.values():  # once each before timing: imports, first-time compilation
+        await run()
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, run in runs.items():
+            times[name].append(await run())
+    return {name: statistics.median(values) * 1000 / size for name, values in times.items()}
+
+
+def report(framework: str, size: int, rounds: int, figures: dict[str, float]) -> None:
+    print(
+        f"apact in-process against its floor, {framework}, {size:,} interactions — Python {platform.python_version()}, {date.today()}"
+    )
+    print(f"(CPU ms per interaction, median of {rounds}, interleaved; own: beyond the app called directly)")
+    direct = figures["direct"]
+    print(f"{'loop':>9}  {'ms':>7}  {'ratio':>6}  {'own':>7}")
+    for name, value in figures.items():
+        print(f"{name:>9}  {value:7.4f}  {value / direct:5.2f}x  {value - direct:7.4f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--framework", choices=sorted(bench_verifier.APPS), default="starlette")
+    parser.add_argument("--interactions", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--quick", action="store_true", help="30 interactions, one round (a smoke test)")
+    args = parser.parse_args()
+    size, rounds = (30, 1) if args.quick else (args.interactions, args.rounds)
+    report(args.framework, size, rounds, anyio.run(measure, args.framework, size, rounds))
+
+
+if __name__ == "__main__":
+    main()
