@@ -73,29 +73,7 @@ VARIANTS = {
 async def _bare_request(app: Any, request: Any) -> tuple[int, dict[str, list[str]], bytes]:  # noqa: ANN401
     """The pact's request sent to ``app`` as an ASGI call built by hand."""
     body = request.body.content if request.body is not None else b""
-    headers = [(b"host", b"testserver")]
-    headers += [
-        (name.lower().encode("latin-1"), values[0].encode("latin-1"))
-        for name, values in (request.headers or {}).items()
-    ]
-    if body:
-        headers.append((b"content-length", str(len(body)).encode()))
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": request.method,
-        "scheme": "http",
-        "path": request.path,
-        "raw_path": request.path.encode(),
-        "root_path": "",
-        "query_string": b"",
-        "headers": headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-        "extensions": {},
-        "state": {},
-    }
+    scope = bench_verifier.asgi_scope(request.method, request.path, request.headers or {}, body)
     answer: dict[str, Any] = {"chunks": []}
     sent = False
 
@@ -134,9 +112,8 @@ def _bare_compare(
     return not walk.mismatches
 
 
-async def loop(app: Any, kitchen: dict[str, int], pact: Any, states: bool, send: bool, match: bool) -> float:  # noqa: ANN401
-    """One pass over ``pact``'s interactions, with apact's steps where asked; the CPU
-    seconds it took."""
+def grill_chef(app: Any, kitchen: dict[str, int]) -> tuple[Verifier, Callable[[dict[str, Any]], AsyncIterator[None]]]:  # noqa: ANN401
+    """A `Verifier` of ``app`` with `bench_verifier`'s state handler, and the handler."""
 
     async def steaks(params: dict[str, Any]) -> AsyncIterator[None]:
         kitchen["steaks"] = params["count"]
@@ -145,6 +122,13 @@ async def loop(app: Any, kitchen: dict[str, int], pact: Any, states: bool, send:
 
     verifier = Verifier(bench_verifier.PROVIDER, app=app)
     verifier.state(bench_verifier.STATE)(steaks)
+    return verifier, steaks
+
+
+async def loop(app: Any, kitchen: dict[str, int], pact: Any, states: bool, send: bool, match: bool) -> float:  # noqa: ANN401
+    """One pass over ``pact``'s interactions, with apact's steps where asked; the CPU
+    seconds it took."""
+    verifier, steaks = grill_chef(app, kitchen)
     handlers = verifier._all_handlers  # noqa: SLF001  (the handlers as the verifier keeps them)
     compiled, sender, scope_of = Compiled(), AppSender(app, {}), scope_class()
     verdicts = []
@@ -184,14 +168,7 @@ async def loop(app: Any, kitchen: dict[str, int], pact: Any, states: bool, send:
 async def units(app: Any, kitchen: dict[str, int], pact: Any) -> float:  # noqa: ANN401
     """``verify()``'s work per interaction, without the run around it: the CPU seconds of
     choosing, planning and running every unit."""
-
-    async def steaks(params: dict[str, Any]) -> AsyncIterator[None]:
-        kitchen["steaks"] = params["count"]
-        yield
-        kitchen["steaks"] = 0
-
-    verifier = Verifier(bench_verifier.PROVIDER, app=app)
-    verifier.state(bench_verifier.STATE)(steaks)
+    verifier, _ = grill_chef(app, kitchen)
     run = _Run(fail_fast=False, scope_of=scope_class())
     settings = Settings(AppSender(app, {}), verifier.request_timeout, {}, [])
     everything = _Selection(consumers=None, description=None, state=None, no_state=False)

@@ -279,6 +279,31 @@ async def _apact(mode: str, pact_path: str, base_url: str) -> tuple[float, bool]
 # -- the limit: the app called directly (issue 14) -----------------------------------------------
 
 
+def asgi_scope(method: str, path: str, headers: dict[str, list[str]], body: bytes) -> dict[str, Any]:
+    """The ASGI scope of a request built by hand (a Host header, the body's length), as
+    the direct calls (and `bench_floor`'s floor) send it."""
+    raw = [(b"host", b"testserver")]
+    raw += [(name.lower().encode("latin-1"), values[0].encode("latin-1")) for name, values in headers.items()]
+    if body:
+        raw.append((b"content-length", str(len(body)).encode()))
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": raw,
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+        "extensions": {},
+        "state": {},
+    }
+
+
 def _direct_requests(pact: dict[str, Any]) -> list[tuple[int, dict[str, Any], bytes]]:
     """Each interaction's state param, ASGI scope and body, as built for the direct calls
     (before the clock starts: what is timed is the app's own work and the state setup)."""
@@ -286,26 +311,7 @@ def _direct_requests(pact: dict[str, Any]) -> list[tuple[int, dict[str, Any], by
     for interaction in pact["interactions"]:
         request = interaction["request"]
         body = json.dumps(request["body"]["content"]).encode() if "body" in request else b""
-        headers = [(b"host", b"testserver")]
-        headers += [(name.lower().encode(), values[0].encode()) for name, values in request.get("headers", {}).items()]
-        if body:
-            headers.append((b"content-length", str(len(body)).encode()))
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0", "spec_version": "2.3"},
-            "http_version": "1.1",
-            "method": request["method"],
-            "scheme": "http",
-            "path": request["path"],
-            "raw_path": request["path"].encode(),
-            "root_path": "",
-            "query_string": b"",
-            "headers": headers,
-            "client": ("127.0.0.1", 50000),
-            "server": ("testserver", 80),
-            "extensions": {},
-            "state": {},
-        }
+        scope = asgi_scope(request["method"], request["path"], request.get("headers", {}), body)
         requests.append((interaction["providerStates"][0]["params"]["count"], scope, body))
     return requests
 
