@@ -157,6 +157,11 @@ def _command_name(argv: Sequence[str]) -> str | None:
     return None
 
 
+#: the commands that import no HTTP client (or only for a URL given): every other one
+#: imports httpx first, the lean way (see `._imports`)
+_WITHOUT_HTTP = frozenset({"check", "stub", "broker", "openapi-check"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     import sys
 
@@ -166,5 +171,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.subcommand is None:
         parser.print_help()
         return 2
+    if args.subcommand not in _WITHOUT_HTTP:
+        from ._imports import import_httpx
+
+        import_httpx()
     run: Run = args.run
     return run(args)

@@ -8,14 +8,19 @@ for ``apact broker``'s option defaults)."""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
 import subprocess
 import sys
 import urllib.request
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
+
+from apact.cli._imports import import_without
 
 from ..hostile import server_process
 from ..loopback import answering
@@ -198,3 +203,92 @@ def test_a_broker_client_command_loads_neither_verifier_nor_matching(tmp_path: P
     assert {"apact.broker.client", "httpx"} <= modules  # the list is the run's
     for name in NOT_FOR_THE_BROKER_CLIENT:
         assert not loaded(modules, name), (name, loaded(modules, name))
+
+
+#: what httpx and httpcore import when installed, and apact's command line never uses
+#: (apact/cli/_imports.py): about 0.15 s of each command's start
+NOT_FOR_THE_COMMAND_LINE = ("httpx._main", "click", "rich", "pygments", "trio")
+
+
+def test_verify_loads_neither_httpx_s_command_line_nor_trio(tmp_path: Path) -> None:
+    """httpx imports its own command line (click, rich, pygments) and httpcore imports
+    trio whenever they are installed; they are here (the test extras), and ``apact
+    verify`` over real HTTP loads none of them."""
+    for name in ("click", "rich", "pygments", "trio"):
+        assert importlib.util.find_spec(name) is not None, f"{name} is installed with the test extras"
+    pact = steak_pact(tmp_path / "Sous Chef-Grill Chef.json")
+    with steak_server() as url:
+        done, modules = loaded_by("verify", str(pact), "--base-url", url, "--no-progress")
+    assert "1 passed" in done.stdout, done.stdout + done.stderr
+    assert {"httpx", "httpcore"} <= modules  # it did send over HTTP
+    for name in NOT_FOR_THE_COMMAND_LINE:
+        assert not loaded(modules, name), (name, loaded(modules, name))
+
+
+_TRIO_APP = """\
+import json
+
+import trio  # the command line holds trio back only while it imports httpx
+
+BODY = json.dumps({"id": 2, "cooking": "rare", "trio": trio.__name__}).encode()
+
+
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    headers = [(b"content-type", b"application/json")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": BODY})
+"""
+
+
+def test_an_app_verified_in_process_imports_trio_as_usual(tmp_path: Path) -> None:
+    (tmp_path / "trio_kitchen.py").write_text(_TRIO_APP)
+    pact = steak_pact(tmp_path / "Sous Chef-Grill Chef.json")
+    done, modules = loaded_by(
+        "verify", str(pact), "--app", "trio_kitchen:app", "--app-dir", str(tmp_path), "--no-progress"
+    )
+    assert "1 passed" in done.stdout, done.stdout + done.stderr
+    assert "trio" in modules and "trio_kitchen" in modules
+
+
+@pytest.fixture
+def packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A directory on ``sys.path`` for made-up packages, forgotten afterwards."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = set(sys.modules)
+    yield tmp_path
+    for name in set(sys.modules) - before:
+        del sys.modules[name]
+
+
+def package(root: Path, name: str, init: str) -> None:
+    (root / name).mkdir()
+    (root / name / "__init__.py").write_text(init)
+    (root / name / "_extra.py").write_text("thing = 'the extra'\n")
+
+
+def test_an_optional_import_is_held_back_and_importable_afterwards(packages: Path) -> None:
+    package(packages, "apact_guarded", "try:\n    from ._extra import thing\nexcept ImportError:\n    thing = None\n")
+    import_without(["apact_guarded"], ["apact_guarded._extra"])
+    guarded = sys.modules["apact_guarded"]
+    assert guarded.thing is None and "apact_guarded._extra" not in sys.modules
+    assert importlib.import_module("apact_guarded._extra").thing == "the extra"  # let go
+
+
+def test_a_module_that_needs_it_is_imported_as_it_is(packages: Path) -> None:
+    """Should httpx ever import its command line unguarded, the command line still runs."""
+    package(packages, "apact_needy", "from ._extra import thing\n")
+    import_without(["apact_needy"], ["apact_needy._extra"])
+    assert sys.modules["apact_needy"].thing == "the extra"
+    assert sys.modules["apact_needy._extra"] is not None
+
+
+def test_a_module_already_imported_or_missing_is_what_import_makes_it(packages: Path) -> None:
+    package(packages, "apact_early", "from ._extra import thing\n")
+    early = importlib.import_module("apact_early")
+    import_without(["apact_early"], ["apact_early._extra"])
+    assert sys.modules["apact_early"] is early and sys.modules["apact_early._extra"] is not None
+    with pytest.raises(ModuleNotFoundError):
+        import_without(["apact_not_installed"], ["trio"])
+    assert sys.modules.get("trio", "absent") is not None  # nothing left held back
