@@ -433,12 +433,24 @@ import apact.cli
 sys.exit(apact.cli.main(sys.argv[2:]))
 """
 
-#: imports the modules named in the file (one a line), then leaves without the
-#: interpreter's clean-up (which the first request does not wait for either: timed to
-#: the end of the process, it made the imports look longer than the whole start-up)
+#: imports the modules named in the file (one a line), and only those: an import of any
+#: other fails, as an optional import held back by the command line does there (httpx's own
+#: command line, trio: `apact.cli._imports`), so the run imports what the command loaded
+#: and no more; then leaves without the interpreter's clean-up (which the first request
+#: does not wait for either: timed to the end of the process, it made the imports look
+#: longer than the whole start-up)
 _IMPORT_THESE = """\
 import importlib, os, sys
-for name in open(sys.argv[1]).read().split():
+names = open(sys.argv[1]).read().split()
+allowed = set(names)
+class OnlyThese:
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name not in allowed:
+            raise ModuleNotFoundError(f"No module named {name!r} (not loaded by the command)", name=name)
+        return None
+sys.meta_path.insert(0, OnlyThese)
+for name in names:
     if name not in sys.modules:
         try:
             importlib.import_module(name)

@@ -157,3 +157,33 @@ def test_the_broker_benchmark_counts_a_few_milliseconds_of_cpu() -> None:
     after = bench_broker.cpu_reading(os.getpid())
     assert before is not None and after is not None
     assert 0.001 <= bench_broker.cpu_between(before, after) < 1, (before, after)
+
+
+def test_the_startup_import_run_imports_only_what_the_command_loaded(tmp_path: Path) -> None:
+    """The start-up report's "imports" line imports the modules ``apact verify`` had loaded
+    by its first request. A module imports an optional one the command held back (as httpx
+    its own command line): the run must not import it either, or the imports measure more
+    than the command pays (it once read longer than the whole start-up)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import bench_verifier
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    (tmp_path / "wanted.py").write_text(
+        "import pathlib, sys\n"
+        "pathlib.Path(sys.argv[1]).with_name('wanted-imported').touch()\n"
+        "try:\n    import optional_extra\nexcept ImportError:\n    pass\n"
+    )
+    (tmp_path / "optional_extra.py").write_text(
+        "import pathlib, sys\npathlib.Path(sys.argv[1]).with_name('extra-imported').touch()\n"
+    )
+    names = tmp_path / "names.txt"
+    names.write_text("wanted\n")
+    subprocess.run(  # noqa: S603
+        [sys.executable, "-c", bench_verifier._IMPORT_THESE, str(names)],  # noqa: SLF001
+        cwd=tmp_path,  # (``-c`` puts it first on sys.path)
+        check=True,
+        timeout=60,
+    )
+    assert (tmp_path / "wanted-imported").exists()
+    assert not (tmp_path / "extra-imported").exists()
