@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 from urllib.parse import urlencode
 
+from .._core._gc import collector_paused
 from .._core._types import JSON
 from ..errors import PactWriteError
 from . import _jsondepth, _sniff
@@ -55,6 +56,7 @@ class _Where:
         return PactWriteError(f"{self.label}: {reason}")
 
 
+@collector_paused  # (a large pact's document: see `._core._gc`)
 def pact_to_json(pact: PactFile, spec: Spec | None = None) -> dict[str, JSON]:
     """The pact as a JSON document of ``spec`` (default: the pact's own version)."""
     return _document(pact, spec)[0]

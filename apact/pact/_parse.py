@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
+from .._core._gc import collector_paused
 from .._core._types import JSON
 from ..errors import PactFileError
 from . import _jsondepth, _sniff
@@ -493,6 +494,7 @@ def _party(document: Mapping[str, Any], role: str) -> str:
     return expect_string(party.get("name"), f"$.{role}.name")
 
 
+@collector_paused  # (the model of a large pact: see `._core._gc`)
 def loads(text: str | bytes, *, file: str | None = None) -> PactFile:
     """Parse pact JSON text; a syntax error names the file, line and column."""
     try:

@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 
 from .._core._files import write_atomically
+from .._core._gc import collector_paused
 from .._core._types import JSON
 from ..errors import PactFileError
 from . import _dump, _parse
@@ -53,6 +54,7 @@ def to_json(pact: PactFile, spec: Spec | str | None = None) -> dict[str, JSON]:
     return _dump.pact_to_json(pact, Spec.parse(spec) if spec is not None else None)
 
 
+@collector_paused  # (a large pact's document, its text and the check of it: see `._core._gc`)
 def dumps(pact: PactFile, spec: Spec | str | None = None) -> str:
     """The pact as JSON text: two-space indented, UTF-8, a newline at the end. Raises
     `PactWriteError` for a pact nested deeper than it can be read."""
