@@ -138,6 +138,29 @@ def test_the_floor_benchmark_runs_quick() -> None:
         assert float(ms) > 0 and ratio.endswith("x"), (name, ms, ratio, own)
 
 
+def test_the_read_benchmark_runs_quick() -> None:
+    """``bench_read.py --quick``: a row per size and way, each with its time, its multiple
+    of ``json.loads`` and of itself at the smallest size."""
+    completed = subprocess.run(  # noqa: S603
+        [sys.executable, str(ROOT / "benchmarks" / "bench_read.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=600,  # a guard against a hang, as for run_all above
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    lines = completed.stdout.splitlines()
+    assert lines[0].startswith("Reading and writing the Grill Chef pact"), lines[0]
+    rows = [line.split(None, 1) for line in lines[4:]]
+    ways = ["json", "read", "read, gc on", "write", "write, gc on"]
+    assert [size for size, _ in rows] == ["100"] * 5 + ["300"] * 5, lines
+    for _, rest in rows:
+        way, figures = rest[:13].strip(), rest[13:].split()
+        assert way in ways and len(figures) == 3, rest
+        assert float(figures[0]) > 0 and figures[1].endswith("x") and figures[2].endswith("x"), rest
+    assert [rest[:13].strip() for _, rest in rows] == ways * 2
+
+
 def test_the_broker_benchmark_counts_a_few_milliseconds_of_cpu() -> None:
     """The broker's CPU time per request is a difference of two readings around a few
     requests of a millisecond or two each: a reading in clock ticks (10 ms) made it zero
