@@ -208,10 +208,10 @@ def is_binary_type(content_type: str) -> bool:
 def _parse_v4_body(raw: dict[str, Any], path: str, declared_type: str | None, strict: bool) -> Body:
     content_type = raw.get("contentType")
     if content_type is not None and not isinstance(content_type, str):
-        raise fail(f"contentType must be a string, got {json_kind(content_type)}", child_path(path, "contentType"))
+        raise fail(f"contentType must be a string, got {json_kind(content_type)}", path + ".contentType")
     encoded = raw.get("encoded", False)
     content = raw.get("content")
-    where = child_path(path, "content")
+    where = path + ".content"
     if "content" not in raw or content is None:
         return Body(b"", content_type, null="content" in raw)
     if encoded in (False, None, "utf8", "UTF8", "utf-8", "UTF-8", "text", "TEXT"):
@@ -235,9 +235,7 @@ def _parse_v4_body(raw: dict[str, Any], path: str, declared_type: str | None, st
             raise fail(f"content is not valid JSON although 'encoded' says json: {error}", where) from None
         body = _json_body(value, content_type, where)
     else:
-        raise fail(
-            f"unknown body encoding {encoded!r} (expected false, 'base64' or 'json')", child_path(path, "encoded")
-        )
+        raise fail(f"unknown body encoding {encoded!r} (expected false, 'base64' or 'json')", path + ".encoded")
     if strict:
         _check_fit(body, content_type or declared_type, where)
     hint = raw.get("contentTypeHint")
@@ -286,16 +284,16 @@ def _check_fit(body: Body, content_type: str | None, path: str) -> None:
 def parse_request(raw: object, spec: Spec, path: str = "$", *, strict: bool = True) -> HttpRequest:
     raw = expect_object(raw, path)
     method = raw.get("method", "GET")
-    method = expect_string(method, child_path(path, "method"))
+    method = expect_string(method, path + ".method")
     request_path = raw.get("path", "/")
-    request_path = expect_string(request_path, child_path(path, "path"))
-    query, raw_query = parse_query(raw.get("query"), child_path(path, "query"))
-    headers = parse_headers(raw.get("headers"), child_path(path, "headers"))
+    request_path = expect_string(request_path, path + ".path")
+    query, raw_query = parse_query(raw.get("query"), path + ".query")
+    headers = parse_headers(raw.get("headers"), path + ".headers")
     declared = _content_type_header(headers)
     body = parse_body(raw, "body", path, spec, declared_type=declared, strict=strict)
     key = _rules_key(raw, "requestMatchingRules")
     rules = parse_matching_rules(raw.get(key), child_path(path, key), spec)
-    generators = parse_generators(raw.get("generators"), child_path(path, "generators"))
+    generators = parse_generators(raw.get("generators"), path + ".generators")
     return HttpRequest(method, request_path, query, headers, body, rules, generators, raw_query)
 
 
@@ -305,17 +303,15 @@ def parse_response(raw: object, spec: Spec, path: str = "$", *, strict: bool = T
     if (
         isinstance(status, str) and status.strip().isdigit()
     ):  # the official verifiers fail on it (pact-python 4.2 panics)
-        raise fail(
-            f"status must be an integer, got a string ({status!r}): write {status.strip()}", child_path(path, "status")
-        )
+        raise fail(f"status must be an integer, got a string ({status!r}): write {status.strip()}", path + ".status")
     if not isinstance(status, int) or isinstance(status, bool):
-        raise fail(f"status must be an integer, got {json_kind(status)}", child_path(path, "status"))
-    headers = parse_headers(raw.get("headers"), child_path(path, "headers"))
+        raise fail(f"status must be an integer, got {json_kind(status)}", path + ".status")
+    headers = parse_headers(raw.get("headers"), path + ".headers")
     declared = _content_type_header(headers)
     body = parse_body(raw, "body", path, spec, declared_type=declared, strict=strict)
     key = _rules_key(raw, "responseMatchingRules")
     rules = parse_matching_rules(raw.get(key), child_path(path, key), spec)
-    generators = parse_generators(raw.get("generators"), child_path(path, "generators"))
+    generators = parse_generators(raw.get("generators"), path + ".generators")
     return HttpResponse(status, headers, body, rules, generators)
 
 
@@ -351,8 +347,8 @@ def parse_message(raw: object, spec: Spec, path: str = "$", *, strict: bool = Tr
     )
     if contents is not None and contents.content_type is None and declared is not None:
         contents = dataclasses.replace(contents, content_type=declared)
-    rules = parse_matching_rules(raw.get("matchingRules"), child_path(path, "matchingRules"), spec, message=True)
-    generators = parse_generators(raw.get("generators"), child_path(path, "generators"))
+    rules = parse_matching_rules(raw.get("matchingRules"), path + ".matchingRules", spec, message=True)
+    generators = parse_generators(raw.get("generators"), path + ".generators")
     return MessageContents(contents, metadata, rules, generators)
 
 
@@ -361,7 +357,7 @@ def parse_message(raw: object, spec: Spec, path: str = "$", *, strict: bool = Tr
 
 def parse_provider_states(raw: Mapping[str, Any], path: str) -> tuple[ProviderState, ...]:
     if "providerStates" in raw and raw["providerStates"] is not None:
-        where = child_path(path, "providerStates")
+        where = path + ".providerStates"
         items = raw["providerStates"]
         if isinstance(items, str):  # one state by its name, as the core reads it
             return (ProviderState(items),) if items else ()
@@ -371,9 +367,9 @@ def parse_provider_states(raw: Mapping[str, Any], path: str) -> tuple[ProviderSt
         for index, item in enumerate(items):
             spath = child_path(where, index)
             item = expect_object(item, spath)
-            name = expect_string(item.get("name"), child_path(spath, "name"))
+            name = expect_string(item.get("name"), spath + ".name")
             params = item.get("params") or {}
-            params = expect_object(params, child_path(spath, "params"))
+            params = expect_object(params, spath + ".params")
             states.append(ProviderState(name, dict(params)))
         return tuple(states)
     key = first_key(raw, "providerState", "provider_state")
@@ -406,26 +402,26 @@ def parse_interaction(raw: object, spec: Spec, path: str, *, message: bool = Fal
     description = raw.get("description")
     if description is None:
         raise fail("an interaction needs a 'description'", path)
-    description = expect_string(description, child_path(path, "description"))
+    description = expect_string(description, path + ".description")
     states = parse_provider_states(raw, path)
     common: dict[str, Any] = {"provider_states": states}
     if "key" in raw and raw["key"] is not None:
-        common["key"] = expect_string(raw["key"], child_path(path, "key"))
+        common["key"] = expect_string(raw["key"], path + ".key")
     if "pending" in raw and raw["pending"] is not None:
         if not isinstance(raw["pending"], bool):
-            raise fail("pending must be true or false", child_path(path, "pending"))
+            raise fail("pending must be true or false", path + ".pending")
         common["pending"] = raw["pending"]
     if raw.get("comments") is not None:
-        common["comments"] = dict(expect_object(raw["comments"], child_path(path, "comments")))
+        common["comments"] = dict(expect_object(raw["comments"], path + ".comments"))
     kind = raw.get("type")
     if message or kind == "Asynchronous/Messages":
         message_body = parse_message(raw, spec, path)
         extra = {k: v for k, v in raw.items() if k not in _ASYNC_KEYS}
         return AsyncMessage(description, message_body, extra=extra, **common)
     if kind == "Synchronous/Messages":
-        request = parse_message(raw.get("request") or {}, spec, child_path(path, "request"))
+        request = parse_message(raw.get("request") or {}, spec, path + ".request")
         responses_raw = raw.get("response") or []
-        rpath = child_path(path, "response")
+        rpath = path + ".response"
         if isinstance(responses_raw, dict):
             responses_raw = [responses_raw]
         if not isinstance(responses_raw, list):
@@ -437,14 +433,14 @@ def parse_interaction(raw: object, spec: Spec, path: str, *, message: bool = Fal
         raise fail(
             f"unknown interaction type {kind!r} (expected Synchronous/HTTP, "
             "Asynchronous/Messages or Synchronous/Messages)",
-            child_path(path, "type"),
+            path + ".type",
         )
     if "request" not in raw:
         raise fail("an HTTP interaction needs a 'request'", path)
     if "response" not in raw:
         raise fail("an HTTP interaction needs a 'response'", path)
-    http_request = parse_request(raw["request"], spec, child_path(path, "request"))
-    http_response = parse_response(raw["response"], spec, child_path(path, "response"))
+    http_request = parse_request(raw["request"], spec, path + ".request")
+    http_response = parse_response(raw["response"], spec, path + ".response")
     extra = {k: v for k, v in raw.items() if k not in _HTTP_KEYS}
     if spec < Spec.V4 and "type" in raw:
         extra["type"] = kind

@@ -198,12 +198,12 @@ def parse_rule_list(raw: object, path: str) -> RuleList:
     raw = expect_object(raw, path)
     if "matchers" in raw:
         matchers_raw = raw["matchers"]
-        where = child_path(path, "matchers")
+        where = path + ".matchers"
         if not isinstance(matchers_raw, list):
             raise fail(f"expected an array of matchers, got {json_kind(matchers_raw)}", where)
         combine = raw.get("combine", "AND")
         if combine not in ("AND", "OR"):
-            raise fail(f"combine must be AND or OR, got {combine!r}", child_path(path, "combine"))
+            raise fail(f"combine must be AND or OR, got {combine!r}", path + ".combine")
         matchers = tuple(parse_matcher(m, child_path(where, i)) for i, m in enumerate(matchers_raw))
         return RuleList(matchers, combine)
     # V2 style (also seen in V3 files): the matcher itself
@@ -216,11 +216,11 @@ def parse_matcher(raw: object, path: str) -> Matcher:
     if "match" in raw:
         written = raw["match"]
         if not isinstance(written, str):
-            raise fail(f"matcher type must be a string, got {json_kind(written)}", child_path(path, "match"))
+            raise fail(f"matcher type must be a string, got {json_kind(written)}", path + ".match")
         if written not in MATCHER_NAMES:
             raise fail(
                 f"unknown matcher type {written!r} (known: {', '.join(sorted(set(MATCHER_NAMES)))})",
-                child_path(path, "match"),
+                path + ".match",
             )
         name = written
     elif "regex" in raw:
@@ -245,7 +245,7 @@ def _check_matcher(kind: str, attrs: dict[str, Any], path: str, name: str = "") 
     """Validate a matcher's attributes so that matching never meets a broken rule."""
     if kind == "regex":
         regex = attrs.get("regex")
-        where = child_path(path, "regex")
+        where = path + ".regex"
         if not isinstance(regex, str):
             raise fail(f"a regex matcher needs a 'regex' string, got {json_kind(regex)}", where)
         from .. import _regex  # the regex machinery, for pacts that have a regex
@@ -278,7 +278,7 @@ def _check_matcher(kind: str, attrs: dict[str, Any], path: str, name: str = "") 
             raise fail("a contentType matcher needs a 'value' string", path)
     elif kind == "statusCode":
         status = attrs.get("status")
-        where = child_path(path, "status")
+        where = path + ".status"
         if isinstance(status, list):
             if not all(isinstance(s, int) and not isinstance(s, bool) for s in status):
                 raise fail("statusCode 'status' must be a group name or an array of codes", where)
@@ -286,14 +286,14 @@ def _check_matcher(kind: str, attrs: dict[str, Any], path: str, name: str = "") 
             raise fail(f"unknown status group {status!r} (known: {', '.join(STATUS_GROUPS)})", where)
     elif kind in ("eachKey", "eachValue"):
         rules = attrs.get("rules", [])
-        where = child_path(path, "rules")
+        where = path + ".rules"
         if not isinstance(rules, list):
             raise fail(f"expected an array of matchers, got {json_kind(rules)}", where)
         for index, rule in enumerate(rules):
             parse_matcher(rule, child_path(where, index))
     elif kind == "arrayContains":
         variants = attrs.get("variants")
-        where = child_path(path, "variants")
+        where = path + ".variants"
         if not isinstance(variants, list):
             raise fail(f"an arrayContains matcher needs a 'variants' array, got {json_kind(variants)}", where)
         for index, variant in enumerate(variants):
@@ -302,7 +302,7 @@ def _check_matcher(kind: str, attrs: dict[str, Any], path: str, name: str = "") 
             if not isinstance(variant.get("index"), int):
                 raise fail("a variant needs an integer 'index'", vpath)
             rules = variant.get("rules") or {}
-            rpath = child_path(vpath, "rules")
+            rpath = vpath + ".rules"
             for key, rule_list in expect_object(rules, rpath).items():
                 _body_key(key, child_path(rpath, key))
                 parse_rule_list(rule_list, child_path(rpath, key))
@@ -342,7 +342,7 @@ def parse_generator(raw: object, path: str) -> Generator:
     if kind not in GENERATOR_TYPES:
         raise fail(
             f"unknown generator type {kind!r} (known: {', '.join(sorted(GENERATOR_TYPES))})",
-            child_path(path, "type"),
+            path + ".type",
         )
     attrs = {k: v for k, v in raw.items() if k != "type"}
     if kind == "Regex":
@@ -354,15 +354,15 @@ def parse_generator(raw: object, path: str) -> Generator:
         try:
             _regex.compile_regex(regex)
         except _regex.RegexError as error:
-            raise fail(str(error), child_path(path, "regex")) from None
+            raise fail(str(error), path + ".regex") from None
     elif kind in ("Date", "Time", "DateTime") and attrs.get("format") is not None:
         fmt = attrs["format"]
         from .. import _javatime
 
         try:
-            _javatime.parse_pattern(expect_string(fmt, child_path(path, "format")))
+            _javatime.parse_pattern(expect_string(fmt, path + ".format"))
         except _javatime.JavaTimeError as error:
-            raise fail(str(error), child_path(path, "format")) from None
+            raise fail(str(error), path + ".format") from None
     elif kind == "ProviderState" and not isinstance(attrs.get("expression"), str):
         raise fail("a ProviderState generator needs an 'expression' string", path)
     return Generator(kind, attrs)

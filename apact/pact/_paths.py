@@ -127,16 +127,14 @@ def format_path(tokens: tuple[Token, ...] | list[Token], root: str = "$") -> str
 
 
 def format_token(token: Token) -> str:
+    if isinstance(token, str):  # (first: reading a pact names every key it passes)
+        # an ASCII identifier is exactly [A-Za-z_][A-Za-z0-9_]*, tested without a regex
+        if token.isascii() and token.isidentifier():
+            return "." + token
+        return "['" + token.replace("'", "\\'") + "']"
     if isinstance(token, int):
         return f"[{token}]"
-    if isinstance(token, Wildcard):
-        return token.text
-    if _SIMPLE_KEY.fullmatch(token):
-        return "." + token
-    return "['" + token.replace("'", "\\'") + "']"
-
-
-_SIMPLE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+    return token.text
 
 
 def child_path(path: str, token: Token) -> str:
