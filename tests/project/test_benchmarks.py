@@ -63,22 +63,28 @@ def test_run_all_quick_prints_one_row_per_workload() -> None:
     assert docs.read_text() == before  # --quick writes nothing
 
 
-@pytest.mark.timeout(660)
-def test_the_openapi_benchmark_runs_quick() -> None:
-    """``bench_openapi.py --quick``: its pact fits its generated document (it fails
-    otherwise) and it prints its figures."""
+def _quick(script: str, env: dict[str, str] | None = None) -> str:
+    """The output of ``benchmarks/{script} --quick``, which must succeed."""
     completed = subprocess.run(  # noqa: S603
-        [sys.executable, str(ROOT / "benchmarks" / "bench_openapi.py"), "--quick"],
+        [sys.executable, str(ROOT / "benchmarks" / script), "--quick"],
         capture_output=True,
         text=True,
         timeout=600,  # a guard against a hang, as for run_all above
         check=False,
+        env=env,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert "50 interactions against a 20-path OpenAPI 3.1 document" in completed.stdout
+    return completed.stdout
+
+
+@pytest.mark.timeout(660)
+def test_the_openapi_benchmark_runs_quick() -> None:
+    """``bench_openapi.py --quick``: its pact fits its generated document (it fails
+    otherwise) and it prints its figures."""
+    output = _quick("bench_openapi.py")
+    assert "50 interactions against a 20-path OpenAPI 3.1 document" in output
     assert any(
-        line.strip().startswith("check the pact") and line.rstrip().endswith("(< 1 s)")
-        for line in completed.stdout.splitlines()
+        line.strip().startswith("check the pact") and line.rstrip().endswith("(< 1 s)") for line in output.splitlines()
     )
 
 
@@ -86,16 +92,8 @@ def test_the_openapi_benchmark_runs_quick() -> None:
 def test_the_broker_benchmark_runs_quick() -> None:
     """``bench_broker.py --quick``: a broker of 1,000 publications filled, served on a
     loopback port by a child process (which it stops), each hot request timed over HTTP."""
-    completed = subprocess.run(  # noqa: S603
-        [sys.executable, str(ROOT / "benchmarks" / "bench_broker.py"), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=600,  # a guard against a hang, as for run_all above
-        check=False,
-        env={**os.environ, "PACT_DO_NOT_TRACK": "true"},
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    lines = completed.stdout.splitlines()
+    output = _quick("bench_broker.py", env={**os.environ, "PACT_DO_NOT_TRACK": "true"})
+    lines = output.splitlines()
     assert lines[0].startswith("Run on ") and " cores, Python " in lines[0], lines[0]
     header = next(line for line in lines if line.startswith("operation"))
     assert "1,000: p50 / p99 (cpu) ms" in header and "p99 < 50 ms" in header
@@ -121,15 +119,8 @@ def test_the_floor_benchmark_runs_quick() -> None:
     """``bench_floor.py --quick``: every loop checks its verdicts (it fails otherwise), and
     each row says its time, its multiple of the app called directly, and its own share."""
     pytest.importorskip("starlette", reason="the floor benchmark's app is a Starlette app")
-    completed = subprocess.run(  # noqa: S603
-        [sys.executable, str(ROOT / "benchmarks" / "bench_floor.py"), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=600,  # a guard against a hang, as for run_all above
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    lines = completed.stdout.splitlines()
+    output = _quick("bench_floor.py")
+    lines = output.splitlines()
     assert lines[0].startswith("apact in-process against its floor, starlette, 30 interactions"), lines[0]
     rows = {cells[0]: cells[1:] for cells in (line.split() for line in lines[3:])}
     assert list(rows) == ["direct", "floor", "+states", "+send", "+match", "+steps", "+units", "apact"], lines
@@ -141,15 +132,8 @@ def test_the_floor_benchmark_runs_quick() -> None:
 def test_the_read_benchmark_runs_quick() -> None:
     """``bench_read.py --quick``: a row per size and way, each with its time, its multiple
     of ``json.loads`` and of itself at the smallest size."""
-    completed = subprocess.run(  # noqa: S603
-        [sys.executable, str(ROOT / "benchmarks" / "bench_read.py"), "--quick"],
-        capture_output=True,
-        text=True,
-        timeout=600,  # a guard against a hang, as for run_all above
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    lines = completed.stdout.splitlines()
+    output = _quick("bench_read.py")
+    lines = output.splitlines()
     assert lines[0].startswith("Reading and writing the Grill Chef pact"), lines[0]
     rows = [line.split(None, 1) for line in lines[4:]]
     ways = ["json", "read", "read, gc on", "write", "write, gc on"]
