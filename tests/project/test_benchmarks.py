@@ -43,7 +43,7 @@ def test_run_all_quick_prints_one_row_per_workload() -> None:
         "consumer: per-test cycle",
         "consumer: one pact of",
         "matching: ",
-        "parallel writes: 8 processes",
+        "parallel writes: 3 processes",
         "peak memory: consumer",
     ):
         assert any(name.startswith(prefix) for name in names), (prefix, names)
