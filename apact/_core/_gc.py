@@ -1,14 +1,14 @@
 """Building a large tree of objects without the cyclic garbage collector running through it.
 
 CPython starts a collection every few hundred container objects allocated, whether or
-not they could ever be part of a cycle; each one walks the objects allocated since the
-last, and every tenth, and every hundredth, walk much more. Reading a pact builds the
-model one interaction after another, and on a large pact those collections grow with
-what is already built: on CPython 3.12, the benchmark's Grill Chef pact took 81 µs an
-interaction to read at 1,000 interactions, 149 µs at 10,000, about half of it in the
-collector; paused, 65 µs and 74 µs (``benchmarks/bench_read.py``). Building a model
-makes no cycles to collect, so nothing is lost by waiting: what other threads leave
-meanwhile is collected once the pause ends.
+not they could ever be part of a cycle: each walks what was allocated since the last,
+every tenth what the last ten kept, and now and then one walks everything. Reading a
+pact builds the model one interaction after another, and on a large pact those walks
+reach across all that is already built: on CPython 3.12, reading the benchmark's Grill
+Chef pact took 65 µs an interaction at 1,000 interactions and 155 µs at 10,000, over
+half of it in the collector; paused, 53 µs and 58 µs (``benchmarks/bench_read.py``,
+docs/benchmarks.md). Building a model makes no cycles to collect, so nothing is lost by
+waiting: what other threads leave meanwhile is collected once the pause ends.
 
 The collector's switch is the process's, not apact's: a pause that finds it off leaves
 it off, and one that finds it on turns it back on when it ends (as Mercurial's
