@@ -12,6 +12,11 @@ bodies against their content type) and raises `PactFileError`
 naming the file, the interaction and the JSON path. Writing is atomic: the new content
 goes to a temporary file in the same directory, which then replaces the target, so a
 crash never leaves a half-written pact and readers never see one.
+
+`load`, `loads`, `dumps` and `to_json` pause Python's cyclic garbage collector while
+they build the model or the document (on a large pact its collections walked what was
+already built: reading 10,000 interactions took over twice as long per interaction as
+reading 1,000). The collector is left as it was found: on again after, or still off.
 """
 
 from __future__ import annotations
