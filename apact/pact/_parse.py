@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
+from .._core._frozen import builder
 from .._core._gc import collector_paused
 from .._core._types import JSON
 from ..errors import PactFileError
@@ -294,7 +295,7 @@ def parse_request(raw: object, spec: Spec, path: str = "$", *, strict: bool = Tr
     key = _rules_key(raw, "requestMatchingRules")
     rules = parse_matching_rules(raw.get(key), child_path(path, key), spec)
     generators = parse_generators(raw.get("generators"), path + ".generators")
-    return HttpRequest(method, request_path, query, headers, body, rules, generators, raw_query)
+    return _new_request(method, request_path, query, headers, body, rules, generators, raw_query)
 
 
 def parse_response(raw: object, spec: Spec, path: str = "$", *, strict: bool = True) -> HttpResponse:
@@ -312,7 +313,7 @@ def parse_response(raw: object, spec: Spec, path: str = "$", *, strict: bool = T
     key = _rules_key(raw, "responseMatchingRules")
     rules = parse_matching_rules(raw.get(key), child_path(path, key), spec)
     generators = parse_generators(raw.get("generators"), path + ".generators")
-    return HttpResponse(status, headers, body, rules, generators)
+    return _new_response(status, headers, body, rules, generators)
 
 
 def _rules_key(raw: Mapping[str, Any], old: str) -> str:
@@ -370,7 +371,7 @@ def parse_provider_states(raw: Mapping[str, Any], path: str) -> tuple[ProviderSt
             name = expect_string(item.get("name"), spath + ".name")
             params = item.get("params") or {}
             params = expect_object(params, spath + ".params")
-            states.append(ProviderState(name, dict(params)))
+            states.append(_new_state(name, dict(params)))
         return tuple(states)
     key = first_key(raw, "providerState", "provider_state")
     if key is not None and raw[key] is not None:
@@ -444,7 +445,24 @@ def parse_interaction(raw: object, spec: Spec, path: str, *, message: bool = Fal
     extra = {k: v for k, v in raw.items() if k not in _HTTP_KEYS}
     if spec < Spec.V4 and "type" in raw:
         extra["type"] = kind
-    return HttpInteraction(description, http_request, http_response, extra=extra, **common)
+    return _new_http(
+        description,
+        http_request,
+        http_response,
+        states,
+        common.get("key"),
+        common.get("pending", False),
+        common.get("comments"),
+        extra,
+    )
+
+
+#: the model's frozen classes made at a plain class's cost (`._core._frozen`): every
+#: interaction of a pact makes several, and their constructors were a fifth of reading it
+_new_request = builder(HttpRequest)
+_new_response = builder(HttpResponse)
+_new_state = builder(ProviderState)
+_new_http = builder(HttpInteraction)
 
 
 def parse_pact(document: object, *, file: str | None = None) -> PactFile:

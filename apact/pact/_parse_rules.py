@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from .._core._frozen import builder
 from ._paths import PathError, child_path, format_path, parse_path
 from ._reading import expect_object, expect_string, fail, json_kind
 from .model import Generator, Generators, Matcher, MatchingRules, RuleList, Spec
@@ -194,6 +195,11 @@ def _body_rest(key: str, head: str, rest: tuple[Any, ...]) -> str:
     return format_path(rest)
 
 
+#: made at a plain class's cost (`._core._frozen`): a pact has a few for each interaction
+_new_rule_list = builder(RuleList)
+_new_matcher = builder(Matcher)
+
+
 def parse_rule_list(raw: object, path: str) -> RuleList:
     raw = expect_object(raw, path)
     if "matchers" in raw:
@@ -205,7 +211,7 @@ def parse_rule_list(raw: object, path: str) -> RuleList:
         if combine not in ("AND", "OR"):
             raise fail(f"combine must be AND or OR, got {combine!r}", path + ".combine")
         matchers = tuple(parse_matcher(m, child_path(where, i)) for i, m in enumerate(matchers_raw))
-        return RuleList(matchers, combine)
+        return _new_rule_list(matchers, combine)
     # V2 style (also seen in V3 files): the matcher itself
     return RuleList((parse_matcher(raw, path),))
 
@@ -232,7 +238,7 @@ def parse_matcher(raw: object, path: str) -> Matcher:
     else:
         raise fail("a matcher needs a 'match' attribute", path)
     _check_matcher(MATCHER_NAMES[name], attrs, path, name)
-    return Matcher(name, attrs)
+    return _new_matcher(name, attrs)
 
 
 def date_format(attrs: Mapping[str, Any], name: str) -> object:

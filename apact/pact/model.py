@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal, TypeAlias
 
+from .._core._frozen import builder
 from .._core._types import JSON
 from . import _jsondepth, _sniff
 
@@ -158,6 +159,8 @@ class Body:
     def from_json(cls, value: JSON, content_type: str | None = "application/json") -> Body:
         """A body holding the JSON document ``value`` (kept, not re-parsed)."""
         encoded = _jsondepth.dumps(value).encode()  # JsonTooDeepError (a ValueError) past the depth limit
+        if cls is Body:  # (a pact's JSON bodies are made here: at a plain class's cost)
+            return _new_body(encoded, content_type, False, value, None)
         return cls(encoded, content_type, False, value)
 
     @classmethod
@@ -196,6 +199,10 @@ class Body:
 
     def __hash__(self) -> int:
         return hash((self.content, self.content_type, self.null))
+
+
+#: ``Body(...)`` given every field, at a fifth of the cost (`apact._core._frozen`)
+_new_body = builder(Body)
 
 
 # -- HTTP --------------------------------------------------------------------------------
