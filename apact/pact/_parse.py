@@ -84,7 +84,7 @@ def parse_headers(raw: object, path: str) -> Headers | None:
     for name, value in raw.items():
         where = child_path(path, name)
         if isinstance(value, list):
-            headers[name] = [_header_value(v, child_path(where, i)) for i, v in enumerate(value)]
+            headers[name] = [_header_value(v, f"{where}[{i}]") for i, v in enumerate(value)]
         else:
             headers[name] = [_header_value(value, where)]
     return headers
@@ -145,7 +145,7 @@ def parse_body(
     if key not in document:
         return None
     raw = document[key]
-    where = child_path(path, key)
+    where = path + "." + key  # (body, contents or content: a plain key)
     if raw is None:
         return Body(b"", None, null=True)
     if (
@@ -293,7 +293,7 @@ def parse_request(raw: object, spec: Spec, path: str = "$", *, strict: bool = Tr
     declared = _content_type_header(headers)
     body = parse_body(raw, "body", path, spec, declared_type=declared, strict=strict)
     key = _rules_key(raw, "requestMatchingRules")
-    rules = parse_matching_rules(raw.get(key), child_path(path, key), spec)
+    rules = parse_matching_rules(raw.get(key), path + "." + key, spec)  # (one of two plain keys)
     generators = parse_generators(raw.get("generators"), path + ".generators")
     return _new_request(method, request_path, query, headers, body, rules, generators, raw_query)
 
@@ -311,7 +311,7 @@ def parse_response(raw: object, spec: Spec, path: str = "$", *, strict: bool = T
     declared = _content_type_header(headers)
     body = parse_body(raw, "body", path, spec, declared_type=declared, strict=strict)
     key = _rules_key(raw, "responseMatchingRules")
-    rules = parse_matching_rules(raw.get(key), child_path(path, key), spec)
+    rules = parse_matching_rules(raw.get(key), path + "." + key, spec)  # (one of two plain keys)
     generators = parse_generators(raw.get("generators"), path + ".generators")
     return _new_response(status, headers, body, rules, generators)
 
@@ -366,7 +366,7 @@ def parse_provider_states(raw: Mapping[str, Any], path: str) -> tuple[ProviderSt
             raise fail(f"expected an array of provider states, got {json_kind(items)}", where)
         states = []
         for index, item in enumerate(items):
-            spath = child_path(where, index)
+            spath = f"{where}[{index}]"
             item = expect_object(item, spath)
             name = expect_string(item.get("name"), spath + ".name")
             params = item.get("params") or {}
