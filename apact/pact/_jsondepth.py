@@ -134,12 +134,18 @@ def dumps(value: object) -> str:
     """Compact JSON text (``ensure_ascii=False``), refusing values nested deeper than
     `MAX_DEPTH` (`JsonTooDeepError`)."""
     try:
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        text = _COMPACT.encode(value)
     except RecursionError:
         raise _too_deep_value(value) from None
     if too_deep(text):
         raise _too_deep_value(value)
     return text
+
+
+#: what ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` encodes with, made
+#: once rather than per call (an encoder keeps nothing from one call to the next): a pact
+#: of thousands of JSON bodies makes one each as it is read
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def check_text(data: str | bytes | bytearray) -> None:
