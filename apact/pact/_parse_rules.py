@@ -210,7 +210,8 @@ def parse_rule_list(raw: object, path: str) -> RuleList:
         combine = raw.get("combine", "AND")
         if combine not in ("AND", "OR"):
             raise fail(f"combine must be AND or OR, got {combine!r}", path + ".combine")
-        matchers = tuple(parse_matcher(m, f"{where}[{i}]") for i, m in enumerate(matchers_raw))
+        # (from a list, not a generator: a generator costs more than a rule's one matcher)
+        matchers = tuple([parse_matcher(m, f"{where}[{i}]") for i, m in enumerate(matchers_raw)])
         return _new_rule_list(matchers, combine)
     # V2 style (also seen in V3 files): the matcher itself
     return RuleList((parse_matcher(raw, path),))
