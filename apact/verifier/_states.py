@@ -26,7 +26,6 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeVar
 
@@ -134,7 +133,7 @@ def provider_states(
     timeout: float,
     scope_of: ScopeClass = anyio.CancelScope,
     spare: Spare | None = None,
-) -> AbstractAsyncContextManager[dict[str, JSON]]:
+) -> ProviderStates:
     """Set ``states`` up in order, give the values for provider-state generators (the
     states' params, overridden by what the handlers returned), tear them down in reverse
     order. Raises `StateHandlerError` when a handler fails (the states already set up
@@ -147,11 +146,13 @@ def provider_states(
     (A class, not an ``asynccontextmanager``: it runs around every interaction, and the
     generator-based manager cost as much as a state handler's own work.)
     """
-    return _ProviderStates(states, handlers, state_change, timeout, scope_of, spare)
+    return ProviderStates(states, handlers, state_change, timeout, scope_of, spare)
 
 
-class _ProviderStates:
-    """What `provider_states` returns."""
+class ProviderStates:
+    """What `provider_states` returns: an async context manager, whose `enter` and
+    `exit` a caller around every interaction may call itself (no coroutine is made for
+    states set up and torn down at once)."""
 
     __slots__ = ("_states", "_handlers", "_change", "_timeout", "_scope_of", "_spare", "_teardowns")
 
@@ -173,9 +174,57 @@ class _ProviderStates:
         self._teardowns: list[Teardown] = []
 
     async def __aenter__(self) -> dict[str, JSON]:
-        values: dict[str, JSON] = {}
+        entered = self.enter()
+        return entered if type(entered) is dict else await entered  # type: ignore[misc]
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        rest = self.exit()
+        if rest is not None:
+            await rest
+
+    def enter(self) -> dict[str, JSON] | Awaitable[dict[str, JSON]]:
+        """`__aenter__` without a coroutine of its own when every handler is done at
+        once (the usual case, around every interaction): the values, or the awaitable
+        that gives them."""
         if not self._states:
-            return values
+            return {}
+        if len(self._states) == 1:
+            state = self._states[0]
+            handler = self._handlers.get(state.name)
+            if handler is not None:
+                set_up = _set_up(handler, state, self._timeout, self._scope_of, self._spare)
+                if isinstance(set_up, tuple):
+                    got, teardown = set_up
+                    if teardown is not None:
+                        self._teardowns.append(teardown)
+                    values = dict(state.params)
+                    values.update(got)
+                    return values
+                return self._entered(set_up)
+        return self._set_up_all()
+
+    async def _entered(self, set_up: Awaitable[SetUp]) -> dict[str, JSON]:
+        """The one state's setup that suspended in `enter`."""
+        got, teardown = await set_up
+        if teardown is not None:
+            self._teardowns.append(teardown)
+        values = dict(self._states[0].params)
+        values.update(got)
+        return values
+
+    def exit(self) -> Awaitable[None] | None:
+        """`__aexit__` without a coroutine of its own when every teardown is done at
+        once: ``None``, or the awaitable that finishes them. Raises `StateHandlerError`."""
+        teardowns = self._teardowns
+        if not teardowns:
+            return None
+        if len(teardowns) == 1:
+            self._teardowns = []
+            return teardowns[0]()
+        return self._tear_down_all()
+
+    async def _set_up_all(self) -> dict[str, JSON]:
+        values: dict[str, JSON] = {}
         for state in self._states:
             values.update(state.params)
         returned: dict[str, JSON] = {}
@@ -199,7 +248,7 @@ class _ProviderStates:
         values.update(returned)
         return values
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def _tear_down_all(self) -> None:
         teardowns, self._teardowns = self._teardowns, []
         failure: StateHandlerError | None = None
         for teardown in reversed(teardowns):

@@ -639,13 +639,22 @@ class Verifier:
         if alone:
             run.begin(unit[0])  # its setup and teardown are its own: their output too
         try:
-            async with provider_states(
+            # (``async with``, minus the two coroutines of ``__aenter__`` and ``__aexit__``
+            # when the states are set up and torn down at once: this runs per interaction)
+            around = provider_states(
                 states, self._all_handlers, change, timeout=self.request_timeout, scope_of=run.scope_of, spare=spare
-            ) as values:
+            )
+            entered = around.enter()
+            values = entered if type(entered) is dict else await entered  # type: ignore[misc]
+            try:
                 if alone:
                     await self._replay(unit[0], values, settings, run, started, spare)
                 else:
                     await self._replay_all(unit, values, settings, run)
+            finally:
+                rest = around.exit()
+                if rest is not None:
+                    await rest
         except StateHandlerError as failure:
             for item in unit:
                 previous = run.results.get(item.key)
