@@ -546,13 +546,23 @@ class Verifier:
             chosen = _Pact(source, number)
             in_pact = pact_plugins(pact.metadata)
             handlers = self._all_handlers
+            # (what the loop below would ask each interaction the same: it runs per interaction)
+            filtered = selection.filters
+            skip_pending = self._pending == "skip"
+            check_states = not self._ignore_missing_states and self._state_change_url is None
             for index, interaction in enumerate(pact.interactions):
-                item = _Item(chosen, index, interaction, source.pending or interaction.pending)
+                item = _Item(
+                    chosen,
+                    index,
+                    interaction,
+                    source.pending or interaction.pending,
+                    interaction.provider_states or self._states_of(interaction),
+                )
                 chosen.items.append(item)
-                reason = selection.reason_to_leave_out(interaction)
-                if reason is None and item.pending and self._pending == "skip":
+                reason = selection.reason_to_leave_out(interaction) if filtered else None
+                if reason is None and skip_pending and item.pending:
                     reason = "pending (the verifier skips pending interactions: pending='skip')"
-                plugins = needed_plugins(interaction, in_pact)
+                plugins = needed_plugins(interaction, in_pact) if interaction.extra else None
                 if reason is None and plugins:
                     said = f"not run: needs {plugins} (apact runs no Pact plugins)"
                     if not self._skip_plugin_interactions:
@@ -578,11 +588,11 @@ class Verifier:
                     error = invalid_request(problems, f"$.interactions[{index}].request")
                     run.record(item, self._judged(item, (), (error,), None, None, None, 0.0))
                     continue
-                states = self._states_of(interaction)
-                if states and not self._ignore_missing_states:
-                    missing = missing_states(states, handlers, self._state_change_url is not None)
-                    if missing:
-                        run.record(item, self._missing(item, missing))
+                if check_states:
+                    for state in item.states:
+                        if state.name not in handlers:
+                            run.record(item, self._missing(item, missing_states(item.states, handlers, False)))
+                            break
             pacts.append(chosen)
         return pacts
 
@@ -603,11 +613,14 @@ class Verifier:
         units: list[list[_Item]] = []
         shared: dict[str, list[_Item]] = {}
         handlers = self._all_handlers
+        by_url = self._state_change_url is not None
         for item in items:
-            states = self._states_of(item.interaction)
+            states = item.states
             shareable = True  # (a loop, not all() over a generator: this runs per interaction)
             for state in states:
-                if not self._shareable(state, handlers):
+                handler = handlers.get(state.name)
+                # (a missing state, ignored, does nothing: it is shared unless a URL sets it up)
+                if not (handler.shared if handler is not None else not by_url):
                     shareable = False
                     break
             key = _unit_key(states) if shareable else None
@@ -620,12 +633,6 @@ class Verifier:
                 units.append([item])
         return units
 
-    def _shareable(self, state: ProviderState, handlers: Mapping[str, Handler]) -> bool:
-        handler = handlers.get(state.name)
-        if handler is not None:
-            return handler.shared
-        return self._state_change_url is None  # a missing state (ignored) does nothing
-
     async def _run_unit(
         self, unit: list[_Item], settings: Settings, change: StateChange | None, run: _Run, spare: Spare | None = None
     ) -> None:
@@ -633,7 +640,7 @@ class Verifier:
             for item in unit:
                 run.record(item, _not_run(item, run))
             return
-        states = self._states_of(unit[0].interaction)
+        states = unit[0].states
         alone = len(unit) == 1
         started = time.perf_counter()
         if alone:
@@ -924,18 +931,25 @@ class _Pact:
         )
 
 
-@dataclass(slots=True)
 class _Item:
-    pact: _Pact
-    index: int
-    interaction: Interaction
-    pending: bool
-    #: ``(pact number, index)``, the item's key in the run's tables (asked for a few
-    #: times per interaction: made once)
-    key: tuple[int, int] = field(init=False)
+    """One interaction of a chosen pact, as the run handles it. (A plain class: one is
+    made per interaction, and a dataclass's ``__init__`` and ``__post_init__`` cost two
+    calls.)"""
 
-    def __post_init__(self) -> None:
-        self.key = (self.pact.number, self.index)
+    __slots__ = ("pact", "index", "interaction", "pending", "states", "key")
+
+    def __init__(
+        self, pact: _Pact, index: int, interaction: Interaction, pending: bool, states: tuple[ProviderState, ...]
+    ) -> None:
+        self.pact = pact
+        self.index = index
+        self.interaction = interaction
+        self.pending = pending
+        #: the states to set up (`Verifier._states_of`)
+        self.states = states
+        #: ``(pact number, index)``, the item's key in the run's tables (asked for a
+        #: few times per interaction: made once)
+        self.key = (pact.number, index)
 
 
 #: why the interactions not run were not run (``_Run.stop_reason``)
@@ -1016,9 +1030,14 @@ class _Selection:
     state: re.Pattern[str] | None
     no_state: bool
 
+    @property
+    def filters(self) -> bool:
+        """Whether any interaction may be left out (`reason_to_leave_out`)."""
+        return self.description is not None or self.state is not None or self.no_state
+
     def reason_to_leave_out(self, interaction: Interaction) -> str | None:
-        if self.description is None and self.state is None and not self.no_state:
-            return None  # no filter: nothing is left out (the usual run)
+        if not self.filters:
+            return None  # nothing is left out (the usual run)
         if self.description is not None and not self.description.search(interaction.description):
             return f"left out by the description filter {self.description.pattern!r}"
         names = [state.name for state in interaction.provider_states]
