@@ -125,13 +125,11 @@ class _Exchange:
                 for name, value in message.get("headers", ())
             ]
 
-    def _mark_complete(self) -> None:
+    def finish(self) -> None:
+        """The app returned: a ``receive`` still waiting learns the client is gone."""
         self._complete = True
         if self._done is not None:
             self._done.set()
-
-    def finish(self) -> None:
-        self._mark_complete()
 
 
 @asynccontextmanager

@@ -292,7 +292,7 @@ def _set_up(
             return _set_up_resumed(step, value, state, timeout, spare, teardown)
     except Exception as error:
         raise _setup_failed(state, error) from None
-    return _values(value, state), teardown
+    return ({} if value is None else _values(value, state)), teardown  # (the usual None: no call)
 
 
 async def _set_up_resumed(

@@ -105,7 +105,8 @@ class Outgoing:
     def line(self) -> str:
         """``POST /steaks/``, for messages and reports: cut short past
         `LINE_SHOWN` characters (a hostile pact's path may be megabytes)."""
-        line = f"{self.method} {self.target}"
+        query = self.query
+        line = f"{self.method} {self.raw_path}?{query}" if query else f"{self.method} {self.raw_path}"
         return line if len(line) <= LINE_SHOWN else f"{line[:LINE_SHOWN]}... ({len(line)} characters)"
 
     def to_httpx(self, base_url: str) -> httpx.Request:
@@ -237,11 +238,12 @@ class AppSender:
                 raise SendError(VerificationProblem("transport", message))
         elif request.body:
             headers.append((b"content-length", str(len(request.body)).encode()))
+        raw_path = request.raw_path
         call = _asgi.call_app(
             self._app,
             request.method,
-            request.decoded_path,
-            request.raw_path.encode("ascii"),
+            unquote(raw_path) if "%" in raw_path else raw_path,  # (`Outgoing.decoded_path`, minus a call)
+            raw_path.encode("ascii"),
             request.query.encode("ascii"),
             headers,
             request.body,

@@ -69,11 +69,12 @@ from ._messages import (
     missing_producer,
 )
 from ._process import Server, StartInterruptedError, started_server
-from ._replay import Replayed, RequestFilter, Settings, invalid_request, replay
+from ._replay import Replayed, RequestFilter, Settings, invalid_request, replay, replay_http
 from ._result import InteractionResult, PactResult, Status, VerificationProblem, VerificationResult, exception_line
 from ._sources import Auth, PactSource, Source, load_sources
 from ._states import (
     Handler,
+    ProviderStates,
     StateChange,
     StateChangeError,
     StateHandler,
@@ -81,7 +82,6 @@ from ._states import (
     WithCatchAll,
     make_handler,
     missing_states,
-    provider_states,
 )
 from ._targets import (
     AppSender,
@@ -636,7 +636,7 @@ class Verifier:
     async def _run_unit(
         self, unit: list[_Item], settings: Settings, change: StateChange | None, run: _Run, spare: Spare | None = None
     ) -> None:
-        if run.stopped:
+        if run.stop_reason is not None:  # (`_Run.stopped`, minus a call per interaction)
             for item in unit:
                 run.record(item, _not_run(item, run))
             return
@@ -648,9 +648,7 @@ class Verifier:
         try:
             # (``async with``, minus the two coroutines of ``__aenter__`` and ``__aexit__``
             # when the states are set up and torn down at once: this runs per interaction)
-            around = provider_states(
-                states, self._all_handlers, change, timeout=self.request_timeout, scope_of=run.scope_of, spare=spare
-            )
+            around = ProviderStates(states, self._all_handlers, change, self.request_timeout, run.scope_of, spare)
             entered = around.enter()
             values = entered if type(entered) is dict else await entered  # type: ignore[misc]
             try:
@@ -723,9 +721,12 @@ class Verifier:
         its failure, never the end of the run (cancellation aside)."""
         try:
             where = f"$.interactions[{item.index}].request"
-            replayed = await replay(
-                item.interaction, item.pact.source.pact.spec, values, settings, where=where, spare=spare
-            )
+            interaction = item.interaction
+            spec = item.pact.source.pact.spec
+            if isinstance(interaction, HttpInteraction):  # (`replay`, minus a call per interaction)
+                replayed = await replay_http(interaction, spec, values, settings, where=where, spare=spare)
+            else:
+                replayed = await replay(interaction, spec, values, settings, where=where, spare=spare)
         except Exception as error:
             failure = VerificationProblem.from_exception(
                 "internal", f"verifying it raised {exception_line(error)}", error
