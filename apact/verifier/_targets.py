@@ -142,7 +142,9 @@ _new_outgoing = builder(Outgoing)
 def new_outgoing(method: str, path: str, query: str, headers: tuple[tuple[str, str], ...], body: bytes) -> Outgoing:
     """``Outgoing(method, path, query, headers, body)`` at a third of the cost
     (`._core._frozen`): one per interaction."""
-    return _new_outgoing(method, path, query, headers, body, encode(path, _PATH_SAFE))
+    # (the usual path, plain and without ``?``: `encode` would leave it as it is, minus a call)
+    raw_path = path if _PLAIN.fullmatch(path) and "?" not in path else encode(path, _PATH_SAFE)
+    return _new_outgoing(method, path, query, headers, body, raw_path)
 
 
 def _prefix(base: httpx.URL) -> bytes:
