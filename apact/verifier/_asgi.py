@@ -141,11 +141,16 @@ async def lifespan(app: ASGIApp, state: dict[str, Any], timeout: float) -> Async
     raises `ProviderStartError`.
     """
     channel = _Lifespan()
+    # the app's task runs shielded, as it would under a server: a cancellation of the
+    # verification around it does not reach it, so it still gets its shutdown; only
+    # the end of the lifespan cancels it
+    own = anyio.CancelScope(shield=True)
 
     async def run() -> None:
         scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": state}
         try:
-            await app(scope, channel.receive, channel.send)
+            with own:
+                await app(scope, channel.receive, channel.send)
         except Exception:  # no lifespan support (a failed startup is reported as a message)
             pass
         finally:
@@ -155,22 +160,24 @@ async def lifespan(app: ASGIApp, state: dict[str, Any], timeout: float) -> Async
     error: Exception | None = None  # raised after the task group, as itself
     async with anyio.create_task_group() as group:
         group.start_soon(run)
-        reply = await channel.exchange("startup", timeout)
-        if reply is not None and reply["type"] == "lifespan.startup.failed":
-            problem = f"the app's lifespan startup failed: {reply.get('message') or 'no message'}"
-        else:
-            try:
-                yield
-            except Exception as raised:
-                error = raised
-            finally:
-                if reply is not None:
-                    with anyio.CancelScope(shield=True):
-                        reply = await channel.exchange("shutdown", timeout)
-                    if reply is not None and reply["type"] == "lifespan.shutdown.failed":
-                        problem = f"the app's lifespan shutdown failed: {reply.get('message') or 'no message'}"
-        if not channel.ended:  # the app is done with its lifespan, but still waits for more
-            group.cancel_scope.cancel()
+        try:
+            reply = await channel.exchange("startup", timeout)
+            if reply is not None and reply["type"] == "lifespan.startup.failed":
+                problem = f"the app's lifespan startup failed: {reply.get('message') or 'no message'}"
+            else:
+                try:
+                    yield
+                except Exception as raised:
+                    error = raised
+                finally:
+                    if reply is not None:
+                        with anyio.CancelScope(shield=True):
+                            reply = await channel.exchange("shutdown", timeout)
+                        if reply is not None and reply["type"] == "lifespan.shutdown.failed":
+                            problem = f"the app's lifespan shutdown failed: {reply.get('message') or 'no message'}"
+        finally:
+            if not channel.ended:  # done with the app's lifespan, which still waits for more
+                own.cancel()
     if error is not None:
         raise error
     if problem is not None:

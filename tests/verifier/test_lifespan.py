@@ -169,3 +169,115 @@ async def test_the_lifespan_state_reaches_every_request() -> None:
 
     (await Verifier("Grill Chef", app=app).verify(pact(interaction("one"), interaction("two")))).assert_ok()
     assert seen == ["Gordon", "Gordon"]
+
+
+async def test_a_task_the_lifespan_starts_lives_through_the_requests_and_stops_at_shutdown() -> None:
+    """The usual long-lived lifespan: a task group of its own, a worker in it that the
+    requests rely on, cancelled at shutdown."""
+    ticks: list[int] = []
+    seen: list[int] = []
+    events: list[str] = []
+
+    async def worker(ready: anyio.Event) -> None:
+        ready.set()
+        try:
+            await anyio.sleep_forever()
+        finally:
+            events.append("worker stopped")
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await receive()
+            async with anyio.create_task_group() as group:
+                ready = anyio.Event()
+                group.start_soon(worker, ready)
+                await ready.wait()
+                ticks.append(1)
+                await send({"type": "lifespan.startup.complete"})
+                events.append((await receive())["type"])
+                group.cancel_scope.cancel()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        seen.append(len(ticks))
+        await receive()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    with anyio.fail_after(10):
+        (await Verifier("Grill Chef", app=app).verify(pact(interaction("one"), interaction("two")))).assert_ok()
+    assert seen == [1, 1]
+    assert events == ["lifespan.shutdown", "worker stopped"]
+
+
+async def test_what_the_lifespan_sets_in_its_context_stays_its_own() -> None:
+    """As under a server: the lifespan runs in a task of its own, so a context variable it
+    sets is not what the requests see (its ``state`` is how it hands them things)."""
+    import contextvars
+
+    cook: contextvars.ContextVar[str] = contextvars.ContextVar("cook", default="nobody")
+    seen: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await receive()
+            cook.set("Gordon")
+            await send({"type": "lifespan.startup.complete"})
+            await receive()
+            seen.append(f"shutdown: {cook.get()}")
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        seen.append(cook.get())
+        await receive()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    (await Verifier("Grill Chef", app=app).verify(PACT)).assert_ok()
+    assert seen == ["nobody", "shutdown: Gordon"]
+    assert cook.get() == "nobody"
+
+
+async def test_a_verification_cancelled_during_a_request_still_shuts_the_lifespan_down() -> None:
+    events: list[str] = []
+    in_request = anyio.Event()
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await polite(events, receive, send)
+            events.append("lifespan returned")
+            return
+        in_request.set()
+        await anyio.sleep_forever()
+
+    async def cancel_when_in_request(scope: anyio.CancelScope) -> None:
+        await in_request.wait()
+        scope.cancel()
+
+    with anyio.fail_after(10):
+        async with anyio.create_task_group() as group:
+            group.start_soon(cancel_when_in_request, group.cancel_scope)
+            await Verifier("Grill Chef", app=app).verify(PACT)
+    assert events == ["lifespan.startup", "lifespan.shutdown", "lifespan returned"]
+
+
+async def test_a_verification_cancelled_during_the_startup_leaves_no_lifespan_behind() -> None:
+    events: list[str] = []
+    starting = anyio.Event()
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        assert scope["type"] == "lifespan"
+        await receive()
+        starting.set()
+        try:
+            await anyio.sleep_forever()  # a startup that never ends
+        finally:
+            events.append("startup cancelled")
+
+    async def cancel_when_starting(scope: anyio.CancelScope) -> None:
+        await starting.wait()
+        scope.cancel()
+
+    with anyio.fail_after(10):
+        async with anyio.create_task_group() as group:
+            group.start_soon(cancel_when_starting, group.cancel_scope)
+            await Verifier("Grill Chef", app=app, startup_timeout=60).verify(PACT)
+    assert events == ["startup cancelled"]
