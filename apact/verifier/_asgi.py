@@ -10,8 +10,9 @@ lifespan's startup and shutdown) is small and tested here.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,18 +133,146 @@ class _Exchange:
             self._done.set()
 
 
-@asynccontextmanager
-async def lifespan(app: ASGIApp, state: dict[str, Any], timeout: float) -> AsyncIterator[None]:
+def lifespan(app: ASGIApp, state: dict[str, Any], timeout: float) -> AbstractAsyncContextManager[None]:
     """Run the app's lifespan (startup before, shutdown after) around the block.
 
     An app that raises on the lifespan scope without a word supports no lifespan (as
     uvicorn's ``lifespan="auto"`` reads it); a failed (or too slow) startup or shutdown
-    raises `ProviderStartError`.
+    raises `ProviderStartError`. The app's lifespan runs in a task of its own, as a
+    server runs it: it may start tasks that live as long as it, and what it does to its
+    context (context variables) stays its own.
     """
+    try:
+        on_asyncio = asyncio.current_task() is not None
+    except RuntimeError:  # no asyncio loop running here: trio
+        on_asyncio = False
+    if on_asyncio:
+        return _AsyncioLifespan(app, state, timeout)
+    return _lifespan_in_task_group(app, state, timeout)
+
+
+class _AsyncioLifespan:
+    """`lifespan` on asyncio: the app's lifespan in a plain asyncio task, its messages
+    through futures. anyio's task group (two cancel scopes, a task handle) and events
+    cost about 55 µs a run, several times an app's own lifespan, and a run of a few
+    interactions pays it each time; asyncio needs no more than a task, cancelled at the
+    end if the app's lifespan has not returned by then, as the task group would. (trio
+    has no task outside a nursery: `_lifespan_in_task_group` there.)"""
+
+    __slots__ = (
+        "_app",
+        "_state",
+        "_timeout",
+        "_loop",
+        "_task",
+        "_to_app",
+        "_app_waits",
+        "_replies",
+        "_answered",
+        "_ended",
+        "_started",
+    )
+
+    def __init__(self, app: ASGIApp, state: dict[str, Any], timeout: float) -> None:
+        self._app = app
+        self._state = state
+        self._timeout = timeout
+        self._to_app: Message | None = None
+        self._app_waits: asyncio.Future[None] | None = None
+        self._replies: list[Message] = []
+        self._answered: asyncio.Future[None] | None = None
+        #: the app's lifespan returned (or raised)
+        self._ended = False
+        #: the app answered its startup (so it is sent a shutdown)
+        self._started = False
+
+    async def __aenter__(self) -> None:
+        loop = self._loop = asyncio.get_running_loop()
+        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": self._state}
+        self._task = loop.create_task(self._run(scope))
+        try:
+            reply = await self._exchange("startup")
+        except BaseException:  # cancelled while the app starts: its task is not left behind
+            await self._stop()
+            raise
+        if reply is not None and reply["type"] == "lifespan.startup.failed":
+            await self._stop()
+            raise ProviderStartError(f"the app's lifespan startup failed: {reply.get('message') or 'no message'}")
+        self._started = reply is not None
+
+    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> None:  # noqa: ANN401
+        problem: str | None = None
+        if self._started:
+            with anyio.CancelScope(shield=True):  # (the block may end by cancellation)
+                reply = await self._exchange("shutdown")
+            if reply is not None and reply["type"] == "lifespan.shutdown.failed":
+                problem = f"the app's lifespan shutdown failed: {reply.get('message') or 'no message'}"
+        await self._stop()
+        if error is None and problem is not None:  # (the block's own error wins, raised as itself)
+            raise ProviderStartError(problem)
+
+    async def _stop(self) -> None:
+        """Cancel the app's lifespan task if it has not returned, and wait for its end."""
+        task = self._task
+        if not task.done():
+            task.cancel()
+            with anyio.CancelScope(shield=True):
+                await asyncio.wait((task,))
+        if not task.cancelled() and task.exception() is not None:  # (not an Exception: `_run` keeps those)
+            raise task.exception()  # type: ignore[misc]
+
+    async def _run(self, scope: dict[str, Any]) -> None:
+        try:
+            await self._app(scope, self._receive, self._send)
+        except Exception:  # no lifespan support (a failed startup is reported as a message)
+            pass
+        finally:
+            self._ended = True
+            self._wake()
+
+    async def _receive(self) -> Message:
+        while self._to_app is None:
+            waits = self._app_waits = self._loop.create_future()
+            await waits
+        message, self._to_app = self._to_app, None
+        return message
+
+    async def _send(self, message: Message) -> None:
+        self._replies.append(message)
+        self._wake()
+
+    def _wake(self) -> None:
+        answered = self._answered
+        if answered is not None and not answered.done():
+            answered.set_result(None)
+
+    async def _exchange(self, kind: str) -> Message | None:
+        """As `_Lifespan.exchange`."""
+        self._to_app = {"type": f"lifespan.{kind}"}
+        waits = self._app_waits
+        if waits is not None and not waits.done():
+            waits.set_result(None)
+        if not self._replies and not self._ended:
+            # the app's task runs before this one resumes (it was scheduled first), and
+            # most apps answer as soon as they run: a deadline only for one that has not
+            await asyncio.sleep(0)
+        if not self._replies and not self._ended:
+            answered = self._answered = self._loop.create_future()
+            with anyio.move_on_after(self._timeout):
+                await answered
+        if self._replies:
+            return self._replies.pop(0)
+        if self._ended:
+            return None
+        return {"type": f"lifespan.{kind}.failed", "message": f"no answer within {self._timeout:g} s"}
+
+
+@asynccontextmanager
+async def _lifespan_in_task_group(app: ASGIApp, state: dict[str, Any], timeout: float) -> AsyncIterator[None]:
+    """`lifespan` with anyio's task group (on trio). The app's task runs shielded, as it
+    would under a server: a cancellation of the verification around it does not reach
+    it, so it still gets its shutdown; only the end of the lifespan cancels it."""
     channel = _Lifespan()
-    # the app's task runs shielded, as it would under a server: a cancellation of the
-    # verification around it does not reach it, so it still gets its shutdown; only
-    # the end of the lifespan cancels it
     own = anyio.CancelScope(shield=True)
 
     async def run() -> None:
