@@ -469,7 +469,11 @@ class Verifier:
             )
             if before_stop is not None:
                 await before_stop(result)
-        return replace(result, duration=time.perf_counter() - started)
+        duration = time.perf_counter() - started
+        if before_stop is None:  # no one has seen the result yet: its duration is set, not copied
+            object.__setattr__(result, "duration", duration)
+            return result
+        return replace(result, duration=duration)
 
     async def _run_units(
         self,
