@@ -21,54 +21,71 @@ from collections.abc import Callable, Iterable, Mapping
 from .. import _javatime, _regex
 from ..pact import _sniff
 from ..pact._parse_rules import MATCHER_NAMES, date_format, matcher_list
-from ..pact._paths import STAR, Token, parse_path, token_weight
+from ..pact._paths import STAR, STAR_INDEX, Token, Wildcard, parse_path
 from ..pact.model import Matcher, RuleList
 from ._mismatch import a_type, got, plural, show, type_name
 
-_ANY_INDEX = object()
+
+class _Step:
+    """One step of the rules' paths: the paths are compiled into a trie, so that the
+    rules reaching a child place are found by a lookup per key, not a test per rule.
+
+    ``keys`` holds the next steps by key (an index by its decimal text, which is what
+    the key ``'2'`` and the index ``[2]`` both match), and by wildcard (`STAR`,
+    `STAR_INDEX`); ``rules`` are the rules of the first path written that ends here (a
+    path written twice weighs the same wherever it applies: the first wins)."""
+
+    __slots__ = ("keys", "length", "order", "rules")
+
+    def __init__(self, length: int) -> None:
+        self.keys: dict[str | Wildcard, _Step] = {}
+        self.length = length  # tokens + 1 (the root counts)
+        self.order = 0
+        self.rules: RuleList | None = None
 
 
-class _Entry:
-    __slots__ = ("tokens", "rules", "order", "length")
-
-    def __init__(self, tokens: tuple[Token, ...], rules: RuleList, order: int) -> None:
-        self.tokens = tokens
-        self.rules = rules
-        self.order = order
-        self.length = len(tokens) + 1  # the root counts
+#: a rule in force at a place: ``((weight × length, -order), rules)`` (larger wins)
+_Candidate = tuple[tuple[int, int], RuleList]
 
 
 class Node:
-    """The rules in force at one place of a body (and how to reach its children)."""
+    """The rules in force at one place of a body (and how to reach its children).
 
-    __slots__ = ("partial", "applicable", "best", "cascaded", "_children", "_indexes", "_passes")
+    A place is the set of trie steps its path has reached, each with the weight of the
+    way it came (``_states``, only the steps that go on), the best rule ending here and
+    the best rule above it; its children are built on first use and kept."""
+
+    __slots__ = (
+        "best",
+        "cascaded",
+        "_rank",
+        "_carried",
+        "_states",
+        "_children",
+        "_index_child",
+        "_key_child",
+        "_passes",
+    )
 
     def __init__(
         self,
-        partial: tuple[tuple[_Entry, int, int], ...],
-        applicable: tuple[tuple[_Entry, int, bool], ...],
+        states: tuple[tuple[_Step, int], ...],
+        best: RuleList | None,
+        cascaded: bool,
+        rank: tuple[int, int] | None,
+        carried: _Candidate | None,
     ) -> None:
-        self.partial = partial  # (entry, tokens consumed, weight so far)
-        self.applicable = applicable  # (entry, weight, exactly here)
-        self._children: dict[object, Node] = {}
+        self.best = best
+        self.cascaded = cascaded
+        self._rank = rank  # the best rule's (weight × length, -order)
+        self._carried = carried  # what the children inherit: the best without "exactly here"
+        self._states = states
+        self._children: dict[str | int, Node] = {}
+        # the child of every index (and of every other key) that no path names: one
+        # node, whatever the index (arrays are walked item by item)
+        self._index_child: Node | None = None
+        self._key_child: Node | None = None
         self._passes: Passes | None | bool = False  # not built yet (see passes)
-        self._indexes = frozenset(
-            token
-            for entry, position, _ in partial
-            for token in (entry.tokens[position],)
-            if isinstance(token, int) or (isinstance(token, str) and token.isdigit())
-        )
-        best: tuple[int, bool, int, _Entry] | None = None
-        for entry, weight, exact in applicable:
-            key = (weight * entry.length, exact, -entry.order, entry)
-            if best is None or key[:3] > best[:3]:
-                best = key
-        if best is None:
-            self.best: RuleList | None = None
-            self.cascaded = False
-        else:
-            self.best = best[3].rules
-            self.cascaded = not best[1]
 
     @property
     def defined(self) -> bool:
@@ -85,37 +102,70 @@ class Node:
         return passes  # type: ignore[return-value]
 
     def child(self, fragment: str | int) -> Node:
-        if not self.partial and not self.applicable:
-            return self
-        key: object = fragment
-        if isinstance(fragment, int) and (
-            not self._indexes or (fragment not in self._indexes and str(fragment) not in self._indexes)
-        ):
-            key = _ANY_INDEX
-        node = self._children.get(key)
+        node = self._children.get(fragment)
         if node is None:
-            node = self._make_child(fragment)
-            if len(self._children) < _CHILDREN_KEPT:
-                self._children[key] = node
+            node = self._grow(fragment)
         return node
 
-    def _make_child(self, fragment: str | int) -> Node:
-        partial = []
-        applicable = [(entry, weight, False) for entry, weight, _ in self.applicable]
-        for entry, position, weight in self.partial:
-            step = token_weight(entry.tokens[position], fragment)
-            if not step:
-                continue
-            if position + 1 == len(entry.tokens):
-                applicable.append((entry, weight * step, True))
-            else:
-                partial.append((entry, position + 1, weight * step))
-        if not partial and not applicable:
-            return EMPTY
-        return Node(tuple(partial), tuple(applicable))
+    def _grow(self, fragment: str | int) -> Node:
+        if self is EMPTY:
+            return self  # (shared by every tree: it keeps nothing)
+        if isinstance(fragment, int):
+            key, index_like = str(fragment), True
+        else:
+            key, index_like = fragment, fragment.isdigit()
+        named = False
+        for step, _ in self._states:
+            if key in step.keys:
+                named = True
+                break
+        node = None if named else self._index_child if index_like else self._key_child
+        if node is None:
+            node = self._make_child(key, index_like)
+            if not named:
+                if index_like:
+                    self._index_child = node
+                else:
+                    self._key_child = node
+        if len(self._children) < _CHILDREN_KEPT:
+            self._children[fragment] = node
+        return node
+
+    def _make_child(self, key: str, index_like: bool) -> Node:
+        states = []
+        exact: _Candidate | None = None  # the best rule ending at the child
+        for step, weight in self._states:
+            keys = step.keys
+            for found, reached in (
+                (keys.get(key), weight * 2),
+                (keys.get(STAR), weight),
+                (keys.get(STAR_INDEX) if index_like else None, weight),
+            ):
+                if found is None:
+                    continue
+                if found.rules is not None:
+                    rank = (reached * found.length, -found.order)
+                    if exact is None or rank > exact[0]:
+                        exact = (rank, found.rules)
+                if found.keys:
+                    states.append((found, reached))
+        inherited = self._carried
+        if exact is None:
+            if inherited is None:
+                return EMPTY if not states else Node(tuple(states), None, False, None, None)
+            if not states and self.cascaded and not self._states:
+                return self  # the same rule cascading further down: the same place
+            return Node(tuple(states), inherited[1], True, inherited[0], inherited)
+        if inherited is None:
+            return Node(tuple(states), exact[1], False, exact[0], exact)
+        # on equal weight × length the rule exactly here wins, then the first written
+        carried = inherited if inherited[0] >= exact[0] else exact
+        if exact[0][0] >= inherited[0][0]:
+            return Node(tuple(states), exact[1], False, exact[0], carried)
+        return Node(tuple(states), inherited[1], True, inherited[0], carried)
 
 
-EMPTY = Node((), ())
+EMPTY = Node((), None, False, None, None)
 
 #: the most children a node keeps (a map with a new key in every response, walked for a
 #: whole run through a shared tree, must not grow it without bound)
@@ -180,11 +230,20 @@ def _quick(matcher: Matcher) -> Passes | None:
 
 def merge(one: Node, other: Node) -> Node:
     """A node with the rules of two places (for paths that can be written two ways)."""
-    if one is other or (not other.partial and not other.applicable):
+    if one is other or other is EMPTY:
         return one
-    if not one.partial and not one.applicable:
+    if one is EMPTY:
         return other
-    return Node(one.partial + other.partial, one.applicable + other.applicable)
+    # the best of both (the first on a tie), as if their rules were weighed together
+    best, cascaded, rank = one.best, one.cascaded, one._rank
+    if other._rank is not None and (
+        rank is None or (other._rank[0], not other.cascaded, other._rank[1]) > (rank[0], not cascaded, rank[1])
+    ):
+        best, cascaded, rank = other.best, other.cascaded, other._rank
+    carried = one._carried
+    if other._carried is not None and (carried is None or other._carried[0] > carried[0]):
+        carried = other._carried
+    return Node(one._states + other._states, best, cascaded, rank, carried)
 
 
 def compile_rules(rules: Mapping[str, RuleList] | None, prefix: Iterable[Token] = ()) -> Node:
@@ -193,19 +252,36 @@ def compile_rules(rules: Mapping[str, RuleList] | None, prefix: Iterable[Token] 
     ``prefix`` are tokens already walked (used to scope rules below a place)."""
     if not rules:
         return EMPTY
-    entries = [
-        _Entry((*prefix, *parse_path(path)), rule_list, order) for order, (path, rule_list) in enumerate(rules.items())
-    ]
-    partial = tuple((e, 0, 2) for e in entries if e.tokens)
-    applicable = tuple((e, 2, True) for e in entries if not e.tokens)
-    return Node(partial, applicable)
+    prefix = tuple(prefix)
+    root = _Step(1)
+    for order, (path, rule_list) in enumerate(rules.items()):
+        step = root
+        for token in (*prefix, *parse_path(path)) if prefix else parse_path(path):
+            key = str(token) if isinstance(token, int) else token
+            following = step.keys.get(key)
+            if following is None:
+                following = step.keys[key] = _Step(step.length + 1)
+            step = following
+        if step.rules is None:
+            step.rules, step.order = rule_list, order
+    return _root(root)
+
+
+def _root(root: _Step) -> Node:
+    states = ((root, 2),) if root.keys else ()
+    if root.rules is None:
+        return Node(states, None, False, None, None)
+    exact = ((2, -root.order), root.rules)
+    return Node(states, root.rules, False, exact[0], exact)
 
 
 def scoped(rules: RuleList) -> Node:
     """A node whose children (and their descendants) follow ``rules`` — how eachValue
     hands its rules to the values of a map or array."""
-    entry = _Entry((STAR,), rules, 0)
-    return Node(((entry, 0, 2),), ())
+    root = _Step(1)
+    step = root.keys[STAR] = _Step(2)
+    step.rules = rules
+    return _root(root)
 
 
 # -- checking one value -------------------------------------------------------------------
