@@ -27,18 +27,20 @@ from ._mismatch import a_type, got, plural, show, type_name
 
 
 class _Step:
-    """One step of the rules' paths: the paths are compiled into a trie, so that the
-    rules reaching a child place are found by a lookup per key, not a test per rule.
+    """One step of the rules' paths, compiled into a trie so that the rules reaching a
+    child place are found by a lookup per step, not a test per rule.
 
-    ``keys`` holds the next steps by key (an index by its decimal text, which is what
-    the key ``'2'`` and the index ``[2]`` both match), and by wildcard (`STAR`,
-    `STAR_INDEX`); ``rules`` are the rules of the first path written that ends here (a
+    ``keys`` holds the next steps by token, an index by its decimal text (what the key
+    ``'2'`` and the index ``[2]`` both match), ``star`` and ``star_index`` the wildcard
+    ones again; ``rules`` are the rules of the first path written that ends here (a
     path written twice weighs the same wherever it applies: the first wins)."""
 
-    __slots__ = ("keys", "length", "order", "rules")
+    __slots__ = ("keys", "length", "order", "rules", "star", "star_index")
 
     def __init__(self, length: int) -> None:
         self.keys: dict[str | Wildcard, _Step] = {}
+        self.star: _Step | None = None
+        self.star_index: _Step | None = None
         self.length = length  # tokens + 1 (the root counts)
         self.order = 0
         self.rules: RuleList | None = None
@@ -46,14 +48,16 @@ class _Step:
 
 #: a rule in force at a place: ``((weight × length, -order), rules)`` (larger wins)
 _Candidate = tuple[tuple[int, int], RuleList]
+#: the trie steps a place has reached that go on, each with the weight of the way there
+_States = list[tuple[_Step, int]]
 
 
 class Node:
     """The rules in force at one place of a body (and how to reach its children).
 
-    A place is the set of trie steps its path has reached, each with the weight of the
-    way it came (``_states``, only the steps that go on), the best rule ending here and
-    the best rule above it; its children are built on first use and kept."""
+    A place is the set of trie steps its path has reached (``_states``), the best rule
+    in force and the best one its children inherit; children are built on first use
+    and kept."""
 
     __slots__ = (
         "best",
@@ -69,7 +73,7 @@ class Node:
 
     def __init__(
         self,
-        states: tuple[tuple[_Step, int], ...],
+        states: _States,
         best: RuleList | None,
         cascaded: bool,
         rank: tuple[int, int] | None,
@@ -78,7 +82,7 @@ class Node:
         self.best = best
         self.cascaded = cascaded
         self._rank = rank  # the best rule's (weight × length, -order)
-        self._carried = carried  # what the children inherit: the best without "exactly here"
+        self._carried = carried  # what the children inherit: the best, "exactly here" aside
         self._states = states
         self._children: dict[str | int, Node] = {}
         # the child of every index (and of every other key) that no path names: one
@@ -108,64 +112,69 @@ class Node:
         return node
 
     def _grow(self, fragment: str | int) -> Node:
-        if self is EMPTY:
-            return self  # (shared by every tree: it keeps nothing)
+        """The child at ``fragment``, built (or shared) and kept."""
+        inherited = self._carried
+        if not self._states and inherited is None:
+            return self  # no rule here or below (EMPTY): it keeps nothing
         if isinstance(fragment, int):
             key, index_like = str(fragment), True
         else:
             key, index_like = fragment, fragment.isdigit()
+        # the steps the child reaches, in the order of the states (the first wins a tie)
+        reached = []
         named = False
-        for step, _ in self._states:
-            if key in step.keys:
+        for step, weight in self._states:
+            found = step.keys.get(key)
+            if found is not None:
+                reached.append((found, weight * 2))
                 named = True
-                break
-        node = None if named else self._index_child if index_like else self._key_child
-        if node is None:
-            node = self._make_child(key, index_like)
-            if not named:
-                if index_like:
-                    self._index_child = node
+            if step.star is not None:
+                reached.append((step.star, weight))
+            if index_like and step.star_index is not None:
+                reached.append((step.star_index, weight))
+        if not named:
+            node = self._index_child if index_like else self._key_child
+            if node is not None:
+                if len(self._children) < _CHILDREN_KEPT:
+                    self._children[fragment] = node
+                return node
+        states = []
+        exact: _Candidate | None = None  # the best rule ending at the child
+        for step, weight in reached:
+            if step.rules is not None:
+                rank = (weight * step.length, -step.order)
+                if exact is None or rank > exact[0]:
+                    exact = (rank, step.rules)
+            if step.keys:
+                states.append((step, weight))
+        if exact is None:
+            if inherited is None:
+                node = EMPTY if not states else Node(states, None, False, None, None)
+            elif not states and not self._states and self.cascaded:
+                node = self  # the same rule cascading further down: the same place
+            else:
+                node = Node(states, inherited[1], True, inherited[0], inherited)
+        else:
+            if inherited is None:
+                node = Node(states, exact[1], False, exact[0], exact)
+            else:
+                # on equal weight × length the rule exactly here wins, then the first written
+                carried = inherited if inherited[0] >= exact[0] else exact
+                if exact[0][0] >= inherited[0][0]:
+                    node = Node(states, exact[1], False, exact[0], carried)
                 else:
-                    self._key_child = node
+                    node = Node(states, inherited[1], True, inherited[0], carried)
+        if not named:
+            if index_like:
+                self._index_child = node
+            else:
+                self._key_child = node
         if len(self._children) < _CHILDREN_KEPT:
             self._children[fragment] = node
         return node
 
-    def _make_child(self, key: str, index_like: bool) -> Node:
-        states = []
-        exact: _Candidate | None = None  # the best rule ending at the child
-        for step, weight in self._states:
-            keys = step.keys
-            for found, reached in (
-                (keys.get(key), weight * 2),
-                (keys.get(STAR), weight),
-                (keys.get(STAR_INDEX) if index_like else None, weight),
-            ):
-                if found is None:
-                    continue
-                if found.rules is not None:
-                    rank = (reached * found.length, -found.order)
-                    if exact is None or rank > exact[0]:
-                        exact = (rank, found.rules)
-                if found.keys:
-                    states.append((found, reached))
-        inherited = self._carried
-        if exact is None:
-            if inherited is None:
-                return EMPTY if not states else Node(tuple(states), None, False, None, None)
-            if not states and self.cascaded and not self._states:
-                return self  # the same rule cascading further down: the same place
-            return Node(tuple(states), inherited[1], True, inherited[0], inherited)
-        if inherited is None:
-            return Node(tuple(states), exact[1], False, exact[0], exact)
-        # on equal weight × length the rule exactly here wins, then the first written
-        carried = inherited if inherited[0] >= exact[0] else exact
-        if exact[0][0] >= inherited[0][0]:
-            return Node(tuple(states), exact[1], False, exact[0], carried)
-        return Node(tuple(states), inherited[1], True, inherited[0], carried)
 
-
-EMPTY = Node((), None, False, None, None)
+EMPTY = Node([], None, False, None, None)
 
 #: the most children a node keeps (a map with a new key in every response, walked for a
 #: whole run through a shared tree, must not grow it without bound)
@@ -261,6 +270,10 @@ def compile_rules(rules: Mapping[str, RuleList] | None, prefix: Iterable[Token] 
             following = step.keys.get(key)
             if following is None:
                 following = step.keys[key] = _Step(step.length + 1)
+                if key is STAR:
+                    step.star = following
+                elif key is STAR_INDEX:
+                    step.star_index = following
             step = following
         if step.rules is None:
             step.rules, step.order = rule_list, order
@@ -268,7 +281,7 @@ def compile_rules(rules: Mapping[str, RuleList] | None, prefix: Iterable[Token] 
 
 
 def _root(root: _Step) -> Node:
-    states = ((root, 2),) if root.keys else ()
+    states = [(root, 2)] if root.keys else []
     if root.rules is None:
         return Node(states, None, False, None, None)
     exact = ((2, -root.order), root.rules)
@@ -279,7 +292,7 @@ def scoped(rules: RuleList) -> Node:
     """A node whose children (and their descendants) follow ``rules`` — how eachValue
     hands its rules to the values of a map or array."""
     root = _Step(1)
-    step = root.keys[STAR] = _Step(2)
+    step = root.keys[STAR] = root.star = _Step(2)
     step.rules = rules
     return _root(root)
 
