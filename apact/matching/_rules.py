@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 
 from .. import _javatime, _regex
 from ..pact import _sniff
@@ -192,49 +193,76 @@ def quick_test(rules: RuleList) -> Passes | None:
     conditions under which `check_value` passes, with no reason worded, the regex
     compiled once. Everything else (and every value these do not pass) takes the full
     check, so a quick test only ever shortens a comparison that finds nothing."""
-    if rules.combine != "AND" or not rules.matchers:
+    matchers = rules.matchers
+    if rules.combine != "AND" or not matchers:
         return None
+    if len(matchers) == 1:  # (most rule lists)
+        return _quick(matchers[0])
     tests: list[Passes] = []
-    for matcher in rules.matchers:
+    for matcher in matchers:
         test = _quick(matcher)
         if test is None:
             return None
         tests.append(test)
-    if len(tests) == 1:
-        return tests[0]
     return lambda expected, actual: all(test(expected, actual) for test in tests)
 
 
 def _quick(matcher: Matcher) -> Passes | None:
     kind = MATCHER_NAMES[matcher.match]
-    if kind == "type":
-        return lambda expected, actual: type(expected) is type(actual) and type(actual) in _SCALARS
-    if kind == "integer":
-        return lambda expected, actual: type(actual) is int
-    if kind == "number":
-        return lambda expected, actual: type(actual) is int or type(actual) is float
-    if kind == "decimal":
-        return lambda expected, actual: type(actual) is float and math.isfinite(actual)
-    if kind == "boolean":
-        return lambda expected, actual: type(actual) is bool
-    if kind == "null":
-        return lambda expected, actual: actual is None
-    if kind == "regex":
+    test = _QUICK_TESTS.get(kind)
+    if test is not None or kind != "regex":
+        return test
+    try:
+        regex = _regex.compile_regex(str(matcher.get("regex")))
+    except _regex.RegexError:
+        return None  # the full check says why
+
+    def matches(expected: object, actual: object) -> bool:
+        if type(actual) is not str:
+            return False
         try:
-            regex = _regex.compile_regex(str(matcher.get("regex")))
-        except _regex.RegexError:
-            return None  # the full check says why
+            return regex.fullmatch(actual)
+        except _regex.RegexError:  # too long to check in bounded time: the full check says so
+            return False
 
-        def matches(expected: object, actual: object) -> bool:
-            if type(actual) is not str:
-                return False
-            try:
-                return regex.fullmatch(actual)
-            except _regex.RegexError:  # too long to check in bounded time: the full check says so
-                return False
+    return matches
 
-        return matches
-    return None
+
+def _same_scalar_type(expected: object, actual: object) -> bool:
+    return type(expected) is type(actual) and type(actual) in _SCALARS
+
+
+def _is_integer(expected: object, actual: object) -> bool:
+    return type(actual) is int
+
+
+def _is_number(expected: object, actual: object) -> bool:
+    return type(actual) is int or type(actual) is float
+
+
+def _is_decimal(expected: object, actual: object) -> bool:
+    return type(actual) is float and math.isfinite(actual)
+
+
+def _is_boolean(expected: object, actual: object) -> bool:
+    return type(actual) is bool
+
+
+def _is_null(expected: object, actual: object) -> bool:
+    return actual is None
+
+
+#: the quick tests that need nothing from their matcher (made once, not per place)
+_QUICK_TESTS: Mapping[str, Passes] = MappingProxyType(
+    {
+        "type": _same_scalar_type,
+        "integer": _is_integer,
+        "number": _is_number,
+        "decimal": _is_decimal,
+        "boolean": _is_boolean,
+        "null": _is_null,
+    }
+)
 
 
 def merge(one: Node, other: Node) -> Node:
