@@ -47,10 +47,15 @@ class _Step:
         self.rules: RuleList | None = None
 
 
-#: a rule in force at a place: ``((weight × length, -order), rules)`` (larger wins)
-_Candidate = tuple[tuple[int, int], RuleList]
+#: a rule in force at a place: ``(weight × length, -order, rules)``, the larger the better
+_Candidate = tuple[int, int, RuleList]
 #: the trie steps a place has reached that go on, each with the weight of the way there
 _States = list[tuple[_Step, int]]
+
+
+def _before(one: _Candidate, other: _Candidate) -> bool:
+    """Whether ``one`` wins over ``other``, or ties (the first seen wins a tie)."""
+    return one[0] > other[0] or (one[0] == other[0] and one[1] >= other[1])
 
 
 class Node:
@@ -63,7 +68,7 @@ class Node:
     __slots__ = (
         "best",
         "cascaded",
-        "_rank",
+        "_chosen",
         "_carried",
         "_states",
         "_children",
@@ -72,17 +77,10 @@ class Node:
         "_passes",
     )
 
-    def __init__(
-        self,
-        states: _States,
-        best: RuleList | None,
-        cascaded: bool,
-        rank: tuple[int, int] | None,
-        carried: _Candidate | None,
-    ) -> None:
-        self.best = best
+    def __init__(self, states: _States, chosen: _Candidate | None, cascaded: bool, carried: _Candidate | None) -> None:
+        self.best = chosen[2] if chosen is not None else None
         self.cascaded = cascaded
-        self._rank = rank  # the best rule's (weight × length, -order)
+        self._chosen = chosen  # the best rule in force
         self._carried = carried  # what the children inherit: the best, "exactly here" aside
         self._states = states
         self._children: dict[str | int, Node] = {}
@@ -140,31 +138,37 @@ class Node:
                     self._children[fragment] = node
                 return node
         states = []
-        exact: _Candidate | None = None  # the best rule ending at the child
+        exact: _Step | None = None  # where the best rule ending at the child ends
+        score = 0
         for step, weight in reached:
-            if step.rules is not None:
-                rank = (weight * step.length, -step.order)
-                if exact is None or rank > exact[0]:
-                    exact = (rank, step.rules)
+            if step.rules is not None and (
+                exact is None
+                or weight * step.length > score
+                or (weight * step.length == score and step.order < exact.order)
+            ):
+                exact, score = step, weight * step.length
             if step.keys:
                 states.append((step, weight))
-        if exact is None:
+        if exact is None or exact.rules is None:
             if inherited is None:
-                node = EMPTY if not states else Node(states, None, False, None, None)
+                node = EMPTY if not states else Node(states, None, False, None)
             elif not states and not self._states and self.cascaded:
                 node = self  # the same rule cascading further down: the same place
             else:
-                node = Node(states, inherited[1], True, inherited[0], inherited)
+                node = Node(states, inherited, True, inherited)
         else:
+            here = (score, -exact.order, exact.rules)
             if inherited is None:
-                node = Node(states, exact[1], False, exact[0], exact)
+                node = Node(states, here, False, here)
             else:
-                # on equal weight × length the rule exactly here wins, then the first written
-                carried = inherited if inherited[0] >= exact[0] else exact
-                if exact[0][0] >= inherited[0][0]:
-                    node = Node(states, exact[1], False, exact[0], carried)
-                else:
-                    node = Node(states, inherited[1], True, inherited[0], carried)
+                # on equal weight × length the rule exactly here wins, then the first
+                # written; what the children inherit is the best of both either way
+                carried = inherited if _before(inherited, here) else here
+                node = (
+                    Node(states, here, False, carried)
+                    if score >= inherited[0]
+                    else Node(states, inherited, True, carried)
+                )
         if not named:
             if index_like:
                 self._index_child = node
@@ -175,7 +179,7 @@ class Node:
         return node
 
 
-EMPTY = Node([], None, False, None, None)
+EMPTY = Node([], None, False, None)
 
 #: the most children a node keeps (a map with a new key in every response, walked for a
 #: whole run through a shared tree, must not grow it without bound)
@@ -272,15 +276,16 @@ def merge(one: Node, other: Node) -> Node:
     if one is EMPTY:
         return other
     # the best of both (the first on a tie), as if their rules were weighed together
-    best, cascaded, rank = one.best, one.cascaded, one._rank
-    if other._rank is not None and (
-        rank is None or (other._rank[0], not other.cascaded, other._rank[1]) > (rank[0], not cascaded, rank[1])
+    chosen, cascaded = one._chosen, one.cascaded
+    if other._chosen is not None and (
+        chosen is None
+        or (other._chosen[0], not other.cascaded, other._chosen[1]) > (chosen[0], not cascaded, chosen[1])
     ):
-        best, cascaded, rank = other.best, other.cascaded, other._rank
+        chosen, cascaded = other._chosen, other.cascaded
     carried = one._carried
-    if other._carried is not None and (carried is None or other._carried[0] > carried[0]):
+    if other._carried is not None and (carried is None or not _before(carried, other._carried)):
         carried = other._carried
-    return Node(one._states + other._states, best, cascaded, rank, carried)
+    return Node(one._states + other._states, chosen, cascaded, carried)
 
 
 def compile_rules(rules: Mapping[str, RuleList] | None, prefix: Iterable[Token] = ()) -> Node:
@@ -311,9 +316,9 @@ def compile_rules(rules: Mapping[str, RuleList] | None, prefix: Iterable[Token] 
 def _root(root: _Step) -> Node:
     states = [(root, 2)] if root.keys else []
     if root.rules is None:
-        return Node(states, None, False, None, None)
-    exact = ((2, -root.order), root.rules)
-    return Node(states, root.rules, False, exact[0], exact)
+        return Node(states, None, False, None)
+    here = (2, -root.order, root.rules)
+    return Node(states, here, False, here)
 
 
 def scoped(rules: RuleList) -> Node:
