@@ -9,7 +9,9 @@ and on a tie the rule that is exactly at the place, then the first one written.
 Walking a body visits thousands of places that share a shape (``$.items[0].id``,
 ``$.items[1].id``, ...), so the rules are compiled into `Node` objects, one per
 distinct shape, each knowing its best rule and caching its children: choosing the rule
-for a place costs a dictionary lookup, not a pass over every rule.
+for a place costs a dictionary lookup, not a pass over every rule. The paths themselves
+are compiled into a trie (`_Step`), so that building a node for a new shape costs a
+lookup per trie step its parent has reached, not a weighing of every rule.
 """
 
 from __future__ import annotations
