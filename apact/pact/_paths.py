@@ -140,15 +140,3 @@ def format_token(token: Token) -> str:
 def child_path(path: str, token: Token) -> str:
     """``child_path("$.a", 0)`` -> ``"$.a[0]"``."""
     return path + format_token(token)
-
-
-def token_weight(token: Token, fragment: str | int) -> int:
-    """How well a path token matches one step of an actual path (spec V2 weighting):
-    2 for the same key or index, 1 for a wildcard, 0 for no match."""
-    if token is STAR:
-        return 1
-    if token is STAR_INDEX:
-        return 1 if isinstance(fragment, int) or (isinstance(fragment, str) and fragment.isdigit()) else 0
-    if isinstance(token, int):
-        return 2 if fragment == token or fragment == str(token) else 0
-    return 2 if fragment == token or (isinstance(fragment, int) and token == str(fragment)) else 0
