@@ -94,10 +94,24 @@ def loads(data: str | bytes | bytearray) -> Any:
     """``json.loads``, refusing documents nested deeper than `MAX_DEPTH`
     (`JsonTooDeepError`, a ``ValueError`` like every other parse error)."""
     try:
+        value = _UNPARSED
         if type(data) is bytes and data[:1] not in _NOT_UTF8 and data[1:2] != b"\x00":
             # what json.loads would decode it as (no BOM, no NUL among the first two
-            # bytes: UTF-8), without its encoding detection
-            value = _parsed(data.decode("utf-8", "surrogatepass"))
+            # bytes: UTF-8), without its encoding detection; the usual body (an object
+            # or an array with nothing around it) scanned without the three Python calls
+            # around the scanner (read here, not in a function of its own: a body of a
+            # verification is read once per interaction, and a call costs as much)
+            text = data.decode("utf-8", "surrogatepass")
+            if text[:1] in ("{", "[") and text[-1:] in ("}", "]"):
+                try:
+                    value, end = _SCAN(text, 0)
+                except StopIteration:
+                    pass
+                else:
+                    if end != len(text):
+                        value = _UNPARSED
+            if value is _UNPARSED:
+                value = json.loads(text)
         else:
             value = json.loads(data)
     except RecursionError:
@@ -107,23 +121,11 @@ def loads(data: str | bytes | bytearray) -> Any:
     return value
 
 
-#: the standard library's parser (in C) without the three Python calls around it, as
-#: ``json.loads`` keeps one: it holds no state from one document to the next
+#: the standard library's parser (in C), as ``json.loads`` keeps one: it holds no state
+#: from one document to the next
 _SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # (undeclared)
-
-
-def _parsed(text: str) -> Any:  # noqa: ANN401
-    """``json.loads(text)``, a little faster for the usual body: an object or an array
-    with nothing around it (anything else, and every error, is json.loads's own)."""
-    if text[:1] in ("{", "[") and text[-1:] in ("}", "]"):
-        try:
-            value, end = _SCAN(text, 0)
-        except StopIteration:
-            pass
-        else:
-            if end == len(text):
-                return value
-    return json.loads(text)
+#: (no JSON value is this object)
+_UNPARSED: Any = object()
 
 
 #: first bytes after which ``json.loads`` may take bytes for other than UTF-8 (a BOM, a NUL)
