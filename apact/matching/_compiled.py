@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from ..pact.model import RuleList
-from ._rules import EMPTY, Node, compile_rules
+from ._rules import EMPTY, Node, Passes, compile_rules
 
 #: the most entries a table of a `Compiled` holds (past it, more is compiled afresh)
 LIMIT = 4096
@@ -54,6 +54,8 @@ class Compiled:
     families: dict[str, str] = field(default_factory=dict)
     #: each content type as declared (``application/json; charset=utf-8``): its base type and family
     declared: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: a place's node and an object key below it: the key's node and quick test (see `step`)
+    steps: dict[tuple[Node, str], tuple[Node, Passes | None]] = field(default_factory=dict)
 
     def node(self, rules: Mapping[str, RuleList] | None) -> Node:
         """The compiled tree of a category's rules (``{"$.a": RuleList}``)."""
@@ -69,6 +71,15 @@ class Compiled:
             if len(self.nodes) < LIMIT:
                 self.nodes[key] = node
         return node
+
+    def step(self, node: Node, key: str) -> tuple[Node, Passes | None]:
+        """The node of ``key`` below ``node`` and its quick test, kept in `steps`: an
+        object's walk looks each key up there, for the two calls this takes."""
+        child = node.child(key)
+        step = (child, child.passes)
+        if len(self.steps) < LIMIT:
+            self.steps[node, key] = step
+        return step
 
     def by_name(
         self, rules: Mapping[str, RuleList] | None, fold_case: bool, build: Callable[[], dict[str, RuleList]]

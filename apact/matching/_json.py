@@ -133,11 +133,13 @@ def _compare_objects(walk: Walk, path: Place, node: Node, expected: dict[str, An
                     f"unexpected key {show(key)} with value {show(value)} "
                     "(a request may only carry the keys the pact lists)",
                 )
+    compiled = walk.compiled
+    steps = compiled.steps
     for key, value in expected.items():
         other = actual.get(key, _ABSENT)
         if other is _ABSENT:
             continue
-        child = node.child(key)
+        child, passes = steps.get((node, key)) or compiled.step(node, key)
         kind = type(value)
         if kind is not dict and kind is not list:
             # a value settled here without a call per place: what compare_json would
@@ -145,10 +147,8 @@ def _compare_objects(walk: Walk, path: Place, node: Node, expected: dict[str, An
             if child is EMPTY:
                 if kind is type(other) and value == other:
                     continue
-            else:
-                passes = child.passes
-                if passes is not None and passes(value, other):
-                    continue
+            elif passes is not None and passes(value, other):
+                continue
         compare_json(walk, (path, key), child, value, other)
 
 
