@@ -56,6 +56,8 @@ class Compiled:
     declared: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: a place's node and an object key below it: the key's node and quick test (see `step`)
     steps: dict[tuple[Node, str], tuple[Node, Passes | None]] = field(default_factory=dict)
+    #: a place's node: the lengths an array there passes its rules with (see `._json._sizes`)
+    sizes: dict[Node, tuple[int, float] | None] = field(default_factory=dict)
 
     def node(self, rules: Mapping[str, RuleList] | None) -> Node:
         """The compiled tree of a category's rules (``{"$.a": RuleList}``)."""
@@ -80,6 +82,13 @@ class Compiled:
         if len(self.steps) < LIMIT:
             self.steps[node, key] = step
         return step
+
+    @staticmethod
+    def keep(table: dict[K, V], key: K, value: V) -> V:
+        """``value``, kept as ``table[key]`` while the table is below `LIMIT`."""
+        if len(table) < LIMIT:
+            table[key] = value
+        return value
 
     def by_name(
         self, rules: Mapping[str, RuleList] | None, fold_case: bool, build: Callable[[], dict[str, RuleList]]

@@ -16,6 +16,7 @@ Semantics, as the specification and its testcases define them:
 from __future__ import annotations
 
 import io
+import math
 import pickle
 from functools import partial
 from itertools import chain, compress
@@ -207,6 +208,13 @@ def _compare_arrays(walk: Walk, path: Place, node: Node, expected: list[Any], ac
             if reason:
                 walk.fail(path, expected, actual, reason)
         return
+    compiled = walk.compiled
+    sizes = compiled.sizes.get(node, _ABSENT)
+    if sizes is _ABSENT:
+        sizes = compiled.keep(compiled.sizes, node, _sizes(rules, node.cascaded))
+    if sizes is not None and sizes[0] <= len(actual) <= sizes[1]:
+        _compare_items(walk, path, node, expected, actual)  # what the loop below comes to
+        return
     contents_done = False
     for matcher in rules.matchers:
         kind = kind_of(matcher)
@@ -225,6 +233,25 @@ def _compare_arrays(walk: Walk, path: Place, node: Node, expected: list[Any], ac
             walk.fail(path, expected, actual, reason)
     if not contents_done and any(kind_of(m) != "arrayContains" for m in rules.matchers):
         _compare_items(walk, path, node, expected, actual)
+
+
+def _sizes(rules: RuleList, cascaded: bool) -> tuple[int, float] | None:
+    """The lengths of an array that pass every matcher of ``rules`` at the array's level,
+    when those are all ``type`` matchers (``eachLike``: their ``min`` and ``max``, which
+    a cascaded rule does not apply), so that `_compare_arrays` knows a length passes
+    without its loop over the matchers; ``None`` for other rules (the loop decides)."""
+    low, high = 0, math.inf
+    for matcher in rules.matchers:
+        if kind_of(matcher) != "type":
+            return None
+        if not cascaded:
+            # (as `_check_type` reads them: an int, or no bound)
+            least, most = matcher.get("min"), matcher.get("max")
+            if isinstance(least, int):
+                low = max(low, least)
+            if isinstance(most, int):
+                high = min(high, most)
+    return low, high
 
 
 def _array_level(matcher: Matcher, expected: list[Any], actual: list[Any], cascaded: bool) -> str | None:
