@@ -32,12 +32,18 @@ def rules_key(rules: Mapping[str, RuleList]) -> tuple[object, ...]:
     is a list or an object (``arrayContains`` variants, ``eachKey`` rules, status lists):
     such rules are compiled afresh each time, as they are rare."""
     # flat, for speed (it is computed for every comparison): each path, its combine, its
-    # matchers' names and attributes, then None (never a path, name or attribute tuple)
+    # matchers' names, each followed by its attributes if it has any (a tuple, never a
+    # name), then None (never a path, name or attribute tuple); appended one by one,
+    # which costs less than ``+=`` of small tuples
     parts: list[object] = []
     for path, rule_list in rules.items():
-        parts += (path, rule_list.combine)
+        parts.append(path)
+        parts.append(rule_list.combine)
         for matcher in rule_list.matchers:
-            parts += (matcher.match, tuple(matcher.attrs.items()) if matcher.attrs else ())
+            parts.append(matcher.match)
+            attrs = matcher.attrs
+            if attrs:
+                parts.append(tuple(attrs.items()))
         parts.append(None)
     return tuple(parts)  # (unhashable if an attribute is a list or an object: see `Compiled.node`)
 
