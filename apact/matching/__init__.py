@@ -26,7 +26,7 @@ from ..pact._jsondepth import JsonTooDeepError, check_value
 from ..pact._parse import parse_message, parse_request, parse_response
 from ..pact._paths import format_token
 from ..pact._sniff import CONTENT_TYPE_KEYS
-from ..pact.model import HttpRequest, HttpResponse, MatchingRules, MessageContents, Spec, content_type_of
+from ..pact.model import HttpRequest, HttpResponse, MatchingRules, MessageContents, Spec, content_type_of, find_header
 from ._body import compare_bodies
 from ._compiled import Compiled
 from ._http import (
@@ -176,13 +176,19 @@ def _compare_body(
     body = expected.body
     if body is None:
         return  # any body
+    got = actual.body
+    # the actual's content type as `content_type_of` finds it, written out (a call less)
+    got_type = got.content_type if got is not None else None
+    if not got_type:
+        values = find_header(actual.headers, "Content-Type")
+        got_type = ", ".join(values) if values else None
     compare_bodies(
         walk,
         "$.body",
         body,
-        actual.body,
+        got,
         body.content_type or content_type_of(body, expected.headers),
-        content_type_of(actual.body, actual.headers),
+        got_type,
         rules.get("body") if rules else None,
     )
 
