@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import math
 import pickle
+from collections.abc import Iterable
 from functools import partial
 from itertools import chain, compress
 from operator import attrgetter, is_
@@ -120,10 +121,12 @@ def _compare_objects(walk: Walk, path: Place, node: Node, expected: dict[str, An
             return
         if not actual and any(kind_of(m) == "notEmpty" for m in rules.matchers):
             walk.fail(path, expected, actual, "expected a non-empty object, got {}")
+    entries: Iterable[tuple[str, Any]] = expected.items()
     if not expected.keys() <= actual.keys():
         for key, value in expected.items():
             if key not in actual:
                 walk.fail((path, key), value, None, f"expected key {show(key)} (like {show(value)}), but it is missing")
+        entries = [(key, value) for key, value in entries if key in actual]
     if walk.strict and not actual.keys() <= expected.keys():
         for key, value in actual.items():
             if key not in expected:
@@ -136,10 +139,8 @@ def _compare_objects(walk: Walk, path: Place, node: Node, expected: dict[str, An
                 )
     compiled = walk.compiled
     steps = compiled.steps
-    for key, value in expected.items():
-        other = actual.get(key, _ABSENT)
-        if other is _ABSENT:
-            continue
+    for key, value in entries:
+        other = actual[key]
         child, passes = steps.get((node, key)) or compiled.step(node, key)
         kind = type(value)
         if kind is not dict and kind is not list:
