@@ -94,24 +94,17 @@ def loads(data: str | bytes | bytearray) -> Any:
     """``json.loads``, refusing documents nested deeper than `MAX_DEPTH`
     (`JsonTooDeepError`, a ``ValueError`` like every other parse error)."""
     try:
-        value = _UNPARSED
-        if type(data) is bytes and data[:1] not in _NOT_UTF8 and data[1:2] != b"\x00":
-            # what json.loads would decode it as (no BOM, no NUL among the first two
-            # bytes: UTF-8), without its encoding detection; the usual body (an object
-            # or an array with nothing around it) scanned without the three Python calls
-            # around the scanner (read here, not in a function of its own: a body of a
-            # verification is read once per interaction, and a call costs as much)
+        if type(data) is bytes and data[:1] in _OPENING and data[-1:] in _CLOSING and data[1:2] != b"\x00":
+            # the usual body, an object or an array with nothing around it, read by the
+            # scanner itself, without json.loads's three Python calls around it (and as
+            # json.loads reads it: no BOM, no NUL after the first byte, so UTF-8)
             text = data.decode("utf-8", "surrogatepass")
-            if text[:1] in ("{", "[") and text[-1:] in ("}", "]"):
-                try:
-                    value, end = _SCAN(text, 0)
-                except StopIteration:
-                    pass
-                else:
-                    if end != len(text):
-                        value = _UNPARSED
-            if value is _UNPARSED:
-                value = json.loads(text)
+            try:
+                value, end = _SCAN(text, 0)
+            except StopIteration:
+                end = -1
+            if end != len(text):
+                value = json.loads(text)  # (its error, or what follows the value)
         else:
             value = json.loads(data)
     except RecursionError:
@@ -124,12 +117,8 @@ def loads(data: str | bytes | bytearray) -> Any:
 #: the standard library's parser (in C), as ``json.loads`` keeps one: it holds no state
 #: from one document to the next
 _SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # (undeclared)
-#: (no JSON value is this object)
-_UNPARSED: Any = object()
-
-
-#: first bytes after which ``json.loads`` may take bytes for other than UTF-8 (a BOM, a NUL)
-_NOT_UTF8 = frozenset((b"", b"\x00", b"\xef", b"\xfe", b"\xff"))
+_OPENING = frozenset((b"{", b"["))
+_CLOSING = frozenset((b"}", b"]"))
 
 
 def dumps(value: object) -> str:
