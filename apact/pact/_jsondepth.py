@@ -94,17 +94,19 @@ def loads(data: str | bytes | bytearray) -> Any:
     """``json.loads``, refusing documents nested deeper than `MAX_DEPTH`
     (`JsonTooDeepError`, a ``ValueError`` like every other parse error)."""
     try:
-        if type(data) is bytes and data[:1] in _OPENING and data[-1:] in _CLOSING and data[1:2] != b"\x00":
-            # the usual body, an object or an array with nothing around it, read by the
-            # scanner itself, without json.loads's three Python calls around it (and as
-            # json.loads reads it: no BOM, no NUL after the first byte, so UTF-8)
-            text = data.decode("utf-8", "surrogatepass")
+        if type(data) is bytes and data[:1] in _OPENING:
+            # the usual body, an object or an array, decoded and scanned without
+            # json.loads's encoding detection and the three Python calls around its
+            # scanner; anything amiss (another encoding, an error, what follows the
+            # value), and json.loads reads it again and says what
             try:
+                text = data.decode("utf-8", "surrogatepass")
                 value, end = _SCAN(text, 0)
-            except StopIteration:
-                end = -1
-            if end != len(text):
-                value = json.loads(text)  # (its error, or what follows the value)
+                whole = end == len(text)
+            except (StopIteration, ValueError):
+                whole = False
+            if not whole:
+                value = json.loads(data)
         else:
             value = json.loads(data)
     except RecursionError:
@@ -118,7 +120,6 @@ def loads(data: str | bytes | bytearray) -> Any:
 #: from one document to the next
 _SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # (undeclared)
 _OPENING = frozenset((b"{", b"["))
-_CLOSING = frozenset((b"}", b"]"))
 
 
 def dumps(value: object) -> str:
