@@ -31,20 +31,23 @@ def rules_key(rules: Mapping[str, RuleList]) -> tuple[object, ...]:
     """A set of rules as a value (equal rules, equal keys), hashable unless an attribute
     is a list or an object (``arrayContains`` variants, ``eachKey`` rules, status lists):
     such rules are compiled afresh each time, as they are rare."""
-    # flat, for speed (it is computed for every comparison): each path, its combine, its
-    # matchers' names, each followed by its attributes if it has any (a tuple, never a
-    # name), then None (never a path, name or attribute tuple); appended one by one,
-    # which costs less than ``+=`` of small tuples
-    parts: list[object] = []
+    # computed for every comparison, so at the least cost: a tuple per rule list, of its
+    # path, its combine and its matchers; one matcher (nearly every rule) as its name,
+    # then its attributes if it has any, more (or none) as (name, attributes) pairs:
+    # each shape tells itself from the others (a name is a string, a pair a tuple)
+    parts: list[tuple[object, ...]] = []
     for path, rule_list in rules.items():
-        parts.append(path)
-        parts.append(rule_list.combine)
-        for matcher in rule_list.matchers:
-            parts.append(matcher.match)
-            attrs = matcher.attrs
-            if attrs:
-                parts.append(tuple(attrs.items()))
-        parts.append(None)
+        try:
+            (matcher,) = rule_list.matchers
+        except ValueError:
+            pairs = [(m.match, tuple(m.attrs.items())) for m in rule_list.matchers]
+            parts.append((path, rule_list.combine, *pairs))
+            continue
+        attrs = matcher.attrs
+        if attrs:
+            parts.append((path, rule_list.combine, matcher.match, tuple(attrs.items())))
+        else:
+            parts.append((path, rule_list.combine, matcher.match))
     return tuple(parts)  # (unhashable if an attribute is a list or an object: see `Compiled.node`)
 
 
