@@ -177,10 +177,17 @@ def _compare_body(
     if body is None:
         return  # any body
     got = actual.body
-    # the actual's content type as `content_type_of` finds it, written out (a call less)
+    # the actual's content type as `content_type_of` finds it, written out (a call less):
+    # the header under its usual spellings first (an app's, an ASGI server's), as
+    # `find_header` looks for it, then `find_header` for any other
     got_type = got.content_type if got is not None else None
-    if not got_type:
-        values = find_header(actual.headers, "Content-Type")
+    if not got_type and actual.headers:
+        headers = actual.headers
+        values = headers.get("Content-Type")
+        if values is None:
+            values = headers.get("content-type")
+            if values is None:
+                values = find_header(headers, "Content-Type")
         got_type = ", ".join(values) if values else None
     compare_bodies(
         walk,
