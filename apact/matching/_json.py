@@ -151,6 +151,13 @@ def _compare_objects(walk: Walk, path: Place, node: Node, expected: dict[str, An
                     continue
             elif passes is not None and passes(value, other):
                 continue
+        elif child is not EMPTY and kind is type(other):
+            # an object or an array under rules: walked at once (compare_json would)
+            if kind is dict:
+                _compare_objects(walk, (path, key), child, value, other)
+            else:
+                _compare_arrays(walk, (path, key), child, value, other)
+            continue
         compare_json(walk, (path, key), child, value, other)
 
 
@@ -271,7 +278,11 @@ def _compare_items(walk: Walk, path: Place, node: Node, expected: list[Any], act
     first = expected[0]
     for index, value in enumerate(actual):
         example = expected[index] if index < len(expected) else first
-        compare_json(walk, (path, index), node.child(index), example, value)
+        child = node.child(index)
+        if child is not EMPTY and type(example) is dict and type(value) is dict:
+            _compare_objects(walk, (path, index), child, example, value)  # (as compare_json would)
+        else:
+            compare_json(walk, (path, index), child, example, value)
 
 
 def _array_contains(walk: Walk, path: Place, matcher: Matcher, expected: list[Any], actual: list[Any]) -> None:
