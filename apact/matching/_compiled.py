@@ -63,8 +63,8 @@ class Compiled:
     families: dict[str, str] = field(default_factory=dict)
     #: each content type as declared (``application/json; charset=utf-8``): its base type and family
     declared: dict[str, tuple[str, str]] = field(default_factory=dict)
-    #: a place's node and an object key below it: the key's node and quick test (see `step`)
-    steps: dict[tuple[Node, str], tuple[Node, Passes | None]] = field(default_factory=dict)
+    #: a place's node: for each object key below it, the key's node and quick test (see `step`)
+    steps: dict[Node, dict[str, tuple[Node, Passes | None]]] = field(default_factory=dict)
     #: a place's node: the lengths an array there passes its rules with (see `._json._sizes`)
     sizes: dict[Node, tuple[int, float] | None] = field(default_factory=dict)
 
@@ -83,13 +83,19 @@ class Compiled:
                 self.nodes[key] = node
         return node
 
-    def step(self, node: Node, key: str) -> tuple[Node, Passes | None]:
-        """The node of ``key`` below ``node`` and its quick test, kept in `steps`: an
-        object's walk looks each key up there, for the two calls this takes."""
+    def steps_below(self, node: Node) -> dict[str, tuple[Node, Passes | None]]:
+        """The steps below ``node``, kept in `steps` (filled by `step`)."""
+        return self.keep(self.steps, node, {})
+
+    @staticmethod
+    def step(steps: dict[str, tuple[Node, Passes | None]], node: Node, key: str) -> tuple[Node, Passes | None]:
+        """The node of ``key`` below ``node`` and its quick test, kept in ``steps`` (the
+        steps below ``node``): an object's walk looks each key up there, for the two
+        calls this takes."""
         child = node.child(key)
         step = (child, child.passes)
-        if len(self.steps) < LIMIT:
-            self.steps[node, key] = step
+        if len(steps) < LIMIT:
+            steps[key] = step
         return step
 
     @staticmethod

@@ -138,10 +138,10 @@ def _compare_objects(walk: Walk, path: Place, node: Node, expected: dict[str, An
                     "(a request may only carry the keys the pact lists)",
                 )
     compiled = walk.compiled
-    steps = compiled.steps
+    steps = compiled.steps.get(node) or compiled.steps_below(node)
     for key, value in entries:
         other = actual[key]
-        child, passes = steps.get((node, key)) or compiled.step(node, key)
+        child, passes = steps.get(key) or compiled.step(steps, node, key)
         kind = type(value)
         if kind is not dict and kind is not list:
             # a value settled here without a call per place: what compare_json would
