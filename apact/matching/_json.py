@@ -42,7 +42,7 @@ from ._rules import (
     scoped,
 )
 
-_ABSENT = object()
+_ABSENT: Any = object()
 
 # A place in a document, built as cheaply as possible while walking ((parent, key)
 # pairs) and written out as a JSON path only when a mismatch is reported there.
@@ -151,13 +151,14 @@ def _compare_objects(walk: Walk, path: Place, node: Node, expected: dict[str, An
                     continue
             elif passes is not None and passes(value, other):
                 continue
-        elif child is not EMPTY and kind is type(other):
-            # an object or an array under rules: walked at once (compare_json would)
-            if kind is dict:
+        elif child is not EMPTY:
+            # an object or an array under rules: walked at once (as compare_json would)
+            if kind is dict and type(other) is dict:
                 _compare_objects(walk, (path, key), child, value, other)
-            else:
+                continue
+            if kind is list and type(other) is list:
                 _compare_arrays(walk, (path, key), child, value, other)
-            continue
+                continue
         compare_json(walk, (path, key), child, value, other)
 
 
