@@ -40,7 +40,7 @@ from ._http import (
     compare_status,
     headers_pass,
 )
-from ._json import Walk
+from ._json import Walk, new_walk
 from ._mismatch import Mismatch, show
 from ._rules import check_equal, check_rules
 
@@ -124,7 +124,7 @@ def request_mismatches(
     ``compiled`` (the same for the comparisons of one run) keeps the rules compiled
     from one comparison to the next (see `._compiled`)."""
     rules = expected.matching_rules
-    walk = Walk("method", strict=True, compiled=compiled)
+    walk = new_walk("method", True, compiled)
     compare_method(walk, expected.method, actual.method)
     walk.kind = "path"
     compare_path(walk, expected.path, actual.path, rules.get("path"))
@@ -143,7 +143,7 @@ def response_mismatches(
     """Compare responses: status, headers, body (unexpected keys allowed); ``compiled``
     as for `request_mismatches`."""
     rules = expected.matching_rules
-    walk = Walk("status", False, compiled)  # (positional: a call with keywords costs more)
+    walk = new_walk("status", False, compiled)  # (positional: a call with keywords costs more)
     if (
         expected.status == actual.status
         and "status" not in rules
@@ -206,7 +206,7 @@ def message_mismatches(
     """Compare messages: contents (unexpected keys allowed) and metadata; ``compiled``
     as for `request_mismatches`."""
     rules = expected.matching_rules
-    walk = Walk("body", strict=False, compiled=compiled)
+    walk = new_walk("body", False, compiled)
     compare_bodies(
         walk,
         "$.contents",
