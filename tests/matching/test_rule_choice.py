@@ -22,8 +22,8 @@ from apact.pact.model import Matcher, RuleList
 KEYS = ["a", "b", "0"]  # digit strings are keys that name an index too
 INDEXES = [0, 1]
 TOKENS = st.sampled_from([*KEYS, *INDEXES, STAR, STAR_INDEX])
-FRAGMENTS = st.sampled_from([*KEYS, "c", *INDEXES, 3])
-PLACES = st.lists(FRAGMENTS, max_size=5).map(tuple)
+FRAGMENTS: st.SearchStrategy[str | int] = st.sampled_from([*KEYS, "c", *INDEXES, 3])
+PLACES: st.SearchStrategy[tuple[str | int, ...]] = st.lists(FRAGMENTS, max_size=5).map(tuple)
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,8 @@ def fragment_for(token: Token) -> st.SearchStrategy[str | int]:
         return FRAGMENTS
     if token is STAR_INDEX:
         return st.sampled_from([*INDEXES, 3])
-    return st.just(token) | FRAGMENTS  # type: ignore[arg-type]
+    assert isinstance(token, (str, int))  # (the wildcards are handled above)
+    return st.just(token) | FRAGMENTS
 
 
 @st.composite
@@ -106,7 +107,7 @@ def places_near(draw: st.DrawFn, paths: list[tuple[Token, ...]]) -> tuple[str | 
         return draw(PLACES)
     tokens = draw(st.sampled_from(paths))
     place = tuple(draw(fragment_for(token)) for token in tokens)
-    return place + draw(st.lists(FRAGMENTS, max_size=2).map(tuple))
+    return place + tuple(draw(st.lists(FRAGMENTS, max_size=2)))
 
 
 @settings(max_examples=600, deadline=None)
