@@ -92,7 +92,7 @@ def compare_json(walk: Walk, path: Place, node: Node, expected: JSON, actual: JS
         if not isinstance(actual, dict):
             _wrong_shape(walk, path, node, expected, actual)
         else:
-            _compare_objects(walk, path, node, expected, actual)
+            compare_objects(walk, path, node, expected, actual)
     elif isinstance(expected, list):
         if not isinstance(actual, list):
             _wrong_shape(walk, path, node, expected, actual)
@@ -125,7 +125,7 @@ def _wrong_shape(walk: Walk, path: Place, node: Node, expected: JSON, actual: JS
     walk.fail(path, expected, actual, f"expected {what} (like {show(expected)}), got {got(actual)}")
 
 
-def _compare_objects(walk: Walk, path: Place, node: Node, expected: dict[str, Any], actual: dict[str, Any]) -> None:
+def compare_objects(walk: Walk, path: Place, node: Node, expected: dict[str, Any], actual: dict[str, Any]) -> None:
     rules = node.best
     if rules is not None and not node.cascaded:
         if any(kind_of(m) in ("values", "eachKey", "eachValue") for m in rules.matchers):
@@ -166,7 +166,7 @@ def _compare_objects(walk: Walk, path: Place, node: Node, expected: dict[str, An
         elif child is not EMPTY:
             # an object or an array under rules: walked at once (as compare_json would)
             if kind is dict and type(other) is dict:
-                _compare_objects(walk, (path, key), child, value, other)
+                compare_objects(walk, (path, key), child, value, other)
                 continue
             if kind is list and type(other) is list:
                 _compare_arrays(walk, (path, key), child, value, other)
@@ -293,7 +293,7 @@ def _compare_items(walk: Walk, path: Place, node: Node, expected: list[Any], act
         example = expected[index] if index < len(expected) else first
         child = node.child(index)
         if child is not EMPTY and type(example) is dict and type(value) is dict:
-            _compare_objects(walk, (path, index), child, example, value)  # (as compare_json would)
+            compare_objects(walk, (path, index), child, example, value)  # (as compare_json would)
         else:
             compare_json(walk, (path, index), child, example, value)
 
