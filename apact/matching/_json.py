@@ -335,15 +335,44 @@ def strictly_equal(expected: Any, actual: Any) -> bool:
     """JSON equality with JSON's types: ``1`` is not ``1.0``, ``true`` is not ``1``.
 
     Python's ``==`` (in C) settles most of it, but it holds ``1 == 1.0 == True``; when it
-    passes, `_same_types` checks the types of the two trees level by level, also in C
-    (no Python call per value): a 1 MiB body is compared in a few milliseconds."""
+    passes, the types of the two trees are compared: value by value for a small tree (a
+    typical response: an object of a few values), here rather than in a function of its
+    own (the walk costs little more than a call); for a larger one (more than `_FEW`
+    values), by `_same_types`, level by level and in C (no Python call per value): a
+    1 MiB body is compared in a few milliseconds."""
     try:
         if expected != actual:
             return False
     except RecursionError:  # deeper than the depth bound lets a pact be: walk it
         return _strictly_equal_walk(expected, actual)
-    few = _few_same_types(expected, actual)
-    return _same_types(expected, actual) if few is None else few
+    if type(expected) is not type(actual):
+        return False
+    stack = [(expected, actual)]
+    seen = 0
+    while stack:
+        one, two = stack.pop()
+        if type(one) is dict:
+            seen += len(one)
+            if seen > _FEW:
+                return _same_types(expected, actual)
+            for key, value in one.items():  # the keys are the same (the trees are ==)
+                other = two[key]
+                kind = type(value)
+                if kind is not type(other):
+                    return False
+                if kind is dict or kind is list:
+                    stack.append((value, other))
+        elif type(one) is list:
+            seen += len(one)
+            if seen > _FEW:
+                return _same_types(expected, actual)
+            for value, other in zip(one, two):
+                kind = type(value)
+                if kind is not type(other):
+                    return False
+                if kind is dict or kind is list:
+                    stack.append((value, other))
+    return True
 
 
 class _DiffersError(Exception):
@@ -395,7 +424,7 @@ def _same_pickles(expected: Any, actual: Any) -> bool:
 
 def _same_types(expected: Any, actual: Any) -> bool:
     """Whether two trees known to be ``==`` have the same type at every place (for
-    trees too large for `_few_same_types`).
+    trees too large for `strictly_equal`'s own walk).
 
     One level at a time: the types of all the values of a level are compared as two
     lists, then the values of the objects (the actual's in the expected's key order,
@@ -445,41 +474,7 @@ def _same_types(expected: Any, actual: Any) -> bool:
     return True
 
 
-def _few_same_types(expected: Any, actual: Any) -> bool | None:
-    """`_same_types` for a small tree (a typical response: an object of a few values),
-    value by value: the level-by-level walk costs a few µs in set-up alone. ``None``
-    when the tree holds more than `_FEW` values (the walk decides then)."""
-    if type(expected) is not type(actual):
-        return False
-    stack = [(expected, actual)]
-    seen = 0
-    while stack:
-        one, two = stack.pop()
-        if type(one) is dict:
-            seen += len(one)
-            if seen > _FEW:
-                return None
-            for key, value in one.items():  # the keys are the same (the trees are ==)
-                other = two[key]
-                kind = type(value)
-                if kind is not type(other):
-                    return False
-                if kind is dict or kind is list:
-                    stack.append((value, other))
-        elif type(one) is list:
-            seen += len(one)
-            if seen > _FEW:
-                return None
-            for value, other in zip(one, two):
-                kind = type(value)
-                if kind is not type(other):
-                    return False
-                if kind is dict or kind is list:
-                    stack.append((value, other))
-    return True
-
-
-#: the most values `_few_same_types` walks
+#: the most values `strictly_equal` compares the types of one by one
 _FEW = 32
 
 #: how many values a level of `_same_types` has for their pickles to be compared
