@@ -11,6 +11,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import parse_qsl
 
 from .._core._types import JSON
@@ -120,7 +121,7 @@ def _preview_text(body: Body) -> str:
 
 
 def _compare_json_bodies(walk: Walk, root: str, node: Node, expected: Body, actual: Body) -> None:
-    want = expected._json  # (a pact's JSON body is parsed as it is read: Body.json's call saved)
+    want: Any = expected._json  # (a pact's JSON body is parsed as it is read: Body.json's call saved)
     if want is _UNSET or isinstance(want, JsonTooDeepError):
         try:
             want = expected.json()
