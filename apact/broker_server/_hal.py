@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .._core._types import JSON, JSONDict
+from ..pact._jsondepth import NotJsonError, strict_loads
 
 HAL_JSON = "application/hal+json;charset=utf-8"
 
@@ -162,8 +163,8 @@ def read_json(raw: bytes) -> JSON:
     (never the exception of the parser's limits: integers of more than 4,300 digits,
     nesting past its recursion limit, or a lone surrogate escape UTF-8 cannot hold)."""
     try:
-        document: JSON = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        document: JSON = strict_loads(raw)  # (NaN and the infinities are not JSON: no reader takes them)
+    except (UnicodeDecodeError, json.JSONDecodeError, NotJsonError) as error:
         raise ValueError(str(error)) from None
     except RecursionError:
         raise ValueError("it is nested too deeply") from None

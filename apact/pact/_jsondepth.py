@@ -25,7 +25,7 @@ import itertools
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from ._paths import format_token
 
@@ -90,15 +90,60 @@ def shorten_path(path: str) -> str:
 # -- parsing and encoding ------------------------------------------------------------------------
 
 
+class NotJsonError(ValueError):
+    """``NaN``, ``Infinity`` or ``-Infinity`` read: Python's json reads them by default,
+    but they are not JSON (`loads` says where; the parser does not)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"{name} is not JSON")
+
+
+def _refuse(name: str) -> NoReturn:
+    """``parse_constant`` of apact's parsers."""
+    raise NotJsonError(name)
+
+
+#: the standard library's parser (its scanner in C), refusing ``NaN`` and the
+#: infinities; it holds no state from one document to the next
+_DECODER = json.JSONDecoder(parse_constant=_refuse)
+
+
+def strict_loads(data: str | bytes | bytearray) -> Any:  # noqa: ANN401
+    """``json.loads(data)``, refusing ``NaN`` and the infinities (`NotJsonError`), with
+    no depth limit of its own (``RecursionError``: see `loads`)."""
+    if isinstance(data, str):
+        if data.startswith("\ufeff"):
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", data, 0)
+    else:
+        data = bytes(data).decode(json.detect_encoding(data), "surrogatepass")
+    return _DECODER.decode(data)
+
+
+#: a JSON string, or one of the three words outside strings (group 1)
+_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)')
+
+
+def _constant_error(data: str | bytes | bytearray, name: str) -> json.JSONDecodeError:
+    """The parse error of a document that holds ``name`` (``NaN``...), where it first does
+    (the document parsed up to there, so the first such word outside a string)."""
+    text = data if isinstance(data, str) else bytes(data).decode(json.detect_encoding(data), "surrogatepass")
+    where = next((found.start(1) for found in _CONSTANT.finditer(text) if found.group(1)), 0)
+    return json.JSONDecodeError(str(NotJsonError(name)), text, where)
+
+
 def loads(data: str | bytes | bytearray) -> Any:
     """``json.loads``, refusing documents nested deeper than `MAX_DEPTH`
-    (`JsonTooDeepError`, a ``ValueError`` like every other parse error)."""
+    (`JsonTooDeepError`, a ``ValueError`` like every other parse error) and Python's
+    ``NaN``, ``Infinity`` and ``-Infinity``, which are not JSON (`json.JSONDecodeError`,
+    where the first is): the official core cannot parse a pact or a body with them, so
+    neither does apact (else ``NaN`` would pass a ``number`` rule, and equal nothing)."""
     try:
         if type(data) is bytes and data[:1] in _OPENING:
             # the usual body, an object or an array, decoded and scanned without
             # json.loads's encoding detection and the three Python calls around its
             # scanner; anything amiss (another encoding, an error, what follows the
-            # value), and json.loads reads it again and says what
+            # value), and `strict_loads` reads it again and says what
             try:
                 text = data.decode("utf-8", "surrogatepass")
                 value, end = _SCAN(text, 0)
@@ -106,19 +151,20 @@ def loads(data: str | bytes | bytearray) -> Any:
             except (StopIteration, ValueError):
                 whole = False
             if not whole:
-                value = json.loads(data)
+                value = strict_loads(data)
         else:
-            value = json.loads(data)
+            value = strict_loads(data)
     except RecursionError:
         raise _too_deep_text(data) from None
+    except NotJsonError as error:
+        raise _constant_error(data, error.name) from None
     if len(data) > MAX_DEPTH:  # (a shorter text has too few brackets to nest that deep)
         check_text(data)
     return value
 
 
-#: the standard library's parser (in C), as ``json.loads`` keeps one: it holds no state
-#: from one document to the next
-_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # (undeclared)
+#: `_DECODER`'s scanner (in C), called without the decoder's Python calls around it
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]  # (undeclared)
 _OPENING = frozenset((b"{", b"["))
 
 

@@ -13,10 +13,11 @@ text.  XML is parsed with expat and entity declarations abort the parse, so a
 
 from __future__ import annotations
 
-import json
 import re
 import xml.parsers.expat
 from collections.abc import Callable, Mapping
+
+from ._jsondepth import strict_loads
 
 __all__ = [
     "base_type",
@@ -260,7 +261,7 @@ def _is_html(lead: bytes) -> bool:
 
 def _is_json_document(data: bytes) -> bool:
     try:
-        json.loads(data)
+        strict_loads(data)  # (NaN is not JSON)
     except (ValueError, RecursionError):
         return False
     return True

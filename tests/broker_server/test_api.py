@@ -301,6 +301,12 @@ async def test_errors_are_json(client: httpx.AsyncClient) -> None:
     json_type = {"Content-Type": "application/json"}
     broken = await client.post("/contracts/publish", content=b"{not json", headers=json_type)
     assert broken.status_code == 400 and "not valid JSON" in broken.json()["errors"][0]
+    # Python's json reads NaN, but no Pact tool could read the pact back
+    pact = b'{"consumer": {"name": "Sous Chef"}, "provider": {"name": "Grill Chef"}, "interactions": [], "x": NaN}'
+    nan = await client.put(
+        "/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/version/1", content=pact, headers=json_type
+    )
+    assert nan.status_code == 400 and "not valid JSON: NaN is not JSON" in nan.json()["errors"][0], nan.text
     assert (await client.get("/pacticipants/Nobody")).json() == {"errors": ["No pacticipant with name 'Nobody' found"]}
 
 

@@ -283,6 +283,19 @@ async def test_every_unexpected_request_is_reported_with_its_mismatches(tmp_path
     ]
 
 
+async def test_a_request_body_with_nan_is_not_json(tmp_path: Path) -> None:
+    # Python's json reads NaN as a number; the mock, like the official core's, does not
+    with pytest.raises(ConsumerMismatchError) as raised:
+        async with Pact("Sous Chef", "Grill Chef", pact_dir=tmp_path) as pact:
+            pact.upon_receiving("a weighed order").with_request(
+                "POST", "/orders", body={"grams": match.number(1.5)}
+            ).will_respond_with(201)
+            headers = {"Content-Type": "application/json"}
+            assert (await pact.client.post("/orders", content=b'{"grams": 2.5}', headers=headers)).status_code == 201
+            assert (await pact.client.post("/orders", content=b'{"grams": NaN}', headers=headers)).status_code == 500
+    assert "$.body: expected a JSON body, got text that is not JSON (NaN is not JSON" in str(raised.value)
+
+
 async def test_an_exception_in_the_block_propagates_with_the_problems_attached(tmp_path: Path) -> None:
     with pytest.raises(httpx.HTTPStatusError) as raised:
         async with Pact("Sous Chef", "Grill Chef", pact_dir=tmp_path) as pact:

@@ -226,6 +226,30 @@ def test_body_presence_and_type() -> None:
     )
 
 
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json(constant: str) -> None:
+    # Python's json reads them as floats (NaN would pass a number rule); the official core
+    # says it cannot parse the body, and so does apact
+    expected = {
+        "status": 200,
+        "headers": {"Content-Type": "application/json"},
+        "body": {"grams": 1.5},
+        "matchingRules": {"body": {"$.grams": {"matchers": [{"match": "number"}]}}},
+    }
+    actual = {"status": 200, "headers": {"Content-Type": "application/json"}, "body": '{"grams": ' + constant + "}"}
+    assert str(one(match_response(expected, actual, "3.0.0"))) == (
+        f"$.body: expected a JSON body, got text that is not JSON ({constant} is not JSON: "
+        f'line 1 column 11 (char 10)): "{{\\"grams\\": {constant}}}"'
+    )
+    assert match_response(expected, {**actual, "body": '{"grams": "NaN"}'}, "3.0.0") != []  # a string, not a number
+    message = {"contents": {"grams": 1.5}, "metadata": {"contentType": "application/json"}}
+    message["matchingRules"] = expected["matchingRules"]
+    sent = {"contents": actual["body"], "metadata": {"contentType": "application/json"}}
+    assert str(one(match_message(message, sent, "3.0.0"))).startswith(
+        f"$.contents: expected a JSON body, got text that is not JSON ({constant} is not JSON"
+    )
+
+
 def test_form_and_multipart_bodies() -> None:
     form = {
         "method": "POST",

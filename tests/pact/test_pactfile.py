@@ -275,6 +275,16 @@ def test_bad_json(tmp_path: Path) -> None:
     assert "not valid JSON: Expecting value at line 2, column 15" in str(error)
 
 
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json(tmp_path: Path, constant: str) -> None:
+    # Python's json reads them; the official core (serde_json) cannot parse such a file
+    error = _error(
+        tmp_path, '{"consumer": {"name": "Sous Chef"},\n  "provider": {"name": "NaN"}, "x": ' + constant + "}"
+    )
+    assert f"not valid JSON: {constant} is not JSON" in str(error)
+    assert str(error).endswith("at line 2, column 37")  # (not the "NaN" string before it)
+
+
 def test_unknown_spec_version(tmp_path: Path) -> None:
     error = _error(tmp_path, _pact({"status": 201}, version="5.0"))
     assert error.path == "$.metadata.pactSpecification.version"

@@ -86,6 +86,8 @@ SAMPLES = [
     (b"<!-- comment --><div>", "text/html"),
     (b'{"a": [1, 2, {"b": null}]}', "application/json"),
     (b"  [1, 2, 3]  ", "application/json"),
+    (b'{"grams": NaN}', "text/plain"),  # Python's json reads it; it is not JSON
+    (b"[-Infinity]", "text/plain"),
     (b'\xef\xbb\xbf{"bom": true}', "application/json"),
     (b"{not json}", "text/plain"),
     (b"42", "text/plain"),

@@ -61,6 +61,27 @@ CASES = {
     ),
     "/json-string-v3": Case("3.0.0", {"status": 200, "headers": JSON_TYPE, "body": "Fulfilling"}, "Fulfilling", 7),
     "/json-string-v2": Case("2.0.0", {"status": 200, "headers": JSON_TYPE, "body": "Fulfilling"}, "Fulfilling", ""),
+    # Python's json reads NaN and the infinities; JSON has neither, and the core (serde_json)
+    # says it cannot parse such a body: a number rule is not met by them
+    "/number-not-nan": Case(
+        "3.0.0",
+        {
+            "status": 200,
+            "headers": JSON_TYPE,
+            "body": {"grams": 1.5},
+            "matchingRules": {"body": {"$.grams": {"matchers": [{"match": "number"}]}}},
+        },
+        '{"grams": 2.5}',
+        '{"grams": NaN}',
+        content_type="application/json",
+    ),
+    "/number-not-infinity": Case(
+        "2.0.0",
+        {"status": 200, "headers": JSON_TYPE, "body": [1.5], "matchingRules": {"$.body[0]": {"match": "type"}}},
+        "[2.5]",
+        "[-Infinity]",
+        content_type="application/json",
+    ),
     "/empty-category": Case(
         "3.0.0",
         {"status": 200, "headers": JSON_TYPE, "body": {"id": 1}, "matchingRules": {"status": {}, "body": {}}},
