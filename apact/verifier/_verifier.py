@@ -726,11 +726,10 @@ class Verifier:
         try:
             where = f"$.interactions[{item.index}].request"
             interaction = item.interaction
-            spec = item.pact.source.pact.spec
             if isinstance(interaction, HttpInteraction):  # (`replay`, minus a call per interaction)
-                replayed = await replay_http(interaction, spec, values, settings, where=where, spare=spare)
+                replayed = await replay_http(interaction, item.spec, values, settings, where=where, spare=spare)
             else:
-                replayed = await replay(interaction, spec, values, settings, where=where, spare=spare)
+                replayed = await replay(interaction, item.spec, values, settings, where=where, spare=spare)
         except Exception as error:
             failure = VerificationProblem.from_exception(
                 "internal", f"verifying it raised {exception_line(error)}", error
@@ -950,12 +949,14 @@ class _Item:
     made per interaction, and a dataclass's ``__init__`` and ``__post_init__`` cost two
     calls.)"""
 
-    __slots__ = ("pact", "index", "interaction", "pending", "states", "key")
+    __slots__ = ("spec", "index", "interaction", "pending", "states", "key")
 
     def __init__(
         self, pact: _Pact, index: int, interaction: Interaction, pending: bool, states: tuple[ProviderState, ...]
     ) -> None:
-        self.pact = pact
+        # (not the `_Pact` itself, whose items are these: a run's items and pacts would
+        # be a cycle, freed only by the collector, with the pact they hold)
+        self.spec = pact.source.pact.spec
         self.index = index
         self.interaction = interaction
         self.pending = pending

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import xml.etree.ElementTree as ElementTree
 from collections.abc import AsyncIterator
@@ -54,6 +55,31 @@ async def test_the_grill_chef_honours_its_pact() -> None:
     assert result.ok and result.verified == 2
     assert all(r.duration > 0 for r in result.interactions)
     assert result.interactions[0].request == "POST /steaks/"
+
+
+async def test_a_verification_leaves_no_cycles_behind(tmp_path: Path) -> None:
+    # what a run builds (the pact it read included) is freed with its result, not left
+    # for the collector: else a pact of thousands of interactions stays in memory until
+    # the collector's next full pass, which then walks all of it
+    def orders(count: int) -> Path:
+        order = json.loads(GRILL_CHEF_PACT.read_text())["interactions"][0]
+        path = tmp_path / f"orders-{count}.json"
+        many = [{**order, "description": f"order {number}"} for number in range(count)]
+        path.write_text(json.dumps(document(*many)))
+        return path
+
+    async def garbage_after(path: Path) -> int:
+        gc.collect()
+        gc.disable()
+        try:
+            result = await verifier_for(grill_chef()).verify(path)
+            assert result.ok
+            del result
+            return gc.collect()
+        finally:
+            gc.enable()
+
+    assert await garbage_after(orders(50)) == await garbage_after(orders(5))
 
 
 async def test_a_broken_provider_gets_a_readable_report() -> None:
