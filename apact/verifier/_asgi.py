@@ -11,10 +11,10 @@ lifespan's startup and shutdown) is small and tested here.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import anyio
 import anyio.lowlevel
@@ -153,45 +153,28 @@ def lifespan(app: ASGIApp, state: dict[str, Any], timeout: float) -> AbstractAsy
 
 class _AsyncioLifespan:
     """`lifespan` on asyncio: the app's lifespan in a plain asyncio task, its messages
-    through futures. anyio's task group (two cancel scopes, a task handle) and events
-    cost about 55 µs a run, several times an app's own lifespan, and a run of a few
-    interactions pays it each time; asyncio needs no more than a task, cancelled at the
-    end if the app's lifespan has not returned by then, as the task group would. (trio
-    has no task outside a nursery: `_lifespan_in_task_group` there.)"""
+    through a `_Lifespan` on asyncio's own events. anyio's task group (two cancel scopes,
+    a task handle) and events cost about 55 µs a run, several times an app's own
+    lifespan, and a run of a few interactions pays it each time; asyncio needs no more
+    than a task, cancelled at the end if the app's lifespan has not returned by then, as
+    the task group would. (trio has no task outside a nursery: `_lifespan_in_task_group`
+    there.)"""
 
-    __slots__ = (
-        "_app",
-        "_state",
-        "_timeout",
-        "_loop",
-        "_task",
-        "_to_app",
-        "_app_waits",
-        "_replies",
-        "_answered",
-        "_ended",
-        "_started",
-    )
+    __slots__ = ("_app", "_state", "_timeout", "_task", "_channel", "_started")
 
     def __init__(self, app: ASGIApp, state: dict[str, Any], timeout: float) -> None:
         self._app = app
         self._state = state
         self._timeout = timeout
-        self._to_app: Message | None = None
-        self._app_waits: asyncio.Future[None] | None = None
-        self._replies: list[Message] = []
-        self._answered: asyncio.Future[None] | None = None
-        #: the app's lifespan returned (or raised)
-        self._ended = False
+        self._channel = _Lifespan(asyncio.Event, _next_turn)
         #: the app answered its startup (so it is sent a shutdown)
         self._started = False
 
     async def __aenter__(self) -> None:
-        loop = self._loop = asyncio.get_running_loop()
         scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": self._state}
-        self._task = loop.create_task(self._run(scope))
+        self._task = asyncio.get_running_loop().create_task(self._run(scope))
         try:
-            reply = await self._exchange("startup")
+            reply = await self._channel.exchange("startup", self._timeout)
         except BaseException:  # cancelled while the app starts: its task is not left behind
             await self._stop()
             raise
@@ -204,7 +187,7 @@ class _AsyncioLifespan:
         problem: str | None = None
         if self._started:
             with anyio.CancelScope(shield=True):  # (the block may end by cancellation)
-                reply = await self._exchange("shutdown")
+                reply = await self._channel.exchange("shutdown", self._timeout)
             if reply is not None and reply["type"] == "lifespan.shutdown.failed":
                 problem = f"the app's lifespan shutdown failed: {reply.get('message') or 'no message'}"
         await self._stop()
@@ -222,49 +205,18 @@ class _AsyncioLifespan:
             raise task.exception()  # type: ignore[misc]
 
     async def _run(self, scope: dict[str, Any]) -> None:
+        channel = self._channel
         try:
-            await self._app(scope, self._receive, self._send)
+            await self._app(scope, channel.receive, channel.send)
         except Exception:  # no lifespan support (a failed startup is reported as a message)
             pass
         finally:
-            self._ended = True
-            self._wake()
+            channel.end()
 
-    async def _receive(self) -> Message:
-        while self._to_app is None:
-            waits = self._app_waits = self._loop.create_future()
-            await waits
-        message, self._to_app = self._to_app, None
-        return message
 
-    async def _send(self, message: Message) -> None:
-        self._replies.append(message)
-        self._wake()
-
-    def _wake(self) -> None:
-        answered = self._answered
-        if answered is not None and not answered.done():
-            answered.set_result(None)
-
-    async def _exchange(self, kind: str) -> Message | None:
-        """As `_Lifespan.exchange`."""
-        self._to_app = {"type": f"lifespan.{kind}"}
-        waits = self._app_waits
-        if waits is not None and not waits.done():
-            waits.set_result(None)
-        if not self._replies and not self._ended:
-            # the app's task runs before this one resumes (it was scheduled first), and
-            # most apps answer as soon as they run: a deadline only for one that has not
-            await asyncio.sleep(0)
-        if not self._replies and not self._ended:
-            answered = self._answered = self._loop.create_future()
-            with anyio.move_on_after(self._timeout):
-                await answered
-        if self._replies:
-            return self._replies.pop(0)
-        if self._ended:
-            return None
-        return {"type": f"lifespan.{kind}.failed", "message": f"no answer within {self._timeout:g} s"}
+def _next_turn() -> Awaitable[None]:
+    """Let the tasks ready to run run (asyncio's checkpoint, minus anyio's look-up)."""
+    return asyncio.sleep(0)
 
 
 @asynccontextmanager
@@ -313,27 +265,43 @@ async def _lifespan_in_task_group(app: ASGIApp, state: dict[str, Any], timeout: 
         raise ProviderStartError(problem)
 
 
+class _Event(Protocol):
+    """What `_Lifespan` waits on: ``anyio.Event`` or ``asyncio.Event``."""
+
+    def set(self) -> None: ...
+
+    async def wait(self) -> Any: ...  # noqa: ANN401
+
+
 class _Lifespan:
     """The two ends of a lifespan: apact's `exchange` (one message to the app, its
     answer back) and the app's ``receive``/``send``. Two messages each way in a run:
     events and a slot rather than memory object streams, which cost more to make and
     close than the rest of a short run's set-up (a run of a few interactions pays it
     each time), and the app's task is cancelled at the end only if it has not returned
-    (cancelling formats the task's description, for its reason)."""
+    (cancelling formats the task's description, for its reason). ``event`` makes the
+    events and ``checkpoint`` lets the app's task run: anyio's by default, asyncio's own
+    (cheaper, with no backend look-up) in `_AsyncioLifespan`."""
 
-    __slots__ = ("_to_app", "_app_waits", "_replies", "_answered", "ended")
+    __slots__ = ("_to_app", "_app_waits", "_replies", "_answered", "ended", "_event", "_checkpoint")
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        event: Callable[[], _Event] = anyio.Event,
+        checkpoint: Callable[[], Awaitable[None]] = anyio.lowlevel.checkpoint,
+    ) -> None:
         self._to_app: Message | None = None
-        self._app_waits: anyio.Event | None = None
+        self._app_waits: _Event | None = None
         self._replies: list[Message] = []
-        self._answered: anyio.Event | None = None
+        self._answered: _Event | None = None
         #: the app's lifespan returned (or raised)
         self.ended = False
+        self._event = event
+        self._checkpoint = checkpoint
 
     async def receive(self) -> Message:
         while self._to_app is None:
-            self._app_waits = anyio.Event()
+            self._app_waits = self._event()
             await self._app_waits.wait()
         message, self._to_app = self._to_app, None
         return message
@@ -355,11 +323,12 @@ class _Lifespan:
         if self._app_waits is not None:
             self._app_waits.set()
         if not self._replies and not self.ended:
-            # most apps answer as soon as they run: one checkpoint lets them, and a
-            # deadline (its timer set and cancelled) is only for one that has not
-            await anyio.lowlevel.checkpoint()
+            # most apps answer as soon as they run (their task was scheduled before
+            # this one resumes): one checkpoint lets them, and a deadline (its timer set
+            # and cancelled) is only for one that has not
+            await self._checkpoint()
         if not self._replies and not self.ended:
-            self._answered = anyio.Event()
+            self._answered = self._event()
             with anyio.move_on_after(timeout):
                 await self._answered.wait()
         if self._replies:
