@@ -131,8 +131,8 @@ def compare_objects(walk: Walk, path: Place, node: Node, expected: dict[str, Any
         if any(kind_of(m) in ("values", "eachKey", "eachValue") for m in rules.matchers):
             _compare_object_values(walk, path, node, rules, expected, actual)
             return
-        if not actual and any(kind_of(m) == "notEmpty" for m in rules.matchers):
-            walk.fail(path, expected, actual, "expected a non-empty object, got {}")
+        for reason in check_rules(rules, expected, actual, check=_object_level):
+            walk.fail(path, expected, actual, reason)
     entries: Iterable[tuple[str, Any]] = expected.items()
     if not expected.keys() <= actual.keys():
         for key, value in expected.items():
@@ -172,6 +172,30 @@ def compare_objects(walk: Walk, path: Place, node: Node, expected: dict[str, Any
                 _compare_arrays(walk, (path, key), child, value, other)
                 continue
         compare_json(walk, (path, key), child, value, other)
+
+
+def _object_level(matcher: Matcher, expected: JSON, actual: dict[str, Any], **_: bool) -> str | None:
+    """One of an object's own rules applied to the object itself, as the official core
+    applies it: ``equality`` to the whole object (so no key may be added, although a
+    response may otherwise carry more), a ``type`` rule's ``min`` and ``max`` to its
+    number of keys, and a matcher of values (``integer``, ``boolean``, ``include``, a
+    date...) is not met by an object; a regex is (the core matches none against one).
+    Its keys are compared after this, as without the rule."""
+    kind = kind_of(matcher)
+    if kind == "type":
+        low, high = matcher.get("min"), matcher.get("max")
+        if isinstance(low, int) and len(actual) < low:
+            return f"expected at least {plural(low, 'key')}, got {len(actual)}: {show(actual)}"
+        if isinstance(high, int) and len(actual) > high:
+            return f"expected at most {plural(high, 'key')}, got {len(actual)}: {show(actual)}"
+        return None
+    if kind == "equality":
+        return None if strictly_equal(expected, actual) else f"expected {show(expected)}, got {show(actual)}"
+    if kind == "notEmpty":
+        return None if actual else "expected a non-empty object, got {}"
+    if kind == "regex":
+        return None
+    return check_value(matcher, expected, actual)
 
 
 def _compare_object_values(

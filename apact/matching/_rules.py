@@ -537,11 +537,13 @@ def check_rules(
     *,
     cascaded: bool = False,
     textual: bool = False,
+    check: Callable[..., str | None] = check_value,
 ) -> list[str]:
-    """Apply a rule list to one value: the reasons it fails (empty when it passes)."""
+    """Apply a rule list to one value: the reasons it fails (empty when it passes).
+    ``check`` applies one matcher (`check_value`'s arguments and answer)."""
     reasons = []
     for matcher in rules.matchers:
-        reason = check_value(matcher, expected, actual, cascaded=cascaded, textual=textual)
+        reason = check(matcher, expected, actual, cascaded=cascaded, textual=textual)
         if reason is None:
             if rules.combine == "OR":
                 return []

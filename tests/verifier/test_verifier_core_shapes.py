@@ -75,6 +75,42 @@ CASES = {
         '{"grams": NaN}',
         content_type="application/json",
     ),
+    # an object's own rules, which the core checks on the object itself: equality of the
+    # whole object (a response may otherwise carry more keys), a type rule's min and max
+    # on its number of keys
+    "/equality-on-an-object": Case(
+        "3.0.0",
+        {
+            "status": 200,
+            "headers": JSON_TYPE,
+            "body": {"steak": {"cooking": "rare"}},
+            "matchingRules": {"body": {"$.steak": {"matchers": [{"match": "equality"}]}}},
+        },
+        {"steak": {"cooking": "rare"}, "table": 4},
+        {"steak": {"cooking": "rare", "table": 4}},
+    ),
+    "/min-on-an-object": Case(
+        "3.0.0",
+        {
+            "status": 200,
+            "headers": JSON_TYPE,
+            "body": {"sides": {"chips": 1}},
+            "matchingRules": {"body": {"$.sides": {"matchers": [{"match": "type", "min": 1}]}}},
+        },
+        {"sides": {"chips": 2}},
+        {"sides": {}},
+    ),
+    "/max-on-an-object": Case(
+        "2.0.0",
+        {
+            "status": 200,
+            "headers": JSON_TYPE,
+            "body": {"sides": {"chips": 1}},
+            "matchingRules": {"$.body.sides": {"match": "type", "max": 1}},
+        },
+        {"sides": {"chips": 2}},
+        {"sides": {"chips": 2, "salad": 1}},
+    ),
     "/number-not-infinity": Case(
         "2.0.0",
         {"status": 200, "headers": JSON_TYPE, "body": [1.5], "matchingRules": {"$.body[0]": {"match": "type"}}},
