@@ -461,8 +461,9 @@ def check_value(
     if kind == "notEmpty":
         if actual is None or actual == "" or actual == [] or actual == {}:
             return f"expected a non-empty value, got {got(actual)}"
-        # the type too, as pact-jvm's and the Rust core's NotEmptyMatcher check it
-        if expected is not None and not (textual and isinstance(actual, str)) and not same_type(expected, actual):
+        # the type too when the example is an array or an object, as the official core
+        # checks it (its structure); for a scalar's example any non-empty value passes
+        if isinstance(expected, (dict, list)) and not same_type(expected, actual):
             return (
                 f"expected a non-empty {a_type(expected).split(' ', 1)[-1]} (like {show(expected)}), got {got(actual)}"
             )

@@ -161,7 +161,7 @@ def rule_example_value(draw: st.DrawFn) -> tuple[dict[str, Any], object, object]
         numbers = draw(st.lists(st.integers(0, 999), min_size=3, max_size=3))
         return {"match": "semver"}, "1.0.0", ".".join(map(str, numbers))
     if kind == "notEmpty":
-        # a non-empty value of the example's type (notEmpty checks the type, as the core does)
+        # a non-empty value of the example's type (an array example also asks for its type)
         typed: list[tuple[Any, st.SearchStrategy[Any]]] = [
             ("x", st.text(min_size=1)),
             (1, st.integers()),

@@ -215,6 +215,19 @@ CASES = {
         {"sides": ["salad", "beans"]},
         {"sides": "fries"},
     ),
+    # ... but not a scalar's: any value that is not empty passes (found by the
+    # differential run, tests/fixtures/pact-python/differential.py)
+    "/not-empty-of-a-scalar": Case(
+        "4.0",
+        {
+            "status": 200,
+            "headers": {"Content-Type": ["application/json"]},
+            "body": {"content": {"side": "fries"}, "contentType": "application/json", "encoded": False},
+            "matchingRules": {"body": {"$.side": {"matchers": [{"match": "notEmpty"}]}}},
+        },
+        {"side": ["salad", "beans"]},
+        {"side": ""},
+    ),
     "/state-value-not-given": Case(
         "4.0",
         {"status": 200},
