@@ -126,12 +126,13 @@ def _wrong_shape(walk: Walk, path: Place, node: Node, expected: JSON, actual: JS
 
 
 def compare_objects(walk: Walk, path: Place, node: Node, expected: dict[str, Any], actual: dict[str, Any]) -> None:
-    rules = node.best
-    if rules is not None and not node.cascaded:
-        if any(kind_of(m) in ("values", "eachKey", "eachValue") for m in rules.matchers):
+    if node.on_object:
+        rules: RuleList = node.best  # type: ignore[assignment]  # (on_object: there are rules)
+        if not node.cascaded and any(kind_of(m) in ("values", "eachKey", "eachValue") for m in rules.matchers):
             _compare_object_values(walk, path, node, rules, expected, actual)
             return
-        for reason in check_rules(rules, expected, actual, check=_object_level):
+        # its own rules and those it inherits, as the core applies them (`_object_level`)
+        for reason in check_rules(rules, expected, actual, cascaded=node.cascaded, check=_object_level):
             walk.fail(path, expected, actual, reason)
     entries: Iterable[tuple[str, Any]] = expected.items()
     if not expected.keys() <= actual.keys():
@@ -174,15 +175,21 @@ def compare_objects(walk: Walk, path: Place, node: Node, expected: dict[str, Any
         compare_json(walk, (path, key), child, value, other)
 
 
-def _object_level(matcher: Matcher, expected: JSON, actual: dict[str, Any], **_: bool) -> str | None:
-    """One of an object's own rules applied to the object itself, as the official core
-    applies it: ``equality`` to the whole object (so no key may be added, although a
-    response may otherwise carry more), a ``type`` rule's ``min`` and ``max`` to its
-    number of keys, and a matcher of values (``integer``, ``boolean``, ``include``, a
-    date...) is not met by an object; a regex is (the core matches none against one).
-    Its keys are compared after this, as without the rule."""
+def _object_level(
+    matcher: Matcher, expected: JSON, actual: dict[str, Any], *, cascaded: bool = False, **_: bool
+) -> str | None:
+    """A rule of an object (its own, or one it inherits from a place above it:
+    ``cascaded``) applied to the object itself, as the official core applies it:
+    ``equality`` to the whole object (so no key may be added, although a response may
+    otherwise carry more), a ``type`` rule's own ``min`` and ``max`` to its number of
+    keys, ``notEmpty`` to its keys, and a matcher of values (``integer``, ``boolean``,
+    ``include``, a date...) is not met by an object; a regex is (the core matches none
+    against one), and the matchers of collections say nothing here. Its keys are
+    compared after this, as without the rule."""
     kind = kind_of(matcher)
     if kind == "type":
+        if cascaded:  # (a parent's min and max are about the parent)
+            return None
         low, high = matcher.get("min"), matcher.get("max")
         if isinstance(low, int) and len(actual) < low:
             return f"expected at least {plural(low, 'key')}, got {len(actual)}: {show(actual)}"
@@ -193,7 +200,7 @@ def _object_level(matcher: Matcher, expected: JSON, actual: dict[str, Any], **_:
         return None if strictly_equal(expected, actual) else f"expected {show(expected)}, got {show(actual)}"
     if kind == "notEmpty":
         return None if actual else "expected a non-empty object, got {}"
-    if kind == "regex":
+    if kind in ("regex", "values", "eachKey", "eachValue", "arrayContains"):
         return None
     return check_value(matcher, expected, actual)
 

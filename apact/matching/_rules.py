@@ -77,11 +77,17 @@ class Node:
         "_index_child",
         "_key_child",
         "_passes",
+        "on_object",
     )
 
     def __init__(self, states: _States, chosen: _Candidate | None, cascaded: bool, carried: _Candidate | None) -> None:
-        self.best = chosen[2] if chosen is not None else None
+        best = self.best = chosen[2] if chosen is not None else None
         self.cascaded = cascaded
+        #: whether an object here has rules to check on itself (see `._json._object_level`):
+        #: not for the usual ones, a plain ``type`` or one an eachLike's items inherit
+        self.on_object = best is not None and not (
+            len(best.matchers) == 1 and best.matchers[0].match == "type" and (cascaded or not best.matchers[0].attrs)
+        )
         self._chosen = chosen  # the best rule in force
         self._carried = carried  # what the children inherit: the best, "exactly here" aside
         self._states = states

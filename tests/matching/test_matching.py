@@ -282,6 +282,17 @@ def test_an_objects_own_rules_apply_to_the_object_as_in_the_core() -> None:
     assert mismatches({"match": "type", "min": 1}, {"a": 1}, {"a": "one"}) == [
         '$.body.x.a: expected a number (like 1), got "one" (string)'
     ]
+    # and the objects below inherit the rule, but for a type rule's min and max
+    assert mismatches(equality, [{"a": 1}], [{"a": 1, "b": 2}]) == [
+        '$.body.x[0]: expected {"a": 1}, got {"a": 1, "b": 2}'
+    ]
+    assert mismatches({"match": "notEmpty"}, {"y": {}}, {"y": {}}) == [
+        "$.body.x.y: expected a non-empty object, got {}"
+    ]
+    assert mismatches({"match": "integer"}, [{}], [{}]) == [
+        "$.body.x[0]: expected an integer (like {}), got {} (object)"
+    ]
+    assert mismatches({"match": "type", "min": 1}, {"y": {}}, {"y": {}}) == []
 
 
 def test_form_and_multipart_bodies() -> None:

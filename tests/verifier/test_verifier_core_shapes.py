@@ -89,6 +89,17 @@ CASES = {
         {"steak": {"cooking": "rare"}, "table": 4},
         {"steak": {"cooking": "rare", "table": 4}},
     ),
+    "/equality-on-an-array-of-objects": Case(
+        "3.0.0",
+        {
+            "status": 200,
+            "headers": JSON_TYPE,
+            "body": {"steaks": [{"cooking": "rare"}]},
+            "matchingRules": {"body": {"$.steaks": {"matchers": [{"match": "equality"}]}}},
+        },
+        {"steaks": [{"cooking": "rare"}]},
+        {"steaks": [{"cooking": "rare", "table": 4}]},  # (the items inherit the rule)
+    ),
     "/min-on-an-object": Case(
         "3.0.0",
         {
