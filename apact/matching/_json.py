@@ -40,6 +40,7 @@ from ._rules import (
     each_key_rules,
     kind_of,
     scoped,
+    size_problem,
 )
 
 _ABSENT: Any = object()
@@ -190,12 +191,8 @@ def _object_level(
     if kind == "type":
         if cascaded:  # (a parent's min and max are about the parent)
             return None
-        low, high = matcher.get("min"), matcher.get("max")
-        if isinstance(low, int) and len(actual) < low:
-            return f"expected at least {plural(low, 'key')}, got {len(actual)}: {show(actual)}"
-        if isinstance(high, int) and len(actual) > high:
-            return f"expected at most {plural(high, 'key')}, got {len(actual)}: {show(actual)}"
-        return None
+        problem = size_problem(matcher, len(actual), "key")
+        return None if problem is None else f"{problem}: {show(actual)}"
     if kind == "equality":
         return None if strictly_equal(expected, actual) else f"expected {show(expected)}, got {show(actual)}"
     if kind == "notEmpty":

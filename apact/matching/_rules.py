@@ -495,11 +495,18 @@ def _check_type(matcher: Matcher, expected: object, actual: object, cascaded: bo
     if not same_type(expected, actual):
         return f"expected {a_type(expected)} (like {show(expected)}), got {got(actual)}"
     if isinstance(actual, list) and not cascaded:
-        low, high = matcher.get("min"), matcher.get("max")
-        if isinstance(low, int) and len(actual) < low:
-            return f"expected at least {plural(low, 'item')}, got {len(actual)}"
-        if isinstance(high, int) and len(actual) > high:
-            return f"expected at most {plural(high, 'item')}, got {len(actual)}"
+        return size_problem(matcher, len(actual), "item")
+    return None
+
+
+def size_problem(matcher: Matcher, size: int, noun: str) -> str | None:
+    """What a rule's ``min`` and ``max`` say of a collection of ``size`` of ``noun`` (an
+    array's items, an object's keys): ``None`` if they pass it."""
+    low, high = matcher.get("min"), matcher.get("max")
+    if isinstance(low, int) and size < low:
+        return f"expected at least {plural(low, noun)}, got {size}"
+    if isinstance(high, int) and size > high:
+        return f"expected at most {plural(high, noun)}, got {size}"
     return None
 
 
@@ -580,4 +587,5 @@ __all__ = [
     "kind_of",
     "same_type",
     "scoped",
+    "size_problem",
 ]
