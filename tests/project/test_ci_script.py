@@ -143,7 +143,9 @@ def interrupted(signum, frame):
     sys.exit(2)
 
 signal.signal(signal.SIGINT, interrupted)
-(state / "pytest.pid").write_text(str(os.getpid()))
+# written whole, then renamed: the test reads it as soon as it exists
+(state / "pytest.pid.new").write_text(str(os.getpid()))
+os.replace(state / "pytest.pid.new", state / "pytest.pid")
 while True:
     signal.pause()
 """
@@ -217,6 +219,9 @@ def test_a_signal_ends_the_run_in_progress_and_leaves_no_process(tmp_path: Path,
         if script.poll() is None:
             os.killpg(script.pid, signal.SIGKILL)
             script.wait()
+        for stream in (script.stdout, script.stderr):  # (left open if the test failed before communicate)
+            if stream is not None:
+                stream.close()
         # the fake suite has a process group of its own (set -m): should the script fail to
         # end it, the test does, rather than leave it behind
         started = state / "pytest.pid"
