@@ -5,7 +5,9 @@ Semantics, as the specification and its testcases define them:
 * objects: every expected key must be present; unexpected keys fail a request
   (be strict in what you send) and pass a response or message (be loose in what you
   accept). A ``values``/``eachKey``/``eachValue`` rule on an object compares every
-  actual entry instead, against the expected value with the same key or the first one;
+  actual entry instead, against the expected value with the same key or the first one
+  (an empty example has none: its entries are not compared, and a request's are
+  unexpected keys, as in the official core);
 * arrays: without a rule, the same length and item by item; with a rule (``type`` with
   ``min``/``max``, ...), every actual item is compared with the expected item at its
   index or, past the end, with the first expected item, and missing items are only
@@ -142,15 +144,7 @@ def compare_objects(walk: Walk, path: Place, node: Node, expected: dict[str, Any
                 walk.fail((path, key), value, None, f"expected key {show(key)} (like {show(value)}), but it is missing")
         entries = [(key, value) for key, value in entries if key in actual]
     if walk.strict and not actual.keys() <= expected.keys():
-        for key, value in actual.items():
-            if key not in expected:
-                walk.fail(
-                    (path, key),
-                    None,
-                    value,
-                    f"unexpected key {show(key)} with value {show(value)} "
-                    "(a request may only carry the keys the pact lists)",
-                )
+        _unexpected_keys(walk, path, expected, actual)
     compiled = walk.compiled
     steps = compiled.steps.get(node) or compiled.steps_below(node)
     for key, value in entries:
@@ -174,6 +168,18 @@ def compare_objects(walk: Walk, path: Place, node: Node, expected: dict[str, Any
                 _compare_arrays(walk, (path, key), child, value, other)
                 continue
         compare_json(walk, (path, key), child, value, other)
+
+
+def _unexpected_keys(walk: Walk, path: Place, expected: dict[str, Any], actual: dict[str, Any]) -> None:
+    """A request's keys that the pact does not list."""
+    for key, value in actual.items():
+        if key not in expected:
+            walk.fail(
+                (path, key),
+                None,
+                value,
+                f"unexpected key {show(key)} with value {show(value)} (a request may only carry the keys the pact lists)",
+            )
 
 
 def _object_level(
@@ -206,7 +212,10 @@ def _compare_object_values(
     walk: Walk, path: Place, node: Node, rules: RuleList, expected: dict[str, Any], actual: dict[str, Any]
 ) -> None:
     """values / eachKey / eachValue: keys are free, and every actual entry is compared
-    with the expected entry of the same key or, failing that, the first one."""
+    with the expected entry of the same key or, failing that, the first one. An empty
+    example gives none to compare with (an eachValue's own ``value`` is not one: the
+    official core ignores it), so the rule says nothing of the values, and a request
+    may carry no key, as without the rule (the core's verdicts, measured)."""
     each_value: Matcher | None = None
     for matcher in rules.matchers:
         kind = kind_of(matcher)
@@ -219,12 +228,11 @@ def _compare_object_values(
             each_value = matcher
         elif kind == "notEmpty" and not actual:
             walk.fail(path, expected, actual, "expected a non-empty object, got {}")
-    examples = list(expected.values())
-    example_map = each_value.get("value") if each_value is not None else None
-    if not examples and isinstance(example_map, dict):
-        examples = list(example_map.values())
-    if not examples:
+    if not expected:
+        if walk.strict and actual:
+            _unexpected_keys(walk, path, expected, actual)
         return
+    examples = list(expected.values())
     value_node = scoped(each_key_rules(each_value)) if each_value is not None else node
     for key, value in actual.items():
         example = expected[key] if key in expected else examples[0]

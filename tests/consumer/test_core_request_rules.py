@@ -405,6 +405,39 @@ CASES: dict[str, Case] = {
             ("", [("Content-Type", "application/json")], {"sides": [{"n": "2"}]}),
         ],
     ),
+    # a rule of values over an empty example object says nothing of the values, and a
+    # request may carry no key the pact does not list: the core fails any key (found by
+    # the differential run, tests/fixtures/pact-python/differential_requests.py)
+    "/v3-values-of-an-empty-object": Case(
+        "3.0.0",
+        {
+            "method": "POST",
+            "path": "/v3-values-of-an-empty-object",
+            "headers": {"Content-Type": "application/json"},
+            "body": {"m": {}},
+            "matchingRules": {"body": {"$.m": {"matchers": [{"match": "values"}]}}},
+        },
+        [("", [("Content-Type", "application/json")], {"m": {}})],
+        [("", [("Content-Type", "application/json")], {"m": {"b": 1}})],
+    ),
+    # ... nor does an eachValue's own "value" stand in for the example (the core ignores it)
+    "/v4-each-value-of-an-empty-object": Case(
+        "4.0",
+        {
+            "method": "POST",
+            "path": "/v4-each-value-of-an-empty-object",
+            "headers": {"Content-Type": "application/json"},
+            "body": {"content": {"m": {}}, "contentType": "application/json", "encoded": False},
+            "matchingRules": {
+                "body": {"$.m": {"matchers": [{"match": "eachValue", "rules": [{"match": "type"}], "value": {"x": 1}}]}}
+            },
+        },
+        [("", [("Content-Type", "application/json")], {"m": {}})],
+        [
+            ("", [("Content-Type", "application/json")], {"m": {"b": 2}}),
+            ("", [("Content-Type", "application/json")], {"m": {"b": "s"}}),
+        ],
+    ),
 }
 
 #: the core's name for each version (``pact mock create --specification``)

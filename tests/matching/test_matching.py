@@ -192,6 +192,22 @@ def test_each_key_each_value_and_array_contains() -> None:
     ]
 
 
+def test_values_of_an_empty_example_compares_no_value() -> None:
+    """With no example value, a values rule (or eachValue, whose own "value" is no
+    example: the core ignores it) says nothing of the values; a request still may carry
+    no key the pact does not list (the official core's verdicts)."""
+    each_value = {"match": "eachValue", "rules": [{"match": "type"}], "value": {"x": 1}}
+    for rule in ({"match": "values"}, each_value):
+        rules = {"body": {"$.m": {"matchers": [rule]}}}
+        response = {"status": 200, "body": {"m": {}}, "matchingRules": rules}
+        assert match_response(response, {"status": 200, "body": {"m": {"b": "s"}}}, "4.0") == []
+        request = {"method": "POST", "path": "/", "body": {"m": {}}, "matchingRules": rules}
+        assert match_request(request, {"method": "POST", "path": "/", "body": {"m": {}}}, "4.0") == []
+        assert [
+            str(m) for m in match_request(request, {"method": "POST", "path": "/", "body": {"m": {"b": 2}}}, "4.0")
+        ] == ['$.body.m.b: unexpected key "b" with value 2 (a request may only carry the keys the pact lists)']
+
+
 def test_xml_messages() -> None:
     expected = {
         "status": 200,
