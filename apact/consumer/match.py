@@ -502,7 +502,6 @@ def content_type(content_type: str, example: bytes | str) -> Term:
 
 _STATUS_EXAMPLES = {
     "info": 100,
-    "information": 100,
     "success": 200,
     "redirect": 302,
     "clientError": 400,

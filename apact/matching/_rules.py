@@ -351,7 +351,6 @@ _NUMBER_TEXT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 
 _STATUS_GROUPS: dict[str, range | tuple[range, ...]] = {
     "info": range(100, 200),
-    "information": range(100, 200),
     "success": range(200, 300),
     "redirect": range(300, 400),
     "clientError": range(400, 500),

@@ -57,7 +57,6 @@ MATCHER_NAMES: dict[str, str] = {
 
 STATUS_GROUPS = (
     "info",
-    "information",
     "success",
     "redirect",
     "clientError",

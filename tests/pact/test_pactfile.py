@@ -309,6 +309,15 @@ def test_unknown_matcher_type(tmp_path: Path) -> None:
     assert "unknown matcher type 'intger'" in str(error)
 
 
+def test_unknown_status_group(tmp_path: Path) -> None:
+    # the V4 groups are info, success, redirect, clientError, serverError, nonError and
+    # error; the official core cannot load a pact with any other ("information")
+    rules = {"status": {"$": {"matchers": [{"match": "statusCode", "status": "information"}]}}}
+    error = _error(tmp_path, _pact({"status": 100, "matchingRules": rules}))
+    assert error.path == "$.interactions[1].response.matchingRules.status['$'].matchers[0].status"
+    assert "unknown status group 'information' (known: info, success, redirect, clientError, serverError" in str(error)
+
+
 def test_invalid_regex(tmp_path: Path) -> None:
     rules = {"$.body.id": {"match": "regex", "regex": "[0-9"}}
     error = _error(tmp_path, _pact({"status": 200, "body": {"id": "1"}, "matchingRules": rules}, version="2.0.0"))

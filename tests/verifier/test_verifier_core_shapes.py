@@ -41,6 +41,8 @@ class Case(NamedTuple):
     content_type: str | None = None
     #: the broken answer's content type, if not that of the good one (sent as text)
     broken_type: str | None = None
+    #: the statuses of the good and the broken answers
+    statuses: tuple[int, int] = (200, 200)
 
 
 #: a multipart answer, which the core writes base64-encoded before V4 (and so reads)
@@ -378,6 +380,34 @@ CASES = {
     ),
 }
 
+# V4's status groups, each with an answer in it and one outside it (1xx cannot be the
+# final answer over HTTP): apact's groups are the core's (a group the core does not know
+# fails the whole pact in it)
+CASES.update(
+    {
+        f"/status-code-{group}": Case(
+            "4.0",
+            {
+                "status": 200,
+                "headers": {"Content-Type": ["application/json"]},
+                "body": {"content": {"id": 1}, "contentType": "application/json", "encoded": False},
+                "matchingRules": {"status": {"$": {"matchers": [{"match": "statusCode", "status": status}]}}},
+            },
+            {"id": 1},
+            {"id": 1},
+            statuses=statuses,
+        )
+        for group, status, statuses in [
+            ("success", "success", (201, 404)),
+            ("redirect", "redirect", (399, 200)),
+            ("client-error", "clientError", (404, 200)),
+            ("server-error", "serverError", (503, 299)),
+            ("non-error", "nonError", (299, 400)),
+            ("error", "error", (400, 200)),
+            ("list", [200, 201], (201, 202)),
+        ]
+    }
+)
 
 
 def pact_for(version: str | None, paths: list[str]) -> dict[str, Any]:
@@ -426,7 +456,7 @@ def canned(broken: bool) -> str:
         headers = [("Content-Type", content_type or "application/json")] if body is not None else []
         headers += (case.broken_headers if broken else case.headers) or []
         text = "" if body is None else body if content_type else json.dumps(body)
-        answers[path] = {"status": 200, "headers": headers, "body": text}
+        answers[path] = {"status": case.statuses[broken], "headers": headers, "body": text}
     # the example path answers; a generated one (/steaks/...) would not
     answers["/state-value-not-given"]["status"] = 404 if broken else 200
     return json.dumps(answers)
