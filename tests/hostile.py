@@ -335,11 +335,25 @@ class Server:
 
 
 @contextmanager
-def server_process(command: Sequence[str], tmp_path: Path, *, env: dict[str, str] | None = None) -> Iterator[Server]:
+def server_process(
+    command: Sequence[str],
+    tmp_path: Path,
+    *,
+    env: dict[str, str] | None = None,
+    open_files: int | None = None,
+) -> Iterator[Server]:
     """Start ``python <command>`` (``-m apact ...``), yield it once it prints its URL on
     stdout (stderr goes to a file: a full pipe would stall it); terminate it and wait
-    when the block ends."""
+    when the block ends. ``open_files``: the soft limit of open files it starts with
+    (its hard limit is left as it is)."""
     log = tmp_path / f"stderr-{time.monotonic_ns()}.txt"
+
+    def limit_open_files() -> None:
+        import resource
+
+        assert open_files is not None
+        resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+
     with open(log, "w") as stderr:
         process = subprocess.Popen(
             [sys.executable, *command],
@@ -347,6 +361,7 @@ def server_process(command: Sequence[str], tmp_path: Path, *, env: dict[str, str
             stderr=stderr,
             text=True,
             env={**os.environ, **(env or {})},
+            preexec_fn=limit_open_files if open_files is not None else None,  # noqa: PLW1509 (a test's own child)
         )
     try:
         assert process.stdout is not None

@@ -30,11 +30,16 @@ from hypercorn.config import Config
 
 from ._types import ASGIApp
 
-__all__ = ["serve"]
+__all__ = ["raise_open_files_limit", "serve"]
 
 #: connections the kernel queues before they are accepted: a burst of a few hundred
 #: clients (or of an attacker's) waits there instead of retrying after 1 s, 3 s, 7 s
 _BACKLOG = 1024
+
+#: the soft limit of open files the serving commands raise theirs to (if their hard
+#: limit allows), and the most macOS accepts when its hard limit is unlimited
+_OPEN_FILES = 65536
+_MACOS_OPEN_MAX = 10240
 
 _Handler: TypeAlias = Callable[[asyncio.AbstractEventLoop, dict[str, Any]], object]
 
@@ -165,6 +170,32 @@ def _quiet_cut_off_connections(
         previous(loop, context)
     else:
         loop.default_exception_handler(context)
+
+
+def raise_open_files_limit() -> None:
+    """Raise this process's soft limit of open files to its hard limit (at most 65,536):
+    for the commands that only serve (``apact stub``, ``apact broker``), not for a
+    library call in someone's process.
+
+    hypercorn keeps a connection its client has closed until its keep-alive timeout
+    (5 s), so a client that connects for every request (``requests.get`` in a loop)
+    holds one of the server's descriptors per request for 5 s. Past the soft limit (256
+    on macOS, 1,024 on most Linux systems), asyncio logs every refused accept, up to the
+    backlog's count at a time, and stops accepting for a second each time."""
+    try:
+        import resource
+    except ImportError:  # (Windows: no such limit)
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = _OPEN_FILES if hard == resource.RLIM_INFINITY else min(hard, _OPEN_FILES)
+    if soft == resource.RLIM_INFINITY or soft >= wanted:
+        return
+    for limit in (wanted, min(wanted, _MACOS_OPEN_MAX)):
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+            return
+        except (ValueError, OSError):
+            continue  # (macOS refuses more than its kern.maxfilesperproc: try OPEN_MAX)
 
 
 def cannot_listen(host: str, port: int, error: OSError) -> str:

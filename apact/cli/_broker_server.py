@@ -225,7 +225,7 @@ def run(args: argparse.Namespace) -> int:
     and the database is closed); 2 for invalid options or an address in use."""
     import anyio
 
-    from .._core._serve import cannot_listen
+    from .._core._serve import cannot_listen, raise_open_files_limit
     from .._core._signals import signals_handled, sigterm_as_sigint
     from ..broker_server import serve
     from ..broker_server._open import migrate, shown
@@ -299,6 +299,7 @@ def run(args: argparse.Namespace) -> int:
                     **webhooks,
                 )
 
+    raise_open_files_limit()
     with sigterm_as_sigint():
         try:
             anyio.run(until_signalled)

@@ -115,9 +115,10 @@ def run(args: argparse.Namespace) -> int:
         left_out = f", {stub.left_out} left out (messages or --state)" if stub.left_out else ""
         print(f"apact stub: serving {count} of {pacts}{left_out} at {url}", flush=True)
 
-    from .._core._serve import cannot_listen
+    from .._core._serve import cannot_listen, raise_open_files_limit
     from .._core._signals import sigterm_as_sigint
 
+    raise_open_files_limit()
     with sigterm_as_sigint():
         try:
             anyio.run(_serve, stub.app, args.host, args.port, ready)

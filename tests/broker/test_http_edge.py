@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import socket
+import sys
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -36,8 +37,10 @@ JSON_TYPE = {"Content-Type": "application/json"}
 MiB = 1024 * 1024
 
 
-def broker(tmp_path: Path, *options: str) -> AbstractContextManager[Server]:
-    return server_process(["-m", "apact", "broker", "--port", "0", "--database", ":memory:", *options], tmp_path)
+def broker(tmp_path: Path, *options: str, open_files: int | None = None) -> AbstractContextManager[Server]:
+    return server_process(
+        ["-m", "apact", "broker", "--port", "0", "--database", ":memory:", *options], tmp_path, open_files=open_files
+    )
 
 
 @pytest.fixture(scope="module")
@@ -325,3 +328,20 @@ def test_every_interface_without_credentials_is_a_loud_warning() -> None:
     stderr = _start_on_every_interface("--base-url", "http://broker.example:9292")
     assert "WARNING" in stderr and "0.0.0.0" in stderr and "--token" in stderr
     assert "WARNING" not in _start_on_every_interface("--base-url", "http://broker.example:9292", "--token", "s3cret")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a process's limits are read from /proc")
+def test_clients_that_connect_for_every_request_do_not_run_it_out_of_file_descriptors(tmp_path: Path) -> None:
+    """As for the stub (tests/consumer/test_stub_limits.py): the broker raises its soft
+    limit of open files, which a client connecting per request would otherwise exhaust
+    in hypercorn's keep-alive timeout."""
+    head = request_head("GET", HEARTBEAT, {})
+    with broker(tmp_path, open_files=64) as server:
+        answered = []
+        for _ in range(300):
+            with connect(server.url) as sock:
+                sock.sendall(head)
+                answered.append(read_response(sock, timeout=10).status)
+        stderr = server.stderr()
+    assert answered == [200] * 300
+    assert "Too many open files" not in stderr, stderr[:2000]

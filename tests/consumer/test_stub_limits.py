@@ -4,6 +4,7 @@ bodies without a size limit or a read timeout)."""
 from __future__ import annotations
 
 import json
+import sys
 from contextlib import AbstractContextManager
 from pathlib import Path
 
@@ -32,8 +33,8 @@ STEAK = json.dumps({"cooking": "medium-rare"}).encode()
 JSON_TYPE = {"Content-Type": "application/json"}
 
 
-def stub(tmp_path: Path, *options: str) -> AbstractContextManager[Server]:
-    return server_process(["-m", "apact", "stub", str(GRILL_CHEF_PACT), *options], tmp_path)
+def stub(tmp_path: Path, *options: str, open_files: int | None = None) -> AbstractContextManager[Server]:
+    return server_process(["-m", "apact", "stub", str(GRILL_CHEF_PACT), *options], tmp_path, open_files=open_files)
 
 
 def test_a_body_declared_above_the_default_limit_is_refused_before_it_is_sent(tmp_path: Path) -> None:
@@ -114,3 +115,25 @@ def test_trickled_bodies_are_let_go_and_the_stub_answers_meanwhile(
             assert slow.open_count() > 0  # measured while the attack runs
             wait_until(lambda: slow.open_count() == 0, 20, "every trickling connection closed")
         assert_responsive(found, baseline)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a process's limits are read from /proc")
+def test_clients_that_connect_for_every_request_do_not_run_it_out_of_file_descriptors(tmp_path: Path) -> None:
+    """hypercorn holds a connection the client closed until its keep-alive timeout (5 s),
+    so a client opening a connection per request (``requests.get`` in a loop) holds a
+    descriptor of the stub's per request for 5 s: past the soft limit (256 on macOS),
+    asyncio logs every refused accept, hundreds of thousands of lines, and stops
+    accepting for a second at a time. The stub raises its soft limit to the hard one."""
+    request = request_head("POST", "/steaks/", {**JSON_TYPE, "Content-Length": str(len(STEAK))}) + STEAK
+    with stub(tmp_path, "--quiet", open_files=64) as server:
+        answered = []
+        for _ in range(300):
+            with connect(server.url) as sock:
+                sock.sendall(request)
+                answered.append(read_response(sock, timeout=10).status)
+        limits = Path(f"/proc/{server.process.pid}/limits")
+        soft = [line.split()[3] for line in limits.read_text().splitlines() if line.startswith("Max open files")]
+        stderr = server.stderr()
+    assert answered == [201] * 300
+    assert "Too many open files" not in stderr, stderr[:2000]
+    assert soft and soft[0] != "64", soft
