@@ -4,7 +4,8 @@ Paths name elements by their local name from the root element down
 (``$.animals.alligator``), attributes with ``@`` (``$.animals.alligator['@name']``) and
 an element's text with ``#text``. Children are compared by name: a rule on a child's
 path (``type``, ``min``...) makes every actual child of that name match the first
-expected one; without a rule they are compared in order. Element and attribute names
+expected one; without a rule they are compared in order. A rule's ``min`` and ``max``
+count an element's children, its text one of them. Element and attribute names
 compare with their namespace URI, not their prefix. Unexpected attributes and children
 fail requests and pass responses, like unexpected JSON keys.
 """
@@ -18,7 +19,7 @@ from ..pact._jsondepth import MAX_DEPTH, show_place
 from ..pact._paths import format_token
 from ..pact.model import RuleList
 from ._json import Walk
-from ._mismatch import plural, show
+from ._mismatch import show
 from ._rules import Node, check_equal, check_rules, kind_of, merge
 
 Element = ElementTree.Element
@@ -111,10 +112,11 @@ def _compare_element(walk: Walk, path: str, node: Node, expected: Element, actua
 
 def _element_rules(rules: RuleList, cascaded: bool, expected: Element, actual: Element) -> list[str]:
     """Rules at an element's own place: names must agree under type/equality rules,
-    ``min``/``max`` count children. Rules about values (regex, integer, ...) apply to
-    the element's text and attributes, where they cascade."""
+    ``min``/``max`` count its children, its text one of them (as the official core
+    counts a leaf element's text: ``<id>7</id>`` has one). Rules about values (regex,
+    integer, ...) apply to the element's text and attributes, where they cascade."""
     reasons = []
-    children = len(actual)
+    children = len(actual) + (1 if _text(actual) else 0)
     for matcher in rules.matchers:
         kind = kind_of(matcher)
         if kind in ("type", "equality", "values"):
@@ -124,15 +126,19 @@ def _element_rules(rules: RuleList, cascaded: bool, expected: Element, actual: E
             if kind == "type" and not cascaded:
                 low, high = matcher.get("min"), matcher.get("max")
                 if isinstance(low, int) and children < low:
-                    reasons.append(f"expected at least {plural(low, 'child element')}, got {children}")
+                    reasons.append(f"expected at least {_children(low)} (elements and text), got {children}")
                 if isinstance(high, int) and children > high:
-                    reasons.append(f"expected at most {plural(high, 'child element')}, got {children}")
+                    reasons.append(f"expected at most {_children(high)} (elements and text), got {children}")
         elif kind == "notEmpty" and not cascaded:
             if not children and not _text(actual) and not actual.attrib:
                 reasons.append(f"expected a non-empty <{local(actual.tag)}> element")
     if rules.combine == "OR" and len(reasons) < len(rules.matchers):
         return []
     return reasons
+
+
+def _children(count: int) -> str:
+    return f"{count} {'child' if count == 1 else 'children'}"
 
 
 def _compare_attributes(walk: Walk, path: str, node: Node, expected: Element, actual: Element) -> None:

@@ -225,6 +225,26 @@ def test_xml_messages() -> None:
     ]
 
 
+def test_xml_min_and_max_count_an_elements_text_as_a_child() -> None:
+    """As the official core counts an element's child nodes: a leaf's text is one, so a
+    repeated leaf element (``<side>fries</side>``) under ``type`` with ``min: 1`` passes."""
+    xml = {"Content-Type": "application/xml"}
+    rules = {"body": {"$.order.side": {"matchers": [{"match": "type", "min": 1}]}}}
+    expected = {"status": 200, "headers": xml, "body": "<order><side>fries</side></order>", "matchingRules": rules}
+    two = {"status": 200, "headers": xml, "body": "<order><side>salad</side><side>beans</side></order>"}
+    assert match_response(expected, two, "3.0.0") == []
+    empty = {"status": 200, "headers": xml, "body": "<order><side/></order>"}
+    assert [str(m) for m in match_response(expected, empty, "3.0.0")] == [
+        "$.body.order.side: expected at least 1 child (elements and text), got 0"
+    ]
+    rules = {"body": {"$.order": {"matchers": [{"match": "type", "max": 1}]}}}
+    expected = {"status": 200, "headers": xml, "body": "<order><side>fries</side></order>", "matchingRules": rules}
+    mixed = {"status": 200, "headers": xml, "body": "<order><side>fries</side>and a drink</order>"}
+    assert [str(m) for m in match_response(expected, mixed, "3.0.0")] == [
+        "$.body.order: expected at most 1 child (elements and text), got 2"
+    ]
+
+
 def test_body_presence_and_type() -> None:
     expected = {"status": 200, "headers": {"Content-Type": "application/json"}, "body": {"a": 1}}
     missing = one(match_response(expected, {"status": 200, "headers": {"Content-Type": "application/json"}}, "3.0.0"))

@@ -380,6 +380,46 @@ CASES = {
     ),
 }
 
+# XML: a type rule's min and max on an element count its children, its text one of
+# them (the official core counts its child nodes: a leaf element's text is one; found
+# by the differential run, tests/fixtures/pact-python/differential_xml.py)...
+XML = "application/xml"
+
+
+def _xml(body: str, rules: dict[str, Any]) -> dict[str, Any]:
+    return {"status": 200, "headers": {"Content-Type": XML}, "body": body, "matchingRules": {"body": rules}}
+
+
+def _type(**bounds: int) -> dict[str, Any]:
+    return {"matchers": [{"match": "type", **bounds}]}
+
+
+CASES.update(
+    {
+        "/xml-min-on-an-element-with-text": Case(
+            "3.0.0",
+            _xml("<r><b>1</b></r>", {"$.r.b": _type(min=1)}),
+            "<r><b>2</b><b>3</b></r>",
+            "<r><b></b></r>",
+            content_type=XML,
+        ),
+        "/xml-min-counts-elements-and-text": Case(
+            "3.0.0",
+            _xml("<r><a/>x</r>", {"$.r": _type(min=2)}),
+            "<r><a/>y</r>",
+            "<r><a/></r>",
+            content_type=XML,
+        ),
+        "/xml-max-counts-text": Case(
+            "3.0.0",
+            _xml("<r><a>1</a></r>", {"$.r": _type(max=1)}),
+            "<r><a>2</a></r>",
+            "<r><a>2</a>t</r>",
+            content_type=XML,
+        ),
+    }
+)
+
 # V4's status groups, each with an answer in it and one outside it (1xx cannot be the
 # final answer over HTTP): apact's groups are the core's (a group the core does not know
 # fails the whole pact in it)
