@@ -153,13 +153,13 @@ def parse_body(
         and isinstance(raw, dict)
         and ("content" in raw or "contentType" in raw or "encoded" in raw or not raw)
     ):
-        return _parse_v4_body(raw, where, declared_type, strict)
+        return _parse_v4_body(raw, where, declared_type, strict, message)
     if isinstance(raw, str):
         body = _v3_string_body(raw, declared_type, strict=strict)
     else:
         body = _json_body(raw, None, where)
     if strict:
-        _check_fit(body, declared_type, where)
+        _check_fit(body, declared_type, where, message)
     return body
 
 
@@ -206,7 +206,7 @@ def is_binary_type(content_type: str) -> bool:
     )
 
 
-def _parse_v4_body(raw: dict[str, Any], path: str, declared_type: str | None, strict: bool) -> Body:
+def _parse_v4_body(raw: dict[str, Any], path: str, declared_type: str | None, strict: bool, message: bool) -> Body:
     content_type = raw.get("contentType")
     if content_type is not None and not isinstance(content_type, str):
         raise fail(f"contentType must be a string, got {json_kind(content_type)}", path + ".contentType")
@@ -238,7 +238,7 @@ def _parse_v4_body(raw: dict[str, Any], path: str, declared_type: str | None, st
     else:
         raise fail(f"unknown body encoding {encoded!r} (expected false, 'base64' or 'json')", path + ".encoded")
     if strict:
-        _check_fit(body, content_type or declared_type, where)
+        _check_fit(body, content_type or declared_type, where, message)
     hint = raw.get("contentTypeHint")
     return dataclasses.replace(body, content_type_hint=hint) if isinstance(hint, str) else body
 
@@ -255,8 +255,13 @@ def _too_deep(error: _jsondepth.JsonTooDeepError, path: str) -> PactFileError:
     return fail(error.reason, error.path(path))
 
 
-def _check_fit(body: Body, content_type: str | None, path: str) -> None:
-    """A strict body must be what its content type says (JSON parses, XML is well formed)."""
+def _check_fit(body: Body, content_type: str | None, path: str, message: bool) -> None:
+    """A strict JSON body is parsed as it is read (its value kept for the matching);
+    one nested deeper than JSON may be is refused. Message contents must be what their
+    content type says. An HTTP body that is not is read all the same (`body_misfit`):
+    the official core reads such a pact and fails that interaction (its response) or
+    sends it as written (its request), so apact does the same rather than refusing
+    every interaction of the pact."""
     if not content_type or not body.content or body.null:
         return
     if _sniff.is_json(content_type):
@@ -264,19 +269,37 @@ def _check_fit(body: Body, content_type: str | None, path: str) -> None:
             body.json()
         except _jsondepth.JsonTooDeepError as error:
             raise _too_deep(error, path) from None
+        except ValueError:
+            if message:
+                raise fail(body_misfit(body, content_type) or "not JSON", path) from None
+    elif message and _sniff.is_xml(content_type):
+        misfit = body_misfit(body, content_type)
+        if misfit is not None:
+            raise fail(misfit, path)
+
+
+def body_misfit(body: Body | None, content_type: str | None) -> str | None:
+    """Why a pact's body is not what its content type says (JSON that does not parse,
+    XML that is not well formed), or ``None``. No answer can match such an expected
+    body: the verifier fails its interaction (as the official core does, "Failed to
+    parse the expected body"), and ``apact check`` calls it invalid."""
+    if body is None or not content_type or not body.content or body.null:
+        return None
+    if _sniff.is_json(content_type):
+        try:
+            body.json()
+        except _jsondepth.JsonTooDeepError:
+            return None  # (refused as it is read)
         except ValueError as error:
-            raise fail(
-                f"the body is not valid JSON although its content type is {content_type}: {error}", path
-            ) from None
+            return f"the body is not valid JSON although its content type is {content_type}: {error}"
     elif _sniff.is_xml(content_type):
         import xml.etree.ElementTree as ElementTree
 
         try:
             ElementTree.fromstring(body.content)
         except ElementTree.ParseError as error:
-            raise fail(
-                f"the body is not well-formed XML although its content type is {content_type}: {error}", path
-            ) from None
+            return f"the body is not well-formed XML although its content type is {content_type}: {error}"
+    return None
 
 
 # -- HTTP parts ----------------------------------------------------------------------------

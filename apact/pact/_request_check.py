@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import PactFileError
-from ._parse import parse_headers, parse_query
+from ._parse import body_misfit, parse_headers, parse_query
 from ._paths import child_path
-from .model import HttpInteraction, HttpRequest, PactFile
+from .model import HttpInteraction, HttpRequest, HttpResponse, PactFile
 
 #: an HTTP token (RFC 9110): what a method and a header name are made of
 _TOKEN = re.compile(r"[-!#$%&'*+.^_`|~0-9A-Za-z]+")
@@ -156,13 +156,32 @@ def header_problem(name: str, value: str) -> str | None:
 
 
 def pact_problems(pact: PactFile, *, file: str | None = None) -> list[PactFileError]:
-    """Every request problem of ``pact``, located (file, interaction, JSON path)."""
+    """Every problem that makes an interaction of ``pact`` invalid (a request that
+    cannot be sent, a response body no answer can match), located (file, interaction,
+    JSON path)."""
     found: list[PactFileError] = []
     for index, interaction in enumerate(pact.interactions):
         if isinstance(interaction, HttpInteraction):
             for problem in request_problems(interaction.request):
                 found.append(located(problem, index, interaction.description, file=file))
+            misfit = response_misfit(interaction.response)
+            if misfit is not None:
+                path = f"$.interactions[{index}].response.body"
+                found.append(
+                    PactFileError(misfit, path=path, file=file, interaction=index, description=interaction.description)
+                )
     return found
+
+
+def response_misfit(response: HttpResponse) -> str | None:
+    """Why no answer can match the response's body (it is not what its content type
+    says: JSON that does not parse, XML that is not well formed), or ``None``. The
+    verifier fails such an interaction without sending its request, as the official
+    core fails it ("Failed to parse the expected body")."""
+    body = response.body
+    if body is None or not body.content:
+        return None
+    return body_misfit(body, response.content_type())
 
 
 def document_problems(document: Mapping[str, Any]) -> list[PactFileError]:

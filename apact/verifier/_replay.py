@@ -187,6 +187,14 @@ def invalid_request(problems: Sequence[RequestProblem], where: str, *, generated
     return VerificationProblem("invalid interaction", f"{what} cannot be sent as written (nothing was sent): {said}")
 
 
+def invalid_response(misfit: str, where: str) -> VerificationProblem:
+    """The error of an interaction whose expected response body no answer can match
+    (nothing was sent)."""
+    return VerificationProblem(
+        "invalid interaction", f"the pact's response cannot be matched (nothing was sent): {where}: {misfit}"
+    )
+
+
 #: headers about the connection or the framing of the message, not the request: some
 #: pacts recorded them live (pact-test: ``Host: localhost:8000``, ``Content-Length`` of
 #: the indented JSON it sent); replayed as written they contradict what is sent (h11

@@ -48,7 +48,7 @@ from .._core._frozen import builder
 from .._core._types import JSON, ASGIApp
 from ..errors import ProviderStartError
 from ..matching import Mismatch
-from ..pact._request_check import header_problem, request_problems
+from ..pact._request_check import header_problem, request_problems, response_misfit
 from ..pact.model import HttpInteraction, HttpResponse, Interaction, MessageContents, ProviderState, find_header
 from . import _asgi
 from ._bounded import ScopeClass, Spare, scope_class
@@ -69,7 +69,7 @@ from ._messages import (
     missing_producer,
 )
 from ._process import Server, StartInterruptedError, started_server
-from ._replay import Replayed, RequestFilter, Settings, invalid_request, replay, replay_http
+from ._replay import Replayed, RequestFilter, Settings, invalid_request, invalid_response, replay, replay_http
 from ._result import InteractionResult, PactResult, Status, VerificationProblem, VerificationResult, exception_line
 from ._sources import Auth, PactSource, Source, load_sources
 from ._states import (
@@ -587,11 +587,17 @@ class Verifier:
                     )
                     run.record(item, self._judged(item, (), (no_producer,), None, None, None, 0.0))
                     continue
-                problems = request_problems(interaction.request) if isinstance(interaction, HttpInteraction) else []
-                if problems:  # nothing is sent for it, and its states are not set up
-                    error = invalid_request(problems, f"$.interactions[{index}].request")
-                    run.record(item, self._judged(item, (), (error,), None, None, None, 0.0))
-                    continue
+                if isinstance(interaction, HttpInteraction):
+                    problems = request_problems(interaction.request)
+                    if problems:  # nothing is sent for it, and its states are not set up
+                        error = invalid_request(problems, f"$.interactions[{index}].request")
+                        run.record(item, self._judged(item, (), (error,), None, None, None, 0.0))
+                        continue
+                    misfit = response_misfit(interaction.response)
+                    if misfit is not None:  # no answer can match it: nothing is sent either
+                        error = invalid_response(misfit, f"$.interactions[{index}].response.body")
+                        run.record(item, self._judged(item, (), (error,), None, None, None, 0.0))
+                        continue
                 if check_states:
                     for state in item.states:
                         if state.name not in handlers:

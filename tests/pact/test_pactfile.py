@@ -14,6 +14,7 @@ from apact import pactfile
 from apact._core import _files
 from apact.errors import PactFileError, PactWriteError
 from apact.model import AsyncMessage, Body, HttpInteraction, Spec, SyncMessage
+from apact.pact._request_check import pact_problems
 
 from ..json_helpers import tree
 
@@ -345,17 +346,6 @@ def test_unknown_generator(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("body", "path", "message"),
     [
-        (
-            # base64: a string written as is would be a JSON string (as the core reads it)
-            {"contentType": "application/json", "encoded": "base64", "content": "e25vdCBqc29u"},
-            "content",
-            "not valid JSON although its content type is application/json",
-        ),
-        (
-            {"contentType": "application/xml", "encoded": False, "content": "<a><b></a>"},
-            "content",
-            "not well-formed XML",
-        ),
         ({"contentType": "image/png", "encoded": "base64", "content": "***"}, "content", "not valid base64"),
         ({"contentType": "image/png", "encoded": "rot13", "content": "x"}, "encoded", "unknown body encoding 'rot13'"),
     ],
@@ -366,10 +356,46 @@ def test_body_that_does_not_fit_its_content_type(tmp_path: Path, body: dict[str,
     assert message in str(error)
 
 
-def test_body_that_does_not_fit_its_content_type_header_before_v4(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            # base64: a string written as is would be a JSON string (as the core reads it)
+            {"contentType": "application/json", "encoded": "base64", "content": "e25vdCBqc29u"},
+            "the body is not valid JSON although its content type is application/json",
+        ),
+        (
+            {"contentType": "application/xml", "encoded": False, "content": "<a><b></a>"},
+            "the body is not well-formed XML although its content type is application/xml",
+        ),
+    ],
+)
+def test_a_response_body_that_does_not_fit_its_content_type_is_read(body: dict[str, Any], message: str) -> None:
+    """The official core reads such a pact and fails that interaction: so does apact
+    (tests/verifier/test_verifier_malformed.py), and ``apact check`` calls it invalid."""
+    pact = pactfile.loads(json.dumps(_pact({"status": 200, "body": body})))
+    [problem] = pact_problems(pact)
+    assert (problem.path, problem.interaction) == ("$.interactions[1].response.body", 1)
+    assert str(problem).startswith(f'interaction 1 "a request for a steak": $.interactions[1].response.body: {message}')
+
+
+def test_body_that_does_not_fit_its_content_type_header_before_v4() -> None:
     response = {"status": 200, "headers": {"Content-Type": "application/xml"}, "body": "<open>"}
-    error = _error(tmp_path, _pact(response, version="3.0.0"))
-    assert error.path == "$.interactions[0].response.body"
+    [problem] = pact_problems(pactfile.loads(json.dumps(_pact(response, version="3.0.0"))))
+    assert problem.path == "$.interactions[0].response.body"
+    assert "not well-formed XML although its content type is application/xml" in str(problem)
+
+
+def test_message_contents_must_fit_their_content_type(tmp_path: Path) -> None:
+    # (a message has no request to send: its contents are all a pact says)
+    document = {
+        "consumer": {"name": "Sous Chef"},
+        "provider": {"name": "Grill Chef"},
+        "messages": [{"description": "an order", "contents": "<open", "metadata": {"contentType": "application/xml"}}],
+        "metadata": {"pactSpecification": {"version": "3.0.0"}},
+    }
+    error = _error(tmp_path, document)
+    assert error.path == "$.messages[0].contents"
     assert "not well-formed XML although its content type is application/xml" in str(error)
 
 

@@ -147,6 +147,41 @@ async def test_apact_check_and_apact_verify_agree(tmp_path: Path) -> None:
     assert_received_as_sent(servers.to_provider)
 
 
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_response_body_that_is_not_what_its_content_type_says_fails_alone(tmp_path: Path) -> None:
+    """The official core reads such a pact and fails that interaction ("Failed to parse
+    the expected body"): apact refused the whole file (exit 2), so one bad example kept
+    every other interaction unverified, and a pending pact failed the build. A request
+    body that does not fit is sent as written, as the core sends it."""
+    xml = {"status": 200, "headers": {"Content-Type": "application/xml"}, "body": "well done"}
+    bad = {"description": "an XML example that is not XML", "request": {"method": "GET", "path": "/steaks"}}
+    sent = {
+        "description": "a request body that is not the XML it says",
+        "request": {"method": "POST", "path": "/steaks", "headers": {"Content-Type": "text/xml"}, "body": "<rare"},
+        "response": {"status": 200, "headers": {"Content-Type": "application/json"}, "body": {"ok": True}},
+    }
+    fine = http_interaction("a fine one", {"method": "GET", "path": "/ok"}, v2=True)
+    pact = write(tmp_path / "misfit.json", pact_document({**bad, "response": xml}, sent, fine, v2=True))
+    checked = await anyio.to_thread.run_sync(apact, "check", str(pact))
+    assert checked.returncode == 1
+    assert checked.stderr.splitlines()[0] == (
+        f'invalid: {pact}: interaction 0 "an XML example that is not XML": $.interactions[0].response.body: '
+        "the body is not well-formed XML although its content type is application/xml: syntax error: line 1, column 0"
+    )
+    async with provider_and_attacker() as servers:
+        verified = await anyio.to_thread.run_sync(apact, "verify", "--base-url", servers.provider, str(pact))
+    assert verified.returncode == 1, verified.stderr
+    assert "  FAILED   an XML example that is not XML" in verified.stdout
+    assert (
+        "invalid interaction: the pact's response cannot be matched (nothing was sent): $.interactions[0].response.body: "
+        "the body is not well-formed XML although its content type is application/xml"
+    ) in verified.stdout
+    assert "  passed   a request body that is not the XML it says" in verified.stdout
+    assert "  passed   a fine one" in verified.stdout
+    assert sorted(seen.raw_path for seen in servers.to_provider) == [b"/ok", b"/steaks"]  # nothing sent for the first
+    assert [seen.body for seen in servers.to_provider if seen.raw_path == b"/steaks"] == [b"<rare"]
+
+
 def test_headers_that_cannot_be_sent_are_refused_up_front() -> None:
     for value, said in (("a\nb", "the control character '\\n' at position 1"), ("☃", "'☃' at position 0")):
         with pytest.raises(ValueError, match=re.escape(f"headers= 'X-Api-Key': the value holds {said}")):
