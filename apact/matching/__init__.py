@@ -234,7 +234,7 @@ def _compare_metadata(walk: Walk, expected: Mapping[str, JSON], actual: Mapping[
             continue
         rule_list = named.get(key)
         if rule_list is not None:
-            for reason in check_rules(rule_list, value, found, textual=isinstance(found, str)):
+            for reason in check_rules(rule_list, value, found):
                 walk.fail(path, value, found, reason)
             continue
         if key in CONTENT_TYPE_KEYS and isinstance(value, str) and isinstance(found, str):

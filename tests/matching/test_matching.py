@@ -374,6 +374,22 @@ def test_message_contents_and_metadata() -> None:
     ]
 
 
+def test_message_metadata_values_are_json_values() -> None:
+    """As the official core matches them: ``integer`` wants a number, not a string
+    holding one (a header's value is text; a message's metadata value is JSON)."""
+    expected = {
+        "contents": {"orderId": 1},
+        "metaData": {"contentType": "application/json", "version": 2},
+        "matchingRules": {"metadata": {"version": {"matchers": [{"match": "integer"}]}}},
+    }
+    number = {"contents": {"orderId": 1}, "metaData": {"contentType": "application/json", "version": 3}}
+    assert match_message(expected, number, "3.0.0") == []
+    text = {"contents": {"orderId": 1}, "metaData": {"contentType": "application/json", "version": "3"}}
+    assert [str(m) for m in match_message(expected, text, "3.0.0")] == [
+        '$.metadata.version: expected an integer (like 2), got "3" (string)'
+    ]
+
+
 def test_bad_expectations_raise_our_error() -> None:
     expected = {"status": 200, "matchingRules": {"body": {"$.x": {"matchers": [{"match": "bogus"}]}}}}
     with pytest.raises(
