@@ -182,6 +182,9 @@ _ALPHANUMERIC = string.ascii_letters + string.digits
 _EXPRESSION = re.compile(r"\$\{([^}]+)\}")
 
 
+_NONZERO = "123456789"
+
+
 def generate_value(generator: Generator, example: JSON, context: Context) -> JSON:
     """A fresh value from ``generator`` (``example`` is the value it replaces)."""
     kind = generator.type
@@ -191,13 +194,16 @@ def generate_value(generator: Generator, example: JSON, context: Context) -> JSO
         high = _int(generator.get("max"), 2**31 - 1)
         return rng.randint(min(low, high), max(low, high))
     if kind == "RandomDecimal":
+        # all ``digits`` of them in the number, as the official core makes it: neither the
+        # first nor the last is a zero, which the number would lose (0.5, 1.20)
         digits = max(_int(generator.get("digits"), 10), 2)
-        text = "".join(rng.choice(string.digits) for _ in range(digits))
+        middle = "".join(rng.choice(string.digits) for _ in range(digits - 2))
+        text = rng.choice(_NONZERO) + middle + rng.choice(_NONZERO)
         point = rng.randint(1, digits - 1)
-        text = str(int(text[:point])) + "." + text[point:]
-        return float(Decimal(text))
+        return float(Decimal(text[:point] + "." + text[point:]))
     if kind == "RandomHexadecimal":
-        return "".join(rng.choice("0123456789abcdef") for _ in range(_int(generator.get("digits"), 10)))
+        # upper case, as the official core writes it
+        return "".join(rng.choice("0123456789ABCDEF") for _ in range(_int(generator.get("digits"), 10)))
     if kind == "RandomString":
         return "".join(rng.choice(_ALPHANUMERIC) for _ in range(_int(generator.get("size"), 20)))
     if kind == "RandomBoolean":

@@ -157,7 +157,7 @@ def test_the_mock_sends_generated_values_that_fit_the_rules() -> None:
         "[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", sent["id"]
     )
     assert 5 <= sent["n"] <= 7
-    assert re.fullmatch("[0-9a-f]{8}", sent["hex"])
+    assert re.fullmatch("[0-9A-F]{8}", sent["hex"])
     assert re.fullmatch(r"[A-Z]{3}-\d{2}", sent["code"])
     assert sent["tomorrow"] == "2026-03-05"
     assert sent["self"] == "http://127.0.0.1:5000/orders/1001"

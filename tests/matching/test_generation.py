@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import random
 import re
 import uuid
@@ -39,7 +40,7 @@ def context(mode: str = "consumer", **kwargs: object) -> Context:
     [
         ({"type": "RandomInt", "min": 5, "max": 9}, lambda v: isinstance(v, int) and 5 <= v <= 9),
         ({"type": "RandomDecimal", "digits": 6}, lambda v: isinstance(v, float) and len(str(v).replace(".", "")) <= 6),
-        ({"type": "RandomHexadecimal", "digits": 8}, lambda v: re.fullmatch("[0-9a-f]{8}", v)),
+        ({"type": "RandomHexadecimal", "digits": 8}, lambda v: re.fullmatch("[0-9A-F]{8}", v)),
         ({"type": "RandomString", "size": 12}, lambda v: re.fullmatch("[A-Za-z0-9]{12}", v)),
         ({"type": "RandomBoolean"}, lambda v: isinstance(v, bool)),
         ({"type": "Regex", "regex": "[A-Z]{3}-\\d{2}"}, lambda v: re.fullmatch("[A-Z]{3}-[0-9]{2}", v)),
@@ -57,6 +58,21 @@ def test_each_generator(generator: dict[str, Any], check: object) -> None:
     kind = generator.pop("type")
     value = generate_value(Generator(kind, generator), None, context())
     assert check(value), value  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("digits", [2, 3, 6, 10])
+def test_a_random_decimal_has_all_its_digits_and_hexadecimal_is_upper_case(digits: int) -> None:
+    """As the official core makes them (measured by
+    tests/fixtures/pact-python/differential_generators.py): ``digits`` digits, none of
+    them lost as a leading or trailing zero of the number; hexadecimal digits in upper
+    case."""
+    for seed in range(300):
+        made = Context(mode="consumer", rng=random.Random(seed), now=NOW)
+        value = generate_value(Generator("RandomDecimal", {"digits": digits}), None, made)
+        assert isinstance(value, float) and "." in json.dumps(value), value
+        assert len(json.dumps(value).replace(".", "")) == digits, value
+        hexadecimal = generate_value(Generator("RandomHexadecimal", {"digits": digits}), None, made)
+        assert re.fullmatch(f"[0-9A-F]{{{digits}}}", str(hexadecimal)), hexadecimal
 
 
 def test_date_expressions() -> None:
