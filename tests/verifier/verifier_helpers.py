@@ -6,6 +6,7 @@ import contextlib
 import errno
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -16,7 +17,6 @@ from typing import Any
 
 from apact import pactfile
 from apact.model import PactFile
-from apact.verifier._process import free_port
 
 HERE = Path(__file__).resolve().parent
 HYPERCORN = [sys.executable, "-m", "hypercorn"]
@@ -83,8 +83,10 @@ def alive(pid: int) -> bool:
     return True
 
 
-def app_command(port: str = "{port}", module: str = "verifier_app:app") -> list[str]:
-    return [*HYPERCORN, module, "--bind", f"127.0.0.1:{port}"]
+def app_command(port: str = "{port}", module: str = "verifier_app:app", *, bind_as_is: bool = False) -> list[str]:
+    """hypercorn serving ``module`` on 127.0.0.1:``port`` (or on ``port`` itself, a
+    hypercorn bind such as ``fd://5``, with ``bind_as_is``)."""
+    return [*HYPERCORN, module, "--bind", port if bind_as_is else f"127.0.0.1:{port}"]
 
 
 def app_env(**extra: str) -> dict[str, str]:
@@ -94,14 +96,21 @@ def app_env(**extra: str) -> dict[str, str]:
 
 @contextlib.contextmanager
 def served(module: str = "verifier_app:app", **env: str) -> Iterator[str]:
-    """``module`` served by hypercorn in a subprocess; yields its base URL."""
-    port = free_port()
-    process = subprocess.Popen(  # noqa: S603
-        app_command(str(port), module),
-        env={**os.environ, **app_env(**env)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    """``module`` served by hypercorn in a subprocess; yields its base URL. The socket
+    is bound here and handed to hypercorn (``fd://``): a port picked free and bound
+    later by the server could be taken in between (another worker's outgoing
+    connections draw from the same ephemeral ports)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(128)
+        port = listener.getsockname()[1]
+        process = subprocess.Popen(  # noqa: S603
+            app_command(f"fd://{listener.fileno()}", module, bind_as_is=True),
+            env={**os.environ, **app_env(**env)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            pass_fds=(listener.fileno(),),
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
