@@ -329,11 +329,10 @@ def _v4_body(body: Body, content_type: str | None, where: _Where) -> JSON:
         text = body.text()
     except UnicodeDecodeError:
         text = None
+    # (JSON text that is not JSON: as text it would read back as a JSON string, another
+    # body; so it is written as its bytes)
     if text is not None and (
-        _sniff.is_text(content_type)
-        or _sniff.is_xml(content_type)
-        or _sniff.is_form(content_type)
-        or _sniff.is_json(content_type)
+        _sniff.is_text(content_type) or _sniff.is_xml(content_type) or _sniff.is_form(content_type)
     ):
         out["encoded"] = False
         out["content"] = text

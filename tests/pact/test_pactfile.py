@@ -379,6 +379,19 @@ def test_a_response_body_that_does_not_fit_its_content_type_is_read(body: dict[s
     assert str(problem).startswith(f'interaction 1 "a request for a steak": $.interactions[1].response.body: {message}')
 
 
+def test_a_json_typed_body_that_is_not_json_is_written_back_as_its_bytes(tmp_path: Path) -> None:
+    """Written as text, a V4 JSON content would read back as a JSON *string*: another
+    body than the pact's. Its bytes are written base64-encoded, as they came."""
+    body = {"contentType": "application/json", "encoded": "base64", "content": "e25vdCBqc29u"}
+    pact = pactfile.loads(json.dumps(_pact({"status": 200, "body": body})))
+    again = pactfile.load(pactfile.save(pact, tmp_path / "again.json"))
+    [interaction] = [each for each in again.interactions if each.description == "a request for a steak"]
+    assert isinstance(interaction, HttpInteraction) and interaction.response.body is not None
+    assert interaction.response.body.content == b"{not json"
+    written = json.loads((tmp_path / "again.json").read_text())["interactions"][1]["response"]["body"]
+    assert written == body
+
+
 def test_body_that_does_not_fit_its_content_type_header_before_v4() -> None:
     response = {"status": 200, "headers": {"Content-Type": "application/xml"}, "body": "<open>"}
     [problem] = pact_problems(pactfile.loads(json.dumps(_pact(response, version="3.0.0"))))
