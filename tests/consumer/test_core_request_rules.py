@@ -581,3 +581,59 @@ def test_the_core_and_apact_give_the_same_verdict(servers: Servers, path: str, s
     official = matched(servers.core[version], path, sent)
     ours = matched(servers.apact[version], path, sent)
     assert (official, ours) == (verdict, verdict), f"the core: {official}, apact: {ours}"
+
+
+# -- which interaction answers: the core's best score, apact's full match ---------------------------
+
+
+def test_a_request_matching_one_interaction_in_full_is_answered_although_the_core_prefers_another(
+    tmp_path: Path,
+) -> None:
+    """The core's mock server answers with the interaction whose comparison scores best
+    (a point per part that matches, one off per part that does not) and refuses the
+    request when that one is not a full match, even if another interaction is. A rule
+    that takes any path makes every interaction a candidate: here ``/anything``, whose
+    two extra headers match, outscores ``/b``, which the request matches in full. apact
+    answers with ``/b`` (docs/conformance.md); without the extra headers both do."""
+    anything = {
+        "method": "POST",
+        "path": "/anything",
+        "headers": {"Content-Type": "application/json", "X-A": "x", "X-B": "y"},
+        "body": {"d": 1},
+        "matchingRules": {
+            "$.path": {"match": "type"},
+            "$.headers.X-A": {"match": "type"},
+            "$.headers.X-B": {"match": "type"},
+        },
+    }
+    b = {"method": "POST", "path": "/b", "headers": {"Content-Type": "application/json"}, "body": 3.0}
+    pact = tmp_path / "scores.json"
+    pact.write_text(
+        json.dumps(
+            {
+                "consumer": {"name": "Sous Chef"},
+                "provider": {"name": "Grill Chef"},
+                "interactions": [
+                    {"description": "anything", "request": anything, "response": {"status": 201}},
+                    {"description": "b", "request": b, "response": {"status": 202}},
+                ],
+                "metadata": {"pactSpecification": {"version": "2.0.0"}},
+            }
+        )
+    )
+    plain = {"Content-Type": "application/json"}
+    with (
+        core_master(tmp_path) as master,
+        server_process(["-m", "apact", "stub", str(pact), "--quiet"], tmp_path) as stub,
+    ):
+        core = core_mock_server(master, pact, "2.0.0")
+        answers = {
+            name: [
+                httpx.post(f"{url}/b", content=b"3.0", headers=headers, timeout=30)
+                for headers in (plain, {**plain, "X-A": "q", "X-B": "r"})
+            ]
+            for name, url in (("core", core), ("apact", stub.url))
+        }
+    assert [response.status_code for response in answers["core"]] == [202, 500]
+    assert answers["core"][1].headers["x-pact"] == "Request-Mismatch"
+    assert [response.status_code for response in answers["apact"]] == [202, 202]
