@@ -37,6 +37,7 @@ from ..matching._generation import Context, generate_response
 from ..matching._mismatch import cut, listed, more, quote
 from ..pact import _sniff
 from ..pact._describe import interaction_line, request_line
+from ..pact._parse import body_misfit
 from ..pact.model import Body, HttpInteraction, HttpRequest, Spec
 
 __all__ = ["Candidate", "MockProvider", "UnexpectedRequest"]
@@ -162,6 +163,9 @@ class MockProvider:
         self._calls: list[int] = []
         self._routes: dict[tuple[str, str], _Route] = {}
         self._anywhere: list[int] = []  # interactions whose path has a rule
+        #: interactions whose request body is not what its content type says: they match
+        #: no request (as in the official core), and this says why
+        self._misfits: dict[int, Mismatch] = {}
         #: requests that matched no interaction, in arrival order
         self.unexpected: list[UnexpectedRequest] = []
         #: served over HTTP, the mock answers from a thread of its own while the test's
@@ -193,6 +197,11 @@ class MockProvider:
         when it has one (no body rules): a request is compared only with interactions
         that could match it."""
         request = interaction.request
+        self._misfits.pop(index, None)
+        if add:
+            misfit = body_misfit(request.body, request.content_type())
+            if misfit is not None:
+                self._misfits[index] = _misfit(request, misfit)
         if request.matching_rules.get("path"):
             lists = [self._anywhere]
         else:
@@ -235,7 +244,12 @@ class MockProvider:
         candidates = route.candidates(request) if route is not None else []
         if self._anywhere:
             candidates = sorted((*candidates, *self._anywhere))
-        hits = [i for i in candidates if not request_mismatches(self._interactions[i].request, request, self.spec)]
+        misfits = self._misfits
+        hits = [
+            i
+            for i in candidates
+            if i not in misfits and not request_mismatches(self._interactions[i].request, request, self.spec)
+        ]
         if not hits:
             return None
         index = next((i for i in hits if self._calls[i] == 0), hits[0]) if self.prefer_unused else hits[0]
@@ -252,6 +266,11 @@ class MockProvider:
         ranked = []
         for order, interaction in enumerate(self._interactions):
             mismatches = tuple(request_mismatches(interaction.request, request, self.spec))
+            misfit = self._misfits.get(order)
+            if misfit is not None:  # (the body's comparison would blame the request)
+                came = request.body.content.decode(errors="replace") if request.body is not None else None
+                misfit = Mismatch(misfit.kind, misfit.path, misfit.expected, came, misfit.message)
+                mismatches = (*(m for m in mismatches if not m.path.startswith("$.body")), misfit)
             elsewhere = any(m.kind in ("method", "path") for m in mismatches)
             ranked.append((elsewhere, len(mismatches), order, Candidate(interaction, mismatches)))
         ranked.sort(key=lambda item: item[:3])
@@ -338,6 +357,14 @@ class _Route:
         key = _body_key(request.body)
         keyed = self.by_body.get(key, []) if key is not None else []
         return sorted((*self.open, *keyed)) if self.open and keyed else (keyed or self.open)
+
+
+def _misfit(request: HttpRequest, misfit: str) -> Mismatch:
+    """The mismatch every request gets from an interaction whose body is not what its
+    content type says (``misfit``: `body_misfit`'s reason)."""
+    body = request.body
+    shown = body.content.decode(errors="replace") if body is not None else None
+    return Mismatch("body", "$.body", shown, None, f"the pact's {misfit.removeprefix('the ')}; no request can match it")
 
 
 def _expected_body_key(request: HttpRequest) -> str | None:

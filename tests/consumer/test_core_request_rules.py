@@ -438,6 +438,45 @@ CASES: dict[str, Case] = {
             ("", [("Content-Type", "application/json")], {"m": {"b": "s"}}),
         ],
     ),
+    # a pact's request body that is not what its content type says matches no request,
+    # not even the same bytes (the core: "Failed to parse the expected body")
+    "/v3-xml-body-not-well-formed": Case(
+        "3.0.0",
+        {
+            "method": "POST",
+            "path": "/v3-xml-body-not-well-formed",
+            "headers": {"Content-Type": "application/xml"},
+            "body": "<order><side></order>",
+        },
+        [],
+        [
+            ("", [("Content-Type", "application/xml")], "<order><side></order>"),
+            ("", [("Content-Type", "application/xml")], "<order><side/></order>"),
+        ],
+    ),
+    "/v4-xml-body-not-well-formed": Case(
+        "4.0",
+        {
+            "method": "POST",
+            "path": "/v4-xml-body-not-well-formed",
+            "headers": {"Content-Type": ["application/xml"]},
+            "body": {"content": "medium rare", "contentType": "application/xml", "encoded": False},
+        },
+        [],
+        [("", [("Content-Type", "application/xml")], "medium rare")],
+    ),
+    "/v4-json-body-not-json": Case(
+        "4.0",
+        {
+            "method": "POST",
+            "path": "/v4-json-body-not-json",
+            "headers": {"Content-Type": ["application/json"]},
+            # base64 of "{medium rare"
+            "body": {"content": "e21lZGl1bSByYXJl", "contentType": "application/json", "encoded": "base64"},
+        },
+        [],
+        [("", [("Content-Type", "application/json")], "{medium rare")],
+    ),
 }
 
 #: the core's name for each version (``pact mock create --specification``)

@@ -260,6 +260,44 @@ async def test_a_stub_can_serve_the_interactions_of_a_pact_file() -> None:
     assert greeting.text == "Hello, Alice!" and greeting.headers["content-type"] == "text/plain"
 
 
+async def test_a_pact_request_body_that_is_not_what_its_content_type_says_matches_no_request() -> None:
+    """Not even its own bytes, as in the official core (the interop cases
+    ``/v3-xml-body-not-well-formed``, ``/v4-json-body-not-json``); the report says the
+    pact is at fault, not the request."""
+    document = {
+        "consumer": {"name": "Sous Chef"},
+        "provider": {"name": "Grill Chef"},
+        "interactions": [
+            {
+                "description": "an order in XML",
+                "request": {
+                    "method": "POST",
+                    "path": "/orders",
+                    "headers": {"Content-Type": "application/xml"},
+                    "body": "<order><side></order>",
+                },
+                "response": {"status": 201},
+            }
+        ],
+        "metadata": {"pactSpecification": {"version": "3.0.0"}},
+    }
+    pact = pactfile.loads(json.dumps(document).encode(), file="orders.json")
+    mock = MockProvider([i for i in pact.interactions if isinstance(i, HttpInteraction)], spec=pact.spec)
+    async with client_for(mock) as client:
+        response = await client.post(
+            "/orders", content=b"<order><side></order>", headers={"Content-Type": "application/xml"}
+        )
+    assert response.status_code == 500
+    [closest] = response.json()["closest"]
+    [mismatch] = closest["mismatches"]
+    assert mismatch["path"] == "$.body"
+    assert mismatch["message"].startswith(
+        "the pact's body is not well-formed XML although its content type is application/xml: mismatched tag: "
+    )
+    assert mismatch["message"].endswith("; no request can match it")
+    assert mock.missing() == list(mock.interactions)
+
+
 # -- serving over HTTP --------------------------------------------------------------------
 
 
