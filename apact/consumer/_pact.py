@@ -22,6 +22,7 @@ from .._core._types import JSON
 from ..errors import MismatchError
 from ..pact import _writer
 from ..pact._describe import interaction_line, request_line
+from ..pact._parse import body_misfit
 from ..pact._request_check import request_problems
 from ..pact.model import (
     Body,
@@ -471,7 +472,7 @@ class HttpInteractionBuilder(InteractionBuilder):
         if path_generator is not None:
             generators["path"] = {"": path_generator}
         parsed_query = _query(query, spec, rules, generators)
-        head, body_model = _headers_and_body(headers, body, spec, "request", rules, generators)
+        head, body_model = _headers_and_body(headers, body, spec, "request", rules, generators, self.label())
         request = HttpRequest(method.upper(), path_text, parsed_query, head, body_model, rules, generators)
         problems = request_problems(request)  # the verifier would not send it: say so here, not there
         if problems:
@@ -502,7 +503,7 @@ class HttpInteractionBuilder(InteractionBuilder):
             raise ValueError(
                 f"a response status is an integer from 100 to 599 or match.status_code(...), got {status!r}"
             )
-        head, body_model = _headers_and_body(headers, body, spec, "response", rules, generators)
+        head, body_model = _headers_and_body(headers, body, spec, "response", rules, generators, self.label())
         self._response = HttpResponse(status, head, body_model, rules, generators)
         self._last_part = "response"
         return self._changed()
@@ -612,6 +613,7 @@ def _headers_and_body(
     part: str,
     rules: dict[str, dict[str, RuleList]],
     generators: dict[str, dict[str, Generator]],
+    label: str,
 ) -> tuple[dict[str, list[str]] | None, Body | None]:
     out = None if headers is None else _text_values(headers, spec, "header", f"$.{part}.headers", rules, generators)
     declared = next((", ".join(values) for name, values in (out or {}).items() if name.lower() == "content-type"), None)
@@ -626,4 +628,9 @@ def _headers_and_body(
         out = {**(out or {}), "Content-Type": [built.content_type]}
         if built.header_rules:
             rules.setdefault("header", {})["Content-Type"] = RuleList(built.header_rules)
+    # no mock, stub or verifier can match such a body (nor can the official core's): said
+    # here, not by a consumer test that passes on a pact no provider can meet
+    misfit = body_misfit(built.body, declared or built.content_type)
+    if misfit is not None:
+        raise ValueError(f"the {part} of {label}: $.{part}.body: {misfit}")
     return out, built.body

@@ -45,6 +45,7 @@ from ..errors import MismatchError
 from ..matching import Mismatch, message_mismatches
 from ..matching._generation import Context, generate_message
 from ..pact._describe import interaction_line
+from ..pact._parse import body_misfit
 from ..pact._sniff import content_type_in
 from ..pact._user_message import Message, decode, encode
 from ..pact.model import AsyncMessage, Generator, Interaction, MessageContents, RuleList, Spec, SyncMessage
@@ -99,6 +100,10 @@ def compile_message(
             generators["body"] = built.generators
         if content_type_in(values) is None:
             values = {"contentType": built.content_type, **values}
+        # a pact with such contents cannot be read back (by apact or the official core)
+        misfit = body_misfit(body, declared or built.content_type)
+        if misfit is not None:
+            raise ValueError(f"{where}.contents: {misfit}")
     return MessageContents(body, values, rules, generators)
 
 

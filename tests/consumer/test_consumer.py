@@ -584,3 +584,36 @@ async def test_serve_on_demand_and_cors_preflight_over_http() -> None:
             assert preflight.headers["access-control-allow-origin"] == "http://app.test"
             put = await client.put(url + "/x", json={"a": 1}, headers={"Origin": "http://app.test"})
             assert put.status_code == 204 and put.headers["access-control-allow-origin"] == "http://app.test"
+
+
+@pytest.mark.parametrize("part", ["request", "response"])
+@pytest.mark.parametrize(
+    ("body", "content_type", "said"),
+    [
+        (
+            "well done",
+            "application/xml",
+            "the body is not well-formed XML although its content type is application/xml",
+        ),
+        (b"{well done", "application/json", "the body is not valid JSON although its content type is application/json"),
+    ],
+)
+async def test_a_body_that_is_not_what_its_content_type_says_is_refused_where_it_is_written(
+    part: str, body: object, content_type: str, said: str
+) -> None:
+    """No mock, stub or verifier can match it (the official core cannot either): the
+    consumer test would pass on a pact that no provider can meet."""
+    async with Pact("Sous Chef", "Grill Chef", pact_dir=None) as pact:
+        builder = pact.upon_receiving("a steak in XML")
+        headers = {"Content-Type": content_type}
+        with pytest.raises(
+            ValueError, match=r"^the (request|response) of 'a steak in XML': \$\.(request|response)\.body: "
+        ) as caught:
+            if part == "request":
+                builder.with_request("POST", "/steaks", headers=headers, body=body)
+            else:
+                builder.with_request("GET", "/steaks").will_respond_with(200, headers=headers, body=body)
+        assert said in str(caught.value)
+        assert str(caught.value).startswith(f"the {part} of 'a steak in XML': $.{part}.body: ")
+        builder.with_request("GET", "/steaks").will_respond_with(200)
+        assert (await pact.client.get("/steaks")).status_code == 200

@@ -355,3 +355,29 @@ async def test_an_unexpected_request_raised_out_of_the_block_is_not_reported_twi
             await price_lookup(pact).send({"sku": "SKU-1"})
     assert not isinstance(raised.value, ConsumerMismatchError)
     assert getattr(raised.value, "__notes__", []) == []
+
+
+async def test_contents_that_are_not_what_their_content_type_says_are_refused_where_they_are_written() -> None:
+    """A pact with them could not be read back, by apact or the official core."""
+    async with Pact("Shipping", "Orders", pact_dir=None) as pact:
+        event = pact.expects_to_receive("an order")
+        with pytest.raises(
+            ValueError,
+            match=r"^\$\.contents: the body is not well-formed XML although its content type is application/xml: ",
+        ):
+            event.with_content("medium rare", content_type="application/xml")
+        event.with_content("medium rare", content_type="text/plain")
+        bill = pact.expects_to_receive("a bill").with_content(b"{medium")
+        with pytest.raises(
+            ValueError,
+            match=r"^\$\.contents: the body is not valid JSON although its content type is application/json: ",
+        ):
+            bill.with_metadata(contentType="application/json")
+        lookup = pact.sync_message("a lookup")
+        with pytest.raises(ValueError, match=r"^\$\.request\.contents: the body is not well-formed XML "):
+            lookup.with_request("medium rare", content_type="application/xml")
+        with pytest.raises(ValueError, match=r"^\$\.response\[0\]\.contents: the body is not valid JSON "):
+            lookup.with_request({"id": 1}).will_respond_with(b"{medium", content_type="application/json")
+        await event.verify(lambda message: None)
+        await bill.verify(lambda message: None)
+        assert (await lookup.will_respond_with({"ok": True}).send({"id": 1})).contents == {"ok": True}
