@@ -69,3 +69,23 @@ def test_not_empty_of_a_scalar_takes_any_non_empty_value(example: JSON, actual: 
 def test_not_empty_fails_another_type_or_an_empty_value(example: JSON, actual: JSON, said: str) -> None:
     (problem,) = body_mismatches(example, actual)
     assert said in problem
+
+
+@pytest.mark.parametrize(
+    ("example", "actual", "said"),
+    [
+        (5, {"value": 5}, '$.body.id: expected a value matching /^[0-9]+$/, got {"value": 5} (object)'),
+        (5, [5], "$.body.id: expected a value matching /^[0-9]+$/, got [5] (array)"),
+        (5, 77, None),
+        # a rule on an object or an array passes it, in the core too
+        ({"value": 5}, {"value": 7}, None),
+        ([5], [7, 8], None),
+    ],
+)
+def test_a_regex_where_the_pact_has_a_scalar_fails_an_object_or_an_array(
+    example: JSON, actual: JSON, said: str | None
+) -> None:
+    rules = {"body": {"$.id": RuleList((Matcher("regex", {"regex": "^[0-9]+$"}),))}}
+    want = HttpResponse(200, {"Content-Type": ["application/json"]}, Body.from_json({"id": example}), rules)
+    have = HttpResponse(200, {"Content-Type": ["application/json"]}, Body(json.dumps({"id": actual}).encode()))
+    assert [str(m) for m in response_mismatches(want, have, Spec.V4)] == ([said] if said else [])

@@ -91,6 +91,29 @@ CASES = {
         {"steak": {"cooking": "rare"}, "table": 4},
         {"steak": {"cooking": "rare", "table": 4}},
     ),
+    # a regex where the pact has a scalar: an object or an array in its place fails it
+    "/regex-on-a-scalar-answered-with-an-object": Case(
+        "3.0.0",
+        {
+            "status": 200,
+            "headers": JSON_TYPE,
+            "body": {"id": 5},
+            "matchingRules": {"body": {"$.id": {"matchers": [{"match": "regex", "regex": "^[0-9]+$"}]}}},
+        },
+        {"id": 77},
+        {"id": {"value": 77}},
+    ),
+    "/regex-on-a-scalar-answered-with-an-array": Case(
+        "3.0.0",
+        {
+            "status": 200,
+            "headers": JSON_TYPE,
+            "body": {"done": True},
+            "matchingRules": {"body": {"$.done": {"matchers": [{"match": "regex", "regex": "^(true|false)$"}]}}},
+        },
+        {"done": False},
+        {"done": [True]},
+    ),
     "/equality-on-an-array-of-objects": Case(
         "3.0.0",
         {
