@@ -12,7 +12,7 @@ from ._error import error, nothing_found, unreadable_pacts
 
 if TYPE_CHECKING:
     from .._core._types import ASGIApp
-    from ..pact.model import PactFile
+    from ..pact.model import HttpInteraction, PactFile
 
 DESCRIPTION = """\
 Serve the HTTP interactions of pact files as a stub provider, so a consumer team can
@@ -103,13 +103,17 @@ def run(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr, flush=True)
 
     limits = BodyLimits(args.max_body_size, args.body_timeout)
-    stub = build(read, provider=args.provider, state=state, cors=args.cors, log=log, limits=limits)
+    pacts_read = [pact for _, pact in read]
+    stub = build(pacts_read, provider=args.provider, state=state, cors=args.cors, log=log, limits=limits)
     if not stub.interactions:
-        found = ", ".join(sorted({f"{pact.consumer} -> {pact.provider}" for pact in read})) or "no pact files"
+        found = ", ".join(sorted({f"{pact.consumer} -> {pact.provider}" for pact in pacts_read})) or "no pact files"
         return nothing_found("stub", f"nothing to serve: no HTTP interaction (found: {found})")
     pairs = ", ".join(dict.fromkeys(f"{pact.consumer} -> {pact.provider}" for pact in stub.pacts))
     pacts = pairs if len(stub.pacts) == 1 else f"{len(stub.pacts)} pacts ({pairs})"
     count = f"{len(stub.interactions)} interaction{'s' if len(stub.interactions) != 1 else ''}"
+
+    for line in _unmatchable(read, stub.interactions):
+        print(f"apact stub: warning: {line}", file=sys.stderr, flush=True)
 
     def ready(url: str) -> None:
         left_out = f", {stub.left_out} left out (messages or --state)" if stub.left_out else ""
@@ -130,10 +134,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read(sources: list[str]) -> list[PactFile]:
-    """The pacts of the files, directories and URLs given, in order; without a URL, read
-    here rather than by the verifier's `load_sources`, so that a stub of local files
-    starts without the verifier and its HTTP client (a fifth of a second)."""
+def _read(sources: list[str]) -> list[tuple[str, PactFile]]:
+    """The pacts of the files, directories and URLs given, in order, each with where it
+    came from; without a URL, read here rather than by the verifier's `load_sources`, so
+    that a stub of local files starts without the verifier and its HTTP client (a fifth
+    of a second)."""
     from ..pact._local import load_pact_files
     from ..pact._unreadable import together
 
@@ -142,16 +147,41 @@ def _read(sources: list[str]) -> list[PactFile]:
 
         from ..verifier._sources import load_sources
 
-        return [source.pact for source in anyio.run(load_sources, sources)]
-    pacts: list[PactFile] = []
+        return [(source.origin, source.pact) for source in anyio.run(load_sources, sources)]
+    pacts: list[tuple[str, PactFile]] = []
     errors = []
     for source in sources:
         loaded, failed = load_pact_files(source)
-        pacts += (local.pact for local in loaded)
+        pacts += ((local.name, local.pact) for local in loaded)
         errors += failed
     if errors:
         raise together(errors)
     return pacts
+
+
+def _unmatchable(read: list[tuple[str, PactFile]], served: tuple[HttpInteraction, ...]) -> list[str]:
+    """The served interactions whose request body is not what its content type says: no
+    request can match them (as in the official core), which a user learns here once
+    rather than from the report of every request."""
+    import json
+
+    from ..pact._parse import body_misfit
+    from ..pact.model import HttpInteraction
+
+    serving = {id(interaction) for interaction in served}
+    lines = []
+    for origin, pact in read:
+        for index, interaction in enumerate(pact.interactions):
+            if id(interaction) not in serving or not isinstance(interaction, HttpInteraction):
+                continue
+            request = interaction.request
+            misfit = body_misfit(request.body, request.content_type())
+            if misfit is not None:
+                lines.append(
+                    f"{origin}: interaction {index} {json.dumps(interaction.description, ensure_ascii=False)}: "
+                    f"$.interactions[{index}].request.body: {misfit}; no request can match it"
+                )
+    return lines
 
 
 async def _serve(app: ASGIApp, host: str, port: int, ready: Callable[[str], None]) -> None:

@@ -397,6 +397,30 @@ def test_the_stub_answers_the_pacts_interactions_over_its_port(tmp_path: Path) -
     assert '    $.body.cooking: expected "medium-rare", got "blue"' in err
 
 
+def test_the_stub_warns_at_start_of_an_interaction_no_request_can_match(tmp_path: Path) -> None:
+    """A request body that is not what its content type says matches nothing (as in the
+    core): said once when the stub starts, not only in the 500 of each request."""
+    order = http("an order in XML", "/orders")
+    order["request"] = {
+        "method": "POST",
+        "path": "/orders",
+        "body": {"content": "<order><side></order>", "contentType": "application/xml", "encoded": False},
+    }
+    orders = pact_file(tmp_path, order, http("a menu", "/menu"))
+    with stub(str(orders)) as running, httpx.Client(base_url=running.url) as client:
+        assert client.get("/menu").status_code == 200
+        sent = client.post("/orders", content=b"<order><side></order>", headers={"Content-Type": "application/xml"})
+        assert sent.status_code == 500
+        running.process.send_signal(signal.SIGTERM)
+        _, err = running.process.communicate(timeout=10)
+    assert err.splitlines()[0] == (
+        f'apact stub: warning: {orders}: interaction 0 "an order in XML": $.interactions[0].request.body: '
+        "the body is not well-formed XML although its content type is application/xml: mismatched tag: line 1, "
+        "column 15; no request can match it"
+    )
+    assert err.splitlines()[1] == "200 GET /menu"
+
+
 def test_the_stub_on_a_fixed_port_and_chosen_states(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
