@@ -322,9 +322,13 @@ def _v4_body(body: Body, content_type: str | None, where: _Where) -> JSON:
     if body.content_type_hint is not None:  # plugin pacts say how to read the content
         out["contentTypeHint"] = body.content_type_hint
     if _is_json(body, content_type, where):
-        out["encoded"] = False
-        out["content"] = body.json()
-        return out
+        value = body.json()
+        if not (isinstance(value, str) and _reads_as_json(value)):
+            out["encoded"] = False
+            out["content"] = value
+            return out
+        # a JSON string holding JSON text ("1", "{}") or nothing, written bare, reads back
+        # as that JSON or as no body: its bytes are written instead (below, base64)
     try:
         text = body.text()
     except UnicodeDecodeError:

@@ -13,7 +13,7 @@ import pytest
 from apact import pactfile
 from apact._core import _files
 from apact.errors import PactFileError, PactWriteError
-from apact.model import AsyncMessage, Body, HttpInteraction, Spec, SyncMessage
+from apact.model import AsyncMessage, Body, HttpInteraction, HttpRequest, HttpResponse, PactFile, Spec, SyncMessage
 from apact.pact._request_check import pact_problems
 
 from ..json_helpers import tree
@@ -441,3 +441,23 @@ def test_errors_survive_pickling() -> None:
         "$.x",
         str(error),
     )
+
+
+@pytest.mark.parametrize("spec", [Spec.V4, Spec.V3])
+@pytest.mark.parametrize("text", ['"1"', '"{}"', '""', '"[1]"', '"null"', '"rare"', '" 1 "'])
+def test_a_json_string_body_holding_json_text_reads_back_as_the_same_string(
+    text: str, spec: Spec, tmp_path: Path
+) -> None:
+    """A JSON string whose characters are JSON text (``"1"``, ``"{}"``) or nothing, written
+    bare, would read back as that JSON (the number 1, an object) or as no body: another
+    body than the pact's, which the verifier would then demand."""
+    body = Body(text.encode(), "application/json")
+    response = HttpResponse(200, {"Content-Type": ["application/json"]}, body)
+    pact = PactFile(
+        "Sous Chef", "Grill Chef", (HttpInteraction("a word", HttpRequest("GET", "/word"), response),), spec
+    )
+    again = pactfile.load(pactfile.save(pact, tmp_path / "again.json"))
+    [interaction] = again.interactions
+    assert isinstance(interaction, HttpInteraction) and interaction.response.body is not None
+    assert interaction.response.body.content == text.encode()
+    assert interaction.response.body.json() == json.loads(text)
