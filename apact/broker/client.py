@@ -39,7 +39,7 @@ import httpx
 
 from .._core._types import JSON, JSONDict
 from ..errors import BrokerError, PactFileError
-from ..pact import pactfile
+from ..pact import _jsondepth, pactfile
 from ..pact._local import load_pact_files
 from ..pact._unreadable import together
 from ..pact.model import PactFile
@@ -943,7 +943,9 @@ async def _read_contracts(pacts: list[str | os.PathLike[str] | PactFile]) -> lis
     empty: list[str] = []
     for pact in pacts:
         if isinstance(pact, PactFile):
-            contracts.append(_Contract(pact.consumer, pact.provider, pactfile.dumps(pact).encode(), "<PactFile>"))
+            contracts.append(
+                _Contract(pact.consumer, pact.provider, _jsondepth.utf8(pactfile.dumps(pact)), "<PactFile>")
+            )
             continue
         path = os.fspath(pact)
         loaded, failed = await anyio.to_thread.run_sync(load_pact_files, path)

@@ -212,7 +212,9 @@ def _request(request: HttpRequest, spec: Spec, where: _Where) -> dict[str, JSON]
     if request.headers is not None:
         out["headers"] = _headers(request.headers, spec)
     if request.body is not None:
-        out["body"] = _body(request.body, request.content_type(), spec, where, _header_type(request.headers))
+        out["body"] = _body(
+            request.body, request.content_type(), spec, where, _header_type(request.headers), "request body"
+        )
     _rules_and_generators(out, request.matching_rules, request.generators, spec, where, message=False)
     return out
 
@@ -222,7 +224,9 @@ def _response(response: HttpResponse, spec: Spec, where: _Where) -> dict[str, JS
     if response.headers is not None:
         out["headers"] = _headers(response.headers, spec)
     if response.body is not None:
-        out["body"] = _body(response.body, response.content_type(), spec, where, _header_type(response.headers))
+        out["body"] = _body(
+            response.body, response.content_type(), spec, where, _header_type(response.headers), "response body"
+        )
     _rules_and_generators(out, response.matching_rules, response.generators, spec, where, message=False)
     return out
 
@@ -231,7 +235,7 @@ def _message(message: MessageContents, spec: Spec, where: _Where) -> dict[str, J
     out: dict[str, JSON] = {}
     if message.contents is not None:
         seen = _sniff.content_type_in(message.metadata)
-        out["contents"] = _body(message.contents, message.content_type(), spec, where, seen)
+        out["contents"] = _body(message.contents, message.content_type(), spec, where, seen, "contents")
     out["metadata"] = message.metadata  # "metaData" in the V3 text; the Rust core writes this
     _rules_and_generators(out, message.matching_rules, message.generators, spec, where, message=True)
     return out
@@ -262,9 +266,12 @@ def _header_type(headers: Headers | None) -> str | None:
     return found[0] if found else None
 
 
-def _body(body: Body, declared: str | None, spec: Spec, where: _Where, seen: str | None = None) -> JSON:
+def _body(
+    body: Body, declared: str | None, spec: Spec, where: _Where, seen: str | None = None, part: str = "body"
+) -> JSON:
     """``seen``: the content type a reader of a pre-V4 pact sees (the header, the
-    message metadata's), which says whether a string body is JSON text or a JSON string."""
+    message metadata's), which says whether a string body is JSON text or a JSON string;
+    ``part`` names the body in errors."""
     content_type = body.content_type or declared
     if spec >= Spec.V4:
         return _v4_body(body, content_type, where)
@@ -274,11 +281,18 @@ def _body(body: Body, declared: str | None, spec: Spec, where: _Where, seen: str
         value = body.json()
         if isinstance(value, str) and (not (seen and _sniff.is_json(seen)) or _reads_as_json(value)):
             # written bare, the string would read back as text, or as the JSON it holds
-            # ("1", "{}"), or as no body (""): its JSON text reads back as this string
-            return _jsondepth.dumps(value)
+            # ("1", "{}"), or as no body (""): its JSON text reads back as this string (a
+            # lone surrogate as its escape: as a character, it has no UTF-8 text)
+            return _jsondepth.utf8(_jsondepth.dumps(value)).decode()
         return value
     if content_type and is_binary_type(content_type):
         return base64.b64encode(body.content).decode("ascii")  # as the Rust core does
+    if content_type and _sniff.is_json(content_type):
+        raise where.error(
+            f"its {part} is not JSON although its content type is {content_type}: before V4 it can only be "
+            "written as a string, which reads back as a JSON string (another body); write the pact as V4, "
+            "which writes its bytes"
+        )
     try:
         return body.text()
     except UnicodeDecodeError:
@@ -335,8 +349,11 @@ def _v4_body(body: Body, content_type: str | None, where: _Where) -> JSON:
         text = None
     # (JSON text that is not JSON: as text it would read back as a JSON string, another
     # body; so it is written as its bytes)
-    if text is not None and (
-        _sniff.is_text(content_type) or _sniff.is_xml(content_type) or _sniff.is_form(content_type)
+    # (text under a JSON type, text/json included, would read back as a JSON string)
+    if (
+        text is not None
+        and (_sniff.is_text(content_type) or _sniff.is_xml(content_type) or _sniff.is_form(content_type))
+        and not _sniff.is_json(content_type)
     ):
         out["encoded"] = False
         out["content"] = text

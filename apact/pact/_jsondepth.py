@@ -186,6 +186,16 @@ def dumps(value: object) -> str:
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
+def utf8(text: str) -> bytes:
+    """JSON text as UTF-8. A lone surrogate (read from a ``\\ud800`` escape, which JSON
+    allows) has no UTF-8 form: it is written back as that escape, as only a JSON string
+    can hold one and ``backslashreplace`` writes it as JSON does."""
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace")
+
+
 def check_text(data: str | bytes | bytearray) -> None:
     """Raise `JsonTooDeepError` if the (valid) JSON text ``data`` nests too deep."""
     if too_deep(data):

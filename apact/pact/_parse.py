@@ -148,16 +148,24 @@ def parse_body(
     where = path + "." + key  # (body, contents or content: a plain key)
     if raw is None:
         return Body(b"", None, null=True)
-    if (
-        spec >= Spec.V4
-        and isinstance(raw, dict)
-        and ("content" in raw or "contentType" in raw or "encoded" in raw or not raw)
-    ):
-        return _parse_v4_body(raw, where, declared_type, strict, message)
-    if isinstance(raw, str):
-        body = _v3_string_body(raw, declared_type, strict=strict)
-    else:
-        body = _json_body(raw, None, where)
+    try:
+        if (
+            spec >= Spec.V4
+            and isinstance(raw, dict)
+            and ("content" in raw or "contentType" in raw or "encoded" in raw or not raw)
+        ):
+            return _parse_v4_body(raw, where, declared_type, strict, message)
+        if isinstance(raw, str):
+            body = _v3_string_body(raw, declared_type, strict=strict)
+        else:
+            body = _json_body(raw, None, where)
+    except UnicodeEncodeError as error:  # (a JSON body keeps such a character as its escape)
+        character = error.object[error.start]
+        raise fail(
+            f"the body's text holds a lone surrogate (\\u{ord(character):04x}, from a JSON escape), which text "
+            "cannot hold as UTF-8",
+            where,
+        ) from None
     if strict:
         _check_fit(body, declared_type, where, message)
     return body

@@ -162,7 +162,7 @@ def _indent(raw: JSON) -> bytes:
     library's indenting encoder is pure Python and took most of the time of a write."""
     out: list[str] = ["    "]
     _pretty(raw, "    ", out)
-    return "".join(out).encode()
+    return _jsondepth.utf8("".join(out))
 
 
 _string = json.encoder.encode_basestring  # the C encoder, non-ASCII kept

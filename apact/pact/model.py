@@ -158,7 +158,7 @@ class Body:
     @classmethod
     def from_json(cls, value: JSON, content_type: str | None = "application/json") -> Body:
         """A body holding the JSON document ``value`` (kept, not re-parsed)."""
-        encoded = _jsondepth.dumps(value).encode()  # JsonTooDeepError (a ValueError) past the depth limit
+        encoded = _jsondepth.utf8(_jsondepth.dumps(value))  # JsonTooDeepError (a ValueError) past the depth limit
         if cls is Body:  # (a pact's JSON bodies are made here: at a plain class's cost)
             return _new_body(encoded, content_type, False, value, None)
         return cls(encoded, content_type, False, value)

@@ -29,7 +29,7 @@ from .._core._files import write_atomically
 from .._core._gc import collector_paused
 from .._core._types import JSON
 from ..errors import PactFileError
-from . import _dump, _parse
+from . import _dump, _jsondepth, _parse
 from .model import PactFile, Spec
 
 #: ``PactFile`` is defined with the rest of the model (:mod:`apact.pact.model`, which
@@ -72,5 +72,5 @@ def dumps(pact: PactFile, spec: Spec | str | None = None) -> str:
 def save(pact: PactFile, path: str | os.PathLike[str], spec: Spec | str | None = None) -> Path:
     """Write the pact to ``path`` atomically; returns the path."""
     target = Path(path)
-    write_atomically(target, dumps(pact, spec).encode())
+    write_atomically(target, _jsondepth.utf8(dumps(pact, spec)))
     return target

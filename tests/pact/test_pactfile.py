@@ -461,3 +461,115 @@ def test_a_json_string_body_holding_json_text_reads_back_as_the_same_string(
     assert isinstance(interaction, HttpInteraction) and interaction.response.body is not None
     assert interaction.response.body.content == text.encode()
     assert interaction.response.body.json() == json.loads(text)
+
+
+@pytest.mark.parametrize("spec", [Spec.V2, Spec.V3, Spec.V4])
+def test_a_lone_surrogate_in_a_json_string_is_written_as_its_escape(spec: Spec, tmp_path: Path) -> None:
+    """Read from ``"\\ud800"`` (the spec's testcases have such strings), it has no UTF-8
+    form: saving the pact raised UnicodeEncodeError."""
+    body = Body(b'{"name": "x\\ud800y"}', "application/json")
+    response = HttpResponse(200, {"Content-Type": ["application/json"]}, body)
+    pact = PactFile(
+        "Sous Chef", "Grill Chef", (HttpInteraction("a name", HttpRequest("GET", "/name"), response),), spec
+    )
+    path = pactfile.save(pact, tmp_path / "surrogate.json")
+    assert b'"x\\ud800y"' in path.read_bytes()
+    [interaction] = pactfile.load(path).interactions
+    assert isinstance(interaction, HttpInteraction) and interaction.response.body is not None
+    assert interaction.response.body.json() == {"name": "x\ud800y"}
+
+
+@pytest.mark.parametrize("spec", [Spec.V2, Spec.V3])
+@pytest.mark.parametrize("content_type", ["application/json", "application/hal+json", "text/json"])
+def test_a_json_typed_body_that_is_not_json_cannot_be_written_before_v4(
+    spec: Spec, content_type: str, tmp_path: Path
+) -> None:
+    """Before V4 a body is written as JSON or as a string, and a string under a JSON
+    content type reads back as a JSON string: ``rare`` would come back as ``"rare"``."""
+    response = HttpResponse(200, {"Content-Type": [content_type]}, Body(b"rare", None))
+    pact = PactFile(
+        "Sous Chef", "Grill Chef", (HttpInteraction("a word", HttpRequest("GET", "/word"), response),), spec
+    )
+    with pytest.raises(
+        PactWriteError, match=r"^interaction 0 'a word': its response body is not JSON although its content type is "
+    ):
+        pactfile.save(pact, tmp_path / "word.json")
+    assert not (tmp_path / "word.json").exists()
+
+
+@pytest.mark.parametrize("content_type", ["text/json", "application/problem+json"])
+def test_a_v4_json_typed_body_that_is_not_json_reads_back_as_its_bytes(content_type: str, tmp_path: Path) -> None:
+    response = HttpResponse(200, {"Content-Type": [content_type]}, Body(b"rare", None))
+    pact = PactFile("Sous Chef", "Grill Chef", (HttpInteraction("a word", HttpRequest("GET", "/word"), response),))
+    [interaction] = pactfile.load(pactfile.save(pact, tmp_path / "word.json")).interactions
+    assert isinstance(interaction, HttpInteraction) and interaction.response.body is not None
+    assert interaction.response.body.content == b"rare"
+
+
+def test_a_lone_surrogate_escape_in_a_pact_is_read_in_json_and_refused_in_text(tmp_path: Path) -> None:
+    """JSON allows ``"\\ud800"``; a JSON body keeps it (as its escape), text has no UTF-8
+    form for it: a clear error naming the place, not a UnicodeEncodeError."""
+    json_body = {"status": 200, "headers": {"Content-Type": "application/json"}, "body": {"name": "x\ud800"}}
+    pact = pactfile.loads(json.dumps(_pact(json_body, version="3.0.0")))
+    body = pact.interactions[0].response.body  # type: ignore[union-attr]
+    assert body is not None and body.json() == {"name": "x\ud800"} and body.content == b'{"name":"x\\ud800"}'
+    text_body = {"status": 200, "headers": {"Content-Type": "text/plain"}, "body": "x\ud800"}
+    error = _error(tmp_path, _pact(text_body, version="3.0.0"))
+    assert (
+        "$.interactions[0].response.body: the body's text holds a lone surrogate (\\ud800, from a JSON escape)"
+        in str(error)
+    )
+
+
+#: content types and bodies for the round trip below: JSON of every kind, JSON strings
+#: that hold JSON text, text, XML, a form, bytes, lone surrogates, nothing
+ROUND_TRIP_TYPES = [
+    "application/json", "application/json; charset=utf-8", "application/hal+json", "application/problem+json",
+    "text/json", "text/plain", "text/html", "application/xml", "application/x-www-form-urlencoded",
+    "application/octet-stream", "image/png", None,
+]  # fmt: skip
+ROUND_TRIP_BODIES = [
+    b'"1"', b'"{}"', b'""', b'" 1 "', b"1", b'{"a":1}', b"[1, 2]", b"true", b'"rare"', b'" "', b'"\\u00e9"',
+    b'"\\ud800"', b'{"a":"x\\udfff"}', b"rare", b"<r/>", b"<r>1</r>", b"a=1&b=2", b" ", b"{not json",
+    "\xe9".encode(), b"x\ny", b"\x89PNG\r\n", b"\xff\xfe", b"\x00",
+]  # fmt: skip
+
+
+def test_every_body_written_reads_back_as_itself(tmp_path: Path) -> None:
+    """Whatever a pact's body (any content type, either side, every version), apact
+    writes it so that it reads back as the same body, or refuses to write it with a
+    reason (a binary body, or JSON-typed bytes that are not JSON, before V4): never a
+    pact that reads back as another contract, or cannot be read at all. (JSON ``null``
+    is "no body", as the specification says; JSON may come back re-spaced.)"""
+    changed = []
+    for spec in (Spec.V2, Spec.V3, Spec.V4):
+        for content_type in ROUND_TRIP_TYPES:
+            for raw in ROUND_TRIP_BODIES:
+                for side in ("request", "response"):
+                    headers = {"Content-Type": [content_type]} if content_type else None
+                    if side == "request":
+                        interaction = HttpInteraction(
+                            "x", HttpRequest("POST", "/", headers=headers, body=Body(raw)), HttpResponse(200)
+                        )
+                    else:
+                        interaction = HttpInteraction(
+                            "x", HttpRequest("GET", "/"), HttpResponse(200, headers, Body(raw))
+                        )
+                    try:
+                        path = pactfile.save(PactFile("C", "P", (interaction,), spec), tmp_path / "p.json")
+                    except PactWriteError as refused:
+                        assert spec < Spec.V4, refused
+                        continue
+                    [back] = pactfile.load(path).interactions
+                    assert isinstance(back, HttpInteraction)
+                    body = back.request.body if side == "request" else back.response.body
+                    assert body is not None
+                    if body.content == raw:
+                        continue
+                    try:  # (re-spaced JSON, under a JSON content type or none)
+                        same_json = "json" in (content_type or "json") and json.loads(body.content) == json.loads(raw)
+                    except ValueError:
+                        same_json = False
+                    if not same_json:
+                        changed.append((spec.label, content_type, raw, side, body.content))
+    assert changed == []
