@@ -16,7 +16,7 @@ from .._core._gc import collector_paused
 from .._core._types import JSON
 from ..errors import PactWriteError
 from . import _jsondepth, _sniff
-from ._parse import is_binary_type, parse_query
+from ._parse import body_misfit, is_binary_type, parse_query
 from ._paths import format_token
 from .model import (
     AsyncMessage,
@@ -235,6 +235,9 @@ def _message(message: MessageContents, spec: Spec, where: _Where) -> dict[str, J
     out: dict[str, JSON] = {}
     if message.contents is not None:
         seen = _sniff.content_type_in(message.metadata)
+        misfit = body_misfit(message.contents, message.content_type())
+        if misfit is not None:  # (a reader refuses such contents: a message is all its contents)
+            raise where.error(f"its contents cannot be read back: {misfit.removeprefix('the body ')}")
         out["contents"] = _body(message.contents, message.content_type(), spec, where, seen, "contents")
     out["metadata"] = message.metadata  # "metaData" in the V3 text; the Rust core writes this
     _rules_and_generators(out, message.matching_rules, message.generators, spec, where, message=True)

@@ -13,7 +13,17 @@ import pytest
 from apact import pactfile
 from apact._core import _files
 from apact.errors import PactFileError, PactWriteError
-from apact.model import AsyncMessage, Body, HttpInteraction, HttpRequest, HttpResponse, PactFile, Spec, SyncMessage
+from apact.model import (
+    AsyncMessage,
+    Body,
+    HttpInteraction,
+    HttpRequest,
+    HttpResponse,
+    MessageContents,
+    PactFile,
+    Spec,
+    SyncMessage,
+)
 from apact.pact._request_check import pact_problems
 
 from ..json_helpers import tree
@@ -573,3 +583,36 @@ def test_every_body_written_reads_back_as_itself(tmp_path: Path) -> None:
                     if not same_json:
                         changed.append((spec.label, content_type, raw, side, body.content))
     assert changed == []
+
+
+def test_every_message_written_reads_back_as_itself_or_is_refused(tmp_path: Path) -> None:
+    """Message contents that are not what their content type says cannot be read back (a
+    message is all its contents): writing them is refused, naming the interaction."""
+    changed = []
+    for spec in (Spec.V3, Spec.V4):
+        for content_type in ROUND_TRIP_TYPES:
+            for raw in ROUND_TRIP_BODIES:
+                metadata: dict[str, Any] = {"contentType": content_type} if content_type else {}
+                message = AsyncMessage("an order", MessageContents(Body(raw), metadata))
+                try:
+                    path = pactfile.save(PactFile("C", "P", (message,), spec), tmp_path / "m.json")
+                except PactWriteError as refused:
+                    assert str(refused).startswith("interaction 0 'an order': "), refused
+                    continue
+                [back] = pactfile.load(path).interactions
+                assert isinstance(back, AsyncMessage) and back.message.contents is not None
+                content = back.message.contents.content
+                if content == raw:
+                    continue
+                try:  # (re-spaced JSON, under a JSON content type or none)
+                    same_json = "json" in (content_type or "json") and json.loads(content) == json.loads(raw)
+                except ValueError:
+                    same_json = False
+                if not same_json:
+                    changed.append((spec.label, content_type, raw, content))
+    assert changed == []
+    message = AsyncMessage("an order", MessageContents(Body(b"rare"), {"contentType": "application/xml"}))
+    with pytest.raises(
+        PactWriteError, match="^interaction 0 'an order': its contents cannot be read back: is not well-formed XML"
+    ):
+        pactfile.save(PactFile("C", "P", (message,)), tmp_path / "m.json")
