@@ -237,7 +237,7 @@ def _message(message: MessageContents, spec: Spec, where: _Where) -> dict[str, J
         seen = _sniff.content_type_in(message.metadata)
         misfit = body_misfit(message.contents, message.content_type())
         if misfit is not None:  # (a reader refuses such contents: a message is all its contents)
-            raise where.error(f"its contents cannot be read back: {misfit.removeprefix('the body ')}")
+            raise where.error(f"its contents are {misfit.removeprefix('the body is ')} (no reader accepts them)")
         out["contents"] = _body(message.contents, message.content_type(), spec, where, seen, "contents")
     out["metadata"] = message.metadata  # "metaData" in the V3 text; the Rust core writes this
     _rules_and_generators(out, message.matching_rules, message.generators, spec, where, message=True)
@@ -350,9 +350,9 @@ def _v4_body(body: Body, content_type: str | None, where: _Where) -> JSON:
         text = body.text()
     except UnicodeDecodeError:
         text = None
-    # (JSON text that is not JSON: as text it would read back as a JSON string, another
-    # body; so it is written as its bytes)
-    # (text under a JSON type, text/json included, would read back as a JSON string)
+    # (bytes under a JSON type, text/json included, that are not JSON, and the JSON strings
+    # above: as text they would read back as a JSON string, another body; so they are
+    # written as their bytes)
     if (
         text is not None
         and (_sniff.is_text(content_type) or _sniff.is_xml(content_type) or _sniff.is_form(content_type))
