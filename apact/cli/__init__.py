@@ -166,6 +166,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     import sys
 
     arguments = sys.argv[1:] if argv is None else list(argv)
+    # a pact's text may hold a lone surrogate (a JSON escape, "\ud800", in a description or
+    # a state): printed, it is that escape, not a UnicodeEncodeError (stderr does so already)
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
     parser = _parser(only=_command_name(arguments) or "")
     args = parser.parse_args(arguments)
     if args.subcommand is None:

@@ -77,6 +77,17 @@ def http(
 # -- check and show --------------------------------------------------------------------------------
 
 
+def test_a_lone_surrogate_in_a_description_or_a_state_prints_as_its_escape(tmp_path: Path) -> None:
+    """JSON allows ``"\\ud800"``, which no UTF-8 text can hold: ``apact check`` printed its
+    summary with a UnicodeEncodeError traceback."""
+    interaction = http("a steak \ud800", "/steaks", state="steaks \udfff")
+    path = pact_file(tmp_path, interaction)
+    assert b"\\ud800" in path.read_bytes()  # (json.dumps escapes it)
+    result = apact("check", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "[0] a steak \\ud800\n    given steaks \\udfff\n" in result.stdout
+
+
 def test_check_the_built_in_example() -> None:
     result = apact("check", "--example")
     assert result.returncode == 0, result.stderr
