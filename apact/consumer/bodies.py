@@ -107,6 +107,16 @@ class Built:
 def build(value: object, spec: Spec, where: str, declared: str | None) -> Built:
     """The model of a body given as ``value``; ``declared`` is the Content-Type header
     the user gave, if any."""
+    try:
+        return _build(value, spec, where, declared)
+    except UnicodeEncodeError as error:  # (JSON keeps it as its escape: only text gets here)
+        character = error.object[error.start]
+        raise ValueError(
+            f"{where}: the text holds a lone surrogate (\\u{ord(character):04x}), which UTF-8 text cannot hold"
+        ) from None
+
+
+def _build(value: object, spec: Spec, where: str, declared: str | None) -> Built:
     if isinstance(value, Text):
         return _text(value.text, spec, where, declared or value.content_type)
     if isinstance(value, Xml):

@@ -617,3 +617,19 @@ async def test_a_body_that_is_not_what_its_content_type_says_is_refused_where_it
         assert str(caught.value).startswith(f"the {part} of 'a steak in XML': $.{part}.body: ")
         builder.with_request("GET", "/steaks").will_respond_with(200)
         assert (await pact.client.get("/steaks")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body", ["rare \ud800", Text("rare \ud800"), Form({"cooking": "rare \ud800"}), Xml("<steak>\ud800</steak>")]
+)
+async def test_a_text_body_holding_a_lone_surrogate_is_refused_where_it_is_written(body: object) -> None:
+    """No UTF-8 text holds one (a JSON body keeps it as its escape, ``\\ud800``)."""
+    async with Pact("Sous Chef", "Grill Chef", pact_dir=None) as pact:
+        builder = pact.upon_receiving("a steak")
+        with pytest.raises(ValueError, match=r"^\$\.request\.body: the text holds a lone surrogate \(\\ud800\)"):
+            builder.with_request("POST", "/steaks", body=body)
+        builder.with_request("POST", "/steaks", body={"cooking": "rare \ud800"}).will_respond_with(201)
+        sent = await pact.client.post(
+            "/steaks", content=b'{"cooking": "rare \\ud800"}', headers={"Content-Type": "application/json"}
+        )
+        assert sent.status_code == 201
