@@ -135,13 +135,14 @@ def _document(args: argparse.Namespace) -> OpenAPIDocument:
 def _write_reports(args: argparse.Namespace, result: VerificationResult) -> None:
     from pathlib import Path
 
+    from ..pact._jsondepth import utf8
     from ..verifier._report import json_text
 
     for option, text in ((args.junit, result.to_junit_xml), (args.json, lambda: json_text(result))):
         if option:
             target = Path(option)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text(), encoding="utf-8")
+            target.write_bytes(utf8(text()))  # (a lone surrogate as its escape, as in apact verify)
 
 
 class _AppError(Exception):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import xml.etree.ElementTree as ElementTree
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ import anyio
 from .._core._types import JSON
 from ..matching import Mismatch
 from ..matching._mismatch import QUOTE_LIMIT, cut, listed, more, quote
+from ..pact._jsondepth import utf8
 from ..pact._paths import PathError, format_path, parse_path
 from ..pact.model import Body, HttpResponse, MessageContents
 from ._shapes import ErrorLike, InteractionLike, PactLike, Status, VerificationLike
@@ -339,7 +341,20 @@ def to_junit_xml(result: VerificationLike) -> str:
             elif item.status == "skipped":
                 ElementTree.SubElement(case, "skipped", message=item.reason or "skipped")
     ElementTree.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(root, encoding="unicode") + "\n"
+    text = ElementTree.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _NOT_IN_XML.sub(_escaped, text) + "\n"
+
+
+#: the characters XML 1.0 cannot hold (control characters but tab and line breaks, lone
+#: surrogates, U+FFFE and U+FFFF), which an answer or a pact may: ElementTree writes them
+#: as they are, and no parser reads the file back
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _escaped(found: re.Match[str]) -> str:
+    """A character XML cannot hold, as Python writes it in a string (``\\x07``, ``\\ud800``)."""
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _first_problem(item: InteractionLike) -> str:
@@ -356,7 +371,7 @@ def _first_problem(item: InteractionLike) -> str:
 async def write_text(path: str | os.PathLike[str], text: str) -> None:
     target = anyio.Path(os.fspath(path))
     await target.parent.mkdir(parents=True, exist_ok=True)
-    await target.write_text(text, encoding="utf-8")
+    await target.write_bytes(utf8(text))  # (JSON keeps a lone surrogate as its escape)
 
 
 # -- Pact Broker ------------------------------------------------------------------------------------------

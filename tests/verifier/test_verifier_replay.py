@@ -530,6 +530,33 @@ async def test_junit_and_json_reports(tmp_path: Path) -> None:
     assert data["pacts"][0]["specification"] == "4.0"
 
 
+async def test_reports_hold_text_that_xml_and_utf8_cannot(tmp_path: Path) -> None:
+    """A description read from the JSON escape ``\\ud800`` (a lone surrogate: no UTF-8
+    form) and an answer holding control characters (no XML 1.0 form): the JUnit file was
+    left empty by a UnicodeEncodeError, or would be XML no parser reads; both reports are
+    written, with such characters as escapes."""
+
+    async def garbled(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": "bell\x07 nul\x00 \ufffe".encode()})
+
+    steak = interaction("a steak \ud800", "/steak", body="done")
+    steak["response"]["headers"] = {"Content-Type": ["text/plain"]}
+    steak["response"]["body"] = {"content": "done", "contentType": "text/plain", "encoded": False}
+    result = await Verifier("Grill Chef", app=garbled).verify(pact(steak))
+    await result.write_junit(tmp_path / "pact.xml")
+    await result.write_json(tmp_path / "pact.json")
+    case = ElementTree.parse(tmp_path / "pact.xml").getroot().find("testsuite/testcase")
+    assert case is not None and case.get("name") == "a steak \\ud800"
+    failure = case.find("failure")
+    assert failure is not None
+    assert 'got "bell\\u0007 nul\\u0000 \\ufffe"' in failure.get("message", "")  # (quoted as JSON, but for U+FFFE)
+    assert failure.text is not None and "\\x07" in failure.text
+    data = json.loads((tmp_path / "pact.json").read_text())
+    first = data["pacts"][0]["interactions"][0]
+    assert first["description"] == "a steak \ud800" and first["status"] == "failed"
+
+
 async def test_the_broker_verification_results_body() -> None:
     result = await verifier_for(grill_chef(broken=True)).verify(GRILL_CHEF_PACT)
     body = tree(result.pacts[0].verification_results("1.2.3", build_url="https://ci/1"))
