@@ -20,6 +20,7 @@ from .._core._limits import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE, BodyLim
 from .._core._loops import running_event_loop
 from .._core._types import JSON
 from ..errors import MismatchError
+from ..matching._mismatch import printable
 from ..pact import _writer
 from ..pact._describe import interaction_line, request_line
 from ..pact._parse import body_misfit
@@ -94,7 +95,7 @@ def render_problems(consumer: str, provider: str, problems: Sequence[Problem]) -
     for number, problem in enumerate(problems, 1):
         text = problem.render().replace("\n", "\n   ")
         lines.append(f"\n{number}. {text}")
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 _SPECS: dict[str, Spec] = {"V2": Spec.V2, "V3": Spec.V3, "V4": Spec.V4}

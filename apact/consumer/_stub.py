@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from .._core._limits import BodyLimits, WholeBodies
 from .._core._types import Message, Receive, Scope, Send
+from ..matching._mismatch import printable
 from ..pact.model import HttpInteraction, PactFile, Spec
 from .mock import MockProvider
 
@@ -93,12 +94,14 @@ class StubApp:
         unexpected, self.mock.unexpected[:] = list(self.mock.unexpected), []
         if self._log is None:
             return
+        # (what a client sent is printed as escapes where a terminal would act on it)
         for report in unexpected:
-            self._log(f"{status} {report.render()}", True)
+            self._log(printable(f"{status} {report.render()}"), True)
         if not unexpected:
             query = scope.get("query_string", b"").decode("latin-1")
             refused = status in (408, 413)  # the body was too big or too slow: worth a line even with --quiet
-            self._log(f"{status} {scope['method']} {scope['path']}" + (f"?{query}" if query else ""), refused)
+            line = f"{status} {scope['method']} {scope['path']}" + (f"?{query}" if query else "")
+            self._log(printable(line), refused)
 
 
 __all__ = ["Stub", "StubApp", "build"]

@@ -14,7 +14,7 @@ import anyio
 
 from .._core._types import JSON
 from ..matching import Mismatch
-from ..matching._mismatch import QUOTE_LIMIT, cut, listed, more, quote
+from ..matching._mismatch import QUOTE_LIMIT, cut, escaped, listed, more, printable, quote
 from ..pact._jsondepth import utf8
 from ..pact._paths import PathError, format_path, parse_path
 from ..pact.model import Body, HttpResponse, MessageContents
@@ -76,7 +76,7 @@ def render_text(result: VerificationLike, *, verbose: bool = False, table: bool 
         f"{_count(len(interactions), 'interaction')}: {result.count('passed')} passed, {result.count('failed')} failed "
         f"({result.count('pending')} pending, {result.count('skipped')} skipped) in {result.duration:.2f} s - {verdict}",
     ]
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 def summary_table(result: VerificationLike) -> list[str]:
@@ -117,7 +117,7 @@ def comment_lines(comments: Mapping[str, JSON] | None) -> list[str]:
 def interaction_text(pact: PactLike, item: InteractionLike) -> str:
     """What went wrong with one interaction (as in the report's failures), with the
     pact's source: a pytest item's failure message."""
-    return "\n".join([*_failure(None, pact, item), f"   pact: {pact.source}"])
+    return printable("\n".join([*_failure(None, pact, item), f"   pact: {pact.source}"]))
 
 
 def _failure(number: int | None, pact: PactLike, item: InteractionLike) -> list[str]:
@@ -342,19 +342,13 @@ def to_junit_xml(result: VerificationLike) -> str:
                 ElementTree.SubElement(case, "skipped", message=item.reason or "skipped")
     ElementTree.indent(root)
     text = ElementTree.tostring(root, encoding="unicode")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _NOT_IN_XML.sub(_escaped, text) + "\n"
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + _NOT_IN_XML.sub(escaped, text) + "\n"
 
 
 #: the characters XML 1.0 cannot hold (control characters but tab and line breaks, lone
 #: surrogates, U+FFFE and U+FFFF), which an answer or a pact may: ElementTree writes them
 #: as they are, and no parser reads the file back
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _escaped(found: re.Match[str]) -> str:
-    """A character XML cannot hold, as Python writes it in a string (``\\x07``, ``\\ud800``)."""
-    code = ord(found.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _first_problem(item: InteractionLike) -> str:

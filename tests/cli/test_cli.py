@@ -432,6 +432,19 @@ def test_the_stub_warns_at_start_of_an_interaction_no_request_can_match(tmp_path
     assert err.splitlines()[1] == "200 GET /menu"
 
 
+def test_the_stub_logs_what_a_client_sent_with_terminal_controls_escaped(tmp_path: Path) -> None:
+    """The stub is a network service: a client's path (``%1B[2J``, a C1 ``%C2%9B``) is
+    printed in its operator's terminal as escapes, not acted on."""
+    orders = pact_file(tmp_path, http("a menu", "/menu"))
+    with stub(str(orders)) as running, httpx.Client(base_url=running.url) as client:
+        assert client.get("/menu%1B[2J%C2%9B").status_code == 500
+        assert client.get("/menu").status_code == 200
+        running.process.send_signal(signal.SIGTERM)
+        _, err = running.process.communicate(timeout=10)
+    assert "\x1b" not in err and "\x9b" not in err
+    assert "500 unexpected request: GET /menu\\x1b[2J\\x9b" in err.splitlines()
+
+
 def test_the_stub_on_a_fixed_port_and_chosen_states(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

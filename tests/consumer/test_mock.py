@@ -17,7 +17,7 @@ import apact.consumer.mock
 from apact import match, pactfile
 from apact._core._serve import serve
 from apact._core._types import Receive, Scope, Send
-from apact.consumer import Pact
+from apact.consumer import ConsumerMismatchError, Pact
 from apact.mock import MockProvider
 from apact.model import HttpInteraction, HttpRequest, HttpResponse, Spec
 
@@ -296,6 +296,17 @@ async def test_a_pact_request_body_that_is_not_what_its_content_type_says_matche
     )
     assert mismatch["message"].endswith("; no request can match it")
     assert mock.missing() == list(mock.interactions)
+
+
+async def test_an_unexpected_request_is_reported_with_what_a_terminal_would_act_on_as_escapes() -> None:
+    """A client's path may hold an escape sequence (``%1B``): the consumer test's failure
+    shows it escaped, not acted on."""
+    pact = Pact("c", "p", pact_dir=None)
+    async with client_for(pact.mock) as client:
+        assert (await client.get("/steaks%1B[2J%C2%9B")).status_code == 500
+    problems = str(ConsumerMismatchError("c", "p", pact.problems()))
+    assert "\x1b" not in problems and "\x9b" not in problems
+    assert "unexpected request: GET /steaks\\x1b[2J\\x9b" in problems
 
 
 # -- serving over HTTP --------------------------------------------------------------------

@@ -557,6 +557,24 @@ async def test_reports_hold_text_that_xml_and_utf8_cannot(tmp_path: Path) -> Non
     assert first["description"] == "a steak \ud800" and first["status"] == "failed"
 
 
+async def test_the_report_shows_what_a_terminal_would_act_on_as_escapes() -> None:
+    """A provider's answer (or a pact) may hold terminal escape sequences, a C1 control
+    or a bidirectional override: quoted raw in the body diff, they would clear the CI
+    log, recolour it or reorder what it shows."""
+
+    async def hostile(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": "done\n\x1b[2J\x1b[32mALL PASSED\x9b0m\n".encode()})
+
+    steak = interaction("a steak \u202edenob", "/steak")
+    steak["response"]["body"] = {"content": "done\nrare\n", "contentType": "text/plain", "encoded": False}
+    result = await Verifier("Grill Chef", app=hostile).verify(pact(steak))
+    report = result.report()
+    assert not set(report) & {"\x1b", "\x9b", "\u202e"}
+    assert "     +\\x1b[2J\\x1b[32mALL PASSED\\x9b0m" in report.splitlines()
+    assert "  FAILED   a steak \\u202edenob" in report.splitlines()
+
+
 async def test_the_broker_verification_results_body() -> None:
     result = await verifier_for(grill_chef(broken=True)).verify(GRILL_CHEF_PACT)
     body = tree(result.pacts[0].verification_results("1.2.3", build_url="https://ci/1"))
