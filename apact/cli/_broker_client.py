@@ -29,6 +29,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
+from .._core._printable import printable
+
 if TYPE_CHECKING:
     import httpx
 
@@ -115,7 +117,7 @@ async def _publish(args: argparse.Namespace, out: TextIO) -> int:
             tags=args.tag,
             build_url=args.build_url,
         )
-    print(result.report(), file=out)
+    print(printable(result.report()), file=out)
     return 0
 
 
@@ -232,7 +234,7 @@ async def _can_i_deploy(args: argparse.Namespace, out: TextIO) -> int:
             retry_interval=args.retry_interval,
             on_retry=waiting,
         )
-    print(answer.report(), file=out)
+    print(printable(answer.report()), file=out)
     return 0 if answer.ok else 1
 
 
@@ -279,14 +281,14 @@ async def _record_deployment(args: argparse.Namespace, out: TextIO) -> int:
         recorded = await broker.record_deployment(
             args.pacticipant, args.version, args.environment, application_instance=args.application_instance
         )
-    print(recorded, file=out)
+    print(printable(str(recorded)), file=out)
     return 0
 
 
 async def _record_release(args: argparse.Namespace, out: TextIO) -> int:
     async with client_from(args) as broker:
         recorded = await broker.record_release(args.pacticipant, args.version, args.environment)
-    print(recorded, file=out)
+    print(printable(str(recorded)), file=out)
     return 0
 
 
@@ -330,7 +332,7 @@ async def _record_undeployment(args: argparse.Namespace, out: TextIO) -> int:
             args.pacticipant, args.environment, application_instance=args.application_instance
         )
     for each in ended:
-        print(each, file=out)
+        print(printable(str(each)), file=out)
     return 0
 
 
@@ -338,7 +340,7 @@ async def _record_support_ended(args: argparse.Namespace, out: TextIO) -> int:
     async with client_from(args) as broker:
         ended = await broker.record_support_ended(args.pacticipant, args.version, args.environment)
     for each in ended:
-        print(each, file=out)
+        print(printable(str(each)), file=out)
     return 0
 
 
@@ -495,7 +497,7 @@ def _runner(
             except PactFileError as unreadable:
                 return unreadable_pacts(name, unreadable)
             except (BrokerError, ValueError) as problem:
-                print(f"apact {name}: error: {problem}", file=sys.stderr)
+                print(printable(f"apact {name}: error: {problem}"), file=sys.stderr)
                 return 2
             except KeyboardInterrupt:
                 print(f"apact {name}: interrupted", file=sys.stderr)
@@ -748,7 +750,7 @@ async def fetch_for_verification(args: argparse.Namespace, provider: str, out: T
             include_wip_since=args.include_wip_pacts_since,
         )
     for notice in fetched.notices:
-        print(notice, file=out)
+        print(printable(notice), file=out)
     return fetched
 
 
@@ -767,10 +769,10 @@ async def publish_verification(
                 tags=args.provider_tag,
                 build_url=args.build_url,
             )
-        print(published.report(), file=out)
+        print(printable(published.report()), file=out)
     if fetched is not None:
         for notice in fetched.notices_after(result, published):
-            print(notice, file=out)
+            print(printable(notice), file=out)
     return published
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+from .._core._printable import printable
+
 if TYPE_CHECKING:
     from ..errors import PactFileError
 
@@ -14,7 +16,7 @@ if TYPE_CHECKING:
 def error(command: str, message: str, code: int = 2) -> int:
     """Print ``apact COMMAND: error: MESSAGE`` to stderr (as argparse does) and return
     ``code`` (2: the command could not do its work)."""
-    print(f"apact {command}: error: {message}", file=sys.stderr)
+    print(printable(f"apact {command}: error: {message}"), file=sys.stderr)
     return code
 
 
@@ -31,5 +33,5 @@ def unreadable_pacts(command: str, unreadable: PactFileError, code: int = 2) -> 
 def nothing_found(command: str, what: str, code: int = 1) -> int:
     """Print that there was nothing to work on (an empty directory, say) and return
     ``code`` (1: almost always a mistake)."""
-    print(f"apact {command}: {what}", file=sys.stderr)
+    print(printable(f"apact {command}: {what}"), file=sys.stderr)
     return code

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .._core._printable import printable
 from ._error import error, nothing_found, unreadable_pacts
 
 SHOW_DESCRIPTION = """\
@@ -68,7 +69,7 @@ def show(args: argparse.Namespace) -> int:
         if not sources:
             print(f"apact show: no pact files (*.json) in {name}", file=sys.stderr)
         for source in sources:
-            print(("\n" if shown else "") + f"{source.origin}\n{summarize(source.pact, details=True)}")
+            print(printable(("\n" if shown else "") + f"{source.origin}\n{summarize(source.pact, details=True)}"))
             shown += 1
     if unreadable:
         return 2
@@ -103,19 +104,19 @@ def check(args: argparse.Namespace) -> int:
             pact = pactfile.load(name)
         except PactFileError as problem:
             failed += 1
-            print(f"invalid: {problem}", file=sys.stderr)
+            print(printable(f"invalid: {problem}"), file=sys.stderr)
             continue
         unsendable = pact_problems(pact, file=name)  # what the verifier would fail, interaction by interaction
         if unsendable:
             failed += 1
             for unsent in unsendable:
-                print(f"invalid: {unsent}", file=sys.stderr)
+                print(printable(f"invalid: {unsent}"), file=sys.stderr)
             continue
         if not args.quiet:
             if index:
                 print()
             print(f"{name}: valid")
-            print(summarize(pact))
+            print(printable(summarize(pact)))
     if failed:
         print(f"{failed} of {len(files)} pact file(s) invalid", file=sys.stderr)
     return 1 if failed else 0

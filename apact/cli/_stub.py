@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .._core._limits import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE, format_size, seconds_argument, size_argument
+from .._core._printable import printable
 from ._error import error, nothing_found, unreadable_pacts
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     count = f"{len(stub.interactions)} interaction{'s' if len(stub.interactions) != 1 else ''}"
 
     for line in _unmatchable(read, stub.interactions):
-        print(f"apact stub: warning: {line}", file=sys.stderr, flush=True)
+        print(printable(f"apact stub: warning: {line}"), file=sys.stderr, flush=True)
 
     def ready(url: str) -> None:
         left_out = f", {stub.left_out} left out (messages or --state)" if stub.left_out else ""

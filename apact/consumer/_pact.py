@@ -18,9 +18,9 @@ import anyio.to_thread
 from .._core import _compat
 from .._core._limits import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE, BodyLimits, WholeBodies
 from .._core._loops import running_event_loop
+from .._core._printable import printable
 from .._core._types import JSON
 from ..errors import MismatchError
-from ..matching._mismatch import printable
 from ..pact import _writer
 from ..pact._describe import interaction_line, request_line
 from ..pact._parse import body_misfit

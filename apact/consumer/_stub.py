@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .._core._limits import BodyLimits, WholeBodies
+from .._core._printable import printable
 from .._core._types import Message, Receive, Scope, Send
-from ..matching._mismatch import printable
 from ..pact.model import HttpInteraction, PactFile, Spec
 from .mock import MockProvider
 

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 
 import anyio
 
+from .._core._printable import escaped, printable
 from .._core._types import JSON
 from ..matching import Mismatch
-from ..matching._mismatch import QUOTE_LIMIT, cut, escaped, listed, more, printable, quote
+from ..matching._mismatch import QUOTE_LIMIT, cut, listed, more, quote
 from ..pact._jsondepth import utf8
 from ..pact._paths import PathError, format_path, parse_path
 from ..pact.model import Body, HttpResponse, MessageContents

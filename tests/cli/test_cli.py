@@ -88,6 +88,16 @@ def test_a_lone_surrogate_in_a_description_or_a_state_prints_as_its_escape(tmp_p
     assert "[0] a steak \\ud800\n    given steaks \\udfff\n" in result.stdout
 
 
+def test_check_prints_terminal_controls_in_a_pact_as_escapes(tmp_path: Path) -> None:
+    """``apact check`` is what one runs on a pact from elsewhere: its descriptions and
+    states may hold escape sequences or bidirectional overrides."""
+    path = pact_file(tmp_path, http("a steak \x1b[2J", "/steaks", state="steaks \u202eelbaliava"))
+    result = apact("check", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+    assert "[0] a steak \\x1b[2J\n    given steaks \\u202eelbaliava\n" in result.stdout
+
+
 def test_check_the_built_in_example() -> None:
     result = apact("check", "--example")
     assert result.returncode == 0, result.stderr
