@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -89,6 +90,27 @@ class ConsumerMismatchError(MismatchError):
         super().__init__(render_problems(consumer, provider, self.problems))
 
 
+def _recorder_of(pact: Pact) -> Recorder:
+    """What the Pact's builders call it by: through a weak reference, as the Pact holds
+    its builders (bound methods would make a cycle of every block, its mock and its
+    interactions, left for the cyclic collector)."""
+    reference = weakref.ref(pact)
+
+    def alive() -> Pact:
+        found = reference()
+        if found is None:  # (a builder kept past its Pact)
+            raise RuntimeError("this interaction's Pact is gone: write interactions while it is in use")
+        return found
+
+    def record(builder: InteractionBuilder, interaction: Interaction) -> None:
+        alive()._record(builder, interaction)
+
+    def check_open(what: str) -> None:
+        alive()._check_open(what)
+
+    return Recorder(pact.spec, record, check_open)
+
+
 def render_problems(consumer: str, provider: str, problems: Sequence[Problem]) -> str:
     count = f"{len(problems)} problem" + ("" if len(problems) == 1 else "s")
     lines = [f"pact between {consumer} and {provider}: {count}, no pact file written"]
@@ -150,7 +172,7 @@ class Pact:
         self._client: httpx.AsyncClient | None = None
         self._sync_client: httpx.Client | None = None
         self._url: str | None = None
-        self._recorder = Recorder(self.spec, self._record, self._check_open)
+        self._recorder = _recorder_of(self)
 
     # -- the block ---------------------------------------------------------------------------
 

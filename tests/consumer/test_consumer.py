@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import subprocess
@@ -633,3 +634,33 @@ async def test_a_text_body_holding_a_lone_surrogate_is_refused_where_it_is_writt
             "/steaks", content=b'{"cooking": "rare \\ud800"}', headers={"Content-Type": "application/json"}
         )
         assert sent.status_code == 201
+
+
+async def test_a_pact_block_leaves_none_of_apacts_objects_for_the_collector() -> None:
+    """A suite runs thousands of blocks: each left its Pact, builders, interactions and
+    mock in a reference cycle (the Pact <-> its builders' recorder), for the cyclic
+    collector to find and walk; they are freed with the Pact now."""
+
+    async def one_test() -> None:
+        async with Pact("Sous Chef", "Grill Chef", pact_dir=None) as pact:
+            (
+                pact.upon_receiving("a steak")
+                .given("steaks are available", count=1)
+                .with_request("POST", "/steaks/", body={"cooking": match.like("rare")})
+                .will_respond_with(201, body={"waitingTime": match.integer(10)})
+            )
+            assert (await pact.client.post("/steaks/", json={"cooking": "medium"})).status_code == 201
+
+    await one_test()  # (first-time imports and caches)
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        await one_test()
+        gc.collect()
+        ours = [type(thing).__name__ for thing in gc.garbage if type(thing).__module__.startswith("apact")]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert ours == []
