@@ -34,6 +34,7 @@ from ._hal import (
     HttpError,
     Urls,
     hal,
+    header_value,
     invalid,
     json_body,
     link,
@@ -231,7 +232,7 @@ async def put_pact(request: Request) -> Response:
 
     rendered, status, fired = await context.run(work)
     _fire(request, fired)
-    return hal(rendered, status, {"X-Pact-Consumer-Version": number})
+    return hal(rendered, status, {"X-Pact-Consumer-Version": header_value(number)})
 
 
 def _pact_view(
@@ -276,7 +277,7 @@ async def get_pact(request: Request) -> Response:
             raise not_found(f"No pact between {consumer.name} version {number} and {provider.name} found")
         return _pact_view(tx, u, provider, consumer, version, publication)
 
-    return hal(await broker(request).run(work), headers={"X-Pact-Consumer-Version": number})
+    return hal(await broker(request).run(work), headers={"X-Pact-Consumer-Version": header_value(number)})
 
 
 async def delete_pact(request: Request) -> Response:
@@ -311,7 +312,7 @@ async def get_latest_pact(request: Request) -> Response:
         return _pact_view(tx, u, provider, consumer, version, publication), version.number
 
     rendered, number = await broker(request).run(work)
-    return hal(rendered, headers={"X-Pact-Consumer-Version": number})
+    return hal(rendered, headers={"X-Pact-Consumer-Version": header_value(number)})
 
 
 async def get_pact_version(request: Request) -> Response:
@@ -335,7 +336,7 @@ async def get_pact_version(request: Request) -> Response:
         return view, version.number
 
     rendered, number = await broker(request).run(work)
-    return hal(rendered, headers={"X-Pact-Consumer-Version": number})
+    return hal(rendered, headers={"X-Pact-Consumer-Version": header_value(number)})
 
 
 def _provider_pacts(*, latest: bool, main_branch: bool = False) -> Handler:

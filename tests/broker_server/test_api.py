@@ -7,11 +7,13 @@ import base64
 import json
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import quote
 
 import anyio
 import httpx
 import pytest
 
+from apact._core._serve import serve as serving
 from apact.broker_server import create_app, serve
 from apact.broker_server._open import open_store
 from apact.broker_server._store import Store
@@ -161,6 +163,24 @@ async def test_the_older_per_pact_put(client: httpx.AsyncClient) -> None:
     assert "published for consumer 'Sous Chef'" in mismatch.json()["errors"]["pact"][0]
     fetched = await client.get(url)
     assert fetched.json()["_links"]["pb:publish-verification-results"]["href"].endswith("/verification-results")
+
+
+async def test_any_version_number_is_published_and_fetched_over_real_http(store: Store) -> None:
+    # the version goes back in X-Pact-Consumer-Version: as UTF-8, what no header may hold
+    # percent-encoded; it was a 500 (latin-1 cannot encode it) after the pact was stored
+    versions = {
+        "1.0.0\u200f": b"1.0.0\xe2\x80\x8f",
+        "caf\xe9": b"caf\xc3\xa9",
+        "1\r\n2\x1b\t\x7f3": b"1%0D%0A2%1B\t%7F3",
+    }
+    async with serving(create_app(store)) as url, httpx.AsyncClient(base_url=url) as client:
+        for number, sent in versions.items():
+            path = f"/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/version/{quote(number, safe='')}"
+            for answer in (await client.put(path, json=pact()), await client.get(path)):
+                assert answer.status_code in (200, 201), (number, answer.text)
+                assert dict(answer.headers.raw)[b"x-pact-consumer-version"] == sent
+            versions_listed = await client.get("/pacticipants/Sous%20Chef/versions")
+            assert number in [v["number"] for v in versions_listed.json()["_embedded"]["versions"]]
 
 
 async def test_verifying_through_pacts_for_verification(client: httpx.AsyncClient) -> None:
