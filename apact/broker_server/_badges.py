@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from .._core._printable import printable
 from .._core._types import ASGIApp, Receive, Scope, Send
 from . import _pages_data as data
 from ._context import broker
@@ -42,7 +43,10 @@ def _text_width(text: str) -> int:
 
 
 def svg(label: str, status: str, colour: str) -> str:
-    """A flat badge: ``label`` on grey, ``status`` on ``colour`` (both escaped)."""
+    """A flat badge: ``label`` on grey, ``status`` on ``colour`` (both escaped; their
+    controls and bidirectional overrides written as escapes, which XML could not hold
+    or which would turn a name around)."""
+    label, status = printable(label), printable(status)
     left, right = _text_width(label) + 10, _text_width(status) + 10
     total = left + right
     shown_label, shown_status = escape(label), escape(status)

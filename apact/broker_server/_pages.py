@@ -16,8 +16,10 @@ HAL JSON exactly as before. Every negotiated answer says ``Vary: Accept``.
 
 Pages are plain HTML and one stylesheet from the package (``/ui/broker.css``): no
 script, nothing from another host (their ``Content-Security-Policy`` allows neither).
-Every value is escaped by the templates (Jinja2 autoescape). The pages need the same
-read access as the API.
+Every value is escaped by the templates (Jinja2 autoescape), and shown with its controls
+and bidirectional overrides as escapes (``\\u202e``): a name that reads backwards after
+an override could pass for another, and an override in one cell would reorder the next.
+The pages need the same read access as the API.
 """
 
 from __future__ import annotations
@@ -29,11 +31,13 @@ from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Match, Route
 
+from .._core._printable import printable
 from .._core._types import ASGIApp, Message, Receive, Scope, Send
 from . import _graph
 from . import _pages_data as data
@@ -118,11 +122,21 @@ def when(stamp: str | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S") + zone
 
 
+def shown(value: object) -> object:
+    """What a page shows of a value: text with what a browser would hide or act on
+    (controls, bidirectional overrides) written as escapes, as the reports write it."""
+    if not isinstance(value, str):
+        return value
+    text = printable(value)
+    return Markup(text) if isinstance(value, Markup) and text is not value else text
+
+
 def templates() -> Environment:
-    """The pages' templates, from the package, every value escaped."""
+    """The pages' templates, from the package, every value escaped and `shown`."""
     environment = Environment(
         loader=PackageLoader("apact.broker_server", "templates"),
         autoescape=select_autoescape(["html", "svg"], default=True),
+        finalize=shown,
         trim_blocks=True,
         lstrip_blocks=True,
     )

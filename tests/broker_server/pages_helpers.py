@@ -12,17 +12,21 @@ import httpx
 from ..broker.grill import sous_chef_pact
 
 HOSTILE = "<script>document.title='pwned'</script>"
+#: a right-to-left override before a reversed text: it shows as "a well-done steak"
+SPOOF = "a \u202ekaets enod-llew"
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 HAL = {"Accept": "application/hal+json"}
 
 
 def hostile_pact() -> dict[str, Any]:
-    """The Sous Chef pact with a consumer, a description and a body that are markup."""
+    """The Sous Chef pact with a consumer, a description and a body that are markup, and
+    a description that would show other than it reads."""
     document = sous_chef_pact()
     document["consumer"]["name"] = f"Sous {HOSTILE} Chef"
     interaction = document["interactions"][0]
     interaction["description"] = f"a request {HOSTILE}"
     interaction["request"]["body"]["content"] = {"cooking": HOSTILE}
+    document["interactions"][1]["description"] = f"a request for {SPOOF}"
     return document
 
 

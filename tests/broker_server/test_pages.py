@@ -205,6 +205,41 @@ async def test_markup_from_clients_is_shown_as_text_on_every_page(store: Store) 
     assert f"&#34;cooking&#34;: &#34;{escaped}&#34;" in pact_page  # the body
 
 
+#: what a page must not pass to the browser raw: controls, and the bidirectional
+#: overrides, embeddings, isolates and marks that reorder the text after them
+UNSHOWN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+async def test_bidi_overrides_and_controls_from_clients_are_shown_as_escapes(store: Store) -> None:
+    # "Sous \u202efeHC" shows as "Sous Chef": a consumer named to pass for another (and
+    # the escape character makes a badge that is not XML)
+    consumer = "Sous \u202efeHC\x1b"
+    document = sous_chef_pact()
+    document["consumer"]["name"] = consumer
+    document["interactions"][0]["description"] = "a request \u2066for\u2069 a \x1b[31msteak\x9b"
+    document["interactions"][0]["request"]["body"]["content"] = {"cooking": "\u202erare-muidem"}
+    async with serving(create_app(store)) as url:
+        async with httpx.AsyncClient(base_url=url) as client:
+            await publish(client, document, "1.0.0\u200f", branch="main\u202d", tags=("prod\u202a",))
+            await verify(client, GRILL, consumer, "1.0.0\u200f", "2.0.0\u202e", True)
+            pair = pair_path(GRILL, consumer)
+            name = quote(consumer, safe="")
+            paths = ["/", f"{pair}/latest", f"/pacticipants/{name}", f"/pacticipants/{name}/network", "/network"]
+            paths.append(f"/matrix/provider/Grill%20Chef/consumer/{name}")
+            pages = {path: (await client.get(path, headers=BROWSER)).text for path in paths}
+            badge = (await client.get(f"{pair}/latest/badge")).text
+    for path, page in pages.items():
+        assert UNSHOWN.search(page) is None, (path, UNSHOWN.search(page))
+        assert "Sous \\u202efeHC" in page, path
+    assert "\\u200f" in pages[f"/pacticipants/{name}"]  # the version
+    assert "\\u202e" in pages[f"/matrix/provider/Grill%20Chef/consumer/{name}"].split("Sous", 1)[1]
+    assert "main\\u202d" in pages["/"] and "prod\\u202a" in pages["/"]
+    pact_page = pages[f"{pair}/latest"]
+    assert "a request \\u2066for\\u2069 a \\x1b[31msteak\\x9b" in pact_page  # the description
+    assert "\\u202erare-muidem" in pact_page  # the body
+    assert UNSHOWN.search(badge) is None and _badge_text(badge)[0] == "sous \\u202efehc\\x1b/grill chef pact"
+
+
 # -- authentication and badges -----------------------------------------------------------------
 
 

@@ -34,7 +34,7 @@ from apact._core._serve import serve as serving
 
 from ..broker.grill import grill, pact_cli, sous_chef_pact, write_pact
 from ..hostile import server_process
-from .pages_helpers import HOSTILE, hostile_pact
+from .pages_helpers import HOSTILE, SPOOF, hostile_pact
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -286,6 +286,15 @@ def test_markup_in_names_descriptions_and_bodies_shows_as_text(page: Page, broke
     assert page.locator("article.interaction h2").first.inner_text() == f"a request {HOSTILE}"
     assert page.locator(".body code", has_text=HOSTILE).first.inner_text() == f'"cooking": "{HOSTILE}"'
     assert page.get_by_role("heading", level=1).inner_text() == f"Pact between {consumer} and Grill Chef"
+
+
+def test_a_bidi_override_shows_as_its_escape_not_as_text_turned_around(page: Page, broker: str) -> None:
+    consumer = quote(f"Sous {HOSTILE} Chef", safe="")
+    page.goto(f"{broker}/pacts/provider/Grill%20Chef/consumer/{consumer}/latest")
+    titles = page.locator("article.interaction h2").all_inner_texts()
+    # what the browser holds, not only what the page says: no override left to act on
+    assert f"a request for {SPOOF}".replace("\u202e", "\\u202e") in titles
+    assert not any("\u202e" in title for title in titles)
 
 
 def test_the_badge_is_an_svg_the_browser_draws(page: Page, broker: str, tmp_path: Path) -> None:
