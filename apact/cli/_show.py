@@ -80,7 +80,7 @@ def check(args: argparse.Namespace) -> int:
     from ..errors import PactFileError
     from ..pact import pactfile
     from ..pact._local import pact_files
-    from ..pact._request_check import pact_problems
+    from ..pact._request_check import pact_problems, request_misfits
     from ..pact._summary import summarize
 
     names = list(args.files)
@@ -112,6 +112,8 @@ def check(args: argparse.Namespace) -> int:
             for unsent in unsendable:
                 print(printable(f"invalid: {unsent}"), file=sys.stderr)
             continue
+        for misfit in request_misfits(pact, file=name):  # valid, but the mock and the stub match nothing to it
+            print(printable(f"apact check: warning: {misfit} (in the mock or the stub)"), file=sys.stderr)
         if not args.quiet:
             if index:
                 print()

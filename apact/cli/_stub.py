@@ -164,25 +164,15 @@ def _unmatchable(read: list[tuple[str, PactFile]], served: tuple[HttpInteraction
     """The served interactions whose request body is not what its content type says: no
     request can match them (as in the official core), which a user learns here once
     rather than from the report of every request."""
-    import json
-
-    from ..pact._parse import body_misfit
-    from ..pact.model import HttpInteraction
+    from ..pact._request_check import request_misfits
 
     serving = {id(interaction) for interaction in served}
-    lines = []
-    for origin, pact in read:
-        for index, interaction in enumerate(pact.interactions):
-            if id(interaction) not in serving or not isinstance(interaction, HttpInteraction):
-                continue
-            request = interaction.request
-            misfit = body_misfit(request.body, request.content_type())
-            if misfit is not None:
-                lines.append(
-                    f"{origin}: interaction {index} {json.dumps(interaction.description, ensure_ascii=False)}: "
-                    f"$.interactions[{index}].request.body: {misfit}; no request can match it"
-                )
-    return lines
+    return [
+        str(misfit)
+        for origin, pact in read
+        for misfit in request_misfits(pact, file=origin)
+        if misfit.interaction is not None and id(pact.interactions[misfit.interaction]) in serving
+    ]
 
 
 async def _serve(app: ASGIApp, host: str, port: int, ready: Callable[[str], None]) -> None:

@@ -173,6 +173,25 @@ def pact_problems(pact: PactFile, *, file: str | None = None) -> list[PactFileEr
     return found
 
 
+def request_misfits(pact: PactFile, *, file: str | None = None) -> list[PactFileError]:
+    """The interactions whose request body is not what its content type says, located.
+    Not invalid: the verifier sends such a body as written, as the official core does;
+    but no request can match it in the mock or the stub (nor in the core's mock server),
+    which the stub and ``apact check`` say once."""
+    found: list[PactFileError] = []
+    for index, interaction in enumerate(pact.interactions):
+        if isinstance(interaction, HttpInteraction):
+            request = interaction.request
+            misfit = body_misfit(request.body, request.content_type())
+            if misfit is not None:
+                path = f"$.interactions[{index}].request.body"
+                message = f"{misfit}; no request can match it"
+                found.append(
+                    PactFileError(message, path=path, file=file, interaction=index, description=interaction.description)
+                )
+    return found
+
+
 def response_misfit(response: HttpResponse) -> str | None:
     """Why no answer can match the response's body (it is not what its content type
     says: JSON that does not parse, XML that is not well formed), or ``None``. The

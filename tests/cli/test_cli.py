@@ -129,6 +129,28 @@ def test_check_reports_an_invalid_file_with_its_location(tmp_path: Path) -> None
     assert "v2-xml.json: valid" in result.stdout
 
 
+def test_check_warns_of_an_interaction_no_request_can_match(tmp_path: Path) -> None:
+    """A request body that is not what its content type says: the verifier sends it as
+    written (as the core does), so the pact is valid, but no consumer's request matches
+    it in the mock or the stub; check says so, on standard error, and stays 0."""
+    order = http("an order in XML", "/orders")
+    order["request"] = {
+        "method": "POST",
+        "path": "/orders",
+        "body": {"content": "<order><side></order>", "contentType": "application/xml", "encoded": False},
+    }
+    orders = pact_file(tmp_path, order, http("a menu", "/menu"))
+    for quiet in ((), ("--quiet",)):
+        result = apact("check", *quiet, str(orders))
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == (
+            f'apact check: warning: {orders}: interaction 0 "an order in XML": $.interactions[0].request.body: '
+            "the body is not well-formed XML although its content type is application/xml: mismatched tag: "
+            "line 1, column 15; no request can match it (in the mock or the stub)\n"
+        )
+        assert result.stdout.startswith(f"{orders}: valid\n") if not quiet else result.stdout == ""
+
+
 def test_show_details_states_bodies_matchers_and_generators(tmp_path: Path) -> None:
     generated = http(
         "a request for an order",
