@@ -26,6 +26,7 @@ from ._domain import (
     publish_pact,
     read_pact,
     require_pacticipant,
+    require_verification,
     require_version,
 )
 from ._domain import latest_pacts as latest_pacts_of_all
@@ -523,9 +524,7 @@ async def get_verification(request: Request) -> Response:
 
     def work(tx: Transaction) -> JSONDict:
         provider, consumer = _pair(tx, request)
-        found = tx.verification(int(raw_id)) if raw_id.isdigit() else None
-        if found is None or found.sha != sha or found.provider_id != provider.id or found.consumer_id != consumer.id:
-            raise not_found(f"No verification result {raw_id} for this pact found")
+        found = require_verification(tx, provider, consumer, sha, raw_id)
         return views.verification(tx, u, found)
 
     return hal(await broker(request).run(work))

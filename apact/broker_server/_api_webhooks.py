@@ -10,7 +10,7 @@ from starlette.routing import Route
 from .._core._types import JSON, JSONDict
 from . import _views as views
 from ._context import broker, urls
-from ._domain import require_pacticipant, require_version
+from ._domain import require_pacticipant, require_verification, require_version
 from ._hal import HttpError, Urls, hal, json_body, link, not_found, param, segment, timestamp
 from ._store import Pacticipant, Transaction, TriggeredWebhook, new_uuid
 from ._webhooks import EVENTS, PLACEHOLDERS, WebhookPolicy, request_problems, variables
@@ -267,9 +267,7 @@ async def verification_triggered(request: Request) -> Response:
     def work(tx: Transaction) -> JSONDict:
         provider = require_pacticipant(tx, param(request, "provider"))
         consumer = require_pacticipant(tx, param(request, "consumer"))
-        found = tx.verification(int(raw_id)) if raw_id.isdigit() else None
-        if found is None or found.sha != sha or found.provider_id != provider.id or found.consumer_id != consumer.id:
-            raise not_found(f"No verification result {raw_id} for this pact found")
+        found = require_verification(tx, provider, consumer, sha, raw_id)
         self_url = u.verification(provider.name, consumer.name, sha, found.id) + "/triggered-webhooks"
         return _triggered_list(tx, u, self_url, tx.triggered_webhooks(verification_id=found.id))
 

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from .._core._types import JSON, JSONDict
 from ._hal import HttpError, invalid, not_found
-from ._store import Environment, Pacticipant, Publication, Transaction, Version
+from ._store import Environment, Pacticipant, Publication, Transaction, Verification, Version
 
 # a pacticipant without a main branch gets the first of these it is seen on (as the
 # Ruby Pact Broker does by default)
@@ -80,6 +80,23 @@ def latest_version(tx: Transaction, pacticipant: Pacticipant, *, tag: str | None
     """The pacticipant's most recently created version (with ``tag``, if given)."""
     found = tx.latest_version_id(pacticipant.id, tag=tag)  # by index: not every version read
     return tx.version_by_id(found) if found is not None else None
+
+
+#: the largest row id a store holds (SQLite's INTEGER, PostgreSQL's bigint)
+_MAX_ID = 2**63 - 1
+
+
+def require_verification(
+    tx: Transaction, provider: Pacticipant, consumer: Pacticipant, sha: str, raw_id: str
+) -> Verification:
+    """The verification result ``raw_id`` (a path segment) of the pact ``sha`` between
+    the two. An id that is not ASCII digits (``"\u00b2"`` is a digit to `str.isdigit`,
+    not to `int`) or past 64 bits names no row: a 404, not an error from the store."""
+    number = int(raw_id) if raw_id.isascii() and raw_id.isdigit() else None
+    found = tx.verification(number) if number is not None and number <= _MAX_ID else None
+    if found is None or found.sha != sha or found.provider_id != provider.id or found.consumer_id != consumer.id:
+        raise not_found(f"No verification result {raw_id} for this pact found")
+    return found
 
 
 def require_environment(tx: Transaction, uuid: str) -> Environment:

@@ -43,7 +43,7 @@ from . import _graph
 from . import _pages_data as data
 from . import _pages_pact as rendering
 from ._context import broker
-from ._domain import latest_publication, pact_document, require_pacticipant, require_version
+from ._domain import latest_publication, pact_document, require_pacticipant, require_verification, require_version
 from ._hal import HttpError, not_found, param, segment, timestamp
 from ._store import Pacticipant, Publication, Transaction, Version
 
@@ -301,9 +301,7 @@ async def verification_page(request: Request) -> Response:
     def work(tx: Transaction) -> dict[str, Any]:
         provider, consumer = _pair(tx, request)
         sha = param(request, "sha")
-        found = tx.verification(int(raw_id)) if raw_id.isdigit() else None
-        if found is None or found.sha != sha or found.provider_id != provider.id or found.consumer_id != consumer.id:
-            raise not_found(f"No verification result {raw_id} for this pact found")
+        found = require_verification(tx, provider, consumer, sha, raw_id)
         publications = tx.publications(provider_id=provider.id, consumer_id=consumer.id, sha=sha)
         versions = [tx.version_by_id(p.consumer_version_id).number for p in publications]
         return {

@@ -183,6 +183,27 @@ async def test_any_version_number_is_published_and_fetched_over_real_http(store:
             assert number in [v["number"] for v in versions_listed.json()["_embedded"]["versions"]]
 
 
+async def test_a_verification_id_no_store_can_hold_is_a_404(client: httpx.AsyncClient) -> None:
+    # a number past SQLite's 64 bits was an OverflowError, a superscript digit (isdigit,
+    # yet not int()) a ValueError: both 500s
+    url = "/pacts/provider/Grill%20Chef/consumer/Sous%20Chef/version/1.0.0"
+    assert (await client.put(url, json=pact())).status_code == 201
+    verifications = (await client.get(url)).json()["_links"]["pb:publish-verification-results"]["href"]
+    result = {"success": True, "providerApplicationVersion": "2.0.0"}
+    published = await client.post(verifications, json=result)
+    assert published.status_code == 201, published.text
+    known = published.json()["_links"]["self"]["href"]
+    assert (await client.get(known)).status_code == 200
+    for odd in ("9" * 30, str(2**63), "\xb2", "\u0661", "-1", "+1", " 1", "1_0"):
+        base = known.rsplit("/", 1)[0] + "/" + quote(odd, safe="")
+        for path, accept in ((base, "application/hal+json"), (base + "/triggered-webhooks", "application/hal+json")):
+            answer = await client.get(path, headers={"Accept": accept})
+            assert answer.status_code == 404, (odd, path, answer.text)
+            assert answer.json() == {"errors": [f"No verification result {odd} for this pact found"]}
+        page = await client.get(base, headers={"Accept": "text/html"})
+        assert page.status_code == 404, (odd, page.text)
+
+
 async def test_verifying_through_pacts_for_verification(client: httpx.AsyncClient) -> None:
     """pending until a successful result from the provider branch; results and the matrix show it."""
     await client.post("/contracts/publish", json=contracts(pact(), branch="main"))
