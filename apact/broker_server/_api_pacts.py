@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -100,9 +99,11 @@ def _contracts(body: JSONDict, consumer: str) -> list[tuple[str, JSONDict, bool]
         provider = required_string(contract, "providerName")
         content = contract.get("content")
         try:
-            raw = base64.b64decode(str(content), validate=True)
-        except binascii.Error:
-            raise invalid(f"{where}.content", "must be the pact JSON, base64-encoded") from None
+            raw = base64.b64decode(content, validate=True) if isinstance(content, str) else None
+        except ValueError:  # not base64 (binascii.Error), or not ASCII
+            raw = None
+        if raw is None:
+            raise invalid(f"{where}.content", "must be the pact JSON, base64-encoded")
         try:
             decoded = read_json(raw)
         except ValueError as error:

@@ -13,7 +13,6 @@ read like any other (``PACT_BROKER_PUBLIC_HEARTBEAT=false``).
 from __future__ import annotations
 
 import base64
-import binascii
 import hmac
 import re
 from dataclasses import dataclass
@@ -78,7 +77,7 @@ class Credentials:
         if scheme.lower() == "basic" and self.basic:
             try:
                 username, _, password = base64.b64decode(value, validate=True).decode().partition(":")
-            except (binascii.Error, UnicodeDecodeError):
+            except ValueError:  # not base64 (binascii.Error), not ASCII, not UTF-8
                 return None
             # both pairs compared, whichever matches: the time taken says nothing of which
             write = _same(username, self.username) & _same(password, self.password)

@@ -133,6 +133,15 @@ async def test_publishing_contracts(client: httpx.AsyncClient) -> None:
         ({"contracts": []}, "contracts"),
         ({"tags": "dev"}, "tags"),
         ({"contracts": [{"providerName": "Grill Chef", "content": "not base64!"}]}, "contracts[0].content"),
+        (
+            {"contracts": [{"providerName": "Grill Chef", "content": "e30\u202e"}]},
+            "contracts[0].content",
+        ),  # (was a 500)
+        ({"contracts": [{"providerName": "Grill Chef", "content": None}]}, "contracts[0].content"),
+        (
+            {"contracts": [{"providerName": "Grill Chef", "content": {"consumer": "a pact, not encoded"}}]},
+            "contracts[0].content",
+        ),
         ({"contracts": [{"providerName": "Grill Chef", "specification": "oas"}]}, "contracts[0].specification"),
         ({"contracts": [{"consumerName": "Someone else", "providerName": "Grill Chef"}]}, "contracts[0].consumerName"),
     ],
@@ -373,6 +382,9 @@ async def test_authentication(store: Store) -> None:
         basic = httpx.BasicAuth("chef", "grill")
         assert (await client.put("/pacticipants/Bar", json={}, auth=basic)).status_code == 201
         assert (await client.get("/", auth=httpx.BasicAuth("chef", "wrong"))).status_code == 401
+        # credentials that are not base64 (Latin-1 letters in the header: a 500 before)
+        for odd in (b"Basic \xe9t\xe9", b"Basic Y2hlZjpncmlsbA==\xff", b"Basic !!!!"):
+            assert (await client.get("/", headers={"Authorization": odd})).status_code == 401, odd
     with pytest.raises(ValueError, match="both a username and a password"):
         create_app(store, username="chef")
 
