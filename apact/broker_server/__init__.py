@@ -46,7 +46,7 @@ from ._hal import HAL_JSON, HttpError, hal, link
 from ._json_only import JsonOnly
 from ._open import open_store
 from ._sqlite import SqliteStore
-from ._store import ConflictError, StorageFullError, Store
+from ._store import ConflictError, StorageFullError, Store, UnstorableTextError
 from ._webhooks import DEFAULT_METHODS, DEFAULT_RETRY_SCHEDULE, DEFAULT_SCHEMES, WebhookPolicy
 from ._webhooks_run import WebhookRunner
 
@@ -153,6 +153,11 @@ async def _storage_full(request: Request, error: Exception) -> Response:
     """507: the transaction was rolled back, so the client may simply send it again later."""
     reason = "The broker's storage is full: nothing of this request was saved."
     return hal({"errors": [f"{reason} Free space on the broker's disk, then send it again."]}, 507)
+
+
+async def _unstorable(request: Request, error: Exception) -> Response:
+    """400: a text no store can keep; the transaction was rolled back."""
+    return hal({"errors": [f"{error}: nothing of this request was saved"]}, 400)
 
 
 async def _contended(request: Request, error: Exception) -> Response:
@@ -270,6 +275,7 @@ def create_app(
             HttpError: _problem,
             HTTPException: _http_error,
             StorageFullError: _storage_full,
+            UnstorableTextError: _unstorable,
             ConflictError: _contended,
             Exception: _crash,
         },

@@ -40,6 +40,7 @@ from ._store import (
     StorageFullError,
     TriggeredStatus,
     TriggeredWebhook,
+    UnstorableTextError,
     Verification,
     Version,
     Webhook,
@@ -238,11 +239,25 @@ class Database(Protocol):
     def execute(self, sql: str, parameters: Any = ..., /) -> Cursor: ...
 
 
+class _WithoutNul:
+    """A connection that refuses a text holding NUL before the database sees it (see
+    `UnstorableTextError`): every value the broker stores or looks up passes here."""
+
+    def __init__(self, connection: Database) -> None:
+        self._connection = connection
+
+    def execute(self, sql: str, parameters: Any = (), /) -> Cursor:
+        for value in parameters:
+            if type(value) is str and "\x00" in value:
+                raise UnstorableTextError(value)
+        return self._connection.execute(sql, parameters)
+
+
 class SqliteTransaction:
     """`Transaction` in portable SQL on a connection (by `SqliteStore` and `PostgresStore`)."""
 
     def __init__(self, connection: Database, clock: Callable[[], datetime]) -> None:
-        self._db = connection
+        self._db = _WithoutNul(connection)
         self._clock = clock
 
     def _now(self) -> str:

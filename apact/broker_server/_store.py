@@ -12,6 +12,7 @@ block: the server calls them from worker threads (as many at once as the store's
 
 from __future__ import annotations
 
+import json
 import random
 import time
 import uuid as uuidlib
@@ -193,6 +194,19 @@ class WebhookExecution:
 
 class StorageFullError(Exception):
     """No room left for a transaction's writes; none of them was kept (the server answers 507)."""
+
+
+class UnstorableTextError(ValueError):
+    """A text the broker was given (a name, a version number, a branch, a URL...) holds
+    a NUL character: PostgreSQL cannot store one, so neither store takes it, and the
+    same request gets the same answer on both (a 400; nothing of the change is kept)."""
+
+    def __init__(self, text: str) -> None:
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        super().__init__(
+            f"{json.dumps(shown)} holds a NUL character (\\u0000), which the broker cannot keep "
+            "(in a name, a version number, a branch, a tag, an environment or a URL)"
+        )
 
 
 class ConflictError(Exception):

@@ -213,6 +213,46 @@ async def test_a_verification_id_no_store_can_hold_is_a_404(client: httpx.AsyncC
         assert page.status_code == 404, (odd, page.text)
 
 
+async def test_a_nul_character_is_refused_on_every_backend_before_it_is_stored(client: httpx.AsyncClient) -> None:
+    # PostgreSQL cannot store one (psycopg's DataError was a 500); SQLite stored it: the
+    # same request now gets the same 400 from both, and nothing of it is kept
+    assert (await client.post("/contracts/publish", json=contracts(pact()))).status_code == 200
+    pacts = "/pacts/provider/Grill%20Chef/consumer/Sous%20Chef"
+    verifications = (await client.get(f"{pacts}/latest")).json()["_links"]["pb:publish-verification-results"]["href"]
+    created = await client.post("/environments", json={"name": "production", "production": True})
+    environment = created.json()["uuid"]
+    requests: list[tuple[str, str, Any]] = [
+        ("POST", "/contracts/publish", contracts(pact(), "1.0.1\x00")),
+        ("POST", "/contracts/publish", contracts(pact(), "1.0.2", branch="main\x00")),
+        ("POST", "/contracts/publish", contracts(pact(), "1.0.3", tags=["prod\x00"])),
+        ("POST", verifications, {"success": True, "providerApplicationVersion": "2\x00"}),
+        ("POST", "/environments", {"name": "staging\x00", "production": False}),
+        ("PATCH", "/pacticipants/Sous%20Chef", {"displayName": "Sous\x00Chef"}),
+        (
+            "POST",
+            f"/pacticipants/Sous%20Chef/versions/1.0.0/deployed-versions/environment/{environment}",
+            {"applicationInstance": "blue\x00"},
+        ),  # fmt: skip
+        ("PUT", "/pacticipants/Sous%20Chef/versions/1.0.0", {"tags": [{"name": "t\x00"}]}),
+        ("POST", "/pacts/provider/Grill%20Chef/for-verification", {"providerVersionBranch": "main\x00"}),
+        ("GET", "/pacts/provider/Grill%20Chef/for-verification?providerVersionBranch=main%00", None),
+        ("GET", "/pacticipants/Sous%00Chef", None),
+        ("PUT", "/pacticipants/Sous%00Chef", {}),
+        ("PUT", f"{pacts}/version/3%00", pact()),
+    ]
+    for method, path, body in requests:
+        answer = await client.request(method, path, json=body)
+        assert answer.status_code == 400, (method, path, answer.text)
+        (error,) = answer.json()["errors"]
+        assert "holds a NUL character (\\u0000), which the broker cannot keep" in error, (path, error)
+    listed = (await client.get("/pacticipants/Sous%20Chef/versions")).json()["_embedded"]["versions"]
+    assert [v["number"] for v in listed] == ["1.0.0"]  # nothing of the refused requests was kept
+    assert [p["name"] for p in (await client.get("/pacticipants")).json()["_embedded"]["pacticipants"]] == [
+        "Grill Chef",
+        "Sous Chef",
+    ]
+
+
 async def test_verifying_through_pacts_for_verification(client: httpx.AsyncClient) -> None:
     """pending until a successful result from the provider branch; results and the matrix show it."""
     await client.post("/contracts/publish", json=contracts(pact(), branch="main"))
@@ -384,7 +424,7 @@ async def test_authentication(store: Store) -> None:
         assert (await client.get("/", auth=httpx.BasicAuth("chef", "wrong"))).status_code == 401
         # credentials that are not base64 (Latin-1 letters in the header: a 500 before)
         for odd in (b"Basic \xe9t\xe9", b"Basic Y2hlZjpncmlsbA==\xff", b"Basic !!!!"):
-            assert (await client.get("/", headers={"Authorization": odd})).status_code == 401, odd
+            assert (await client.get("/", headers={b"Authorization": odd})).status_code == 401, odd
     with pytest.raises(ValueError, match="both a username and a password"):
         create_app(store, username="chef")
 
