@@ -258,14 +258,16 @@ class Hal:
             last = attempt == attempts - 1
             try:
                 response = await self._client.request(method, url, content=content, headers=headers, params=query)
-            except httpx.TransportError as error:
+            except httpx.RequestError as error:  # (a redirect loop and an undecodable body too)
                 before_sending = isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout))
-                if not last and (before_sending or method in IDEMPOTENT):
+                retried = isinstance(error, httpx.TransportError)
+                if retried and not last and (before_sending or method in IDEMPOTENT):
                     await anyio.sleep(self.retry_delays[attempt])
                     continue
                 tried = f" (tried {attempt + 1} times)" if attempt else ""
                 raise self._error(
-                    f"could not {action}: cannot reach the Pact Broker at {self.base_url}: {_describe(error)}{tried}",
+                    f"could not {action}: cannot reach the Pact Broker at {self.base_url}: "
+                    f"{_describe(error, self._client.max_redirects)}{tried}",
                     method=method,
                     url=shown,
                 ) from None
@@ -287,10 +289,11 @@ class Hal:
             return {}
         try:
             value = response.json()
-        except ValueError:
+        except (ValueError, RecursionError) as error:
+            what = "JSON nested too deep to read" if isinstance(error, RecursionError) else "something that is not JSON"
             raise self._error(
-                f"could not {action}: {method} {url} answered {response.status_code} with something that is not "
-                f"JSON ({response.headers.get('content-type', 'no content type')}): is {self.base_url} a Pact Broker?",
+                f"could not {action}: {method} {url} answered {response.status_code} with {what} "
+                f"({response.headers.get('content-type', 'no content type')}): is {self.base_url} a Pact Broker?",
                 status=response.status_code,
                 method=method,
                 url=url,
@@ -353,7 +356,7 @@ def broker_says(response: httpx.Response, limit: int = 500) -> str | None:
     per field), its error ``notices``, a problem's ``detail``, or the start of the text."""
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         text = response.text.strip()
         return _shorten(" ".join(text.split()), limit) if text else None
     messages: list[str] = []
@@ -386,8 +389,12 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _describe(error: httpx.TransportError) -> str:
+def _describe(error: httpx.RequestError, max_redirects: int) -> str:
     text = str(error) or type(error).__name__
     if isinstance(error, httpx.TimeoutException):
         return f"no answer in time ({type(error).__name__})"
+    if isinstance(error, httpx.TooManyRedirects):
+        return f"it redirected more than {max_redirects} times (a redirect loop?)"
+    if isinstance(error, httpx.DecodingError):
+        return f"the answer's body could not be decoded as its Content-Encoding says ({text})"
     return text

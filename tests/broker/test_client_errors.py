@@ -170,6 +170,44 @@ async def test_something_that_is_not_a_broker() -> None:
             await client.environments()
 
 
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+def misbehaving(kind: str) -> httpx.MockTransport:
+    """A broker whose every answer is wrong in one way no Pact Broker is."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if kind == "deep":  # nested past the parser's recursion limit
+            return httpx.Response(200, content=DEEP, headers={"Content-Type": "application/hal+json"})
+        if kind == "deep error":
+            return httpx.Response(400, content=DEEP, headers={"Content-Type": "application/hal+json"})
+        if kind == "redirect loop":
+            return httpx.Response(302, headers={"Location": str(request.url)})
+        assert kind == "bad gzip"  # says gzip, is not
+        return httpx.Response(200, content=b"{}", headers={"Content-Encoding": "gzip"})
+
+    return httpx.MockTransport(handle)
+
+
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [
+        ("deep", "answered 200 with JSON nested too deep to read (application/hal+json)"),
+        ("deep error", "answered 400 Bad Request: [[[[["),
+        ("redirect loop", "cannot reach the Pact Broker at http://broker: it redirected more than 20 times"),
+        ("bad gzip", "cannot reach the Pact Broker at http://broker: the answer's body could not be decoded"),
+    ],
+)
+async def test_answers_no_broker_gives_are_errors_not_tracebacks(kind: str, said: str) -> None:
+    # each was a RecursionError, TooManyRedirects or DecodingError out of the client
+    async with client_of(misbehaving(kind), retry_delays=(0, 0)) as client:
+        with pytest.raises(BrokerError) as caught:
+            await client.environments()
+    assert str(caught.value).startswith("could not read the Pact Broker's index: "), str(caught.value)
+    assert said in str(caught.value)
+    assert len(str(caught.value)) < 700
+
+
 async def test_credentials_never_show_in_errors() -> None:
     """Even a broker that echoes the Authorization header back."""
 
