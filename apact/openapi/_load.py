@@ -46,7 +46,7 @@ def load(
     if app is not None:
         return _from_app(app)
     if isinstance(source, Mapping):
-        return build(dict(source), "<dict>", Path.cwd().as_uri() + "/")
+        return build(check_size(dict(source), "<dict>"), "<dict>", Path.cwd().as_uri() + "/")
     name = os.fspath(source)  # type: ignore[arg-type]
     if _is_url(name):
         with _client(timeout) as client:
@@ -93,6 +93,41 @@ def _from_app(app: object) -> OpenAPIDocument:
 # -- parsing -------------------------------------------------------------------------------------
 
 
+#: deeper than any real document, and shallow enough for every recursive walk of it
+MAX_DEPTH = 200
+#: values a document may hold once YAML's aliases are expanded (a large real one, the
+#: GitHub API's, holds about a third of that): ten aliases of ten aliases of ... of a
+#: list of ten would otherwise be walked a billion times
+MAX_VALUES = 1_000_000
+
+
+def check_size(value: Any, source: str) -> Any:  # noqa: ANN401
+    """``value``, if it is at most `MAX_DEPTH` deep and `MAX_VALUES` large (its aliases
+    counted each time they appear: a YAML alias inside itself is infinitely deep); else
+    an `OpenAPIError`, rather than a RecursionError or a walk that never ends."""
+    stack = [(value, 1)]
+    seen = 0
+    while stack:
+        node, depth = stack.pop()
+        seen += 1
+        if seen > MAX_VALUES:
+            raise OpenAPIError(
+                f"{source}: the document holds more than {MAX_VALUES:,} values once its YAML aliases are "
+                "expanded: apact reads no larger one"
+            )
+        if isinstance(node, (dict, list)):
+            if depth > MAX_DEPTH:
+                raise _too_deep(source)
+            stack.extend((item, depth + 1) for item in (node.values() if isinstance(node, dict) else node))
+    return value
+
+
+def _too_deep(source: str) -> OpenAPIError:
+    return OpenAPIError(
+        f"{source}: the document is nested more than {MAX_DEPTH} levels deep: apact reads no deeper one"
+    )
+
+
 def parse(data: bytes, source: str, content_type: str | None) -> Any:
     """JSON or YAML text as JSON values; which one from the name or content type, else
     JSON first."""
@@ -101,7 +136,9 @@ def parse(data: bytes, source: str, content_type: str | None) -> Any:
     if suffix in (".yaml", ".yml") or "yaml" in lowered:
         return _parse_yaml(data, source)
     try:
-        return json.loads(data)
+        return check_size(json.loads(data), source)
+    except RecursionError:
+        raise _too_deep(source) from None
     except UnicodeDecodeError:
         raise OpenAPIError(f"{source}: the OpenAPI document is not UTF-8 text") from None
     except json.JSONDecodeError as error:
@@ -118,7 +155,9 @@ def _parse_yaml(data: bytes, source: str) -> Any:
     except ImportError:
         raise OpenAPIError(f"{source}: reading YAML needs PyYAML: pip install 'apact[openapi]'") from None
     try:
-        return _jsonable(yaml.safe_load(data))
+        return _jsonable(check_size(yaml.safe_load(data), source))
+    except RecursionError:
+        raise _too_deep(source) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""

@@ -137,6 +137,36 @@ def unusable(tmp_path: Path) -> dict[str, tuple[Any, str]]:
         ),
         "paths that are not an object": ({**MINIMAL, "paths": []}, "paths: `paths` must be an object"),
         "a path without its slash": ({**MINIMAL, "paths": {"a": {}}}, "paths.a: a path must start with '/', got 'a'"),
+        # a traceback (RecursionError) before: while parsing, or walking what was parsed
+        "JSON nested too deep to parse": (
+            write(tmp_path, "deep.json", '{"openapi": "3.1.0", "x": ' + "[" * 5000 + "]" * 5000 + "}"),
+            "nested more than 200 levels deep",
+        ),
+        "JSON nested too deep to walk": (
+            write(tmp_path, "deeper.json", '{"openapi": "3.1.0", "x": ' + '{"a": ' * 600 + "1" + "}" * 600 + "}"),
+            "nested more than 200 levels deep",
+        ),
+        "YAML nested too deep": (
+            write(tmp_path, "deep.yaml", "openapi: 3.0.3\nx: " + "[" * 5000 + "]" * 5000 + "\n"),
+            "nested more than 200 levels deep",
+        ),
+        "a YAML alias inside itself": (
+            write(tmp_path, "self.yaml", "openapi: 3.0.3\nx: &a [1, *a]\n"),
+            "nested more than 200 levels deep",
+        ),
+        "YAML aliases that expand a billion times": (
+            write(
+                tmp_path,
+                "laughs.yaml",
+                "openapi: 3.0.3\na0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+                + "".join(f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]\n" for n in range(1, 10)),
+            ),
+            "holds more than 1,000,000 values once its YAML aliases are expanded",
+        ),
+        "a dict nested too deep": (
+            {**MINIMAL, "x": json.loads('{"a": ' * 300 + "1" + "}" * 300)},
+            "nested more than 200 levels deep",
+        ),
         "a circle of references": (
             {
                 **MINIMAL,
