@@ -207,7 +207,7 @@ class Pact:
         running = running_event_loop()
         if running is not None:
             raise RuntimeError(
-                f"`with Pact(...)` is for sync tests, and this code runs on a {running} event loop: "
+                f"`with Pact(...)` is for sync tests, and this code runs in an event loop ({running}): "
                 "use `async with Pact(...) as pact:` here (with serve_http=True, blocking clients "
                 "such as requests get their answers there too)"
             )

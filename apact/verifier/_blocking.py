@@ -30,7 +30,7 @@ def run_blocking(function: Callable[[], Awaitable[T]], backend: Backend, what: s
     running = running_event_loop()
     if running is not None:
         raise RuntimeError(
-            f"{what} blocks until the verification ends, and this code runs on a {running} event loop "
+            f"{what} blocks until the verification ends, and this code runs in an event loop ({running}) "
             "(an async test or function): use `result = await verifier.verify(...)` there"
         )
     return anyio.run(function, backend=backend)

@@ -164,7 +164,9 @@ def test_the_with_block_stops_its_server_and_thread(tmp_path: Path) -> None:
 async def test_a_with_block_on_an_event_loop_is_refused_with_what_to_do(anyio_backend: str) -> None:
     pact = Pact("web", "orders", pact_dir=None)
     with (
-        pytest.raises(RuntimeError, match=rf"`with Pact\(\.\.\.\)` is for sync tests, .* on a {anyio_backend} event"),
+        pytest.raises(
+            RuntimeError, match=rf"`with Pact\(\.\.\.\)` is for sync tests, .* in an event loop \({anyio_backend}\)"
+        ),
         pact,
     ):
         pass  # pragma: no cover

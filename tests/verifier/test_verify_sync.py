@@ -69,6 +69,6 @@ async def test_it_refuses_on_a_running_event_loop_saying_what_to_do(anyio_backen
     with pytest.raises(RuntimeError) as refused:
         kitchen([]).verify_sync(pact(interaction("a request for the steaks", body={"count": 2}, states=[STEAKS])))
     assert str(refused.value) == (
-        f"verifier.verify_sync() blocks until the verification ends, and this code runs on a {anyio_backend} "
-        "event loop (an async test or function): use `result = await verifier.verify(...)` there"
+        f"verifier.verify_sync() blocks until the verification ends, and this code runs in an event loop ({anyio_backend}) "
+        "(an async test or function): use `result = await verifier.verify(...)` there"
     )
