@@ -105,16 +105,21 @@ def link(href: str, *, title: str | None = None, name: str | None = None, templa
 _NOT_IN_HEADER = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
 
 
+def without_controls(text: str) -> str:
+    """``text`` with the controls no header value may hold (CR, LF...) percent-encoded:
+    a value a client chose cannot end the header it is put in."""
+    return _NOT_IN_HEADER.sub(lambda found: f"%{ord(found.group()):02X}", text)
+
+
 def header_value(text: str) -> str:
     """``text`` as a header value: its UTF-8 bytes (as the official broker sends them;
-    starlette writes a value as Latin-1, hence the decode), the controls no header may
-    hold percent-encoded. A version number is any string a client chose, and it goes
-    back in ``X-Pact-Consumer-Version``: sent as it was, it failed to encode (a 500
-    after the pact was stored) or let a client split the answer's header."""
+    starlette writes a value as Latin-1, hence the decode), `without_controls`. A
+    version number is any string a client chose, and it goes back in
+    ``X-Pact-Consumer-Version``: sent as it was, it failed to encode (a 500 after the
+    pact was stored) or let a client split the answer's header."""
     if text.isascii() and _NOT_IN_HEADER.search(text) is None:  # (nearly every one)
         return text
-    encoded = _NOT_IN_HEADER.sub(lambda found: f"%{ord(found.group()):02X}", text)
-    return encoded.encode("utf-8", "backslashreplace").decode("latin-1")
+    return without_controls(text).encode("utf-8", "backslashreplace").decode("latin-1")
 
 
 def hal(body: JSON, status: int = 200, headers: dict[str, str] | None = None) -> Response:

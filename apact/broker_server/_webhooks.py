@@ -18,7 +18,7 @@ from typing import Literal
 from urllib.parse import quote_plus, urlsplit
 
 from .._core._types import JSON, JSONDict
-from ._hal import Urls
+from ._hal import Urls, without_controls
 from ._store import Pacticipant, Transaction, Verification, Version, Webhook, new_uuid
 
 EVENTS = (
@@ -369,12 +369,14 @@ def render_request(request: JSONDict, values: dict[str, str]) -> RenderedRequest
     """The HTTP request a webhook makes for ``values``.
 
     In the URL, values are form-encoded (as the official broker's ``CGI.escape``); in
-    headers and a text body they go in as they are; in a JSON body they are put in the
-    JSON strings (so a quote in a value cannot break the JSON).
+    headers they go in as they are but for the controls no header may hold (percent-
+    encoded: a CR LF in a pacticipant's name cannot add a header), and are sent as
+    UTF-8; in a text body as they are; in a JSON body they are put in the JSON strings
+    (so a quote in a value cannot break the JSON).
     """
     headers = request.get("headers")
     rendered_headers = (
-        [(str(name), render(str(value), values)) for name, value in headers.items()]
+        [(str(name), render(str(value), values, without_controls)) for name, value in headers.items()]
         if isinstance(headers, dict)
         else []
     )

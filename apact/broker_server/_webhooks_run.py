@@ -201,7 +201,7 @@ async def _exchange(
             request = client.build_request(
                 rendered.method,
                 url.copy_with(host=address),
-                headers=headers,
+                headers=[(name.encode(), value.encode()) for name, value in headers],  # (httpx encodes a str as ASCII)
                 content=rendered.body,
                 extensions=extensions,
             )

@@ -559,6 +559,32 @@ async def test_execute_tests_a_webhook_with_the_latest_pact_or_placeholders(stor
         assert (await client.post("/webhooks/nope/execute", json={})).status_code == 404
 
 
+async def test_a_value_no_header_can_carry_as_it_is_goes_as_utf_8_with_its_controls_encoded(store: Store) -> None:
+    # a consumer name beyond ASCII was a 500 (UnicodeEncodeError) and the call was never
+    # made; a CR LF in it must not let a pacticipant's name add a header to the call
+    consumer = "Caf\u00e9 \u2603\r\nX-Injected: 1"
+    async with receiver() as target, running(broker_app(store)) as client:
+        request = {
+            "method": "POST",
+            "url": target.url + "/build?consumer=${pactbroker.consumerName}",
+            "headers": {"X-Consumer": "${pactbroker.consumerName} (${pactbroker.consumerVersionNumber})"},
+            "body": "consumer=${pactbroker.consumerName}",
+        }
+        uuid = await created(
+            client, {"description": "d", "events": [{"name": "contract_published"}], "request": request}
+        )
+        assert (await client.post("/contracts/publish", json=contracts(pact(consumer), "1\u00e9"))).status_code == 200
+        result = await client.post(f"/webhooks/{uuid}/execute", json={})
+        assert result.status_code == 200, result.text
+    assert len(target.received) >= 1  # (the execution; the publication's call too, or not yet)
+    for call in target.received:
+        sent = call["headers"]["x-consumer"].encode("latin-1")  # (the bytes, as Starlette reads them)
+        assert sent == "Caf\u00e9 \u2603%0D%0AX-Injected: 1 (1\u00e9)".encode()
+        assert "x-injected" not in call["headers"]
+        assert call["body"] == f"consumer={consumer}"  # (a text body takes the value as it is)
+        assert call["query"] == "consumer=Caf%C3%A9+%E2%98%83%0D%0AX-Injected%3A+1"
+
+
 async def test_shutdown_cancels_webhooks_in_flight_and_says_so(store: Store) -> None:
     async with receiver(gate=anyio.Event()) as target:
         app = broker_app(store)
