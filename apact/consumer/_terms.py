@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -19,6 +20,7 @@ from .._core._types import JSON
 from ..errors import PactWriteError
 from ..matching._mismatch import show
 from ..matching._rules import check_value
+from ..pact._jsondepth import MAX_DEPTH, shorten_path
 from ..pact._paths import STAR, STAR_INDEX, Token, format_path
 from ..pact.model import Generator, Matcher, RuleList, Spec
 
@@ -232,6 +234,11 @@ def _emit(
         if value.children == "none":
             return _emit(value.example, tokens, spec, where, {}, {}, "exact")
         return _emit(value.value, tokens, spec, where, rules, generators, value.children)
+    if isinstance(value, (Mapping, list, tuple)) and len(tokens) >= MAX_DEPTH:
+        raise ValueError(
+            f"{shorten_path(format_path(tokens, where))}: JSON nested more than {MAX_DEPTH} levels deep: "
+            "apact writes no deeper JSON, as the official Pact core reads none"
+        )
     if isinstance(value, Mapping):
         out: dict[str, JSON] = {}
         for key, item in value.items():
@@ -245,7 +252,17 @@ def _emit(
             _emit(item, (*tokens, STAR_INDEX if children == "each" else index), spec, where, rules, generators)
             for index, item in enumerate(value)
         ]
-    if value is None or isinstance(value, (str, bool, int)):
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, int):
+        if value.bit_length() > _SHORT_INT_BITS:  # (str() of a long int costs: only those are tried)
+            try:
+                str(value)
+            except ValueError:  # (Python's limit, 4,300 digits by default: apact's reader would refuse it)
+                raise ValueError(
+                    f"{format_path(tokens, where)}: an integer of more than {sys.get_int_max_str_digits():,} "
+                    "digits: apact writes no integer its reader cannot read back (sys.set_int_max_str_digits)"
+                ) from None
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -256,6 +273,9 @@ def _emit(
         "(use a string, a number, a bool, None, a list, a dict or a match.* term)"
     )
 
+
+#: integers this short are written whatever the limit on their digits (1,000 digits)
+_SHORT_INT_BITS = 3_300
 
 _REGEX_SPECIAL = re.compile(r"([\\.^$|?*+()\[\]{}])")
 

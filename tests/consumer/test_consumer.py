@@ -636,6 +636,40 @@ async def test_a_text_body_holding_a_lone_surrogate_is_refused_where_it_is_writt
         assert sent.status_code == 201
 
 
+def _nested(depth: int) -> object:
+    value: object = 1
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        # each was Python's own error, or a RecursionError, with no place named
+        (
+            {"steak": _nested(200)},
+            r"^\$\.request\.body\.steak\[0\]\[0\].*: JSON nested more than 127 levels deep: apact writes",
+        ),
+        ({"steak": _nested(5000)}, r"^\$\.request\.body\.steak\[0\].*: JSON nested more than 127 levels deep"),
+        (
+            {"steak": {"weight": 10**5000}},
+            r"^\$\.request\.body\.steak\.weight: an integer of more than 4,300 digits",
+        ),
+        (match.like({"weight": 10**5000}), r"^\$\.request\.body\.weight: an integer of more than 4,300 digits"),
+    ],
+)
+async def test_a_json_body_no_reader_takes_is_refused_where_it_is_written(body: object, said: str) -> None:
+    async with Pact("Sous Chef", "Grill Chef", pact_dir=None) as pact:
+        builder = pact.upon_receiving("a steak")
+        with pytest.raises(ValueError, match=said):
+            builder.with_request("POST", "/steaks", body=body)
+        with pytest.raises(ValueError, match=said.replace("request", "response")):
+            builder.with_request("GET", "/steaks").will_respond_with(200, body=body)
+        builder.will_respond_with(200)
+        assert (await pact.client.get("/steaks")).status_code == 200
+
+
 async def test_a_pact_block_leaves_none_of_apacts_objects_for_the_collector() -> None:
     """A suite runs thousands of blocks: each left its Pact, builders, interactions and
     mock in a reference cycle (the Pact <-> its builders' recorder), for the cyclic
