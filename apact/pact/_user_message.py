@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .._core._types import JSON
-from . import _sniff
+from . import _jsondepth, _sniff
 from ._sniff import content_type_in
 from .model import Body, MessageContents, effective_type
 
@@ -98,19 +98,32 @@ def encode(value: object, what: str) -> MessageContents:
         body = Body(contents.encode(), content_type)
     else:
         content_type = content_type or "application/json"
-        data = json.dumps(_json(contents, f"{what}: the contents"), ensure_ascii=False, separators=(",", ":"))
-        body = Body(data.encode(), content_type)
+        body = Body(_jsondepth.utf8(_json_text(contents, f"{what}: the contents")), content_type)
     if content_type is not None and content_type_in(metadata) is None:
         metadata["contentType"] = content_type
     return MessageContents(body, metadata)
 
 
 def _json(value: object, what: str) -> JSON:
+    _json_text(value, what)
+    return value  # type: ignore[return-value]
+
+
+def _json_text(value: object, what: str) -> str:
+    """``value`` as compact JSON text; a ``TypeError`` saying why it is not JSON a
+    reader takes (not a number, nested too deep: the producer's doing, not apact's)."""
     try:
-        json.dumps(value, allow_nan=False)
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except RecursionError:
+        text = None
     except (TypeError, ValueError) as error:
         raise TypeError(
             f"{what} is not JSON ({error}): give a dict, list, str, number, bool or None "
             "(or bytes or str contents for other content types)"
         ) from None
-    return value  # type: ignore[return-value]
+    if text is None or _jsondepth.too_deep(text):
+        raise TypeError(
+            f"{what} is nested more than {_jsondepth.MAX_DEPTH} levels deep: apact reads JSON at most "
+            f"{_jsondepth.MAX_DEPTH} levels of arrays and objects deep, as the official Pact core does"
+        )
+    return text

@@ -221,12 +221,22 @@ async def test_a_raising_producer_fails_its_message_with_the_traceback_not_a_tra
     assert "producer: the producer for message" in result.report()
 
 
+def _nested(depth: int) -> object:
+    value: object = {"id": 1}
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
 @pytest.mark.parametrize(
     ("made", "reason"),
     [
         (None, 'what the producer for message "a message" returned is None: return the message'),
         (object(), 'what the producer for message "a message" returned: the contents is not JSON'),
         (Message({"id": 1}, metadata={"at": object()}), "returned: metadata 'at' is not JSON"),  # type: ignore[dict-item]
+        # (an internal error before, RecursionError: the producer's doing, not apact's)
+        (_nested(5000), "returned: the contents is nested more than 127 levels deep"),
+        (_nested(128), "returned: the contents is nested more than 127 levels deep"),
     ],
 )
 async def test_a_producer_returning_something_that_is_not_a_message_fails(made: object, reason: str) -> None:
