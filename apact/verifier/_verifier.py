@@ -48,6 +48,7 @@ from .._core._frozen import builder
 from .._core._types import JSON, ASGIApp
 from ..errors import ProviderStartError
 from ..matching import Mismatch
+from ..pact import _jsondepth
 from ..pact._request_check import header_problem, request_problems, response_misfit
 from ..pact.model import HttpInteraction, HttpResponse, Interaction, MessageContents, ProviderState, find_header
 from . import _asgi
@@ -889,8 +890,10 @@ class Verifier:
                 if not 200 <= status < 300:
                     raise StateChangeError(f"{url} answered {status}: {data[:200].decode(errors='replace')}")
                 if data.strip() and content_type and "json" in content_type:
-                    try:
-                        value = json.loads(data)
+                    try:  # (as deep as apact reads JSON anywhere, and no NaN: what the core reads)
+                        value = _jsondepth.loads(data)
+                    except _jsondepth.JsonTooDeepError as error:
+                        raise StateChangeError(f"{url} answered {error}") from None
                     except ValueError as error:
                         raise StateChangeError(f"{url} answered JSON that does not parse: {error}") from None
                     return value if isinstance(value, dict) else None

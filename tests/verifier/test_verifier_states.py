@@ -10,7 +10,7 @@ import anyio
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from apact.verifier import Verifier
@@ -334,6 +334,31 @@ async def test_a_failing_state_change_url_fails_the_interaction() -> None:
     verifier = Verifier("Grill Chef", app=app, state_change_url="/_pact/state", state_change_teardown=False)
     result = await verifier.verify(steak_pact())
     assert "/_pact/state answered 500" in result.interactions[0].errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        # a RecursionError's traceback in the report before
+        (b"[" * 100_000 + b"]" * 100_000, "/_pact/state answered JSON nested more than 127 levels deep (at $[0]"),
+        # read and used as values before: none of them is JSON the core reads
+        (b'{"a":' * 200 + b"1" + b"}" * 200, "/_pact/state answered JSON nested more than 127 levels deep (at $.a.a"),
+        (b'{"steakId": NaN}', "/_pact/state answered JSON that does not parse: NaN is not JSON"),
+        (b"{", "/_pact/state answered JSON that does not parse: Expecting property name"),
+    ],
+)
+async def test_a_state_change_url_answering_json_apact_does_not_read_fails_the_interaction(
+    answer: bytes, said: str
+) -> None:
+    async def state_change(request: Request) -> Response:
+        return Response(answer, media_type="application/json")
+
+    app = Starlette(routes=[Route("/_pact/state", state_change, methods=["POST"])])
+    verifier = Verifier("Grill Chef", app=app, state_change_url="/_pact/state", state_change_teardown=False)
+    result = await verifier.verify(steak_pact())
+    (error,) = result.interactions[0].errors
+    assert said in error.message
+    assert error.traceback is None and len(error.message) < 600
 
 
 async def test_handlers_win_over_the_state_change_url() -> None:
