@@ -129,17 +129,22 @@ def test_check_reports_an_invalid_file_with_its_location(tmp_path: Path) -> None
     assert "v2-xml.json: valid" in result.stdout
 
 
-def test_check_warns_of_an_interaction_no_request_can_match(tmp_path: Path) -> None:
-    """A request body that is not what its content type says: the verifier sends it as
-    written (as the core does), so the pact is valid, but no consumer's request matches
-    it in the mock or the stub; check says so, on standard error, and stays 0."""
+def unmatchable_order(tmp_path: Path) -> Path:
+    """A pact whose first interaction's request body is not the XML its content type says."""
     order = http("an order in XML", "/orders")
     order["request"] = {
         "method": "POST",
         "path": "/orders",
         "body": {"content": "<order><side></order>", "contentType": "application/xml", "encoded": False},
     }
-    orders = pact_file(tmp_path, order, http("a menu", "/menu"))
+    return pact_file(tmp_path, order, http("a menu", "/menu"))
+
+
+def test_check_warns_of_an_interaction_no_request_can_match(tmp_path: Path) -> None:
+    """A request body that is not what its content type says: the verifier sends it as
+    written (as the core does), so the pact is valid, but no consumer's request matches
+    it in the mock or the stub; check says so, on standard error, and stays 0."""
+    orders = unmatchable_order(tmp_path)
     for quiet in ((), ("--quiet",)):
         result = apact("check", *quiet, str(orders))
         assert result.returncode == 0, result.stderr
@@ -443,13 +448,7 @@ def test_the_stub_answers_the_pacts_interactions_over_its_port(tmp_path: Path) -
 def test_the_stub_warns_at_start_of_an_interaction_no_request_can_match(tmp_path: Path) -> None:
     """A request body that is not what its content type says matches nothing (as in the
     core): said once when the stub starts, not only in the 500 of each request."""
-    order = http("an order in XML", "/orders")
-    order["request"] = {
-        "method": "POST",
-        "path": "/orders",
-        "body": {"content": "<order><side></order>", "contentType": "application/xml", "encoded": False},
-    }
-    orders = pact_file(tmp_path, order, http("a menu", "/menu"))
+    orders = unmatchable_order(tmp_path)
     with stub(str(orders)) as running, httpx.Client(base_url=running.url) as client:
         assert client.get("/menu").status_code == 200
         sent = client.post("/orders", content=b"<order><side></order>", headers={"Content-Type": "application/xml"})
