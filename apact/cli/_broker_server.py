@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .._core._limits import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE, format_size, seconds_argument, size_argument
+from ._arguments import port
 
 DESCRIPTION = """\
 Run a Pact Broker: the part of the Pact Broker HTTP API the official Pact clients use
@@ -35,7 +36,7 @@ _TRUE = frozenset({"1", "true", "yes", "on"})
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
-    parser.add_argument("--port", type=int, default=9292, help="port to listen on (default: 9292; 0 picks a free one)")
+    parser.add_argument("--port", type=port, default=9292, help="port to listen on (default: 9292; 0 picks a free one)")
     parser.add_argument(
         "--database",
         default=None,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from .._core._limits import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE, format_size, seconds_argument, size_argument
 from .._core._printable import printable
+from ._arguments import port
 from ._error import error, nothing_found, unreadable_pacts
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "pacts", nargs="+", metavar="PACT_OR_DIR", help="pact files, directories (their *.json files) or URLs"
     )
-    parser.add_argument("--port", type=_port, default=0, help="port to listen on (default: 0, a free one)")
+    parser.add_argument("--port", type=port, default=0, help="port to listen on (default: 0, a free one)")
     parser.add_argument(
         "--host",
         default="127.0.0.1",
@@ -185,13 +186,3 @@ async def _serve(app: ASGIApp, host: str, port: int, ready: Callable[[str], None
     async with signals_handled(lambda signum: stop.set()), serve(app, host=host, port=port) as url:
         ready(url)
         await stop.wait()  # until SIGINT or SIGTERM
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, got {value}")
-    return value

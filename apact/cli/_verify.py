@@ -115,6 +115,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     target.add_argument(
         "--base-url",
+        type=_target_url,
         metavar="URL",
         help="the URL of a running provider; with --command, where its routes start (e.g. http://127.0.0.1:{port}/api)",
     )
@@ -157,6 +158,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     states = parser.add_argument_group("provider states")
     states.add_argument(
         "--state-change-url",
+        type=_url_or_path,
         metavar="URL",
         help='POSTed {"state", "params", "action": "setup"|"teardown"} around each interaction; a URL starting with / goes to the provider itself',
     )
@@ -170,6 +172,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     messages = parser.add_argument_group("message pacts")
     messages.add_argument(
         "--message-url",
+        type=_url_or_path,
         metavar="URL",
         help="the provider's message endpoint, as the official verifiers use it: POSTed "
         '{"description", "providerStates"} for each message, it answers the message (body, Content-Type, '
@@ -607,9 +610,36 @@ def _positive(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value <= 0:
+    if not value > 0:  # (nan too)
         raise argparse.ArgumentTypeError(f"must be positive, got {text}")
     return value
+
+
+def _url_problem(text: str) -> str | None:
+    from ._imports import import_httpx
+
+    import_httpx()  # (the lean way, as `main` does after parsing: these types run before)
+    from ..verifier._targets import url_problem
+
+    return url_problem(text)
+
+
+def _target_url(text: str) -> str:
+    """An http or https URL to send to (a command's ``{port}`` placeholder allowed)."""
+    problem = _url_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"{text!r} {problem}")
+    return text
+
+
+def _url_or_path(text: str) -> str:
+    """A URL to send to, or a path on the provider (``/_pact/state``)."""
+    if text.startswith("/"):
+        return text
+    problem = _url_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"{text!r} {problem} (or a path starting with /)")
+    return text
 
 
 def _at_least_one(text: str) -> int:

@@ -139,6 +139,21 @@ class Outgoing:
 _new_outgoing = builder(Outgoing)
 
 
+def url_problem(url: str) -> str | None:
+    """Why requests cannot be sent to ``url`` (not a URL, not http or https, no host),
+    or ``None``; a command's ``{port}`` placeholder stands for its port. Said when the
+    target is given, rather than as every interaction's transport error."""
+    try:
+        parsed = httpx.URL(url.replace("{port}", "1"))
+    except httpx.InvalidURL as error:
+        return f"is not a URL apact can send to: {error}"
+    if parsed.scheme not in ("http", "https"):
+        return "is not an http:// or https:// URL"
+    if not parsed.host:
+        return "is not a URL apact can send to: it has no host"
+    return None
+
+
 def new_outgoing(method: str, path: str, query: str, headers: tuple[tuple[str, str], ...], body: bytes) -> Outgoing:
     """``Outgoing(method, path, query, headers, body)`` at a third of the cost
     (`._core._frozen`): one per interaction."""

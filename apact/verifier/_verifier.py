@@ -94,6 +94,7 @@ from ._targets import (
     http_client,
     send_retrying,
     tls_for,
+    url_problem,
 )
 from ._wsgi import Interface, WSGIApp, app_name, asgi_app
 
@@ -180,10 +181,17 @@ class Verifier:
                 "the command has no {port} placeholder, so apact cannot tell it where to listen: "
                 "add {port}, or pass base_url= with the address it listens on"
             )
+        urls = (("base_url", base_url), ("state_change_url", state_change_url), ("message_url", message_url))
+        for option, url in urls:
+            problem = url_problem(url) if url is not None and (option == "base_url" or url[:1] != "/") else None
+            if problem is not None:
+                raise ValueError(f"{option}={url!r} {problem}")
         if concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, got {concurrency}")
-        if request_timeout <= 0:
-            raise ValueError(f"request_timeout must be positive, got {request_timeout}")
+        timeouts = (("request_timeout", request_timeout), ("startup_timeout", startup_timeout))
+        for option, seconds in (*timeouts, ("stop_timeout", stop_timeout)):
+            if not seconds > 0:  # (NaN too: no deadline can be set from it)
+                raise ValueError(f"{option} must be positive, got {seconds}")
         if pending not in ("report", "enforce", "skip"):
             raise ValueError(f"pending must be 'report', 'enforce' or 'skip', got {pending!r}")
         for name, value in (headers or {}).items():

@@ -320,6 +320,38 @@ def test_verify_argument_types_are_checked_by_argparse() -> None:
     assert result.returncode == 2 and "argument --concurrency: must be at least 1, got 0" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        # each was taken: every interaction then failed with the same transport error
+        (["--base-url", "notaurl"], "argument --base-url: 'notaurl' is not an http:// or https:// URL"),
+        (["--base-url", "http://[::1"], "argument --base-url: 'http://[::1' is not a URL apact can send to: "),
+        (
+            ["--base-url", "http://x", "--state-change-url", "x/state"],
+            "argument --state-change-url: 'x/state' is not an http:// or https:// URL (or a path starting with /)",
+        ),
+        (
+            ["--base-url", "http://x", "--request-timeout", "nan"],
+            "argument --request-timeout: must be positive, got nan",
+        ),
+        (["--command", "run {port}", "--startup-timeout", "nan"], "argument --startup-timeout: must be positive"),
+    ],
+)
+def test_verify_refuses_a_url_or_a_timeout_that_cannot_work(arguments: list[str], said: str) -> None:
+    result = apact("verify", *arguments, str(GRILL_CHEF_PACT))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert said in result.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize("command", [["stub", str(GRILL_CHEF_PACT)], ["broker", "--database", ":memory:"]])
+def test_a_port_past_65535_is_a_usage_error(command: list[str]) -> None:
+    # the broker's was an OverflowError's traceback from bind()
+    result = apact(*command, "--port", "70000")
+    assert result.returncode == 2
+    assert "argument --port: a port is 0 to 65535, got 70000" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_a_progress_line_on_a_terminal(tmp_path: Path) -> None:
     """On a terminal, a line rewritten in place while a long pact replays, cleared at the end."""
     (tmp_path / "slow.py").write_text(

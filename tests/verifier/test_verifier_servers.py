@@ -3,6 +3,7 @@ servers apact starts itself, including ones that fail to start, crash or get can
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -216,6 +217,36 @@ async def test_a_command_without_a_port_needs_a_base_url() -> None:
     with pytest.raises(ValueError, match=r"no \{port\} placeholder"):
         Verifier("Grill Chef", command="hypercorn app:app")
     Verifier("Grill Chef", command="hypercorn app:app --bind 127.0.0.1:8000", base_url="http://127.0.0.1:8000")
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        # each was taken, and every interaction then failed on its own with a transport error
+        ({"base_url": "notaurl"}, "base_url='notaurl' is not an http:// or https:// URL"),
+        ({"base_url": "ftp://grill/"}, "base_url='ftp://grill/' is not an http:// or https:// URL"),
+        ({"base_url": "http://[::1"}, "base_url='http://[::1' is not a URL apact can send to: "),
+        ({"base_url": "http://"}, "base_url='http://' is not a URL apact can send to: it has no host"),
+        ({"base_url": "http://x", "state_change_url": "grill/state"}, "state_change_url='grill/state' is not an"),
+        ({"message_url": "localhost:9/messages"}, "message_url='localhost:9/messages' is not an http:// or"),
+        ({"base_url": "http://x", "request_timeout": math.nan}, "request_timeout must be positive, got nan"),
+        ({"command": "run {port}", "startup_timeout": math.nan}, "startup_timeout must be positive, got nan"),
+        ({"command": "run {port}", "stop_timeout": -1.0}, "stop_timeout must be positive, got -1.0"),
+    ],
+)
+async def test_a_url_or_a_timeout_that_cannot_work_is_refused_when_the_verifier_is_made(
+    options: dict[str, Any], said: str
+) -> None:
+    with pytest.raises(ValueError) as refused:
+        Verifier("Grill Chef", **options)
+    assert str(refused.value).startswith(said), str(refused.value)
+
+
+async def test_urls_that_work_are_taken() -> None:
+    Verifier("Grill Chef", base_url="http://127.0.0.1:8000/api", state_change_url="/_pact/state")
+    Verifier("Grill Chef", base_url="https://[::1]:8443", message_url="http://127.0.0.1:9/messages")
+    Verifier("Grill Chef", command="hypercorn app:app --bind 127.0.0.1:{port}", base_url="http://127.0.0.1:{port}/api")
+    Verifier("Grill Chef", base_url="http://x", request_timeout=math.inf)  # (no deadline)
 
 
 async def test_one_target_only() -> None:
