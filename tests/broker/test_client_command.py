@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from apact._core._serve import serve as serving
+from apact._core._types import Receive, Scope, Send
 from apact.broker_server import SqliteStore, create_app
 from apact.cli import _broker_client as command
 from apact.examples import GRILL_CHEF_PACT
@@ -158,6 +159,36 @@ async def test_usage_errors(tmp_path: Path) -> None:
     assert neither.returncode == 2 and "one of the arguments --version/-e --branch is required" in neither.stderr
     helped = await apact("can-i-deploy", "--help")
     assert "PACT_BROKER_TOKEN" in helped.stdout and "apact can-i-deploy --pacticipant 'Grill Chef'" in helped.stdout
+
+
+@pytest.mark.parametrize("kind", ["deep", "redirect loop"])
+async def test_a_broker_answering_what_no_pact_broker_does_is_one_line_not_a_traceback(kind: str) -> None:
+    """Over real HTTP, for the commands that read the index first and for apact verify."""
+
+    async def misbehaving(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        if kind == "deep":
+            headers, body = [(b"content-type", b"application/hal+json")], b"[" * 100_000 + b"]" * 100_000
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+        else:
+            location = scope["path"].encode()
+            await send({"type": "http.response.start", "status": 302, "headers": [(b"location", location)]})
+            body = b""
+        await send({"type": "http.response.body", "body": body})
+
+    said = "JSON nested too deep to read" if kind == "deep" else "it redirected more than 20 times"
+    async with serving(misbehaving) as url:
+        for arguments in (
+            ["can-i-deploy", "--pacticipant", "Sous Chef", "--version", "1", "--to-environment", "production"],
+            ["record-deployment", "--pacticipant", "Sous Chef", "--version", "1", "--environment", "production"],
+            ["verify", "--provider", "Grill Chef", "--base-url", "http://127.0.0.1:9"],
+        ):
+            done = await apact(*arguments, "--broker-url", url)
+            assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+            (line,) = done.stderr.splitlines()
+            assert line.startswith(f"apact {arguments[0]}: error: could not "), line
+            assert said in line
 
 
 # -- apact verify's broker options --------------------------------------------------------------------------
