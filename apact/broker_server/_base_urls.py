@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 from starlette.requests import Request
 
+from .._core._urls import http_url_problem
+
 _SEPARATORS = re.compile(r"[\s,]+")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -32,9 +34,9 @@ def parse_base_urls(value: str | Sequence[str] | None) -> tuple[str, ...]:
         for url in _SEPARATORS.split(text.strip()):
             if not url:
                 continue
-            parts = urlsplit(url)
-            if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
-                raise ValueError(f"--base-url {url!r} is not an http:// or https:// URL")
+            problem = http_url_problem(url)
+            if problem is not None:
+                raise ValueError(f"--base-url {url!r} {problem}")
             found.append(url.rstrip("/"))
     return tuple(dict.fromkeys(found))
 

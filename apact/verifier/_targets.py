@@ -21,6 +21,7 @@ import httpx
 
 from .._core._frozen import builder
 from .._core._types import ASGIApp
+from .._core._urls import http_url_problem
 from ..pact.model import _UNSET, Body, Headers, HttpResponse
 from . import _asgi
 from ._bounded import ScopeClass, Spare, TimedOutError, bounded, scope_class
@@ -140,18 +141,9 @@ _new_outgoing = builder(Outgoing)
 
 
 def url_problem(url: str) -> str | None:
-    """Why requests cannot be sent to ``url`` (not a URL, not http or https, no host),
-    or ``None``; a command's ``{port}`` placeholder stands for its port. Said when the
-    target is given, rather than as every interaction's transport error."""
-    try:
-        parsed = httpx.URL(url.replace("{port}", "1"))
-    except httpx.InvalidURL as error:
-        return f"is not a URL apact can send to: {error}"
-    if parsed.scheme not in ("http", "https"):
-        return "is not an http:// or https:// URL"
-    if not parsed.host:
-        return "is not a URL apact can send to: it has no host"
-    return None
+    """Why requests cannot be sent to ``url`` (see `http_url_problem`), or ``None``; a
+    command's ``{port}`` placeholder stands for its port."""
+    return http_url_problem(url.replace("{port}", "1"))
 
 
 def new_outgoing(method: str, path: str, query: str, headers: tuple[tuple[str, str], ...], body: bytes) -> Outgoing:

@@ -325,7 +325,7 @@ def test_verify_argument_types_are_checked_by_argparse() -> None:
     [
         # each was taken: every interaction then failed with the same transport error
         (["--base-url", "notaurl"], "argument --base-url: 'notaurl' is not an http:// or https:// URL"),
-        (["--base-url", "http://[::1"], "argument --base-url: 'http://[::1' is not a URL apact can send to: "),
+        (["--base-url", "http://[::1"], "argument --base-url: 'http://[::1' is not a URL: "),
         (
             ["--base-url", "http://x", "--state-change-url", "x/state"],
             "argument --state-change-url: 'x/state' is not an http:// or https:// URL (or a path starting with /)",

@@ -225,8 +225,8 @@ async def test_a_command_without_a_port_needs_a_base_url() -> None:
         # each was taken, and every interaction then failed on its own with a transport error
         ({"base_url": "notaurl"}, "base_url='notaurl' is not an http:// or https:// URL"),
         ({"base_url": "ftp://grill/"}, "base_url='ftp://grill/' is not an http:// or https:// URL"),
-        ({"base_url": "http://[::1"}, "base_url='http://[::1' is not a URL apact can send to: "),
-        ({"base_url": "http://"}, "base_url='http://' is not a URL apact can send to: it has no host"),
+        ({"base_url": "http://[::1"}, "base_url='http://[::1' is not a URL: Invalid IPv6 URL"),
+        ({"base_url": "http://"}, "base_url='http://' has no host"),
         ({"base_url": "http://x", "state_change_url": "grill/state"}, "state_change_url='grill/state' is not an"),
         ({"message_url": "localhost:9/messages"}, "message_url='localhost:9/messages' is not an http:// or"),
         ({"base_url": "http://x", "request_timeout": math.nan}, "request_timeout must be positive, got nan"),
