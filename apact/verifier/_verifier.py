@@ -898,12 +898,13 @@ class Verifier:
                 if not 200 <= status < 300:
                     raise StateChangeError(f"{url} answered {status}: {data[:200].decode(errors='replace')}")
                 if data.strip() and content_type and "json" in content_type:
-                    try:  # (as deep as apact reads JSON anywhere, and no NaN: what the core reads)
+                    # an answer that is not JSON as apact reads it anywhere (not JSON, NaN,
+                    # past 127 levels) gives no values, and the setup stands: the official
+                    # verifier passes such an interaction too (docs/conformance.md)
+                    try:
                         value = _jsondepth.loads(data)
-                    except _jsondepth.JsonTooDeepError as error:
-                        raise StateChangeError(f"{url} answered {error}") from None
-                    except ValueError as error:
-                        raise StateChangeError(f"{url} answered JSON that does not parse: {error}") from None
+                    except ValueError:  # (JsonTooDeepError too)
+                        return None
                     return value if isinstance(value, dict) else None
                 return None
 
