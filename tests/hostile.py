@@ -163,6 +163,52 @@ class Trickle:
         self.close()
 
 
+class NeverReading:
+    """A client that sends a GET for ``path`` and never reads the answer (a response
+    streamed and left unread, a hung process). A watchdog closes it after ``patience``
+    seconds, so that a server waiting for it to go away fails a test rather than hangs
+    it. Close it (``with``) once the server has stopped."""
+
+    def __init__(self, url: str, path: str, patience: float = 15.0) -> None:
+        self.sock = connect(url)
+        self._gave_up = threading.Event()
+        self._watchdog = threading.Timer(patience, self._give_up)
+        self._watchdog.start()
+        self.sock.sendall(request_head("GET", path, {}))
+
+    def _give_up(self) -> None:
+        self._gave_up.set()
+        self.sock.close()
+
+    def answered(self) -> None:
+        """Wait (10 s at most) until the answer's first bytes arrive, reading none."""
+        self.sock.settimeout(10)
+        assert self.sock.recv(1, socket.MSG_PEEK), "closed before an answer"
+
+    def let_go_by_server(self) -> bool:
+        """Whether the server closed the connection before the watchdog did: the end
+        (a reset, where it dropped what it had not sent) follows what it sent."""
+        self._watchdog.cancel()
+        if self._gave_up.is_set():
+            return False
+        self.sock.settimeout(10)
+        try:
+            while self.sock.recv(1024 * 1024):
+                pass
+        except ConnectionResetError:
+            return True
+        except TimeoutError:
+            return False
+        return True
+
+    def __enter__(self) -> NeverReading:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._watchdog.cancel()
+        self.sock.close()
+
+
 def flood(
     url: str,
     path: str,

@@ -98,15 +98,16 @@ async def _run(app: ASGIApp, config: Config, stopped: Callable[[], Awaitable[obj
     # hypercorn does not take being cancelled well (asyncio's worker raises on the way
     # out), so it is shielded and stopped through its shutdown trigger, which leaving
     # the serve() block (cancelled or not) pulls
+    trio = _running_trio()
     with anyio.CancelScope(shield=True):
-        if _running_trio():
-            from hypercorn.trio import serve as serve_trio
-
-            await serve_trio(app, config, shutdown_trigger=stopped, mode="asgi")  # type: ignore[arg-type]
-            return
         async with anyio.create_task_group() as group:
-            group.start_soon(_cut_off_after_grace, stopped, config.graceful_timeout, port)
-            await _serve_asyncio(app, config, stopped)
+            group.start_soon(_cut_off_after_grace, stopped, config.graceful_timeout, port, trio)
+            if trio:
+                from hypercorn.trio import serve as serve_trio
+
+                await serve_trio(app, config, shutdown_trigger=stopped, mode="asgi")  # type: ignore[arg-type]
+            else:
+                await _serve_asyncio(app, config, stopped)
             group.cancel_scope.cancel()
 
 
@@ -124,31 +125,70 @@ async def _serve_asyncio(app: ASGIApp, config: Config, stopped: Callable[[], Awa
             loop.set_exception_handler(previous)
 
 
-async def _cut_off_after_grace(stopped: Callable[[], Awaitable[object]], grace: float, port: int) -> None:
-    """Cancel the connections to ``port`` still open ``grace`` seconds after the stop.
+async def _cut_off_after_grace(stopped: Callable[[], Awaitable[object]], grace: float, port: int, trio: bool) -> None:
+    """Close the connections to ``port`` still open ``grace`` seconds after the stop.
 
-    hypercorn means to do it itself, but on Python 3.12.1 and later it never gets there:
-    it first awaits ``Server.wait_closed()``, which now waits for every connection to end
-    (hypercorn issue 308), so a client that never finishes its body held the ``serve()``
-    block open until the body timeout. Cancelling a connection's task is what hypercorn's
-    own timeout does; only this server's connections are touched (their local port).
+    hypercorn means to end them itself, but does not always get there. On asyncio and
+    Python 3.12.1 and later it first awaits ``Server.wait_closed()``, which now waits for
+    every connection to end (hypercorn issue 308): a client that never finishes its
+    body held the ``serve()`` block open until the body timeout. And on both loops, an
+    answer its client does not read is written without end: asyncio's transport closes
+    only once its buffer drains, and hypercorn's trio connection writes in a shielded
+    scope, so a client that never reads (a stream left unread, a process hung) held the
+    block open until that client went away. So each connection still open is cut off
+    at once: its socket closed, its task cancelled (what hypercorn's own timeouts do).
+    Only this server's connections are touched (their local port).
     """
     await stopped()
     await anyio.sleep(grace)
+    if trio:
+        for stream in _trio_connections(port):
+            stream.socket.close()  # (trio's close wakes a task sending on it)
+        return
+    for task, writer in _asyncio_connections(port):
+        writer.transport.abort()  # (drops what the client did not read)
+        task.cancel()
+
+
+def _asyncio_connections(port: int) -> list[tuple[asyncio.Task[Any], asyncio.StreamWriter]]:
+    """The tasks of hypercorn's connections to local ``port`` (its
+    ``_server_callback(reader, writer)``), each with its stream writer."""
+    found = []
     for task in asyncio.all_tasks():
-        if _connection_port(task) == port:
-            task.cancel()
+        writer = _local(task.get_coro(), "worker_serve.<locals>._server_callback", "writer")
+        if isinstance(writer, asyncio.StreamWriter) and _port(writer.get_extra_info("sockname")) == port:
+            found.append((task, writer))
+    return found
 
 
-def _connection_port(task: asyncio.Task[Any]) -> int | None:
-    """The local port of the connection ``task`` serves, when it is one of hypercorn's
-    connection tasks (``_server_callback(reader, writer)``); None for any other task."""
-    coroutine = task.get_coro()
-    if getattr(coroutine, "__qualname__", "") != "worker_serve.<locals>._server_callback":
+def _trio_connections(port: int) -> list[Any]:
+    """The socket streams of the connections to local ``port``: those trio's
+    ``serve_listeners`` hands hypercorn (each task runs ``_run_handler(stream, ...)``)."""
+    from trio.lowlevel import current_root_task
+
+    found = []
+    tasks = [current_root_task()]
+    while tasks:
+        task = tasks.pop()
+        if task is None:
+            continue
+        stream = _local(task.coro, "_run_handler", "stream")
+        sock = getattr(stream, "socket", None)
+        if sock is not None and sock.fileno() != -1 and _port(sock.getsockname()) == port:
+            found.append(stream)
+        tasks.extend(child for nursery in task.child_nurseries for child in nursery.child_tasks)
+    return found
+
+
+def _local(coroutine: object, qualname: str, name: str) -> object:
+    """The local variable ``name`` of ``coroutine`` when it runs the function ``qualname``."""
+    if getattr(coroutine, "__qualname__", "") != qualname:
         return None
     frame = getattr(coroutine, "cr_frame", None)
-    writer = frame.f_locals.get("writer") if frame is not None else None
-    address = writer.get_extra_info("sockname") if writer is not None else None
+    return frame.f_locals.get(name) if frame is not None else None
+
+
+def _port(address: object) -> int | None:
     return address[1] if isinstance(address, tuple) and len(address) >= 2 else None
 
 

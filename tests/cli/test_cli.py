@@ -23,6 +23,7 @@ import pytest
 
 from apact.examples import GRILL_CHEF_PACT
 
+from ..hostile import NeverReading
 from ..loopback import answering
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -493,6 +494,18 @@ def test_the_stub_warns_at_start_of_an_interaction_no_request_can_match(tmp_path
         "column 15; no request can match it"
     )
     assert err.splitlines()[1] == "200 GET /menu"
+
+
+def test_the_stub_stops_on_sigterm_while_a_client_does_not_read_its_answer(tmp_path: Path) -> None:
+    """A client that never reads a large answer kept ``apact stub`` from stopping until
+    that client went away; its connection is closed half a second after SIGTERM now."""
+    files = pact_file(tmp_path, http("a big file", "/big", 200, "x" * (16 * 1024 * 1024)))
+    with stub(str(files), "--quiet") as running, NeverReading(running.url, "/big") as client:
+        client.answered()
+        running.process.send_signal(signal.SIGTERM)
+        out, _ = running.process.communicate(timeout=10)
+        assert running.process.returncode == 0 and out == "apact stub: stopped\n"
+        assert client.let_go_by_server()
 
 
 def test_the_stub_logs_what_a_client_sent_with_terminal_controls_escaped(tmp_path: Path) -> None:

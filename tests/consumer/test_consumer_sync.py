@@ -17,6 +17,8 @@ import requests
 
 from apact import ConsumerMismatchError, Pact, SyncPact, match
 
+from ..hostile import NeverReading
+
 ANSWER_WITHIN = 5.0  # seconds: generous on a loaded machine; the mock answers in milliseconds
 
 
@@ -82,6 +84,18 @@ def test_pact_client_is_a_sync_httpx_client_for_the_served_mock(tmp_path: Path) 
         assert client.post("/orders", json={"lines": [{"sku": "A-1", "count": 2}]}).status_code == 201
     assert client.is_closed
     assert (tmp_path / "web-orders.json").exists()
+
+
+def test_a_client_that_never_reads_its_answer_does_not_keep_the_block_from_ending() -> None:
+    """A response left unread (a stream never consumed, a hung client process) used to
+    hold ``with Pact`` open until that client went away: forever, when the test held it."""
+    with Pact("web", "files", pact_dir=None) as pact:
+        big = "x" * (16 * 1024 * 1024)  # more than the kernel's buffers on both sides hold
+        pact.upon_receiving("a big file").with_request("GET", "/big").will_respond_with(200, body=big)
+        client = NeverReading(pact.url, "/big")
+        client.answered()
+    with client:
+        assert client.let_go_by_server(), "the block waited for the client to go"
 
 
 def _failure(block: Callable[[Pact | SyncPact], None], sync: bool, pact_dir: Path) -> BaseException:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import socket
 
+import anyio
 import httpx
 import pytest
 
 from apact._core._serve import serve
+from apact._core._types import Receive, Scope, Send
 from apact.mock import MockProvider
 from apact.verifier._process import free_port
+
+from ..hostile import NeverReading
 
 pytestmark = pytest.mark.anyio
 
@@ -50,3 +54,28 @@ async def test_cancelling_the_code_inside_stops_the_server_cleanly() -> None:
     with socket.socket() as again:
         again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         again.bind(("127.0.0.1", port))
+
+
+async def test_a_client_that_never_reads_its_answer_does_not_hold_the_block_open() -> None:
+    """A client sends a request and never reads the answer: the server's write buffer
+    never drains. Leaving the block cuts the connection off after the grace, as for a
+    client still sending its body; it waited for that client to go away (forever, if
+    the test itself held the client)."""
+    body = b"x" * (32 * 1024 * 1024)  # more than the kernel's buffers on both sides hold
+    answering = anyio.Event()
+
+    async def big(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"%d" % len(body))]})
+        answering.set()
+        await send({"type": "http.response.body", "body": body})
+
+    async with serve(big, graceful_timeout=0.1) as url:
+        client = await anyio.to_thread.run_sync(NeverReading, url, "/big")
+        await answering.wait()
+    with client:
+        assert await anyio.to_thread.run_sync(client.let_go_by_server), "the block waited for the client to go"
