@@ -26,6 +26,7 @@ from functools import partial
 from typing import Any, TypeAlias
 
 import anyio
+import anyio.lowlevel
 from hypercorn.config import Config
 
 from ._types import ASGIApp
@@ -109,6 +110,11 @@ async def _run(app: ASGIApp, config: Config, stopped: Callable[[], Awaitable[obj
             else:
                 await _serve_asyncio(app, config, stopped)
             group.cancel_scope.cancel()
+        # hypercorn may return before the grace is up and leave connections it gave up
+        # on (asyncio before 3.12: their tasks cancelled, their transports still open):
+        # closed now, not whenever the collector finds them (an "unclosed" warning)
+        _cut_off(port, trio)
+        await anyio.lowlevel.checkpoint()  # (asyncio closes a transport on its next turn)
 
 
 async def _serve_asyncio(app: ASGIApp, config: Config, stopped: Callable[[], Awaitable[object]]) -> None:
@@ -136,28 +142,35 @@ async def _cut_off_after_grace(stopped: Callable[[], Awaitable[object]], grace: 
     only once its buffer drains, and hypercorn's trio connection writes in a shielded
     scope, so a client that never reads (a stream left unread, a process hung) held the
     block open until that client went away. So each connection still open is cut off
-    at once: its socket closed, its task cancelled (what hypercorn's own timeouts do).
+    at once: its socket closed (asyncio: its transport aborted), so that its reads and
+    writes fail and hypercorn ends it as when a client goes away, the app told of the
+    disconnect. Its task is not cancelled: hypercorn gathers the connections' tasks, and
+    one cancelled made its ``serve()`` raise ``CancelledError`` instead of returning.
     Only this server's connections are touched (their local port).
     """
     await stopped()
     await anyio.sleep(grace)
+    _cut_off(port, trio)
+
+
+def _cut_off(port: int, trio: bool) -> None:
+    """Close each connection to local ``port`` still open, and cancel its task."""
     if trio:
         for stream in _trio_connections(port):
             stream.socket.close()  # (trio's close wakes a task sending on it)
         return
-    for task, writer in _asyncio_connections(port):
+    for writer in _asyncio_connections(port):
         writer.transport.abort()  # (drops what the client did not read)
-        task.cancel()
 
 
-def _asyncio_connections(port: int) -> list[tuple[asyncio.Task[Any], asyncio.StreamWriter]]:
-    """The tasks of hypercorn's connections to local ``port`` (its
-    ``_server_callback(reader, writer)``), each with its stream writer."""
+def _asyncio_connections(port: int) -> list[asyncio.StreamWriter]:
+    """The stream writers of hypercorn's connections to local ``port`` (the tasks
+    running its ``_server_callback(reader, writer)``)."""
     found = []
     for task in asyncio.all_tasks():
         writer = _local(task.get_coro(), "worker_serve.<locals>._server_callback", "writer")
         if isinstance(writer, asyncio.StreamWriter) and _port(writer.get_extra_info("sockname")) == port:
-            found.append((task, writer))
+            found.append(writer)
     return found
 
 
