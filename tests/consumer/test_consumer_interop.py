@@ -29,9 +29,6 @@ official = pytest.importorskip(
 pytestmark = [
     pytest.mark.anyio,
     pytest.mark.parametrize("anyio_backend", ["asyncio"]),
-    # pact-python 4.2 serves a Python state handler from an HTTP server it shuts down but
-    # never closes (pact/_server.py): its listening socket is collected inside verify()
-    pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning"),
 ]
 
 CONSUMER, PROVIDER = "Sous Chef", "Pantry"

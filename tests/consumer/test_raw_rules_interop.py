@@ -26,7 +26,6 @@ official = pytest.importorskip("pact", reason="pact-python is not installed: the
 pytestmark = [
     pytest.mark.anyio,
     pytest.mark.parametrize("anyio_backend", ["asyncio"]),
-    pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning"),
 ]
 
 CONSUMER, PROVIDER = "Sous Chef", "Host"

@@ -48,7 +48,6 @@ async def test_a_text_answer_to_a_json_pact_is_a_body_type_mismatch() -> None:
 
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
-@pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning")
 async def test_the_official_verifier_fails_it_too_as_a_body_type_mismatch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
