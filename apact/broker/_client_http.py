@@ -15,15 +15,17 @@ names with spaces or slashes reach the right resource.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import AsyncIterator, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 import anyio
 import httpx
 
+from .._core._limits import format_size
 from .._core._types import JSON, JSONDict
 from ..errors import BrokerError
 
@@ -180,12 +182,14 @@ class Hal:
 
         self.base_url = base_url
         self.credentials = credentials
+        self.timeout = timeout
         self.retry_delays = tuple(retry_delays)
         self._client = httpx.AsyncClient(
             auth=broker_auth(base_url, credentials),
             timeout=timeout,
             transport=transport,
             follow_redirects=True,
+            event_hooks={"response": [_bound_answer]},
             headers={
                 "Accept": "application/hal+json, application/json",
                 "User-Agent": f"apact/{__version__}",
@@ -257,7 +261,7 @@ class Hal:
         for attempt in range(attempts):
             last = attempt == attempts - 1
             try:
-                response = await self._client.request(method, url, content=content, headers=headers, params=query)
+                response = await self._exchange(method, url, content, headers, query)
             except httpx.RequestError as error:  # (a redirect loop and an undecodable body too)
                 before_sending = isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout))
                 retried = isinstance(error, httpx.TransportError)
@@ -265,14 +269,12 @@ class Hal:
                     await anyio.sleep(self.retry_delays[attempt])
                     continue
                 tried = f" (tried {attempt + 1} times)" if attempt else ""
-                raise self._error(
-                    f"could not {action}: cannot reach the Pact Broker at {self.base_url}: "
-                    f"{_describe(error, self._client.max_redirects)}{tried}",
-                    method=method,
-                    url=shown,
-                ) from None
+                if isinstance(error, (_AnswerTooSlow, _AnswerTooLarge)):  # reached, but the answer is wrong
+                    problem = f"{method} {shown} {error}"
+                else:
+                    problem = f"cannot reach the Pact Broker at {self.base_url}: {_describe(error, self._client.max_redirects)}"
+                raise self._error(f"could not {action}: {problem}{tried}", method=method, url=shown) from None
             if response.status_code in TRANSIENT_STATUSES and not last:
-                await response.aread()
                 await anyio.sleep(self.retry_delays[attempt])
                 continue
             if response.is_success or response.status_code in accept:
@@ -280,6 +282,18 @@ class Hal:
                 return Answer(response.status_code, body, response.content)
             raise self._failure(response, action, method, shown, attempt + 1, explain or {})
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _exchange(
+        self, method: str, url: str, content: bytes | None, headers: dict[str, str] | None, query: str | None
+    ) -> httpx.Response:
+        """One request and its whole answer, within the timeout. httpx's timeout bounds
+        each read, not the answer: a body trickled a byte at a time held a command (and a
+        CI job) for ever. (Its size is bounded as it arrives: `_bound_answer`.)"""
+        try:
+            with anyio.fail_after(self.timeout):
+                return await self._client.request(method, url, content=content, headers=headers, params=query)
+        except TimeoutError:
+            raise _AnswerTooSlow(f"gave no whole answer within {self.timeout:g} s") from None
 
     def _shown(self, url: str) -> str:
         return self.credentials.redact(_strip_user_info(url))
@@ -387,6 +401,58 @@ def broker_says(response: httpx.Response, limit: int = 500) -> str | None:
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class _AnswerTooSlow(httpx.TimeoutException):
+    """An answer not whole within the timeout, though each read was (see `Hal._exchange`)."""
+
+
+class _AnswerTooLarge(httpx.RequestError):
+    """An answer past `MAX_ANSWER_SIZE`: not retried."""
+
+
+#: the most read of one answer (as sent, before any Content-Encoding is undone): far beyond
+#: any real broker's, and yet an answer that never ends (a stream, a misbehaving proxy)
+#: is refused before it fills the memory
+MAX_ANSWER_SIZE = 256 * 1024 * 1024
+
+
+async def _bound_answer(response: httpx.Response) -> None:
+    """Refuse an answer declaring more than `MAX_ANSWER_SIZE`, and count one that does
+    not as it arrives (an httpx response hook: the body is not read yet)."""
+    limit = MAX_ANSWER_SIZE
+    declared = response.headers.get("content-length", "").strip()
+    if declared.isdigit() and int(declared) > limit:
+        raise _AnswerTooLarge(f"answered more than {format_size(limit)}")
+    response.stream = _Counted(response.stream, limit)
+
+
+class _Counted(httpx.AsyncByteStream):
+    """A response's byte stream that raises `_AnswerTooLarge` past ``limit`` bytes."""
+
+    def __init__(self, stream: httpx.SyncByteStream | httpx.AsyncByteStream, limit: int) -> None:
+        assert isinstance(stream, httpx.AsyncByteStream)  # (the async client's)
+        self._stream = stream
+        self._limit = limit
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        size = 0
+        chunks = self._stream.__aiter__()
+        async for chunk in chunks:
+            size += len(chunk)
+            if size > self._limit:
+                # the connection closed first, so that the stream's own (nested) async
+                # generators end on its error rather than being left to the collector
+                # (trio warns of each)
+                await self._stream.aclose()
+                with contextlib.suppress(Exception):
+                    async for _ in chunks:
+                        pass
+                raise _AnswerTooLarge(f"answered more than {format_size(self._limit)}")
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
 
 
 def _describe(error: httpx.RequestError, max_redirects: int) -> str:
