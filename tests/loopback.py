@@ -1,5 +1,6 @@
 """Real HTTP servers on loopback for the tests: a thread serving one of `http.server`'s
-handlers on 127.0.0.1 (a free port) while in the block."""
+handlers on 127.0.0.1 (a free port) while in the block; an ASGI app whose answer never
+ends, for `apact._core._serve.serve`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
+
+import anyio
+
+from apact._core._types import ASGIApp, Receive, Scope, Send
 
 
 @contextmanager
@@ -52,3 +57,27 @@ class _QuietFiles(http.server.SimpleHTTPRequestHandler):
 def serving_files(directory: Path) -> AbstractContextManager[str]:
     """The files of ``directory``, as a static web server serves them."""
     return serving(functools.partial(_QuietFiles, directory=str(directory)))
+
+
+def unending(kind: str) -> ASGIApp:
+    """A broker over real HTTP whose index never comes whole: a byte every 0.1 s
+    ("trickled", each read well within the client's timeout), 64 KiB chunks one after
+    another ("endless"), or a Content-Length of 10 GiB ("declared")."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        headers = [(b"content-type", b"application/hal+json")]
+        if kind == "declared":
+            headers.append((b"content-length", b"%d" % (10 * 1024**3)))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        for _ in range(300 if kind == "trickled" else 4096):  # (bounded: the server's end cuts it off anyway)
+            await anyio.sleep(0.1 if kind == "trickled" else 0)
+            await send(
+                {"type": "http.response.body", "body": b" " if kind == "trickled" else b" " * 65536, "more_body": True}
+            )
+
+    return app

@@ -63,7 +63,7 @@ async def load_sources(
                 if client is None:
                     client = httpx.AsyncClient(timeout=timeout, auth=_httpx_auth(auth), follow_redirects=True)
                 try:
-                    loaded.append(await _fetch(client, source, auth_hint))
+                    loaded.append(await _fetch(client, source, auth_hint, timeout))
                 except PactFileError as error:
                     errors.append(error)
             else:
@@ -86,9 +86,14 @@ async def _read_path(path: str) -> tuple[list[PactSource], list[PactFileError]]:
     return [PactSource(local.pact, local.name) for local in loaded], errors
 
 
-async def _fetch(client: httpx.AsyncClient, url: str, auth_hint: str) -> PactSource:
+async def _fetch(client: httpx.AsyncClient, url: str, auth_hint: str, timeout: float) -> PactSource:
     try:
-        response = await client.get(url, headers={"Accept": "application/hal+json, application/json"})
+        # the whole answer within the timeout: httpx's bounds each read, and a server
+        # trickling a byte at a time held the run (and a CI job) for ever
+        with anyio.fail_after(timeout):
+            response = await client.get(url, headers={"Accept": "application/hal+json, application/json"})
+    except TimeoutError:
+        raise PactFileError(f"cannot fetch the pact: no whole answer within {timeout:g} s", file=url) from None
     except httpx.HTTPError as error:
         raise PactFileError(f"cannot fetch the pact: {error}", file=url) from None
     if response.status_code != 200:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable
 
-import anyio
 import httpx
 import pytest
 from starlette.applications import Starlette
@@ -17,10 +16,10 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from apact._core._serve import serve
-from apact._core._types import ASGIApp, Receive, Scope, Send
 from apact.broker import BrokerClient, BrokerError, _client_http
 from apact.examples import GRILL_CHEF_PACT
 
+from ..loopback import unending
 from .client_helpers import client_of
 
 pytestmark = pytest.mark.anyio
@@ -237,30 +236,6 @@ async def test_credentials_never_show_in_errors() -> None:
             assert "Y2hlZjpwYTU1d29yZA" not in text  # base64 of chef:pa55word
     async with client_of(app, token="t0p-secret") as client:
         assert "t0p-secret" not in repr(client) and "t0p-secret" not in repr(client._hal.credentials)
-
-
-def unending(kind: str) -> ASGIApp:
-    """A broker over real HTTP whose index never comes whole: a byte every 0.1 s
-    ("trickled", each read well within the client's timeout), 64 KiB chunks one after
-    another ("endless"), or a Content-Length of 10 GiB ("declared")."""
-
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
-            return
-        headers = [(b"content-type", b"application/hal+json")]
-        if kind == "declared":
-            headers.append((b"content-length", b"%d" % (10 * 1024**3)))
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        for _ in range(300 if kind == "trickled" else 4096):  # (bounded: the server's end cuts it off anyway)
-            await anyio.sleep(0.1 if kind == "trickled" else 0)
-            await send(
-                {"type": "http.response.body", "body": b" " if kind == "trickled" else b" " * 65536, "more_body": True}
-            )
-
-    return app
 
 
 @pytest.mark.parametrize(

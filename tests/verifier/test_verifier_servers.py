@@ -13,10 +13,13 @@ import anyio
 import httpx
 import pytest
 
+from apact._core._serve import serve
 from apact.errors import PactFileError, ProviderStartError
 from apact.examples import GRILL_CHEF_PACT
 from apact.verifier import Verifier
+from apact.verifier._sources import load_sources
 
+from ..loopback import unending
 from . import verifier_app
 from .verifier_helpers import alive, app_command, app_env, interaction, pact, served
 
@@ -255,3 +258,12 @@ async def test_one_target_only() -> None:
     Verifier("Grill Chef")  # for messages only (test_messages_provider.py verifies HTTP interactions with no target)
     with pytest.raises(ValueError, match="is a path on the target, and this Verifier has none"):
         Verifier("Grill Chef", state_change_url="/_pact/state")
+
+
+async def test_a_pact_url_whose_answer_never_comes_whole_is_an_error_not_a_hang() -> None:
+    """httpx's timeout bounds each read: a server trickling the pact a byte at a time
+    held the run (and a CI job) for ever; the whole answer must come within the timeout."""
+    async with serve(unending("trickled")) as url:
+        with pytest.raises(PactFileError) as caught:
+            await load_sources([url + "/pact.json"], timeout=1)
+    assert str(caught.value) == f"{url}/pact.json: cannot fetch the pact: no whole answer within 1 s"
