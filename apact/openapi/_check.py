@@ -111,10 +111,11 @@ def read_pacts(pacts: PactSource | Sequence[PactSource]) -> list[tuple[PactFile,
 def _fetch(url: str) -> PactFile:
     import httpx
 
+    from ._fetching import client
+
     try:
-        response = httpx.get(
-            url, headers={"Accept": "application/hal+json, application/json"}, follow_redirects=True, timeout=30.0
-        )
+        with client(30.0) as fetching:
+            response = fetching.get(url, headers={"Accept": "application/hal+json, application/json"})
     except httpx.HTTPError as error:
         raise PactFileError(f"cannot fetch the pact: {error}", file=url) from None
     if response.status_code != 200:

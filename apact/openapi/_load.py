@@ -272,9 +272,9 @@ def _retrieve(uri: str, source: str, where: Location, client: httpx.Client | Non
 
 
 def _client(timeout: float) -> httpx.Client:
-    import httpx
+    from ._fetching import client
 
-    return httpx.Client(timeout=timeout, follow_redirects=True)
+    return client(timeout)
 
 
 def _get(client: httpx.Client, url: str, prefix: str, where: Location | None) -> tuple[bytes, str | None]:

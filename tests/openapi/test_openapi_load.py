@@ -3,6 +3,7 @@ loaded, with a message naming the document and the place in it (never a tracebac
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import subprocess
@@ -15,8 +16,12 @@ import pytest
 from starlette.applications import Starlette
 
 from apact import openapi
+from apact._core._serve import serve
+from apact.errors import PactFileError
+from apact.openapi import _fetching
+from apact.openapi._check import read_pacts
 
-from ..loopback import serving_files
+from ..loopback import serving_files, unending
 from .openapi_helpers import DOCUMENTS, found, http, pact
 
 MINIMAL: dict[str, Any] = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}
@@ -233,3 +238,23 @@ def test_yaml_keys_and_dates_are_read_as_json_has_them(tmp_path: Path) -> None:
     assert document.contents["info"]["version"] == "2026-12-01"
     assert "200" in document.contents["paths"]["/orders"]["get"]["responses"]  # written as 200: in the YAML
     json.dumps(document.contents)  # nothing but JSON in it
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("kind", ["trickled", "endless", "declared"])
+async def test_a_document_whose_answer_never_ends_is_an_error_not_a_hang(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """httpx's timeout bounds each read: a server trickling the document a byte at a time
+    held the check (and a CI job) for ever, and one answering without end filled the memory."""
+    monkeypatch.setattr(_fetching, "MAX_ANSWER_SIZE", 1024 * 1024)
+    async with serve(unending(kind)) as url:
+        document = f"{url}/openapi.json"
+        with pytest.raises(openapi.OpenAPIError) as raised:
+            await anyio.to_thread.run_sync(functools.partial(openapi.load, document, timeout=1))
+        if kind == "endless":  # and a pact fetched from a URL for the check
+            with pytest.raises(PactFileError) as refused:
+                await anyio.to_thread.run_sync(read_pacts, [document])
+            assert str(refused.value) == f"{document}: cannot fetch the pact: its answer is larger than 1 MiB"
+    said = "no whole answer within 1 s" if kind == "trickled" else "its answer is larger than 1 MiB"
+    assert str(raised.value) == f"{document}: cannot fetch {document}: {said}"
