@@ -110,9 +110,9 @@ async def _run(app: ASGIApp, config: Config, stopped: Callable[[], Awaitable[obj
             else:
                 await _serve_asyncio(app, config, stopped)
             group.cancel_scope.cancel()
-        # hypercorn may return before the grace is up and leave connections it gave up
-        # on (asyncio before 3.12: their tasks cancelled, their transports still open):
-        # closed now, not whenever the collector finds them (an "unclosed" warning)
+        # hypercorn's own graceful wait may end before the grace above, giving up on a
+        # connection whose transport is still open: closed now, not whenever the
+        # collector finds it (an "unclosed transport" warning in some later code)
         _cut_off(port, trio)
         await anyio.lowlevel.checkpoint()  # (asyncio closes a transport on its next turn)
 
@@ -154,7 +154,8 @@ async def _cut_off_after_grace(stopped: Callable[[], Awaitable[object]], grace: 
 
 
 def _cut_off(port: int, trio: bool) -> None:
-    """Close each connection to local ``port`` still open, and cancel its task."""
+    """Close each connection to local ``port`` still open (its task then ends as when
+    the client goes away)."""
     if trio:
         for stream in _trio_connections(port):
             stream.socket.close()  # (trio's close wakes a task sending on it)
