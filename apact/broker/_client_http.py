@@ -269,7 +269,7 @@ class Hal:
                     await anyio.sleep(self.retry_delays[attempt])
                     continue
                 tried = f" (tried {attempt + 1} times)" if attempt else ""
-                if isinstance(error, (_AnswerTooSlow, _AnswerTooLarge)):  # reached, but the answer is wrong
+                if isinstance(error, (_SlowAnswerError, _LargeAnswerError)):  # reached, but the answer is wrong
                     problem = f"{method} {shown} {error}"
                 else:
                     problem = f"cannot reach the Pact Broker at {self.base_url}: {_describe(error, self._client.max_redirects)}"
@@ -293,7 +293,7 @@ class Hal:
             with anyio.fail_after(self.timeout):
                 return await self._client.request(method, url, content=content, headers=headers, params=query)
         except TimeoutError:
-            raise _AnswerTooSlow(f"gave no whole answer within {self.timeout:g} s") from None
+            raise _SlowAnswerError(f"gave no whole answer within {self.timeout:g} s") from None
 
     def _shown(self, url: str) -> str:
         return self.credentials.redact(_strip_user_info(url))
@@ -403,11 +403,11 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-class _AnswerTooSlow(httpx.TimeoutException):
+class _SlowAnswerError(httpx.TimeoutException):
     """An answer not whole within the timeout, though each read was (see `Hal._exchange`)."""
 
 
-class _AnswerTooLarge(httpx.RequestError):
+class _LargeAnswerError(httpx.RequestError):
     """An answer past `MAX_ANSWER_SIZE`: not retried."""
 
 
@@ -423,12 +423,12 @@ async def _bound_answer(response: httpx.Response) -> None:
     limit = MAX_ANSWER_SIZE
     declared = response.headers.get("content-length", "").strip()
     if declared.isdigit() and int(declared) > limit:
-        raise _AnswerTooLarge(f"answered more than {format_size(limit)}")
+        raise _LargeAnswerError(f"answered more than {format_size(limit)}")
     response.stream = _Counted(response.stream, limit)
 
 
 class _Counted(httpx.AsyncByteStream):
-    """A response's byte stream that raises `_AnswerTooLarge` past ``limit`` bytes."""
+    """A response's byte stream that raises `_LargeAnswerError` past ``limit`` bytes."""
 
     def __init__(self, stream: httpx.SyncByteStream | httpx.AsyncByteStream, limit: int) -> None:
         assert isinstance(stream, httpx.AsyncByteStream)  # (the async client's)
@@ -448,7 +448,7 @@ class _Counted(httpx.AsyncByteStream):
                 with contextlib.suppress(Exception):
                     async for _ in chunks:
                         pass
-                raise _AnswerTooLarge(f"answered more than {format_size(self._limit)}")
+                raise _LargeAnswerError(f"answered more than {format_size(self._limit)}")
             yield chunk
 
     async def aclose(self) -> None:
