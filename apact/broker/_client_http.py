@@ -15,16 +15,16 @@ names with spaces or slashes reach the right resource.
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import re
-from collections.abc import AsyncIterator, Generator, Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 import anyio
 import httpx
 
+from .._core._answers import AnswerTooLargeError, bound_answer
 from .._core._limits import format_size
 from .._core._types import JSON, JSONDict
 from ..errors import BrokerError
@@ -189,7 +189,7 @@ class Hal:
             timeout=timeout,
             transport=transport,
             follow_redirects=True,
-            event_hooks={"response": [_bound_answer]},
+            event_hooks={"response": [bound_answer]},
             headers={
                 "Accept": "application/hal+json, application/json",
                 "User-Agent": f"apact/{__version__}",
@@ -269,8 +269,10 @@ class Hal:
                     await anyio.sleep(self.retry_delays[attempt])
                     continue
                 tried = f" (tried {attempt + 1} times)" if attempt else ""
-                if isinstance(error, (_SlowAnswerError, _LargeAnswerError)):  # reached, but the answer is wrong
+                if isinstance(error, _SlowAnswerError):  # reached, but the answer is wrong
                     problem = f"{method} {shown} {error}"
+                elif isinstance(error, AnswerTooLargeError):
+                    problem = f"{method} {shown} answered more than {format_size(error.limit)}"
                 else:
                     problem = f"cannot reach the Pact Broker at {self.base_url}: {_describe(error, self._client.max_redirects)}"
                 raise self._error(f"could not {action}: {problem}{tried}", method=method, url=shown) from None
@@ -288,7 +290,7 @@ class Hal:
     ) -> httpx.Response:
         """One request and its whole answer, within the timeout. httpx's timeout bounds
         each read, not the answer: a body trickled a byte at a time held a command (and a
-        CI job) for ever. (Its size is bounded as it arrives: `_bound_answer`.)"""
+        CI job) for ever. (Its size is bounded as it arrives: `apact._core._answers`.)"""
         try:
             with anyio.fail_after(self.timeout):
                 return await self._client.request(method, url, content=content, headers=headers, params=query)
@@ -405,54 +407,6 @@ def _shorten(text: str, limit: int) -> str:
 
 class _SlowAnswerError(httpx.TimeoutException):
     """An answer not whole within the timeout, though each read was (see `Hal._exchange`)."""
-
-
-class _LargeAnswerError(httpx.RequestError):
-    """An answer past `MAX_ANSWER_SIZE`: not retried."""
-
-
-#: the most read of one answer (as sent, before any Content-Encoding is undone): far beyond
-#: any real broker's, and yet an answer that never ends (a stream, a misbehaving proxy)
-#: is refused before it fills the memory
-MAX_ANSWER_SIZE = 256 * 1024 * 1024
-
-
-async def _bound_answer(response: httpx.Response) -> None:
-    """Refuse an answer declaring more than `MAX_ANSWER_SIZE`, and count one that does
-    not as it arrives (an httpx response hook: the body is not read yet)."""
-    limit = MAX_ANSWER_SIZE
-    declared = response.headers.get("content-length", "").strip()
-    if declared.isdigit() and int(declared) > limit:
-        raise _LargeAnswerError(f"answered more than {format_size(limit)}")
-    response.stream = _Counted(response.stream, limit)
-
-
-class _Counted(httpx.AsyncByteStream):
-    """A response's byte stream that raises `_LargeAnswerError` past ``limit`` bytes."""
-
-    def __init__(self, stream: httpx.SyncByteStream | httpx.AsyncByteStream, limit: int) -> None:
-        assert isinstance(stream, httpx.AsyncByteStream)  # (the async client's)
-        self._stream = stream
-        self._limit = limit
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        size = 0
-        chunks = self._stream.__aiter__()
-        async for chunk in chunks:
-            size += len(chunk)
-            if size > self._limit:
-                # the connection closed first, so that the stream's own (nested) async
-                # generators end on its error rather than being left to the collector
-                # (trio warns of each)
-                await self._stream.aclose()
-                with contextlib.suppress(Exception):
-                    async for _ in chunks:
-                        pass
-                raise _LargeAnswerError(f"answered more than {format_size(self._limit)}")
-            yield chunk
-
-    async def aclose(self) -> None:
-        await self._stream.aclose()
 
 
 def _describe(error: httpx.RequestError, max_redirects: int) -> str:

@@ -111,10 +111,10 @@ def read_pacts(pacts: PactSource | Sequence[PactSource]) -> list[tuple[PactFile,
 def _fetch(url: str) -> PactFile:
     import httpx
 
-    from ._fetching import client
+    from .._core._answers import sync_client
 
     try:
-        with client(30.0) as fetching:
+        with sync_client(30.0) as fetching:
             response = fetching.get(url, headers={"Accept": "application/hal+json, application/json"})
     except httpx.HTTPError as error:
         raise PactFileError(f"cannot fetch the pact: {error}", file=url) from None

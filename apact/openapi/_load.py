@@ -272,9 +272,11 @@ def _retrieve(uri: str, source: str, where: Location, client: httpx.Client | Non
 
 
 def _client(timeout: float) -> httpx.Client:
-    from ._fetching import client
+    """Each answer whole within ``timeout`` and at most 256 MiB (`apact._core._answers`:
+    imported, httpx with it, only when a URL is fetched)."""
+    from .._core._answers import sync_client
 
-    return client(timeout)
+    return sync_client(timeout)
 
 
 def _get(client: httpx.Client, url: str, prefix: str, where: Location | None) -> tuple[bytes, str | None]:

@@ -11,6 +11,7 @@ from typing import TypeAlias
 import anyio
 import httpx
 
+from .._core._answers import bound_answer
 from ..errors import PactFileError
 from ..pact import pactfile
 from ..pact._local import load_pact_files
@@ -61,7 +62,12 @@ async def load_sources(
                 loaded.append(PactSource(source))
             elif isinstance(source, str) and is_url(source):
                 if client is None:
-                    client = httpx.AsyncClient(timeout=timeout, auth=_httpx_auth(auth), follow_redirects=True)
+                    client = httpx.AsyncClient(
+                        timeout=timeout,
+                        auth=_httpx_auth(auth),
+                        follow_redirects=True,
+                        event_hooks={"response": [bound_answer]},  # (its size: bounded as it arrives)
+                    )
                 try:
                     loaded.append(await _fetch(client, source, auth_hint, timeout))
                 except PactFileError as error:

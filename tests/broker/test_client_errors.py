@@ -15,8 +15,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from apact._core import _answers
 from apact._core._serve import serve
-from apact.broker import BrokerClient, BrokerError, _client_http
+from apact.broker import BrokerClient, BrokerError
 from apact.examples import GRILL_CHEF_PACT
 
 from ..loopback import unending
@@ -251,7 +252,7 @@ async def test_an_answer_that_never_ends_is_an_error_not_a_hang(
 ) -> None:
     """httpx's timeout bounds each read, not the answer: a broker (or a proxy) trickling
     its answer held every command for ever, and one answering without end filled the memory."""
-    monkeypatch.setattr(_client_http, "MAX_ANSWER_SIZE", 1024 * 1024)
+    monkeypatch.setattr(_answers, "MAX_ANSWER_SIZE", 1024 * 1024)
     async with serve(unending(kind)) as url, BrokerClient(url, timeout=1, retry_delays=(), env={}) as client:
         with pytest.raises(BrokerError) as caught:
             await client.environments()

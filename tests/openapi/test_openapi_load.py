@@ -16,9 +16,9 @@ import pytest
 from starlette.applications import Starlette
 
 from apact import openapi
+from apact._core import _answers
 from apact._core._serve import serve
 from apact.errors import PactFileError
-from apact.openapi import _fetching
 from apact.openapi._check import read_pacts
 
 from ..loopback import serving_files, unending
@@ -247,7 +247,7 @@ async def test_a_document_whose_answer_never_ends_is_an_error_not_a_hang(
 ) -> None:
     """httpx's timeout bounds each read: a server trickling the document a byte at a time
     held the check (and a CI job) for ever, and one answering without end filled the memory."""
-    monkeypatch.setattr(_fetching, "MAX_ANSWER_SIZE", 1024 * 1024)
+    monkeypatch.setattr(_answers, "MAX_ANSWER_SIZE", 1024 * 1024)
     async with serve(unending(kind)) as url:
         document = f"{url}/openapi.json"
         with pytest.raises(openapi.OpenAPIError) as raised:
@@ -255,6 +255,6 @@ async def test_a_document_whose_answer_never_ends_is_an_error_not_a_hang(
         if kind == "endless":  # and a pact fetched from a URL for the check
             with pytest.raises(PactFileError) as refused:
                 await anyio.to_thread.run_sync(read_pacts, [document])
-            assert str(refused.value) == f"{document}: cannot fetch the pact: its answer is larger than 1 MiB"
-    said = "no whole answer within 1 s" if kind == "trickled" else "its answer is larger than 1 MiB"
+            assert str(refused.value) == f"{document}: cannot fetch the pact: the answer is larger than 1 MiB"
+    said = "no whole answer within 1 s" if kind == "trickled" else "the answer is larger than 1 MiB"
     assert str(raised.value) == f"{document}: cannot fetch {document}: {said}"

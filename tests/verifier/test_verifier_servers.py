@@ -13,6 +13,7 @@ import anyio
 import httpx
 import pytest
 
+from apact._core import _answers
 from apact._core._serve import serve
 from apact.errors import PactFileError, ProviderStartError
 from apact.examples import GRILL_CHEF_PACT
@@ -267,3 +268,18 @@ async def test_a_pact_url_whose_answer_never_comes_whole_is_an_error_not_a_hang(
         with pytest.raises(PactFileError) as caught:
             await load_sources([url + "/pact.json"], timeout=1)
     assert str(caught.value) == f"{url}/pact.json: cannot fetch the pact: no whole answer within 1 s"
+
+
+@pytest.mark.parametrize("kind", ["endless", "declared"])
+async def test_a_pact_url_answering_without_end_is_refused_before_it_fills_the_memory(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server answering a pact URL without end (or declaring a huge answer) was read
+    until the memory ran out, if fast enough to beat the timeout: it is refused once it
+    passes the bound (here 1 MiB), whatever the timeout (the stub and ``apact show``
+    read pact URLs the same way)."""
+    monkeypatch.setattr(_answers, "MAX_ANSWER_SIZE", 1024 * 1024)
+    async with serve(unending(kind)) as url:
+        with pytest.raises(PactFileError) as caught:
+            await load_sources([url + "/pact.json"], timeout=60)
+    assert str(caught.value) == f"{url}/pact.json: cannot fetch the pact: the answer is larger than 1 MiB"
