@@ -1,5 +1,5 @@
-"""Writing files safely, for every layer: replacing a file atomically (readers see the
-old content or the new, whole) and an exclusive lock across processes.
+"""Files for every layer: replacing one atomically (readers see the old content or the
+new, whole), an exclusive lock across processes, and reading one within a bound.
 
 Pact files are written through these (``apact.pact.pactfile``, the merging writer in
 ``apact.pact._writer``), and so is what the pytest plugin's workers share.
@@ -7,6 +7,7 @@ Pact files are written through these (``apact.pact.pactfile``, the merging write
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import stat
@@ -19,7 +20,40 @@ from pathlib import Path
 
 from ..errors import PactWriteError
 
-__all__ = ["locked", "write_atomically"]
+__all__ = ["MAX_READ_SIZE", "locked", "read_file", "write_atomically"]
+
+#: the most read of a file apact takes whole (a pact, an OpenAPI document): far beyond
+#: any real one, and yet a path that never ends (``/dev/zero``, a FIFO fed without end)
+#: is refused before it fills the memory
+MAX_READ_SIZE = 256 * 1024 * 1024
+
+
+def read_file(name: str | os.PathLike[str]) -> bytes:
+    """The bytes of ``name``, at most `MAX_READ_SIZE` of them; raises `OSError` (with
+    ``strerror`` saying so when it is larger). A regular file larger than that is refused
+    before a byte is read; anything else (``/dev/stdin``, a FIFO, a device, a file still
+    growing) is counted as it is read."""
+    limit = MAX_READ_SIZE
+    with open(name, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+            raise _too_large(name, limit)
+        chunks, size = [], 0
+        while chunk := stream.read(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(name, limit)
+            chunks.append(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+_CHUNK = 1024 * 1024
+
+
+def _too_large(name: str | os.PathLike[str], limit: int) -> OSError:
+    from ._limits import format_size
+
+    return OSError(errno.EFBIG, f"it is larger than {format_size(limit)}", os.fspath(name))
 
 
 def write_atomically(target: Path, data: bytes, *, durable: bool = True) -> None:

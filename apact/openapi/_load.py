@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 from urllib.request import url2pathname
 
+from .._core._files import read_file
 from ._document import Location, OpenAPIDocument, OpenAPIError
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ def load(
             return build(parse(data, name, content_type), name, name, client=client)
     path = Path(name)
     try:
-        data = path.read_bytes()
+        data = read_file(path)  # (at most 256 MiB)
     except OSError as error:
         raise OpenAPIError(f"{name}: cannot read the OpenAPI document: {error.strerror or error}") from None
     return build(parse(data, name, None), name, path.resolve().as_uri())
@@ -265,7 +266,7 @@ def _retrieve(uri: str, source: str, where: Location, client: httpx.Client | Non
         raise OpenAPIError(f"{prefix}: cannot read {uri!r}: only files and HTTP(S) URLs can be referred to")
     path = url2pathname(urlsplit(uri).path)
     try:
-        data = Path(path).read_bytes()
+        data = read_file(path)
     except OSError as error:
         raise OpenAPIError(f"{prefix}: cannot read the referenced file {path}: {error.strerror or error}") from None
     return parse(data, path, None)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from .._core._files import read_file
 from ..errors import PactFileError
 from . import pactfile
 from .model import PactFile
@@ -45,8 +46,7 @@ def pact_files(path: str) -> list[str]:
 def read_pact_file(name: str) -> bytes:
     """The bytes of ``name``; `PactFileError` naming it when it cannot be read."""
     try:
-        with open(name, "rb") as stream:
-            return stream.read()
+        return read_file(name)  # (at most 256 MiB: `/dev/zero` is an error, not the memory filled)
     except OSError as error:
         raise PactFileError(f"cannot read the file: {error.strerror or error}", file=name) from None
 

@@ -25,7 +25,7 @@ import json
 import os
 from pathlib import Path
 
-from .._core._files import write_atomically
+from .._core._files import read_file, write_atomically
 from .._core._gc import collector_paused
 from .._core._types import JSON
 from ..errors import PactFileError
@@ -41,7 +41,7 @@ def load(path: str | os.PathLike[str]) -> PactFile:
     """Read a pact file of any specification version."""
     name = os.fspath(path)
     try:
-        data = Path(name).read_bytes()
+        data = read_file(name)  # (at most 256 MiB)
     except OSError as error:
         raise PactFileError(f"cannot read the file: {error.strerror or error}", file=name) from None
     return loads(data, file=name)

@@ -193,6 +193,33 @@ def test_show_says_which_pact_cannot_be_read(tmp_path: Path) -> None:
     assert "a request for a medium-rare steak" in result.stdout  # the readable one is still shown
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_a_file_without_end_is_an_error_not_the_memory_filled() -> None:
+    """``apact show /dev/zero`` (a wrong path, a device, a FIFO fed without end) read until
+    the memory ran out: at most 256 MiB of a pact file is read."""
+    said = "/dev/zero: cannot read the file: it is larger than 256 MiB"
+    for command, code in (("show", 2), ("check", 1)):  # (check: 1 is "a pact is invalid")
+        result = apact(command, "/dev/zero", str(GRILL_CHEF_PACT))
+        assert result.returncode == code, result.stderr
+        assert said in result.stderr, result.stderr
+    assert "a request for a medium-rare steak" in apact("show", "/dev/zero", str(GRILL_CHEF_PACT)).stdout
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/stdin"), reason="needs /dev/stdin")
+def test_a_pact_piped_in_is_read() -> None:
+    """Files that are not regular files are read (in chunks, counted): a pact through
+    ``/dev/stdin``, a FIFO."""
+    result = subprocess.run(
+        [sys.executable, "-m", "apact", "show", "/dev/stdin"],
+        input=GRILL_CHEF_PACT.read_text(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "a request for a medium-rare steak" in result.stdout
+
+
 def test_usage_errors_and_help_that_teaches(capsys: pytest.CaptureFixture[str]) -> None:
     result = apact("check")
     assert result.returncode == 2

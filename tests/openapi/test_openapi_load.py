@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import pytest
 from starlette.applications import Starlette
 
 from apact import openapi
-from apact._core import _answers
+from apact._core import _answers, _files
 from apact._core._serve import serve
 from apact.errors import PactFileError
 from apact.openapi._check import read_pacts
@@ -238,6 +239,14 @@ def test_yaml_keys_and_dates_are_read_as_json_has_them(tmp_path: Path) -> None:
     assert document.contents["info"]["version"] == "2026-12-01"
     assert "200" in document.contents["paths"]["/orders"]["get"]["responses"]  # written as 200: in the YAML
     json.dumps(document.contents)  # nothing but JSON in it
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_a_document_file_without_end_is_an_error_not_the_memory_filled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_files, "MAX_READ_SIZE", 1024 * 1024)
+    with pytest.raises(openapi.OpenAPIError) as refused:
+        openapi.load("/dev/zero")
+    assert str(refused.value) == "/dev/zero: cannot read the OpenAPI document: it is larger than 1 MiB"
 
 
 @pytest.mark.anyio
