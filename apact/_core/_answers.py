@@ -8,9 +8,9 @@ one that does not as it arrives. Their time is bounded by each caller: an async 
 puts its whole request under ``anyio.fail_after`` (httpx's timeout bounds each read,
 not the answer); the sync client made here checks a deadline as each chunk comes.
 
-The one module below the verifier that imports httpx (imported by those that fetch,
+The one module of ``_core`` that imports httpx (imported only by those that fetch,
 never by the engine or the model), so that the verifier, the broker client and the
-OpenAPI check share one bound rather than three.
+OpenAPI check share one bound rather than keeping a copy each.
 """
 
 from __future__ import annotations
