@@ -11,6 +11,9 @@ its provider state) that do less than apact does:
   request built from the pact's, the response parsed and compared (the body with
   apact's compiled rules, ``compare_json``; the status and the headers by hand); no
   deadline, no report, one loop;
+* ``sent`` and ``parsed``: the floor's first steps alone, to show where its cost lies:
+  the state handler, the request built from the pact's and the answer collected (its
+  headers decoded, its status checked); then its body parsed too (not compared);
 * ``+states``, ``+send``, ``+match``: the floor with one of apact's own steps in place of
   its bare one: the states (``provider_states``, each step under a deadline in a spare
   scope), the request (``build_request`` and ``AppSender.send``), the comparison
@@ -185,6 +188,24 @@ async def units(app: Any, kitchen: dict[str, int], pact: Any) -> float:  # noqa:
     return elapsed
 
 
+async def first_steps(app: Any, kitchen: dict[str, int], pact: Any, parse: bool) -> float:  # noqa: ANN401
+    """The floor's loop up to sending the request (``parse``: and parsing the answer),
+    nothing compared but the status; the CPU seconds it took."""
+    _, steaks = grill_chef(app, kitchen)
+    verdicts = []
+    started = time.process_time()
+    for interaction in pact.interactions:
+        handler = steaks(dict(interaction.provider_states[0].params))
+        await handler.__anext__()
+        status, headers, body = await _bare_request(app, interaction.request)
+        async for _ in handler:
+            pass
+        verdicts.append(status == interaction.response.status and (not parse or json.loads(body) is not None))
+    elapsed = time.process_time() - started
+    assert all(verdicts), f"{verdicts.count(False)} interactions failed"
+    return elapsed
+
+
 async def measure(framework: str, size: int, rounds: int) -> dict[str, float]:
     """Milliseconds per interaction of each loop (median of ``rounds``, interleaved)."""
     app = bench_verifier.APPS[framework]()
@@ -193,7 +214,9 @@ async def measure(framework: str, size: int, rounds: int) -> dict[str, float]:
     pact = pactfile.loads(json.dumps(document).encode(), file="bench.json")
     requests = bench_verifier._direct_requests(document)  # noqa: SLF001
     runs: dict[str, Callable[[], Coroutine[Any, Any, float]]] = {
-        "direct": lambda: bench_verifier.call_directly(app, kitchen, requests)
+        "direct": lambda: bench_verifier.call_directly(app, kitchen, requests),
+        "sent": lambda: first_steps(app, kitchen, pact, parse=False),
+        "parsed": lambda: first_steps(app, kitchen, pact, parse=True),
     }
     for name, flags in VARIANTS.items():
         runs[name] = lambda flags=flags: loop(app, kitchen, pact, *flags)

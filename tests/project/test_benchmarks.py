@@ -123,7 +123,18 @@ def test_the_floor_benchmark_runs_quick() -> None:
     lines = output.splitlines()
     assert lines[0].startswith("apact in-process against its floor, starlette, 30 interactions"), lines[0]
     rows = {cells[0]: cells[1:] for cells in (line.split() for line in lines[3:])}
-    assert list(rows) == ["direct", "floor", "+states", "+send", "+match", "+steps", "+units", "apact"], lines
+    assert list(rows) == [
+        "direct",
+        "sent",
+        "parsed",
+        "floor",
+        "+states",
+        "+send",
+        "+match",
+        "+steps",
+        "+units",
+        "apact",
+    ], lines
     assert rows["direct"][1:] == ["1.00x", "0.0000"], rows["direct"]
     for name, (ms, ratio, own) in rows.items():
         assert float(ms) > 0 and ratio.endswith("x"), (name, ms, ratio, own)
