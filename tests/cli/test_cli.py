@@ -198,11 +198,11 @@ def test_a_file_without_end_is_an_error_not_the_memory_filled() -> None:
     """``apact show /dev/zero`` (a wrong path, a device, a FIFO fed without end) read until
     the memory ran out: at most 256 MiB of a pact file is read."""
     said = "/dev/zero: cannot read the file: it is larger than 256 MiB"
-    for command, code in (("show", 2), ("check", 1)):  # (check: 1 is "a pact is invalid")
+    for command, code in (("check", 1), ("show", 2)):  # (check: 1 is "a pact is invalid")
         result = apact(command, "/dev/zero", str(GRILL_CHEF_PACT))
         assert result.returncode == code, result.stderr
         assert said in result.stderr, result.stderr
-    assert "a request for a medium-rare steak" in apact("show", "/dev/zero", str(GRILL_CHEF_PACT)).stdout
+    assert "a request for a medium-rare steak" in result.stdout  # show: the other pact is still shown
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/stdin"), reason="needs /dev/stdin")
