@@ -14,6 +14,15 @@ its provider state) that do less than apact does:
 * ``sent`` and ``parsed``: the floor's first steps alone, to show where its cost lies:
   the state handler, the request built from the pact's and the answer collected (its
   headers decoded, its status checked); then its body parsed too (not compared);
+* ``handmade``: the floor's first steps and the answer checked by a
+  check written by hand for this very pact (`_by_hand`: no engine, no rules read), the
+  least any comparison of these answers can cost;
+* ``lean`` and ``lean+json``: a verification path of its own, as lean as one keeping
+  what apact guarantees can be: each interaction's request checked before anything is
+  sent, the state's setup, the app's call and the teardown each in the spare scope
+  under its deadline (`Spare.start`), the ASGI call built from the pact's request, a
+  result per interaction with its duration; the answer checked by hand (``lean``) or
+  as the floor checks it, with apact's compiled rules (``lean+json``);
 * ``+states``, ``+send``, ``+match``: the floor with one of apact's own steps in place of
   its bare one: the states (``provider_states``, each step under a deadline in a spare
   scope), the request (``build_request`` and ``AppSender.send``), the comparison
@@ -36,6 +45,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import re
 import statistics
 import sys
 import time
@@ -55,13 +65,15 @@ from apact.matching import response_mismatches  # noqa: E402
 from apact.matching._compiled import Compiled  # noqa: E402
 from apact.matching._json import compare_json, new_walk  # noqa: E402
 from apact.pact import pactfile  # noqa: E402
+from apact.pact._request_check import request_problems  # noqa: E402
 from apact.pact.model import _UNSET, HttpResponse  # noqa: E402
+from apact.verifier._asgi import call_app  # noqa: E402
 from apact.verifier._bounded import Spare, scope_class  # noqa: E402
 from apact.verifier._replay import Settings, build_request  # noqa: E402
 from apact.verifier._sources import PactSource  # noqa: E402
 from apact.verifier._states import provider_states  # noqa: E402
 from apact.verifier._targets import AppSender, _new_body, _new_response  # noqa: E402
-from apact.verifier._verifier import _Run, _Selection  # noqa: E402
+from apact.verifier._verifier import _new_result, _Run, _Selection  # noqa: E402
 
 #: the loops with apact's own steps in them: (states, send, match)
 VARIANTS = {
@@ -113,6 +125,35 @@ def _bare_compare(
     rules = expected.matching_rules.get("body")
     compare_json(walk, "$.body", compiled.node(rules), expected.body.json(), json.loads(body))  # type: ignore[union-attr]
     return not walk.mismatches
+
+
+_COOKING = re.compile("^(rare|medium-rare|medium)$")
+
+
+def _by_hand(expected: HttpResponse, status: int, headers: dict[str, list[str]], data: Any) -> bool:  # noqa: ANN401
+    """What the engine finds of an answer to `bench_verifier`'s pact, written by hand for
+    its three kinds of interaction (``data``: the answer's body, parsed): the least a
+    comparison of these answers can cost. True if the answer matches."""
+    if status != expected.status or headers.get("content-type") != ["application/json"] or type(data) is not dict:
+        return False
+    example: Any = expected.body.json()  # type: ignore[union-attr]
+    if status == 201:  # waitingTime: integer; cooking: as in the pact
+        return type(data.get("waitingTime")) is int and data.get("cooking") == example["cooking"]
+    if status == 422:
+        return bool(data.get("reason") == example["reason"])
+    # id: integer; cooking: regex; sides: eachLike (min 1) of a name (type) and a price (number)
+    cooking, sides = data.get("cooking"), data.get("sides")
+    return (
+        type(data.get("id")) is int
+        and type(cooking) is str
+        and _COOKING.match(cooking) is not None
+        and type(sides) is list
+        and len(sides) >= 1
+        and all(
+            type(side) is dict and type(side.get("name")) is str and type(side.get("price")) in (int, float)
+            for side in sides
+        )
+    )
 
 
 def grill_chef(app: Any, kitchen: dict[str, int]) -> tuple[Verifier, Callable[[dict[str, Any]], AsyncIterator[None]]]:  # noqa: ANN401
@@ -206,6 +247,92 @@ async def first_steps(app: Any, kitchen: dict[str, int], pact: Any, parse: bool)
     return elapsed
 
 
+async def handmade(app: Any, kitchen: dict[str, int], pact: Any) -> float:  # noqa: ANN401
+    """The floor's first steps, the answer checked by `_by_hand`; the CPU seconds it took."""
+    _, steaks = grill_chef(app, kitchen)
+    verdicts = []
+    started = time.process_time()
+    for interaction in pact.interactions:
+        handler = steaks(dict(interaction.provider_states[0].params))
+        await handler.__anext__()
+        status, headers, body = await _bare_request(app, interaction.request)
+        async for _ in handler:
+            pass
+        verdicts.append(_by_hand(interaction.response, status, headers, json.loads(body)))
+    elapsed = time.process_time() - started
+    assert all(verdicts), f"{verdicts.count(False)} interactions failed"
+    return elapsed
+
+
+async def lean(app: Any, kitchen: dict[str, int], pact: Any, engine: bool) -> float:  # noqa: ANN401
+    """A lean verification path (see the module docstring): ``engine``, the answer
+    compared as the floor compares it, else by `_by_hand`; the CPU seconds it took."""
+    _, steaks = grill_chef(app, kitchen)
+    compiled, results = Compiled(), {}
+    started = time.process_time()
+    with Spare(scope_class()) as spare:
+        for index, interaction in enumerate(pact.interactions):
+            request = interaction.request
+            if request_problems(request):  # (none here: every request can be sent)
+                continue
+            began = time.perf_counter()
+            # (each step run in the spare, under its deadline only if it suspends; written
+            # out rather than in a helper: a coroutine per step is what apact avoids too)
+            handler = steaks(dict(interaction.provider_states[0].params))
+            step: Any = handler.__anext__()
+            done, value = spare.start(step)
+            if not done:
+                await spare.finish(step, value, 30.0)
+            headers = [(b"host", b"testserver")]
+            for name, values in (request.headers or {}).items():
+                headers.append((name.lower().encode("latin-1"), values[0].encode("latin-1")))
+            body = request.body.content if request.body is not None else b""
+            if body:
+                headers.append((b"content-length", str(len(body)).encode()))
+            path = request.path
+            call = call_app(app, request.method, path, path.encode("ascii"), b"", headers, body, None)
+            done, answer = spare.start(call)
+            if not done:
+                answer = await spare.finish(call, answer, 30.0)
+            step = handler.__anext__()
+            try:
+                done, value = spare.start(step)
+                if not done:
+                    await spare.finish(step, value, 30.0)
+            except StopAsyncIteration:
+                pass  # the teardown ran to the handler's end
+            received: dict[str, list[str]] = {}
+            for name, value in answer.headers:
+                received.setdefault(name.decode("latin-1"), []).append(value.decode("latin-1"))
+            if engine:
+                passed = _bare_compare(interaction.response, answer.status, received, answer.body, compiled)
+            else:
+                passed = _by_hand(interaction.response, answer.status, received, json.loads(answer.body))
+            results[index] = _new_result(
+                interaction.description,
+                interaction.kind,
+                "passed" if passed else "failed",
+                interaction.provider_states,
+                (),
+                (),
+                time.perf_counter() - began,
+                False,
+                None,
+                None,
+                None,
+                None,
+                index,
+                interaction.key,
+                None,
+                None,
+                interaction.comments,
+            )
+    elapsed = time.process_time() - started
+    failed = [result.description for result in results.values() if result.status != "passed"]
+    assert len(results) == len(pact.interactions) and not failed, failed[:3]
+    return elapsed
+
+
 async def measure(framework: str, size: int, rounds: int) -> dict[str, float]:
     """Milliseconds per interaction of each loop (median of ``rounds``, interleaved)."""
     app = bench_verifier.APPS[framework]()
@@ -217,9 +344,14 @@ async def measure(framework: str, size: int, rounds: int) -> dict[str, float]:
         "direct": lambda: bench_verifier.call_directly(app, kitchen, requests),
         "sent": lambda: first_steps(app, kitchen, pact, parse=False),
         "parsed": lambda: first_steps(app, kitchen, pact, parse=True),
+        "handmade": lambda: handmade(app, kitchen, pact),
+        "floor": lambda: loop(app, kitchen, pact, *VARIANTS["floor"]),
+        "lean": lambda: lean(app, kitchen, pact, engine=False),
+        "lean+json": lambda: lean(app, kitchen, pact, engine=True),
     }
     for name, flags in VARIANTS.items():
-        runs[name] = lambda flags=flags: loop(app, kitchen, pact, *flags)
+        if name != "floor":
+            runs[name] = lambda flags=flags: loop(app, kitchen, pact, *flags)
 
     runs["+units"] = lambda: units(app, kitchen, pact)
 
