@@ -14,9 +14,9 @@ its provider state) that do less than apact does:
 * ``sent`` and ``parsed``: the floor's first steps alone, to show where its cost lies:
   the state handler, the request built from the pact's and the answer collected (its
   headers decoded, its status checked); then its body parsed too (not compared);
-* ``handmade``: the floor's first steps and the answer checked by a
-  check written by hand for this very pact (`_by_hand`: no engine, no rules read), the
-  least any comparison of these answers can cost;
+* ``handmade``: the floor's first steps, the answer then checked by a function written
+  by hand for this very pact (`_by_hand`: no engine, no rules read): the least any
+  comparison of these answers can cost;
 * ``lean`` and ``lean+json``: a verification path of its own, as lean as one keeping
   what apact guarantees can be: each interaction's request checked before anything is
   sent, the state's setup, the app's call and the teardown each in the spare scope
@@ -131,9 +131,9 @@ _COOKING = re.compile("^(rare|medium-rare|medium)$")
 
 
 def _by_hand(expected: HttpResponse, status: int, headers: dict[str, list[str]], data: Any) -> bool:  # noqa: ANN401
-    """What the engine finds of an answer to `bench_verifier`'s pact, written by hand for
-    its three kinds of interaction (``data``: the answer's body, parsed): the least a
-    comparison of these answers can cost. True if the answer matches."""
+    """Whether the engine would pass an answer to `bench_verifier`'s pact, written by hand
+    for its three kinds of interaction (``data``: the answer's body, parsed): the least
+    a comparison of these answers can cost."""
     if status != expected.status or headers.get("content-type") != ["application/json"] or type(data) is not dict:
         return False
     example: Any = expected.body.json()  # type: ignore[union-attr]
@@ -283,6 +283,7 @@ async def lean(app: Any, kitchen: dict[str, int], pact: Any, engine: bool) -> fl
             done, value = spare.start(step)
             if not done:
                 await spare.finish(step, value, 30.0)
+            # (this pact's requests: plain paths, no query, one value per header)
             headers = [(b"host", b"testserver")]
             for name, values in (request.headers or {}).items():
                 headers.append((name.lower().encode("latin-1"), values[0].encode("latin-1")))
