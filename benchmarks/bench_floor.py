@@ -229,9 +229,31 @@ async def units(app: Any, kitchen: dict[str, int], pact: Any) -> float:  # noqa:
     return elapsed
 
 
-async def first_steps(app: Any, kitchen: dict[str, int], pact: Any, parse: bool) -> float:  # noqa: ANN401
-    """The floor's loop up to sending the request (``parse``: and parsing the answer),
-    nothing compared but the status; the CPU seconds it took."""
+def _status(expected: HttpResponse, status: int, headers: dict[str, list[str]], body: bytes) -> bool:
+    return status == expected.status
+
+
+def _parsed(expected: HttpResponse, status: int, headers: dict[str, list[str]], body: bytes) -> bool:
+    return status == expected.status and json.loads(body) is not None
+
+
+def _handmade(expected: HttpResponse, status: int, headers: dict[str, list[str]], body: bytes) -> bool:
+    return _by_hand(expected, status, headers, json.loads(body))
+
+
+#: the verdict of each loop on the floor's first steps: the status alone (``sent``), the
+#: body parsed too (``parsed``), the answer checked by `_by_hand` (``handmade``)
+FIRST_STEPS = {"sent": _status, "parsed": _parsed, "handmade": _handmade}
+
+
+async def first_steps(
+    app: Any,  # noqa: ANN401
+    kitchen: dict[str, int],
+    pact: Any,  # noqa: ANN401
+    verdict: Callable[[HttpResponse, int, dict[str, list[str]], bytes], bool],
+) -> float:
+    """The floor's loop up to sending the request, the answer judged by ``verdict``
+    (`FIRST_STEPS`); the CPU seconds it took."""
     _, steaks = grill_chef(app, kitchen)
     verdicts = []
     started = time.process_time()
@@ -241,24 +263,7 @@ async def first_steps(app: Any, kitchen: dict[str, int], pact: Any, parse: bool)
         status, headers, body = await _bare_request(app, interaction.request)
         async for _ in handler:
             pass
-        verdicts.append(status == interaction.response.status and (not parse or json.loads(body) is not None))
-    elapsed = time.process_time() - started
-    assert all(verdicts), f"{verdicts.count(False)} interactions failed"
-    return elapsed
-
-
-async def handmade(app: Any, kitchen: dict[str, int], pact: Any) -> float:  # noqa: ANN401
-    """The floor's first steps, the answer checked by `_by_hand`; the CPU seconds it took."""
-    _, steaks = grill_chef(app, kitchen)
-    verdicts = []
-    started = time.process_time()
-    for interaction in pact.interactions:
-        handler = steaks(dict(interaction.provider_states[0].params))
-        await handler.__anext__()
-        status, headers, body = await _bare_request(app, interaction.request)
-        async for _ in handler:
-            pass
-        verdicts.append(_by_hand(interaction.response, status, headers, json.loads(body)))
+        verdicts.append(verdict(interaction.response, status, headers, body))
     elapsed = time.process_time() - started
     assert all(verdicts), f"{verdicts.count(False)} interactions failed"
     return elapsed
@@ -343,9 +348,10 @@ async def measure(framework: str, size: int, rounds: int) -> dict[str, float]:
     requests = bench_verifier._direct_requests(document)  # noqa: SLF001
     runs: dict[str, Callable[[], Coroutine[Any, Any, float]]] = {
         "direct": lambda: bench_verifier.call_directly(app, kitchen, requests),
-        "sent": lambda: first_steps(app, kitchen, pact, parse=False),
-        "parsed": lambda: first_steps(app, kitchen, pact, parse=True),
-        "handmade": lambda: handmade(app, kitchen, pact),
+    }
+    for name, verdict in FIRST_STEPS.items():
+        runs[name] = lambda verdict=verdict: first_steps(app, kitchen, pact, verdict)
+    runs |= {
         "floor": lambda: loop(app, kitchen, pact, *VARIANTS["floor"]),
         "lean": lambda: lean(app, kitchen, pact, engine=False),
         "lean+json": lambda: lean(app, kitchen, pact, engine=True),
